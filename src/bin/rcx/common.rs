@@ -1,0 +1,139 @@
+//! Options and plumbing shared by the subcommands.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use clap::{Args as ClapArgs, ValueEnum};
+use ringcx_reports::model::parse_zone;
+use ringcx_reports::write::AtomicFile;
+use ringcx_reports::{DateOrder, Error, Reader, ReaderBuilder, ReportKind, WireForm};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReportArg {
+    Queue,
+    AgentExt,
+    Agent,
+    Segments,
+}
+
+impl From<ReportArg> for ReportKind {
+    fn from(r: ReportArg) -> Self {
+        match r {
+            ReportArg::Queue => ReportKind::Queue,
+            ReportArg::AgentExt => ReportKind::AgentExt,
+            ReportArg::Agent => ReportKind::Agent,
+            ReportArg::Segments => ReportKind::Segments,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormArg {
+    Csv,
+    Xml,
+    Json,
+    Ndjson,
+}
+
+impl From<FormArg> for WireForm {
+    fn from(f: FormArg) -> Self {
+        match f {
+            FormArg::Csv => WireForm::Csv,
+            FormArg::Xml => WireForm::Xml,
+            FormArg::Json => WireForm::Json,
+            FormArg::Ndjson => WireForm::Ndjson,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+pub enum DateOrderArg {
+    /// MM/dd/yyyy
+    #[default]
+    Mdy,
+    /// dd/MM/yyyy
+    Dmy,
+}
+
+/// How input files are read.
+#[derive(ClapArgs, Debug, Clone)]
+pub struct ReadOpts {
+    /// Zone the report was requested in (IANA name); local starts resolve there.
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
+    pub source_tz: Tz,
+    /// Order of month and day in slash dates.
+    #[arg(long, value_enum, default_value_t = DateOrderArg::Mdy)]
+    pub date_order: DateOrderArg,
+    /// Report kind, when detection from the content should be overridden.
+    #[arg(long, value_enum)]
+    pub report: Option<ReportArg>,
+    /// Wire form, when detection from the content should be overridden.
+    #[arg(long, value_enum)]
+    pub form: Option<FormArg>,
+}
+
+pub fn parse_tz(s: &str) -> Result<Tz, String> {
+    parse_zone(s).ok_or_else(|| {
+        format!("unknown time zone {s:?}; expected an IANA name such as America/New_York")
+    })
+}
+
+impl ReadOpts {
+    pub fn builder(&self) -> ReaderBuilder {
+        ReaderBuilder::new()
+            .source_tz(self.source_tz)
+            .date_order(match self.date_order {
+                DateOrderArg::Mdy => DateOrder::Mdy,
+                DateOrderArg::Dmy => DateOrder::Dmy,
+            })
+            .report(self.report.map(Into::into))
+            .form(self.form.map(Into::into))
+    }
+
+    /// Opens `path` (`-` is standard input).
+    pub fn open(&self, path: &Path) -> Result<Reader, Error> {
+        if path.as_os_str() == "-" {
+            self.builder().from_reader("<stdin>", io::stdin())
+        } else {
+            self.builder().from_path(path)
+        }
+    }
+}
+
+/// Where output goes: standard output, or a file written atomically.
+pub enum Output {
+    Stdout(io::BufWriter<io::Stdout>),
+    File(AtomicFile),
+}
+
+impl Output {
+    pub fn new(path: Option<&PathBuf>) -> Result<Output, Error> {
+        Ok(match path {
+            Some(p) => Output::File(AtomicFile::create(p)?),
+            None => Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout())),
+        })
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        match self {
+            Output::Stdout(mut w) => w.flush().map_err(|e| Error::io("<stdout>", e)),
+            Output::File(f) => f.commit(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File(f) => f.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File(f) => f.flush(),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! `rcx inspect`: what each file is.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args as ClapArgs, ValueEnum};
+use ringcx_reports::inspect::{inspect, Inspection};
+use ringcx_reports::write::json_string;
+use ringcx_reports::Error;
+
+use crate::common::ReadOpts;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Describe files: report kind, wire form, dialect, rows, keys, interval
+/// lengths, first and last interval.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Input files (`-` for standard input).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    read: ReadOpts,
+}
+
+fn delim_name(d: u8) -> &'static str {
+    match d {
+        b',' => "comma",
+        b';' => "semicolon",
+        b'|' => "pipe",
+        b'\t' => "tab",
+        _ => "other",
+    }
+}
+
+fn text(i: &Inspection) -> String {
+    let mut s = format!("{}\n  report: {}\n  form: {}\n", i.file, i.kind, i.form);
+    if let Some(d) = &i.dialect {
+        s += &format!(
+            "  dialect: {} delimiter, {}, {}, {} line endings, {} columns{}\n",
+            delim_name(d.delimiter),
+            if d.has_header { "header" } else { "no header" },
+            if d.bom { "UTF-8 BOM" } else { "no BOM" },
+            if d.crlf { "CRLF" } else { "LF" },
+            d.columns,
+            d.title
+                .as_ref()
+                .map(|t| format!(", title {t}"))
+                .unwrap_or_default()
+        );
+    }
+    let lens: Vec<String> = i.interval_lengths.iter().map(|m| format!("{m}m")).collect();
+    s += &format!(
+        "  rows: {}\n  keys: {}\n  intervals: {}\n",
+        i.rows,
+        i.keys,
+        if lens.is_empty() {
+            "-".into()
+        } else {
+            lens.join(", ")
+        }
+    );
+    s += &format!(
+        "  first: {}\n  last: {}\n",
+        i.first
+            .map(|f| f.to_rfc3339())
+            .unwrap_or_else(|| "-".into()),
+        i.last.map(|f| f.to_rfc3339()).unwrap_or_else(|| "-".into())
+    );
+    if i.invalid > 0 {
+        s += &format!("  invalid rows: {}\n", i.invalid);
+        if let Some(d) = &i.first_invalid {
+            s += &format!("  first invalid: {d}\n");
+        }
+    }
+    s
+}
+
+fn json(i: &Inspection) -> String {
+    let mut s = String::from("{\"file\":");
+    json_string(&mut s, &i.file);
+    s += &format!(",\"report\":\"{}\",\"form\":\"{}\"", i.kind, i.form);
+    match &i.dialect {
+        Some(d) => {
+            s += ",\"dialect\":{\"delimiter\":";
+            json_string(&mut s, &(d.delimiter as char).to_string());
+            s += &format!(
+                ",\"header\":{},\"bom\":{},\"line_ending\":\"{}\",\"columns\":{},\"title\":",
+                d.has_header,
+                d.bom,
+                if d.crlf { "CRLF" } else { "LF" },
+                d.columns
+            );
+            match &d.title {
+                Some(t) => json_string(&mut s, t),
+                None => s += "null",
+            }
+            s += "}";
+        }
+        None => s += ",\"dialect\":null",
+    }
+    let lens: Vec<String> = i.interval_lengths.iter().map(|m| m.to_string()).collect();
+    let opt = |v: Option<String>| {
+        v.map(|v| format!("\"{v}\""))
+            .unwrap_or_else(|| "null".into())
+    };
+    s += &format!(
+        ",\"rows\":{},\"invalid_rows\":{},\"keys\":{},\"intervals\":[{}],\"first\":{},\"last\":{}}}",
+        i.rows,
+        i.invalid,
+        i.keys,
+        lens.join(","),
+        opt(i.first.map(|f| f.to_rfc3339())),
+        opt(i.last.map(|f| f.to_rfc3339()))
+    );
+    s
+}
+
+pub fn run(a: Args) -> Result<ExitCode, Error> {
+    let mut any_invalid = false;
+    let mut docs = Vec::new();
+    for path in &a.files {
+        let mut reader = a.read.open(path)?;
+        let i = inspect(&mut reader)?;
+        any_invalid |= i.invalid > 0;
+        match a.format {
+            Format::Text => print!("{}", text(&i)),
+            Format::Json => docs.push(json(&i)),
+        }
+    }
+    if let Format::Json = a.format {
+        println!("[{}]", docs.join(","));
+    }
+    Ok(if any_invalid {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

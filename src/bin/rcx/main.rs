@@ -1,0 +1,75 @@
+//! `rcx`: the command-line face of `ringcx-reports`. It parses arguments,
+//! calls the library and formats exit codes; the work is in the library.
+
+mod common;
+mod inspect;
+mod parse;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ringcx_reports::Error;
+
+/// Read, validate and roll up RingCX workforce-management integration reports.
+///
+/// Exit status: 0 success; 1 the data has errors (or rows were skipped);
+/// 2 the command could not run (I/O, usage).
+#[derive(Parser, Debug)]
+#[command(name = "rcx", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// Cap on worker threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress bar or summary lines on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print typed rows (NDJSON or CSV) with canonical field names.
+    Parse(parse::Args),
+    /// Describe files: report kind, wire form, dialect, rows, keys, intervals.
+    Inspect(inspect::Args),
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| Error::usage(format!("--threads: {e}")))?;
+    }
+    match cli.command {
+        Command::Parse(a) => parse::run(a, cli.quiet),
+        Command::Inspect(a) => inspect::run(a),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rcx: {e}");
+            if e.is_io() || e.is_usage() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! A summary of one file: what `rcx inspect` prints.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::{
+    AgentExtRow, AgentRow, IntervalRow, IntervalStart, QueueRow, ReportKind, WireForm,
+};
+use crate::read::{CsvDialect, Reader};
+
+/// What a file holds, found by reading it once.
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    /// The file.
+    pub file: Arc<str>,
+    /// The report kind.
+    pub kind: ReportKind,
+    /// The wire form.
+    pub form: WireForm,
+    /// The CSV dialect, for CSV files.
+    pub dialect: Option<CsvDialect>,
+    /// Valid rows.
+    pub rows: u64,
+    /// Rows that could not be read (each an error with its position).
+    pub invalid: u64,
+    /// The first invalid row's diagnostic.
+    pub first_invalid: Option<Diagnostic>,
+    /// Distinct keys (queue; agent and queue; agent).
+    pub keys: u64,
+    /// Distinct interval lengths, in minutes.
+    pub interval_lengths: BTreeSet<u32>,
+    /// Earliest interval start (by instant).
+    pub first: Option<IntervalStart>,
+    /// Latest interval start (by instant).
+    pub last: Option<IntervalStart>,
+}
+
+/// Reads every row of `reader` and summarizes the file. Invalid rows are
+/// counted, not fatal; an I/O or structural error is returned.
+///
+/// ```
+/// use ringcx_reports::{ReaderBuilder, inspect::inspect};
+/// let data = "15;20240304;08:00;7;Sales;1;0;0;0;1;5;0;60;10;5;0;1;30;0;0\n\
+///             15;20240304;08:15;7;Sales;1;0;0;0;1;5;0;60;10;5;0;1;30;0;0\n";
+/// let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
+/// let i = inspect(&mut reader)?;
+/// assert_eq!((i.rows, i.keys), (2, 1));
+/// assert_eq!(i.last.unwrap().to_rfc3339(), "2024-03-04T08:15:00+00:00");
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+pub fn inspect(reader: &mut Reader) -> Result<Inspection> {
+    let mut out = Inspection {
+        file: reader.file().clone(),
+        kind: reader.kind(),
+        form: reader.form(),
+        dialect: reader.dialect().cloned(),
+        rows: 0,
+        invalid: 0,
+        first_invalid: None,
+        keys: 0,
+        interval_lengths: BTreeSet::new(),
+        first: None,
+        last: None,
+    };
+    match reader.kind() {
+        ReportKind::Queue => scan::<QueueRow>(reader, &mut out)?,
+        ReportKind::AgentExt => scan::<AgentExtRow>(reader, &mut out)?,
+        ReportKind::Agent => scan::<AgentRow>(reader, &mut out)?,
+        ReportKind::Segments => {
+            return Err(Error::usage(format!(
+                "{}: segment files are not interval reports",
+                reader.file()
+            )))
+        }
+    }
+    Ok(out)
+}
+
+fn scan<T: IntervalRow>(reader: &mut Reader, out: &mut Inspection) -> Result<()> {
+    let mut row = T::default();
+    let mut keys: HashSet<String> = HashSet::new();
+    let mut key = String::new();
+    loop {
+        match reader.read_row(&mut row) {
+            Ok(true) => {
+                out.rows += 1;
+                key.clear();
+                row.key_into(&mut key);
+                if !keys.contains(key.as_str()) {
+                    keys.insert(key.clone());
+                }
+                out.interval_lengths.insert(row.interval().minutes());
+                let s = row.start();
+                if out.first.is_none_or(|f| s.timestamp() < f.timestamp()) {
+                    out.first = Some(s);
+                }
+                if out.last.is_none_or(|l| s.timestamp() > l.timestamp()) {
+                    out.last = Some(s);
+                }
+            }
+            Ok(false) => break,
+            Err(e) if !reader.is_finished() && e.diagnostic().is_some() => {
+                out.invalid += 1;
+                if out.first_invalid.is_none() {
+                    out.first_invalid = e.diagnostic().cloned();
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    out.keys = keys.len() as u64;
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Typed rows: what every wire form of a report is read into.
+//!
+//! * [`QueueRow`], [`AgentExtRow`], [`AgentRow`]: the three interval reports,
+//!   sharing the [`IntervalRow`] trait;
+//! * [`Field`]: the catalogue of field names, JSON names and aliases;
+//! * [`IntervalLength`], [`IntervalStart`], [`LocalResolver`]: interval time
+//!   in the source zone, with the DST rules of SPEC 2.5.
+
+mod field;
+mod interval;
+mod rows;
+mod value;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use field::{Field, FieldType};
+pub use interval::{
+    parse_date, parse_date_time, parse_time, parse_zone, write_rfc3339, DateOrder, FallBackWindow,
+    IntervalLength, IntervalStart, LocalResolver, ResolveError,
+};
+pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
+pub use value::{parse_count, parse_decimal, Problem};
+
+/// Which report a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportKind {
+    /// Queue Statistics (SPEC 2.1).
+    Queue,
+    /// Agent Extended Statistics (SPEC 2.2).
+    AgentExt,
+    /// Agent Statistics (SPEC 2.3).
+    Agent,
+    /// Interaction (segment) metadata (SPEC 2.4).
+    Segments,
+}
+
+impl ReportKind {
+    /// The name used on the command line: `queue`, `agent-ext`, `agent`,
+    /// `segments`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Queue => "queue",
+            ReportKind::AgentExt => "agent-ext",
+            ReportKind::Agent => "agent",
+            ReportKind::Segments => "segments",
+        }
+    }
+    /// The Teleopti title line for this report, if it has one.
+    pub const fn title_line(self) -> Option<&'static str> {
+        match self {
+            ReportKind::Queue => Some("Teleopti.Queue.Data"),
+            ReportKind::AgentExt => Some("Teleopti.AgentQueue.Data"),
+            ReportKind::Agent => Some("Teleopti.Agent.Data"),
+            ReportKind::Segments => None,
+        }
+    }
+}
+
+impl fmt::Display for ReportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ReportKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "queue" | "queue-stats" => Ok(ReportKind::Queue),
+            "agent-ext" | "agent-extended" | "agent-queue" => Ok(ReportKind::AgentExt),
+            "agent" | "agent-stats" => Ok(ReportKind::Agent),
+            "segments" | "segment" | "interactions" => Ok(ReportKind::Segments),
+            other => Err(format!(
+                "unknown report {other:?}; expected queue, agent-ext, agent or segments"
+            )),
+        }
+    }
+}
+
+/// Which wire form a file is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WireForm {
+    /// Legacy CSV (any delimiter, with or without header).
+    Csv,
+    /// Legacy XML.
+    Xml,
+    /// Current JSON: an array, or an array under `records`/`data`.
+    Json,
+    /// Newline-delimited JSON objects.
+    Ndjson,
+}
+
+impl WireForm {
+    /// `csv`, `xml`, `json` or `ndjson`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            WireForm::Csv => "csv",
+            WireForm::Xml => "xml",
+            WireForm::Json => "json",
+            WireForm::Ndjson => "ndjson",
+        }
+    }
+}
+
+impl fmt::Display for WireForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for WireForm {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(WireForm::Csv),
+            "xml" => Ok(WireForm::Xml),
+            "json" => Ok(WireForm::Json),
+            "ndjson" | "jsonl" => Ok(WireForm::Ndjson),
+            other => Err(format!(
+                "unknown wire form {other:?}; expected csv, xml, json or ndjson"
+            )),
+        }
+    }
+}

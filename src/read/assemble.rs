@@ -1,0 +1,265 @@
+//! From raw field text to a typed row: value parsing, required fields, the
+//! interval grid and the source-zone resolution. Shared by every wire form,
+//! so that a value means the same thing in CSV, XML and JSON.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+use crate::diagnostic::Code;
+use crate::error::{Error, Result};
+use crate::model::{
+    parse_date, parse_date_time, parse_time, DateOrder, Field, IntervalLength, IntervalRow,
+    IntervalStart, LocalResolver, ResolveError,
+};
+use crate::position::{Location, Position};
+
+/// Where a placement value was read: its line offset in the record.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    present: bool,
+    line_off: u32,
+}
+
+/// Per-file state for turning raw values into rows.
+pub(crate) struct Assembler {
+    pub file: Arc<str>,
+    pub resolver: LocalResolver,
+    pub date_order: DateOrder,
+    keybuf: String,
+    interval: Option<IntervalLength>,
+    date: Option<NaiveDate>,
+    time: Option<NaiveTime>,
+    date_time: Option<NaiveDateTime>,
+    seen: [Seen; 4],
+    keys_seen: u8,
+}
+
+const EXPECT_INTERVAL: &str = "expected an interval of 15, 30, 45 or 60 minutes";
+const EXPECT_DATE: &str = "expected a date as yyyyMMdd, yyyy-MM-dd, yyyy/MM/dd or MM/dd/yyyy";
+const EXPECT_DATE_DMY: &str = "expected a date as yyyyMMdd, yyyy-MM-dd, yyyy/MM/dd or dd/MM/yyyy";
+const EXPECT_TIME: &str = "expected a time as HH:mm or HH:mm:00";
+const EXPECT_DATE_TIME: &str =
+    "expected a date and time as MM-dd-yyyyTHH:mm:ss, yyyy-MM-ddTHH:mm:ss or yyyy-MM-dd HH:mm:ss";
+
+impl Assembler {
+    pub fn new(file: Arc<str>, resolver: LocalResolver, date_order: DateOrder) -> Self {
+        Assembler {
+            file,
+            resolver,
+            date_order,
+            keybuf: String::new(),
+            interval: None,
+            date: None,
+            time: None,
+            date_time: None,
+            seen: [Seen::default(); 4],
+            keys_seen: 0,
+        }
+    }
+
+    pub fn location(&self, pos: Position, line_off: u32, field: &str) -> Location {
+        Location::new(
+            self.file.clone(),
+            pos.with_line(pos.line() + line_off as u64),
+        )
+        .with_field(field)
+    }
+
+    fn err(
+        &self,
+        code: Code,
+        pos: Position,
+        off: u32,
+        field: Field,
+        msg: &str,
+        raw: &str,
+    ) -> Error {
+        Error::data(code, self.location(pos, off, field.name()), msg, raw)
+    }
+
+    /// Starts a record.
+    #[inline]
+    pub fn begin<T: IntervalRow>(&mut self, row: &mut T) {
+        row.reset();
+        self.interval = None;
+        self.date = None;
+        self.time = None;
+        self.date_time = None;
+        self.seen = [Seen::default(); 4];
+        self.keys_seen = 0;
+    }
+
+    /// Takes one raw value of the record at `pos`, `line_off` physical lines
+    /// below the record's first line.
+    #[inline]
+    pub fn value<T: IntervalRow>(
+        &mut self,
+        row: &mut T,
+        field: Field,
+        raw: &[u8],
+        pos: Position,
+        line_off: u32,
+    ) -> Result<()> {
+        let Ok(text) = std::str::from_utf8(raw) else {
+            return Err(self.err(
+                Code::Encoding,
+                pos,
+                line_off,
+                field,
+                "the value is not valid UTF-8",
+                &String::from_utf8_lossy(raw),
+            ));
+        };
+        let slot = match field {
+            Field::Interval => 0,
+            Field::DateFrom => 1,
+            Field::Time => 2,
+            Field::DateTimeFrom => 3,
+            _ => {
+                if let Some(i) = T::KEY_FIELDS.iter().position(|&k| k == field) {
+                    self.keys_seen |= 1 << i;
+                }
+                return match row.set_value(field, text) {
+                    Ok(_) => Ok(()),
+                    Err(p) => Err(self.err(p.code, pos, line_off, field, p.expected, text)),
+                };
+            }
+        };
+        self.seen[slot] = Seen {
+            present: true,
+            line_off,
+        };
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(self.err(
+                Code::EmptyRequired,
+                pos,
+                line_off,
+                field,
+                "a required value is empty",
+                text,
+            ));
+        }
+        match slot {
+            0 => {
+                let minutes = crate::model::parse_count(t).ok().flatten();
+                match minutes
+                    .and_then(|m| u32::try_from(m).ok())
+                    .and_then(IntervalLength::new)
+                {
+                    Some(l) => self.interval = Some(l),
+                    None => {
+                        return Err(self.err(
+                            Code::BadInterval,
+                            pos,
+                            line_off,
+                            field,
+                            EXPECT_INTERVAL,
+                            text,
+                        ))
+                    }
+                }
+            }
+            1 => match parse_date(t, self.date_order) {
+                Some(d) => self.date = Some(d),
+                None => {
+                    let expect = match self.date_order {
+                        DateOrder::Mdy => EXPECT_DATE,
+                        DateOrder::Dmy => EXPECT_DATE_DMY,
+                    };
+                    return Err(self.err(Code::BadDate, pos, line_off, field, expect, text));
+                }
+            },
+            2 => match parse_time(t) {
+                Some(tm) => self.time = Some(tm),
+                None => {
+                    return Err(self.err(Code::BadTime, pos, line_off, field, EXPECT_TIME, text))
+                }
+            },
+            _ => match parse_date_time(t) {
+                Some(dt) => self.date_time = Some(dt),
+                None => {
+                    return Err(self.err(
+                        Code::BadDate,
+                        pos,
+                        line_off,
+                        field,
+                        EXPECT_DATE_TIME,
+                        text,
+                    ))
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn missing(&self, pos: Position, field: Field) -> Error {
+        Error::structure(
+            Code::MissingColumn,
+            Location::new(self.file.clone(), pos).with_field(field.name()),
+            format!("the record has no {} value", field.name()),
+        )
+    }
+
+    /// Ends a record: checks required values, the grid, and resolves the
+    /// start in the source zone.
+    pub fn finish<T: IntervalRow>(&mut self, row: &mut T, pos: Position) -> Result<()> {
+        let interval = self
+            .interval
+            .ok_or_else(|| self.missing(pos, Field::Interval))?;
+        let (local, time_field, off) = match (self.date_time, self.date, self.time) {
+            (Some(dt), _, _) => (dt, Field::DateTimeFrom, self.seen[3].line_off),
+            (None, Some(d), Some(t)) => (d.and_time(t), Field::Time, self.seen[2].line_off),
+            (None, None, _) if !self.seen[1].present => {
+                return Err(self.missing(pos, Field::DateFrom))
+            }
+            _ => return Err(self.missing(pos, Field::Time)),
+        };
+        for (i, &k) in T::KEY_FIELDS.iter().enumerate() {
+            if self.keys_seen & (1 << i) == 0 {
+                return Err(self.missing(pos, k));
+            }
+            if row.text(k).is_some_and(|v| v.is_empty()) {
+                return Err(Error::data(
+                    Code::EmptyRequired,
+                    Location::new(self.file.clone(), pos).with_field(k.name()),
+                    format!("a required value is empty: expected a {} id", k.name()),
+                    "",
+                ));
+            }
+        }
+        let minutes = local.hour() * 60 + local.minute();
+        if minutes % interval.minutes() != 0 {
+            let raw = local.format("%H:%M").to_string();
+            return Err(Error::data(
+                Code::OffGrid,
+                self.location(pos, off, time_field.name()),
+                format!(
+                    "the interval start is not on the {}-minute grid from local midnight",
+                    interval.minutes()
+                ),
+                raw,
+            ));
+        }
+        self.keybuf.clear();
+        row.key_into(&mut self.keybuf);
+        let line = pos.line() + off as u64;
+        match self.resolver.resolve(local, &self.keybuf, line) {
+            Ok(offset) => {
+                row.set_place(pos, interval, IntervalStart::new(local, offset));
+                Ok(())
+            }
+            Err(ResolveError::Nonexistent) => Err(Error::data(
+                Code::NonexistentTime,
+                self.location(pos, off, time_field.name()),
+                format!(
+                    "local time {} does not exist in {} (spring-forward gap)",
+                    local.format("%Y-%m-%d %H:%M"),
+                    self.resolver.zone().name()
+                ),
+                local.format("%Y-%m-%d %H:%M").to_string(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! The legacy CSV wire form: a tokenizer that cannot fail except on an
+//! unclosed quote at the end of input, and a streaming source over any
+//! `Read` that keeps one reusable buffer.
+//!
+//! The tokenizer works on a byte slice and either finds one whole record in
+//! it or asks for more input. Lines without a quote take a fast path: the
+//! fields are ranges of the input itself (no copy). Lines with a quote go
+//! through an RFC 4180 state machine that unescapes into a scratch buffer
+//! and may span physical lines. Because the tokenizer only ever sees a
+//! slice, the same code serves the streaming reader and in-memory chunks.
+
+use std::io::Read;
+
+use memchr::{memchr, memchr_iter};
+
+/// One step of the tokenizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A record: `consumed` input bytes (including the terminator),
+    /// `newlines` physical line breaks consumed. Fields are in the input
+    /// slice (`quoted == false`, from offset 0) or in scratch.
+    Record {
+        consumed: usize,
+        newlines: u32,
+        quoted: bool,
+    },
+    /// A blank line (empty, or only spaces): skipped.
+    Blank { consumed: usize, newlines: u32 },
+    /// The input ends inside a record and more may come.
+    NeedMore,
+    /// End of input inside a quoted field opened `newlines` lines into the
+    /// record.
+    UnclosedQuote,
+}
+
+/// Field boundaries of the current record.
+#[derive(Debug, Default)]
+pub(crate) struct Fields {
+    /// End offset of each field; a field starts where the previous ended,
+    /// plus one byte for the delimiter in the unquoted form (see `get`).
+    pub ends: Vec<u32>,
+    /// Starts of each field (both forms).
+    pub starts: Vec<u32>,
+    /// Physical-line offset of each field within the record (quoted form
+    /// only; empty means every field is on the record's first line).
+    pub line_offsets: Vec<u32>,
+    /// Unescaped bytes of a quoted record.
+    pub scratch: Vec<u8>,
+}
+
+impl Fields {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+    /// The bytes of field `i`, given the input slice of the record.
+    #[inline]
+    pub fn get<'a>(&'a self, quoted: bool, input: &'a [u8], i: usize) -> &'a [u8] {
+        let (s, e) = (self.starts[i] as usize, self.ends[i] as usize);
+        if quoted {
+            &self.scratch[s..e]
+        } else {
+            &input[s..e]
+        }
+    }
+    pub fn line_offset(&self, i: usize) -> u32 {
+        self.line_offsets.get(i).copied().unwrap_or(0)
+    }
+}
+
+#[inline]
+fn is_blank(line: &[u8], delim: u8) -> bool {
+    line.iter()
+        .all(|&b| b == b' ' || b == b'\r' || (b == b'\t' && delim != b'\t'))
+}
+
+/// Tokenizes one record at the start of `input`.
+#[inline]
+pub(crate) fn next_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
+    let nl = memchr(b'\n', input);
+    let (line_end, consumed, newlines) = match nl {
+        Some(i) => (i, i + 1, 1),
+        None if eof => {
+            if input.is_empty() {
+                return Step::NeedMore;
+            }
+            (input.len(), input.len(), 0)
+        }
+        None => return Step::NeedMore,
+    };
+    let mut line = &input[..line_end];
+    if let [rest @ .., b'\r'] = line {
+        line = rest;
+    }
+    if memchr(b'"', line).is_some() {
+        return quoted_record(input, eof, delim, f);
+    }
+    if is_blank(line, delim) {
+        return Step::Blank { consumed, newlines };
+    }
+    f.ends.clear();
+    f.starts.clear();
+    f.line_offsets.clear();
+    let mut start = 0u32;
+    for i in memchr_iter(delim, line) {
+        f.starts.push(start);
+        f.ends.push(i as u32);
+        start = i as u32 + 1;
+    }
+    f.starts.push(start);
+    f.ends.push(line.len() as u32);
+    Step::Record {
+        consumed,
+        newlines,
+        quoted: false,
+    }
+}
+
+/// The RFC 4180 path: quoted fields with `""` escapes, delimiters and line
+/// breaks inside quotes. A quote inside an unquoted field is literal, and
+/// text after a closing quote is kept (as the `csv` crate does).
+fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
+    f.ends.clear();
+    f.starts.clear();
+    f.line_offsets.clear();
+    f.scratch.clear();
+    let n = input.len();
+    let mut i = 0usize;
+    let mut nls = 0u32;
+    loop {
+        // One field.
+        f.starts.push(f.scratch.len() as u32);
+        f.line_offsets.push(nls);
+        if i < n && input[i] == b'"' {
+            i += 1;
+            loop {
+                let Some(q) = memchr(b'"', &input[i..]).map(|q| q + i) else {
+                    return if eof {
+                        Step::UnclosedQuote
+                    } else {
+                        Step::NeedMore
+                    };
+                };
+                let chunk = &input[i..q];
+                nls += memchr_iter(b'\n', chunk).count() as u32;
+                f.scratch.extend_from_slice(chunk);
+                if q + 1 < n && input[q + 1] == b'"' {
+                    f.scratch.push(b'"');
+                    i = q + 2;
+                    continue;
+                }
+                if q + 1 == n && !eof {
+                    return Step::NeedMore;
+                }
+                i = q + 1;
+                break;
+            }
+        }
+        // Unquoted content (or what follows a closing quote).
+        let mut cr_at: Option<usize> = None;
+        loop {
+            if i == n {
+                if !eof {
+                    return Step::NeedMore;
+                }
+                f.ends.push(f.scratch.len() as u32);
+                return Step::Record {
+                    consumed: n,
+                    newlines: nls,
+                    quoted: true,
+                };
+            }
+            let b = input[i];
+            if b == delim {
+                f.ends.push(f.scratch.len() as u32);
+                i += 1;
+                break;
+            }
+            if b == b'\n' {
+                if cr_at == Some(f.scratch.len().wrapping_sub(1)) {
+                    f.scratch.pop();
+                }
+                f.ends.push(f.scratch.len() as u32);
+                return Step::Record {
+                    consumed: i + 1,
+                    newlines: nls + 1,
+                    quoted: true,
+                };
+            }
+            if b == b'\r' {
+                cr_at = Some(f.scratch.len());
+            }
+            f.scratch.push(b);
+            i += 1;
+        }
+    }
+}
+
+/// A record found by [`CsvSource::next`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RecordAt {
+    /// Byte offset of the record in the source.
+    pub byte: u64,
+    /// Line on which the record starts.
+    pub line: u64,
+    /// Whether fields are in scratch.
+    pub quoted: bool,
+    /// Range of the record in the buffer (`start..end`).
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Why the source stopped.
+#[derive(Debug)]
+pub(crate) enum SourceError {
+    Io(std::io::Error),
+    /// A record longer than the limit, starting at (byte, line).
+    TooLong {
+        byte: u64,
+        line: u64,
+        limit: usize,
+    },
+    /// End of input inside a quoted field of the record at (byte, line),
+    /// the quote opened on `quote_line`.
+    UnclosedQuote {
+        byte: u64,
+        line: u64,
+    },
+}
+
+/// A streaming CSV source: one growable buffer, refilled from `R`.
+pub(crate) struct CsvSource<R> {
+    rdr: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// Byte offset of `buf[0]` in the source.
+    base: u64,
+    /// Line number of `buf[start]`.
+    line: u64,
+    pub delim: u8,
+    pub fields: Fields,
+    max_record: usize,
+    /// Blank lines skipped so far.
+    pub blank_lines: u64,
+}
+
+impl<R: Read> CsvSource<R> {
+    pub fn new(rdr: R, buffer_size: usize, max_record: usize) -> Self {
+        CsvSource {
+            rdr,
+            buf: vec![0; buffer_size.max(1)],
+            start: 0,
+            end: 0,
+            eof: false,
+            base: 0,
+            line: 1,
+            delim: b',',
+            fields: Fields::default(),
+            max_record,
+            blank_lines: 0,
+        }
+    }
+
+    /// Bytes available but not consumed.
+    pub fn pending(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// The byte offset of the next unconsumed byte.
+    pub fn offset(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Skips `n` bytes (a BOM) without counting lines.
+    pub fn skip(&mut self, n: usize) {
+        self.start += n.min(self.end - self.start);
+    }
+
+    /// Reads more input, compacting and growing the buffer as needed.
+    /// Returns false when nothing more could be read (end of input).
+    pub fn fill(&mut self) -> std::io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.base += self.start as u64;
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            let grow = self.buf.len().max(4096);
+            self.buf.resize(self.buf.len() + grow, 0);
+        }
+        loop {
+            match self.rdr.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Ensures at least `n` pending bytes (or end of input).
+    pub fn fill_to(&mut self, n: usize) -> std::io::Result<()> {
+        while self.end - self.start < n && self.fill()? {}
+        Ok(())
+    }
+
+    /// Finds the next record without consuming it (blank lines before it
+    /// are consumed). `None` at end of input.
+    pub fn peek(&mut self) -> Result<Option<RecordAt>, SourceError> {
+        loop {
+            let input = &self.buf[self.start..self.end];
+            match next_record(input, self.eof, self.delim, &mut self.fields) {
+                Step::Record {
+                    consumed, quoted, ..
+                } => {
+                    return Ok(Some(RecordAt {
+                        byte: self.base + self.start as u64,
+                        line: self.line,
+                        quoted,
+                        start: self.start,
+                        end: self.start + consumed,
+                    }))
+                }
+                Step::Blank { consumed, newlines } => {
+                    self.start += consumed;
+                    self.line += newlines as u64;
+                    self.blank_lines += 1;
+                }
+                Step::NeedMore => {
+                    if self.eof {
+                        return Ok(None);
+                    }
+                    if self.end - self.start > self.max_record {
+                        return Err(SourceError::TooLong {
+                            byte: self.offset(),
+                            line: self.line,
+                            limit: self.max_record,
+                        });
+                    }
+                    self.fill().map_err(SourceError::Io)?;
+                }
+                Step::UnclosedQuote => {
+                    return Err(SourceError::UnclosedQuote {
+                        byte: self.offset(),
+                        line: self.line,
+                    })
+                }
+            }
+        }
+    }
+
+    /// Consumes a record returned by `peek`.
+    pub fn consume(&mut self, at: &RecordAt) {
+        let raw = &self.buf[at.start..at.end];
+        let newlines = if at.quoted {
+            memchr_iter(b'\n', raw).count()
+        } else {
+            usize::from(raw.last() == Some(&b'\n'))
+        };
+        self.line += newlines as u64;
+        self.start = at.end;
+    }
+
+    /// The bytes of field `i` of the record `at`.
+    #[inline]
+    pub fn field(&self, at: &RecordAt, i: usize) -> &[u8] {
+        self.fields.get(at.quoted, &self.buf[at.start..at.end], i)
+    }
+
+    /// The whole raw record (for messages).
+    pub fn raw(&self, at: &RecordAt) -> &[u8] {
+        &self.buf[at.start..at.end]
+    }
+}

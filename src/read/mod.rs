@@ -1,0 +1,702 @@
+//! Readers: bytes in, typed rows out.
+//!
+//! [`ReaderBuilder`] opens a source, detects the wire form and the report
+//! kind from the content (never from the file name), and returns a
+//! [`Reader`]. A reader streams: it holds one buffer whose size does not
+//! depend on the size of the input.
+//!
+//! Two read paths serve the same rows: [`Reader::read_row`] fills a row you
+//! own and reuses its string buffers (no allocation per row), and
+//! [`Reader::rows`] is the convenient iterator.
+//!
+//! ```
+//! use ringcx_reports::{ReaderBuilder, QueueRow, ReportKind};
+//! let data = "\
+//! interval;date_from;time;queue;queue_name;offd_direct_call_cnt;overflow_in_call_cnt;aband_call_cnt;overflow_out_call_cnt;answ_call_cnt;queued_and_answ_call_dur;queued_and_aband_call_dur;talking_call_dur;wrap_up_dur;queued_answ_longest_que_dur;queued_aband_longest_que_dur;ans_servicelevel_cnt;wait_dur;aband_short_call_cnt;aband_within_sl_cnt
+//! 15;20240304;08:00;5686;Sales;10;2;1;0;11;95;20;1320;210;30;20;9;400;0;1
+//! ";
+//! let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.as_bytes().to_vec())?;
+//! assert_eq!(reader.kind(), ReportKind::Queue);
+//! let mut row = QueueRow::default();
+//! while reader.read_row(&mut row)? {
+//!     assert_eq!(row.queue_name, "Sales");
+//!     assert_eq!(row.answ_call_cnt, Some(11));
+//!     assert_eq!(row.start.to_rfc3339(), "2024-03-04T08:00:00+00:00");
+//! }
+//! # Ok::<(), ringcx_reports::Error>(())
+//! ```
+
+mod assemble;
+pub(crate) mod csv;
+
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::marker::PhantomData;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+
+use self::assemble::Assembler;
+use self::csv::{CsvSource, RecordAt, SourceError};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::error::{Error, Result};
+use crate::model::{
+    AgentExtRow, AgentRow, DateOrder, FallBackWindow, Field, IntervalRow, LocalResolver, QueueRow,
+    ReportKind, WireForm,
+};
+use crate::position::{Location, Position};
+
+/// Default limit on the length of one record or field, in bytes (1 MiB).
+pub const DEFAULT_MAX_RECORD: usize = 1 << 20;
+/// Default limit on XML element and JSON nesting depth.
+pub const DEFAULT_MAX_DEPTH: usize = 64;
+const DEFAULT_BUFFER: usize = 256 * 1024;
+
+/// Options for opening a report. Every option has a default that suits a
+/// RingCX export requested in UTC.
+///
+/// ```
+/// use ringcx_reports::{ReaderBuilder, DateOrder};
+/// let tz = ringcx_reports::model::parse_zone("America/New_York").unwrap();
+/// let builder = ReaderBuilder::new().source_tz(tz).date_order(DateOrder::Dmy);
+/// # let _ = builder;
+/// ```
+#[derive(Clone, Debug)]
+pub struct ReaderBuilder {
+    source_tz: Tz,
+    date_order: DateOrder,
+    report: Option<ReportKind>,
+    form: Option<WireForm>,
+    buffer_size: usize,
+    max_record: usize,
+    max_depth: usize,
+}
+
+impl Default for ReaderBuilder {
+    fn default() -> Self {
+        ReaderBuilder {
+            source_tz: Tz::UTC,
+            date_order: DateOrder::Mdy,
+            report: None,
+            form: None,
+            buffer_size: DEFAULT_BUFFER,
+            max_record: DEFAULT_MAX_RECORD,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+impl ReaderBuilder {
+    /// Defaults: source zone UTC, `MM/dd/yyyy`, kind and form detected.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The zone the report was requested in; local starts resolve there.
+    pub fn source_tz(mut self, tz: Tz) -> Self {
+        self.source_tz = tz;
+        self
+    }
+    /// How to read slash dates with the month and day first.
+    pub fn date_order(mut self, order: DateOrder) -> Self {
+        self.date_order = order;
+        self
+    }
+    /// Overrides report-kind detection.
+    pub fn report(mut self, kind: Option<ReportKind>) -> Self {
+        self.report = kind;
+        self
+    }
+    /// Overrides wire-form detection.
+    pub fn form(mut self, form: Option<WireForm>) -> Self {
+        self.form = form;
+        self
+    }
+    /// Initial read-buffer size in bytes (it grows only to hold one record).
+    /// Tiny sizes are allowed and give the same rows, slower.
+    pub fn buffer_size(mut self, bytes: usize) -> Self {
+        self.buffer_size = bytes.max(1);
+        self
+    }
+    /// Longest record or field accepted, in bytes (default 1 MiB).
+    pub fn max_record_len(mut self, bytes: usize) -> Self {
+        self.max_record = bytes.max(64);
+        self
+    }
+    /// Deepest XML or JSON nesting accepted (default 64).
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth.max(2);
+        self
+    }
+
+    /// Opens a file. The file name is what errors will name.
+    pub fn from_path(&self, path: impl AsRef<Path>) -> Result<Reader> {
+        let path = path.as_ref();
+        let name: Arc<str> = path.to_string_lossy().into();
+        let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
+        self.from_reader(name, file)
+    }
+
+    /// Reads an in-memory document.
+    pub fn from_bytes(&self, name: impl Into<Arc<str>>, bytes: Vec<u8>) -> Result<Reader> {
+        self.from_reader(name, Cursor::new(bytes))
+    }
+
+    /// Reads any byte stream; `name` labels it in errors.
+    pub fn from_reader(
+        &self,
+        name: impl Into<Arc<str>>,
+        rdr: impl Read + Send + 'static,
+    ) -> Result<Reader> {
+        Reader::open(self, name.into(), Box::new(rdr))
+    }
+}
+
+/// How a CSV file is written, as detected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvDialect {
+    /// Field delimiter: `,`, `;`, `|` or TAB.
+    pub delimiter: u8,
+    /// Whether the first record is a header row.
+    pub has_header: bool,
+    /// Whether the file starts with a UTF-8 byte-order mark.
+    pub bom: bool,
+    /// Whether lines end with CRLF (else LF).
+    pub crlf: bool,
+    /// The Teleopti title line, if the file has one.
+    pub title: Option<String>,
+    /// Number of columns.
+    pub columns: usize,
+}
+
+/// The column layout of a headerless file.
+fn headerless_layout(kind: ReportKind, columns: usize) -> Option<Vec<Option<Field>>> {
+    let fields: &[Field] = match (kind, columns) {
+        (ReportKind::Queue, 20) => QueueRow::FIELDS,
+        (ReportKind::Queue, 21) => {
+            let mut v: Vec<Option<Field>> = QueueRow::FIELDS.iter().map(|&f| Some(f)).collect();
+            v.insert(16, Some(Field::AvgAvailMemberCnt));
+            return Some(v);
+        }
+        (ReportKind::AgentExt, 11) => AgentExtRow::FIELDS,
+        (ReportKind::Agent, 14) => AgentRow::FIELDS,
+        _ => return None,
+    };
+    Some(fields.iter().map(|&f| Some(f)).collect())
+}
+
+fn kind_for_columns(columns: usize) -> Option<ReportKind> {
+    match columns {
+        20 | 21 => Some(ReportKind::Queue),
+        11 => Some(ReportKind::AgentExt),
+        14 => Some(ReportKind::Agent),
+        _ => None,
+    }
+}
+
+fn fields_of(kind: ReportKind) -> (&'static [Field], &'static [Field]) {
+    match kind {
+        ReportKind::Queue => (QueueRow::FIELDS, QueueRow::EXTRA_FIELDS),
+        ReportKind::AgentExt => (AgentExtRow::FIELDS, AgentExtRow::EXTRA_FIELDS),
+        ReportKind::Agent => (AgentRow::FIELDS, AgentRow::EXTRA_FIELDS),
+        ReportKind::Segments => (&[], &[]),
+    }
+}
+
+/// Tells the report kind from the set of fields a header or an object
+/// carries: an agent id with a queue is Agent Extended, an agent id alone
+/// Agent Statistics, a queue alone Queue Statistics.
+pub(crate) fn kind_from_fields(has: impl Fn(Field) -> bool) -> Option<ReportKind> {
+    match (has(Field::AgentId), has(Field::Queue)) {
+        (true, true) => Some(ReportKind::AgentExt),
+        (true, false) => Some(ReportKind::Agent),
+        (false, true) => Some(ReportKind::Queue),
+        (false, false) => None,
+    }
+}
+
+/// Counts each candidate delimiter outside quotes in one record's bytes and
+/// picks the most frequent (`,` on a tie or when none occurs).
+fn sniff_delimiter(raw: &[u8]) -> u8 {
+    let cands = [b',', b';', b'|', b'\t'];
+    let mut counts = [0usize; 4];
+    let mut in_q = false;
+    for &b in raw {
+        if b == b'"' {
+            in_q = !in_q;
+        } else if !in_q {
+            if let Some(i) = cands.iter().position(|&c| c == b) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let mut best = 0;
+    for i in 1..4 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    cands[best]
+}
+
+struct CsvInput {
+    src: CsvSource<Box<dyn Read + Send>>,
+    columns: Vec<Option<Field>>,
+}
+
+enum Input {
+    Csv(Box<CsvInput>),
+}
+
+/// A streaming reader of one report file. See the [module docs](self).
+pub struct Reader {
+    kind: ReportKind,
+    form: WireForm,
+    dialect: Option<CsvDialect>,
+    input: Input,
+    asm: Assembler,
+    records: u64,
+    done: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("file", &self.asm.file)
+            .field("kind", &self.kind)
+            .field("form", &self.form)
+            .field("dialect", &self.dialect)
+            .field("records", &self.records)
+            .finish()
+    }
+}
+
+fn source_error(file: &Arc<str>, e: SourceError) -> Error {
+    match e {
+        SourceError::Io(e) => Error::io(file.clone(), e),
+        SourceError::TooLong { byte, line, limit } => Error::structure(
+            Code::Limit,
+            Location::new(file.clone(), Position::new(byte, line, 0)),
+            format!("a record is longer than the limit of {limit} bytes"),
+        ),
+        SourceError::UnclosedQuote { byte, line } => Error::structure(
+            Code::Truncated,
+            Location::new(file.clone(), Position::new(byte, line, 0)),
+            "the file ends inside a quoted field opened in this record (truncated file?)",
+        ),
+    }
+}
+
+impl Reader {
+    fn open(b: &ReaderBuilder, file: Arc<str>, rdr: Box<dyn Read + Send>) -> Result<Reader> {
+        let mut src = CsvSource::new(rdr, b.buffer_size, b.max_record);
+        let io = |e| Error::io(file.clone(), e);
+        src.fill_to(4).map_err(io)?;
+        let head = src.pending();
+        let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
+        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            return Err(Error::structure(
+                Code::Encoding,
+                Location::new(file, Position::new(0, 1, 0)),
+                "the file is UTF-16 (byte-order mark); convert it to UTF-8",
+            ));
+        }
+        if bom {
+            src.skip(3);
+        }
+        // The wire form from the first byte that is not white space.
+        let form = match b.form {
+            Some(f) => f,
+            None => {
+                let first = loop {
+                    let p = src.pending();
+                    if let Some(&c) = p.iter().find(|c| !c.is_ascii_whitespace()) {
+                        break Some(c);
+                    }
+                    if p.len() > b.max_record {
+                        break None;
+                    }
+                    if !src.fill().map_err(io)? {
+                        break None;
+                    }
+                };
+                match first {
+                    None => {
+                        return Err(Error::structure(
+                            Code::UnknownReport,
+                            Location::new(file, Position::new(0, 1, 0)),
+                            "the file is empty: there is no report to read",
+                        ))
+                    }
+                    Some(b'<') => WireForm::Xml,
+                    Some(b'[') | Some(b'{') => WireForm::Json,
+                    Some(_) => WireForm::Csv,
+                }
+            }
+        };
+        let resolver = LocalResolver::new(b.source_tz);
+        let asm = Assembler::new(file.clone(), resolver, b.date_order);
+        match form {
+            WireForm::Csv => Self::open_csv(b, src, bom, asm),
+            other => Err(Error::usage(format!(
+                "{file}: the {other} wire form is not supported by this reader yet"
+            ))),
+        }
+    }
+
+    fn open_csv(
+        b: &ReaderBuilder,
+        mut src: CsvSource<Box<dyn Read + Send>>,
+        bom: bool,
+        asm: Assembler,
+    ) -> Result<Reader> {
+        let file = asm.file.clone();
+        let serr = |e| source_error(&file, e);
+        let here = |at: &RecordAt| Location::new(file.clone(), Position::new(at.byte, at.line, 0));
+        // A Teleopti title line (one field, no delimiter) may come first.
+        let mut title = None;
+        let mut title_kind = None;
+        let Some(at) = src.peek().map_err(serr)? else {
+            return Err(Error::structure(
+                Code::UnknownReport,
+                Location::new(file.clone(), Position::new(0, 1, 0)),
+                "the file has no records",
+            ));
+        };
+        let raw = String::from_utf8_lossy(src.raw(&at)).trim().to_string();
+        if let Some(k) = [ReportKind::Queue, ReportKind::AgentExt, ReportKind::Agent]
+            .into_iter()
+            .find(|k| k.title_line().is_some_and(|t| t.eq_ignore_ascii_case(&raw)))
+        {
+            title = Some(raw);
+            title_kind = Some(k);
+            src.consume(&at);
+        }
+        let Some(at) = src.peek().map_err(serr)? else {
+            return Err(Error::structure(
+                Code::UnknownReport,
+                Location::new(file.clone(), Position::new(src.offset(), src.line(), 0)),
+                "the file has no records after its title line",
+            ));
+        };
+        let crlf = src.raw(&at).ends_with(b"\r\n");
+        src.delim = sniff_delimiter(src.raw(&at));
+        // Re-tokenize the first record with the sniffed delimiter.
+        let at = src.peek().map_err(serr)?.expect("record seen above");
+        let n = src.fields.len();
+        let names: Vec<String> = (0..n)
+            .map(|i| {
+                String::from_utf8_lossy(src.field(&at, i))
+                    .trim()
+                    .to_string()
+            })
+            .collect();
+        let known = names
+            .iter()
+            .filter(|s| Field::from_header(s).is_some())
+            .count();
+        let has_header = known >= 3
+            && names
+                .iter()
+                .all(|s| s.parse::<f64>().is_err() || s.is_empty());
+        let mut diagnostics = Vec::new();
+        let (kind, columns) = if has_header {
+            let mapped: Vec<Option<Field>> = names.iter().map(|s| Field::from_header(s)).collect();
+            let kind = b
+                .report
+                .or_else(|| kind_from_fields(|f| mapped.contains(&Some(f))))
+                .or(title_kind)
+                .ok_or_else(|| {
+                    Error::structure(
+                        Code::UnknownReport,
+                        here(&at),
+                        "the header has neither a queue nor an agent_id column",
+                    )
+                })?;
+            let (fields, extras) = fields_of(kind);
+            let mut columns = Vec::with_capacity(n);
+            for (i, (name, f)) in names.iter().zip(&mapped).enumerate() {
+                let col = match f {
+                    Some(f)
+                        if fields.contains(f)
+                            || extras.contains(f)
+                            || *f == Field::DateTimeFrom =>
+                    {
+                        if columns.contains(&Some(*f)) {
+                            return Err(Error::data(
+                                Code::DuplicateColumn,
+                                here(&at).with_field(f.name()),
+                                format!("column {} appears twice in the header", i + 1),
+                                name.clone(),
+                            ));
+                        }
+                        Some(*f)
+                    }
+                    _ => {
+                        diagnostics.push(Diagnostic::new(
+                            Code::UnknownColumn,
+                            here(&at).with_field(name.as_str()),
+                            format!(
+                                "column {} is not a field of the {} report; its values are not read",
+                                i + 1,
+                                kind
+                            ),
+                            Some(name.clone()),
+                        ));
+                        None
+                    }
+                };
+                columns.push(col);
+            }
+            let has_dt = columns.contains(&Some(Field::DateTimeFrom));
+            let missing: Vec<&str> = fields
+                .iter()
+                .filter(|f| !matches!(f, Field::QueueName | Field::AgentName))
+                .filter(|f| !(has_dt && matches!(f, Field::DateFrom | Field::Time)))
+                .filter(|f| !columns.contains(&Some(**f)))
+                .map(|f| f.name())
+                .collect();
+            if !missing.is_empty() {
+                return Err(Error::structure(
+                    Code::MissingColumn,
+                    here(&at).with_field(missing[0]),
+                    format!(
+                        "the {} header lacks required column(s): {}",
+                        kind,
+                        missing.join(", ")
+                    ),
+                ));
+            }
+            src.consume(&at);
+            (kind, columns)
+        } else {
+            let kind = b
+                .report
+                .or(title_kind)
+                .or_else(|| kind_for_columns(n))
+                .ok_or_else(|| {
+                    Error::structure(
+                        Code::ColumnCount,
+                        here(&at),
+                        format!(
+                            "a headerless record has {n} fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent)"
+                        ),
+                    )
+                })?;
+            let columns = headerless_layout(kind, n).ok_or_else(|| {
+                let want = match kind {
+                    ReportKind::Queue => "20 or 21",
+                    ReportKind::AgentExt => "11",
+                    ReportKind::Agent => "14",
+                    ReportKind::Segments => "no",
+                };
+                Error::structure(
+                    Code::ColumnCount,
+                    here(&at),
+                    format!("a headerless {kind} record has {n} fields; expected {want}"),
+                )
+            })?;
+            (kind, columns)
+        };
+        if let (Some(t), Some(r)) = (title_kind, b.report.is_none().then_some(kind)) {
+            if t != r {
+                return Err(Error::structure(
+                    Code::UnknownReport,
+                    Location::new(file.clone(), Position::new(0, 1, 0)),
+                    format!("the title line names the {t} report but the columns are those of {r}"),
+                ));
+            }
+        }
+        if kind == ReportKind::Segments {
+            return Err(Error::usage(format!(
+                "{file}: interaction metadata is JSON; a CSV file cannot hold segments"
+            )));
+        }
+        let dialect = CsvDialect {
+            delimiter: src.delim,
+            has_header,
+            bom,
+            crlf,
+            title,
+            columns: columns.len(),
+        };
+        Ok(Reader {
+            kind,
+            form: WireForm::Csv,
+            dialect: Some(dialect),
+            input: Input::Csv(Box::new(CsvInput { src, columns })),
+            asm,
+            records: 0,
+            done: false,
+            diagnostics,
+        })
+    }
+
+    /// The report the file holds.
+    pub fn kind(&self) -> ReportKind {
+        self.kind
+    }
+    /// The wire form.
+    pub fn form(&self) -> WireForm {
+        self.form
+    }
+    /// The CSV dialect, for CSV files.
+    pub fn dialect(&self) -> Option<&CsvDialect> {
+        self.dialect.as_ref()
+    }
+    /// The file name errors use.
+    pub fn file(&self) -> &Arc<str> {
+        &self.asm.file
+    }
+    /// Data records read so far.
+    pub fn records_read(&self) -> u64 {
+        self.records
+    }
+    /// Non-fatal findings about the file itself (unknown columns).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+    /// Repeated fall-back windows met so far, with whether the file
+    /// switched to their second pass (SPEC 2.5).
+    pub fn fall_back_windows(&self) -> &[FallBackWindow] {
+        self.asm.resolver.fall_back_windows()
+    }
+    /// Whether the reader has reached the end, or stopped on a fatal error
+    /// (after which it yields no more rows).
+    pub fn is_finished(&self) -> bool {
+        self.done
+    }
+    /// Bytes consumed so far (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        match &self.input {
+            Input::Csv(c) => c.src.offset(),
+        }
+    }
+
+    fn check_kind<T: IntervalRow>(&self) -> Result<()> {
+        if T::KIND == self.kind {
+            Ok(())
+        } else {
+            Err(Error::usage(format!(
+                "{}: the file holds {} rows, not {} rows",
+                self.asm.file,
+                self.kind,
+                T::KIND
+            )))
+        }
+    }
+
+    /// Reads the next row into `row`, reusing its buffers. `Ok(false)` at
+    /// the end. After an error in a value the reader moves on to the next
+    /// record; after a structural error (truncation, I/O) it is finished.
+    pub fn read_row<T: IntervalRow>(&mut self, row: &mut T) -> Result<bool> {
+        self.check_kind::<T>()?;
+        if self.done {
+            return Ok(false);
+        }
+        let result = match &mut self.input {
+            Input::Csv(c) => read_csv_row(c, &mut self.asm, self.records, row),
+        };
+        match result {
+            Ok(true) => {
+                self.records += 1;
+                Ok(true)
+            }
+            Ok(false) => {
+                self.done = true;
+                Ok(false)
+            }
+            Err((e, fatal)) => {
+                if fatal {
+                    self.done = true;
+                } else {
+                    self.records += 1;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// An iterator of owned rows.
+    ///
+    /// ```
+    /// use ringcx_reports::{ReaderBuilder, AgentExtRow};
+    /// let data = "15,20240304,08:00,42,\"Kaduk, Alena\",5686,Sales,300,30,2,0\n";
+    /// let mut reader = ReaderBuilder::new().from_bytes("a.csv", data.into())?;
+    /// let rows: Vec<AgentExtRow> = reader.rows().collect::<Result<_, _>>()?;
+    /// assert_eq!(rows[0].agent_name, "Kaduk, Alena");
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn rows<T: IntervalRow>(&mut self) -> Rows<'_, T> {
+        Rows {
+            reader: self,
+            _t: PhantomData,
+        }
+    }
+}
+
+/// Reads one CSV record into `row`. The error flag says whether the error
+/// is fatal for the source.
+fn read_csv_row<T: IntervalRow>(
+    c: &mut CsvInput,
+    asm: &mut Assembler,
+    record: u64,
+    row: &mut T,
+) -> std::result::Result<bool, (Error, bool)> {
+    let at = match c.src.peek() {
+        Ok(Some(at)) => at,
+        Ok(None) => return Ok(false),
+        Err(e) => return Err((source_error(&asm.file, e), true)),
+    };
+    c.src.consume(&at);
+    let pos = Position::new(at.byte, at.line, record);
+    let n = c.src.fields.len();
+    if n != c.columns.len() {
+        let e = Error::data(
+            Code::ColumnCount,
+            Location::new(asm.file.clone(), pos),
+            format!("expected {} fields, found {n}", c.columns.len()),
+            String::from_utf8_lossy(c.src.raw(&at))
+                .trim_end()
+                .to_string(),
+        );
+        return Err((e, false));
+    }
+    asm.begin(row);
+    for (i, col) in c.columns.iter().enumerate() {
+        if let Some(f) = *col {
+            let raw = c.src.field(&at, i);
+            let off = c.src.fields.line_offset(i);
+            asm.value(row, f, raw, pos, off).map_err(|e| (e, false))?;
+        }
+    }
+    asm.finish(row, pos).map_err(|e| (e, false))?;
+    Ok(true)
+}
+
+/// Iterator returned by [`Reader::rows`].
+pub struct Rows<'r, T> {
+    reader: &'r mut Reader,
+    _t: PhantomData<T>,
+}
+
+impl<T: IntervalRow> Iterator for Rows<'_, T> {
+    type Item = Result<T>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.reader.done {
+            return None;
+        }
+        let mut row = T::default();
+        match self.reader.read_row(&mut row) {
+            Ok(true) => Some(Ok(row)),
+            Ok(false) => None,
+            Err(e) => {
+                if e.is_usage() {
+                    self.reader.done = true;
+                }
+                Some(Err(e))
+            }
+        }
+    }
+}

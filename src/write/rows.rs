@@ -1,0 +1,217 @@
+//! Typed interval rows as NDJSON or CSV with canonical snake_case names
+//! (what `rcx parse` prints).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::str::FromStr;
+
+use chrono::{Datelike, Timelike};
+
+use super::{csv_field, json_string};
+use crate::diagnostic::Code;
+use crate::error::{Error, Result};
+use crate::model::{AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind, Value};
+use crate::read::Reader;
+
+/// Output format of typed rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ParseFormat {
+    /// One JSON object per line.
+    #[default]
+    Ndjson,
+    /// CSV with a header row.
+    Csv,
+}
+
+impl FromStr for ParseFormat {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "ndjson" | "jsonl" => Ok(ParseFormat::Ndjson),
+            "csv" => Ok(ParseFormat::Csv),
+            o => Err(format!("unknown format {o:?}; expected ndjson or csv")),
+        }
+    }
+}
+
+/// Writes typed rows one at a time into a reused line buffer.
+///
+/// ```
+/// use ringcx_reports::{ReaderBuilder, QueueRow};
+/// use ringcx_reports::write::{ParseFormat, RowWriter};
+/// let data = "15,20240304,08:00,7,Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0\n";
+/// let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
+/// let mut row = QueueRow::default();
+/// reader.read_row(&mut row)?;
+/// let mut w = RowWriter::new(ParseFormat::Csv);
+/// let mut out = Vec::new();
+/// w.write_row(&mut out, &row).unwrap();
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.starts_with("interval,date_from,time,queue,queue_name,"));
+/// assert!(text.ends_with("15,2024-03-04,08:00,7,Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0,,,,2024-03-04T08:00:00+00:00\n"));
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct RowWriter {
+    format: ParseFormat,
+    line: String,
+    header_for: Option<ReportKind>,
+}
+
+impl RowWriter {
+    /// A writer in `format`.
+    pub fn new(format: ParseFormat) -> Self {
+        RowWriter {
+            format,
+            line: String::with_capacity(512),
+            header_for: None,
+        }
+    }
+
+    /// Writes one row (and, for CSV, the header before the first row of a
+    /// report kind).
+    pub fn write_row<T: IntervalRow, W: Write>(
+        &mut self,
+        out: &mut W,
+        row: &T,
+    ) -> std::io::Result<()> {
+        let line = &mut self.line;
+        line.clear();
+        let start = row.start();
+        let local = start.local();
+        match self.format {
+            ParseFormat::Csv => {
+                if self.header_for != Some(T::KIND) {
+                    self.header_for = Some(T::KIND);
+                    line.push_str("interval,date_from,time");
+                    row.visit(&mut |f: Field, _| {
+                        line.push(',');
+                        line.push_str(f.name());
+                    });
+                    line.push_str(",start\n");
+                }
+                let _ = write!(
+                    line,
+                    "{},{:04}-{:02}-{:02},{:02}:{:02}",
+                    row.interval(),
+                    local.year(),
+                    local.month(),
+                    local.day(),
+                    local.hour(),
+                    local.minute()
+                );
+                row.visit(&mut |_, v| {
+                    line.push(',');
+                    match v {
+                        Value::Int(Some(n)) => {
+                            let _ = write!(line, "{n}");
+                        }
+                        Value::Int(None) | Value::Decimal(None) => {}
+                        Value::Decimal(Some(d)) => {
+                            let _ = write!(line, "{d}");
+                        }
+                        Value::Text(s) => csv_field(line, s, b','),
+                    }
+                });
+                line.push(',');
+                line.push_str(&start.to_rfc3339());
+                line.push('\n');
+            }
+            ParseFormat::Ndjson => {
+                let _ = write!(
+                    line,
+                    "{{\"interval\":{},\"date_from\":\"{:04}-{:02}-{:02}\",\"time\":\"{:02}:{:02}\"",
+                    row.interval(),
+                    local.year(),
+                    local.month(),
+                    local.day(),
+                    local.hour(),
+                    local.minute()
+                );
+                row.visit(&mut |f, v| {
+                    line.push_str(",\"");
+                    line.push_str(f.name());
+                    line.push_str("\":");
+                    match v {
+                        Value::Int(Some(n)) => {
+                            let _ = write!(line, "{n}");
+                        }
+                        Value::Int(None) | Value::Decimal(None) => line.push_str("null"),
+                        Value::Decimal(Some(d)) => {
+                            let _ = write!(line, "{d}");
+                        }
+                        Value::Text(s) => json_string(line, s),
+                    }
+                });
+                line.push_str(",\"start\":\"");
+                line.push_str(&start.to_rfc3339());
+                line.push_str("\"}\n");
+            }
+        }
+        out.write_all(line.as_bytes())
+    }
+}
+
+/// What [`write_rows`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowStats {
+    /// Rows written.
+    pub rows: u64,
+    /// Invalid rows skipped, by code (only with `skip_invalid`).
+    pub skipped: BTreeMap<Code, u64>,
+    /// The first skipped row's error, for the message.
+    pub first_skipped: Option<String>,
+}
+
+/// Reads every row of `reader` and writes it to `out`. Without
+/// `skip_invalid` the first invalid row stops the run with its error; with
+/// it, invalid rows are counted by code and skipped. A fatal error (I/O,
+/// truncation) always stops.
+pub fn write_rows<W: Write>(
+    reader: &mut Reader,
+    writer: &mut RowWriter,
+    out: &mut W,
+    skip_invalid: bool,
+    stats: &mut RowStats,
+) -> Result<()> {
+    fn go<T: IntervalRow, W: Write>(
+        reader: &mut Reader,
+        writer: &mut RowWriter,
+        out: &mut W,
+        skip_invalid: bool,
+        stats: &mut RowStats,
+    ) -> Result<()> {
+        let mut row = T::default();
+        loop {
+            match reader.read_row(&mut row) {
+                Ok(true) => {
+                    writer
+                        .write_row(out, &row)
+                        .map_err(|e| Error::io("<output>", e))?;
+                    stats.rows += 1;
+                }
+                Ok(false) => return Ok(()),
+                Err(e) => {
+                    let skippable = skip_invalid && !reader.is_finished() && e.code().is_some();
+                    if !skippable {
+                        return Err(e);
+                    }
+                    *stats.skipped.entry(e.code().expect("checked")).or_default() += 1;
+                    if stats.first_skipped.is_none() {
+                        stats.first_skipped = Some(e.to_string());
+                    }
+                }
+            }
+        }
+    }
+    match reader.kind() {
+        ReportKind::Queue => go::<QueueRow, W>(reader, writer, out, skip_invalid, stats),
+        ReportKind::AgentExt => go::<AgentExtRow, W>(reader, writer, out, skip_invalid, stats),
+        ReportKind::Agent => go::<AgentRow, W>(reader, writer, out, skip_invalid, stats),
+        ReportKind::Segments => Err(Error::usage(format!(
+            "{}: segment rows are not interval rows",
+            reader.file()
+        ))),
+    }
+}
