@@ -10,8 +10,16 @@
 //! slice, the same code serves the streaming reader and in-memory chunks.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use memchr::{memchr, memchr_iter};
+
+use super::assemble::Assembler;
+use super::{kind_from_fields, CsvDialect, ReaderBuilder};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::error::{Error, Result};
+use crate::model::{AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind};
+use crate::position::{Location, Position};
 
 /// One step of the tokenizer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -276,6 +284,15 @@ impl<R: Read> CsvSource<R> {
         self.line
     }
 
+    /// Gives up the source: the bytes read but not consumed, the offset of
+    /// the first of them, and the underlying reader (for wire forms that
+    /// are not CSV, after detection has peeked at the start).
+    pub fn into_parts(self) -> (Vec<u8>, u64, R) {
+        let offset = self.offset();
+        let pending = self.buf[self.start..self.end].to_vec();
+        (pending, offset, self.rdr)
+    }
+
     /// Skips `n` bytes (a BOM) without counting lines.
     pub fn skip(&mut self, n: usize) {
         self.start += n.min(self.end - self.start);
@@ -385,5 +402,309 @@ impl<R: Read> CsvSource<R> {
     /// The whole raw record (for messages).
     pub fn raw(&self, at: &RecordAt) -> &[u8] {
         &self.buf[at.start..at.end]
+    }
+}
+
+/// The column layout of a headerless file.
+fn headerless_layout(kind: ReportKind, columns: usize) -> Option<Vec<Option<Field>>> {
+    let fields: &[Field] = match (kind, columns) {
+        (ReportKind::Queue, 20) => QueueRow::FIELDS,
+        (ReportKind::Queue, 21) => {
+            let mut v: Vec<Option<Field>> = QueueRow::FIELDS.iter().map(|&f| Some(f)).collect();
+            v.insert(16, Some(Field::AvgAvailMemberCnt));
+            return Some(v);
+        }
+        (ReportKind::AgentExt, 11) => AgentExtRow::FIELDS,
+        (ReportKind::Agent, 14) => AgentRow::FIELDS,
+        _ => return None,
+    };
+    Some(fields.iter().map(|&f| Some(f)).collect())
+}
+
+fn kind_for_columns(columns: usize) -> Option<ReportKind> {
+    match columns {
+        20 | 21 => Some(ReportKind::Queue),
+        11 => Some(ReportKind::AgentExt),
+        14 => Some(ReportKind::Agent),
+        _ => None,
+    }
+}
+
+fn fields_of(kind: ReportKind) -> (&'static [Field], &'static [Field]) {
+    match kind {
+        ReportKind::Queue => (QueueRow::FIELDS, QueueRow::EXTRA_FIELDS),
+        ReportKind::AgentExt => (AgentExtRow::FIELDS, AgentExtRow::EXTRA_FIELDS),
+        ReportKind::Agent => (AgentRow::FIELDS, AgentRow::EXTRA_FIELDS),
+        ReportKind::Segments => (&[], &[]),
+    }
+}
+
+/// Counts each candidate delimiter outside quotes in one record's bytes and
+/// picks the most frequent (`,` on a tie or when none occurs).
+fn sniff_delimiter(raw: &[u8]) -> u8 {
+    let cands = [b',', b';', b'|', b'\t'];
+    let mut counts = [0usize; 4];
+    let mut in_q = false;
+    for &b in raw {
+        if b == b'"' {
+            in_q = !in_q;
+        } else if !in_q {
+            if let Some(i) = cands.iter().position(|&c| c == b) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let mut best = 0;
+    for i in 1..4 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    cands[best]
+}
+
+pub(crate) struct CsvInput {
+    src: CsvSource<Box<dyn Read + Send>>,
+    columns: Vec<Option<Field>>,
+}
+
+fn source_error(file: &Arc<str>, e: SourceError) -> Error {
+    match e {
+        SourceError::Io(e) => Error::io(file.clone(), e),
+        SourceError::TooLong { byte, line, limit } => Error::structure(
+            Code::Limit,
+            Location::new(file.clone(), Position::new(byte, line, 0)),
+            format!("a record is longer than the limit of {limit} bytes"),
+        ),
+        SourceError::UnclosedQuote { byte, line } => Error::structure(
+            Code::Truncated,
+            Location::new(file.clone(), Position::new(byte, line, 0)),
+            "the file ends inside a quoted field opened in this record (truncated file?)",
+        ),
+    }
+}
+
+/// Opens a CSV source: title line, delimiter, header or headerless layout,
+/// report kind. Returns the input, its dialect, the kind and header findings.
+pub(crate) fn open(
+    b: &ReaderBuilder,
+    mut src: CsvSource<Box<dyn Read + Send>>,
+    bom: bool,
+    asm: &Assembler,
+) -> Result<(CsvInput, CsvDialect, ReportKind, Vec<Diagnostic>)> {
+    let file = asm.file.clone();
+    let serr = |e| source_error(&file, e);
+    let here = |at: &RecordAt| Location::new(file.clone(), Position::new(at.byte, at.line, 0));
+    // A Teleopti title line (one field, no delimiter) may come first.
+    let mut title = None;
+    let mut title_kind = None;
+    let Some(at) = src.peek().map_err(serr)? else {
+        return Err(Error::structure(
+            Code::UnknownReport,
+            Location::new(file.clone(), Position::new(0, 1, 0)),
+            "the file has no records",
+        ));
+    };
+    let raw = String::from_utf8_lossy(src.raw(&at)).trim().to_string();
+    if let Some(k) = [ReportKind::Queue, ReportKind::AgentExt, ReportKind::Agent]
+        .into_iter()
+        .find(|k| k.title_line().is_some_and(|t| t.eq_ignore_ascii_case(&raw)))
+    {
+        title = Some(raw);
+        title_kind = Some(k);
+        src.consume(&at);
+    }
+    let Some(at) = src.peek().map_err(serr)? else {
+        return Err(Error::structure(
+            Code::UnknownReport,
+            Location::new(file.clone(), Position::new(src.offset(), src.line(), 0)),
+            "the file has no records after its title line",
+        ));
+    };
+    let crlf = src.raw(&at).ends_with(b"\r\n");
+    src.delim = sniff_delimiter(src.raw(&at));
+    // Re-tokenize the first record with the sniffed delimiter.
+    let at = src.peek().map_err(serr)?.expect("record seen above");
+    let n = src.fields.len();
+    let names: Vec<String> = (0..n)
+        .map(|i| {
+            String::from_utf8_lossy(src.field(&at, i))
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let known = names
+        .iter()
+        .filter(|s| Field::from_header(s).is_some())
+        .count();
+    let has_header = known >= 3
+        && names
+            .iter()
+            .all(|s| s.parse::<f64>().is_err() || s.is_empty());
+    let mut diagnostics = Vec::new();
+    let (kind, columns) = if has_header {
+        let mapped: Vec<Option<Field>> = names.iter().map(|s| Field::from_header(s)).collect();
+        let kind = b
+            .report
+            .or_else(|| kind_from_fields(|f| mapped.contains(&Some(f))))
+            .or(title_kind)
+            .ok_or_else(|| {
+                Error::structure(
+                    Code::UnknownReport,
+                    here(&at),
+                    "the header has neither a queue nor an agent_id column",
+                )
+            })?;
+        let (fields, extras) = fields_of(kind);
+        let mut columns = Vec::with_capacity(n);
+        for (i, (name, f)) in names.iter().zip(&mapped).enumerate() {
+            let col = match f {
+                Some(f)
+                    if fields.contains(f) || extras.contains(f) || *f == Field::DateTimeFrom =>
+                {
+                    if columns.contains(&Some(*f)) {
+                        return Err(Error::data(
+                            Code::DuplicateColumn,
+                            here(&at).with_field(f.name()),
+                            format!("column {} appears twice in the header", i + 1),
+                            name.clone(),
+                        ));
+                    }
+                    Some(*f)
+                }
+                _ => {
+                    diagnostics.push(Diagnostic::new(
+                        Code::UnknownColumn,
+                        here(&at).with_field(name.as_str()),
+                        format!(
+                            "column {} is not a field of the {} report; its values are not read",
+                            i + 1,
+                            kind
+                        ),
+                        Some(name.clone()),
+                    ));
+                    None
+                }
+            };
+            columns.push(col);
+        }
+        let has_dt = columns.contains(&Some(Field::DateTimeFrom));
+        let missing: Vec<&str> = fields
+            .iter()
+            .filter(|f| !matches!(f, Field::QueueName | Field::AgentName))
+            .filter(|f| !(has_dt && matches!(f, Field::DateFrom | Field::Time)))
+            .filter(|f| !columns.contains(&Some(**f)))
+            .map(|f| f.name())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::structure(
+                Code::MissingColumn,
+                here(&at).with_field(missing[0]),
+                format!(
+                    "the {} header lacks required column(s): {}",
+                    kind,
+                    missing.join(", ")
+                ),
+            ));
+        }
+        src.consume(&at);
+        (kind, columns)
+    } else {
+        let kind = b
+            .report
+            .or(title_kind)
+            .or_else(|| kind_for_columns(n))
+            .ok_or_else(|| {
+                Error::structure(
+                    Code::ColumnCount,
+                    here(&at),
+                    format!(
+                        "a headerless record has {n} fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent)"
+                    ),
+                )
+            })?;
+        let columns = headerless_layout(kind, n).ok_or_else(|| {
+            let want = match kind {
+                ReportKind::Queue => "20 or 21",
+                ReportKind::AgentExt => "11",
+                ReportKind::Agent => "14",
+                ReportKind::Segments => "no",
+            };
+            Error::structure(
+                Code::ColumnCount,
+                here(&at),
+                format!("a headerless {kind} record has {n} fields; expected {want}"),
+            )
+        })?;
+        (kind, columns)
+    };
+    if let (Some(t), Some(r)) = (title_kind, b.report.is_none().then_some(kind)) {
+        if t != r {
+            return Err(Error::structure(
+                Code::UnknownReport,
+                Location::new(file.clone(), Position::new(0, 1, 0)),
+                format!("the title line names the {t} report but the columns are those of {r}"),
+            ));
+        }
+    }
+    if kind == ReportKind::Segments {
+        return Err(Error::usage(format!(
+            "{file}: interaction metadata is JSON; a CSV file cannot hold segments"
+        )));
+    }
+    let dialect = CsvDialect {
+        delimiter: src.delim,
+        has_header,
+        bom,
+        crlf,
+        title,
+        columns: columns.len(),
+    };
+    Ok((CsvInput { src, columns }, dialect, kind, diagnostics))
+}
+
+/// Reads one CSV record into `row`. The error flag says whether the error
+/// is fatal for the source.
+impl CsvInput {
+    pub(crate) fn offset(&self) -> u64 {
+        self.src.offset()
+    }
+
+    pub(crate) fn read_row<T: IntervalRow>(
+        &mut self,
+        asm: &mut Assembler,
+        record: u64,
+        row: &mut T,
+    ) -> std::result::Result<bool, (Error, bool)> {
+        let c = self;
+        let at = match c.src.peek() {
+            Ok(Some(at)) => at,
+            Ok(None) => return Ok(false),
+            Err(e) => return Err((source_error(&asm.file, e), true)),
+        };
+        c.src.consume(&at);
+        let pos = Position::new(at.byte, at.line, record);
+        let n = c.src.fields.len();
+        if n != c.columns.len() {
+            let e = Error::data(
+                Code::ColumnCount,
+                Location::new(asm.file.clone(), pos),
+                format!("expected {} fields, found {n}", c.columns.len()),
+                String::from_utf8_lossy(c.src.raw(&at))
+                    .trim_end()
+                    .to_string(),
+            );
+            return Err((e, false));
+        }
+        asm.begin(row);
+        for (i, col) in c.columns.iter().enumerate() {
+            if let Some(f) = *col {
+                let raw = c.src.field(&at, i);
+                let off = c.src.fields.line_offset(i);
+                asm.value(row, f, raw, pos, off).map_err(|e| (e, false))?;
+            }
+        }
+        asm.finish(row, pos).map_err(|e| (e, false))?;
+        Ok(true)
     }
 }
