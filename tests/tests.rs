@@ -1,0 +1,5 @@
+//! The one integration-test binary: a module per area, helpers in `util`.
+
+mod util;
+
+mod smoke;
