@@ -110,31 +110,42 @@ pub(crate) fn q202_abandon_parts(r: &QueueRow, f: &mut Findings) {
     }
 }
 
-/// The two (longest, total, count) triples of a queue row.
-fn wait_triples(r: &QueueRow) -> [(Field, Option<u64>, Field, Option<u64>, Field, Option<u64>); 2] {
+/// One side (answered or abandoned) of a queue row's waits.
+struct Waits {
+    longest_field: Field,
+    longest: Option<u64>,
+    total_field: Field,
+    total: Option<u64>,
+    count_field: Field,
+    count: Option<u64>,
+}
+
+/// The answered and the abandoned waits of a queue row.
+fn waits(r: &QueueRow) -> [Waits; 2] {
     [
-        (
-            Field::QueuedAnswLongestQueDur,
-            r.queued_answ_longest_que_dur,
-            Field::QueuedAndAnswCallDur,
-            r.queued_and_answ_call_dur,
-            Field::AnswCallCnt,
-            r.answ_call_cnt,
-        ),
-        (
-            Field::QueuedAbandLongestQueDur,
-            r.queued_aband_longest_que_dur,
-            Field::QueuedAndAbandCallDur,
-            r.queued_and_aband_call_dur,
-            Field::AbandCallCnt,
-            r.aband_call_cnt,
-        ),
+        Waits {
+            longest_field: Field::QueuedAnswLongestQueDur,
+            longest: r.queued_answ_longest_que_dur,
+            total_field: Field::QueuedAndAnswCallDur,
+            total: r.queued_and_answ_call_dur,
+            count_field: Field::AnswCallCnt,
+            count: r.answ_call_cnt,
+        },
+        Waits {
+            longest_field: Field::QueuedAbandLongestQueDur,
+            longest: r.queued_aband_longest_que_dur,
+            total_field: Field::QueuedAndAbandCallDur,
+            total: r.queued_and_aband_call_dur,
+            count_field: Field::AbandCallCnt,
+            count: r.aband_call_cnt,
+        },
     ]
 }
 
 /// Q203: each `*_longest_que_dur ≤` its total queue duration.
 pub(crate) fn q203_longest_within_total(r: &QueueRow, f: &mut Findings) {
-    for (lf, longest, tf, total, _, _) in wait_triples(r) {
+    for w in waits(r) {
+        let (lf, longest, tf, total) = (w.longest_field, w.longest, w.total_field, w.total);
         if v(longest) > v(total) {
             f.emit(
                 Code::LongestExceedsTotal,
@@ -154,7 +165,8 @@ pub(crate) fn q203_longest_within_total(r: &QueueRow, f: &mut Findings) {
 
 /// Q204: a longest queue duration above 0 with a zero call count.
 pub(crate) fn q204_longest_without_calls(r: &QueueRow, f: &mut Findings) {
-    for (lf, longest, _, _, cf, count) in wait_triples(r) {
+    for w in waits(r) {
+        let (lf, longest, cf, count) = (w.longest_field, w.longest, w.count_field, w.count);
         if v(longest) > 0 && v(count) == 0 {
             f.emit(
                 Code::LongestWithoutCalls,
@@ -170,7 +182,9 @@ pub(crate) fn q204_longest_without_calls(r: &QueueRow, f: &mut Findings) {
 /// Q205: a total queue duration above longest × count (some call would
 /// have waited longer than the longest wait).
 pub(crate) fn q205_total_within_longest_times_count(r: &QueueRow, f: &mut Findings) {
-    for (lf, longest, tf, total, cf, count) in wait_triples(r) {
+    for w in waits(r) {
+        let (lf, longest) = (w.longest_field, w.longest);
+        let (tf, total, cf, count) = (w.total_field, w.total, w.count_field, w.count);
         let bound = v(longest) * v(count);
         if v(total) > bound {
             f.emit(
