@@ -2,7 +2,7 @@
 //! line and field, never stopping at the first.
 //!
 //! A [`Validator`] reads every record of every file through a
-//! [`Reader`](crate::read::Reader), so it covers every wire form the readers
+//! [`Reader`], so it covers every wire form the readers
 //! support. For each file it collects, in this order of work:
 //!
 //! 1. the reader's header findings (S004 unknown column);
