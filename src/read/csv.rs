@@ -287,6 +287,7 @@ impl<R: Read> CsvSource<R> {
     /// Gives up the source: the bytes read but not consumed, the offset of
     /// the first of them, and the underlying reader (for wire forms that
     /// are not CSV, after detection has peeked at the start).
+    #[allow(dead_code)] // kept for the chunked (parallel) reader
     pub fn into_parts(self) -> (Vec<u8>, u64, R) {
         let offset = self.offset();
         let pending = self.buf[self.start..self.end].to_vec();

@@ -4,6 +4,7 @@
 mod common;
 mod inspect;
 mod parse;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     Parse(parse::Args),
     /// Describe files: report kind, wire form, dialect, rows, keys, intervals.
     Inspect(inspect::Args),
+    /// Check files for defects; every finding with code, file, line and field.
+    Validate(validate::Args),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -45,6 +48,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Parse(a) => parse::run(a, cli.quiet),
         Command::Inspect(a) => inspect::run(a),
+        Command::Validate(a) => validate::run(a, cli.quiet),
     }
 }
 

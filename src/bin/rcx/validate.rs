@@ -1,0 +1,147 @@
+//! `rcx validate`: every defect of vendor files, with code, file, line and
+//! field.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args as ClapArgs, ValueEnum};
+use ringcx_reports::validate::{Report, Summary, Validator};
+use ringcx_reports::{Code, Error};
+
+use crate::common::ReadOpts;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    /// One finding per line: `path:line: severity[CODE] field: message (value "…")`.
+    Text,
+    /// A JSON array of objects: severity, code, file, line, column, message, value.
+    Json,
+}
+
+/// Check files against SPEC 3 and list every finding. Exit 0 when there is
+/// no error (warnings allowed unless --deny-warnings), 1 when there are
+/// errors, 2 when validation could not run.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Input files (`-` for standard input).
+    #[arg(value_name = "FILE", required_unless_present = "explain")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit 1 when there are warnings, too.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Reconcile against this file: Agent Extended sums vs Queue
+    /// Statistics per queue and interval (either side may be given here).
+    #[arg(long, value_name = "FILE")]
+    against: Option<PathBuf>,
+    /// Also warn about gaps in each key's interval sequence.
+    #[arg(long)]
+    gaps: bool,
+    /// Print what a code means and exit.
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["against", "gaps", "deny_warnings"])]
+    explain: Option<String>,
+    #[command(flatten)]
+    read: ReadOpts,
+}
+
+fn write_report(report: &Report, format: Format) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut line = String::with_capacity(256);
+    match format {
+        Format::Text => {
+            for d in &report.diagnostics {
+                writeln!(out, "{d}")?;
+            }
+        }
+        Format::Json => {
+            out.write_all(b"[")?;
+            for (i, d) in report.diagnostics.iter().enumerate() {
+                line.clear();
+                line.push_str(if i == 0 { "\n" } else { ",\n" });
+                d.write_json(&mut line);
+                out.write_all(line.as_bytes())?;
+            }
+            if !report.diagnostics.is_empty() {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"]\n")?;
+        }
+    }
+    out.flush()
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn summary_line(s: &Summary) -> String {
+    let mut line = format!(
+        "rcx: validated {}, {}: {}, {}",
+        plural(s.files, "file", "files"),
+        plural(s.rows, "row", "rows"),
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+    );
+    if s.unchecked_duplicates > 0 {
+        line.push_str(&format!(
+            "; {} not checked for duplicates (too far out of order)",
+            plural(s.unchecked_duplicates, "row", "rows")
+        ));
+    }
+    line
+}
+
+fn cross_line(s: &Summary) -> Option<String> {
+    let c = s.cross?;
+    Some(format!(
+        "rcx: cross-check: queue rows {} answered {} talk {} s wrap {} s; agent rows {} answered {} talk {} s wrap {} s; {} queue intervals, {} differing",
+        c.queue.rows,
+        c.queue.answered,
+        c.queue.talk,
+        c.queue.wrap,
+        c.agents.rows,
+        c.agents.answered,
+        c.agents.talk,
+        c.agents.wrap,
+        c.intervals,
+        c.differing
+    ))
+}
+
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
+    if let Some(code) = &a.explain {
+        let Some(c) = Code::from_str_code(code) else {
+            return Err(Error::usage(format!(
+                "unknown code {code:?}; codes are listed in docs/diagnostics.md"
+            )));
+        };
+        println!("{} {}: {}", c.as_str(), c.severity(), c.explain());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let validator = Validator::new()
+        .reader(a.read.builder())
+        .gaps(a.gaps)
+        .cross_check(a.against.is_some());
+    let mut session = validator.session();
+    for path in a.files.iter().chain(a.against.iter()) {
+        session.add(a.read.open(path))?;
+    }
+    let report = session.finish()?;
+    write_report(&report, a.format).map_err(|e| Error::io("<stdout>", e))?;
+    let s = &report.summary;
+    if !quiet {
+        eprintln!("{}", summary_line(s));
+        if let Some(l) = cross_line(s) {
+            eprintln!("{l}");
+        }
+    }
+    let failed = s.errors > 0 || (a.deny_warnings && s.warnings > 0);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
