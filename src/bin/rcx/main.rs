@@ -2,6 +2,7 @@
 //! calls the library and formats exit codes; the work is in the library.
 
 mod common;
+mod gen;
 mod inspect;
 mod parse;
 
@@ -33,6 +34,8 @@ enum Command {
     Parse(parse::Args),
     /// Describe files: report kind, wire form, dialect, rows, keys, intervals.
     Inspect(inspect::Args),
+    /// Write a deterministic synthetic export (for benchmarks and tests).
+    Gen(gen::Args),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -45,6 +48,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Parse(a) => parse::run(a, cli.quiet),
         Command::Inspect(a) => inspect::run(a),
+        Command::Gen(a) => gen::run(a, cli.quiet),
     }
 }
 
