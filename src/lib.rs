@@ -3,6 +3,7 @@
 
 pub mod diagnostic;
 pub mod error;
+pub mod gen;
 pub mod inspect;
 pub mod model;
 pub mod position;

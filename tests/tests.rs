@@ -2,5 +2,6 @@
 
 mod util;
 
+mod gen;
 mod smoke;
 mod validate;

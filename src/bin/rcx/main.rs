@@ -2,6 +2,7 @@
 //! calls the library and formats exit codes; the work is in the library.
 
 mod common;
+mod gen;
 mod inspect;
 mod parse;
 mod validate;
@@ -36,6 +37,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Check files for defects; every finding with code, file, line and field.
     Validate(validate::Args),
+    /// Write a deterministic synthetic export (for benchmarks and tests).
+    Gen(gen::Args),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -49,6 +52,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Parse(a) => parse::run(a, cli.quiet),
         Command::Inspect(a) => inspect::run(a),
         Command::Validate(a) => validate::run(a, cli.quiet),
+        Command::Gen(a) => gen::run(a, cli.quiet),
     }
 }
 
