@@ -2,4 +2,6 @@
 
 mod util;
 
+mod csv_read;
+mod expected;
 mod smoke;
