@@ -2,6 +2,7 @@
 
 mod util;
 
+mod csv_errors;
 mod csv_read;
 mod expected;
 mod smoke;

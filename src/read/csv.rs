@@ -203,7 +203,16 @@ fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
     }
 }
 
-/// A record found by [`CsvSource::next`].
+/// Length of a raw record without its line ending.
+#[inline]
+fn content_len(raw: &[u8]) -> usize {
+    match raw {
+        [rest @ .., b'\r', b'\n'] | [rest @ .., b'\n'] => rest.len(),
+        _ => raw.len(),
+    }
+}
+
+/// A record found by [`CsvSource::peek`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RecordAt {
     /// Byte offset of the record in the source.
@@ -313,7 +322,9 @@ impl<R: Read> CsvSource<R> {
             self.start = 0;
         }
         if self.end == self.buf.len() {
-            let grow = self.buf.len().max(4096);
+            // Double: a tiny initial buffer stays tiny (so tests can put every
+            // boundary inside a record) and grows only to hold one record.
+            let grow = self.buf.len();
             self.buf.resize(self.buf.len() + grow, 0);
         }
         loop {
@@ -347,13 +358,24 @@ impl<R: Read> CsvSource<R> {
                 Step::Record {
                     consumed, quoted, ..
                 } => {
+                    // The limit holds whatever the buffer size: a record that
+                    // fits in one read is measured here, one that does not
+                    // is caught below before the buffer grows past it.
+                    let raw = &self.buf[self.start..self.start + consumed];
+                    if content_len(raw) > self.max_record {
+                        return Err(SourceError::TooLong {
+                            byte: self.offset(),
+                            line: self.line,
+                            limit: self.max_record,
+                        });
+                    }
                     return Ok(Some(RecordAt {
                         byte: self.base + self.start as u64,
                         line: self.line,
                         quoted,
                         start: self.start,
                         end: self.start + consumed,
-                    }))
+                    }));
                 }
                 Step::Blank { consumed, newlines } => {
                     self.start += consumed;
@@ -364,7 +386,9 @@ impl<R: Read> CsvSource<R> {
                     if self.eof {
                         return Ok(None);
                     }
-                    if self.end - self.start > self.max_record {
+                    // One pending byte may be the `\r` of a CRLF not yet
+                    // complete; past that the record is surely too long.
+                    if self.end - self.start > self.max_record + 1 {
                         return Err(SourceError::TooLong {
                             byte: self.offset(),
                             line: self.line,
