@@ -591,3 +591,61 @@ fn no_panic_on_arbitrary_prefixes_of_a_fixture() {
         }
     }
 }
+
+// ------------------------------------------------------------ dialect bugs
+
+/// Found by the dialect property test: the line ending was taken from the
+/// first record as tokenized with `,` before the delimiter was known, which
+/// ends at a line break inside quotes.
+#[test]
+fn crlf_is_detected_on_the_first_record_not_a_comma_tokenized_fragment() {
+    let text = "15;20240304;08:00;7;Q;1;\"\r\n\";1;1;1;0\n15;20240304;08:15;7;Q;1;x;1;1;1;0\n";
+    let mut r = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect("open");
+    let d = r.dialect().expect("csv").clone();
+    assert_eq!((d.delimiter, d.crlf), (b';', false));
+    let rows = crate::util::read_all::<AgentExtRow>(&mut r).expect("rows");
+    assert_eq!(rows[0].queue_name, "");
+    assert_eq!(rows[1].pos.line(), 3);
+    let crlf = "15;20240304;08:00;7;\"a\nb\";1;Q;1;1;1;0\r\n";
+    let r = open_bytes(&ReaderBuilder::new(), crlf.as_bytes()).expect("open");
+    assert!(r.dialect().expect("csv").crlf);
+}
+
+/// The delimiter used to be sniffed from that same fragment: a name with
+/// many commas before a quoted line break outvoted the real `;`.
+#[test]
+fn delimiter_sniffing_is_not_fooled_by_commas_before_a_quoted_line_break() {
+    let text = "15;20240304;08:00;1001;a,b,c,d,e,f,g,h;5686;\"x\ny\";1;2;3;0\n";
+    let mut r = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect("open");
+    assert_eq!(r.dialect().expect("csv").delimiter, b';');
+    let rows = crate::util::read_all::<AgentExtRow>(&mut r).expect("rows");
+    assert_eq!(rows[0].agent_name, "a,b,c,d,e,f,g,h");
+    assert_eq!(rows[0].queue_name, "x\ny");
+    // A header is a stronger hint than a count: a `|` header whose names
+    // hold no commas, with a data row full of them.
+    let text = "interval|date_from|time|agent_id|agent_name|avail_dur|tot_work_dur|pause_dur|wait_dur|admin_dur|direct_out_call_cnt|direct_out_call_dur|direct_in_call_cnt|direct_in_call_dur\n30|20240304|08:00|1|a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p|1|1|1|1|1|1|1|1|1\n";
+    let mut r = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect("open");
+    assert_eq!(r.dialect().expect("csv").delimiter, b'|');
+    let rows = crate::util::read_all::<AgentRow>(&mut r).expect("rows");
+    assert_eq!(rows[0].agent_name, "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p");
+}
+
+/// Found by the dialect property test: before the delimiter was known the
+/// first record was tokenized with `,`, so in a `;` file the quote after the
+/// comma of `"a,"` opened a field that never closed: S005 on a good file.
+#[test]
+fn a_quoted_comma_in_a_semicolon_file_is_not_an_unclosed_quote() {
+    for text in [
+        "15;20240304;08:00;1001;\"a,\";5686;Sales;1;2;3;0\n",
+        "Teleopti.AgentQueue.Data\n\n15\t20240304\t08:00\t1001\t\"\r,\"\t5686\tSales\t1\t2\t3\t0\n",
+    ] {
+        let mut r = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect("open");
+        let rows = crate::util::read_all::<AgentExtRow>(&mut r).expect("rows");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].queue, "5686");
+    }
+    // A file that really ends inside a quote is still S005.
+    let text = "15;20240304;08:00;1001;\"a,;5686;Sales;1;2;3;0\n";
+    let e = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect_err("cut");
+    assert_diag(&e, Code::Truncated, 1, None, None);
+}

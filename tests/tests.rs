@@ -5,5 +5,6 @@ mod util;
 mod cli_parse;
 mod csv_errors;
 mod csv_read;
+mod dialects;
 mod expected;
 mod smoke;

@@ -465,10 +465,34 @@ fn fields_of(kind: ReportKind) -> (&'static [Field], &'static [Field]) {
     }
 }
 
+/// The delimiters a legacy CSV file may use (SPEC 2.1).
+const DELIMITERS: [u8; 4] = [b',', b';', b'|', b'\t'];
+/// A delimiter for tokenizing before the real one is known (see `open`).
+const NO_DELIMITER: u8 = 0;
+
+/// The trimmed text of each field of a record (for header matching).
+fn header_names<R: Read>(src: &CsvSource<R>, at: &RecordAt) -> Vec<String> {
+    (0..src.fields.len())
+        .map(|i| String::from_utf8_lossy(src.field(at, i)).trim().to_string())
+        .collect()
+}
+
+/// A header row names at least three fields and holds no number.
+fn is_header(names: &[String]) -> bool {
+    let known = names
+        .iter()
+        .filter(|s| Field::from_header(s).is_some())
+        .count();
+    known >= 3
+        && names
+            .iter()
+            .all(|s| s.parse::<f64>().is_err() || s.is_empty())
+}
+
 /// Counts each candidate delimiter outside quotes in one record's bytes and
 /// picks the most frequent (`,` on a tie or when none occurs).
 fn sniff_delimiter(raw: &[u8]) -> u8 {
-    let cands = [b',', b';', b'|', b'\t'];
+    let cands = DELIMITERS;
     let mut counts = [0usize; 4];
     let mut in_q = false;
     for &b in raw {
@@ -524,6 +548,11 @@ pub(crate) fn open(
     // A Teleopti title line (one field, no delimiter) may come first.
     let mut title = None;
     let mut title_kind = None;
+    // Until the delimiter is known, tokenize with one that never occurs:
+    // then a quote opens a field only at the start of a record, and a
+    // quote that a wrong guess would see as opening (after a `,` inside a
+    // `;` record, say) cannot run to the end of the file.
+    src.delim = NO_DELIMITER;
     let Some(at) = src.peek().map_err(serr)? else {
         return Err(Error::structure(
             Code::UnknownReport,
@@ -547,26 +576,49 @@ pub(crate) fn open(
             "the file has no records after its title line",
         ));
     };
+    // The record above was tokenized with `,`; in another dialect it may
+    // end early, at a line break inside quotes. So the vote on delimiters
+    // only proposes one: the first record, tokenized again with it, must
+    // read as a header or as a known headerless layout, else each other
+    // candidate is tried in turn.
+    let voted = sniff_delimiter(src.raw(&at));
+    let no_records = |src: &CsvSource<_>| {
+        Error::structure(
+            Code::UnknownReport,
+            Location::new(file.clone(), Position::new(src.offset(), src.line(), 0)),
+            "the file has no records",
+        )
+    };
+    let mut delim = voted;
+    for d in std::iter::once(voted).chain(DELIMITERS.into_iter().filter(|&d| d != voted)) {
+        src.delim = d;
+        let at = match src.peek() {
+            Ok(Some(at)) => at,
+            Ok(None) => return Err(no_records(&src)),
+            // This candidate opens a quote that never closes: not the one.
+            Err(SourceError::UnclosedQuote { .. }) => continue,
+            Err(e) => return Err(serr(e)),
+        };
+        let names = header_names(&src, &at);
+        let kind = b
+            .report
+            .or(title_kind)
+            .or_else(|| kind_for_columns(names.len()));
+        let fits =
+            is_header(&names) || kind.is_some_and(|k| headerless_layout(k, names.len()).is_some());
+        if fits {
+            delim = d;
+            break;
+        }
+    }
+    // Tokenize the first record once more with the chosen delimiter (a
+    // later candidate's refill may have moved the buffer).
+    src.delim = delim;
+    let at = src.peek().map_err(serr)?.ok_or_else(|| no_records(&src))?;
+    let names = header_names(&src, &at);
+    let has_header = is_header(&names);
     let crlf = src.raw(&at).ends_with(b"\r\n");
-    src.delim = sniff_delimiter(src.raw(&at));
-    // Re-tokenize the first record with the sniffed delimiter.
-    let at = src.peek().map_err(serr)?.expect("record seen above");
-    let n = src.fields.len();
-    let names: Vec<String> = (0..n)
-        .map(|i| {
-            String::from_utf8_lossy(src.field(&at, i))
-                .trim()
-                .to_string()
-        })
-        .collect();
-    let known = names
-        .iter()
-        .filter(|s| Field::from_header(s).is_some())
-        .count();
-    let has_header = known >= 3
-        && names
-            .iter()
-            .all(|s| s.parse::<f64>().is_err() || s.is_empty());
+    let n = names.len();
     let mut diagnostics = Vec::new();
     let (kind, columns) = if has_header {
         let mapped: Vec<Option<Field>> = names.iter().map(|s| Field::from_header(s)).collect();
