@@ -2,6 +2,7 @@
 
 mod util;
 
+mod alloc;
 mod cli_parse;
 mod csv_errors;
 mod csv_read;
