@@ -649,3 +649,47 @@ fn a_quoted_comma_in_a_semicolon_file_is_not_an_unclosed_quote() {
     let e = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect_err("cut");
     assert_diag(&e, Code::Truncated, 1, None, None);
 }
+
+/// A header used to need every name to be non-numeric: one extra column
+/// named `2024` turned the header into a headerless 21-column record, and
+/// the data rows were then read in the Teleopti layout, silently shifted.
+#[test]
+fn header_with_a_numeric_looking_extra_column_is_still_a_header() {
+    let text = format!("{QH},2024\n{QROW},x\n");
+    let mut r = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect("open");
+    assert!(r.dialect().expect("csv").has_header);
+    assert_eq!(r.diagnostics().len(), 1);
+    assert_eq!(r.diagnostics()[0].code, Code::UnknownColumn);
+    assert_eq!(r.diagnostics()[0].location.field.as_deref(), Some("2024"));
+    let rows = crate::util::read_all::<QueueRow>(&mut r).expect("rows");
+    assert_eq!(rows[0].ans_servicelevel_cnt, Some(9));
+    assert_eq!(rows[0].avg_avail_member_cnt, None);
+    assert_eq!(rows[0].aband_within_sl_cnt, Some(1));
+}
+
+#[test]
+fn title_line_variants() {
+    // No blank line after the title, any case, CRLF and a BOM.
+    let text = format!(
+        "\u{FEFF}teleopti.queue.data\r\n{}\r\n{QROW}\r\n",
+        QH.replace(',', ";")
+    )
+    .replace(QROW, &QROW.replace(',', ";"));
+    let mut r = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect("open");
+    let d = r.dialect().expect("csv").clone();
+    assert_eq!(d.title.as_deref(), Some("teleopti.queue.data"));
+    assert!(d.bom && d.crlf && d.has_header);
+    let rows = crate::util::read_all::<QueueRow>(&mut r).expect("rows");
+    assert_eq!(rows[0].pos.line(), 3);
+    assert_eq!(rows[0].pos.byte(), (3 + 21 + QH.len() + 2) as u64);
+    // A title that names another report than the columns is an error.
+    let text = format!("Teleopti.Agent.Data\n\n{QH}\n{QROW}\n");
+    let e = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect_err("mismatch");
+    assert_diag(&e, Code::UnknownReport, 1, None, None);
+    assert!(diag(&e).message.contains("agent report"), "{e}");
+    // A title alone on a line with a delimiter is not a title: it is a
+    // record that fits no layout.
+    let text = format!("Teleopti.Queue.Data;x\n{QROW}\n");
+    let e = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect_err("not a title");
+    assert_diag(&e, Code::ColumnCount, 1, None, None);
+}

@@ -477,16 +477,19 @@ fn header_names<R: Read>(src: &CsvSource<R>, at: &RecordAt) -> Vec<String> {
         .collect()
 }
 
-/// A header row names at least three fields and holds no number.
+/// A header row names at least three fields, and either most of its names
+/// are field names (an extra column may be called `2024`) or none of them is
+/// a number. A data record has numbers and almost no field names.
 fn is_header(names: &[String]) -> bool {
     let known = names
         .iter()
         .filter(|s| Field::from_header(s).is_some())
         .count();
     known >= 3
-        && names
-            .iter()
-            .all(|s| s.parse::<f64>().is_err() || s.is_empty())
+        && (known * 2 > names.len()
+            || names
+                .iter()
+                .all(|s| s.parse::<f64>().is_err() || s.is_empty()))
 }
 
 /// Counts each candidate delimiter outside quotes in one record's bytes and
