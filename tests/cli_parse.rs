@@ -402,3 +402,43 @@ fn date_order_dmy_on_the_command_line() {
     ]);
     assert_eq!(code(&o), 2);
 }
+
+/// Every defective fixture: one line on stderr naming file, line, code,
+/// field and value; exit status 1 (SPEC 3: a data defect).
+#[test]
+fn every_bad_fixture_reports_its_error_once_and_exits_1() {
+    let cases: &[(&str, &str)] = &[
+        ("utf16.csv", "1: error[S001] the file is UTF-16 (byte-order mark); convert it to UTF-8"),
+        ("bad_utf8.csv", "3: error[S001] queue_name: the value is not valid UTF-8 (value \"Sal\u{FFFD}es\")"),
+        ("missing_column.csv", "1: error[S002] wait_dur: the queue header lacks required column(s): wait_dur"),
+        ("column_count.csv", "3: error[S003] expected 20 fields, found 21 (value \"15,20240304,08:15,5686,Sales,12,2,2,1,11,180,40,1650,220,45,30,9,600,1,1,7\")"),
+        ("truncated.csv", "3: error[S005] the file ends inside a quoted field opened in this record (truncated file?)"),
+        ("unknown_header.csv", "1: error[S010] the header has neither a queue nor an agent_id column"),
+        ("empty.csv", "1: error[S010] the file is empty: there is no report to read"),
+        ("duplicate_column.csv", "1: error[S011] queue: column 5 appears twice in the header (value \"queue\")"),
+        ("values.csv", "3: error[V101] answ_call_cnt: expected a non-negative integer (value \"eleven\")"),
+    ];
+    for (name, tail) in cases {
+        let path = format!("fixtures/bad/{name}");
+        let o = rcx(&["parse", &path]);
+        assert_eq!(code(&o), 1, "{name}");
+        assert_eq!(stderr(&o), format!("rcx: {path}:{tail}\n"), "{name}");
+        let o = rcx(&["inspect", &path]);
+        assert_eq!(code(&o), 1, "inspect {name}");
+    }
+}
+
+#[test]
+fn bad_values_fixture_skips_one_row_per_code() {
+    let o = rcx(&["parse", "--skip-invalid", "fixtures/bad/values.csv"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stderr(&o),
+        "rcx: skipped 9 invalid row(s) (V101: 1, V102: 1, V103: 1, V104: 1, V105: 1, V106: 1, V107: 1, V108: 1, V110: 1); first: fixtures/bad/values.csv:3: error[V101] answ_call_cnt: expected a non-negative integer (value \"eleven\")\n"
+    );
+    let times: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["time"].to_string())
+        .collect();
+    assert_eq!(times, ["\"08:00\"", "\"10:00\""]);
+}

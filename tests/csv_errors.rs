@@ -693,3 +693,39 @@ fn title_line_variants() {
     let e = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect_err("not a title");
     assert_diag(&e, Code::ColumnCount, 1, None, None);
 }
+
+#[test]
+fn bad_values_fixture_errors_in_order() {
+    let mut r = crate::util::open("bad/values.csv", "UTC");
+    let out = outcomes::<QueueRow>(&mut r);
+    let got: Vec<(Code, u64, String, String)> = out
+        .iter()
+        .filter_map(|o| o.as_ref().err())
+        .map(|e| {
+            let d = diag(e);
+            (
+                d.code,
+                d.location.pos.line(),
+                d.location.field.as_deref().unwrap_or("").to_string(),
+                d.value.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let want = [
+        (Code::NotANumber, 3, "answ_call_cnt", "eleven"),
+        (Code::Negative, 4, "aband_call_cnt", "-2"),
+        (Code::Fraction, 5, "talking_call_dur", "12.5"),
+        (Code::EmptyRequired, 6, "queue", ""),
+        (Code::BadInterval, 7, "interval", "20"),
+        (Code::BadDate, 8, "date_from", "2024-02-30"),
+        (Code::BadTime, 9, "time", "08:15:30"),
+        (Code::OffGrid, 10, "time", "08:10"),
+        (Code::Overflow, 11, "wait_dur", "99999999999999999999"),
+    ];
+    let want: Vec<(Code, u64, String, String)> = want
+        .iter()
+        .map(|(c, l, f, v)| (*c, *l, f.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(out.iter().filter(|o| o.is_ok()).count(), 2);
+}
