@@ -462,3 +462,59 @@ fn errors_of_a_reader_are_collected_in_file_order() {
     assert_eq!(e[0].code(), Some(Code::OffGrid));
     assert_eq!(r.records_read(), 3);
 }
+
+#[test]
+fn two_fall_back_windows_in_one_file_each_switch_on_their_own() {
+    let text = format!(
+        "{QH}{}{}{}{}{}{}",
+        qline("20231105", "01:45", "7"),
+        qline("20231105", "01:00", "7"),
+        qline("20231105", "02:00", "7"),
+        qline("20241103", "01:30", "7"),
+        qline("20241103", "01:30", "7"),
+        qline("20241103", "02:00", "7"),
+    );
+    assert_eq!(
+        queue_starts(&text, NY),
+        [
+            "2023-11-05T01:45:00-04:00",
+            "2023-11-05T01:00:00-05:00",
+            "2023-11-05T02:00:00-05:00",
+            "2024-11-03T01:30:00-04:00",
+            "2024-11-03T01:30:00-05:00",
+            "2024-11-03T02:00:00-05:00",
+        ]
+    );
+    let mut r = builder(NY)
+        .from_bytes("ny.csv", text.into_bytes())
+        .expect("open");
+    read_all::<QueueRow>(&mut r).expect("rows");
+    let w = r.fall_back_windows();
+    assert_eq!(w.len(), 2);
+    assert!(w.iter().all(|w| w.switched && w.continued_past));
+    assert_eq!(w[1].first_line, 5);
+}
+
+#[test]
+fn half_hour_dst_shift_repeats_only_half_an_hour() {
+    // Australia/Lord_Howe falls back 30 minutes on 2024-04-07: 02:00 +11:00
+    // becomes 01:30 +10:30, so 01:30 and 01:45 repeat and 01:15 does not.
+    let text = format!(
+        "{QH}{}{}{}{}{}",
+        qline("20240407", "01:15", "7"),
+        qline("20240407", "01:30", "7"),
+        qline("20240407", "01:45", "7"),
+        qline("20240407", "01:30", "7"),
+        qline("20240407", "02:00", "7"),
+    );
+    assert_eq!(
+        queue_starts(&text, "Australia/Lord_Howe"),
+        [
+            "2024-04-07T01:15:00+11:00",
+            "2024-04-07T01:30:00+11:00",
+            "2024-04-07T01:45:00+11:00",
+            "2024-04-07T01:30:00+10:30",
+            "2024-04-07T02:00:00+10:30",
+        ]
+    );
+}
