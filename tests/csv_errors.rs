@@ -729,3 +729,23 @@ fn bad_values_fixture_errors_in_order() {
     assert_eq!(got, want);
     assert_eq!(out.iter().filter(|o| o.is_ok()).count(), 2);
 }
+
+/// A file with lone-CR line endings read as one record of 96 fields, and
+/// the error did not say why.
+#[test]
+fn lone_cr_line_endings_are_named_in_the_error() {
+    let text = format!("{QH}\r{QROW}\r{QROW}\r");
+    let e = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect_err("lone CR");
+    assert_diag(&e, Code::ColumnCount, 1, None, None);
+    assert!(
+        diag(&e)
+            .message
+            .ends_with("; its lines end with a lone CR, and only LF or CRLF line endings are read"),
+        "{e}"
+    );
+    // A lone CR inside a value of an LF file is content, not a line end.
+    let text = format!("{QH}\n{}\n", qrow_with("queue_name", "\"a\rb\""));
+    let mut r = open_bytes(&ReaderBuilder::new(), text.as_bytes()).expect("open");
+    let rows = crate::util::read_all::<QueueRow>(&mut r).expect("rows");
+    assert_eq!(rows[0].queue_name, "a\rb");
+}

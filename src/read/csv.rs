@@ -470,6 +470,17 @@ const DELIMITERS: [u8; 4] = [b',', b';', b'|', b'\t'];
 /// A delimiter for tokenizing before the real one is known (see `open`).
 const NO_DELIMITER: u8 = 0;
 
+/// Lines ended by a lone CR (classic Mac) read as one long record; say so
+/// in the column-count error rather than leave the count unexplained.
+fn lone_cr_hint(raw: &[u8]) -> &'static str {
+    let lone = memchr_iter(b'\r', raw).any(|i| raw.get(i + 1) != Some(&b'\n'));
+    if lone {
+        "; its lines end with a lone CR, and only LF or CRLF line endings are read"
+    } else {
+        ""
+    }
+}
+
 /// The trimmed text of each field of a record (for header matching).
 fn header_names<R: Read>(src: &CsvSource<R>, at: &RecordAt) -> Vec<String> {
     (0..src.fields.len())
@@ -700,7 +711,8 @@ pub(crate) fn open(
                     Code::ColumnCount,
                     here(&at),
                     format!(
-                        "a headerless record has {n} fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent)"
+                        "a headerless record has {n} fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent){}",
+                        lone_cr_hint(src.raw(&at))
                     ),
                 )
             })?;
