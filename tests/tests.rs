@@ -8,4 +8,5 @@ mod csv_errors;
 mod csv_read;
 mod dialects;
 mod expected;
+mod no_panic;
 mod smoke;
