@@ -749,3 +749,18 @@ fn lone_cr_line_endings_are_named_in_the_error() {
     let rows = crate::util::read_all::<QueueRow>(&mut r).expect("rows");
     assert_eq!(rows[0].queue_name, "a\rb");
 }
+
+/// Trying `,` on a `;` record whose first record fits no layout opened a
+/// quote after `"a,` that ran past the record limit: the file got S009
+/// instead of the S003 its real delimiter explains.
+#[test]
+fn a_wrong_delimiter_guess_running_past_the_limit_is_not_s009() {
+    let mut text = String::from("15;20240304;08:00;1001;\"a,\";5686;Sales;1;2;3;0;9\n");
+    for _ in 0..40 {
+        text += "15;20240304;08:00;1001;b;5686;Sales;1;2;3;0;9\n";
+    }
+    let b = ReaderBuilder::new().max_record_len(200).buffer_size(64);
+    let e = open_bytes(&b, text.as_bytes()).expect_err("12 fields");
+    assert_diag(&e, Code::ColumnCount, 1, None, None);
+    assert!(diag(&e).message.contains("has 12 fields"), "{e}");
+}

@@ -609,8 +609,10 @@ pub(crate) fn open(
         let at = match src.peek() {
             Ok(Some(at)) => at,
             Ok(None) => return Err(no_records(&src)),
-            // This candidate opens a quote that never closes: not the one.
-            Err(SourceError::UnclosedQuote { .. }) => continue,
+            // This candidate opens a quote that never closes (or not within
+            // the record limit): not the one. The chosen delimiter's own
+            // errors are raised by the peek after the loop.
+            Err(SourceError::UnclosedQuote { .. } | SourceError::TooLong { .. }) => continue,
             Err(e) => return Err(serr(e)),
         };
         let names = header_names(&src, &at);
