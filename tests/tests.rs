@@ -2,6 +2,13 @@
 
 mod util;
 
+mod alloc;
+mod cli_parse;
+mod csv_errors;
+mod csv_read;
+mod dialects;
+mod expected;
 mod gen;
+mod no_panic;
 mod smoke;
 mod validate;

@@ -33,6 +33,10 @@ pub(crate) struct Assembler {
     date_time: Option<NaiveDateTime>,
     seen: [Seen; 4],
     keys_seen: u8,
+    /// Line offset of each key field, for the empty-key error.
+    key_line_off: [u32; 4],
+    /// The time (or date-time) text as written, for the off-grid error.
+    time_raw: String,
 }
 
 const EXPECT_INTERVAL: &str = "expected an interval of 15, 30, 45 or 60 minutes";
@@ -55,6 +59,8 @@ impl Assembler {
             date_time: None,
             seen: [Seen::default(); 4],
             keys_seen: 0,
+            key_line_off: [0; 4],
+            time_raw: String::new(),
         }
     }
 
@@ -119,6 +125,9 @@ impl Assembler {
             _ => {
                 if let Some(i) = T::KEY_FIELDS.iter().position(|&k| k == field) {
                     self.keys_seen |= 1 << i;
+                    if let Some(off) = self.key_line_off.get_mut(i) {
+                        *off = line_off;
+                    }
                 }
                 return match row.set_value(field, text) {
                     Ok(_) => Ok(()),
@@ -172,13 +181,21 @@ impl Assembler {
                 }
             },
             2 => match parse_time(t) {
-                Some(tm) => self.time = Some(tm),
+                Some(tm) => {
+                    self.time = Some(tm);
+                    self.time_raw.clear();
+                    self.time_raw.push_str(text);
+                }
                 None => {
                     return Err(self.err(Code::BadTime, pos, line_off, field, EXPECT_TIME, text))
                 }
             },
             _ => match parse_date_time(t) {
-                Some(dt) => self.date_time = Some(dt),
+                Some(dt) => {
+                    self.date_time = Some(dt);
+                    self.time_raw.clear();
+                    self.time_raw.push_str(text);
+                }
                 None => {
                     return Err(self.err(
                         Code::BadDate,
@@ -221,9 +238,10 @@ impl Assembler {
                 return Err(self.missing(pos, k));
             }
             if row.text(k).is_some_and(|v| v.is_empty()) {
+                let off = self.key_line_off.get(i).copied().unwrap_or(0);
                 return Err(Error::data(
                     Code::EmptyRequired,
-                    Location::new(self.file.clone(), pos).with_field(k.name()),
+                    self.location(pos, off, k.name()),
                     format!("a required value is empty: expected a {} id", k.name()),
                     "",
                 ));
@@ -231,7 +249,7 @@ impl Assembler {
         }
         let minutes = local.hour() * 60 + local.minute();
         if minutes % interval.minutes() != 0 {
-            let raw = local.format("%H:%M").to_string();
+            let raw = self.time_raw.clone();
             return Err(Error::data(
                 Code::OffGrid,
                 self.location(pos, off, time_field.name()),

@@ -203,7 +203,16 @@ fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
     }
 }
 
-/// A record found by [`CsvSource::next`].
+/// Length of a raw record without its line ending.
+#[inline]
+fn content_len(raw: &[u8]) -> usize {
+    match raw {
+        [rest @ .., b'\r', b'\n'] | [rest @ .., b'\n'] => rest.len(),
+        _ => raw.len(),
+    }
+}
+
+/// A record found by [`CsvSource::peek`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RecordAt {
     /// Byte offset of the record in the source.
@@ -287,7 +296,8 @@ impl<R: Read> CsvSource<R> {
     /// Gives up the source: the bytes read but not consumed, the offset of
     /// the first of them, and the underlying reader (for wire forms that
     /// are not CSV, after detection has peeked at the start).
-    #[allow(dead_code)] // kept for the chunked (parallel) reader
+    // The XML and JSON readers (on their own branch) are its users.
+    #[allow(dead_code)]
     pub fn into_parts(self) -> (Vec<u8>, u64, R) {
         let offset = self.offset();
         let pending = self.buf[self.start..self.end].to_vec();
@@ -312,7 +322,9 @@ impl<R: Read> CsvSource<R> {
             self.start = 0;
         }
         if self.end == self.buf.len() {
-            let grow = self.buf.len().max(4096);
+            // Double: a tiny initial buffer stays tiny (so tests can put every
+            // boundary inside a record) and grows only to hold one record.
+            let grow = self.buf.len();
             self.buf.resize(self.buf.len() + grow, 0);
         }
         loop {
@@ -346,13 +358,24 @@ impl<R: Read> CsvSource<R> {
                 Step::Record {
                     consumed, quoted, ..
                 } => {
+                    // The limit holds whatever the buffer size: a record that
+                    // fits in one read is measured here, one that does not
+                    // is caught below before the buffer grows past it.
+                    let raw = &self.buf[self.start..self.start + consumed];
+                    if content_len(raw) > self.max_record {
+                        return Err(SourceError::TooLong {
+                            byte: self.offset(),
+                            line: self.line,
+                            limit: self.max_record,
+                        });
+                    }
                     return Ok(Some(RecordAt {
                         byte: self.base + self.start as u64,
                         line: self.line,
                         quoted,
                         start: self.start,
                         end: self.start + consumed,
-                    }))
+                    }));
                 }
                 Step::Blank { consumed, newlines } => {
                     self.start += consumed;
@@ -363,7 +386,9 @@ impl<R: Read> CsvSource<R> {
                     if self.eof {
                         return Ok(None);
                     }
-                    if self.end - self.start > self.max_record {
+                    // One pending byte may be the `\r` of a CRLF not yet
+                    // complete; past that the record is surely too long.
+                    if self.end - self.start > self.max_record + 1 {
                         return Err(SourceError::TooLong {
                             byte: self.offset(),
                             line: self.line,
@@ -440,10 +465,48 @@ fn fields_of(kind: ReportKind) -> (&'static [Field], &'static [Field]) {
     }
 }
 
+/// The delimiters a legacy CSV file may use (SPEC 2.1).
+const DELIMITERS: [u8; 4] = [b',', b';', b'|', b'\t'];
+/// A delimiter for tokenizing before the real one is known (see `open`).
+const NO_DELIMITER: u8 = 0;
+
+/// Lines ended by a lone CR (classic Mac) read as one long record; say so
+/// in the column-count error rather than leave the count unexplained.
+fn lone_cr_hint(raw: &[u8]) -> &'static str {
+    let lone = memchr_iter(b'\r', raw).any(|i| raw.get(i + 1) != Some(&b'\n'));
+    if lone {
+        "; its lines end with a lone CR, and only LF or CRLF line endings are read"
+    } else {
+        ""
+    }
+}
+
+/// The trimmed text of each field of a record (for header matching).
+fn header_names<R: Read>(src: &CsvSource<R>, at: &RecordAt) -> Vec<String> {
+    (0..src.fields.len())
+        .map(|i| String::from_utf8_lossy(src.field(at, i)).trim().to_string())
+        .collect()
+}
+
+/// A header row names at least three fields, and either most of its names
+/// are field names (an extra column may be called `2024`) or none of them is
+/// a number. A data record has numbers and almost no field names.
+fn is_header(names: &[String]) -> bool {
+    let known = names
+        .iter()
+        .filter(|s| Field::from_header(s).is_some())
+        .count();
+    known >= 3
+        && (known * 2 > names.len()
+            || names
+                .iter()
+                .all(|s| s.parse::<f64>().is_err() || s.is_empty()))
+}
+
 /// Counts each candidate delimiter outside quotes in one record's bytes and
 /// picks the most frequent (`,` on a tie or when none occurs).
 fn sniff_delimiter(raw: &[u8]) -> u8 {
-    let cands = [b',', b';', b'|', b'\t'];
+    let cands = DELIMITERS;
     let mut counts = [0usize; 4];
     let mut in_q = false;
     for &b in raw {
@@ -499,6 +562,11 @@ pub(crate) fn open(
     // A Teleopti title line (one field, no delimiter) may come first.
     let mut title = None;
     let mut title_kind = None;
+    // Until the delimiter is known, tokenize with one that never occurs:
+    // then a quote opens a field only at the start of a record, and a
+    // quote that a wrong guess would see as opening (after a `,` inside a
+    // `;` record, say) cannot run to the end of the file.
+    src.delim = NO_DELIMITER;
     let Some(at) = src.peek().map_err(serr)? else {
         return Err(Error::structure(
             Code::UnknownReport,
@@ -522,26 +590,51 @@ pub(crate) fn open(
             "the file has no records after its title line",
         ));
     };
+    // The record above was tokenized with `,`; in another dialect it may
+    // end early, at a line break inside quotes. So the vote on delimiters
+    // only proposes one: the first record, tokenized again with it, must
+    // read as a header or as a known headerless layout, else each other
+    // candidate is tried in turn.
+    let voted = sniff_delimiter(src.raw(&at));
+    let no_records = |src: &CsvSource<_>| {
+        Error::structure(
+            Code::UnknownReport,
+            Location::new(file.clone(), Position::new(src.offset(), src.line(), 0)),
+            "the file has no records",
+        )
+    };
+    let mut delim = voted;
+    for d in std::iter::once(voted).chain(DELIMITERS.into_iter().filter(|&d| d != voted)) {
+        src.delim = d;
+        let at = match src.peek() {
+            Ok(Some(at)) => at,
+            Ok(None) => return Err(no_records(&src)),
+            // This candidate opens a quote that never closes (or not within
+            // the record limit): not the one. The chosen delimiter's own
+            // errors are raised by the peek after the loop.
+            Err(SourceError::UnclosedQuote { .. } | SourceError::TooLong { .. }) => continue,
+            Err(e) => return Err(serr(e)),
+        };
+        let names = header_names(&src, &at);
+        let kind = b
+            .report
+            .or(title_kind)
+            .or_else(|| kind_for_columns(names.len()));
+        let fits =
+            is_header(&names) || kind.is_some_and(|k| headerless_layout(k, names.len()).is_some());
+        if fits {
+            delim = d;
+            break;
+        }
+    }
+    // Tokenize the first record once more with the chosen delimiter (a
+    // later candidate's refill may have moved the buffer).
+    src.delim = delim;
+    let at = src.peek().map_err(serr)?.ok_or_else(|| no_records(&src))?;
+    let names = header_names(&src, &at);
+    let has_header = is_header(&names);
     let crlf = src.raw(&at).ends_with(b"\r\n");
-    src.delim = sniff_delimiter(src.raw(&at));
-    // Re-tokenize the first record with the sniffed delimiter.
-    let at = src.peek().map_err(serr)?.expect("record seen above");
-    let n = src.fields.len();
-    let names: Vec<String> = (0..n)
-        .map(|i| {
-            String::from_utf8_lossy(src.field(&at, i))
-                .trim()
-                .to_string()
-        })
-        .collect();
-    let known = names
-        .iter()
-        .filter(|s| Field::from_header(s).is_some())
-        .count();
-    let has_header = known >= 3
-        && names
-            .iter()
-            .all(|s| s.parse::<f64>().is_err() || s.is_empty());
+    let n = names.len();
     let mut diagnostics = Vec::new();
     let (kind, columns) = if has_header {
         let mapped: Vec<Option<Field>> = names.iter().map(|s| Field::from_header(s)).collect();
@@ -620,7 +713,8 @@ pub(crate) fn open(
                     Code::ColumnCount,
                     here(&at),
                     format!(
-                        "a headerless record has {n} fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent)"
+                        "a headerless record has {n} fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent){}",
+                        lone_cr_hint(src.raw(&at))
                     ),
                 )
             })?;
