@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod model;
 pub mod position;
 pub mod read;
+pub mod rollup;
 pub mod write;
 
 pub use diagnostic::{Code, Diagnostic, Severity};

@@ -4,6 +4,7 @@
 mod common;
 mod inspect;
 mod parse;
+mod rollup;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     Parse(parse::Args),
     /// Describe files: report kind, wire form, dialect, rows, keys, intervals.
     Inspect(inspect::Args),
+    /// Roll rows up into KPIs by queue, agent or group, in time buckets.
+    Rollup(rollup::Args),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -45,6 +48,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Parse(a) => parse::run(a, cli.quiet),
         Command::Inspect(a) => inspect::run(a),
+        Command::Rollup(a) => rollup::run(a, cli.quiet),
     }
 }
 
