@@ -37,6 +37,51 @@ use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow};
 use crate::position::{Location, Position};
 use crate::read::Reader;
 
+/// A fast, deterministic hasher for the engine's maps (the keys are ids
+/// and instants from the caller's own files, and the maps are never
+/// iterated in an order that reaches the output: records are sorted).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(v as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    #[inline]
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+    #[inline]
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Rows per batch handed to a worker.
 const BATCH: usize = 4096;
 
@@ -88,7 +133,7 @@ pub(crate) struct Misfit {
 /// Sums per output key and bucket, plus what the finish needs.
 #[derive(Clone, Debug)]
 pub(crate) struct Partial<S> {
-    pub keys: HashMap<Box<str>, KeyState<S>>,
+    pub keys: FastMap<Box<str>, KeyState<S>>,
     /// Earliest start and latest end of the kept rows.
     pub span: Option<(i64, i64)>,
     /// OR of the misfit bits of every kept row.
@@ -101,7 +146,7 @@ pub(crate) struct Partial<S> {
 impl<S> Default for Partial<S> {
     fn default() -> Self {
         Partial {
-            keys: HashMap::new(),
+            keys: FastMap::default(),
             span: None,
             misfit_bits: 0,
             misfits: 0,
@@ -113,14 +158,14 @@ impl<S> Default for Partial<S> {
 #[derive(Clone, Debug)]
 pub(crate) struct KeyState<S> {
     pub names: [NamePick; 2],
-    pub buckets: HashMap<(i64, i64), S>,
+    pub buckets: FastMap<(i64, i64), S>,
 }
 
 impl<S> Default for KeyState<S> {
     fn default() -> Self {
         KeyState {
             names: Default::default(),
-            buckets: HashMap::new(),
+            buckets: FastMap::default(),
         }
     }
 }
@@ -287,8 +332,8 @@ impl Skips {
 /// The (key, start) pairs seen in one source, for the duplicate rule.
 #[derive(Debug, Default)]
 pub(crate) struct DupSet {
-    ids: HashMap<Box<str>, u32>,
-    seen: HashSet<u128>,
+    ids: FastMap<Box<str>, u32>,
+    seen: FastSet<u128>,
 }
 
 impl DupSet {
