@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod model;
 pub mod position;
 pub mod read;
+pub mod rollup;
 pub mod validate;
 pub mod write;
 

@@ -10,5 +10,6 @@ mod dialects;
 mod expected;
 mod gen;
 mod no_panic;
+mod rollup;
 mod smoke;
 mod validate;

@@ -280,6 +280,9 @@ fn clean_fixtures_have_no_error() {
     names.sort();
     assert!(names.len() >= 16, "{names:?}");
     for name in &names {
+        if name == "queue_groups.csv" {
+            continue; // a group map for the rollup, not a report
+        }
         let tz = if name.ends_with("_ny.csv") {
             "America/New_York"
         } else {
@@ -298,6 +301,11 @@ fn clean_fixtures_have_no_error() {
                 .map(|l| f(Code::NonexistentTime, l, "time"))
                 .collect();
             assert_eq!(found(&r), want);
+            continue;
+        }
+        if name == "queue_duplicate.csv" {
+            // Made defective on purpose for the rollup tests.
+            assert_eq!(found(&r), vec![f(Code::DuplicateKey, 4, "time")]);
             continue;
         }
         assert_eq!(r.summary.errors, 0, "{name}: {:?}", r.diagnostics);

@@ -1,9 +1,13 @@
 //! Writers: typed rows and finished tables out, in the formats the CLI
 //! offers. Nothing else in the crate formats output.
 
+mod analytics;
 mod rows;
+mod table;
 
+pub use analytics::{analytics_name, grouped_by};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
+pub use table::{header as table_header, write_table, TableFormat};
 
 /// Appends `s` to `out` as a CSV field: quoted (with `""` escapes) only
 /// when it holds the delimiter, a quote or a line break.

@@ -5,6 +5,7 @@ mod common;
 mod gen;
 mod inspect;
 mod parse;
+mod rollup;
 mod validate;
 
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ enum Command {
     Validate(validate::Args),
     /// Write a deterministic synthetic export (for benchmarks and tests).
     Gen(gen::Args),
+    /// Roll rows up into KPIs by queue, agent or group, in time buckets.
+    Rollup(rollup::Args),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -53,6 +56,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Inspect(a) => inspect::run(a),
         Command::Validate(a) => validate::run(a, cli.quiet),
         Command::Gen(a) => gen::run(a, cli.quiet),
+        Command::Rollup(a) => rollup::run(a, cli.quiet),
     }
 }
 

@@ -1,0 +1,276 @@
+//! `rcx rollup`: KPIs by key and time bucket (SPEC 4).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono_tz::Tz;
+use clap::{Args as ClapArgs, ValueEnum};
+use ringcx_reports::rollup::{
+    parse_days, AnalyticsRequest, Attribution, BucketInterval, GroupMap, GroupOf, Grouping,
+    HourRange, Offered, Rollup, ShortAbandons, SlFormula, TimeBound, WeekStart,
+};
+use ringcx_reports::write::{write_table, TableFormat};
+use ringcx_reports::Error;
+
+use crate::common::{parse_tz, Output, ReadOpts};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+    Ndjson,
+    Table,
+    Analytics,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ByArg {
+    Queue,
+    Agent,
+    AgentQueue,
+    QueueGroup,
+    AgentGroup,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum IntervalArg {
+    Native,
+    #[value(name = "15m")]
+    M15,
+    #[value(name = "30m")]
+    M30,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Total,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SlArg {
+    AbandonsAgainst,
+    AbandonsIgnored,
+    AbandonsPositive,
+    Answered,
+    Offered,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ShortArg {
+    Include,
+    Exclude,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OfferedArg {
+    #[value(name = "direct+overflow")]
+    DirectOverflow,
+    Direct,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AttributionArg {
+    Nest,
+    Start,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum WeekArg {
+    Monday,
+    Sunday,
+}
+
+/// Roll rows up into KPIs (service level, abandon rate, AHT, ASA,
+/// occupancy, transfer rate) by key and DST-correct time bucket.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Input files of one report.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Output key (default: queue for Queue Statistics, agent otherwise).
+    #[arg(long, value_enum)]
+    by: Option<ByArg>,
+    /// Bucket width [default: hour].
+    #[arg(long, value_enum)]
+    interval: Option<IntervalArg>,
+    /// Bucket zone (IANA name) [default: the source zone].
+    #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
+    tz: Option<Tz>,
+    /// Keep rows starting at or after this (RFC 3339, or local date/datetime in --tz).
+    #[arg(long, value_name = "TIME")]
+    from: Option<String>,
+    /// Keep rows starting before this (RFC 3339, or local date/datetime in --tz).
+    #[arg(long, value_name = "TIME")]
+    to: Option<String>,
+    /// Keep rows starting on these local days: mon,tue,...
+    #[arg(long, value_name = "DAYS")]
+    days: Option<String>,
+    /// Keep rows whose local start time is in these ranges, e.g. 08:00-17:00,22:00-06:00 (repeatable).
+    #[arg(long, value_name = "RANGES")]
+    hours: Vec<String>,
+    /// Service-level formula [default: abandons-against].
+    #[arg(long, value_enum)]
+    sl_formula: Option<SlArg>,
+    /// Whether short abandons count [default: exclude].
+    #[arg(long, value_enum)]
+    short_abandons: Option<ShortArg>,
+    /// What offered means [default: direct+overflow].
+    #[arg(long, value_enum)]
+    offered: Option<OfferedArg>,
+    /// Rows that do not nest in a bucket: refuse (nest) or use their start [default: nest].
+    #[arg(long, value_enum)]
+    attribution: Option<AttributionArg>,
+    /// First day of week buckets [default: monday].
+    #[arg(long, value_enum)]
+    week_start: Option<WeekArg>,
+    /// Queue group map: CSV id,group or queue-groups/{id}/with-agents JSON.
+    #[arg(long, value_name = "FILE")]
+    queue_groups: Option<PathBuf>,
+    /// Agent group map: CSV id,group or queue-groups/{id}/with-agents JSON.
+    #[arg(long, value_name = "FILE")]
+    agent_groups: Option<PathBuf>,
+    /// RingCentral Analytics API request body; explicit options override it.
+    #[arg(long, value_name = "FILE")]
+    request: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Skip rows that cannot be read or placed, count them by code, and exit 1.
+    #[arg(long)]
+    skip_invalid: bool,
+    #[command(flatten)]
+    read: ReadOpts,
+}
+
+fn usage<T, E: std::fmt::Display>(flag: &str, r: Result<T, E>) -> Result<T, Error> {
+    r.map_err(|e| Error::usage(format!("{flag}: {e}")))
+}
+
+fn build(a: &Args) -> Result<Rollup, Error> {
+    let mut r = Rollup::new();
+    if let Some(p) = &a.request {
+        r = r.request(&AnalyticsRequest::from_path(p)?)?;
+    }
+    r = r.source_tz(a.read.source_tz);
+    if let Some(b) = a.by {
+        r = r.by(match b {
+            ByArg::Queue => Grouping::Queue,
+            ByArg::Agent => Grouping::Agent,
+            ByArg::AgentQueue => Grouping::AgentQueue,
+            ByArg::QueueGroup => Grouping::QueueGroup,
+            ByArg::AgentGroup => Grouping::AgentGroup,
+            ByArg::All => Grouping::All,
+        });
+    }
+    if let Some(i) = a.interval {
+        r = r.interval(match i {
+            IntervalArg::Native => BucketInterval::Native,
+            IntervalArg::M15 => BucketInterval::Min15,
+            IntervalArg::M30 => BucketInterval::Min30,
+            IntervalArg::Hour => BucketInterval::Hour,
+            IntervalArg::Day => BucketInterval::Day,
+            IntervalArg::Week => BucketInterval::Week,
+            IntervalArg::Month => BucketInterval::Month,
+            IntervalArg::Total => BucketInterval::Total,
+        });
+    }
+    if let Some(tz) = a.tz {
+        r = r.tz(tz);
+    }
+    if let Some(f) = &a.from {
+        r = r.from(usage("--from", f.parse::<TimeBound>())?);
+    }
+    if let Some(t) = &a.to {
+        r = r.to(usage("--to", t.parse::<TimeBound>())?);
+    }
+    if let Some(d) = &a.days {
+        r = r.days(parse_days(d)?);
+    }
+    if !a.hours.is_empty() {
+        let mut ranges = Vec::new();
+        for h in &a.hours {
+            ranges.extend(HourRange::parse_list(h)?);
+        }
+        r = r.hours(ranges);
+    }
+    if let Some(s) = a.sl_formula {
+        r = r.sl_formula(match s {
+            SlArg::AbandonsAgainst => SlFormula::AbandonsAgainst,
+            SlArg::AbandonsIgnored => SlFormula::AbandonsIgnored,
+            SlArg::AbandonsPositive => SlFormula::AbandonsPositive,
+            SlArg::Answered => SlFormula::Answered,
+            SlArg::Offered => SlFormula::Offered,
+        });
+    }
+    if let Some(s) = a.short_abandons {
+        r = r.short_abandons(match s {
+            ShortArg::Include => ShortAbandons::Include,
+            ShortArg::Exclude => ShortAbandons::Exclude,
+        });
+    }
+    if let Some(o) = a.offered {
+        r = r.offered(match o {
+            OfferedArg::DirectOverflow => Offered::DirectAndOverflow,
+            OfferedArg::Direct => Offered::Direct,
+        });
+    }
+    if let Some(at) = a.attribution {
+        r = r.attribution(match at {
+            AttributionArg::Nest => Attribution::Nest,
+            AttributionArg::Start => Attribution::Start,
+        });
+    }
+    if let Some(w) = a.week_start {
+        r = r.week_start(match w {
+            WeekArg::Monday => WeekStart::Monday,
+            WeekArg::Sunday => WeekStart::Sunday,
+        });
+    }
+    if let Some(p) = &a.queue_groups {
+        r = r.queue_groups(GroupMap::from_path(p, GroupOf::Queues)?);
+    }
+    if let Some(p) = &a.agent_groups {
+        r = r.agent_groups(GroupMap::from_path(p, GroupOf::Agents)?);
+    }
+    Ok(r.skip_invalid(a.skip_invalid))
+}
+
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
+    let rollup = build(&a)?;
+    let table = rollup.run_files(&a.files, &a.read.builder())?;
+    let format = match a.format {
+        Format::Csv => TableFormat::Csv,
+        Format::Json => TableFormat::Json,
+        Format::Ndjson => TableFormat::Ndjson,
+        Format::Table => TableFormat::Table,
+        Format::Analytics => TableFormat::Analytics,
+    };
+    let stats = table.stats();
+    for w in &stats.warnings {
+        eprintln!("rcx: warning: {w}");
+    }
+    let mut out = Output::new(a.output.as_ref())?;
+    write_table(&table, format, &mut out)?;
+    out.finish()?;
+    if stats.skipped.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let total: u64 = stats.skipped.values().sum();
+    let by_code: Vec<String> = stats
+        .skipped
+        .iter()
+        .map(|(c, n)| format!("{c}: {n}"))
+        .collect();
+    if !quiet {
+        eprintln!(
+            "rcx: skipped {total} invalid row(s) ({}); first: {}",
+            by_code.join(", "),
+            stats.first_skipped.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::from(1))
+}

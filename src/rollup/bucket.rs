@@ -1,0 +1,525 @@
+//! Buckets in a bucket zone, DST-correct, and the time filters (SPEC 4.2).
+//!
+//! Sub-day buckets (15m, 30m, hour) are elapsed time: the bucket of a row
+//! starts at the row's start minus the minutes past the last local
+//! multiple of the bucket length, and lasts exactly that length. On a
+//! fall-back day in America/New_York the two local 01:00 hours therefore
+//! are two distinct buckets (`01:00-04:00` and `01:00-05:00`), and on a
+//! +05:45 zone an hour bucket runs from :15 UTC to :15 UTC.
+//!
+//! Days, weeks and months are local calendar units: a bucket runs from one
+//! local midnight to the next, so a DST day lasts 23 or 25 hours. A
+//! midnight that falls in a spring-forward gap starts at the first instant
+//! after the gap.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset,
+    TimeZone, Timelike, Utc, Weekday,
+};
+use chrono_tz::Tz;
+
+use crate::error::{Error, Result};
+
+/// The bucket width (`--interval`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum BucketInterval {
+    /// Each source interval is its own bucket.
+    Native,
+    /// 15 minutes.
+    Min15,
+    /// 30 minutes.
+    Min30,
+    /// One hour (the default).
+    #[default]
+    Hour,
+    /// A local calendar day.
+    Day,
+    /// A local calendar week.
+    Week,
+    /// A local calendar month.
+    Month,
+    /// One bucket from the earliest kept row's start to the latest's end.
+    Total,
+}
+
+impl BucketInterval {
+    /// Every interval, in the order `--help` lists them.
+    pub const ALL: [BucketInterval; 8] = [
+        BucketInterval::Native,
+        BucketInterval::Min15,
+        BucketInterval::Min30,
+        BucketInterval::Hour,
+        BucketInterval::Day,
+        BucketInterval::Week,
+        BucketInterval::Month,
+        BucketInterval::Total,
+    ];
+    /// The command-line name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BucketInterval::Native => "native",
+            BucketInterval::Min15 => "15m",
+            BucketInterval::Min30 => "30m",
+            BucketInterval::Hour => "hour",
+            BucketInterval::Day => "day",
+            BucketInterval::Week => "week",
+            BucketInterval::Month => "month",
+            BucketInterval::Total => "total",
+        }
+    }
+    /// The bit this interval has in a nesting mask (native and total
+    /// always nest and have none).
+    pub(crate) const fn bit(self) -> u8 {
+        match self {
+            BucketInterval::Min15 => 1,
+            BucketInterval::Min30 => 2,
+            BucketInterval::Hour => 4,
+            BucketInterval::Day => 8,
+            BucketInterval::Week => 16,
+            BucketInterval::Month => 32,
+            BucketInterval::Native | BucketInterval::Total => 0,
+        }
+    }
+    const fn minutes(self) -> Option<i64> {
+        match self {
+            BucketInterval::Min15 => Some(15),
+            BucketInterval::Min30 => Some(30),
+            BucketInterval::Hour => Some(60),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for BucketInterval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for BucketInterval {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let l = s.trim().to_ascii_lowercase();
+        let alias = match l.as_str() {
+            "60m" | "1h" => "hour",
+            "15" => "15m",
+            "30" => "30m",
+            other => other,
+        };
+        BucketInterval::ALL
+            .into_iter()
+            .find(|b| b.as_str() == alias)
+            .ok_or_else(|| {
+                format!(
+                    "unknown interval {s:?}; expected one of {}",
+                    BucketInterval::ALL.map(|b| b.as_str()).join(", ")
+                )
+            })
+    }
+}
+
+/// The first day of a week bucket (`--week-start`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum WeekStart {
+    /// Monday (the default).
+    #[default]
+    Monday,
+    /// Sunday.
+    Sunday,
+}
+
+/// What to do with a row that does not nest in a bucket (`--attribution`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Attribution {
+    /// Refuse the rollup (a usage error naming the intervals that fit).
+    #[default]
+    Nest,
+    /// Put the row in the bucket of its start, with a warning.
+    Start,
+}
+
+/// The local instant of `local` in `tz`: the earlier one when it repeats,
+/// the first instant after the gap when it does not exist.
+pub(crate) fn local_to_utc(tz: &Tz, local: NaiveDateTime) -> i64 {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.timestamp(),
+        LocalResult::Ambiguous(a, b) => a.timestamp().min(b.timestamp()),
+        LocalResult::None => {
+            // The clock jumped forward over `local`: the first instant after
+            // the gap is the transition, found by bisection between the two
+            // readings of `local`.
+            let naive = local.and_utc().timestamp();
+            let before = offset_secs(tz, naive - 86_400) as i64;
+            let (mut lo, mut hi) = (naive - before - 86_400, naive - before);
+            let after = offset_secs(tz, hi);
+            if after as i64 == before {
+                return hi;
+            }
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset_secs(tz, mid) == after {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            hi
+        }
+    }
+}
+
+/// The UTC offset of `tz` at instant `t` (Unix seconds), in seconds.
+#[inline]
+pub(crate) fn offset_secs(tz: &Tz, t: i64) -> i32 {
+    let at = DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default();
+    tz.offset_from_utc_datetime(&at.naive_utc())
+        .fix()
+        .local_minus_utc()
+}
+
+/// Instant `t` as a `DateTime` with the offset `tz` has there.
+pub fn in_zone(tz: &Tz, t: i64) -> DateTime<FixedOffset> {
+    let at = DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default();
+    at.with_timezone(tz).fixed_offset()
+}
+
+fn local_of(tz: &Tz, t: i64) -> NaiveDateTime {
+    let off = offset_secs(tz, t);
+    DateTime::<Utc>::from_timestamp(t + off as i64, 0)
+        .unwrap_or_default()
+        .naive_utc()
+}
+
+fn midnight(tz: &Tz, d: NaiveDate) -> i64 {
+    local_to_utc(tz, d.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
+/// What the engine needs to know about one row's time, computed once per
+/// distinct (start, length) and cached.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct TimeInfo {
+    /// Bits of the intervals the row does NOT nest in.
+    pub misfit: u8,
+    /// The bucket of the chosen interval: start and end instants.
+    pub bucket: (i64, i64),
+}
+
+/// Computes buckets for one bucket zone and interval, with a one-entry
+/// cache (rows of one interval start arrive together).
+#[derive(Clone, Debug)]
+pub(crate) struct Bucketer {
+    tz: Tz,
+    interval: BucketInterval,
+    week_start: WeekStart,
+    last: Option<(i64, i64, TimeInfo)>,
+}
+
+impl Bucketer {
+    pub fn new(tz: Tz, interval: BucketInterval, week_start: WeekStart) -> Self {
+        Bucketer {
+            tz,
+            interval,
+            week_start,
+            last: None,
+        }
+    }
+
+    /// Time facts for a row starting at `t` lasting `len` seconds.
+    #[inline]
+    pub fn info(&mut self, t: i64, len: i64) -> TimeInfo {
+        if let Some((lt, ll, info)) = self.last {
+            if lt == t && ll == len {
+                return info;
+            }
+        }
+        let info = self.compute(t, len);
+        self.last = Some((t, len, info));
+        info
+    }
+
+    fn week_first(&self, d: NaiveDate) -> NaiveDate {
+        let back = match self.week_start {
+            WeekStart::Monday => d.weekday().num_days_from_monday(),
+            WeekStart::Sunday => d.weekday().num_days_from_sunday(),
+        };
+        d - Duration::days(back as i64)
+    }
+
+    fn compute(&self, t: i64, len: i64) -> TimeInfo {
+        let tz = &self.tz;
+        let local = local_of(tz, t);
+        let sod = local.num_seconds_from_midnight() as i64;
+        let mut misfit = 0u8;
+        for b in [
+            BucketInterval::Min15,
+            BucketInterval::Min30,
+            BucketInterval::Hour,
+        ] {
+            let n = b.minutes().unwrap_or(60) * 60;
+            if sod % n + len > n {
+                misfit |= b.bit();
+            }
+        }
+        // The last second of the row, as a local date.
+        let d0 = local.date();
+        let d1 = local_of(tz, t + len - 1).date();
+        if d1 != d0 {
+            misfit |= BucketInterval::Day.bit();
+        }
+        if self.week_first(d1) != self.week_first(d0) {
+            misfit |= BucketInterval::Week.bit();
+        }
+        if (d1.year(), d1.month()) != (d0.year(), d0.month()) {
+            misfit |= BucketInterval::Month.bit();
+        }
+        let bucket = match self.interval {
+            BucketInterval::Native => (t, t + len),
+            BucketInterval::Min15 | BucketInterval::Min30 | BucketInterval::Hour => {
+                let n = self.interval.minutes().unwrap_or(60) * 60;
+                let s = t - sod % n;
+                (s, s + n)
+            }
+            BucketInterval::Day => {
+                let next = d0.succ_opt().unwrap_or(d0);
+                (midnight(tz, d0), midnight(tz, next))
+            }
+            BucketInterval::Week => {
+                let f = self.week_first(d0);
+                (midnight(tz, f), midnight(tz, f + Duration::days(7)))
+            }
+            BucketInterval::Month => {
+                let f = d0.with_day(1).unwrap_or(d0);
+                let next = if f.month() == 12 {
+                    NaiveDate::from_ymd_opt(f.year() + 1, 1, 1)
+                } else {
+                    NaiveDate::from_ymd_opt(f.year(), f.month() + 1, 1)
+                }
+                .unwrap_or(f);
+                (midnight(tz, f), midnight(tz, next))
+            }
+            BucketInterval::Total => (0, 0),
+        };
+        TimeInfo { misfit, bucket }
+    }
+}
+
+/// A `--from`/`--to` bound: an instant, or a local date/time read in the
+/// bucket zone when the rollup runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeBound {
+    /// An RFC 3339 instant.
+    Instant(DateTime<Utc>),
+    /// A local date and time in the bucket zone.
+    Local(NaiveDateTime),
+}
+
+impl TimeBound {
+    /// Unix seconds of the bound in `tz`.
+    pub(crate) fn resolve(&self, tz: &Tz) -> i64 {
+        match self {
+            TimeBound::Instant(t) => t.timestamp(),
+            TimeBound::Local(l) => local_to_utc(tz, *l),
+        }
+    }
+}
+
+impl FromStr for TimeBound {
+    type Err = Error;
+    /// RFC 3339 (`2024-11-03T01:00:00-04:00`, `...Z`), or a local
+    /// `yyyy-MM-dd`, `yyyy-MM-ddTHH:mm[:ss]` or `yyyy-MM-dd HH:mm[:ss]`.
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::TimeBound;
+    /// assert!(matches!("2024-11-03".parse::<TimeBound>()?, TimeBound::Local(_)));
+    /// assert!(matches!("2024-11-03T05:00:00Z".parse::<TimeBound>()?, TimeBound::Instant(_)));
+    /// assert!("03/11/2024".parse::<TimeBound>().is_err());
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim();
+        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            return Ok(TimeBound::Instant(t.with_timezone(&Utc)));
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Ok(TimeBound::Local(d.and_hms_opt(0, 0, 0).unwrap_or_default()));
+        }
+        for f in [
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ] {
+            if let Ok(l) = NaiveDateTime::parse_from_str(s, f) {
+                return Ok(TimeBound::Local(l));
+            }
+        }
+        Err(Error::usage(format!(
+            "invalid time {s:?}: expected RFC 3339 (2024-11-03T01:00:00-04:00) or a local \
+             date or date and time in the bucket zone (2024-11-03, 2024-11-03T08:00)"
+        )))
+    }
+}
+
+/// A time-of-day range of `--hours`, in minutes since local midnight,
+/// `[from, to)`; `to` may be 1440 (`24:00`); `to < from` wraps past
+/// midnight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HourRange {
+    /// Start, minutes since midnight (0–1439).
+    pub from: u32,
+    /// End, minutes since midnight (1–1440).
+    pub to: u32,
+}
+
+impl HourRange {
+    /// Whether `minute` (since local midnight) lies in the range.
+    pub fn contains(&self, minute: u32) -> bool {
+        if self.from < self.to {
+            minute >= self.from && minute < self.to
+        } else {
+            minute >= self.from || minute < self.to
+        }
+    }
+
+    /// Parses one or more comma-separated ranges, `08:00-17:00`.
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::HourRange;
+    /// let r = HourRange::parse_list("08:00-12:00, 22:00-06:00,13:00-24:00")?;
+    /// assert_eq!(r.len(), 3);
+    /// assert!(r[1].contains(23 * 60) && r[1].contains(60) && !r[1].contains(12 * 60));
+    /// assert!(r[2].contains(23 * 60 + 59));
+    /// assert!(HourRange::parse_list("08:00-08:00").is_err());
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn parse_list(s: &str) -> Result<Vec<HourRange>> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let bad = || {
+                    Error::usage(format!(
+                        "invalid hours {p:?}: expected HH:mm-HH:mm such as 08:00-17:00 \
+                         (24:00 allowed as an end; an end before the start wraps past midnight)"
+                    ))
+                };
+                let (a, b) = p.split_once('-').ok_or_else(bad)?;
+                let from = hhmm(a).filter(|&m| m < 1440).ok_or_else(bad)?;
+                let to = hhmm(b).filter(|&m| m >= 1).ok_or_else(bad)?;
+                if from == to || (from == 0 && to == 0) {
+                    return Err(Error::usage(format!(
+                        "invalid hours {p:?}: the range is empty (use 00:00-24:00 for the whole day)"
+                    )));
+                }
+                Ok(HourRange { from, to })
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn hhmm(s: &str) -> Option<u32> {
+    let (h, m) = s.trim().split_once(':')?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let h: u32 = h.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    if m >= 60 || h > 24 || (h == 24 && m != 0) {
+        return None;
+    }
+    Some(h * 60 + m)
+}
+
+/// Parses a weekday name (`mon`, `Monday`, ...).
+pub(crate) fn weekday(s: &str) -> Option<Weekday> {
+    let l = s.trim().to_ascii_lowercase();
+    let short = l.get(..3)?;
+    let d = match short {
+        "mon" => Weekday::Mon,
+        "tue" => Weekday::Tue,
+        "wed" => Weekday::Wed,
+        "thu" => Weekday::Thu,
+        "fri" => Weekday::Fri,
+        "sat" => Weekday::Sat,
+        "sun" => Weekday::Sun,
+        _ => return None,
+    };
+    let full = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ][d.num_days_from_monday() as usize];
+    (l.len() == 3 || full == l).then_some(d)
+}
+
+/// Parses a comma-separated list of weekdays into a 7-bit mask (bit 0 =
+/// Monday).
+///
+/// ```
+/// use ringcx_reports::rollup::parse_days;
+/// assert_eq!(parse_days("mon,tue, Sunday")?, 0b1000011);
+/// assert!(parse_days("mon,funday").is_err());
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+pub fn parse_days(s: &str) -> Result<u8> {
+    let mut mask = 0u8;
+    for p in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let d = weekday(p).ok_or_else(|| {
+            Error::usage(format!(
+                "invalid day {p:?}: expected mon, tue, wed, thu, fri, sat or sun"
+            ))
+        })?;
+        mask |= 1 << d.num_days_from_monday();
+    }
+    if mask == 0 {
+        return Err(Error::usage("--days names no day"));
+    }
+    Ok(mask)
+}
+
+/// The row filters, resolved for one bucket zone.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Filter {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub days: Option<u8>,
+    pub hours: Vec<HourRange>,
+}
+
+impl Filter {
+    /// Whether any filter needs the local time.
+    pub fn needs_local(&self) -> bool {
+        self.days.is_some() || !self.hours.is_empty()
+    }
+    /// Whether a row starting at `t` is kept; `local` is its local start in
+    /// the bucket zone (only read when [`needs_local`](Self::needs_local)).
+    #[inline]
+    pub fn keeps(&self, t: i64, local: impl FnOnce() -> NaiveDateTime) -> bool {
+        if self.from.is_some_and(|f| t < f) || self.to.is_some_and(|e| t >= e) {
+            return false;
+        }
+        if !self.needs_local() {
+            return true;
+        }
+        let l = local();
+        if let Some(mask) = self.days {
+            if mask & (1 << l.weekday().num_days_from_monday()) == 0 {
+                return false;
+            }
+        }
+        if !self.hours.is_empty() {
+            let m = l.hour() * 60 + l.minute();
+            if !self.hours.iter().any(|r| r.contains(m)) {
+                return false;
+            }
+        }
+        true
+    }
+}

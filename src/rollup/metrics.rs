@@ -1,0 +1,510 @@
+//! Ratios from summed numerators and denominators (SPEC 4.3).
+//!
+//! A ratio is never an average of ratios: it is computed once per bucket
+//! from that bucket's sums, in `rust_decimal`, rounded half away from zero
+//! to two places, and is `None` when its denominator is 0. Ratios are not
+//! clamped: inconsistent vendor data (more short abandons than abandons,
+//! say) shows as a value outside 0–100 rather than being hidden.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::accum::{AgentExtSums, AgentSums, QueueSums};
+
+/// The service-level formula (`--sl-formula`), with A = answered,
+/// W = answered within SL, B = abandoned, S = short abandons,
+/// X = abandoned within SL, O = offered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SlFormula {
+    /// W / (A + B − S): abandons count against the service level.
+    #[default]
+    AbandonsAgainst,
+    /// W / (A + B − S − X): abandons within SL are left out.
+    AbandonsIgnored,
+    /// (W + X) / (A + B − S): abandons within SL count as met.
+    AbandonsPositive,
+    /// W / A.
+    Answered,
+    /// W / O.
+    Offered,
+}
+
+impl SlFormula {
+    /// Every formula, in the order `--help` lists them.
+    pub const ALL: [SlFormula; 5] = [
+        SlFormula::AbandonsAgainst,
+        SlFormula::AbandonsIgnored,
+        SlFormula::AbandonsPositive,
+        SlFormula::Answered,
+        SlFormula::Offered,
+    ];
+    /// The command-line name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SlFormula::AbandonsAgainst => "abandons-against",
+            SlFormula::AbandonsIgnored => "abandons-ignored",
+            SlFormula::AbandonsPositive => "abandons-positive",
+            SlFormula::Answered => "answered",
+            SlFormula::Offered => "offered",
+        }
+    }
+}
+
+impl fmt::Display for SlFormula {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SlFormula {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        SlFormula::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown service-level formula {s:?}; expected one of {}",
+                    SlFormula::ALL.map(|f| f.as_str()).join(", ")
+                )
+            })
+    }
+}
+
+/// Whether short abandons count (`--short-abandons`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ShortAbandons {
+    /// Short abandons are taken out of the denominators (the default).
+    #[default]
+    Exclude,
+    /// Short abandons are put back.
+    Include,
+}
+
+/// What "offered" means (`--offered`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Offered {
+    /// direct + overflow_in (the default).
+    #[default]
+    DirectAndOverflow,
+    /// direct alone.
+    Direct,
+}
+
+/// The options that change how queue metrics are computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MetricOptions {
+    /// Service-level formula.
+    pub sl_formula: SlFormula,
+    /// Short abandons.
+    pub short_abandons: ShortAbandons,
+    /// Offered.
+    pub offered: Offered,
+}
+
+/// `numerator / denominator`, rounded half away from zero to 2 places;
+/// `None` when the denominator is 0.
+///
+/// ```
+/// use ringcx_reports::rollup::ratio;
+/// assert_eq!(ratio(860, 1050).unwrap().to_string(), "0.82");
+/// assert_eq!(ratio(1, 8).unwrap().to_string(), "0.13"); // 0.125 → away from zero
+/// assert_eq!(ratio(-1, 8).unwrap().to_string(), "-0.13");
+/// assert_eq!(ratio(5, 0), None);
+/// ```
+pub fn ratio(numerator: i128, denominator: i128) -> Option<Decimal> {
+    scaled_ratio(numerator, denominator, 1)
+}
+
+/// `100 × numerator / denominator`, rounded half away from zero to 2
+/// places; `None` when the denominator is 0.
+///
+/// ```
+/// use ringcx_reports::rollup::percent;
+/// assert_eq!(percent(860, 1050).unwrap().to_string(), "81.90");
+/// assert_eq!(percent(1254, 1500).unwrap().to_string(), "83.60");
+/// assert_eq!(percent(0, 0), None);
+/// ```
+pub fn percent(numerator: i128, denominator: i128) -> Option<Decimal> {
+    scaled_ratio(numerator, denominator, 100)
+}
+
+fn scaled_ratio(numerator: i128, denominator: i128, scale: i128) -> Option<Decimal> {
+    if denominator == 0 {
+        return None;
+    }
+    // Operands are sums of u64 values times 100, far inside Decimal's 96-bit
+    // mantissa; the quotient keeps 28 significant digits, more than enough
+    // that rounding it to 2 places equals rounding the exact quotient.
+    let n = Decimal::from_i128_with_scale(numerator.checked_mul(scale)?, 0);
+    let d = Decimal::from_i128_with_scale(denominator, 0);
+    let mut q = n
+        .checked_div(d)?
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    q.rescale(2);
+    Some(q)
+}
+
+/// One metric value, for writers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// A sum or count.
+    Int(u64),
+    /// A signed numerator or denominator (may be negative on inconsistent
+    /// data).
+    Signed(i128),
+    /// A ratio; `None` when its denominator is 0.
+    Ratio(Option<Decimal>),
+}
+
+/// What a metric measures, for the Analytics output's `valueType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A count of calls or rows (`Instances`).
+    Count,
+    /// Seconds (`Seconds`).
+    Seconds,
+    /// A percentage (`Percent`).
+    Percent,
+}
+
+/// A metric column: its name in CSV/JSON and its unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// The column name, e.g. `service_level_pct`.
+    pub name: &'static str,
+    /// The unit.
+    pub unit: Unit,
+}
+
+const fn c(name: &'static str, unit: Unit) -> Column {
+    Column { name, unit }
+}
+
+use Unit::{Count as N, Percent as P, Seconds as S};
+
+/// Queue Statistics metric columns, in output order.
+pub const QUEUE_COLUMNS: &[Column] = &[
+    c("rows", N),
+    c("direct", N),
+    c("overflow_in", N),
+    c("overflow_out", N),
+    c("answered", N),
+    c("abandoned", N),
+    c("short_abandoned", N),
+    c("abandoned_within_sl", N),
+    c("answered_within_sl", N),
+    c("offered", N),
+    c("talk_s", S),
+    c("wrap_s", S),
+    c("handle_s", S),
+    c("answer_wait_s", S),
+    c("abandon_wait_s", S),
+    c("agent_wait_s", S),
+    c("longest_answer_wait_s", S),
+    c("longest_abandon_wait_s", S),
+    c("sl_numerator", N),
+    c("sl_denominator", N),
+    c("service_level_pct", P),
+    c("abandon_numerator", N),
+    c("abandon_denominator", N),
+    c("abandon_rate_pct", P),
+    c("aht_s", S),
+    c("asa_s", S),
+    c("avg_abandon_wait_s", S),
+    c("occupancy_pct", P),
+];
+
+/// Agent Extended Statistics metric columns, in output order.
+pub const AGENT_EXT_COLUMNS: &[Column] = &[
+    c("rows", N),
+    c("answered", N),
+    c("transferred_out", N),
+    c("talk_s", S),
+    c("wrap_s", S),
+    c("handle_s", S),
+    c("aht_s", S),
+    c("avg_talk_s", S),
+    c("avg_wrap_s", S),
+    c("transfer_rate_pct", P),
+];
+
+/// Agent Statistics metric columns, in output order.
+pub const AGENT_COLUMNS: &[Column] = &[
+    c("rows", N),
+    c("avail_s", S),
+    c("work_s", S),
+    c("pause_s", S),
+    c("wait_s", S),
+    c("admin_s", S),
+    c("direct_in", N),
+    c("direct_in_s", S),
+    c("direct_out", N),
+    c("direct_out_s", S),
+];
+
+/// The metrics of one Queue Statistics bucket (SPEC 4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueMetrics {
+    /// The sums the metrics come from.
+    pub sums: QueueSums,
+    /// direct + overflow_in (or direct alone with [`Offered::Direct`]).
+    pub offered: u64,
+    /// talk_s + wrap_s.
+    pub handle_s: u64,
+    /// Service-level numerator.
+    pub sl_numerator: i128,
+    /// Service-level denominator.
+    pub sl_denominator: i128,
+    /// Abandon-rate numerator.
+    pub abandon_numerator: i128,
+    /// Abandon-rate denominator.
+    pub abandon_denominator: i128,
+    /// options the metrics were computed with.
+    pub options: MetricOptions,
+}
+
+impl QueueMetrics {
+    /// Computes the metrics of `sums` under `options`. `None` when a
+    /// derived sum (offered, handle_s) would pass `u64::MAX`.
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::{MetricOptions, QueueMetrics, QueueSums, SlFormula};
+    /// // The ICMI worked example in RingCX fields.
+    /// let s = QueueSums { answered: 1000, abandoned: 60, short_abandoned: 10,
+    ///     answered_within_sl: 860, abandoned_within_sl: 10, ..Default::default() };
+    /// let m = QueueMetrics::new(s, MetricOptions::default()).unwrap();
+    /// assert_eq!(m.service_level_pct().unwrap().to_string(), "81.90");
+    /// let o = MetricOptions { sl_formula: SlFormula::AbandonsIgnored, ..Default::default() };
+    /// assert_eq!(QueueMetrics::new(s, o).unwrap().service_level_pct().unwrap().to_string(), "82.69");
+    /// ```
+    pub fn new(sums: QueueSums, options: MetricOptions) -> Option<Self> {
+        let s = &sums;
+        let offered = match options.offered {
+            Offered::DirectAndOverflow => s.direct.checked_add(s.overflow_in)?,
+            Offered::Direct => s.direct,
+        };
+        let handle_s = s.talk_s.checked_add(s.wrap_s)?;
+        let (a, w, b, sh, x, o) = (
+            s.answered as i128,
+            s.answered_within_sl as i128,
+            s.abandoned as i128,
+            s.short_abandoned as i128,
+            s.abandoned_within_sl as i128,
+            offered as i128,
+        );
+        // Short abandons are subtracted unless included.
+        let sub = match options.short_abandons {
+            ShortAbandons::Exclude => sh,
+            ShortAbandons::Include => 0,
+        };
+        let (sl_numerator, sl_denominator) = match options.sl_formula {
+            SlFormula::AbandonsAgainst => (w, a + b - sub),
+            SlFormula::AbandonsIgnored => (w, a + b - sub - x),
+            SlFormula::AbandonsPositive => (w + x + (sh - sub), a + b - sub),
+            SlFormula::Answered => (w, a),
+            SlFormula::Offered => (w, o),
+        };
+        Some(QueueMetrics {
+            sums,
+            offered,
+            handle_s,
+            sl_numerator,
+            sl_denominator,
+            abandon_numerator: b - sub,
+            abandon_denominator: o - sub,
+            options,
+        })
+    }
+    /// 100 × sl_numerator / sl_denominator.
+    pub fn service_level_pct(&self) -> Option<Decimal> {
+        percent(self.sl_numerator, self.sl_denominator)
+    }
+    /// 100 × abandon_numerator / abandon_denominator.
+    pub fn abandon_rate_pct(&self) -> Option<Decimal> {
+        percent(self.abandon_numerator, self.abandon_denominator)
+    }
+    /// handle_s / answered.
+    pub fn aht_s(&self) -> Option<Decimal> {
+        ratio(self.handle_s as i128, self.sums.answered as i128)
+    }
+    /// answer_wait_s / answered.
+    pub fn asa_s(&self) -> Option<Decimal> {
+        ratio(self.sums.answer_wait_s as i128, self.sums.answered as i128)
+    }
+    /// abandon_wait_s / abandoned.
+    pub fn avg_abandon_wait_s(&self) -> Option<Decimal> {
+        ratio(
+            self.sums.abandon_wait_s as i128,
+            self.sums.abandoned as i128,
+        )
+    }
+    /// 100 × handle_s / (handle_s + agent_wait_s).
+    pub fn occupancy_pct(&self) -> Option<Decimal> {
+        percent(
+            self.handle_s as i128,
+            self.handle_s as i128 + self.sums.agent_wait_s as i128,
+        )
+    }
+    /// The value of [`QUEUE_COLUMNS`]`[i]`.
+    pub fn cell(&self, i: usize) -> Cell {
+        let s = &self.sums;
+        use Cell::{Int, Ratio, Signed};
+        match i {
+            0 => Int(s.rows),
+            1 => Int(s.direct),
+            2 => Int(s.overflow_in),
+            3 => Int(s.overflow_out),
+            4 => Int(s.answered),
+            5 => Int(s.abandoned),
+            6 => Int(s.short_abandoned),
+            7 => Int(s.abandoned_within_sl),
+            8 => Int(s.answered_within_sl),
+            9 => Int(self.offered),
+            10 => Int(s.talk_s),
+            11 => Int(s.wrap_s),
+            12 => Int(self.handle_s),
+            13 => Int(s.answer_wait_s),
+            14 => Int(s.abandon_wait_s),
+            15 => Int(s.agent_wait_s),
+            16 => Int(s.longest_answer_wait_s),
+            17 => Int(s.longest_abandon_wait_s),
+            18 => Signed(self.sl_numerator),
+            19 => Signed(self.sl_denominator),
+            20 => Ratio(self.service_level_pct()),
+            21 => Signed(self.abandon_numerator),
+            22 => Signed(self.abandon_denominator),
+            23 => Ratio(self.abandon_rate_pct()),
+            24 => Ratio(self.aht_s()),
+            25 => Ratio(self.asa_s()),
+            26 => Ratio(self.avg_abandon_wait_s()),
+            _ => Ratio(self.occupancy_pct()),
+        }
+    }
+}
+
+/// The metrics of one Agent Extended Statistics bucket (SPEC 4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentExtMetrics {
+    /// The sums.
+    pub sums: AgentExtSums,
+    /// talk_s + wrap_s.
+    pub handle_s: u64,
+}
+
+impl AgentExtMetrics {
+    /// `None` when handle_s would pass `u64::MAX`.
+    pub fn new(sums: AgentExtSums) -> Option<Self> {
+        Some(AgentExtMetrics {
+            handle_s: sums.talk_s.checked_add(sums.wrap_s)?,
+            sums,
+        })
+    }
+    /// handle_s / answered.
+    pub fn aht_s(&self) -> Option<Decimal> {
+        ratio(self.handle_s as i128, self.sums.answered as i128)
+    }
+    /// talk_s / answered.
+    pub fn avg_talk_s(&self) -> Option<Decimal> {
+        ratio(self.sums.talk_s as i128, self.sums.answered as i128)
+    }
+    /// wrap_s / answered.
+    pub fn avg_wrap_s(&self) -> Option<Decimal> {
+        ratio(self.sums.wrap_s as i128, self.sums.answered as i128)
+    }
+    /// 100 × transferred_out / answered.
+    pub fn transfer_rate_pct(&self) -> Option<Decimal> {
+        percent(
+            self.sums.transferred_out as i128,
+            self.sums.answered as i128,
+        )
+    }
+    /// The value of [`AGENT_EXT_COLUMNS`]`[i]`.
+    pub fn cell(&self, i: usize) -> Cell {
+        let s = &self.sums;
+        use Cell::{Int, Ratio};
+        match i {
+            0 => Int(s.rows),
+            1 => Int(s.answered),
+            2 => Int(s.transferred_out),
+            3 => Int(s.talk_s),
+            4 => Int(s.wrap_s),
+            5 => Int(self.handle_s),
+            6 => Ratio(self.aht_s()),
+            7 => Ratio(self.avg_talk_s()),
+            8 => Ratio(self.avg_wrap_s()),
+            _ => Ratio(self.transfer_rate_pct()),
+        }
+    }
+}
+
+/// The metrics of one Agent Statistics bucket: its sums (SPEC 4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentMetrics {
+    /// The sums.
+    pub sums: AgentSums,
+}
+
+impl AgentMetrics {
+    /// The value of [`AGENT_COLUMNS`]`[i]`.
+    pub fn cell(&self, i: usize) -> Cell {
+        let s = &self.sums;
+        Cell::Int(match i {
+            0 => s.rows,
+            1 => s.avail_s,
+            2 => s.work_s,
+            3 => s.pause_s,
+            4 => s.wait_s,
+            5 => s.admin_s,
+            6 => s.direct_in,
+            7 => s.direct_in_s,
+            8 => s.direct_out,
+            _ => s.direct_out_s,
+        })
+    }
+}
+
+/// The metrics of one bucket of any report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metrics {
+    /// Queue Statistics.
+    Queue(QueueMetrics),
+    /// Agent Extended Statistics.
+    AgentExt(AgentExtMetrics),
+    /// Agent Statistics.
+    Agent(AgentMetrics),
+}
+
+impl Metrics {
+    /// The metric columns of this report, in output order.
+    pub fn columns(&self) -> &'static [Column] {
+        match self {
+            Metrics::Queue(_) => QUEUE_COLUMNS,
+            Metrics::AgentExt(_) => AGENT_EXT_COLUMNS,
+            Metrics::Agent(_) => AGENT_COLUMNS,
+        }
+    }
+    /// The value of column `i` of [`columns`](Self::columns).
+    pub fn cell(&self, i: usize) -> Cell {
+        match self {
+            Metrics::Queue(m) => m.cell(i),
+            Metrics::AgentExt(m) => m.cell(i),
+            Metrics::Agent(m) => m.cell(i),
+        }
+    }
+    /// The value of the column named `name`.
+    pub fn get(&self, name: &str) -> Option<Cell> {
+        let i = self.columns().iter().position(|c| c.name == name)?;
+        Some(self.cell(i))
+    }
+    /// Rows summed.
+    pub fn rows(&self) -> u64 {
+        match self {
+            Metrics::Queue(m) => m.sums.rows,
+            Metrics::AgentExt(m) => m.sums.rows,
+            Metrics::Agent(m) => m.sums.rows,
+        }
+    }
+}

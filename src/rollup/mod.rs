@@ -1,0 +1,851 @@
+//! Rollups: service level, abandon rate, AHT, ASA, occupancy and transfer
+//! rate by queue, agent or group, in DST-correct time buckets (SPEC 4).
+//!
+//! A [`Rollup`] is a builder of options. It takes typed rows (any iterator
+//! of [`QueueRow`], [`AgentExtRow`] or [`AgentRow`] results, or files read
+//! with a [`ReaderBuilder`]) and returns a [`RollupTable`]: one
+//! [`RollupRecord`] per output key and bucket, sorted, with typed metrics
+//! ([`Metrics`]; ratios are `Option<Decimal>`, `None` when the denominator
+//! is 0). Writers in [`crate::write`] print a table as CSV, JSON, NDJSON, an
+//! aligned table or the Analytics API response shape.
+//!
+//! The design is in the submodules: [`accum`](self::Accumulator) sums merge
+//! associatively, buckets are computed in the bucket zone, and the engine
+//! folds batches on rayon and sorts at the end, so the output is the same
+//! bytes whatever the thread count and the order of input files.
+//!
+//! ```
+//! use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
+//! use ringcx_reports::{QueueRow, ReaderBuilder};
+//! let data = "\
+//! interval,date_from,time,queue,queue_name,offd_direct_call_cnt,overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,wait_dur,aband_short_call_cnt,aband_within_sl_cnt
+//! 15,20240304,08:00,5686,Sales,12,2,2,1,11,180,40,1650,220,45,30,9,600,1,1
+//! 15,20240304,08:15,5686,Sales,15,1,3,0,13,260,75,2080,300,60,40,10,420,1,1
+//! ";
+//! let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
+//! let rows = reader.rows::<QueueRow>().collect::<Vec<_>>();
+//! let table = Rollup::new().by(Grouping::Queue).interval(BucketInterval::Hour).run_rows(rows)?;
+//! let r = &table.records()[0];
+//! assert_eq!(r.keys(), ["5686", "Sales"]);
+//! assert_eq!(r.bucket_start().to_rfc3339(), "2024-03-04T08:00:00+00:00");
+//! let q = r.queue().unwrap();
+//! assert_eq!(q.sums.answered, 24);
+//! // 19 within SL of 24 answered + 5 abandoned − 2 short
+//! assert_eq!(q.service_level_pct().unwrap().to_string(), "70.37");
+//! # Ok::<(), ringcx_reports::Error>(())
+//! ```
+
+mod accum;
+mod bucket;
+mod engine;
+mod groups;
+mod metrics;
+mod request;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use rayon::prelude::*;
+
+pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
+pub use bucket::{
+    in_zone, parse_days, Attribution, BucketInterval, HourRange, TimeBound, WeekStart,
+};
+pub use engine::RollupRow;
+pub use groups::{GroupMap, GroupOf, UNMAPPED};
+pub use metrics::{
+    percent, ratio, AgentExtMetrics, AgentMetrics, Cell, Column, MetricOptions, Metrics, Offered,
+    QueueMetrics, ShortAbandons, SlFormula, Unit, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
+};
+pub use request::AnalyticsRequest;
+
+use self::bucket::Filter;
+use self::engine::{
+    nowhere, run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource,
+    Skips, SourceResult, Worker,
+};
+use crate::diagnostic::Code;
+use crate::error::{Error, Result};
+use crate::model::{AgentExtRow, AgentRow, QueueRow, ReportKind};
+use crate::read::ReaderBuilder;
+
+/// What the output rows are keyed by (`--by`, SPEC 4.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Grouping {
+    /// Per queue: `queue, queue_name`.
+    Queue,
+    /// Per agent: `agent_id, agent_name`.
+    Agent,
+    /// Per agent in each queue: `agent_id, agent_name, queue, queue_name`.
+    AgentQueue,
+    /// Per queue group (needs a queue group map): `queue_group`.
+    QueueGroup,
+    /// Per agent group (needs an agent group map): `agent_group`.
+    AgentGroup,
+    /// One key for everything: no key columns.
+    All,
+}
+
+impl Grouping {
+    /// Every grouping.
+    pub const ALL: [Grouping; 6] = [
+        Grouping::Queue,
+        Grouping::Agent,
+        Grouping::AgentQueue,
+        Grouping::QueueGroup,
+        Grouping::AgentGroup,
+        Grouping::All,
+    ];
+    /// The command-line name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Grouping::Queue => "queue",
+            Grouping::Agent => "agent",
+            Grouping::AgentQueue => "agent-queue",
+            Grouping::QueueGroup => "queue-group",
+            Grouping::AgentGroup => "agent-group",
+            Grouping::All => "all",
+        }
+    }
+    /// The key columns this grouping prints.
+    pub const fn key_columns(self) -> &'static [&'static str] {
+        match self {
+            Grouping::Queue => &["queue", "queue_name"],
+            Grouping::Agent => &["agent_id", "agent_name"],
+            Grouping::AgentQueue => &["agent_id", "agent_name", "queue", "queue_name"],
+            Grouping::QueueGroup => &["queue_group"],
+            Grouping::AgentGroup => &["agent_group"],
+            Grouping::All => &[],
+        }
+    }
+    /// The groupings a report supports; the first is its default.
+    pub const fn valid_for(kind: ReportKind) -> &'static [Grouping] {
+        match kind {
+            ReportKind::Queue => &[Grouping::Queue, Grouping::QueueGroup, Grouping::All],
+            ReportKind::AgentExt => &[
+                Grouping::Agent,
+                Grouping::Queue,
+                Grouping::AgentQueue,
+                Grouping::AgentGroup,
+                Grouping::QueueGroup,
+                Grouping::All,
+            ],
+            ReportKind::Agent => &[Grouping::Agent, Grouping::AgentGroup, Grouping::All],
+            ReportKind::Segments => &[],
+        }
+    }
+}
+
+impl fmt::Display for Grouping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Grouping {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Grouping::ALL
+            .into_iter()
+            .find(|g| g.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown grouping {s:?}; expected one of {}",
+                    Grouping::ALL.map(|g| g.as_str()).join(", ")
+                )
+            })
+    }
+}
+
+/// Options resolved for one run.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    pub kind: ReportKind,
+    pub grouping: Grouping,
+    pub tz: Tz,
+    pub interval: BucketInterval,
+    pub week_start: WeekStart,
+    pub attribution: Attribution,
+    pub filter: Filter,
+    pub queue_groups: Option<Arc<GroupMap>>,
+    pub agent_groups: Option<Arc<GroupMap>>,
+    pub skip_invalid: bool,
+    pub metrics: MetricOptions,
+}
+
+/// The rollup builder. Every option has the default of `rcx rollup`.
+///
+/// ```
+/// use ringcx_reports::rollup::*;
+/// let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
+/// let rollup = Rollup::new()
+///     .by(Grouping::Queue)
+///     .interval(BucketInterval::Day)
+///     .source_tz(tz)
+///     .sl_formula(SlFormula::Offered)
+///     .hours(HourRange::parse_list("08:00-17:00")?)
+///     .days(parse_days("mon,tue,wed,thu,fri")?);
+/// # let _ = rollup;
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Rollup {
+    grouping: Option<Grouping>,
+    interval: BucketInterval,
+    source_tz: Option<Tz>,
+    tz: Option<Tz>,
+    from: Option<TimeBound>,
+    to: Option<TimeBound>,
+    days: Option<u8>,
+    hours: Vec<HourRange>,
+    metrics: MetricOptions,
+    attribution: Attribution,
+    week_start: WeekStart,
+    skip_invalid: bool,
+    queue_groups: Option<Arc<GroupMap>>,
+    agent_groups: Option<Arc<GroupMap>>,
+}
+
+impl Rollup {
+    /// Defaults: the report's default grouping, hour buckets, UTC.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The grouping (default: queue for Queue Statistics, agent otherwise).
+    pub fn by(mut self, g: Grouping) -> Self {
+        self.grouping = Some(g);
+        self
+    }
+    /// The bucket width (default hour).
+    pub fn interval(mut self, i: BucketInterval) -> Self {
+        self.interval = i;
+        self
+    }
+    /// The zone the report was requested in. [`run_files`](Self::run_files)
+    /// reads the files in it, and it is the default bucket zone.
+    pub fn source_tz(mut self, tz: Tz) -> Self {
+        self.source_tz = Some(tz);
+        self
+    }
+    /// The bucket zone (default: the source zone).
+    pub fn tz(mut self, tz: Tz) -> Self {
+        self.tz = Some(tz);
+        self
+    }
+    /// Keeps rows starting at or after `from`.
+    pub fn from(mut self, from: TimeBound) -> Self {
+        self.from = Some(from);
+        self
+    }
+    /// Keeps rows starting before `to`.
+    pub fn to(mut self, to: TimeBound) -> Self {
+        self.to = Some(to);
+        self
+    }
+    /// Keeps rows starting on these local weekdays (bit 0 = Monday; see
+    /// [`parse_days`]).
+    pub fn days(mut self, mask: u8) -> Self {
+        self.days = Some(mask & 0x7f);
+        self
+    }
+    /// Keeps rows whose local start time is in one of these ranges.
+    pub fn hours(mut self, ranges: Vec<HourRange>) -> Self {
+        self.hours = ranges;
+        self
+    }
+    /// The service-level formula.
+    pub fn sl_formula(mut self, f: SlFormula) -> Self {
+        self.metrics.sl_formula = f;
+        self
+    }
+    /// Whether short abandons count.
+    pub fn short_abandons(mut self, s: ShortAbandons) -> Self {
+        self.metrics.short_abandons = s;
+        self
+    }
+    /// What offered means.
+    pub fn offered(mut self, o: Offered) -> Self {
+        self.metrics.offered = o;
+        self
+    }
+    /// What to do with rows that do not nest in a bucket.
+    pub fn attribution(mut self, a: Attribution) -> Self {
+        self.attribution = a;
+        self
+    }
+    /// The first day of week buckets.
+    pub fn week_start(mut self, w: WeekStart) -> Self {
+        self.week_start = w;
+        self
+    }
+    /// Skip invalid rows (counted by code in the table's stats) instead of
+    /// stopping on the first.
+    pub fn skip_invalid(mut self, yes: bool) -> Self {
+        self.skip_invalid = yes;
+        self
+    }
+    /// The queue group map, for [`Grouping::QueueGroup`].
+    pub fn queue_groups(mut self, m: GroupMap) -> Self {
+        self.queue_groups = Some(Arc::new(m));
+        self
+    }
+    /// The agent group map, for [`Grouping::AgentGroup`].
+    pub fn agent_groups(mut self, m: GroupMap) -> Self {
+        self.agent_groups = Some(Arc::new(m));
+        self
+    }
+    /// The current grouping, if one was chosen.
+    pub fn grouping(&self) -> Option<Grouping> {
+        self.grouping
+    }
+    /// The bucket interval.
+    pub fn bucket_interval(&self) -> BucketInterval {
+        self.interval
+    }
+    /// Applies an Analytics API request body (see [`AnalyticsRequest`]).
+    pub fn request(self, r: &AnalyticsRequest) -> Result<Self> {
+        r.apply(self)
+    }
+
+    fn plan(&self, kind: ReportKind) -> Result<Plan> {
+        let valid = Grouping::valid_for(kind);
+        if valid.is_empty() {
+            return Err(Error::usage(
+                "segment files cannot be rolled up; use rcx timeline",
+            ));
+        }
+        let grouping = self.grouping.unwrap_or(valid[0]);
+        if !valid.contains(&grouping) {
+            return Err(Error::usage(format!(
+                "--by {grouping} does not apply to {kind} rows; expected one of {}",
+                valid
+                    .iter()
+                    .map(|g| g.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        if grouping == Grouping::QueueGroup && self.queue_groups.is_none() {
+            return Err(Error::usage("--by queue-group needs --queue-groups FILE"));
+        }
+        if grouping == Grouping::AgentGroup && self.agent_groups.is_none() {
+            return Err(Error::usage("--by agent-group needs --agent-groups FILE"));
+        }
+        let tz = self.tz.or(self.source_tz).unwrap_or(Tz::UTC);
+        let filter = Filter {
+            from: self.from.map(|b| b.resolve(&tz)),
+            to: self.to.map(|b| b.resolve(&tz)),
+            days: self.days,
+            hours: self.hours.clone(),
+        };
+        Ok(Plan {
+            kind,
+            grouping,
+            tz,
+            interval: self.interval,
+            week_start: self.week_start,
+            attribution: self.attribution,
+            filter,
+            queue_groups: self.queue_groups.clone(),
+            agent_groups: self.agent_groups.clone(),
+            skip_invalid: self.skip_invalid,
+            metrics: self.metrics,
+        })
+    }
+
+    /// Rolls up rows from any iterator, batches folded in parallel on the
+    /// current rayon pool. Errors in the iterator are invalid rows (stop, or
+    /// skipped with [`skip_invalid`](Self::skip_invalid)).
+    pub fn run_rows<T, I>(&self, rows: I) -> Result<RollupTable>
+    where
+        T: RollupRow,
+        I: IntoIterator<Item = Result<T>>,
+        I::IntoIter: Send,
+    {
+        self.run_rows_with(rows, true)
+    }
+
+    /// [`run_rows`](Self::run_rows) on the current thread only: the
+    /// reference the parallel path is tested against.
+    pub fn run_rows_sequential<T, I>(&self, rows: I) -> Result<RollupTable>
+    where
+        T: RollupRow,
+        I: IntoIterator<Item = Result<T>>,
+        I::IntoIter: Send,
+    {
+        self.run_rows_with(rows, false)
+    }
+
+    fn run_rows_with<T, I>(&self, rows: I, parallel: bool) -> Result<RollupTable>
+    where
+        T: RollupRow,
+        I: IntoIterator<Item = Result<T>>,
+        I::IntoIter: Send,
+    {
+        let plan = self.plan(T::KIND)?;
+        let abort = AtomicBool::new(false);
+        let prod = Producer::new(
+            IterSource(rows.into_iter()),
+            &plan,
+            0,
+            "<rows>".into(),
+            DupSet::default(),
+            &abort,
+        );
+        let r = if parallel {
+            run_source_par(prod, &plan)
+        } else {
+            let mut w = Worker::new(&plan);
+            let mut r = run_source_seq(prod, &mut w);
+            r.partial = w.partial;
+            r
+        };
+        if let Some(e) = r.error {
+            return Err(e);
+        }
+        finish::<T>(&plan, r.partial, r.skips, r.read, r.kept)
+    }
+
+    fn reader_builder(&self, rb: &ReaderBuilder) -> ReaderBuilder {
+        match self.source_tz {
+            Some(tz) => rb.clone().source_tz(tz),
+            None => rb.clone(),
+        }
+    }
+
+    /// Rolls up files: files in parallel, and batches of each file in
+    /// parallel, on the current rayon pool. The report kind is detected
+    /// from the first file (or forced by the `ReaderBuilder`); every file
+    /// must hold the same report. The source zone set with
+    /// [`source_tz`](Self::source_tz) overrides the builder's.
+    pub fn run_files<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+    ) -> Result<RollupTable> {
+        self.files(paths, reader, true)
+    }
+
+    /// [`run_files`](Self::run_files) on the current thread, files in path
+    /// order: the reference path.
+    pub fn run_files_sequential<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+    ) -> Result<RollupTable> {
+        self.files(paths, reader, false)
+    }
+
+    fn files<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+        parallel: bool,
+    ) -> Result<RollupTable> {
+        if paths.is_empty() {
+            return Err(Error::usage("no input files"));
+        }
+        let rb = self.reader_builder(reader);
+        // Path order is the canonical order: it decides which of two
+        // duplicate rows in different files is kept, so the output does not
+        // depend on the order the files were given in.
+        let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
+        sorted.sort();
+        let kind = rb.from_path(sorted[0])?.kind();
+        match kind {
+            ReportKind::Queue => self.files_of::<QueueRow>(&sorted, &rb, kind, parallel),
+            ReportKind::AgentExt => self.files_of::<AgentExtRow>(&sorted, &rb, kind, parallel),
+            ReportKind::Agent => self.files_of::<AgentRow>(&sorted, &rb, kind, parallel),
+            ReportKind::Segments => Err(Error::usage(
+                "segment files cannot be rolled up; use rcx timeline",
+            )),
+        }
+    }
+
+    fn files_of<T: RollupRow>(
+        &self,
+        paths: &[&Path],
+        rb: &ReaderBuilder,
+        kind: ReportKind,
+        parallel: bool,
+    ) -> Result<RollupTable> {
+        let plan = self.plan(kind)?;
+        let open = |p: &Path| -> Result<ReaderSource> {
+            let r = rb.from_path(p)?;
+            if r.kind() != kind {
+                return Err(Error::usage(format!(
+                    "{}: the file holds {} rows, but {} holds {} rows; roll up one report at a time",
+                    p.display(),
+                    r.kind(),
+                    paths[0].display(),
+                    kind
+                )));
+            }
+            Ok(ReaderSource(r))
+        };
+        if parallel {
+            let abort = AtomicBool::new(false);
+            let results: Vec<Result<SourceResult<T::Sums>>> = paths
+                .par_iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let src = open(p)
+                        .inspect_err(|_| abort.store(true, std::sync::atomic::Ordering::Relaxed))?;
+                    let file: Arc<str> = p.to_string_lossy().into();
+                    let prod =
+                        Producer::<T, _>::new(src, &plan, i, file, DupSet::default(), &abort);
+                    let r = run_source_par(prod, &plan);
+                    if r.error.is_some() {
+                        abort.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Ok(r)
+                })
+                .collect();
+            let mut failed = false;
+            let mut oks = Vec::with_capacity(results.len());
+            for r in results {
+                match r {
+                    Ok(r) if r.error.is_none() => oks.push(r),
+                    _ => failed = true,
+                }
+            }
+            if !failed {
+                let dups: Vec<DupSet> =
+                    oks.iter_mut().map(|r| std::mem::take(&mut r.dup)).collect();
+                if !DupSet::any_shared(&dups) {
+                    drop(dups);
+                    let (mut read, mut kept) = (0, 0);
+                    let mut skips = Skips::default();
+                    let mut partial = Partial::default();
+                    for r in oks {
+                        read += r.read;
+                        kept += r.kept;
+                        skips = skips.merge(r.skips);
+                        partial = partial.merge(r.partial);
+                    }
+                    return finish::<T>(&plan, partial, skips, read, kept);
+                }
+            }
+            // An error, or rows shared between files: the reference path
+            // decides which error is reported and which rows are kept.
+        }
+        let abort = AtomicBool::new(false);
+        let mut worker = Worker::new(&plan);
+        let mut dup = DupSet::default();
+        let (mut read, mut kept) = (0, 0);
+        let mut skips = Skips::default();
+        for (i, p) in paths.iter().enumerate() {
+            let src = open(p)?;
+            let prod =
+                Producer::<T, _>::new(src, &plan, i, p.to_string_lossy().into(), dup, &abort);
+            let r = run_source_seq(prod, &mut worker);
+            if let Some(e) = r.error {
+                return Err(e);
+            }
+            dup = r.dup;
+            read += r.read;
+            kept += r.kept;
+            skips = skips.merge(r.skips);
+        }
+        finish::<T>(&plan, worker.partial, skips, read, kept)
+    }
+}
+
+/// What a run read, kept and skipped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RollupStats {
+    /// Rows read (valid or not).
+    pub rows_read: u64,
+    /// Rows kept after filters and summed.
+    pub rows_kept: u64,
+    /// Invalid rows skipped, by code (only with `skip_invalid`).
+    pub skipped: BTreeMap<Code, u64>,
+    /// The first skipped row's error (in path order), for the message.
+    pub first_skipped: Option<String>,
+    /// Warnings for stderr (rows attributed by start).
+    pub warnings: Vec<String>,
+}
+
+/// One output row: a key and a bucket, with its metrics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollupRecord {
+    keys: Vec<String>,
+    start: DateTime<FixedOffset>,
+    end: DateTime<FixedOffset>,
+    metrics: Metrics,
+}
+
+impl RollupRecord {
+    /// The key column values, in the order of [`RollupTable::key_columns`].
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+    /// The bucket start, with the bucket zone's offset.
+    pub fn bucket_start(&self) -> DateTime<FixedOffset> {
+        self.start
+    }
+    /// The bucket end (exclusive), with the bucket zone's offset.
+    pub fn bucket_end(&self) -> DateTime<FixedOffset> {
+        self.end
+    }
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+    /// The queue metrics, for a Queue Statistics rollup.
+    pub fn queue(&self) -> Option<&QueueMetrics> {
+        match &self.metrics {
+            Metrics::Queue(m) => Some(m),
+            _ => None,
+        }
+    }
+    /// The agent metrics, for an Agent Extended rollup.
+    pub fn agent_ext(&self) -> Option<&AgentExtMetrics> {
+        match &self.metrics {
+            Metrics::AgentExt(m) => Some(m),
+            _ => None,
+        }
+    }
+    /// The agent metrics, for an Agent Statistics rollup.
+    pub fn agent(&self) -> Option<&AgentMetrics> {
+        match &self.metrics {
+            Metrics::Agent(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// A finished rollup: records sorted by key columns then bucket start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RollupTable {
+    kind: ReportKind,
+    grouping: Grouping,
+    interval: BucketInterval,
+    tz: Tz,
+    options: MetricOptions,
+    records: Vec<RollupRecord>,
+    stats: RollupStats,
+}
+
+impl RollupTable {
+    /// The report rolled up.
+    pub fn kind(&self) -> ReportKind {
+        self.kind
+    }
+    /// The grouping.
+    pub fn grouping(&self) -> Grouping {
+        self.grouping
+    }
+    /// The bucket interval.
+    pub fn interval(&self) -> BucketInterval {
+        self.interval
+    }
+    /// The bucket zone.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+    /// The metric options used.
+    pub fn options(&self) -> MetricOptions {
+        self.options
+    }
+    /// The key columns (`queue, queue_name`, ..., or none for `all`).
+    pub fn key_columns(&self) -> &'static [&'static str] {
+        self.grouping.key_columns()
+    }
+    /// The metric columns of the report.
+    pub fn metric_columns(&self) -> &'static [Column] {
+        match self.kind {
+            ReportKind::Queue => QUEUE_COLUMNS,
+            ReportKind::AgentExt => AGENT_EXT_COLUMNS,
+            _ => AGENT_COLUMNS,
+        }
+    }
+    /// The records, sorted.
+    pub fn records(&self) -> &[RollupRecord] {
+        &self.records
+    }
+    /// What was read, kept and skipped.
+    pub fn stats(&self) -> &RollupStats {
+        &self.stats
+    }
+    /// The metrics of several records' summed sums (e.g. a key's total
+    /// over its buckets); `None` for no records or on overflow.
+    pub fn combine<'a>(
+        &self,
+        records: impl IntoIterator<Item = &'a RollupRecord>,
+    ) -> Option<Metrics> {
+        let mut it = records.into_iter();
+        let first = it.next()?.metrics;
+        let mut m = first;
+        for r in it {
+            m = match (m, r.metrics) {
+                (Metrics::Queue(mut a), Metrics::Queue(b)) => {
+                    a.sums.merge(&b.sums);
+                    Metrics::Queue(QueueMetrics::new(a.sums, self.options)?)
+                }
+                (Metrics::AgentExt(mut a), Metrics::AgentExt(b)) => {
+                    a.sums.merge(&b.sums);
+                    Metrics::AgentExt(AgentExtMetrics::new(a.sums)?)
+                }
+                (Metrics::Agent(mut a), Metrics::Agent(b)) => {
+                    a.sums.merge(&b.sums);
+                    Metrics::Agent(a)
+                }
+                _ => return None,
+            };
+        }
+        let overflow = match &m {
+            Metrics::Queue(q) => q.sums.overflowed(),
+            Metrics::AgentExt(q) => q.sums.overflowed(),
+            Metrics::Agent(q) => q.sums.overflowed(),
+        };
+        overflow.is_none().then_some(m)
+    }
+}
+
+/// Compares two key values: numerically when both columns are all
+/// integers (any length), else as strings.
+fn cmp_key(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
+    if numeric {
+        let ta = a.trim_start_matches('0');
+        let tb = b.trim_start_matches('0');
+        ta.len()
+            .cmp(&tb.len())
+            .then_with(|| ta.cmp(tb))
+            .then_with(|| a.cmp(b))
+    } else {
+        a.cmp(b)
+    }
+}
+
+fn is_integer(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn finish<T: RollupRow>(
+    plan: &Plan,
+    partial: Partial<T::Sums>,
+    skips: Skips,
+    read: u64,
+    kept: u64,
+) -> Result<RollupTable> {
+    let mut warnings = Vec::new();
+    if let Some(m) = &partial.first_misfit {
+        let what = format!(
+            "{} row(s) do not nest in {} buckets in {} (first: {}:{}, a {}-minute row starting {})",
+            partial.misfits,
+            plan.interval,
+            plan.tz.name(),
+            m.file,
+            m.line,
+            m.minutes,
+            m.start
+        );
+        match plan.attribution {
+            Attribution::Nest => {
+                let valid: Vec<&str> = BucketInterval::ALL
+                    .into_iter()
+                    .filter(|b| b.bit() & partial.misfit_bits == 0)
+                    .map(|b| b.as_str())
+                    .collect();
+                return Err(Error::usage(format!(
+                    "{what}; choose --interval {} or add --attribution start to put each row \
+                     in the bucket of its start",
+                    valid.join(", ")
+                )));
+            }
+            Attribution::Start => warnings.push(format!(
+                "{what}; attributed to the bucket of their start (--attribution start)"
+            )),
+        }
+    }
+    let tz = plan.tz;
+    let span = partial.span.unwrap_or((0, 0));
+    let mut records = Vec::new();
+    for (key, state) in partial.keys {
+        let name = |i: usize| state.names[i].name().to_owned();
+        let keys: Vec<String> = match plan.grouping {
+            Grouping::Queue | Grouping::Agent => vec![key.to_string(), name(0)],
+            Grouping::AgentQueue => {
+                let (a, q) = key.split_once('\u{1f}').unwrap_or((&key, ""));
+                vec![a.to_owned(), name(0), q.to_owned(), name(1)]
+            }
+            Grouping::QueueGroup | Grouping::AgentGroup => vec![key.to_string()],
+            Grouping::All => Vec::new(),
+        };
+        for ((bs, be), sums) in state.buckets {
+            let (bs, be) = match plan.interval {
+                BucketInterval::Total => span,
+                _ => (bs, be),
+            };
+            let start = in_zone(&tz, bs);
+            let end = in_zone(&tz, be);
+            let overflow = |col: &str| {
+                Error::data(
+                    Code::Overflow,
+                    nowhere().with_field(col.to_owned()),
+                    format!(
+                        "the sum of {col} for key {} in the bucket starting {} passes {}",
+                        if keys.is_empty() {
+                            "all".to_owned()
+                        } else {
+                            keys.join(" ")
+                        },
+                        start.to_rfc3339(),
+                        u64::MAX
+                    ),
+                    "",
+                )
+            };
+            if let Some(col) = sums.overflowed() {
+                return Err(overflow(col));
+            }
+            let metrics = sums
+                .metrics(plan.metrics)
+                .ok_or_else(|| overflow("offered or handle_s"))?;
+            records.push(RollupRecord {
+                keys: keys.clone(),
+                start,
+                end,
+                metrics,
+            });
+        }
+    }
+    let ncols = plan.grouping.key_columns().len();
+    let numeric: Vec<bool> = (0..ncols)
+        .map(|c| records.iter().all(|r| is_integer(&r.keys[c])))
+        .collect();
+    records.sort_by(|a, b| {
+        for (c, &num) in numeric.iter().enumerate() {
+            let o = cmp_key(&a.keys[c], &b.keys[c], num);
+            if o.is_ne() {
+                return o;
+            }
+        }
+        a.start
+            .timestamp()
+            .cmp(&b.start.timestamp())
+            .then_with(|| a.end.timestamp().cmp(&b.end.timestamp()))
+    });
+    Ok(RollupTable {
+        kind: plan.kind,
+        grouping: plan.grouping,
+        interval: plan.interval,
+        tz,
+        options: plan.metrics,
+        records,
+        stats: RollupStats {
+            rows_read: read,
+            rows_kept: kept,
+            skipped: skips.by_code,
+            first_skipped: skips.first.map(|f| f.1),
+            warnings,
+        },
+    })
+}
