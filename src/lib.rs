@@ -20,3 +20,9 @@ pub use model::{
 };
 pub use position::{Location, Position};
 pub use read::{CsvDialect, Reader, ReaderBuilder};
+
+// The README's examples are compiled (not run) as doctests, so they cannot
+// drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
