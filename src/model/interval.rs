@@ -366,6 +366,36 @@ impl LocalResolver {
         &self.windows
     }
 
+    /// Resolves `local` when that needs no key: in UTC, at the start seen
+    /// last, or at a local time that exists once. `None` means the time lies
+    /// in a repeated fall-back hour: call [`resolve`](Self::resolve) with the
+    /// row's key.
+    #[inline]
+    pub fn resolve_unambiguous(
+        &mut self,
+        local: NaiveDateTime,
+    ) -> Option<Result<FixedOffset, ResolveError>> {
+        if self.utc {
+            return Some(Ok(FixedOffset::east_opt(0).expect("zero offset")));
+        }
+        if let Some((l, o)) = self.cache {
+            if l == local {
+                self.mark_past(local);
+                return Some(Ok(o));
+            }
+        }
+        match self.tz.offset_from_local_datetime(&local) {
+            LocalResult::Single(o) => {
+                let o = o.fix();
+                self.cache = Some((local, o));
+                self.mark_past(local);
+                Some(Ok(o))
+            }
+            LocalResult::None => Some(Err(ResolveError::Nonexistent)),
+            LocalResult::Ambiguous(..) => None,
+        }
+    }
+
     /// Resolves the local start of a row keyed by `key` (queue; agent and
     /// queue; agent), read at `line`.
     pub fn resolve(

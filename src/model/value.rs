@@ -40,11 +40,19 @@ const EXPECT_INT: &str = "expected a non-negative integer";
 #[inline]
 pub fn parse_count(raw: &str) -> Result<Option<u64>, Problem> {
     let b = raw.as_bytes();
-    // Fast path: plain digits, no white space.
-    if !b.is_empty() && b.len() <= 19 && b.iter().all(u8::is_ascii_digit) {
-        return Ok(Some(
-            b.iter().fold(0u64, |a, &d| a * 10 + (d - b'0') as u64),
-        ));
+    // Fast path: 1 to 19 plain digits (cannot overflow), checked and summed
+    // in one pass; anything else takes the careful path.
+    if !b.is_empty() && b.len() <= 19 {
+        let mut v = 0u64;
+        let mut ok = true;
+        for &c in b {
+            let d = c.wrapping_sub(b'0');
+            ok &= d <= 9;
+            v = v.wrapping_mul(10).wrapping_add(d as u64);
+        }
+        if ok {
+            return Ok(Some(v));
+        }
     }
     parse_count_slow(raw.trim())
 }

@@ -35,8 +35,14 @@ pub(crate) struct Assembler {
     keys_seen: u8,
     /// Line offset of each key field, for the empty-key error.
     key_line_off: [u32; 4],
-    /// The time (or date-time) text as written, for the off-grid error.
+    /// The time (or date-time) text as written, for the off-grid error;
+    /// also the key of the parsed-time cache.
     time_raw: String,
+    /// The last date text parsed and its value (rows share dates).
+    date_key: String,
+    date_val: Option<NaiveDate>,
+    /// The value of `time_raw` when it holds a `time` field.
+    time_val: Option<NaiveTime>,
 }
 
 const EXPECT_INTERVAL: &str = "expected an interval of 15, 30, 45 or 60 minutes";
@@ -61,6 +67,9 @@ impl Assembler {
             keys_seen: 0,
             key_line_off: [0; 4],
             time_raw: String::new(),
+            date_key: String::new(),
+            date_val: None,
+            time_val: None,
         }
     }
 
@@ -72,6 +81,7 @@ impl Assembler {
         .with_field(field)
     }
 
+    #[cold]
     fn err(
         &self,
         code: Code,
@@ -117,18 +127,68 @@ impl Assembler {
                 &String::from_utf8_lossy(raw),
             ));
         };
+        self.value_str(row, field, text, pos, line_off)
+    }
+
+    /// Whether a field needs the assembler (placement or key) or goes
+    /// straight to the row's setter (counts, durations, names).
+    #[inline]
+    pub fn is_direct(field: Field) -> bool {
+        !matches!(
+            field,
+            Field::Interval
+                | Field::DateFrom
+                | Field::Time
+                | Field::DateTimeFrom
+                | Field::Queue
+                | Field::AgentId
+        )
+    }
+
+    /// Sets a direct field (see [`is_direct`](Self::is_direct)).
+    #[inline]
+    pub fn direct<T: IntervalRow>(
+        &self,
+        row: &mut T,
+        field: Field,
+        text: &str,
+        pos: Position,
+        line_off: u32,
+    ) -> Result<()> {
+        match row.set_value(field, text) {
+            Ok(_) => Ok(()),
+            Err(p) => Err(self.err(p.code, pos, line_off, field, p.expected, text)),
+        }
+    }
+
+    /// [`value`](Self::value) for text already known to be UTF-8.
+    #[inline]
+    pub fn value_str<T: IntervalRow>(
+        &mut self,
+        row: &mut T,
+        field: Field,
+        text: &str,
+        pos: Position,
+        line_off: u32,
+    ) -> Result<()> {
         let slot = match field {
             Field::Interval => 0,
             Field::DateFrom => 1,
             Field::Time => 2,
             Field::DateTimeFrom => 3,
-            _ => {
+            Field::Queue | Field::AgentId => {
                 if let Some(i) = T::KEY_FIELDS.iter().position(|&k| k == field) {
                     self.keys_seen |= 1 << i;
                     if let Some(off) = self.key_line_off.get_mut(i) {
                         *off = line_off;
                     }
                 }
+                return match row.set_value(field, text) {
+                    Ok(_) => Ok(()),
+                    Err(p) => Err(self.err(p.code, pos, line_off, field, p.expected, text)),
+                };
+            }
+            _ => {
                 return match row.set_value(field, text) {
                     Ok(_) => Ok(()),
                     Err(p) => Err(self.err(p.code, pos, line_off, field, p.expected, text)),
@@ -170,8 +230,16 @@ impl Assembler {
                     }
                 }
             }
+            // Consecutive rows share their date and time: parse each
+            // distinct text once.
+            1 if self.date_val.is_some() && self.date_key == t => self.date = self.date_val,
             1 => match parse_date(t, self.date_order) {
-                Some(d) => self.date = Some(d),
+                Some(d) => {
+                    self.date = Some(d);
+                    self.date_val = Some(d);
+                    self.date_key.clear();
+                    self.date_key.push_str(t);
+                }
                 None => {
                     let expect = match self.date_order {
                         DateOrder::Mdy => EXPECT_DATE,
@@ -180,9 +248,11 @@ impl Assembler {
                     return Err(self.err(Code::BadDate, pos, line_off, field, expect, text));
                 }
             },
+            2 if self.time_val.is_some() && self.time_raw == text => self.time = self.time_val,
             2 => match parse_time(t) {
                 Some(tm) => {
                     self.time = Some(tm);
+                    self.time_val = Some(tm);
                     self.time_raw.clear();
                     self.time_raw.push_str(text);
                 }
@@ -193,6 +263,7 @@ impl Assembler {
             _ => match parse_date_time(t) {
                 Some(dt) => {
                     self.date_time = Some(dt);
+                    self.time_val = None;
                     self.time_raw.clear();
                     self.time_raw.push_str(text);
                 }
@@ -260,10 +331,17 @@ impl Assembler {
                 raw,
             ));
         }
-        self.keybuf.clear();
-        row.key_into(&mut self.keybuf);
-        let line = pos.line() + off as u64;
-        match self.resolver.resolve(local, &self.keybuf, line) {
+        // The key is only needed inside a repeated fall-back hour.
+        let resolved = match self.resolver.resolve_unambiguous(local) {
+            Some(r) => r,
+            None => {
+                self.keybuf.clear();
+                row.key_into(&mut self.keybuf);
+                let line = pos.line() + off as u64;
+                self.resolver.resolve(local, &self.keybuf, line)
+            }
+        };
+        match resolved {
             Ok(offset) => {
                 row.set_place(pos, interval, IntervalStart::new(local, offset));
                 Ok(())

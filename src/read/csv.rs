@@ -45,10 +45,8 @@ pub(crate) enum Step {
 #[derive(Debug, Default)]
 pub(crate) struct Fields {
     /// End offset of each field; a field starts where the previous ended,
-    /// plus one byte for the delimiter in the unquoted form (see `get`).
+    /// plus one byte for the delimiter in the unquoted form (see `range`).
     pub ends: Vec<u32>,
-    /// Starts of each field (both forms).
-    pub starts: Vec<u32>,
     /// Physical-line offset of each field within the record (quoted form
     /// only; empty means every field is on the record's first line).
     pub line_offsets: Vec<u32>,
@@ -60,10 +58,23 @@ impl Fields {
     pub fn len(&self) -> usize {
         self.ends.len()
     }
+    /// Where field `i` lies: in the input line (unquoted records, fields
+    /// separated by one delimiter byte) or in scratch (quoted records,
+    /// fields back to back).
+    #[inline]
+    pub fn range(&self, quoted: bool, i: usize) -> std::ops::Range<usize> {
+        let e = self.ends[i] as usize;
+        let s = match i {
+            0 => 0,
+            _ => self.ends[i - 1] as usize + usize::from(!quoted),
+        };
+        s..e
+    }
     /// The bytes of field `i`, given the input slice of the record.
     #[inline]
     pub fn get<'a>(&'a self, quoted: bool, input: &'a [u8], i: usize) -> &'a [u8] {
-        let (s, e) = (self.starts[i] as usize, self.ends[i] as usize);
+        let r = self.range(quoted, i);
+        let (s, e) = (r.start, r.end);
         if quoted {
             &self.scratch[s..e]
         } else {
@@ -99,22 +110,20 @@ pub(crate) fn next_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) ->
     if let [rest @ .., b'\r'] = line {
         line = rest;
     }
-    if memchr(b'"', line).is_some() {
-        return quoted_record(input, eof, delim, f);
+    // One pass over the line finds the delimiters; a quote anywhere sends
+    // the whole record to the RFC 4180 path.
+    f.ends.clear();
+    f.line_offsets.clear();
+    for (i, &b) in line.iter().enumerate() {
+        if b == delim {
+            f.ends.push(i as u32);
+        } else if b == b'"' {
+            return quoted_record(input, eof, delim, f);
+        }
     }
-    if is_blank(line, delim) {
+    if f.ends.is_empty() && is_blank(line, delim) {
         return Step::Blank { consumed, newlines };
     }
-    f.ends.clear();
-    f.starts.clear();
-    f.line_offsets.clear();
-    let mut start = 0u32;
-    for i in memchr_iter(delim, line) {
-        f.starts.push(start);
-        f.ends.push(i as u32);
-        start = i as u32 + 1;
-    }
-    f.starts.push(start);
     f.ends.push(line.len() as u32);
     Step::Record {
         consumed,
@@ -128,7 +137,6 @@ pub(crate) fn next_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) ->
 /// text after a closing quote is kept (as the `csv` crate does).
 fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
     f.ends.clear();
-    f.starts.clear();
     f.line_offsets.clear();
     f.scratch.clear();
     let n = input.len();
@@ -136,7 +144,6 @@ fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
     let mut nls = 0u32;
     loop {
         // One field.
-        f.starts.push(f.scratch.len() as u32);
         f.line_offsets.push(nls);
         if i < n && input[i] == b'"' {
             i += 1;
@@ -163,43 +170,41 @@ fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
                 break;
             }
         }
-        // Unquoted content (or what follows a closing quote).
-        let mut cr_at: Option<usize> = None;
-        loop {
-            if i == n {
-                if !eof {
-                    return Step::NeedMore;
-                }
-                f.ends.push(f.scratch.len() as u32);
-                return Step::Record {
-                    consumed: n,
-                    newlines: nls,
-                    quoted: true,
-                };
+        // Unquoted content (or what follows a closing quote), copied in
+        // one piece up to the next delimiter or line break.
+        let run = i;
+        let Some(j) = memchr::memchr2(delim, b'\n', &input[i..]).map(|j| j + i) else {
+            if !eof {
+                return Step::NeedMore;
             }
-            let b = input[i];
-            if b == delim {
-                f.ends.push(f.scratch.len() as u32);
-                i += 1;
-                break;
-            }
-            if b == b'\n' {
-                if cr_at == Some(f.scratch.len().wrapping_sub(1)) {
-                    f.scratch.pop();
-                }
-                f.ends.push(f.scratch.len() as u32);
-                return Step::Record {
-                    consumed: i + 1,
-                    newlines: nls + 1,
-                    quoted: true,
-                };
-            }
-            if b == b'\r' {
-                cr_at = Some(f.scratch.len());
-            }
-            f.scratch.push(b);
-            i += 1;
+            f.scratch.extend_from_slice(&input[run..]);
+            f.ends.push(f.scratch.len() as u32);
+            return Step::Record {
+                consumed: n,
+                newlines: nls,
+                quoted: true,
+            };
+        };
+        if input[j] == delim {
+            f.scratch.extend_from_slice(&input[run..j]);
+            f.ends.push(f.scratch.len() as u32);
+            i = j + 1;
+            continue;
         }
+        // A line break ends the record; a CR just before it (in this
+        // unquoted run) belongs to the terminator.
+        let end = if j > run && input[j - 1] == b'\r' {
+            j - 1
+        } else {
+            j
+        };
+        f.scratch.extend_from_slice(&input[run..end]);
+        f.ends.push(f.scratch.len() as u32);
+        return Step::Record {
+            consumed: j + 1,
+            newlines: nls + 1,
+            quoted: true,
+        };
     }
 }
 
@@ -423,6 +428,19 @@ impl<R: Read> CsvSource<R> {
     #[inline]
     pub fn field(&self, at: &RecordAt, i: usize) -> &[u8] {
         self.fields.get(at.quoted, &self.buf[at.start..at.end], i)
+    }
+
+    /// The text of the record's fields as one slice (the line without its
+    /// terminator, or the unescaped scratch of a quoted record): field `i`
+    /// is `Fields::range(i)` of it.
+    #[inline]
+    pub fn record_text(&self, at: &RecordAt) -> &[u8] {
+        let end = self.fields.ends.last().map_or(0, |&e| e as usize);
+        if at.quoted {
+            &self.fields.scratch[..end]
+        } else {
+            &self.buf[at.start..at.start + end]
+        }
     }
 
     /// The whole raw record (for messages).
@@ -792,11 +810,31 @@ impl CsvInput {
             return Err((e, false));
         }
         asm.begin(row);
-        for (i, col) in c.columns.iter().enumerate() {
-            if let Some(f) = *col {
-                let raw = c.src.field(&at, i);
-                let off = c.src.fields.line_offset(i);
-                asm.value(row, f, raw, pos, off).map_err(|e| (e, false))?;
+        // UTF-8 is checked once for the whole record; only when that fails
+        // is each value checked on its own, so the error names the field.
+        if let Ok(text) = std::str::from_utf8(c.src.record_text(&at)) {
+            let fields = &c.src.fields;
+            for (i, col) in c.columns.iter().enumerate() {
+                if let Some(f) = *col {
+                    let range = fields.range(at.quoted, i);
+                    let off = fields.line_offset(i);
+                    // Field bounds sit next to ASCII delimiters, so they are
+                    // char boundaries; `get` keeps that a checked fact.
+                    match text.get(range) {
+                        Some(v) if Assembler::is_direct(f) => asm.direct(row, f, v, pos, off),
+                        Some(v) => asm.value_str(row, f, v, pos, off),
+                        None => asm.value(row, f, c.src.field(&at, i), pos, off),
+                    }
+                    .map_err(|e| (e, false))?;
+                }
+            }
+        } else {
+            for (i, col) in c.columns.iter().enumerate() {
+                if let Some(f) = *col {
+                    let raw = c.src.field(&at, i);
+                    let off = c.src.fields.line_offset(i);
+                    asm.value(row, f, raw, pos, off).map_err(|e| (e, false))?;
+                }
             }
         }
         asm.finish(row, pos).map_err(|e| (e, false))?;
