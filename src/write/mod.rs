@@ -1,9 +1,13 @@
 //! Writers: typed rows and finished tables out, in the formats the CLI
 //! offers. Nothing else in the crate formats output.
 
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod rows;
+mod teleopti;
 
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
+pub use teleopti::{check_teleopti_ids, teleopti_layout, TeleoptiWriter};
 
 /// Appends `s` to `out` as a CSV field: quoted (with `""` escapes) only
 /// when it holds the delimiter, a quote or a line break.

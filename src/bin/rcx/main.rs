@@ -2,9 +2,12 @@
 //! calls the library and formats exit codes; the work is in the library.
 
 mod common;
+mod completions;
+mod convert;
 mod gen;
 mod inspect;
 mod parse;
+mod progress;
 mod validate;
 
 use std::process::ExitCode;
@@ -39,6 +42,10 @@ enum Command {
     Validate(validate::Args),
     /// Write a deterministic synthetic export (for benchmarks and tests).
     Gen(gen::Args),
+    /// Convert to the Teleopti/Calabrio layout, canonical CSV, NDJSON or Parquet.
+    Convert(convert::Args),
+    /// Print a shell completion script (bash, zsh, fish, …).
+    Completions(completions::Args),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -53,6 +60,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Inspect(a) => inspect::run(a),
         Command::Validate(a) => validate::run(a, cli.quiet),
         Command::Gen(a) => gen::run(a, cli.quiet),
+        Command::Convert(a) => convert::run(a, cli.quiet),
+        Command::Completions(a) => completions::run(a),
     }
 }
 
