@@ -2,6 +2,7 @@
 
 mod util;
 
+mod convert;
 mod gen;
 mod smoke;
 mod validate;
