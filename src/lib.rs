@@ -1,12 +1,14 @@
 //! Read, validate and roll up RingCX workforce-management integration reports.
 #![warn(missing_docs)]
 
+pub mod convert;
 pub mod diagnostic;
 pub mod error;
 pub mod gen;
 pub mod inspect;
 pub mod model;
 pub mod position;
+pub mod progress;
 pub mod read;
 pub mod rollup;
 pub mod validate;

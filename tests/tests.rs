@@ -4,6 +4,7 @@ mod util;
 
 mod alloc;
 mod cli_parse;
+mod convert;
 mod csv_errors;
 mod csv_read;
 mod dialects;

@@ -2,12 +2,16 @@
 //! offers. Nothing else in the crate formats output.
 
 mod analytics;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod rows;
 mod table;
+mod teleopti;
 
 pub use analytics::{analytics_name, grouped_by};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
 pub use table::{header as table_header, write_table, TableFormat};
+pub use teleopti::{check_teleopti_ids, teleopti_layout, TeleoptiWriter};
 
 /// Appends `s` to `out` as a CSV field: quoted (with `""` escapes) only
 /// when it holds the delimiter, a quote or a line break.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
+use ringcx_reports::progress::{Progress, ProgressRead};
 use ringcx_reports::write::AtomicFile;
 use ringcx_reports::{DateOrder, Error, Reader, ReaderBuilder, ReportKind, WireForm};
 
@@ -93,10 +94,21 @@ impl ReadOpts {
 
     /// Opens `path` (`-` is standard input).
     pub fn open(&self, path: &Path) -> Result<Reader, Error> {
-        if path.as_os_str() == "-" {
-            self.builder().from_reader("<stdin>", io::stdin())
-        } else {
-            self.builder().from_path(path)
+        self.open_with(path, None)
+    }
+
+    /// Opens `path`, counting the bytes read into `progress` when given.
+    pub fn open_with(&self, path: &Path, progress: Option<&Progress>) -> Result<Reader, Error> {
+        let b = self.builder();
+        match (path.as_os_str() == "-", progress) {
+            (true, None) => b.from_reader("<stdin>", io::stdin()),
+            (true, Some(p)) => b.from_reader("<stdin>", ProgressRead::new(io::stdin(), p.clone())),
+            (false, None) => b.from_path(path),
+            (false, Some(p)) => {
+                let name = path.to_string_lossy();
+                let f = std::fs::File::open(path).map_err(|e| Error::io(name.as_ref(), e))?;
+                b.from_reader(name.as_ref(), ProgressRead::new(f, p.clone()))
+            }
         }
     }
 }

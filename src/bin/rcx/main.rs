@@ -2,9 +2,12 @@
 //! calls the library and formats exit codes; the work is in the library.
 
 mod common;
+mod completions;
+mod convert;
 mod gen;
 mod inspect;
 mod parse;
+mod progress;
 mod rollup;
 mod validate;
 
@@ -32,16 +35,20 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Roll rows up into KPIs by queue, agent or group, in time buckets.
+    Rollup(rollup::Args),
+    /// Check files for defects; every finding with code, file, line and field.
+    Validate(validate::Args),
     /// Print typed rows (NDJSON or CSV) with canonical field names.
     Parse(parse::Args),
     /// Describe files: report kind, wire form, dialect, rows, keys, intervals.
     Inspect(inspect::Args),
-    /// Check files for defects; every finding with code, file, line and field.
-    Validate(validate::Args),
+    /// Convert to the Teleopti/Calabrio layout, canonical CSV, NDJSON or Parquet.
+    Convert(convert::Args),
     /// Write a deterministic synthetic export (for benchmarks and tests).
     Gen(gen::Args),
-    /// Roll rows up into KPIs by queue, agent or group, in time buckets.
-    Rollup(rollup::Args),
+    /// Print a shell completion script (bash, zsh, fish, …).
+    Completions(completions::Args),
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -57,6 +64,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Validate(a) => validate::run(a, cli.quiet),
         Command::Gen(a) => gen::run(a, cli.quiet),
         Command::Rollup(a) => rollup::run(a, cli.quiet),
+        Command::Convert(a) => convert::run(a, cli.quiet),
+        Command::Completions(a) => completions::run(a),
     }
 }
 

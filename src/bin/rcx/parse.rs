@@ -8,6 +8,7 @@ use ringcx_reports::write::{write_rows, ParseFormat, RowStats, RowWriter};
 use ringcx_reports::Error;
 
 use crate::common::{Output, ReadOpts};
+use crate::progress::{Bar, LineCounter};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -40,11 +41,16 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         Format::Ndjson => ParseFormat::Ndjson,
         Format::Csv => ParseFormat::Csv,
     };
-    let mut out = Output::new(a.output.as_ref())?;
+    let bar = Bar::start(quiet, "parsing");
+    if let Some(b) = &bar {
+        b.add_files(a.files.iter().map(|p| p.as_path()));
+    }
+    let progress = bar.as_ref().map(|b| b.progress());
+    let mut out = LineCounter::new(Output::new(a.output.as_ref())?, progress.cloned());
     let mut writer = RowWriter::new(format);
     let mut stats = RowStats::default();
     for path in &a.files {
-        let mut reader = a.read.open(path)?;
+        let mut reader = a.read.open_with(path, progress)?;
         write_rows(
             &mut reader,
             &mut writer,
@@ -53,7 +59,8 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
             &mut stats,
         )?;
     }
-    out.finish()?;
+    out.into_inner().finish()?;
+    drop(bar);
     if stats.skipped.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

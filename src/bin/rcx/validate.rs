@@ -10,6 +10,7 @@ use ringcx_reports::validate::{Report, Summary, Validator};
 use ringcx_reports::{Code, Error};
 
 use crate::common::ReadOpts;
+use crate::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -125,11 +126,17 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         .reader(a.read.builder())
         .gaps(a.gaps)
         .cross_check(a.against.is_some());
+    let bar = Bar::start(quiet, "validating");
+    if let Some(b) = &bar {
+        b.add_files(a.files.iter().chain(a.against.iter()).map(|p| p.as_path()));
+    }
+    let progress = bar.as_ref().map(|b| b.progress());
     let mut session = validator.session();
     for path in a.files.iter().chain(a.against.iter()) {
-        session.add(a.read.open(path))?;
+        session.add(a.read.open_with(path, progress))?;
     }
     let report = session.finish()?;
+    drop(bar);
     write_report(&report, a.format).map_err(|e| Error::io("<stdout>", e))?;
     let s = &report.summary;
     if !quiet {

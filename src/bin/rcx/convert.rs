@@ -1,0 +1,132 @@
+//! `rcx convert`: interval reports to the Teleopti import layout, canonical
+//! CSV, NDJSON or a Parquet dataset.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args as ClapArgs, ValueEnum};
+use ringcx_reports::convert::{ConvertStats, Converter, Order, Source, Target};
+use ringcx_reports::Error;
+
+use crate::common::{Output, ReadOpts};
+use crate::progress::Bar;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum To {
+    /// Calabrio/Teleopti import layout: no header, `;`, yyyyMMdd, HH:mm.
+    Teleopti,
+    /// Canonical CSV (the columns of `rcx parse --format csv`).
+    Csv,
+    /// NDJSON (the objects of `rcx parse`).
+    Ndjson,
+    /// Parquet dataset partitioned by local date (needs -o DIR).
+    Parquet,
+}
+
+/// Convert interval reports (any wire form; one report kind) to another
+/// layout. Rows are sorted by interval start, then key; a repeated key and
+/// start is an error (F401).
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Input files (`-` for standard input).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Target layout.
+    #[arg(long, value_enum)]
+    to: To,
+    /// Write to FILE (atomically) instead of standard output; for parquet,
+    /// the directory that receives date=YYYY-MM-DD/part-N.parquet (new or
+    /// empty).
+    #[arg(short, long, value_name = "FILE|DIR")]
+    output: Option<PathBuf>,
+    /// Skip rows that cannot be read or are duplicates, count them by code,
+    /// and exit 1.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Sort in memory in one pass instead of first checking whether the
+    /// input is in time order (memory then grows with the input).
+    #[arg(long)]
+    in_memory: bool,
+    #[command(flatten)]
+    read: ReadOpts,
+}
+
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
+    let target = match a.to {
+        To::Teleopti => Target::Teleopti,
+        To::Csv => Target::Csv,
+        To::Ndjson => Target::Ndjson,
+        To::Parquet => Target::Parquet,
+    };
+    let mut sources = Vec::with_capacity(a.files.len());
+    for path in &a.files {
+        if path.as_os_str() == "-" {
+            // Read in full so the order check and the conversion can both
+            // read it.
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut buf)
+                .map_err(|e| Error::io("<stdin>", e))?;
+            sources.push(Source::bytes("<stdin>", buf));
+        } else {
+            sources.push(Source::path(path));
+        }
+    }
+    let bar = Bar::start(quiet, "converting");
+    let mut converter = Converter::new(target)
+        .reader(a.read.builder())
+        .skip_invalid(a.skip_invalid)
+        .order(if a.in_memory {
+            Order::Memory
+        } else {
+            Order::Auto
+        });
+    if let Some(b) = &bar {
+        converter = converter.progress(b.progress().clone());
+    }
+    let stats = if target == Target::Parquet {
+        let Some(dir) = &a.output else {
+            return Err(Error::usage(
+                "--to parquet writes a directory: give it with -o DIR",
+            ));
+        };
+        converter.write_dir(&sources, dir)?
+    } else {
+        let mut out = Output::new(a.output.as_ref())?;
+        let stats = converter.write(&sources, &mut out)?;
+        out.finish()?;
+        stats
+    };
+    drop(bar);
+    report(&stats, quiet, a.output.is_some())
+}
+
+fn report(stats: &ConvertStats, quiet: bool, to_file: bool) -> Result<ExitCode, Error> {
+    if !quiet && to_file {
+        let files = if stats.files.is_empty() {
+            String::new()
+        } else {
+            format!(" in {} file(s)", stats.files.len())
+        };
+        eprintln!("rcx: converted {} row(s){files}", stats.rows);
+    }
+    if stats.skipped.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let by_code: Vec<String> = stats
+        .skipped
+        .iter()
+        .map(|(c, n)| format!("{c}: {n}"))
+        .collect();
+    if !quiet {
+        eprintln!(
+            "rcx: skipped {} invalid row(s) ({}); first: {}",
+            stats.skipped_total(),
+            by_code.join(", "),
+            stats.first_skipped.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::from(1))
+}

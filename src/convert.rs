@@ -1,0 +1,692 @@
+//! Conversion of interval reports to other layouts (`rcx convert`, SPEC 6):
+//! the Calabrio/Teleopti import layout, canonical CSV and NDJSON (as
+//! `rcx parse` prints them) and, with the `parquet` feature, a Parquet
+//! dataset partitioned by local date.
+//!
+//! Every target gets the same rows in the same order: all sources (one
+//! report kind; any wire form the readers accept) merged and **sorted by
+//! interval start instant, then key** (queue; agent then queue; agent),
+//! keys compared as numbers when both are all digits and as text
+//! otherwise, then by source order and line. Sorting by instant is sorting
+//! by local date and time, except on a fall-back day, where the repeated
+//! hour appears twice, first pass then second pass, exactly as RingCX
+//! writes it, so a reader that applies SPEC 2.5 reads the output back to
+//! the same instants.
+//!
+//! Invalid rows stop the run with their positioned error, or with
+//! [`Converter::skip_invalid`] are skipped and counted by code, like
+//! `rcx parse`. A row whose key and start instant were already seen is a
+//! duplicate (F401): the first one in source order and line is kept.
+//!
+//! # Memory
+//!
+//! Exports are written in time order. With [`Order::Auto`] (the default) a
+//! first pass reads every source and checks that its rows come in
+//! non-decreasing start order (and stops on the first invalid row, so a
+//! failing run writes nothing); when they do, the second pass is a k-way
+//! merge that holds only the rows of one start instant (one per key) at a
+//! time: memory does not grow with the input. Otherwise (or with
+//! [`Order::Memory`]) every row is held in memory and sorted: about the
+//! size of the row struct (≈ 250 bytes for a queue row) plus its ids and
+//! names per row. [`ConvertStats::sorted_in_memory`] says which path ran.
+//!
+//! ```
+//! use ringcx_reports::convert::{Converter, Source, Target};
+//! let data = "\
+//! 15,20240304,08:15,7,Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0
+//! 15,20240304,08:00,7,Sales,2,0,0,0,2,9,0,90,20,5,0,2,30,0,0
+//! ";
+//! let sources = [Source::bytes("q.csv", data.as_bytes().to_vec())];
+//! let mut out = Vec::new();
+//! let stats = Converter::new(Target::Teleopti).write(&sources, &mut out)?;
+//! assert_eq!(stats.rows, 2);
+//! assert!(stats.sorted_in_memory);
+//! assert_eq!(String::from_utf8(out).unwrap(), "\
+//! 15;20240304;08:00;7;Sales;2;0;0;0;2;9;0;90;20;5;0;0;2;30;0;0
+//! 15;20240304;08:15;7;Sales;1;0;0;0;1;5;0;60;10;5;0;0;1;30;0;0
+//! ");
+//! # Ok::<(), ringcx_reports::Error>(())
+//! ```
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::diagnostic::Code;
+use crate::error::{Error, Result};
+use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow, ReportKind};
+use crate::position::Location;
+use crate::progress::{Progress, ProgressRead, RowTicker};
+use crate::read::{Reader, ReaderBuilder};
+use crate::write::{check_teleopti_ids, ParseFormat, RowWriter, TeleoptiWriter};
+
+/// What to convert to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// Canonical CSV with a header (the columns of `rcx parse --format csv`).
+    Csv,
+    /// NDJSON (the objects of `rcx parse`).
+    Ndjson,
+    /// The Calabrio/Teleopti import layout (see [`TeleoptiWriter`]).
+    Teleopti,
+    /// A Parquet dataset partitioned by local date (feature `parquet`;
+    /// see [`crate::write`]`::parquet`).
+    Parquet,
+}
+
+impl Target {
+    /// `csv`, `ndjson`, `teleopti` or `parquet`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Target::Csv => "csv",
+            Target::Ndjson => "ndjson",
+            Target::Teleopti => "teleopti",
+            Target::Parquet => "parquet",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(Target::Csv),
+            "ndjson" | "jsonl" => Ok(Target::Ndjson),
+            "teleopti" | "calabrio" => Ok(Target::Teleopti),
+            "parquet" => Ok(Target::Parquet),
+            o => Err(format!(
+                "unknown target {o:?}; expected csv, ndjson, teleopti or parquet"
+            )),
+        }
+    }
+}
+
+/// An input the converter can open (twice, with [`Order::Auto`]).
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A file.
+    Path(PathBuf),
+    /// An in-memory document (for example standard input read in full).
+    Bytes {
+        /// The name errors use.
+        name: Arc<str>,
+        /// The content.
+        bytes: Arc<[u8]>,
+    },
+}
+
+impl Source {
+    /// A file.
+    pub fn path(p: impl Into<PathBuf>) -> Self {
+        Source::Path(p.into())
+    }
+    /// An in-memory document named `name` in errors.
+    pub fn bytes(name: impl Into<Arc<str>>, bytes: Vec<u8>) -> Self {
+        Source::Bytes {
+            name: name.into(),
+            bytes: bytes.into(),
+        }
+    }
+    /// Its size in bytes, when known.
+    pub fn size(&self) -> Option<u64> {
+        match self {
+            Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::Bytes { bytes, .. } => Some(bytes.len() as u64),
+        }
+    }
+    /// Opens it, counting the bytes read into `progress` if given.
+    pub fn open(&self, builder: &ReaderBuilder, progress: Option<&Progress>) -> Result<Reader> {
+        match (self, progress) {
+            (Source::Path(p), None) => builder.from_path(p),
+            (Source::Path(p), Some(pr)) => {
+                let name: Arc<str> = p.to_string_lossy().into();
+                let f = std::fs::File::open(p).map_err(|e| Error::io(name.clone(), e))?;
+                builder.from_reader(name, ProgressRead::new(f, pr.clone()))
+            }
+            (Source::Bytes { name, bytes }, None) => {
+                builder.from_reader(name.clone(), Cursor::new(bytes.clone()))
+            }
+            (Source::Bytes { name, bytes }, Some(pr)) => builder.from_reader(
+                name.clone(),
+                ProgressRead::new(Cursor::new(bytes.clone()), pr.clone()),
+            ),
+        }
+    }
+}
+
+/// How the converter orders rows (see the [module docs](self#memory)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Check each source's order in a first pass; stream when every source
+    /// is in time order, else sort in memory.
+    #[default]
+    Auto,
+    /// Read everything into memory and sort (one pass).
+    Memory,
+}
+
+/// What a conversion did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConvertStats {
+    /// The report converted.
+    pub kind: Option<ReportKind>,
+    /// Rows written.
+    pub rows: u64,
+    /// Rows skipped (only with `skip_invalid`), by code; duplicates are F401.
+    pub skipped: BTreeMap<Code, u64>,
+    /// The first skipped row's error, for the message.
+    pub first_skipped: Option<String>,
+    /// Whether the rows were sorted in memory (some source was not in time
+    /// order, or [`Order::Memory`]).
+    pub sorted_in_memory: bool,
+    /// Files written (Parquet), in order.
+    pub files: Vec<PathBuf>,
+}
+
+impl ConvertStats {
+    fn skip(&mut self, e: &Error) {
+        if let Some(code) = e.code() {
+            *self.skipped.entry(code).or_default() += 1;
+        }
+        if self.first_skipped.is_none() {
+            self.first_skipped = Some(e.to_string());
+        }
+    }
+    /// Rows skipped in all.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// Converts sources to a [`Target`]. See the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct Converter {
+    target: Target,
+    builder: ReaderBuilder,
+    skip_invalid: bool,
+    order: Order,
+    progress: Option<Progress>,
+    #[cfg(feature = "parquet")]
+    parquet: crate::write::parquet::ParquetOptions,
+}
+
+/// Where converted rows go.
+trait Sink<T> {
+    fn row(&mut self, row: &T, file: &str) -> Result<()>;
+}
+
+struct LineSink<W> {
+    teleopti: Option<TeleoptiWriter>,
+    rows: RowWriter,
+    out: W,
+}
+
+impl<T: IntervalRow, W: Write> Sink<T> for LineSink<W> {
+    fn row(&mut self, row: &T, _file: &str) -> Result<()> {
+        match &mut self.teleopti {
+            Some(t) => t.write_row(&mut self.out, row),
+            None => self
+                .rows
+                .write_row(&mut self.out, row)
+                .map_err(|e| Error::io("<output>", e)),
+        }
+    }
+}
+
+#[cfg(feature = "parquet")]
+impl<T: IntervalRow> Sink<T> for crate::write::parquet::ParquetDirWriter<T> {
+    fn row(&mut self, row: &T, file: &str) -> Result<()> {
+        self.write_row(row, file)
+    }
+}
+
+fn segments_error() -> Error {
+    Error::usage("segment files have no interval layout to convert to")
+}
+
+/// One row with where it came from, as sorted.
+struct Entry<T> {
+    row: T,
+    t: i64,
+    src: usize,
+}
+
+/// Compares ids: all-digit ids as numbers (any length), before other ids,
+/// which compare as text. A total order, so output never depends on input
+/// order.
+pub fn cmp_ids(a: &str, b: &str) -> Ordering {
+    let num = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    match (num(a), num(b)) {
+        (true, true) => {
+            let (ta, tb) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
+            ta.len()
+                .cmp(&tb.len())
+                .then_with(|| ta.cmp(tb))
+                .then_with(|| a.cmp(b))
+        }
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => a.cmp(b),
+    }
+}
+
+fn cmp_keys<T: IntervalRow>(a: &T, b: &T) -> Ordering {
+    for &f in T::KEY_FIELDS {
+        let o = cmp_ids(a.text(f).unwrap_or(""), b.text(f).unwrap_or(""));
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+fn describe_key<T: IntervalRow>(row: &T) -> String {
+    T::KEY_FIELDS
+        .iter()
+        .map(|&k| format!("{} {}", k.name(), row.text(k).unwrap_or("")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An open source and its next valid row.
+struct Input<T> {
+    reader: Reader,
+    row: T,
+    has: bool,
+    t: i64,
+    src: usize,
+}
+
+impl Converter {
+    /// A converter to `target`: sources read with default reader options,
+    /// invalid rows stop the run, [`Order::Auto`].
+    pub fn new(target: Target) -> Self {
+        Converter {
+            target,
+            builder: ReaderBuilder::new(),
+            skip_invalid: false,
+            order: Order::Auto,
+            progress: None,
+            #[cfg(feature = "parquet")]
+            parquet: Default::default(),
+        }
+    }
+    /// How sources are opened (source zone, date order, overrides).
+    pub fn reader(mut self, builder: ReaderBuilder) -> Self {
+        self.builder = builder;
+        self
+    }
+    /// Skip invalid and duplicate rows, counting them, instead of stopping.
+    pub fn skip_invalid(mut self, yes: bool) -> Self {
+        self.skip_invalid = yes;
+        self
+    }
+    /// How rows are ordered.
+    pub fn order(mut self, order: Order) -> Self {
+        self.order = order;
+        self
+    }
+    /// Counts bytes and rows read into `progress`.
+    pub fn progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+    /// File and row-group sizes of Parquet output.
+    #[cfg(feature = "parquet")]
+    pub fn parquet_options(mut self, opts: crate::write::parquet::ParquetOptions) -> Self {
+        self.parquet = opts;
+        self
+    }
+
+    /// Converts `sources` to CSV, NDJSON or the Teleopti layout, written to
+    /// `out`. Errors: the first invalid row (unless skipping), a usage
+    /// error for sources of different report kinds, for segment files or
+    /// for [`Target::Parquet`] (which writes a directory: see
+    /// [`write_dir`](Self::write_dir)), I/O errors.
+    pub fn write<W: Write>(&self, sources: &[Source], out: W) -> Result<ConvertStats> {
+        let mut sink = LineSink {
+            teleopti: None,
+            rows: RowWriter::new(ParseFormat::Csv),
+            out,
+        };
+        match self.target {
+            Target::Csv => {}
+            Target::Ndjson => sink.rows = RowWriter::new(ParseFormat::Ndjson),
+            Target::Teleopti => sink.teleopti = Some(TeleoptiWriter::new()),
+            Target::Parquet => {
+                return Err(Error::usage(
+                    "parquet output is a directory of files: give an output directory",
+                ))
+            }
+        }
+        let mut stats = ConvertStats::default();
+        let kind = self.kind_of(sources)?;
+        stats.kind = Some(kind);
+        match kind {
+            ReportKind::Queue => self.run::<QueueRow>(sources, &mut sink, &mut stats)?,
+            ReportKind::AgentExt => self.run::<AgentExtRow>(sources, &mut sink, &mut stats)?,
+            ReportKind::Agent => self.run::<AgentRow>(sources, &mut sink, &mut stats)?,
+            ReportKind::Segments => return Err(segments_error()),
+        }
+        sink.out.flush().map_err(|e| Error::io("<output>", e))?;
+        Ok(stats)
+    }
+
+    /// Converts `sources` to a Parquet dataset in `dir` (which must not
+    /// exist or be empty): `dir/date=YYYY-MM-DD/part-N.parquet`. Needs the
+    /// `parquet` feature; without it this is a usage error.
+    pub fn write_dir(&self, sources: &[Source], dir: impl AsRef<Path>) -> Result<ConvertStats> {
+        if self.target != Target::Parquet {
+            return Err(Error::usage(format!(
+                "{} output is one file: give an output file or standard output",
+                self.target
+            )));
+        }
+        #[cfg(feature = "parquet")]
+        {
+            use crate::write::parquet::ParquetDirWriter;
+            let mut stats = ConvertStats::default();
+            let kind = self.kind_of(sources)?;
+            stats.kind = Some(kind);
+            fn go<T: IntervalRow>(
+                c: &Converter,
+                sources: &[Source],
+                dir: &Path,
+                stats: &mut ConvertStats,
+            ) -> Result<()> {
+                let mut w = ParquetDirWriter::<T>::create(dir, c.parquet)?;
+                c.run::<T>(sources, &mut w, stats)?;
+                stats.files = w.finish()?;
+                Ok(())
+            }
+            let dir = dir.as_ref();
+            match kind {
+                ReportKind::Queue => go::<QueueRow>(self, sources, dir, &mut stats)?,
+                ReportKind::AgentExt => go::<AgentExtRow>(self, sources, dir, &mut stats)?,
+                ReportKind::Agent => go::<AgentRow>(self, sources, dir, &mut stats)?,
+                ReportKind::Segments => return Err(segments_error()),
+            }
+            Ok(stats)
+        }
+        #[cfg(not(feature = "parquet"))]
+        {
+            let _ = (sources, dir);
+            Err(Error::usage(
+                "parquet output needs the `parquet` cargo feature; rebuild with --features parquet",
+            ))
+        }
+    }
+
+    /// The report kind of the first source; segment files are refused.
+    fn kind_of(&self, sources: &[Source]) -> Result<ReportKind> {
+        let first = sources
+            .first()
+            .ok_or_else(|| Error::usage("convert: no input"))?;
+        let reader = first.open(&self.builder, None)?;
+        match reader.kind() {
+            ReportKind::Segments => Err(Error::usage(format!(
+                "{}: segment files have no interval layout to convert to",
+                reader.file()
+            ))),
+            k => Ok(k),
+        }
+    }
+
+    fn open<T: IntervalRow>(&self, source: &Source) -> Result<Reader> {
+        let reader = source.open(&self.builder, self.progress.as_ref())?;
+        if reader.kind() != T::KIND {
+            return Err(Error::usage(format!(
+                "{}: the file holds {} rows, but the first input holds {} rows; convert one report at a time",
+                reader.file(),
+                reader.kind(),
+                T::KIND
+            )));
+        }
+        Ok(reader)
+    }
+
+    /// Reads the next row of `reader` that is valid for the target into
+    /// `row`. Invalid rows are an error, or with `skip_invalid` are counted
+    /// into `stats` (when given) and passed over.
+    fn next_row<T: IntervalRow>(
+        &self,
+        reader: &mut Reader,
+        row: &mut T,
+        mut stats: Option<&mut ConvertStats>,
+        ticker: &mut RowTicker<'_>,
+    ) -> Result<bool> {
+        loop {
+            let result = match reader.read_row(row) {
+                Ok(false) => return Ok(false),
+                Ok(true) => {
+                    ticker.tick();
+                    self.check_row(row, reader.file())
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => return Ok(true),
+                Err(e) => {
+                    if !(self.skip_invalid && !reader.is_finished() && e.code().is_some()) {
+                        return Err(e);
+                    }
+                    if let Some(s) = stats.as_deref_mut() {
+                        s.skip(&e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Target-specific checks on a row that read fine.
+    fn check_row<T: IntervalRow>(&self, row: &T, file: &str) -> Result<()> {
+        match self.target {
+            Target::Teleopti => check_teleopti_ids(row, file),
+            #[cfg(feature = "parquet")]
+            Target::Parquet => crate::write::parquet::check_row(row, file),
+            _ => Ok(()),
+        }
+    }
+
+    fn run<T: IntervalRow>(
+        &self,
+        sources: &[Source],
+        sink: &mut dyn Sink<T>,
+        stats: &mut ConvertStats,
+    ) -> Result<()> {
+        let progress = self.progress.as_ref();
+        let passes = if self.order == Order::Auto { 2 } else { 1 };
+        if let Some(p) = progress {
+            p.add_total(passes * sources.iter().filter_map(Source::size).sum::<u64>());
+        }
+        let sorted = match self.order {
+            Order::Memory => false,
+            Order::Auto => self.check_order::<T>(sources)?,
+        };
+        if let Some(p) = progress {
+            p.set_stage(if sorted { "converting" } else { "sorting" });
+        }
+        if sorted {
+            self.stream::<T>(sources, sink, stats)
+        } else {
+            stats.sorted_in_memory = true;
+            self.memory::<T>(sources, sink, stats)
+        }
+    }
+
+    /// The first pass: whether every source is in non-decreasing start
+    /// order. Stops on the first invalid row unless skipping.
+    fn check_order<T: IntervalRow>(&self, sources: &[Source]) -> Result<bool> {
+        if let Some(p) = &self.progress {
+            p.set_stage("checking order");
+        }
+        let mut ticker = RowTicker::new(self.progress.as_ref());
+        let mut row = T::default();
+        let mut sorted = true;
+        for source in sources {
+            let mut reader = self.open::<T>(source)?;
+            let mut last = i64::MIN;
+            while self.next_row(&mut reader, &mut row, None, &mut ticker)? {
+                let t = row.start().timestamp();
+                if t < last {
+                    sorted = false;
+                    break;
+                }
+                last = t;
+            }
+            if !sorted {
+                break;
+            }
+        }
+        Ok(sorted)
+    }
+
+    /// The k-way merge of sources that are each in time order.
+    fn stream<T: IntervalRow>(
+        &self,
+        sources: &[Source],
+        sink: &mut dyn Sink<T>,
+        stats: &mut ConvertStats,
+    ) -> Result<()> {
+        let mut ticker = RowTicker::new(self.progress.as_ref());
+        let mut inputs: Vec<Input<T>> = Vec::with_capacity(sources.len());
+        let mut names: Vec<Arc<str>> = Vec::with_capacity(sources.len());
+        for (src, source) in sources.iter().enumerate() {
+            let mut reader = self.open::<T>(source)?;
+            names.push(reader.file().clone());
+            let mut row = T::default();
+            let has = self.next_row(&mut reader, &mut row, Some(stats), &mut ticker)?;
+            let t = row.start().timestamp();
+            inputs.push(Input {
+                reader,
+                row,
+                has,
+                t,
+                src,
+            });
+        }
+        // Entries are reused from batch to batch (`clone_from` keeps their
+        // string buffers).
+        let mut batch: Vec<Entry<T>> = Vec::new();
+        while let Some(t) = inputs.iter().filter(|i| i.has).map(|i| i.t).min() {
+            let mut used = 0;
+            for input in inputs.iter_mut().filter(|i| i.has && i.t == t) {
+                while input.has && input.t == t {
+                    if used < batch.len() {
+                        let e = &mut batch[used];
+                        e.row.clone_from(&input.row);
+                        e.t = t;
+                        e.src = input.src;
+                    } else {
+                        batch.push(Entry {
+                            row: input.row.clone(),
+                            t,
+                            src: input.src,
+                        });
+                    }
+                    used += 1;
+                    input.has =
+                        self.next_row(&mut input.reader, &mut input.row, Some(stats), &mut ticker)?;
+                    if input.has {
+                        input.t = input.row.start().timestamp();
+                        if input.t < t {
+                            return Err(Error::usage(format!(
+                                "{}:{}: the file changed while it was converted (its rows are no longer in time order)",
+                                input.reader.file(),
+                                input.row.pos().line()
+                            )));
+                        }
+                    }
+                }
+            }
+            let rows = &mut batch[..used];
+            rows.sort_unstable_by(|a, b| {
+                cmp_keys(&a.row, &b.row)
+                    .then(a.src.cmp(&b.src))
+                    .then(a.row.pos().record().cmp(&b.row.pos().record()))
+            });
+            self.emit(rows, &names, sink, stats)?;
+        }
+        Ok(())
+    }
+
+    /// Reads every row into memory and sorts.
+    fn memory<T: IntervalRow>(
+        &self,
+        sources: &[Source],
+        sink: &mut dyn Sink<T>,
+        stats: &mut ConvertStats,
+    ) -> Result<()> {
+        let mut ticker = RowTicker::new(self.progress.as_ref());
+        let mut names: Vec<Arc<str>> = Vec::with_capacity(sources.len());
+        let mut all: Vec<Entry<T>> = Vec::new();
+        let mut row = T::default();
+        for (src, source) in sources.iter().enumerate() {
+            let mut reader = self.open::<T>(source)?;
+            names.push(reader.file().clone());
+            while self.next_row(&mut reader, &mut row, Some(stats), &mut ticker)? {
+                all.push(Entry {
+                    row: row.clone(),
+                    t: row.start().timestamp(),
+                    src,
+                });
+            }
+        }
+        all.sort_unstable_by(|a, b| {
+            a.t.cmp(&b.t)
+                .then_with(|| cmp_keys(&a.row, &b.row))
+                .then(a.src.cmp(&b.src))
+                .then(a.row.pos().record().cmp(&b.row.pos().record()))
+        });
+        self.emit(&all, &names, sink, stats)
+    }
+
+    /// Writes sorted entries, refusing (or skipping) duplicates.
+    fn emit<T: IntervalRow>(
+        &self,
+        entries: &[Entry<T>],
+        names: &[Arc<str>],
+        sink: &mut dyn Sink<T>,
+        stats: &mut ConvertStats,
+    ) -> Result<()> {
+        let mut kept: Option<&Entry<T>> = None;
+        for e in entries {
+            if let Some(k) = kept {
+                if k.t == e.t && cmp_keys(&k.row, &e.row) == Ordering::Equal {
+                    let start = e.row.start().to_rfc3339();
+                    let err = Error::data(
+                        Code::DuplicateKey,
+                        Location::new(names[e.src].clone(), e.row.pos())
+                            .with_field(T::KEY_FIELDS[0].name()),
+                        format!(
+                            "{} at {start} already appears at {}:{} (beyond the fall-back repeat)",
+                            describe_key(&e.row),
+                            names[k.src],
+                            k.row.pos().line()
+                        ),
+                        start.clone(),
+                    );
+                    if !self.skip_invalid {
+                        return Err(err);
+                    }
+                    stats.skip(&err);
+                    continue;
+                }
+            }
+            sink.row(&e.row, &names[e.src])?;
+            stats.rows += 1;
+            kept = Some(e);
+        }
+        Ok(())
+    }
+}
