@@ -40,6 +40,10 @@ pub trait IntervalRow: Default + Clone + Send + Sync + fmt::Debug + 'static {
     /// Sets a field from its raw text. `Ok(false)` when the field does not
     /// belong to this report. Interval, date and time are not set here.
     fn set_value(&mut self, field: Field, raw: &str) -> Result<bool, Problem>;
+    /// Sets a count or duration field to a value already parsed (the fast
+    /// path of readers that parse digits while tokenizing). `false` when the
+    /// field is not an integer field of this report.
+    fn set_count(&mut self, field: Field, value: u64) -> bool;
     /// Sets where the row is and when it starts.
     fn set_place(&mut self, pos: Position, interval: IntervalLength, start: IntervalStart);
     /// Where the row was read.
@@ -98,12 +102,21 @@ macro_rules! interval_row {
             #[inline]
             fn set_value(&mut self, field: Field, raw: &str) -> Result<bool, Problem> {
                 match field {
-                    $( Field::$tf => { self.$t.clear(); self.$t.push_str(raw.trim()); } )*
+                    $( Field::$tf => { self.$t.clear(); self.$t.push_str(raw.trim_ascii()); } )*
                     $( Field::$cf => self.$c = parse_count(raw)?, )*
                     $( Field::$xf => self.$x = $xparse(raw)?, )*
                     _ => return Ok(false),
                 }
                 Ok(true)
+            }
+
+            #[inline]
+            fn set_count(&mut self, field: Field, value: u64) -> bool {
+                match field {
+                    $( Field::$cf => self.$c = Some(value), )*
+                    _ => return false,
+                }
+                true
             }
 
             fn set_place(&mut self, pos: Position, interval: IntervalLength, start: IntervalStart) {

@@ -14,6 +14,13 @@ use crate::model::{
 };
 use crate::position::{Location, Position};
 
+/// String equality for the short date and time texts, inlined (a call to
+/// `memcmp` costs more than the compare).
+#[inline]
+fn short_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// Where a placement value was read: its line offset in the record.
 #[derive(Clone, Copy, Default)]
 struct Seen {
@@ -199,7 +206,7 @@ impl Assembler {
             present: true,
             line_off,
         };
-        let t = text.trim();
+        let t = text.trim_ascii();
         if t.is_empty() {
             return Err(self.err(
                 Code::EmptyRequired,
@@ -232,7 +239,9 @@ impl Assembler {
             }
             // Consecutive rows share their date and time: parse each
             // distinct text once.
-            1 if self.date_val.is_some() && self.date_key == t => self.date = self.date_val,
+            1 if self.date_val.is_some() && short_eq(&self.date_key, t) => {
+                self.date = self.date_val
+            }
             1 => match parse_date(t, self.date_order) {
                 Some(d) => {
                     self.date = Some(d);
@@ -248,7 +257,9 @@ impl Assembler {
                     return Err(self.err(Code::BadDate, pos, line_off, field, expect, text));
                 }
             },
-            2 if self.time_val.is_some() && self.time_raw == text => self.time = self.time_val,
+            2 if self.time_val.is_some() && short_eq(&self.time_raw, text) => {
+                self.time = self.time_val
+            }
             2 => match parse_time(t) {
                 Some(tm) => {
                     self.time = Some(tm);

@@ -52,6 +52,11 @@ pub(crate) struct Fields {
     pub line_offsets: Vec<u32>,
     /// Unescaped bytes of a quoted record.
     pub scratch: Vec<u8>,
+    /// For unquoted records, the value of each field read as decimal
+    /// digits (meaningful only where `digits` has the field's bit).
+    pub nums: Vec<u64>,
+    /// Bit `i` set when field `i` (below 64) is 1 to 19 plain digits.
+    pub digits: u64,
 }
 
 impl Fields {
@@ -112,19 +117,34 @@ pub(crate) fn next_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) ->
     }
     // One pass over the line finds the delimiters; a quote anywhere sends
     // the whole record to the RFC 4180 path.
+    // One pass over the line finds the delimiters and, on the way, reads
+    // every field as a decimal number; counts then need no second look.
     f.ends.clear();
+    f.nums.clear();
     f.line_offsets.clear();
+    f.digits = 0;
+    let mut acc = 0u64;
+    let mut plain = true;
+    let mut start = 0usize;
     for (i, &b) in line.iter().enumerate() {
-        if b == delim {
-            f.ends.push(i as u32);
+        let d = b.wrapping_sub(b'0');
+        if d <= 9 {
+            acc = acc.wrapping_mul(10).wrapping_add(d as u64);
+        } else if b == delim {
+            end_field(f, i, start, acc, plain);
+            acc = 0;
+            plain = true;
+            start = i + 1;
         } else if b == b'"' {
             return quoted_record(input, eof, delim, f);
+        } else {
+            plain = false;
         }
     }
     if f.ends.is_empty() && is_blank(line, delim) {
         return Step::Blank { consumed, newlines };
     }
-    f.ends.push(line.len() as u32);
+    end_field(f, line.len(), start, acc, plain);
     Step::Record {
         consumed,
         newlines,
@@ -132,20 +152,36 @@ pub(crate) fn next_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) ->
     }
 }
 
+#[inline(always)]
+fn end_field(f: &mut Fields, end: usize, start: usize, acc: u64, plain: bool) {
+    let i = f.ends.len();
+    let len = end - start;
+    // Up to 19 digits cannot overflow a u64.
+    if plain && (1..=19).contains(&len) && i < 64 {
+        f.digits |= 1 << i;
+    }
+    f.ends.push(end as u32);
+    f.nums.push(acc);
+}
+
 /// The RFC 4180 path: quoted fields with `""` escapes, delimiters and line
 /// breaks inside quotes. A quote inside an unquoted field is literal, and
 /// text after a closing quote is kept (as the `csv` crate does).
 fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
     f.ends.clear();
+    f.nums.clear();
     f.line_offsets.clear();
     f.scratch.clear();
+    f.digits = 0;
     let n = input.len();
     let mut i = 0usize;
     let mut nls = 0u32;
     loop {
         // One field.
         f.line_offsets.push(nls);
-        if i < n && input[i] == b'"' {
+        let field_start = f.scratch.len();
+        let quoted_part = i < n && input[i] == b'"';
+        if quoted_part {
             i += 1;
             loop {
                 let Some(q) = memchr(b'"', &input[i..]).map(|q| q + i) else {
@@ -171,23 +207,41 @@ fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
             }
         }
         // Unquoted content (or what follows a closing quote), copied in
-        // one piece up to the next delimiter or line break.
+        // one piece up to the next delimiter or line break, read as digits
+        // on the way (only a field with no quoted part can be a number).
         let run = i;
-        let Some(j) = memchr::memchr2(delim, b'\n', &input[i..]).map(|j| j + i) else {
+        let mut acc = 0u64;
+        let mut plain = !quoted_part;
+        let mut j = i;
+        while j < n {
+            let b = input[j];
+            let d = b.wrapping_sub(b'0');
+            if d <= 9 {
+                acc = acc.wrapping_mul(10).wrapping_add(d as u64);
+            } else if b == delim || b == b'\n' {
+                break;
+            } else {
+                plain = false;
+            }
+            j += 1;
+        }
+        if j == n {
             if !eof {
                 return Step::NeedMore;
             }
             f.scratch.extend_from_slice(&input[run..]);
-            f.ends.push(f.scratch.len() as u32);
+            let len = f.scratch.len();
+            end_field(f, len, field_start, acc, plain);
             return Step::Record {
                 consumed: n,
                 newlines: nls,
                 quoted: true,
             };
-        };
+        }
         if input[j] == delim {
             f.scratch.extend_from_slice(&input[run..j]);
-            f.ends.push(f.scratch.len() as u32);
+            let len = f.scratch.len();
+            end_field(f, len, field_start, acc, plain);
             i = j + 1;
             continue;
         }
@@ -199,7 +253,8 @@ fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
             j
         };
         f.scratch.extend_from_slice(&input[run..end]);
-        f.ends.push(f.scratch.len() as u32);
+        let len = f.scratch.len();
+        end_field(f, len, field_start, acc, plain);
         return Step::Record {
             consumed: j + 1,
             newlines: nls + 1,
@@ -816,6 +871,10 @@ impl CsvInput {
             let fields = &c.src.fields;
             for (i, col) in c.columns.iter().enumerate() {
                 if let Some(f) = *col {
+                    // Plain digits were read while tokenizing.
+                    if i < 64 && fields.digits & (1 << i) != 0 && row.set_count(f, fields.nums[i]) {
+                        continue;
+                    }
                     let range = fields.range(at.quoted, i);
                     let off = fields.line_offset(i);
                     // Field bounds sit next to ASCII delimiters, so they are
