@@ -2,8 +2,10 @@
 //! offers. Nothing else in the crate formats output.
 
 mod rows;
+mod segments;
 
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
+pub use segments::{write_segments, SegmentWriter};
 
 /// Appends `s` to `out` as a CSV field: quoted (with `""` escapes) only
 /// when it holds the delimiter, a quote or a line break.
