@@ -3,3 +3,4 @@
 mod util;
 
 mod smoke;
+mod xml_json;

@@ -212,6 +212,7 @@ impl Segment {
 
     /// An empty event list, reusing the allocation of the previous
     /// segment's list.
+    #[cfg_attr(not(feature = "json"), allow(dead_code))]
     pub(crate) fn take_event_list(&mut self) -> Vec<SegmentEvent> {
         std::mem::take(&mut self.spare)
     }

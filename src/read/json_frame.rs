@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn frames_nested_values_and_strings() {
         let doc = br#"{"a": "x}\"]", "b": [1, {"c": null}]} , 2"#;
-        assert_eq!(scan_value(doc, false, 1, 64), Scan::End(38));
+        assert_eq!(scan_value(doc, false, 1, 64), Scan::End(37));
         assert_eq!(scan_value(b"12345", false, 1, 64), Scan::NeedMore);
         assert_eq!(scan_value(b"12345", true, 1, 64), Scan::End(5));
         assert_eq!(scan_value(b"123,", false, 1, 64), Scan::End(3));

@@ -464,6 +464,8 @@ impl Reader {
     /// # Ok::<(), ringcx_reports::Error>(())
     /// ```
     pub fn read_segment(&mut self, seg: &mut Segment) -> Result<bool> {
+        #[cfg(not(feature = "json"))]
+        let _ = seg;
         if self.kind != ReportKind::Segments {
             return Err(Error::usage(format!(
                 "{}: the file holds {} rows, not segments",
