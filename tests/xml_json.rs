@@ -418,6 +418,17 @@ fn billion_laughs_is_refused_at_the_doctype() {
 }
 
 #[test]
+fn a_container_with_field_attributes_is_not_a_record() {
+    let doc = "<export interval=\"15\" queue=\"9\" date_from=\"20240101\">\n  <row interval=\"15\" date_from=\"20240304\" time=\"08:00\" queue=\"1\"/>\n  <row interval=\"15\" date_from=\"20240304\" time=\"08:15\" queue=\"1\"/>\n</export>";
+    let rows: Vec<QueueRow> = rows_of::<QueueRow>(doc)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let lines: Vec<u64> = rows.iter().map(|r| r.pos.line()).collect();
+    assert_eq!(lines, vec![2, 3]);
+}
+
+#[test]
 fn entities_and_char_refs_are_decoded_and_text_accumulated() {
     let doc = "<r>\n<row>\n  <interval> 15 </interval><date_from>20240304</date_from><time>08:00</time>\n  <queue>7</queue>\n  <queue_name>\n    A &amp; B&#33; &lt;C&gt; &quot;D&quot; &apos;E&apos; &#x263A;<![CDATA[ <raw> ]]>\n  </queue_name>\n</row>\n</r>";
     let rows = rows_of::<QueueRow>(doc);

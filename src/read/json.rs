@@ -67,6 +67,8 @@ pub(crate) struct JsonInput {
     /// The first record, framed at open to tell the report kind.
     first: Option<Elem>,
     scratch: String,
+    field_keys: KeyCache<Field>,
+    seg_keys: KeyCache<SegKey>,
     file: Arc<str>,
 }
 
@@ -103,6 +105,8 @@ impl JsonInput {
             mode: Mode::End,
             first: None,
             scratch: String::new(),
+            field_keys: KeyCache::default(),
+            seg_keys: KeyCache::default(),
             file,
         }
     }
@@ -501,6 +505,7 @@ impl JsonInput {
         let bytes = &self.buf[elem.start..elem.end];
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let visitor = RowVisitor {
+            keys: &mut self.field_keys,
             asm,
             row,
             pos,
@@ -531,6 +536,7 @@ impl JsonInput {
         let bytes = &self.buf[elem.start..elem.end];
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let visitor = SegVisitor {
+            keys: &mut self.seg_keys,
             seg,
             st: &mut st,
             scratch: &mut self.scratch,
@@ -657,6 +663,23 @@ enum Scalar {
     Nested,
 }
 
+/// Appends the decimal digits of `v` (the formatting machinery costs more
+/// than the rest of a count's journey).
+#[inline]
+fn push_u64(out: &mut String, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
 /// Deserializes one value into the scratch buffer.
 struct ScalarSeed<'a>(&'a mut String);
 
@@ -678,15 +701,16 @@ impl<'de> Visitor<'de> for ScalarSeed<'_> {
         Ok(Scalar::Text)
     }
     fn visit_u64<E>(self, v: u64) -> std::result::Result<Scalar, E> {
-        use std::fmt::Write;
         self.0.clear();
-        let _ = write!(self.0, "{v}");
+        push_u64(self.0, v);
         Ok(Scalar::Number)
     }
     fn visit_i64<E>(self, v: i64) -> std::result::Result<Scalar, E> {
-        use std::fmt::Write;
         self.0.clear();
-        let _ = write!(self.0, "{v}");
+        if v < 0 {
+            self.0.push('-');
+        }
+        push_u64(self.0, v.unsigned_abs());
         Ok(Scalar::Number)
     }
     fn visit_f64<E>(self, v: f64) -> std::result::Result<Scalar, E> {
@@ -722,10 +746,47 @@ impl<'de> Visitor<'de> for ScalarSeed<'_> {
     }
 }
 
-/// Resolves a key to a value of type `K` without allocating.
-struct KeySeed<K>(fn(&str) -> Option<K>);
+/// Key lookups by position in the object. The objects of one export
+/// almost always list their keys in the same order, so the key at position
+/// `i` is usually the one seen there in the previous object: one string
+/// comparison instead of a search of the field catalogue.
+struct KeyCache<K> {
+    slots: Vec<(Box<str>, Option<K>)>,
+}
 
-impl<'de, K> DeserializeSeed<'de> for KeySeed<K> {
+impl<K> Default for KeyCache<K> {
+    fn default() -> Self {
+        KeyCache { slots: Vec::new() }
+    }
+}
+
+impl<K: Copy> KeyCache<K> {
+    #[inline]
+    fn get(&mut self, i: usize, key: &str, resolve: fn(&str) -> Option<K>) -> Option<K> {
+        if let Some((k, v)) = self.slots.get(i) {
+            if &**k == key {
+                return *v;
+            }
+        }
+        let v = resolve(key);
+        if i < self.slots.len() {
+            self.slots[i] = (key.into(), v);
+        } else if i == self.slots.len() && i < 128 {
+            self.slots.push((key.into(), v));
+        }
+        v
+    }
+}
+
+/// Resolves the key at position `i` of an object, through the cache,
+/// without allocating.
+struct KeySeed<'a, K> {
+    cache: &'a mut KeyCache<K>,
+    i: usize,
+    resolve: fn(&str) -> Option<K>,
+}
+
+impl<'de, K: Copy> DeserializeSeed<'de> for KeySeed<'_, K> {
     type Value = Option<K>;
     fn deserialize<D: de::Deserializer<'de>>(
         self,
@@ -735,17 +796,18 @@ impl<'de, K> DeserializeSeed<'de> for KeySeed<K> {
     }
 }
 
-impl<'de, K> Visitor<'de> for KeySeed<K> {
+impl<'de, K: Copy> Visitor<'de> for KeySeed<'_, K> {
     type Value = Option<K>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
     }
     fn visit_str<E>(self, v: &str) -> std::result::Result<Option<K>, E> {
-        Ok((self.0)(v))
+        Ok(self.cache.get(self.i, v, self.resolve))
     }
 }
 
 struct RowVisitor<'a, T> {
+    keys: &'a mut KeyCache<Field>,
     asm: &'a mut Assembler,
     row: &'a mut T,
     pos: Position,
@@ -759,7 +821,13 @@ impl<'de, T: IntervalRow> Visitor<'de> for RowVisitor<'_, T> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(KeySeed(Field::from_json_key))? {
+        let mut i = 0;
+        while let Some(key) = map.next_key_seed(KeySeed {
+            cache: self.keys,
+            i,
+            resolve: Field::from_json_key,
+        })? {
+            i += 1;
             let Some(field) = key else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -948,6 +1016,7 @@ struct SegState {
 }
 
 struct SegVisitor<'a> {
+    keys: &'a mut KeyCache<SegKey>,
     seg: &'a mut Segment,
     st: &'a mut SegState,
     scratch: &'a mut String,
@@ -1110,7 +1179,13 @@ impl<'de> Visitor<'de> for SegVisitor<'_> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> std::result::Result<(), A::Error> {
-        while let Some(key) = map.next_key_seed(KeySeed(SegKey::from_json))? {
+        let mut i = 0;
+        while let Some(key) = map.next_key_seed(KeySeed {
+            cache: self.keys,
+            i,
+            resolve: SegKey::from_json,
+        })? {
+            i += 1;
             let Some(key) = key else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -1216,7 +1291,14 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                 _ => None,
             }
         }
-        while let Some(k) = map.next_key_seed(KeySeed(key))? {
+        let mut cache = KeyCache::default();
+        let mut i = 0;
+        while let Some(k) = map.next_key_seed(KeySeed {
+            cache: &mut cache,
+            i,
+            resolve: key,
+        })? {
+            i += 1;
             let Some(k) = k else {
                 map.next_value::<IgnoredAny>()?;
                 continue;

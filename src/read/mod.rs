@@ -7,7 +7,16 @@
 //!
 //! Two read paths serve the same rows: [`Reader::read_row`] fills a row you
 //! own and reuses its string buffers (no allocation per row), and
-//! [`Reader::rows`] is the convenient iterator.
+//! [`Reader::rows`] is the convenient iterator. Interaction metadata has
+//! [`Reader::read_segment`] and [`Reader::segments`].
+//!
+//! The wire form is told by the first byte that is not white space: `<` is
+//! legacy XML, `[` or `{` is JSON (an array, an array under a top-level
+//! `records` or `data` key, or NDJSON), anything else is CSV. Every form
+//! feeds the same value parser, so a value means the same in all of them.
+//! Encoding: UTF-8, with or without a byte-order mark; UTF-16 (detected by
+//! its byte-order mark) and XML declaring another encoding are refused with
+//! S001 rather than transcoded.
 //!
 //! ```
 //! use ringcx_reports::{ReaderBuilder, QueueRow, ReportKind};

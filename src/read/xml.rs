@@ -21,6 +21,7 @@
 //! encoding is refused (S001), because converting is one `iconv` away and
 //! a guessed transcoding would be silent.
 
+use std::collections::HashMap;
 use std::io::{BufReader, Chain, Cursor, Read};
 use std::ops::Range;
 use std::sync::Arc;
@@ -67,6 +68,9 @@ struct Frame {
     children: bool,
     /// Whether it has the name and depth of the records found so far.
     record_name: bool,
+    /// Whether a record closed inside it (then it is a container, never a
+    /// record, whatever its attributes say).
+    holds_record: bool,
     byte: u64,
     line: u64,
 }
@@ -92,6 +96,8 @@ pub(crate) struct XmlInput {
     /// A record found at open is waiting to be read.
     pending: bool,
     root_seen: bool,
+    /// Element and attribute names already looked up in the catalogue.
+    names_seen: HashMap<Vec<u8>, Option<Field>>,
     file: Arc<str>,
 }
 
@@ -165,6 +171,20 @@ impl XmlInput {
             .is_some_and(|f| f.field.is_some() && !f.children)
     }
 
+    /// The field a local name stands for. A document uses a few dozen
+    /// names over and over; the cache spares the case-insensitive search
+    /// of the catalogue (and stays bounded on hostile input).
+    fn field_of(&mut self, name: &[u8]) -> Option<Field> {
+        if let Some(f) = self.names_seen.get(name) {
+            return *f;
+        }
+        let f = std::str::from_utf8(name).ok().and_then(Field::from_header);
+        if self.names_seen.len() < 1024 {
+            self.names_seen.insert(name.to_vec(), f);
+        }
+        f
+    }
+
     fn open_element(&mut self, e: &BytesStart<'_>, byte: u64, line: u64) -> Result<()> {
         if self.stack.len() >= self.max_depth {
             return Err(Error::structure(
@@ -191,7 +211,7 @@ impl XmlInput {
             .record_name
             .as_ref()
             .is_some_and(|(n, d)| *d == depth && n.as_slice() == name);
-        let field = std::str::from_utf8(name).ok().and_then(Field::from_header);
+        let field = self.field_of(name);
         let name_start = self.names.len();
         self.names.extend_from_slice(name);
         let mark = self.text.len();
@@ -208,10 +228,7 @@ impl XmlInput {
                 continue;
             }
             let key = attr.key.local_name();
-            let Some(f) = std::str::from_utf8(key.as_ref())
-                .ok()
-                .and_then(Field::from_header)
-            else {
+            let Some(f) = self.field_of(key.as_ref()) else {
                 continue;
             };
             let value = attr.unescape_value().map_err(|err| {
@@ -238,6 +255,7 @@ impl XmlInput {
             field,
             children: false,
             record_name,
+            holds_record: false,
             byte,
             line,
         });
@@ -260,7 +278,12 @@ impl XmlInput {
             }
             seen.len()
         };
-        let is_record = f.record_name || distinct >= MIN_FIELDS;
+        let is_record = !f.holds_record && (f.record_name || distinct >= MIN_FIELDS);
+        if is_record || f.holds_record {
+            if let Some(parent) = self.stack.last_mut() {
+                parent.holds_record = true;
+            }
+        }
         if is_record {
             self.rec_text.clear();
             self.rec_vals.clear();
@@ -503,6 +526,7 @@ pub(crate) fn open(
         record_name: None,
         pending: false,
         root_seen: false,
+        names_seen: HashMap::new(),
         file: asm.file.clone(),
     };
     let found = input.next_record()?;
