@@ -942,3 +942,90 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn record_positions_point_at_the_record_start() {
+    for (name, marker) in [
+        ("queue_elements.xml", "<wfm:Row>"),
+        ("queue_attributes.xml", "<queueInterval "),
+        ("queue.json", "{\"interval\""),
+        ("agent_ext.json", "{\n      \"interval\""),
+        ("agent_stats.ndjson", "{\"interval\""),
+    ] {
+        let text = std::fs::read_to_string(fixture(name)).expect("read");
+        let starts: Vec<(u64, u64)> = text
+            .match_indices(marker)
+            .map(|(i, _)| (i as u64, 1 + text[..i].matches('\n').count() as u64))
+            .collect();
+        let mut r = ReaderBuilder::new().from_path(fixture(name)).expect("open");
+        let got: Vec<(u64, u64)> = match r.kind() {
+            ReportKind::Queue => r
+                .rows::<QueueRow>()
+                .map(|x| x.map(|x| (x.pos.byte(), x.pos.line())))
+                .collect::<Result<_, _>>(),
+            ReportKind::AgentExt => r
+                .rows::<AgentExtRow>()
+                .map(|x| x.map(|x| (x.pos.byte(), x.pos.line())))
+                .collect::<Result<_, _>>(),
+            _ => r
+                .rows::<AgentRow>()
+                .map(|x| x.map(|x| (x.pos.byte(), x.pos.line())))
+                .collect::<Result<_, _>>(),
+        }
+        .expect("rows");
+        assert_eq!(got, starts, "{name}");
+    }
+}
+
+/// Reads everything a document yields, as interval rows or segments,
+/// stopping at the first fatal error. Must never panic.
+fn drain(doc: &[u8], depth: usize) -> usize {
+    let Ok(mut r) = ReaderBuilder::new()
+        .buffer_size(7)
+        .max_depth(depth)
+        .from_bytes("fuzz", doc.to_vec())
+    else {
+        return 0;
+    };
+    let mut n = 0;
+    match r.kind() {
+        ReportKind::Queue => n += r.rows::<QueueRow>().count(),
+        ReportKind::AgentExt => n += r.rows::<AgentExtRow>().count(),
+        ReportKind::Agent => n += r.rows::<AgentRow>().count(),
+        ReportKind::Segments => n += r.segments().count(),
+    }
+    assert!(r.is_finished());
+    n
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+
+    /// Damaged copies of real documents (bytes replaced, cut, spliced)
+    /// give rows or errors, never a panic or an endless loop.
+    #[test]
+    fn damaged_documents_never_panic(
+        which in 0usize..6,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        cut in any::<prop::sample::Index>(),
+        depth in 2usize..8,
+    ) {
+        let name = [
+            "queue_elements.xml",
+            "agent_ext_attributes.xml",
+            "queue.json",
+            "agent_ext.json",
+            "segments_mixed.ndjson",
+            "vendor/interaction-metadata-cx-v1.json",
+        ][which];
+        let mut doc = std::fs::read(fixture(name)).expect("read");
+        for (at, b) in &edits {
+            let i = at.index(doc.len());
+            doc[i] = *b;
+        }
+        let keep = cut.index(doc.len() + 1).max(doc.len() / 2);
+        doc.truncate(keep);
+        drain(&doc, depth);
+        drain(&doc, 64);
+    }
+}

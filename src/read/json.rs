@@ -462,9 +462,9 @@ impl JsonInput {
 
     fn elem_error(&self, elem: &Elem, record: u64, e: serde_json::Error) -> (Error, bool) {
         use serde_json::error::Category;
-        let line = elem.line + e.line() as u64 - 1;
+        let line = elem.line + (e.line() as u64).saturating_sub(1);
         let col = if e.line() <= 1 {
-            elem.col + e.column() as u64 - 1
+            (elem.col + e.column() as u64).saturating_sub(1)
         } else {
             e.column() as u64
         };
@@ -677,7 +677,7 @@ fn push_u64(out: &mut String, mut v: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.extend(buf[i..].iter().map(|&b| b as char));
 }
 
 /// Deserializes one value into the scratch buffer.
@@ -1129,6 +1129,7 @@ impl SegVisitor<'_> {
             InteractionId => {
                 let t = s.text(kind, key)?;
                 s.st.has_interaction_id = t.is_some();
+                s.seg.interaction_id.clear();
                 s.seg.interaction_id.push_str(t.as_deref().unwrap_or(""));
             }
             SegmentIdV2 | SegmentIdCx => {

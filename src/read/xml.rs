@@ -484,7 +484,7 @@ impl XmlInput {
         let pos = Position::new(self.rec_byte, self.rec_line, record);
         asm.begin(row);
         for v in &self.rec_vals {
-            let off = (v.line - self.rec_line) as u32;
+            let off = u32::try_from(v.line.saturating_sub(self.rec_line)).unwrap_or(u32::MAX);
             asm.value(row, v.field, &self.rec_text[v.text.clone()], pos, off)
                 .map_err(|e| (e, false))?;
         }
