@@ -464,6 +464,31 @@ fn deep_nesting_is_refused() {
 }
 
 #[test]
+fn huge_values_hit_the_record_limit_not_memory() {
+    let big = "x".repeat(3 << 20);
+    let xml = format!("<r>\n<row interval=\"15\" date_from=\"20240304\" time=\"08:00\" queue=\"1\"><queue_name>{big}</queue_name></row></r>");
+    let e = ReaderBuilder::new()
+        .max_record_len(1 << 16)
+        .buffer_size(4096)
+        .from_bytes("big.xml", xml.into_bytes())
+        .unwrap_err();
+    assert_eq!(err_code(&e), Code::Limit);
+    let tag = format!("<r><row interval=\"15\" a=\"{big}\"/></r>");
+    let e = ReaderBuilder::new()
+        .max_record_len(1 << 16)
+        .from_bytes("tag.xml", tag.into_bytes())
+        .unwrap_err();
+    assert_eq!(err_code(&e), Code::Limit);
+    let json = format!("[{{\"queue\": \"{big}\"}}]");
+    let e = ReaderBuilder::new()
+        .max_record_len(1 << 16)
+        .from_bytes("big.json", json.into_bytes())
+        .unwrap_err();
+    assert_eq!(err_code(&e), Code::Limit);
+    assert!(e.to_string().contains("65536 bytes"), "{e}");
+}
+
+#[test]
 fn truncated_xml_is_positioned() {
     let full = std::fs::read_to_string(fixture("queue_elements.xml")).expect("read");
     // Cut after the second record closes: two rows, then S005.

@@ -37,7 +37,33 @@ use crate::error::{Error, Result};
 use crate::model::{Field, IntervalRow, ReportKind};
 use crate::position::{Location, Position};
 
-type Source = BufReader<Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>>;
+type Source = BufReader<Guard>;
+
+/// The byte stream under quick-xml, which bounds what one event may pull
+/// in: quick-xml grows its event buffer until the event ends, so a
+/// gigabyte-long text node or tag would otherwise be held whole. The
+/// reader resets `since` after every event; past `limit` bytes the stream
+/// fails and the reader reports the record limit (S009).
+struct Guard {
+    inner: Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>,
+    since: usize,
+    limit: usize,
+    tripped: bool,
+}
+
+impl Read for Guard {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since > self.limit {
+            self.tripped = true;
+            return Err(std::io::Error::other(
+                "an XML event is longer than the limit",
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.since += n;
+        Ok(n)
+    }
+}
 
 /// Fewest distinct field names that make an unknown element a record.
 const MIN_FIELDS: usize = 3;
@@ -116,6 +142,16 @@ impl XmlInput {
     fn xml_error(&self, e: XmlError, line: u64) -> Error {
         let byte = self.base + self.rdr.error_position();
         let loc = self.loc(byte, line);
+        if self.rdr.get_ref().get_ref().tripped {
+            return Error::structure(
+                Code::Limit,
+                self.loc(self.offset(), line),
+                format!(
+                    "an XML tag or text is longer than the limit of {} bytes",
+                    self.max_record
+                ),
+            );
+        }
         match e {
             XmlError::Io(io) => Error::io(
                 self.file.clone(),
@@ -352,6 +388,7 @@ impl XmlInput {
                 Ok(ev) => ev,
                 Err(e) => return Err(self.xml_error(e, line)),
             };
+            self.rdr.get_mut().get_mut().since = 0;
             let newlines = |b: &[u8]| memchr_iter(b'\n', b).count() as u64;
             match ev {
                 Event::Start(e) => {
@@ -502,7 +539,14 @@ pub(crate) fn open(
     offset: u64,
     rdr: Box<dyn Read + Send>,
 ) -> Result<(XmlInput, ReportKind)> {
-    let src = BufReader::with_capacity(b.buffer_size.max(4096), Cursor::new(pending).chain(rdr));
+    let capacity = b.buffer_size.max(4096);
+    let guard = Guard {
+        inner: Cursor::new(pending).chain(rdr),
+        since: 0,
+        limit: b.max_record.saturating_add(capacity),
+        tripped: false,
+    };
+    let src = BufReader::with_capacity(capacity, guard);
     let mut reader = quick_xml::Reader::from_reader(src);
     let cfg = reader.config_mut();
     cfg.trim_text(false);
