@@ -29,7 +29,8 @@ pub struct Inspection {
     pub invalid: u64,
     /// The first invalid row's diagnostic.
     pub first_invalid: Option<Diagnostic>,
-    /// Distinct keys (queue; agent and queue; agent).
+    /// Distinct keys (queue; agent and queue; agent; for segments, the
+    /// interaction id).
     pub keys: u64,
     /// Distinct interval lengths, in minutes.
     pub interval_lengths: BTreeSet<u32>,

@@ -12,7 +12,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::position::Position;
 
-/// Which export generation a segment was read from.
+/// Which export generation a segment was read from: v2 when the object
+/// has keys only v2 writes (`segmentID`, `segmentAgentId`,
+/// `interactionDirection`, `segmentDuration`…) and none only cx v1 writes;
+/// cx v1 otherwise (including objects with only the keys both share).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum SegmentGeneration {
     /// `interactionMetadata` v2 (`segmentID`, `segmentAgentId`,
