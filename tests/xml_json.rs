@@ -434,6 +434,10 @@ fn entities_and_char_refs_are_decoded_and_text_accumulated() {
     let rows = rows_of::<QueueRow>(doc);
     let q = rows[0].as_ref().expect("row");
     assert_eq!(q.queue_name, "A & B! <C> \"D\" 'E' \u{263A} <raw>");
+    // Attribute values: literal breaks and tabs are spaces, references keep them.
+    let doc = "<r><x interval=\"15\" date_from=\"20240304\" time=\"08:00\" queue=\"1\" queue_name=\"a\r\nb\tc&#10;d\"/></r>";
+    let rows = rows_of::<QueueRow>(doc);
+    assert_eq!(rows[0].as_ref().expect("row").queue_name, "a b c\nd");
     assert_eq!(q.pos.line(), 2);
     assert_eq!(q.interval.minutes(), 15);
 }

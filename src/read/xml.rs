@@ -267,13 +267,44 @@ impl XmlInput {
             let Some(f) = self.field_of(key.as_ref()) else {
                 continue;
             };
-            let value = attr.unescape_value().map_err(|err| {
+            let bad = |err: &dyn std::fmt::Display| {
                 Error::structure(
                     Code::XmlSyntax,
                     self.loc(byte, line),
                     format!("the XML is not well-formed: {err}"),
                 )
-            })?;
+            };
+            let value = if attr
+                .value
+                .iter()
+                .any(|b| matches!(b, b'\t' | b'\n' | b'\r'))
+            {
+                // Attribute-value normalization (XML 1.0 §3.3.3): literal
+                // line breaks and tabs are spaces (a CRLF is one); only
+                // character references keep them.
+                let mut norm = Vec::with_capacity(attr.value.len());
+                let raw = &attr.value;
+                for (i, &b) in raw.iter().enumerate() {
+                    match b {
+                        b'\r' if raw.get(i + 1) == Some(&b'\n') => {}
+                        b'\t' | b'\n' | b'\r' => norm.push(b' '),
+                        _ => norm.push(b),
+                    }
+                }
+                let text = String::from_utf8(norm).map_err(|_| {
+                    Error::structure(
+                        Code::Encoding,
+                        self.loc(byte, line),
+                        "an attribute value is not valid UTF-8",
+                    )
+                })?;
+                quick_xml::escape::unescape(&text)
+                    .map_err(|e| bad(&e))?
+                    .into_owned()
+                    .into()
+            } else {
+                attr.unescape_value().map_err(|e| bad(&e))?
+            };
             let start = self.text.len();
             self.push_text(value.trim().as_bytes(), line)?;
             self.vals.push(Val {
