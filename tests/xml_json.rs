@@ -438,6 +438,14 @@ fn entities_and_char_refs_are_decoded_and_text_accumulated() {
     let doc = "<r><x interval=\"15\" date_from=\"20240304\" time=\"08:00\" queue=\"1\" queue_name=\"a\r\nb\tc&#10;d\"/></r>";
     let rows = rows_of::<QueueRow>(doc);
     assert_eq!(rows[0].as_ref().expect("row").queue_name, "a b c\nd");
+    // Element text from a CRLF file reads as from an LF file.
+    let crlf = std::fs::read_to_string(fixture("agent_ext_elements.xml"))
+        .expect("read")
+        .replace('\n', "\r\n");
+    let mut r = bytes("crlf.xml", &crlf).expect("open");
+    let rows: Vec<AgentExtRow> = r.rows().collect::<Result<_, _>>().expect("rows");
+    assert_eq!(rows[2].queue_name, "Support\nTier 1");
+    assert_eq!(rows[3].pos.line(), 44);
     assert_eq!(q.pos.line(), 2);
     assert_eq!(q.interval.minutes(), 15);
 }

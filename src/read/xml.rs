@@ -199,6 +199,23 @@ impl XmlInput {
         Ok(())
     }
 
+    /// Appends character data with XML line-end normalization (CRLF and a
+    /// lone CR are LF), so that a value reads the same from a CRLF file.
+    fn push_chars(&mut self, bytes: &[u8], line: u64) -> Result<()> {
+        if memchr::memchr(b'\r', bytes).is_none() {
+            return self.push_text(bytes, line);
+        }
+        let mut norm = Vec::with_capacity(bytes.len());
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
+                b'\r' => norm.push(b'\n'),
+                _ => norm.push(b),
+            }
+        }
+        self.push_text(&norm, line)
+    }
+
     /// Whether character data belongs to a value being read: only inside
     /// a field element that has no child element (so far).
     fn collecting(&self) -> bool {
@@ -439,18 +456,16 @@ impl XmlInput {
                     }
                 }
                 Event::Text(t) => {
-                    let n = newlines(&t);
                     if self.collecting() {
-                        self.push_text(&t, line)?;
+                        self.push_chars(&t, line)?;
                     }
-                    self.line += n;
+                    self.line += newlines(&t);
                 }
                 Event::CData(t) => {
-                    let n = newlines(&t);
                     if self.collecting() {
-                        self.push_text(&t, line)?;
+                        self.push_chars(&t, line)?;
                     }
-                    self.line += n;
+                    self.line += newlines(&t);
                 }
                 Event::GeneralRef(r) => {
                     let ch = match r.resolve_char_ref() {
