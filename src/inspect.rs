@@ -3,10 +3,12 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use crate::diagnostic::Diagnostic;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{
-    AgentExtRow, AgentRow, IntervalRow, IntervalStart, QueueRow, ReportKind, WireForm,
+    AgentExtRow, AgentRow, IntervalRow, IntervalStart, QueueRow, ReportKind, Segment, WireForm,
 };
 use crate::read::{CsvDialect, Reader};
 
@@ -27,7 +29,8 @@ pub struct Inspection {
     pub invalid: u64,
     /// The first invalid row's diagnostic.
     pub first_invalid: Option<Diagnostic>,
-    /// Distinct keys (queue; agent and queue; agent).
+    /// Distinct keys (queue; agent and queue; agent; for segments, the
+    /// interaction id).
     pub keys: u64,
     /// Distinct interval lengths, in minutes.
     pub interval_lengths: BTreeSet<u32>,
@@ -35,6 +38,24 @@ pub struct Inspection {
     pub first: Option<IntervalStart>,
     /// Latest interval start (by instant).
     pub last: Option<IntervalStart>,
+    /// For segment files: distinct interactions, distinct agents and the
+    /// earliest and latest segment start.
+    pub segments: Option<SegmentSummary>,
+}
+
+/// What a file of interaction metadata holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SegmentSummary {
+    /// Distinct interaction ids.
+    pub interactions: u64,
+    /// Distinct agent ids (segments without an agent are not counted).
+    pub agents: u64,
+    /// Segments without a start.
+    pub without_start: u64,
+    /// Earliest segment start.
+    pub first_start: Option<DateTime<Utc>>,
+    /// Latest segment start.
+    pub last_start: Option<DateTime<Utc>>,
 }
 
 /// Reads every row of `reader` and summarizes the file. Invalid rows are
@@ -63,17 +84,13 @@ pub fn inspect(reader: &mut Reader) -> Result<Inspection> {
         interval_lengths: BTreeSet::new(),
         first: None,
         last: None,
+        segments: None,
     };
     match reader.kind() {
         ReportKind::Queue => scan::<QueueRow>(reader, &mut out)?,
         ReportKind::AgentExt => scan::<AgentExtRow>(reader, &mut out)?,
         ReportKind::Agent => scan::<AgentRow>(reader, &mut out)?,
-        ReportKind::Segments => {
-            return Err(Error::usage(format!(
-                "{}: segment files are not interval reports",
-                reader.file()
-            )))
-        }
+        ReportKind::Segments => scan_segments(reader, &mut out)?,
     }
     Ok(out)
 }
@@ -111,5 +128,51 @@ fn scan<T: IntervalRow>(reader: &mut Reader, out: &mut Inspection) -> Result<()>
         }
     }
     out.keys = keys.len() as u64;
+    Ok(())
+}
+
+fn scan_segments(reader: &mut Reader, out: &mut Inspection) -> Result<()> {
+    let mut seg = Segment::default();
+    let mut interactions: HashSet<String> = HashSet::new();
+    let mut agents: HashSet<String> = HashSet::new();
+    let mut sum = SegmentSummary::default();
+    loop {
+        match reader.read_segment(&mut seg) {
+            Ok(true) => {
+                out.rows += 1;
+                if !interactions.contains(seg.interaction_id.as_str()) {
+                    interactions.insert(seg.interaction_id.clone());
+                }
+                if let Some(a) = &seg.agent_id {
+                    if !agents.contains(a.as_str()) {
+                        agents.insert(a.clone());
+                    }
+                }
+                match seg.segment_start {
+                    Some(s) => {
+                        if sum.first_start.is_none_or(|f| s < f) {
+                            sum.first_start = Some(s);
+                        }
+                        if sum.last_start.is_none_or(|l| s > l) {
+                            sum.last_start = Some(s);
+                        }
+                    }
+                    None => sum.without_start += 1,
+                }
+            }
+            Ok(false) => break,
+            Err(e) if !reader.is_finished() && e.diagnostic().is_some() => {
+                out.invalid += 1;
+                if out.first_invalid.is_none() {
+                    out.first_invalid = e.diagnostic().cloned();
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    sum.interactions = interactions.len() as u64;
+    sum.agents = agents.len() as u64;
+    out.keys = sum.interactions;
+    out.segments = Some(sum);
     Ok(())
 }

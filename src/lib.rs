@@ -18,7 +18,7 @@ pub use diagnostic::{Code, Diagnostic, Severity};
 pub use error::{Error, ErrorKind, Result};
 pub use model::{
     AgentExtRow, AgentRow, DateOrder, Field, IntervalLength, IntervalRow, IntervalStart, QueueRow,
-    ReportKind, WireForm,
+    ReportKind, Segment, SegmentEvent, WireForm,
 };
 pub use position::{Location, Position};
 pub use read::{CsvDialect, Reader, ReaderBuilder};

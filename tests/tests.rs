@@ -14,3 +14,4 @@ mod no_panic;
 mod rollup;
 mod smoke;
 mod validate;
+mod xml_json;

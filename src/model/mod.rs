@@ -4,11 +4,14 @@
 //!   sharing the [`IntervalRow`] trait;
 //! * [`Field`]: the catalogue of field names, JSON names and aliases;
 //! * [`IntervalLength`], [`IntervalStart`], [`LocalResolver`]: interval time
-//!   in the source zone, with the DST rules of SPEC 2.5.
+//!   in the source zone, with the DST rules of SPEC 2.5;
+//! * [`Segment`]: one segment of interaction metadata (SPEC 2.4), both
+//!   export generations in one row.
 
 mod field;
 mod interval;
 mod rows;
+mod segment;
 mod value;
 
 use std::fmt;
@@ -20,6 +23,9 @@ pub use interval::{
     IntervalLength, IntervalStart, LocalResolver, ResolveError,
 };
 pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
+pub use segment::{
+    format_instant, instant_from_millis, parse_instant, Segment, SegmentEvent, SegmentGeneration,
+};
 pub use value::{parse_count, parse_decimal, Problem};
 
 /// Which report a file holds.

@@ -7,7 +7,16 @@
 //!
 //! Two read paths serve the same rows: [`Reader::read_row`] fills a row you
 //! own and reuses its string buffers (no allocation per row), and
-//! [`Reader::rows`] is the convenient iterator.
+//! [`Reader::rows`] is the convenient iterator. Interaction metadata has
+//! [`Reader::read_segment`] and [`Reader::segments`].
+//!
+//! The wire form is told by the first byte that is not white space: `<` is
+//! legacy XML, `[` or `{` is JSON (an array, an array under a top-level
+//! `records` or `data` key, or NDJSON), anything else is CSV. Every form
+//! feeds the same value parser, so a value means the same in all of them.
+//! Encoding: UTF-8, with or without a byte-order mark; UTF-16 (detected by
+//! its byte-order mark) and XML declaring another encoding are refused with
+//! S001 rather than transcoded.
 //!
 //! ```
 //! use ringcx_reports::{ReaderBuilder, QueueRow, ReportKind};
@@ -28,6 +37,12 @@
 
 mod assemble;
 pub(crate) mod csv;
+#[cfg(feature = "json")]
+mod json;
+#[cfg(feature = "json")]
+mod json_frame;
+#[cfg(feature = "xml")]
+mod xml;
 
 use std::fs::File;
 use std::io::{Cursor, Read};
@@ -42,7 +57,7 @@ use self::csv::{CsvInput, CsvSource};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::model::{
-    DateOrder, FallBackWindow, Field, IntervalRow, LocalResolver, ReportKind, WireForm,
+    DateOrder, FallBackWindow, Field, IntervalRow, LocalResolver, ReportKind, Segment, WireForm,
 };
 use crate::position::{Location, Position};
 
@@ -182,6 +197,10 @@ pub(crate) fn kind_from_fields(has: impl Fn(Field) -> bool) -> Option<ReportKind
 
 enum Input {
     Csv(Box<CsvInput>),
+    #[cfg(feature = "xml")]
+    Xml(Box<xml::XmlInput>),
+    #[cfg(feature = "json")]
+    Json(Box<json::JsonInput>),
 }
 
 /// A streaming reader of one report file. See the [module docs](self).
@@ -271,8 +290,43 @@ impl Reader {
                     diagnostics,
                 })
             }
+            #[cfg(feature = "xml")]
+            WireForm::Xml => {
+                let (pending, offset, rdr) = src.into_parts();
+                let (input, kind) = xml::open(b, &asm, pending, offset, rdr)?;
+                Ok(Reader {
+                    kind,
+                    form,
+                    dialect: None,
+                    input: Input::Xml(Box::new(input)),
+                    asm,
+                    records: 0,
+                    done: false,
+                    diagnostics: Vec::new(),
+                })
+            }
+            #[cfg(feature = "json")]
+            WireForm::Json | WireForm::Ndjson => {
+                let (pending, offset, rdr) = src.into_parts();
+                let (input, form, kind) = json::open(b, file, pending, offset, rdr)?;
+                Ok(Reader {
+                    kind,
+                    form,
+                    dialect: None,
+                    input: Input::Json(Box::new(input)),
+                    asm,
+                    records: 0,
+                    done: false,
+                    diagnostics: Vec::new(),
+                })
+            }
+            #[allow(unreachable_patterns)]
             other => Err(Error::usage(format!(
-                "{file}: the {other} wire form is not supported by this reader yet"
+                "{file}: the {other} wire form needs the `{}` feature of ringcx-reports",
+                match other {
+                    WireForm::Xml => "xml",
+                    _ => "json",
+                }
             ))),
         }
     }
@@ -315,6 +369,10 @@ impl Reader {
     pub fn bytes_read(&self) -> u64 {
         match &self.input {
             Input::Csv(c) => c.offset(),
+            #[cfg(feature = "xml")]
+            Input::Xml(x) => x.offset(),
+            #[cfg(feature = "json")]
+            Input::Json(j) => j.offset(),
         }
     }
 
@@ -341,7 +399,15 @@ impl Reader {
         }
         let result = match &mut self.input {
             Input::Csv(c) => c.read_row(&mut self.asm, self.records, row),
+            #[cfg(feature = "xml")]
+            Input::Xml(x) => x.read_row(&mut self.asm, self.records, row),
+            #[cfg(feature = "json")]
+            Input::Json(j) => j.read_row(&mut self.asm, self.records, row),
         };
+        self.step(result)
+    }
+
+    fn step(&mut self, result: std::result::Result<bool, (Error, bool)>) -> Result<bool> {
         match result {
             Ok(true) => {
                 self.records += 1;
@@ -376,6 +442,99 @@ impl Reader {
         Rows {
             reader: self,
             _t: PhantomData,
+        }
+    }
+}
+
+impl Reader {
+    /// Reads the next segment of interaction metadata into `seg`, reusing
+    /// its buffers. `Ok(false)` at the end. Errors and positions behave as
+    /// in [`read_row`](Reader::read_row): after an error in a value the
+    /// reader moves on to the next segment.
+    ///
+    /// ```
+    /// use ringcx_reports::{ReaderBuilder, ReportKind, Segment};
+    /// let data = r#"{"interactionId": "i-1", "segmentId": "s-1", "dialogOrigination": "OUTBOUND",
+    ///   "contactEndpointAddress": "+15550100", "channelEndpointAddress": "+15550199",
+    ///   "segmentStartTimeMs": "2024-07-22T11:24:40.000Z", "segmentEvents": []}
+    /// {"interactionId": "i-1", "segmentId": "s-2", "segmentEvents": null}
+    /// "#;
+    /// let mut reader = ReaderBuilder::new().from_bytes("m.ndjson", data.into())?;
+    /// assert_eq!(reader.kind(), ReportKind::Segments);
+    /// let mut seg = Segment::default();
+    /// assert!(reader.read_segment(&mut seg)?);
+    /// assert_eq!(seg.called_address.as_deref(), Some("+15550100"));
+    /// assert_eq!(seg.calling_address.as_deref(), Some("+15550199"));
+    /// assert_eq!(seg.events, Some(vec![]));
+    /// assert!(reader.read_segment(&mut seg)?);
+    /// assert_eq!((seg.segment_id.as_str(), seg.pos.line()), ("s-2", 4));
+    /// assert_eq!(seg.events, None);
+    /// assert!(!reader.read_segment(&mut seg)?);
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn read_segment(&mut self, seg: &mut Segment) -> Result<bool> {
+        #[cfg(not(feature = "json"))]
+        let _ = seg;
+        if self.kind != ReportKind::Segments {
+            return Err(Error::usage(format!(
+                "{}: the file holds {} rows, not segments",
+                self.asm.file, self.kind
+            )));
+        }
+        if self.done {
+            return Ok(false);
+        }
+        let result = match &mut self.input {
+            #[cfg(feature = "json")]
+            Input::Json(j) => j.read_segment(self.records, seg),
+            #[allow(unreachable_patterns)]
+            _ => Err((
+                Error::usage(format!(
+                    "{}: interaction metadata is JSON; the {} form cannot hold segments",
+                    self.asm.file, self.form
+                )),
+                true,
+            )),
+        };
+        self.step(result)
+    }
+
+    /// An iterator of owned segments.
+    ///
+    /// ```
+    /// use ringcx_reports::ReaderBuilder;
+    /// let data = r#"{"data": [{"interactionId": 1, "segmentID": 1, "segmentDuration": 1.5}]}"#;
+    /// let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
+    /// let segs = reader.segments().collect::<Result<Vec<_>, _>>()?;
+    /// assert_eq!(segs[0].segment_duration_ms, Some(1500));
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn segments(&mut self) -> Segments<'_> {
+        Segments { reader: self }
+    }
+}
+
+/// Iterator returned by [`Reader::segments`].
+pub struct Segments<'r> {
+    reader: &'r mut Reader,
+}
+
+impl Iterator for Segments<'_> {
+    type Item = Result<Segment>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.reader.done {
+            return None;
+        }
+        let mut seg = Segment::default();
+        match self.reader.read_segment(&mut seg) {
+            Ok(true) => Some(Ok(seg)),
+            Ok(false) => None,
+            Err(e) => {
+                if e.is_usage() {
+                    self.reader.done = true;
+                }
+                Some(Err(e))
+            }
         }
     }
 }

@@ -5,11 +5,13 @@ mod analytics;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 mod rows;
+mod segments;
 mod table;
 mod teleopti;
 
 pub use analytics::{analytics_name, grouped_by};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
+pub use segments::{write_segments, SegmentWriter};
 pub use table::{header as table_header, write_table, TableFormat};
 pub use teleopti::{check_teleopti_ids, teleopti_layout, TeleoptiWriter};
 

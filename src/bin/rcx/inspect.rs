@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::inspect::{inspect, Inspection};
+use ringcx_reports::model::format_instant;
 use ringcx_reports::write::json_string;
 use ringcx_reports::Error;
 
@@ -17,7 +18,8 @@ pub enum Format {
 }
 
 /// Describe files: report kind, wire form, dialect, rows, keys, interval
-/// lengths, first and last interval.
+/// lengths, first and last interval (for segments: rows, interactions,
+/// agents, first and last segment start).
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// Input files (`-` for standard input).
@@ -56,24 +58,39 @@ fn text(i: &Inspection) -> String {
                 .unwrap_or_default()
         );
     }
-    let lens: Vec<String> = i.interval_lengths.iter().map(|m| format!("{m}m")).collect();
-    s += &format!(
-        "  rows: {}\n  keys: {}\n  intervals: {}\n",
-        i.rows,
-        i.keys,
-        if lens.is_empty() {
-            "-".into()
-        } else {
-            lens.join(", ")
+    if let Some(g) = &i.segments {
+        let t = |v: Option<_>| v.map(format_instant).unwrap_or_else(|| "-".into());
+        s += &format!(
+            "  rows: {}\n  interactions: {}\n  agents: {}\n  first segment start: {}\n  last segment start: {}\n",
+            i.rows,
+            g.interactions,
+            g.agents,
+            t(g.first_start),
+            t(g.last_start)
+        );
+        if g.without_start > 0 {
+            s += &format!("  segments without a start: {}\n", g.without_start);
         }
-    );
-    s += &format!(
-        "  first: {}\n  last: {}\n",
-        i.first
-            .map(|f| f.to_rfc3339())
-            .unwrap_or_else(|| "-".into()),
-        i.last.map(|f| f.to_rfc3339()).unwrap_or_else(|| "-".into())
-    );
+    } else {
+        let lens: Vec<String> = i.interval_lengths.iter().map(|m| format!("{m}m")).collect();
+        s += &format!(
+            "  rows: {}\n  keys: {}\n  intervals: {}\n",
+            i.rows,
+            i.keys,
+            if lens.is_empty() {
+                "-".into()
+            } else {
+                lens.join(", ")
+            }
+        );
+        s += &format!(
+            "  first: {}\n  last: {}\n",
+            i.first
+                .map(|f| f.to_rfc3339())
+                .unwrap_or_else(|| "-".into()),
+            i.last.map(|f| f.to_rfc3339()).unwrap_or_else(|| "-".into())
+        );
+    }
     if i.invalid > 0 {
         s += &format!("  invalid rows: {}\n", i.invalid);
         if let Some(d) = &i.first_invalid {
@@ -111,6 +128,19 @@ fn json(i: &Inspection) -> String {
         v.map(|v| format!("\"{v}\""))
             .unwrap_or_else(|| "null".into())
     };
+    if let Some(g) = &i.segments {
+        s += &format!(
+            ",\"rows\":{},\"invalid_rows\":{},\"interactions\":{},\"agents\":{},\"segments_without_start\":{},\"first_segment_start\":{},\"last_segment_start\":{}}}",
+            i.rows,
+            i.invalid,
+            g.interactions,
+            g.agents,
+            g.without_start,
+            opt(g.first_start.map(format_instant)),
+            opt(g.last_start.map(format_instant))
+        );
+        return s;
+    }
     s += &format!(
         ",\"rows\":{},\"invalid_rows\":{},\"keys\":{},\"intervals\":[{}],\"first\":{},\"last\":{}}}",
         i.rows,

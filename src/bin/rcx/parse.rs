@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, ValueEnum};
-use ringcx_reports::write::{write_rows, ParseFormat, RowStats, RowWriter};
-use ringcx_reports::Error;
+use ringcx_reports::write::{
+    write_rows, write_segments, ParseFormat, RowStats, RowWriter, SegmentWriter,
+};
+use ringcx_reports::{Error, ReportKind};
 
 use crate::common::{Output, ReadOpts};
 use crate::progress::{Bar, LineCounter};
@@ -17,7 +19,9 @@ pub enum Format {
 }
 
 /// Print typed rows with canonical snake_case names and `start` as an
-/// RFC 3339 instant with the source zone's offset.
+/// RFC 3339 instant with the source zone's offset; segments of interaction
+/// metadata with the canonical names of SPEC 2.4 and RFC 3339 instants with
+/// milliseconds.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// Input files (`-` for standard input).
@@ -48,16 +52,27 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let progress = bar.as_ref().map(|b| b.progress());
     let mut out = LineCounter::new(Output::new(a.output.as_ref())?, progress.cloned());
     let mut writer = RowWriter::new(format);
+    let mut seg_writer = SegmentWriter::new(format);
     let mut stats = RowStats::default();
     for path in &a.files {
         let mut reader = a.read.open_with(path, progress)?;
-        write_rows(
-            &mut reader,
-            &mut writer,
-            &mut out,
-            a.skip_invalid,
-            &mut stats,
-        )?;
+        if reader.kind() == ReportKind::Segments {
+            write_segments(
+                &mut reader,
+                &mut seg_writer,
+                &mut out,
+                a.skip_invalid,
+                &mut stats,
+            )?;
+        } else {
+            write_rows(
+                &mut reader,
+                &mut writer,
+                &mut out,
+                a.skip_invalid,
+                &mut stats,
+            )?;
+        }
     }
     out.into_inner().finish()?;
     drop(bar);

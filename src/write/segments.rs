@@ -1,0 +1,228 @@
+//! Typed segments as NDJSON or CSV with the canonical names of SPEC 2.4
+//! (what `rcx parse` prints for interaction metadata). Instants are RFC 3339
+//! with milliseconds and `+00:00`; absent values are `null` (NDJSON) or
+//! empty (CSV). In CSV the event list is one column holding its JSON.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+
+use super::{csv_field, json_string, ParseFormat, RowStats};
+use crate::error::{Error, Result};
+use crate::model::{format_instant, Segment};
+use crate::read::Reader;
+
+/// One value of a segment, for the two output formats.
+enum V<'a> {
+    Text(Option<&'a str>),
+    Int(Option<u64>),
+    Time(Option<DateTime<Utc>>),
+    Flag(Option<bool>),
+    Events,
+}
+
+/// The values of `s` in the order of [`Segment::FIELDS`].
+fn values(s: &Segment) -> [V<'_>; 28] {
+    fn t(o: &Option<String>) -> V<'_> {
+        V::Text(o.as_deref())
+    }
+    [
+        V::Text(Some(&s.interaction_id)),
+        t(&s.dialog_id),
+        V::Text(Some(&s.segment_id)),
+        t(&s.segment_type),
+        t(&s.agent_id),
+        t(&s.agent_group_id),
+        t(&s.rc_extension_id),
+        t(&s.direction),
+        t(&s.channel_type),
+        t(&s.channel_class),
+        t(&s.calling_address),
+        t(&s.called_address),
+        V::Time(s.interaction_start),
+        V::Int(s.interaction_duration_ms),
+        V::Time(s.segment_start),
+        V::Time(s.segment_end),
+        V::Int(s.segment_duration_ms),
+        t(&s.recording_url),
+        t(&s.interaction_recording_location),
+        V::Flag(s.has_recording),
+        V::Flag(s.has_transcript),
+        t(&s.system_disposition),
+        t(&s.agent_disposition),
+        t(&s.agent_notes),
+        t(&s.sub_account_id),
+        V::Events,
+        V::Time(s.interaction_end),
+        t(&s.channel_id),
+    ]
+}
+
+fn json_time(out: &mut String, t: Option<DateTime<Utc>>) {
+    match t {
+        Some(t) => {
+            out.push('"');
+            out.push_str(&format_instant(t));
+            out.push('"');
+        }
+        None => out.push_str("null"),
+    }
+}
+
+/// The event list as JSON (`null` when absent).
+fn events_json(out: &mut String, s: &Segment) {
+    let Some(events) = &s.events else {
+        out.push_str("null");
+        return;
+    };
+    out.push('[');
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"time\":");
+        json_time(out, e.time);
+        out.push_str(",\"client_time\":");
+        json_time(out, e.client_time);
+        out.push_str(",\"type\":");
+        if e.kind.is_empty() {
+            out.push_str("null");
+        } else {
+            json_string(out, &e.kind);
+        }
+        out.push('}');
+    }
+    out.push(']');
+}
+
+/// Writes segments one at a time into a reused line buffer.
+///
+/// ```
+/// use ringcx_reports::{ReaderBuilder, Segment};
+/// use ringcx_reports::write::{ParseFormat, SegmentWriter};
+/// let data = r#"[{"interactionId": "i1", "segmentId": "s1", "segmentDurationMs": 7000,
+///                 "segmentStartTimeMs": "2024-07-22T11:24:40Z", "segmentEvents": null}]"#;
+/// let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
+/// let mut seg = Segment::default();
+/// reader.read_segment(&mut seg)?;
+/// let mut out = Vec::new();
+/// SegmentWriter::new(ParseFormat::Ndjson).write_segment(&mut out, &seg).unwrap();
+/// let line = String::from_utf8(out).unwrap();
+/// assert!(line.starts_with(r#"{"interaction_id":"i1","dialog_id":null,"segment_id":"s1","#));
+/// assert!(line.contains(r#""segment_start":"2024-07-22T11:24:40.000+00:00""#));
+/// assert!(line.contains(r#""segment_duration_ms":7000,"#));
+/// assert!(line.contains(r#""events":null,"#));
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct SegmentWriter {
+    format: ParseFormat,
+    line: String,
+    header_done: bool,
+}
+
+impl SegmentWriter {
+    /// A writer in `format`.
+    pub fn new(format: ParseFormat) -> Self {
+        SegmentWriter {
+            format,
+            line: String::with_capacity(1024),
+            header_done: false,
+        }
+    }
+
+    /// Writes one segment (and, for CSV, the header before the first).
+    pub fn write_segment<W: Write>(&mut self, out: &mut W, s: &Segment) -> std::io::Result<()> {
+        let line = &mut self.line;
+        line.clear();
+        match self.format {
+            ParseFormat::Csv => {
+                if !self.header_done {
+                    self.header_done = true;
+                    line.push_str(&Segment::FIELDS.join(","));
+                    line.push('\n');
+                }
+                let mut scratch = String::new();
+                for (i, v) in values(s).iter().enumerate() {
+                    if i > 0 {
+                        line.push(',');
+                    }
+                    match v {
+                        V::Text(Some(t)) => csv_field(line, t, b','),
+                        V::Int(Some(n)) => {
+                            let _ = write!(line, "{n}");
+                        }
+                        V::Time(Some(t)) => line.push_str(&format_instant(*t)),
+                        V::Flag(Some(b)) => line.push_str(if *b { "true" } else { "false" }),
+                        V::Events => {
+                            if s.events.is_some() {
+                                scratch.clear();
+                                events_json(&mut scratch, s);
+                                csv_field(line, &scratch, b',');
+                            }
+                        }
+                        V::Text(None) | V::Int(None) | V::Time(None) | V::Flag(None) => {}
+                    }
+                }
+                line.push('\n');
+            }
+            ParseFormat::Ndjson => {
+                line.push('{');
+                for (i, (name, v)) in Segment::FIELDS.iter().zip(values(s).iter()).enumerate() {
+                    if i > 0 {
+                        line.push(',');
+                    }
+                    line.push('"');
+                    line.push_str(name);
+                    line.push_str("\":");
+                    match v {
+                        V::Text(Some(t)) => json_string(line, t),
+                        V::Int(Some(n)) => {
+                            let _ = write!(line, "{n}");
+                        }
+                        V::Time(t) => json_time(line, *t),
+                        V::Flag(Some(b)) => line.push_str(if *b { "true" } else { "false" }),
+                        V::Events => events_json(line, s),
+                        V::Text(None) | V::Int(None) | V::Flag(None) => line.push_str("null"),
+                    }
+                }
+                line.push_str("}\n");
+            }
+        }
+        out.write_all(line.as_bytes())
+    }
+}
+
+/// Reads every segment of `reader` and writes it to `out`, with the same
+/// stop-or-skip policy as [`write_rows`](super::write_rows).
+pub fn write_segments<W: Write>(
+    reader: &mut Reader,
+    writer: &mut SegmentWriter,
+    out: &mut W,
+    skip_invalid: bool,
+    stats: &mut RowStats,
+) -> Result<()> {
+    let mut seg = Segment::default();
+    loop {
+        match reader.read_segment(&mut seg) {
+            Ok(true) => {
+                writer
+                    .write_segment(out, &seg)
+                    .map_err(|e| Error::io("<output>", e))?;
+                stats.rows += 1;
+            }
+            Ok(false) => return Ok(()),
+            Err(e) => {
+                let skippable = skip_invalid && !reader.is_finished() && e.code().is_some();
+                if !skippable {
+                    return Err(e);
+                }
+                *stats.skipped.entry(e.code().expect("checked")).or_default() += 1;
+                if stats.first_skipped.is_none() {
+                    stats.first_skipped = Some(e.to_string());
+                }
+            }
+        }
+    }
+}
