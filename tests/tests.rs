@@ -11,6 +11,8 @@ mod dialects;
 mod expected;
 mod gen;
 mod no_panic;
+#[cfg(feature = "plot")]
+mod plot;
 mod rollup;
 mod smoke;
 mod validate;

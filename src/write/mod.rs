@@ -4,6 +4,8 @@
 mod analytics;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+#[cfg(feature = "plot")]
+pub mod plot;
 mod rows;
 mod segments;
 mod table;

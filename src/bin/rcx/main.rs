@@ -7,6 +7,8 @@ mod convert;
 mod gen;
 mod inspect;
 mod parse;
+#[cfg(feature = "plot")]
+mod plot;
 mod progress;
 mod rollup;
 mod validate;
@@ -45,6 +47,9 @@ enum Command {
     Inspect(inspect::Args),
     /// Convert to the Teleopti/Calabrio layout, canonical CSV, NDJSON or Parquet.
     Convert(convert::Args),
+    /// Draw the rollup as a chart (SVG or PNG): volume bars, service-level lines.
+    #[cfg(feature = "plot")]
+    Plot(plot::Args),
     /// Write a deterministic synthetic export (for benchmarks and tests).
     Gen(gen::Args),
     /// Print a shell completion script (bash, zsh, fish, …).
@@ -65,6 +70,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Gen(a) => gen::run(a, cli.quiet),
         Command::Rollup(a) => rollup::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
+        #[cfg(feature = "plot")]
+        Command::Plot(a) => plot::run(a, cli.quiet),
         Command::Completions(a) => completions::run(a),
     }
 }

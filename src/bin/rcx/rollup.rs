@@ -7,7 +7,8 @@ use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::rollup::{
     parse_days, AnalyticsRequest, Attribution, BucketInterval, GroupMap, GroupOf, Grouping,
-    HourRange, Offered, Rollup, ShortAbandons, SlFormula, TimeBound, WeekStart,
+    HourRange, Offered, Rollup, RollupStats, RollupTable, ShortAbandons, SlFormula, TimeBound,
+    WeekStart,
 };
 use ringcx_reports::write::{write_table, TableFormat};
 use ringcx_reports::Error;
@@ -85,6 +86,19 @@ enum WeekArg {
 /// occupancy, transfer rate) by key and DST-correct time bucket.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
+    #[command(flatten)]
+    rollup: RollupOpts,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// The input and rollup options `rcx rollup` and `rcx plot` share.
+#[derive(ClapArgs, Debug)]
+pub struct RollupOpts {
     /// Input files of one report.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -133,12 +147,6 @@ pub struct Args {
     /// RingCentral Analytics API request body; explicit options override it.
     #[arg(long, value_name = "FILE")]
     request: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
-    /// Write to FILE (atomically) instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
     /// Skip rows that cannot be read or placed, count them by code, and exit 1.
     #[arg(long)]
     skip_invalid: bool,
@@ -150,7 +158,7 @@ fn usage<T, E: std::fmt::Display>(flag: &str, r: Result<T, E>) -> Result<T, Erro
     r.map_err(|e| Error::usage(format!("{flag}: {e}")))
 }
 
-fn build(a: &Args) -> Result<Rollup, Error> {
+fn build(a: &RollupOpts) -> Result<Rollup, Error> {
     let mut r = Rollup::new();
     if let Some(p) = &a.request {
         r = r.request(&AnalyticsRequest::from_path(p)?)?;
@@ -239,9 +247,15 @@ fn build(a: &Args) -> Result<Rollup, Error> {
     Ok(r.skip_invalid(a.skip_invalid))
 }
 
+impl RollupOpts {
+    /// Builds the rollup from the options and runs it on the files.
+    pub fn run(&self) -> Result<RollupTable, Error> {
+        build(self)?.run_files(&self.files, &self.read.builder())
+    }
+}
+
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    let rollup = build(&a)?;
-    let table = rollup.run_files(&a.files, &a.read.builder())?;
+    let table = a.rollup.run()?;
     let format = match a.format {
         Format::Csv => TableFormat::Csv,
         Format::Json => TableFormat::Json,
@@ -256,8 +270,13 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let mut out = Output::new(a.output.as_ref())?;
     write_table(&table, format, &mut out)?;
     out.finish()?;
+    Ok(skipped_exit(stats, quiet))
+}
+
+/// Reports skipped rows on stderr: exit 1 when any were skipped.
+pub fn skipped_exit(stats: &RollupStats, quiet: bool) -> ExitCode {
     if stats.skipped.is_empty() {
-        return Ok(ExitCode::SUCCESS);
+        return ExitCode::SUCCESS;
     }
     let total: u64 = stats.skipped.values().sum();
     let by_code: Vec<String> = stats
@@ -272,5 +291,5 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
             stats.first_skipped.as_deref().unwrap_or("")
         );
     }
-    Ok(ExitCode::from(1))
+    ExitCode::from(1)
 }
