@@ -107,7 +107,7 @@
 //!
 //! An embedder that only reads CSV can depend on the crate with
 //! `default-features = false`.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod convert;
 pub mod diagnostic;

@@ -15,18 +15,29 @@
 //! time. The [`Converter`](crate::convert::Converter) reads any source the
 //! readers detect (the wire form is sniffed from the first byte) and writes
 //! that layout; a `;` inside a name becomes `,` because importers split
-//! without quoting. Here the export arrives in memory:
+//! without quoting. Here a RingCX `agg-queue-stats` JSON export arrives in
+//! memory (`dateTimeFrom` is local time in the zone the report was requested
+//! in, unordered, one count absent):
 //!
 //! ```
 //! use ringcx_reports::convert::{Converter, Source, Target};
 //! use ringcx_reports::ReaderBuilder;
 //!
-//! let export = "\
-//! interval,date_from,time,queue,queue_name,offd_direct_call_cnt,overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,wait_dur,aband_short_call_cnt,aband_within_sl_cnt
-//! 15,2024-03-04,08:15,5686,Retention; VIP,15,1,3,0,13,260,75,2080,300,60,40,10,420,1,1
-//! 15,2024-03-04,08:00,5686,Retention; VIP,12,2,2,1,11,180,40,1650,220,45,30,9,600,1,
-//! ";
-//! let source = Source::bytes("export.csv", export.as_bytes().to_vec());
+//! let export = r#"[
+//!   {"interval": 15, "dateTimeFrom": "03-04-2024T08:15:00", "queue": 5686,
+//!    "queueName": "Retention; VIP", "offdDirectIxnCnt": 15, "overflowInIxnCnt": 1,
+//!    "abandIxnCnt": 3, "overflowOutIxnCnt": 0, "answIxnCnt": 13,
+//!    "queuedAndAnswIxnDur": 260, "queuedAndAbandIxnDur": 75, "talkingIxnDur": 2080,
+//!    "wrapUpDur": 300, "queuedAnswLongestQueDur": 60, "queuedAbandLongestQueDur": 40,
+//!    "ansServicelevelCnt": 10, "waitDur": 420, "abandShortIxnCnt": 1, "abandWithinSlCnt": 1},
+//!   {"interval": 15, "dateTimeFrom": "03-04-2024T08:00:00", "queue": 5686,
+//!    "queueName": "Retention; VIP", "offdDirectIxnCnt": 12, "overflowInIxnCnt": 2,
+//!    "abandIxnCnt": 2, "overflowOutIxnCnt": 1, "answIxnCnt": 11,
+//!    "queuedAndAnswIxnDur": 180, "queuedAndAbandIxnDur": 40, "talkingIxnDur": 1650,
+//!    "wrapUpDur": 220, "queuedAnswLongestQueDur": 45, "queuedAbandLongestQueDur": 30,
+//!    "ansServicelevelCnt": 9, "waitDur": 600, "abandShortIxnCnt": 1, "abandWithinSlCnt": null}
+//! ]"#;
+//! let source = Source::bytes("export.json", export.as_bytes().to_vec());
 //! let mut out = Vec::new();
 //! let stats = Converter::new(Target::Teleopti)
 //!     .reader(ReaderBuilder::new().source_tz("America/New_York".parse().unwrap()))
@@ -39,9 +50,8 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 //!
-//! At this version the readers read the CSV wire forms; a JSON or XML
-//! export is detected and refused with a usage error naming its wire form,
-//! and the same recipe converts it once those readers land.
+//! The same recipe converts the legacy CSV and XML forms: the reader detects
+//! the wire form from the content.
 //!
 //! # Roll up by queue group from a group map
 //!
