@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use ringcx_reports::convert::{cmp_ids, ConvertStats, Converter, Order, Source, Target};
-use ringcx_reports::gen::{self, GenOptions, GenReport};
+use ringcx_reports::gen::{self, GenFormat, GenOptions, GenReport};
 use ringcx_reports::model::Value;
 use ringcx_reports::{AgentExtRow, AgentRow, Code, IntervalRow, QueueRow, ReaderBuilder};
 
@@ -166,6 +166,33 @@ fn generated_queue_export_to_teleopti_keeps_totals_and_streams() {
         .unwrap();
     assert!(s2.sorted_in_memory);
     assert_eq!(String::from_utf8(mem).unwrap(), out);
+}
+
+#[test]
+fn ringcx_json_queue_export_to_teleopti_equals_the_csv_route_and_keeps_totals() {
+    // The headline job: RingCX's current JSON (`agg-queue-stats`) into the
+    // Teleopti queue layout. The same generated data as CSV is the oracle.
+    let base = GenOptions::new(GenReport::Queue, 2_000).seed(11).queues(9);
+    let mut json = Vec::new();
+    gen::write(&base.clone().format(GenFormat::Json), &mut json).unwrap();
+    let mut csv = Vec::new();
+    gen::write(&base.format(GenFormat::Csv), &mut csv).unwrap();
+    let (from_json, stats) = convert(Target::Teleopti, &[Source::bytes("q.json", json.clone())]);
+    let (from_csv, _) = convert(Target::Teleopti, &[Source::bytes("q.csv", csv)]);
+    assert_eq!(stats.rows, 2_000);
+    assert_teleopti_rules(&from_json, 21, QUEUE_TEXTS, Some(16));
+    assert_eq!(from_json, from_csv);
+    let orig: Vec<QueueRow> = read_all("q.json", json, "UTC");
+    let back: Vec<QueueRow> = read_all("out.csv", from_json.into_bytes(), "UTC");
+    let (mut want, got) = (totals(&orig), totals(&back));
+    // Fields the Teleopti layout has no column for.
+    want.remove("completed_contacts");
+    want.remove("segment_hold_time_ms");
+    let mut got = got;
+    got.remove("completed_contacts");
+    got.remove("segment_hold_time_ms");
+    assert_eq!(got, want);
+    assert!(want["answ_call_cnt"].parse::<u64>().unwrap() > 0);
 }
 
 #[test]
