@@ -12,6 +12,7 @@ mod expected;
 mod gen;
 mod no_panic;
 mod rollup;
+mod rollup_reference;
 mod smoke;
 mod validate;
 mod xml_json;
