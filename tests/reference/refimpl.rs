@@ -130,6 +130,52 @@ pub struct Opts {
     pub offered_direct: bool,
     pub queue_groups: HashMap<String, String>,
     pub agent_groups: HashMap<String, String>,
+    pub filter: Filter,
+}
+
+/// SPEC 4.2 time settings, already resolved to instants: "Filters apply to
+/// each row before anything else."
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// `--from` (inclusive), Unix seconds.
+    pub from: Option<i64>,
+    /// `--to` (exclusive), Unix seconds.
+    pub to: Option<i64>,
+    /// `--days`: kept local weekdays, Monday first.
+    pub days: Option<[bool; 7]>,
+    /// `--hours`: `[from, to)` minutes since local midnight; `to < from`
+    /// wraps past midnight.
+    pub hours: Vec<(u32, u32)>,
+}
+
+/// Whether a row is kept: "a row is kept when its local start time in
+/// `--tz` is in `[from, to)`"; days are local days in `--tz` too.
+fn keep(r: &SimRow, o: &Opts) -> bool {
+    let f = &o.filter;
+    if f.from.is_some_and(|t| r.start < t) || f.to.is_some_and(|t| r.start >= t) {
+        return false;
+    }
+    let local = o.tz.timestamp_opt(r.start, 0).unwrap();
+    if let Some(days) = f.days {
+        if !days[local.weekday().num_days_from_monday() as usize] {
+            return false;
+        }
+    }
+    if !f.hours.is_empty() {
+        use chrono::Timelike;
+        let m = local.hour() * 60 + local.minute();
+        let inside = |&(from, to): &(u32, u32)| {
+            if from < to {
+                from <= m && m < to
+            } else {
+                m >= from || m < to
+            }
+        };
+        if !f.hours.iter().any(inside) {
+            return false;
+        }
+    }
+    true
 }
 
 /// One output row of the reference.
@@ -494,6 +540,7 @@ fn cmp_integer(a: &str, b: &str) -> Ordering {
 
 /// The rollup of `rows` under `o`: sorted output rows.
 pub fn rollup(rows: &[SimRow], o: &Opts) -> Vec<OutRow> {
+    let rows: Vec<&SimRow> = rows.iter().filter(|r| keep(r, o)).collect();
     // SPEC 4.2 total: "one bucket for all keys, from the earliest kept row's
     // start to the latest kept row's end".
     let total = (
@@ -505,7 +552,7 @@ pub fn rollup(rows: &[SimRow], o: &Opts) -> Vec<OutRow> {
     );
     let mut buckets: BTreeMap<(Vec<String>, i64), (i64, Acc)> = BTreeMap::new();
     let mut names: HashMap<Vec<String>, (Pick, Pick)> = HashMap::new();
-    for r in rows {
+    for &r in &rows {
         let key = key_of(r, o);
         let (b, e) = if o.iv == Iv::Total {
             total
