@@ -14,6 +14,7 @@ mod no_panic;
 #[cfg(feature = "plot")]
 mod plot;
 mod rollup;
+mod rollup_reference;
 mod smoke;
 mod validate;
 mod xml_json;
