@@ -13,5 +13,6 @@ mod gen;
 mod no_panic;
 mod rollup;
 mod smoke;
+mod timeline;
 mod validate;
 mod xml_json;
