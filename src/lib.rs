@@ -120,6 +120,7 @@ pub mod position;
 pub mod progress;
 pub mod read;
 pub mod rollup;
+pub mod timeline;
 pub mod validate;
 pub mod write;
 

@@ -16,5 +16,6 @@ mod plot;
 mod rollup;
 mod rollup_reference;
 mod smoke;
+mod timeline;
 mod validate;
 mod xml_json;

@@ -65,7 +65,7 @@ pub use metrics::{
 };
 pub use request::AnalyticsRequest;
 
-use self::bucket::Filter;
+pub(crate) use self::bucket::{Bucketer, Filter};
 use self::engine::{
     nowhere, run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource,
     Skips, SourceResult, Worker,
@@ -711,7 +711,7 @@ impl RollupTable {
 
 /// Compares two key values: numerically when both columns are all
 /// integers (any length), else as strings.
-fn cmp_key(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
+pub(crate) fn cmp_key(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
     if numeric {
         let ta = a.trim_start_matches('0');
         let tb = b.trim_start_matches('0');
@@ -724,7 +724,7 @@ fn cmp_key(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
     }
 }
 
-fn is_integer(s: &str) -> bool {
+pub(crate) fn is_integer(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 

@@ -10,12 +10,17 @@ mod rows;
 mod segments;
 mod table;
 mod teleopti;
+mod timeline;
 
 pub use analytics::{analytics_name, grouped_by};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
 pub use segments::{write_segments, SegmentWriter};
 pub use table::{header as table_header, write_table, TableFormat};
 pub use teleopti::{check_teleopti_ids, teleopti_layout, TeleoptiWriter};
+pub use timeline::{
+    seconds_text, timeline_grouped_by, timeline_header, write_interactions, write_timeline,
+    INTERACTION_COLUMNS,
+};
 
 /// Appends `s` to `out` as a CSV field: quoted (with `""` escapes) only
 /// when it holds the delimiter, a quote or a line break.

@@ -6,11 +6,13 @@ mod completions;
 mod convert;
 mod gen;
 mod inspect;
+mod interactions;
 mod parse;
 #[cfg(feature = "plot")]
 mod plot;
 mod progress;
 mod rollup;
+mod timeline;
 mod validate;
 
 use std::process::ExitCode;
@@ -39,6 +41,10 @@ struct Cli {
 enum Command {
     /// Roll rows up into KPIs by queue, agent or group, in time buckets.
     Rollup(rollup::Args),
+    /// Agent segments per key and time bucket: handle, recorded, concurrency, transfers.
+    Timeline(timeline::Args),
+    /// One row per interaction: agent chain, transfers, handle and recorded time.
+    Interactions(interactions::Args),
     /// Check files for defects; every finding with code, file, line and field.
     Validate(validate::Args),
     /// Print typed rows (NDJSON or CSV) with canonical field names.
@@ -69,6 +75,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Validate(a) => validate::run(a, cli.quiet),
         Command::Gen(a) => gen::run(a, cli.quiet),
         Command::Rollup(a) => rollup::run(a, cli.quiet),
+        Command::Timeline(a) => timeline::run(a, cli.quiet),
+        Command::Interactions(a) => interactions::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
         #[cfg(feature = "plot")]
         Command::Plot(a) => plot::run(a, cli.quiet),

@@ -1,0 +1,58 @@
+//! `rcx interactions`: one row per interaction, assembled from its
+//! segments (SPEC 5).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono_tz::Tz;
+use clap::{Args as ClapArgs, ValueEnum};
+use ringcx_reports::timeline::Interactions;
+use ringcx_reports::write::{write_interactions, TableFormat};
+use ringcx_reports::Error;
+
+use crate::common::{parse_tz, Output, ReadOpts};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+    Ndjson,
+    Table,
+}
+
+/// One row per interaction: direction, channel, start and end, segments,
+/// the agent chain (`a>b>c`), transfers, handle and recorded time.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Interaction metadata files (v2 or cx v1; JSON or NDJSON).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Zone of the printed start and end (IANA name).
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
+    tz: Tz,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Skip segments that cannot be read or placed, count them by code, and exit 1.
+    #[arg(long)]
+    skip_invalid: bool,
+    #[command(flatten)]
+    read: ReadOpts,
+}
+
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
+    let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
+    let format = match a.format {
+        Format::Csv => TableFormat::Csv,
+        Format::Json => TableFormat::Json,
+        Format::Ndjson => TableFormat::Ndjson,
+        Format::Table => TableFormat::Table,
+    };
+    let mut out = Output::new(a.output.as_ref())?;
+    write_interactions(&ixns, &a.tz, format, &mut out)?;
+    out.finish()?;
+    Ok(crate::timeline::report(ixns.stats(), quiet))
+}

@@ -1,0 +1,186 @@
+//! `rcx timeline`: agent segments per key and time bucket (SPEC 5).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono_tz::Tz;
+use clap::{Args as ClapArgs, ValueEnum};
+use ringcx_reports::rollup::{parse_days, BucketInterval, HourRange, TimeBound, WeekStart};
+use ringcx_reports::timeline::{Interactions, LoadStats, Timeline, TimelineBy};
+use ringcx_reports::write::{write_timeline, TableFormat};
+use ringcx_reports::Error;
+
+use crate::common::{parse_tz, Output, ReadOpts};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+    Ndjson,
+    Table,
+    Analytics,
+}
+
+impl From<Format> for TableFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Csv => TableFormat::Csv,
+            Format::Json => TableFormat::Json,
+            Format::Ndjson => TableFormat::Ndjson,
+            Format::Table => TableFormat::Table,
+            Format::Analytics => TableFormat::Analytics,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ByArg {
+    Agent,
+    AgentGroup,
+    Direction,
+    Channel,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum IntervalArg {
+    #[value(name = "15m")]
+    M15,
+    #[value(name = "30m")]
+    M30,
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum WeekArg {
+    Monday,
+    Sunday,
+}
+
+/// Agent segments of interaction metadata per key and DST-correct time
+/// bucket: segments and interactions started, handle and recorded time
+/// (each span split exactly at bucket boundaries), peak concurrency,
+/// average segment length, transfers.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Interaction metadata files (v2 or cx v1; JSON or NDJSON).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Output key.
+    #[arg(long, value_enum, default_value_t = ByArg::Agent)]
+    by: ByArg,
+    /// Bucket width.
+    #[arg(long, value_enum, default_value_t = IntervalArg::Hour)]
+    interval: IntervalArg,
+    /// Bucket zone (IANA name).
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
+    tz: Tz,
+    /// Keep segments starting at or after this (RFC 3339, or local date/datetime in --tz).
+    #[arg(long, value_name = "TIME")]
+    from: Option<String>,
+    /// Keep segments starting before this (RFC 3339, or local date/datetime in --tz).
+    #[arg(long, value_name = "TIME")]
+    to: Option<String>,
+    /// Keep segments starting on these local days: mon,tue,...
+    #[arg(long, value_name = "DAYS")]
+    days: Option<String>,
+    /// Keep segments whose local start time is in these ranges, e.g. 08:00-17:00 (repeatable).
+    #[arg(long, value_name = "RANGES")]
+    hours: Vec<String>,
+    /// First day of week buckets [default: monday].
+    #[arg(long, value_enum)]
+    week_start: Option<WeekArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Skip segments that cannot be read or placed, count them by code, and exit 1.
+    #[arg(long)]
+    skip_invalid: bool,
+    #[command(flatten)]
+    read: ReadOpts,
+}
+
+fn build(a: &Args) -> Result<Timeline, Error> {
+    let usage = |flag: &str, e: Error| Error::usage(format!("{flag}: {e}"));
+    let mut t = Timeline::new()
+        .by(match a.by {
+            ByArg::Agent => TimelineBy::Agent,
+            ByArg::AgentGroup => TimelineBy::AgentGroup,
+            ByArg::Direction => TimelineBy::Direction,
+            ByArg::Channel => TimelineBy::Channel,
+            ByArg::All => TimelineBy::All,
+        })
+        .interval(match a.interval {
+            IntervalArg::M15 => BucketInterval::Min15,
+            IntervalArg::M30 => BucketInterval::Min30,
+            IntervalArg::Hour => BucketInterval::Hour,
+            IntervalArg::Day => BucketInterval::Day,
+            IntervalArg::Week => BucketInterval::Week,
+            IntervalArg::Month => BucketInterval::Month,
+        })
+        .tz(a.tz)
+        .skip_invalid(a.skip_invalid);
+    if let Some(f) = &a.from {
+        t = t.from(f.parse::<TimeBound>().map_err(|e| usage("--from", e))?);
+    }
+    if let Some(f) = &a.to {
+        t = t.to(f.parse::<TimeBound>().map_err(|e| usage("--to", e))?);
+    }
+    if let Some(d) = &a.days {
+        t = t.days(parse_days(d)?);
+    }
+    if !a.hours.is_empty() {
+        let mut ranges = Vec::new();
+        for h in &a.hours {
+            ranges.extend(HourRange::parse_list(h)?);
+        }
+        t = t.hours(ranges);
+    }
+    if let Some(w) = a.week_start {
+        t = t.week_start(match w {
+            WeekArg::Monday => WeekStart::Monday,
+            WeekArg::Sunday => WeekStart::Sunday,
+        });
+    }
+    Ok(t)
+}
+
+/// Prints the load's warnings and skip summary; the exit status.
+pub fn report(stats: &LoadStats, quiet: bool) -> ExitCode {
+    for w in stats.warnings() {
+        eprintln!("rcx: warning: {w}");
+    }
+    if stats.skipped.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let total: u64 = stats.skipped.values().sum();
+    let by_code: Vec<String> = stats
+        .skipped
+        .iter()
+        .map(|(c, n)| format!("{c}: {n}"))
+        .collect();
+    if !quiet {
+        eprintln!(
+            "rcx: skipped {total} invalid segment(s) ({}); first: {}",
+            by_code.join(", "),
+            stats.first_skipped.as_deref().unwrap_or("")
+        );
+    }
+    ExitCode::from(1)
+}
+
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
+    let timeline = build(&a)?;
+    let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
+    let table = timeline.run(&ixns)?;
+    let mut out = Output::new(a.output.as_ref())?;
+    write_timeline(&table, a.format.into(), &mut out)?;
+    out.finish()?;
+    Ok(report(ixns.stats(), quiet))
+}

@@ -1,0 +1,209 @@
+//! The timeline engine: filter segments by start, split spans at bucket
+//! boundaries, sum per key and bucket, and sweep each key's spans for its
+//! peak concurrency.
+//!
+//! Additive sums fold over batches of segments on rayon and merge (integer
+//! milliseconds; merge is associative and commutative with `Default` as
+//! identity). Peak concurrency is not additive, so it is computed per key:
+//! keys are swept in parallel, each key's spans in one sweep. Output order
+//! is fixed at the end by sorting, so the result is the same whatever the
+//! thread count.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::interactions::{Interaction, PlacedSegment};
+use super::{TimelineBy, TimelineSums};
+use crate::rollup::{in_zone, Bucketer, Filter};
+
+/// A kept agent segment and its role in its interaction.
+#[derive(Clone, Copy)]
+pub(crate) struct Item<'a> {
+    pub seg: &'a PlacedSegment,
+    /// The interaction's first agent segment.
+    pub first: bool,
+}
+
+pub(crate) type Bucket = (i64, i64);
+pub(crate) type Cells<'a> = HashMap<(&'a str, Bucket), TimelineSums>;
+
+pub(crate) struct Engine {
+    pub by: TimelineBy,
+    pub bucketer: Bucketer,
+    pub tz: chrono_tz::Tz,
+    pub filter: Filter,
+}
+
+pub(crate) fn key_of(by: TimelineBy, s: &PlacedSegment) -> &str {
+    match by {
+        TimelineBy::Agent => s.agent_id.as_deref().unwrap_or(""),
+        TimelineBy::AgentGroup => s.group(),
+        TimelineBy::Direction => s.direction.as_deref().unwrap_or(""),
+        TimelineBy::Channel => s.channel.as_deref().unwrap_or(""),
+        TimelineBy::All => "",
+    }
+}
+
+/// The bucket holding instant `t_ms`, in ms. Bucket bounds are whole
+/// seconds, so the second holding `t_ms` decides.
+#[inline]
+fn bucket_of(b: &mut Bucketer, t_ms: i64) -> Bucket {
+    let (s, e) = b.info(t_ms.div_euclid(1000), 1).bucket;
+    (s * 1000, e * 1000)
+}
+
+/// Calls `f(bucket, overlap_ms)` for every bucket `[a, b)` overlaps, in
+/// order; nothing for an empty span.
+#[inline]
+fn split(b: &mut Bucketer, a: i64, e: i64, mut f: impl FnMut(Bucket, i64)) {
+    let mut cur = a;
+    while cur < e {
+        let bk = bucket_of(b, cur);
+        let stop = e.min(bk.1);
+        f(bk, stop - cur);
+        cur = stop;
+    }
+}
+
+impl Engine {
+    fn keeps(&self, s: &PlacedSegment) -> bool {
+        // Bounds are whole seconds, so the second of the start decides.
+        let t = s.start.div_euclid(1000);
+        self.filter.keeps(t, || in_zone(&self.tz, t).naive_local())
+    }
+
+    /// The kept agent segments of `ixn`.
+    fn items<'a>(&self, ixn: &'a Interaction, out: &mut Vec<Item<'a>>) {
+        for (k, seg) in ixn.agent_segments().enumerate() {
+            if self.keeps(seg) {
+                out.push(Item { seg, first: k == 0 });
+            }
+        }
+    }
+
+    pub fn kept<'a>(&self, ixns: &'a [Interaction], parallel: bool) -> Vec<Item<'a>> {
+        if parallel {
+            ixns.par_iter()
+                .fold(Vec::new, |mut v, i| {
+                    self.items(i, &mut v);
+                    v
+                })
+                .reduce(Vec::new, |mut a, mut b| {
+                    a.append(&mut b);
+                    a
+                })
+        } else {
+            let mut v = Vec::new();
+            for i in ixns {
+                self.items(i, &mut v);
+            }
+            v
+        }
+    }
+
+    fn add<'a>(&self, b: &mut Bucketer, cells: &mut Cells<'a>, it: &Item<'a>) {
+        let s = it.seg;
+        let key = key_of(self.by, s);
+        let c = cells.entry((key, bucket_of(b, s.start))).or_default();
+        c.segments_started += 1;
+        c.started_span_ms += s.span_ms();
+        if it.first {
+            c.interactions_started += 1;
+        } else {
+            c.transfers += 1;
+        }
+        split(b, s.start, s.end, |bk, ms| {
+            cells.entry((key, bk)).or_default().handle_ms += ms;
+        });
+        for &(ra, rb) in &s.recording.spans {
+            split(b, ra, rb, |bk, ms| {
+                cells.entry((key, bk)).or_default().recorded_ms += ms;
+            });
+        }
+    }
+
+    pub fn sums<'a>(&self, items: &[Item<'a>], parallel: bool) -> Cells<'a> {
+        if parallel {
+            items
+                .par_chunks(2048)
+                .fold(
+                    || (self.bucketer.clone(), Cells::default()),
+                    |(mut b, mut cells), chunk| {
+                        for it in chunk {
+                            self.add(&mut b, &mut cells, it);
+                        }
+                        (b, cells)
+                    },
+                )
+                .map(|(_, c)| c)
+                .reduce(Cells::default, merge_cells)
+        } else {
+            let mut b = self.bucketer.clone();
+            let mut cells = Cells::default();
+            for it in items {
+                self.add(&mut b, &mut cells, it);
+            }
+            cells
+        }
+    }
+
+    /// Sets `peak_concurrency` in `cells`: per key, the largest number of
+    /// its segments open at one instant of each bucket (`[start, end)`
+    /// spans, so a segment ending when another starts does not overlap it).
+    pub fn peaks<'a>(&self, items: &[Item<'a>], cells: &mut Cells<'a>, parallel: bool) {
+        let mut by_key: HashMap<&'a str, Vec<(i64, i64)>> = HashMap::new();
+        for it in items {
+            let s = it.seg;
+            if s.end > s.start {
+                let v = by_key.entry(key_of(self.by, s)).or_default();
+                v.push((s.start, 1));
+                v.push((s.end, -1));
+            }
+        }
+        let sweep = |(key, mut ev): (&'a str, Vec<(i64, i64)>)| {
+            let mut b = self.bucketer.clone();
+            let mut out: Vec<((&'a str, Bucket), u64)> = Vec::new();
+            ev.sort_unstable();
+            let mut open = 0i64;
+            let mut i = 0;
+            while i < ev.len() {
+                let t = ev[i].0;
+                while i < ev.len() && ev[i].0 == t {
+                    open += ev[i].1;
+                    i += 1;
+                }
+                // `open` holds on [t, next event).
+                let Some(&(next, _)) = ev.get(i) else { break };
+                if open <= 0 {
+                    continue;
+                }
+                split(&mut b, t, next, |bk, _| match out.last_mut() {
+                    Some((k, p)) if k.1 == bk => *p = (*p).max(open as u64),
+                    _ => out.push(((key, bk), open as u64)),
+                });
+            }
+            out
+        };
+        let groups: Vec<(&'a str, Vec<(i64, i64)>)> = by_key.into_iter().collect();
+        let found: Vec<((&'a str, Bucket), u64)> = if parallel {
+            groups.into_par_iter().flat_map_iter(sweep).collect()
+        } else {
+            groups.into_iter().flat_map(sweep).collect()
+        };
+        for (k, p) in found {
+            let c = cells.entry(k).or_default();
+            c.peak_concurrency = c.peak_concurrency.max(p);
+        }
+    }
+}
+
+fn merge_cells<'a>(mut a: Cells<'a>, mut b: Cells<'a>) -> Cells<'a> {
+    if b.len() > a.len() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    for (k, v) in b {
+        a.entry(k).or_default().merge(&v);
+    }
+    a
+}

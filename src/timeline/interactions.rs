@@ -1,0 +1,691 @@
+//! Segment spans, recording spans, and interactions assembled from their
+//! segments (SPEC 5).
+//!
+//! Loading reads every file (files in parallel), turns each [`Segment`]
+//! into a [`PlacedSegment`] (its span in milliseconds and its recording
+//! spans), checks duplicates in path order, then groups the segments by
+//! interaction. An interaction's segments may be anywhere in the files, so
+//! every placed segment is held until all files are read: memory grows
+//! with the number of segments (a placed segment is its ids and keys, two
+//! instants and its recording spans, about 200 bytes plus the text of its
+//! ids), not with the bytes of the files.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use crate::diagnostic::Code;
+use crate::error::{Error, Result};
+use crate::model::{format_instant, ReportKind, Segment, SegmentGeneration};
+use crate::position::{Location, Position};
+use crate::read::ReaderBuilder;
+use crate::rollup::{cmp_key, is_integer};
+
+/// The agent group of a segment that has none (SPEC 5).
+pub const UNMAPPED_GROUP: &str = "(unmapped)";
+
+/// Milliseconds since the Unix epoch.
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The recording of one segment: REC_START→REC_STOP spans from the events'
+/// server times, clipped to the segment span.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recording {
+    /// Disjoint spans `[start, end)` in milliseconds, in time order.
+    pub spans: Vec<(i64, i64)>,
+    /// A REC_START had no REC_STOP: its span runs to the segment end.
+    pub unmatched_start: bool,
+    /// Repeated REC_STARTs and orphan REC_STOPs that were ignored.
+    pub ignored_events: u32,
+    /// Events without an `eventTimeMs`, which cannot be placed.
+    pub untimed_events: u32,
+}
+
+impl Recording {
+    /// Recording spans of `seg` within the segment span `[start, end)`
+    /// (milliseconds). Events are taken in server-time order (file order
+    /// among equal times): REC_START opens a span, REC_STOP closes it, so a
+    /// pause is a STOP followed by a START. A START while a span is open and
+    /// a STOP with none open are ignored; a span still open at the last
+    /// event runs to the segment end.
+    ///
+    /// ```
+    /// use ringcx_reports::timeline::Recording;
+    /// use ringcx_reports::model::instant_from_millis;
+    /// use ringcx_reports::{Segment, SegmentEvent};
+    /// let ev = |t: i64, k: &str| SegmentEvent {
+    ///     time: instant_from_millis(t), client_time: None, kind: k.into() };
+    /// let mut seg = Segment::default();
+    /// // start 1000, pause 4000–6000, a repeated START, no final STOP
+    /// seg.events = Some(vec![ev(6000, "REC_START"), ev(1000, "REC_START"),
+    ///     ev(4000, "REC_STOP"), ev(7000, "REC_START")]);
+    /// let r = Recording::of(&seg, 0, 9000);
+    /// assert_eq!(r.spans, vec![(1000, 4000), (6000, 9000)]);
+    /// assert!(r.unmatched_start);
+    /// assert_eq!(r.ignored_events, 1);
+    /// assert_eq!(r.total_ms(), 6000);
+    /// ```
+    pub fn of(seg: &Segment, start: i64, end: i64) -> Recording {
+        let mut r = Recording::default();
+        let Some(events) = &seg.events else {
+            return r;
+        };
+        let mut timed: Vec<(i64, bool)> = Vec::with_capacity(events.len());
+        for e in events {
+            let is_start = e.is_rec_start();
+            if !is_start && !e.is_rec_stop() {
+                continue;
+            }
+            match e.time {
+                Some(t) => timed.push((ms(t), is_start)),
+                None => r.untimed_events += 1,
+            }
+        }
+        // Stable: events at the same instant keep their file order.
+        timed.sort_by_key(|e| e.0);
+        let mut open: Option<i64> = None;
+        let push = |r: &mut Recording, a: i64, b: i64| {
+            let (a, b) = (a.max(start), b.min(end));
+            if a < b {
+                r.spans.push((a, b));
+            }
+        };
+        for (t, is_start) in timed {
+            match (is_start, open) {
+                (true, None) => open = Some(t),
+                (false, Some(o)) => {
+                    push(&mut r, o, t);
+                    open = None;
+                }
+                _ => r.ignored_events += 1,
+            }
+        }
+        if let Some(o) = open {
+            r.unmatched_start = true;
+            push(&mut r, o, end);
+        }
+        r
+    }
+
+    /// Σ of the spans, milliseconds.
+    pub fn total_ms(&self) -> i64 {
+        self.spans.iter().map(|(a, b)| b - a).sum()
+    }
+}
+
+/// A segment placed in time: what timelines and interaction rows need of
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacedSegment {
+    /// The file it was read from.
+    pub file: Arc<str>,
+    /// Its index in path order among the files of the run.
+    pub file_idx: usize,
+    /// Where it was read.
+    pub pos: Position,
+    /// The export generation.
+    pub generation: SegmentGeneration,
+    /// `interactionId`.
+    pub interaction_id: Box<str>,
+    /// The segment id.
+    pub segment_id: Box<str>,
+    /// An agent's leg (type `AGENT`, or no type and an agent id) rather
+    /// than an IVR or bot segment.
+    pub is_agent: bool,
+    /// The agent id, if any.
+    pub agent_id: Option<Box<str>>,
+    /// The agent group id, if any.
+    pub agent_group: Option<Box<str>>,
+    /// `interactionDirection` (v2) or `dialogOrigination` (cx v1).
+    pub direction: Option<Box<str>>,
+    /// `channelType` (cx v1); `VOICE` for v2.
+    pub channel: Option<Box<str>>,
+    /// Span start, ms since the epoch.
+    pub start: i64,
+    /// Span end (exclusive), ms: the contact end, else start + duration.
+    pub end: i64,
+    /// The recording inside the span.
+    pub recording: Recording,
+    /// The interaction's own start (v2 interaction start, cx v1 dialog
+    /// start), ms.
+    pub interaction_start: Option<i64>,
+    /// The interaction's own end: cx v1 dialog end, else that start plus
+    /// the interaction duration, ms.
+    pub interaction_end: Option<i64>,
+}
+
+impl PlacedSegment {
+    /// Places `seg`: an error when it has no start (V104), no end and no
+    /// duration (V104), or ends before it starts (T601).
+    ///
+    /// ```
+    /// use ringcx_reports::timeline::PlacedSegment;
+    /// use ringcx_reports::{Code, ReaderBuilder};
+    /// let data = r#"[{"interactionId": 1, "segmentID": 1, "segmentAgentId": 7,
+    ///   "segmentContactStartTimeMs": 60000, "segmentDuration": 2.5},
+    ///  {"interactionId": 1, "segmentID": 2,
+    ///   "segmentContactStartTimeMs": 60000, "segmentContactEndTimeMs": 59999}]"#;
+    /// let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
+    /// let segs: Vec<_> = reader.segments().collect::<Result<_, _>>()?;
+    /// let p = PlacedSegment::new(&segs[0], &"m.json".into(), 0)?;
+    /// assert_eq!((p.start, p.end, p.is_agent), (60_000, 62_500, true));
+    /// let e = PlacedSegment::new(&segs[1], &"m.json".into(), 0).unwrap_err();
+    /// assert_eq!(e.code(), Some(Code::SegmentEndBeforeStart));
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn new(seg: &Segment, file: &Arc<str>, file_idx: usize) -> Result<PlacedSegment> {
+        let loc = |field: &str| Location::new(file.clone(), seg.pos).with_field(field.to_owned());
+        let start = seg.segment_start.ok_or_else(|| {
+            Error::data(
+                Code::EmptyRequired,
+                loc("segment_start"),
+                format!(
+                    "segment {} of interaction {} has no start time, so it cannot be placed",
+                    seg.segment_id, seg.interaction_id
+                ),
+                "",
+            )
+        })?;
+        let end = seg.end_or_computed().ok_or_else(|| {
+            Error::data(
+                Code::EmptyRequired,
+                loc("segment_end"),
+                format!(
+                    "segment {} of interaction {} has neither an end time nor a duration, so it \
+                     cannot be placed",
+                    seg.segment_id, seg.interaction_id
+                ),
+                "",
+            )
+        })?;
+        if end < start {
+            return Err(Error::data(
+                Code::SegmentEndBeforeStart,
+                loc("segment_end"),
+                format!(
+                    "segment {} of interaction {} ends before it starts ({})",
+                    seg.segment_id,
+                    seg.interaction_id,
+                    format_instant(start)
+                ),
+                format_instant(end),
+            ));
+        }
+        let (start, end) = (ms(start), ms(end));
+        let is_agent = match seg.segment_type.as_deref() {
+            Some(t) => t.trim().eq_ignore_ascii_case("AGENT"),
+            None => seg.agent_id.is_some(),
+        };
+        let interaction_start = seg.interaction_start.map(ms);
+        let interaction_end = seg.interaction_end.map(ms).or_else(|| {
+            let d = i64::try_from(seg.interaction_duration_ms?).ok()?;
+            interaction_start?.checked_add(d)
+        });
+        let b = |s: &Option<String>| s.as_deref().map(Box::from);
+        Ok(PlacedSegment {
+            file: file.clone(),
+            file_idx,
+            pos: seg.pos,
+            generation: seg.generation,
+            interaction_id: seg.interaction_id.as_str().into(),
+            segment_id: seg.segment_id.as_str().into(),
+            is_agent,
+            agent_id: b(&seg.agent_id),
+            agent_group: b(&seg.agent_group_id),
+            direction: b(&seg.direction),
+            channel: b(&seg.channel_type),
+            start,
+            end,
+            recording: Recording::of(seg, start, end),
+            interaction_start,
+            interaction_end,
+        })
+    }
+
+    /// The span length, milliseconds.
+    pub fn span_ms(&self) -> i64 {
+        self.end - self.start
+    }
+
+    /// The agent group, `(unmapped)` when the segment has none.
+    pub fn group(&self) -> &str {
+        self.agent_group.as_deref().unwrap_or(UNMAPPED_GROUP)
+    }
+}
+
+/// One interaction: its segments ordered by start, then segment id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interaction {
+    id: Box<str>,
+    segments: Vec<PlacedSegment>,
+    start: i64,
+    end: i64,
+}
+
+impl Interaction {
+    fn new(id: Box<str>, mut segments: Vec<PlacedSegment>) -> Interaction {
+        // Segment ids compare numerically when all of the interaction's ids
+        // are integers (v2 numbers them 1, 2, …, 10).
+        let numeric = segments.iter().all(|s| is_integer(&s.segment_id));
+        segments.sort_by(|a, b| {
+            a.start
+                .cmp(&b.start)
+                .then_with(|| cmp_key(&a.segment_id, &b.segment_id, numeric))
+        });
+        let first = &segments[0];
+        let last = &segments[segments.len() - 1];
+        let own_start = segments.iter().find_map(|s| s.interaction_start);
+        let own_end = segments.iter().find_map(|s| s.interaction_end);
+        Interaction {
+            start: own_start.unwrap_or(first.start),
+            end: own_end.unwrap_or(last.end),
+            id,
+            segments,
+        }
+    }
+    /// `interactionId`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The segments, ordered by start, then segment id.
+    pub fn segments(&self) -> &[PlacedSegment] {
+        &self.segments
+    }
+    /// The interaction's own start (v2 interaction start, cx v1 dialog
+    /// start), else its first segment's start; ms.
+    pub fn start(&self) -> i64 {
+        self.start
+    }
+    /// The interaction's own end (cx v1 dialog end, else its own start plus
+    /// its duration), else its last segment's end; ms.
+    pub fn end(&self) -> i64 {
+        self.end
+    }
+    /// The first direction its segments give, in segment order.
+    pub fn direction(&self) -> Option<&str> {
+        self.segments.iter().find_map(|s| s.direction.as_deref())
+    }
+    /// The first channel its segments give, in segment order.
+    pub fn channel(&self) -> Option<&str> {
+        self.segments.iter().find_map(|s| s.channel.as_deref())
+    }
+    /// The agent segments, in segment order.
+    pub fn agent_segments(&self) -> impl Iterator<Item = &PlacedSegment> {
+        self.segments.iter().filter(|s| s.is_agent)
+    }
+    /// The agent ids of the agent segments, in order, joined by `>`
+    /// (an agent segment without an agent id gives an empty part).
+    pub fn agents(&self) -> String {
+        let mut out = String::new();
+        for (i, s) in self.agent_segments().enumerate() {
+            if i > 0 {
+                out.push('>');
+            }
+            out.push_str(s.agent_id.as_deref().unwrap_or(""));
+        }
+        out
+    }
+    /// Agent segments after the first.
+    pub fn transfers(&self) -> u64 {
+        (self.agent_segments().count() as u64).saturating_sub(1)
+    }
+    /// Σ agent segment spans, ms.
+    pub fn handle_ms(&self) -> i64 {
+        self.agent_segments().map(PlacedSegment::span_ms).sum()
+    }
+    /// Σ recorded time of the agent segments, ms.
+    pub fn recorded_ms(&self) -> i64 {
+        self.agent_segments().map(|s| s.recording.total_ms()).sum()
+    }
+}
+
+/// A finding counted over a run, with the first place it was seen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counted {
+    /// How many times.
+    pub count: u64,
+    /// The first (in path order, then file order): `file:line`.
+    pub first: Option<String>,
+    order: Option<(usize, u64)>,
+}
+
+impl Counted {
+    fn add(&mut self, s: &PlacedSegment) {
+        self.count += 1;
+        let order = (s.file_idx, s.pos.record());
+        if self.order.is_none_or(|o| order < o) {
+            self.order = Some(order);
+            self.first = Some(format!("{}:{}", s.file, s.pos.line()));
+        }
+    }
+}
+
+/// What loading read, kept, skipped and noticed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    /// Segment objects read (valid or not).
+    pub segments_read: u64,
+    /// Segments placed in interactions.
+    pub segments_placed: u64,
+    /// Invalid segments skipped, by code (only with skip-invalid).
+    pub skipped: BTreeMap<Code, u64>,
+    /// The first skipped segment's error, in path order.
+    pub first_skipped: Option<String>,
+    /// Segments with a REC_START and no REC_STOP (the recording runs to
+    /// the segment end).
+    pub unmatched_rec_start: Counted,
+    /// Segments with a repeated REC_START or an orphan REC_STOP (ignored).
+    pub ignored_rec_events: Counted,
+    /// Segments with recording events that have no `eventTimeMs`
+    /// (ignored).
+    pub untimed_rec_events: Counted,
+    /// IVR and bot segments (no agent handle time).
+    pub non_agent_segments: u64,
+}
+
+impl LoadStats {
+    /// One line per thing worth a warning on stderr.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        let line = |c: &Counted, what: &str| {
+            format!(
+                "{} segment(s) {what} (first: {})",
+                c.count,
+                c.first.as_deref().unwrap_or("?")
+            )
+        };
+        if self.unmatched_rec_start.count > 0 {
+            w.push(line(
+                &self.unmatched_rec_start,
+                "have a REC_START with no REC_STOP; the recording runs to the segment end",
+            ));
+        }
+        if self.ignored_rec_events.count > 0 {
+            w.push(line(
+                &self.ignored_rec_events,
+                "have a repeated REC_START or an orphan REC_STOP, which was ignored",
+            ));
+        }
+        if self.untimed_rec_events.count > 0 {
+            w.push(line(
+                &self.untimed_rec_events,
+                "have recording events without eventTimeMs, which were ignored",
+            ));
+        }
+        w
+    }
+}
+
+/// Interactions assembled from segments, sorted by start then id.
+///
+/// ```
+/// use ringcx_reports::timeline::Interactions;
+/// use ringcx_reports::ReaderBuilder;
+/// let data = r#"[
+///  {"interactionId": 5, "interactionStartTimeMs": 0, "interactionDurationMs": 90000,
+///   "segmentID": 2, "segmentAgentId": 12, "segmentContactStartTimeMs": 30000, "segmentDuration": 60},
+///  {"interactionId": 5, "segmentID": 1, "segmentAgentId": 11,
+///   "segmentContactStartTimeMs": 1000, "segmentContactEndTimeMs": 29000}]"#;
+/// let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
+/// let set = Interactions::from_segments(reader.segments(), false)?;
+/// let i = &set.interactions()[0];
+/// assert_eq!((i.start(), i.end()), (0, 90_000));
+/// assert_eq!(i.agents(), "11>12");
+/// assert_eq!((i.transfers(), i.handle_ms()), (1, 88_000));
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Interactions {
+    interactions: Vec<Interaction>,
+    stats: LoadStats,
+}
+
+/// (interaction id, segment id).
+type SegmentKey = (Box<str>, Box<str>);
+
+/// One file's outcomes, in file order.
+struct FileOutcome {
+    items: Vec<Result<PlacedSegment>>,
+    read: u64,
+    /// An error the reader cannot go on after (or any error, without
+    /// skip-invalid): it ends the file's outcomes.
+    fatal: Option<Error>,
+}
+
+impl FileOutcome {
+    fn new() -> Self {
+        FileOutcome {
+            items: Vec::new(),
+            read: 0,
+            fatal: None,
+        }
+    }
+    /// Takes one read result; false when the file stops here.
+    fn take(
+        &mut self,
+        r: Result<&Segment>,
+        file: &Arc<str>,
+        idx: usize,
+        skip: bool,
+        can_continue: bool,
+    ) -> bool {
+        self.read += 1;
+        let placed = r.and_then(|s| PlacedSegment::new(s, file, idx));
+        match placed {
+            Ok(p) => self.items.push(Ok(p)),
+            Err(e) => {
+                if !skip || !can_continue || e.code().is_none() {
+                    self.fatal = Some(e);
+                    return false;
+                }
+                self.items.push(Err(e));
+            }
+        }
+        true
+    }
+}
+
+impl Interactions {
+    /// Reads interaction metadata files (in parallel on the current rayon
+    /// pool) and assembles their interactions. Files are taken in path
+    /// order whatever the order given, so the first of two duplicate
+    /// segments is the same on every run. Invalid segments (V104, T601,
+    /// T602, or a value the reader rejects) stop the load with their error,
+    /// or are skipped and counted with `skip_invalid`; an error the reader
+    /// cannot go on after (truncation, syntax) always stops it.
+    pub fn from_files<P: AsRef<Path> + Sync>(
+        paths: &[P],
+        reader: &ReaderBuilder,
+        skip_invalid: bool,
+    ) -> Result<Interactions> {
+        Self::files(paths, reader, skip_invalid, true)
+    }
+
+    /// [`from_files`](Self::from_files) on the current thread only.
+    pub fn from_files_sequential<P: AsRef<Path> + Sync>(
+        paths: &[P],
+        reader: &ReaderBuilder,
+        skip_invalid: bool,
+    ) -> Result<Interactions> {
+        Self::files(paths, reader, skip_invalid, false)
+    }
+
+    /// Assembles interactions from segments of one source (errors in the
+    /// iterator are invalid segments).
+    pub fn from_segments<I>(segments: I, skip_invalid: bool) -> Result<Interactions>
+    where
+        I: IntoIterator<Item = Result<Segment>>,
+    {
+        let file: Arc<str> = "<segments>".into();
+        let mut o = FileOutcome::new();
+        for r in segments {
+            let go = match r {
+                Ok(s) => o.take(Ok(&s), &file, 0, skip_invalid, true),
+                Err(e) => o.take(Err(e), &file, 0, skip_invalid, true),
+            };
+            if !go {
+                break;
+            }
+        }
+        Self::assemble(vec![o], skip_invalid, true)
+    }
+
+    fn files<P: AsRef<Path> + Sync>(
+        paths: &[P],
+        reader: &ReaderBuilder,
+        skip_invalid: bool,
+        parallel: bool,
+    ) -> Result<Interactions> {
+        if paths.is_empty() {
+            return Err(Error::usage("no input files"));
+        }
+        let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
+        sorted.sort();
+        let one = |(idx, p): (usize, &&Path)| -> Result<FileOutcome> {
+            let mut r = reader.from_path(p)?;
+            if r.kind() != ReportKind::Segments {
+                return Err(Error::usage(format!(
+                    "{}: the file holds {} rows, not interaction metadata (segments)",
+                    p.display(),
+                    r.kind()
+                )));
+            }
+            let file: Arc<str> = p.to_string_lossy().into();
+            let mut seg = Segment::default();
+            let mut o = FileOutcome::new();
+            loop {
+                let go = match r.read_segment(&mut seg) {
+                    Ok(true) => o.take(Ok(&seg), &file, idx, skip_invalid, true),
+                    Ok(false) => break,
+                    Err(e) => {
+                        let can = !r.is_finished() && !e.is_usage();
+                        o.take(Err(e), &file, idx, skip_invalid, can)
+                    }
+                };
+                if !go {
+                    break;
+                }
+            }
+            Ok(o)
+        };
+        let outcomes: Vec<Result<FileOutcome>> = if parallel {
+            sorted.par_iter().enumerate().map(one).collect()
+        } else {
+            sorted.iter().enumerate().map(one).collect()
+        };
+        let mut outs = Vec::with_capacity(outcomes.len());
+        for o in outcomes {
+            outs.push(o?);
+        }
+        Self::assemble(outs, skip_invalid, parallel)
+    }
+
+    fn assemble(outs: Vec<FileOutcome>, skip: bool, parallel: bool) -> Result<Interactions> {
+        let mut stats = LoadStats::default();
+        let mut first_skip: Option<((usize, u64), String)> = None;
+        let mut skip_one = |stats: &mut LoadStats, e: Error, order: (usize, u64)| {
+            let code = e.code().unwrap_or(Code::DuplicateSegment);
+            *stats.skipped.entry(code).or_default() += 1;
+            if first_skip.as_ref().is_none_or(|f| order < f.0) {
+                first_skip = Some((order, e.to_string()));
+            }
+        };
+        // Duplicates are decided in path order, then file order: the first
+        // occurrence is kept.
+        let mut seen: HashMap<SegmentKey, (Arc<str>, u64)> = HashMap::new();
+        let mut by_ixn: HashMap<Box<str>, Vec<PlacedSegment>> = HashMap::new();
+        for (fi, o) in outs.into_iter().enumerate() {
+            stats.segments_read += o.read;
+            for (n, item) in o.items.into_iter().enumerate() {
+                let p = match item {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let line = e.location().map_or(n as u64, |l| l.pos.line());
+                        skip_one(&mut stats, e, (fi, line));
+                        continue;
+                    }
+                };
+                let k = (p.interaction_id.clone(), p.segment_id.clone());
+                if let Some((f, line)) = seen.get(&k) {
+                    let e = Error::data(
+                        Code::DuplicateSegment,
+                        Location::new(p.file.clone(), p.pos).with_field("segment_id"),
+                        format!(
+                            "interaction {} already has a segment {} (at {f}:{line})",
+                            p.interaction_id, p.segment_id
+                        ),
+                        p.segment_id.to_string(),
+                    );
+                    if !skip {
+                        return Err(e);
+                    }
+                    skip_one(&mut stats, e, (fi, p.pos.line()));
+                    continue;
+                }
+                seen.insert(k, (p.file.clone(), p.pos.line()));
+                stats.segments_placed += 1;
+                if p.recording.unmatched_start {
+                    stats.unmatched_rec_start.add(&p);
+                }
+                if p.recording.ignored_events > 0 {
+                    stats.ignored_rec_events.add(&p);
+                }
+                if p.recording.untimed_events > 0 {
+                    stats.untimed_rec_events.add(&p);
+                }
+                if !p.is_agent {
+                    stats.non_agent_segments += 1;
+                }
+                by_ixn.entry(p.interaction_id.clone()).or_default().push(p);
+            }
+            if let Some(e) = o.fatal {
+                return Err(e);
+            }
+        }
+        drop(seen);
+        stats.first_skipped = first_skip.map(|f| f.1);
+        let groups: Vec<(Box<str>, Vec<PlacedSegment>)> = by_ixn.into_iter().collect();
+        let mut interactions: Vec<Interaction> = if parallel {
+            groups
+                .into_par_iter()
+                .map(|(id, s)| Interaction::new(id, s))
+                .collect()
+        } else {
+            groups
+                .into_iter()
+                .map(|(id, s)| Interaction::new(id, s))
+                .collect()
+        };
+        let numeric = interactions.iter().all(|i| is_integer(&i.id));
+        let cmp = |a: &Interaction, b: &Interaction| {
+            a.start
+                .cmp(&b.start)
+                .then_with(|| cmp_key(&a.id, &b.id, numeric))
+        };
+        if parallel {
+            interactions.par_sort_unstable_by(cmp);
+        } else {
+            interactions.sort_unstable_by(cmp);
+        }
+        Ok(Interactions {
+            interactions,
+            stats,
+        })
+    }
+
+    /// The interactions, sorted by start, then id (numerically when every
+    /// id is an integer).
+    pub fn interactions(&self) -> &[Interaction] {
+        &self.interactions
+    }
+
+    /// What the load read, skipped and noticed.
+    pub fn stats(&self) -> &LoadStats {
+        &self.stats
+    }
+}

@@ -1,0 +1,447 @@
+//! Segment timelines and interaction chains from interaction metadata
+//! (SPEC 5), for both export generations (v2 `interactionMetadata` and cx
+//! v1 `interaction-metadata`).
+//!
+//! * A segment's span is `[contact start, contact end)`, or start +
+//!   duration when the end is missing, in milliseconds
+//!   ([`PlacedSegment`]); its recording spans come from the REC_START /
+//!   REC_STOP events ([`Recording`]).
+//! * [`Interactions`] assembles interactions from segments that may be
+//!   anywhere in the files: segments ordered by start, then segment id;
+//!   agent chain, transfers, handle and recorded time ([`Interaction`]).
+//! * [`Timeline`] sums agent segments per key and bucket, with the
+//!   rollup's buckets, zones and time filters (SPEC 4.2): a segment is kept
+//!   or dropped by its start, then its whole span is split exactly at
+//!   bucket boundaries.
+//!
+//! The timeline counts *agent* segments (type `AGENT`, or untyped with an
+//! agent id): IVR and bot segments are not agent handle time. They still
+//! count in an interaction's `segments`, start and end, and the load's
+//! statistics count them ([`LoadStats::non_agent_segments`]). An
+//! interaction's "first segment" for `interactions_started`, and the
+//! segments counted as `transfers`, are its agent segments.
+//!
+//! ```
+//! use ringcx_reports::rollup::BucketInterval;
+//! use ringcx_reports::timeline::{Timeline, TimelineBy};
+//! use ringcx_reports::ReaderBuilder;
+//! // One call: agent 11 from 10:14 to 10:17, then agent 12 until 10:20.
+//! let data = r#"[
+//!  {"interactionId": 5, "segmentID": 1, "segmentAgentId": 11,
+//!   "segmentContactStartTimeMs": "2024-03-04T10:14:00Z", "segmentContactEndTimeMs": "2024-03-04T10:17:00Z"},
+//!  {"interactionId": 5, "segmentID": 2, "segmentAgentId": 12,
+//!   "segmentContactStartTimeMs": "2024-03-04T10:17:00Z", "segmentDuration": 180}]"#;
+//! let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
+//! let table = Timeline::new()
+//!     .by(TimelineBy::All)
+//!     .interval(BucketInterval::Min15)
+//!     .run_segments(reader.segments())?;
+//! let r = table.records();
+//! assert_eq!(r.len(), 2);
+//! assert_eq!(r[0].bucket_start().to_rfc3339(), "2024-03-04T10:00:00+00:00");
+//! assert_eq!((r[0].sums.handle_ms, r[1].sums.handle_ms), (60_000, 300_000));
+//! assert_eq!((r[1].sums.segments_started, r[1].sums.transfers), (1, 1));
+//! assert_eq!(r[1].sums.peak_concurrency, 1);
+//! # Ok::<(), ringcx_reports::Error>(())
+//! ```
+
+mod engine;
+mod interactions;
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+
+pub use interactions::{
+    Counted, Interaction, Interactions, LoadStats, PlacedSegment, Recording, UNMAPPED_GROUP,
+};
+
+use self::engine::Engine;
+use crate::error::{Error, Result};
+use crate::model::Segment;
+use crate::read::ReaderBuilder;
+use crate::rollup::{
+    cmp_key, in_zone, is_integer, BucketInterval, Bucketer, Filter, HourRange, TimeBound, WeekStart,
+};
+
+/// What timeline rows are keyed by (`--by`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TimelineBy {
+    /// Per agent: `agent_id` (the default).
+    #[default]
+    Agent,
+    /// Per agent group: `agent_group` (`(unmapped)` for none).
+    AgentGroup,
+    /// Per direction (`INBOUND`, `OUTBOUND`): `direction`.
+    Direction,
+    /// Per channel type (`VOICE`, `ENGAGE_MESSAGING`, …): `channel`.
+    Channel,
+    /// One key: no key column.
+    All,
+}
+
+impl TimelineBy {
+    /// Every grouping.
+    pub const ALL: [TimelineBy; 5] = [
+        TimelineBy::Agent,
+        TimelineBy::AgentGroup,
+        TimelineBy::Direction,
+        TimelineBy::Channel,
+        TimelineBy::All,
+    ];
+    /// The command-line name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TimelineBy::Agent => "agent",
+            TimelineBy::AgentGroup => "agent-group",
+            TimelineBy::Direction => "direction",
+            TimelineBy::Channel => "channel",
+            TimelineBy::All => "all",
+        }
+    }
+    /// The key columns printed.
+    pub const fn key_columns(self) -> &'static [&'static str] {
+        match self {
+            TimelineBy::Agent => &["agent_id"],
+            TimelineBy::AgentGroup => &["agent_group"],
+            TimelineBy::Direction => &["direction"],
+            TimelineBy::Channel => &["channel"],
+            TimelineBy::All => &[],
+        }
+    }
+    /// The key of a segment under this grouping (empty for `all`, and for
+    /// a missing agent id, direction or channel).
+    pub fn key_of(self, seg: &PlacedSegment) -> &str {
+        engine::key_of(self, seg)
+    }
+}
+
+impl fmt::Display for TimelineBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TimelineBy {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        TimelineBy::ALL
+            .into_iter()
+            .find(|g| g.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown timeline grouping {s:?}; expected one of {}",
+                    TimelineBy::ALL.map(|g| g.as_str()).join(", ")
+                )
+            })
+    }
+}
+
+/// Sums of one key and bucket, in milliseconds and counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimelineSums {
+    /// Segments starting in the bucket.
+    pub segments_started: u64,
+    /// Interactions whose first agent segment starts in the bucket (for
+    /// that segment's key).
+    pub interactions_started: u64,
+    /// The part of every span inside the bucket.
+    pub handle_ms: i64,
+    /// The part of every recording span inside the bucket.
+    pub recorded_ms: i64,
+    /// The largest number of the key's segments open at one instant of the
+    /// bucket.
+    pub peak_concurrency: u64,
+    /// Σ whole span of the segments starting in the bucket.
+    pub started_span_ms: i64,
+    /// Agent segments after their interaction's first, starting in the
+    /// bucket.
+    pub transfers: u64,
+}
+
+impl TimelineSums {
+    /// Adds `o` (peak: the larger).
+    pub fn merge(&mut self, o: &TimelineSums) {
+        self.segments_started += o.segments_started;
+        self.interactions_started += o.interactions_started;
+        self.handle_ms += o.handle_ms;
+        self.recorded_ms += o.recorded_ms;
+        self.peak_concurrency = self.peak_concurrency.max(o.peak_concurrency);
+        self.started_span_ms += o.started_span_ms;
+        self.transfers += o.transfers;
+    }
+
+    /// Mean span of the segments started, rounded half away from zero to
+    /// the millisecond; `None` when none started.
+    ///
+    /// ```
+    /// let s = ringcx_reports::timeline::TimelineSums {
+    ///     segments_started: 3, started_span_ms: 1000, ..Default::default() };
+    /// assert_eq!(s.avg_segment_ms(), Some(333));
+    /// let s = ringcx_reports::timeline::TimelineSums {
+    ///     segments_started: 2, started_span_ms: 1001, ..Default::default() };
+    /// assert_eq!(s.avg_segment_ms(), Some(501)); // 500.5 → away from zero
+    /// ```
+    pub fn avg_segment_ms(&self) -> Option<i64> {
+        if self.segments_started == 0 {
+            return None;
+        }
+        let n = self.segments_started as i128;
+        let s = self.started_span_ms as i128;
+        Some(((2 * s + n) / (2 * n)) as i64)
+    }
+}
+
+/// One timeline row: a key and a bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineRecord {
+    keys: Vec<String>,
+    start: DateTime<FixedOffset>,
+    end: DateTime<FixedOffset>,
+    /// The sums.
+    pub sums: TimelineSums,
+}
+
+impl TimelineRecord {
+    /// The key column values (none for `all`).
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+    /// Bucket start, with the bucket zone's offset.
+    pub fn bucket_start(&self) -> DateTime<FixedOffset> {
+        self.start
+    }
+    /// Bucket end (exclusive), with the bucket zone's offset.
+    pub fn bucket_end(&self) -> DateTime<FixedOffset> {
+        self.end
+    }
+}
+
+/// What a timeline run read and kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TimelineStats {
+    /// The load's statistics.
+    pub load: LoadStats,
+    /// Agent segments kept by the filters.
+    pub segments_kept: u64,
+}
+
+/// A finished timeline: records sorted by key (numerically when every key
+/// is an integer), then bucket start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineTable {
+    by: TimelineBy,
+    interval: BucketInterval,
+    tz: Tz,
+    records: Vec<TimelineRecord>,
+    stats: TimelineStats,
+}
+
+impl TimelineTable {
+    /// The grouping.
+    pub fn by(&self) -> TimelineBy {
+        self.by
+    }
+    /// The bucket interval.
+    pub fn interval(&self) -> BucketInterval {
+        self.interval
+    }
+    /// The bucket zone.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+    /// The key columns.
+    pub fn key_columns(&self) -> &'static [&'static str] {
+        self.by.key_columns()
+    }
+    /// The records, sorted.
+    pub fn records(&self) -> &[TimelineRecord] {
+        &self.records
+    }
+    /// What was read, kept and skipped.
+    pub fn stats(&self) -> &TimelineStats {
+        &self.stats
+    }
+}
+
+/// The metric columns of a timeline, in output order.
+pub const TIMELINE_COLUMNS: [&str; 7] = [
+    "segments_started",
+    "interactions_started",
+    "handle_s",
+    "recorded_s",
+    "peak_concurrency",
+    "avg_segment_s",
+    "transfers",
+];
+
+/// The timeline builder. Defaults as `rcx timeline`: by agent, hour
+/// buckets, UTC.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    by: TimelineBy,
+    interval: Option<BucketInterval>,
+    tz: Option<Tz>,
+    from: Option<TimeBound>,
+    to: Option<TimeBound>,
+    days: Option<u8>,
+    hours: Vec<HourRange>,
+    week_start: WeekStart,
+    skip_invalid: bool,
+}
+
+impl Timeline {
+    /// By agent, hour buckets, UTC.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The grouping.
+    pub fn by(mut self, by: TimelineBy) -> Self {
+        self.by = by;
+        self
+    }
+    /// The bucket width: 15m, 30m, hour, day, week or month.
+    pub fn interval(mut self, i: BucketInterval) -> Self {
+        self.interval = Some(i);
+        self
+    }
+    /// The bucket zone (default UTC).
+    pub fn tz(mut self, tz: Tz) -> Self {
+        self.tz = Some(tz);
+        self
+    }
+    /// Keeps segments starting at or after `from`.
+    pub fn from(mut self, from: TimeBound) -> Self {
+        self.from = Some(from);
+        self
+    }
+    /// Keeps segments starting before `to`.
+    pub fn to(mut self, to: TimeBound) -> Self {
+        self.to = Some(to);
+        self
+    }
+    /// Keeps segments starting on these local weekdays (bit 0 = Monday).
+    pub fn days(mut self, mask: u8) -> Self {
+        self.days = Some(mask & 0x7f);
+        self
+    }
+    /// Keeps segments whose local start time is in one of these ranges.
+    pub fn hours(mut self, ranges: Vec<HourRange>) -> Self {
+        self.hours = ranges;
+        self
+    }
+    /// The first day of week buckets.
+    pub fn week_start(mut self, w: WeekStart) -> Self {
+        self.week_start = w;
+        self
+    }
+    /// Skip invalid segments (counted by code) instead of stopping, when
+    /// loading files or segments.
+    pub fn skip_invalid(mut self, yes: bool) -> Self {
+        self.skip_invalid = yes;
+        self
+    }
+
+    fn engine(&self) -> Result<(Engine, BucketInterval, Tz)> {
+        let interval = self.interval.unwrap_or(BucketInterval::Hour);
+        if matches!(interval, BucketInterval::Native | BucketInterval::Total) {
+            return Err(Error::usage(format!(
+                "--interval {interval} does not apply to timelines; expected 15m, 30m, hour, \
+                 day, week or month"
+            )));
+        }
+        let tz = self.tz.unwrap_or(Tz::UTC);
+        let filter = Filter {
+            from: self.from.map(|b| b.resolve(&tz)),
+            to: self.to.map(|b| b.resolve(&tz)),
+            days: self.days,
+            hours: self.hours.clone(),
+        };
+        Ok((
+            Engine {
+                by: self.by,
+                bucketer: Bucketer::new(tz, interval, self.week_start),
+                tz,
+                filter,
+            },
+            interval,
+            tz,
+        ))
+    }
+
+    /// The timeline of loaded interactions, on the current rayon pool.
+    pub fn run(&self, ixns: &Interactions) -> Result<TimelineTable> {
+        self.run_with(ixns, true)
+    }
+
+    /// [`run`](Self::run) on the current thread only: the reference the
+    /// parallel path is tested against.
+    pub fn run_sequential(&self, ixns: &Interactions) -> Result<TimelineTable> {
+        self.run_with(ixns, false)
+    }
+
+    /// Loads files ([`Interactions::from_files`]) and runs.
+    pub fn run_files<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+    ) -> Result<TimelineTable> {
+        self.engine()?;
+        let ixns = Interactions::from_files(paths, reader, self.skip_invalid)?;
+        self.run(&ixns)
+    }
+
+    /// Loads segments of one source and runs.
+    pub fn run_segments<I>(&self, segments: I) -> Result<TimelineTable>
+    where
+        I: IntoIterator<Item = Result<Segment>>,
+    {
+        self.engine()?;
+        let ixns = Interactions::from_segments(segments, self.skip_invalid)?;
+        self.run(&ixns)
+    }
+
+    fn run_with(&self, ixns: &Interactions, parallel: bool) -> Result<TimelineTable> {
+        let (engine, interval, tz) = self.engine()?;
+        let items = engine.kept(ixns.interactions(), parallel);
+        let mut cells = engine.sums(&items, parallel);
+        engine.peaks(&items, &mut cells, parallel);
+        let nkeys = self.by.key_columns().len();
+        let mut records: Vec<TimelineRecord> = cells
+            .into_iter()
+            .map(|((key, (bs, be)), sums)| TimelineRecord {
+                keys: if nkeys == 0 {
+                    Vec::new()
+                } else {
+                    vec![key.to_owned()]
+                },
+                start: in_zone(&tz, bs.div_euclid(1000)),
+                end: in_zone(&tz, be.div_euclid(1000)),
+                sums,
+            })
+            .collect();
+        let numeric = records.iter().all(|r| r.keys.iter().all(|k| is_integer(k)));
+        records.sort_by(|a, b| {
+            for (ka, kb) in a.keys.iter().zip(&b.keys) {
+                let o = cmp_key(ka, kb, numeric);
+                if o.is_ne() {
+                    return o;
+                }
+            }
+            a.start.timestamp().cmp(&b.start.timestamp())
+        });
+        Ok(TimelineTable {
+            by: self.by,
+            interval,
+            tz,
+            records,
+            stats: TimelineStats {
+                load: ixns.stats().clone(),
+                segments_kept: items.len() as u64,
+            },
+        })
+    }
+}

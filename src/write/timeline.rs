@@ -1,0 +1,413 @@
+//! Writers of segment timelines and interaction rows (SPEC 5): CSV, JSON,
+//! NDJSON, an aligned table and, for timelines, the Analytics API shape.
+//!
+//! Seconds print with three decimals (they are milliseconds underneath);
+//! `avg_segment_s` is empty (CSV, table) or `null` (JSON) for a bucket
+//! where no segment started, and `recorded_pct` where handle time is 0.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+
+use crate::error::{Error, Result};
+use crate::model::write_rfc3339;
+use crate::rollup::{percent, BucketInterval};
+use crate::timeline::{
+    Interaction, Interactions, TimelineBy, TimelineRecord, TimelineSums, TimelineTable,
+    TIMELINE_COLUMNS,
+};
+
+use super::{analytics_name, csv_field, json_string, TableFormat};
+
+/// Milliseconds as seconds with three decimals: `60000` → `60.000`.
+///
+/// ```
+/// assert_eq!(ringcx_reports::write::seconds_text(1_234_567), "1234.567");
+/// assert_eq!(ringcx_reports::write::seconds_text(-5), "-0.005");
+/// ```
+pub fn seconds_text(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let a = ms.unsigned_abs();
+    format!("{sign}{}.{:03}", a / 1000, a % 1000)
+}
+
+/// A value of one cell: text, and whether it is a JSON number.
+enum V {
+    Text(String),
+    Num(String),
+    Null,
+}
+
+impl V {
+    fn text(&self) -> &str {
+        match self {
+            V::Text(s) | V::Num(s) => s,
+            V::Null => "",
+        }
+    }
+}
+
+fn metric_values(s: &TimelineSums) -> [V; 7] {
+    [
+        V::Num(s.segments_started.to_string()),
+        V::Num(s.interactions_started.to_string()),
+        V::Num(seconds_text(s.handle_ms)),
+        V::Num(seconds_text(s.recorded_ms)),
+        V::Num(s.peak_concurrency.to_string()),
+        s.avg_segment_ms()
+            .map_or(V::Null, |m| V::Num(seconds_text(m))),
+        V::Num(s.transfers.to_string()),
+    ]
+}
+
+fn rfc3339(t: DateTime<chrono::FixedOffset>) -> String {
+    let mut s = String::new();
+    write_rfc3339(&mut s, t.naive_local(), t.offset().local_minus_utc());
+    s
+}
+
+fn timeline_row(r: &TimelineRecord) -> Vec<V> {
+    let mut v: Vec<V> = r.keys().iter().map(|k| V::Text(k.clone())).collect();
+    v.push(V::Text(rfc3339(r.bucket_start())));
+    v.push(V::Text(rfc3339(r.bucket_end())));
+    v.extend(metric_values(&r.sums));
+    v
+}
+
+/// The header of a timeline: key columns, `bucket_start`, `bucket_end`,
+/// then [`TIMELINE_COLUMNS`].
+pub fn timeline_header(table: &TimelineTable) -> Vec<&'static str> {
+    let mut h: Vec<&'static str> = table.key_columns().to_vec();
+    h.push("bucket_start");
+    h.push("bucket_end");
+    h.extend(TIMELINE_COLUMNS);
+    h
+}
+
+/// The columns of `rcx interactions`.
+pub const INTERACTION_COLUMNS: [&str; 11] = [
+    "interaction_id",
+    "direction",
+    "channel",
+    "start",
+    "end",
+    "segments",
+    "agents",
+    "transfers",
+    "handle_s",
+    "recorded_s",
+    "recorded_pct",
+];
+
+fn instant_text(ms: i64, tz: &Tz) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(tz)
+                .to_rfc3339_opts(SecondsFormat::Millis, false)
+        })
+        .unwrap_or_default()
+}
+
+fn interaction_row(i: &Interaction, tz: &Tz) -> Vec<V> {
+    let opt = |s: Option<&str>| s.map_or(V::Null, |s| V::Text(s.to_owned()));
+    let handle = i.handle_ms();
+    let recorded = i.recorded_ms();
+    vec![
+        V::Text(i.id().to_owned()),
+        opt(i.direction()),
+        opt(i.channel()),
+        V::Text(instant_text(i.start(), tz)),
+        V::Text(instant_text(i.end(), tz)),
+        V::Num(i.segments().len().to_string()),
+        V::Text(i.agents()),
+        V::Num(i.transfers().to_string()),
+        V::Num(seconds_text(handle)),
+        V::Num(seconds_text(recorded)),
+        percent(recorded as i128, handle as i128).map_or(V::Null, |d| V::Num(format!("{d:.2}"))),
+    ]
+}
+
+fn write_rows<W: Write>(
+    head: &[&str],
+    rows: impl Iterator<Item = Vec<V>>,
+    text_cols: usize,
+    format: TableFormat,
+    out: &mut W,
+) -> Result<()> {
+    let io = |e| Error::io("<output>", e);
+    let mut buf = String::with_capacity(1 << 16);
+    match format {
+        TableFormat::Csv => {
+            buf.push_str(&head.join(","));
+            buf.push('\n');
+            for r in rows {
+                for (i, v) in r.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(',');
+                    }
+                    csv_field(&mut buf, v.text(), b',');
+                }
+                buf.push('\n');
+                if buf.len() > 1 << 15 {
+                    out.write_all(buf.as_bytes()).map_err(io)?;
+                    buf.clear();
+                }
+            }
+        }
+        TableFormat::Json | TableFormat::Ndjson => {
+            let json = format == TableFormat::Json;
+            if json {
+                buf.push('[');
+            }
+            for (n, r) in rows.enumerate() {
+                if json {
+                    buf.push_str(if n == 0 { "\n" } else { ",\n" });
+                }
+                buf.push('{');
+                for (i, (h, v)) in head.iter().zip(&r).enumerate() {
+                    if i > 0 {
+                        buf.push(',');
+                    }
+                    json_string(&mut buf, h);
+                    buf.push(':');
+                    match v {
+                        V::Text(s) => json_string(&mut buf, s),
+                        V::Num(s) => buf.push_str(s),
+                        V::Null => buf.push_str("null"),
+                    }
+                }
+                buf.push('}');
+                if !json {
+                    buf.push('\n');
+                }
+                if buf.len() > 1 << 15 {
+                    out.write_all(buf.as_bytes()).map_err(io)?;
+                    buf.clear();
+                }
+            }
+            if json {
+                buf.push_str("\n]\n");
+            }
+        }
+        TableFormat::Table => {
+            let rows: Vec<Vec<String>> = rows
+                .map(|r| {
+                    r.iter()
+                        .map(|v| v.text().replace(['\n', '\r'], " "))
+                        .collect()
+                })
+                .collect();
+            let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+            for r in &rows {
+                for (w, t) in width.iter_mut().zip(r) {
+                    *w = (*w).max(t.chars().count());
+                }
+            }
+            let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+                let mut l = String::new();
+                for (i, t) in cells.enumerate() {
+                    if i > 0 {
+                        l.push_str("  ");
+                    }
+                    let pad = width[i].saturating_sub(t.chars().count());
+                    if i < text_cols {
+                        l.push_str(t);
+                        l.extend(std::iter::repeat_n(' ', pad));
+                    } else {
+                        l.extend(std::iter::repeat_n(' ', pad));
+                        l.push_str(t);
+                    }
+                }
+                buf.push_str(l.trim_end());
+                buf.push('\n');
+            };
+            line(&mut head.iter().copied());
+            for r in &rows {
+                line(&mut r.iter().map(String::as_str));
+            }
+        }
+        TableFormat::Analytics => {
+            return Err(Error::usage(
+                "the analytics format is for timelines and rollups",
+            ))
+        }
+    }
+    out.write_all(buf.as_bytes()).map_err(io)?;
+    out.flush().map_err(io)
+}
+
+/// Writes a timeline in `format` (every format of SPEC 4.4).
+///
+/// ```
+/// use ringcx_reports::rollup::BucketInterval;
+/// use ringcx_reports::timeline::Timeline;
+/// use ringcx_reports::write::{write_timeline, TableFormat};
+/// use ringcx_reports::ReaderBuilder;
+/// let data = r#"{"interactionId": 5, "segmentID": 1, "segmentAgentId": 11,
+///   "segmentContactStartTimeMs": "2024-03-04T10:14:00Z", "segmentContactEndTimeMs": "2024-03-04T10:17:00Z",
+///   "segmentEvents": [{"eventTimeMs": "2024-03-04T10:14:30Z", "eventType": "REC_START"}]}"#;
+/// let mut reader = ReaderBuilder::new().from_bytes("m.ndjson", data.into())?;
+/// let table = Timeline::new().interval(BucketInterval::Min15).run_segments(reader.segments())?;
+/// let mut out = Vec::new();
+/// write_timeline(&table, TableFormat::Csv, &mut out)?;
+/// assert_eq!(String::from_utf8(out).unwrap(), "\
+/// agent_id,bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers
+/// 11,2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,1,1,60.000,30.000,1,180.000,0
+/// 11,2024-03-04T10:15:00+00:00,2024-03-04T10:30:00+00:00,0,0,120.000,120.000,1,,0
+/// ");
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+pub fn write_timeline<W: Write>(
+    table: &TimelineTable,
+    format: TableFormat,
+    out: &mut W,
+) -> Result<()> {
+    if format == TableFormat::Analytics {
+        let mut buf = String::new();
+        timeline_analytics(table, &mut buf);
+        let io = |e| Error::io("<output>", e);
+        out.write_all(buf.as_bytes()).map_err(io)?;
+        return out.flush().map_err(io);
+    }
+    let head = timeline_header(table);
+    let text_cols = table.key_columns().len() + 2;
+    write_rows(
+        &head,
+        table.records().iter().map(timeline_row),
+        text_cols,
+        format,
+        out,
+    )
+}
+
+/// Writes one row per interaction (csv, json, ndjson or table), times in
+/// `tz` with milliseconds.
+///
+/// ```
+/// use ringcx_reports::timeline::Interactions;
+/// use ringcx_reports::write::{write_interactions, TableFormat};
+/// use ringcx_reports::ReaderBuilder;
+/// let data = r#"{"interactionId": 5, "interactionDirection": "INBOUND", "segmentID": 1,
+///   "segmentAgentId": 11, "segmentContactStartTimeMs": 0, "segmentDuration": 3}"#;
+/// let mut reader = ReaderBuilder::new().from_bytes("m.ndjson", data.into())?;
+/// let set = Interactions::from_segments(reader.segments(), false)?;
+/// let mut out = Vec::new();
+/// write_interactions(&set, &chrono_tz::UTC, TableFormat::Csv, &mut out)?;
+/// assert_eq!(String::from_utf8(out).unwrap(), "\
+/// interaction_id,direction,channel,start,end,segments,agents,transfers,handle_s,recorded_s,recorded_pct
+/// 5,INBOUND,VOICE,1970-01-01T00:00:00.000+00:00,1970-01-01T00:00:03.000+00:00,1,11,0,3.000,0.000,0.00
+/// ");
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+pub fn write_interactions<W: Write>(
+    set: &Interactions,
+    tz: &Tz,
+    format: TableFormat,
+    out: &mut W,
+) -> Result<()> {
+    write_rows(
+        &INTERACTION_COLUMNS,
+        set.interactions().iter().map(|i| interaction_row(i, tz)),
+        7,
+        format,
+        out,
+    )
+}
+
+/// The Analytics `groupedBy` value of a timeline grouping.
+pub fn timeline_grouped_by(by: TimelineBy) -> &'static str {
+    match by {
+        TimelineBy::Agent => "Users",
+        TimelineBy::AgentGroup => "UserGroups",
+        TimelineBy::Direction => "Directions",
+        TimelineBy::Channel => "Channels",
+        TimelineBy::All => "Company",
+    }
+}
+
+fn analytics_maps(out: &mut String, s: &TimelineSums) {
+    let v = metric_values(s);
+    for (label, timers) in [("counters", false), ("timers", true)] {
+        let _ = write!(out, ",\"{label}\":{{");
+        let mut first = true;
+        for (name, val) in TIMELINE_COLUMNS.iter().zip(&v) {
+            if name.ends_with("_s") != timers {
+                continue;
+            }
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            json_string(out, &analytics_name(name));
+            let _ = write!(
+                out,
+                ":{{\"valueType\":\"{}\",\"values\":{}}}",
+                if timers { "Seconds" } else { "Instances" },
+                match val {
+                    V::Null => "null",
+                    other => other.text(),
+                }
+            );
+        }
+        out.push('}');
+    }
+}
+
+/// The Analytics API shape: one record per key with totals over its
+/// buckets (peak: the largest bucket peak, which is the key's peak over
+/// the whole period; average span from the summed spans and starts) and,
+/// per bucket, a point.
+fn timeline_analytics(table: &TimelineTable, out: &mut String) {
+    let recs = table.records();
+    let mut groups: Vec<&[TimelineRecord]> = Vec::new();
+    let mut i = 0;
+    while i < recs.len() {
+        let j = recs[i..]
+            .iter()
+            .position(|r| r.keys() != recs[i].keys())
+            .map_or(recs.len(), |n| i + n);
+        groups.push(&recs[i..j]);
+        i = j;
+    }
+    let _ = write!(
+        out,
+        "{{\"paging\":{{\"page\":0,\"perPage\":{}}},\"data\":{{\"groupedBy\":\"{}\",\"records\":[",
+        groups.len(),
+        timeline_grouped_by(table.by())
+    );
+    for (gi, g) in groups.iter().enumerate() {
+        if gi > 0 {
+            out.push(',');
+        }
+        let (key, name) = match g[0].keys().first() {
+            Some(k) => (k.as_str(), k.as_str()),
+            None => ("all", "All"),
+        };
+        out.push_str("\n{\"key\":");
+        json_string(out, key);
+        out.push_str(",\"info\":{\"name\":");
+        json_string(out, name);
+        out.push('}');
+        let mut total = TimelineSums::default();
+        for r in g.iter() {
+            total.merge(&r.sums);
+        }
+        analytics_maps(out, &total);
+        if table.interval() != BucketInterval::Total {
+            out.push_str(",\"points\":[");
+            for (pi, r) in g.iter().enumerate() {
+                if pi > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "{{\"time\":\"{}\"", rfc3339(r.bucket_start()));
+                analytics_maps(out, &r.sums);
+                out.push('}');
+            }
+            out.push(']');
+        }
+        out.push('}');
+    }
+    out.push_str("\n]}}\n");
+}
