@@ -13,4 +13,5 @@ mod gen;
 mod no_panic;
 mod rollup;
 mod smoke;
+mod speed;
 mod validate;

@@ -27,6 +27,7 @@
 //! ```
 
 mod assemble;
+pub(crate) mod chunk;
 pub(crate) mod csv;
 
 use std::fs::File;
