@@ -16,6 +16,7 @@ mod plot;
 mod rollup;
 mod rollup_reference;
 mod smoke;
+mod speed;
 mod timeline;
 mod validate;
 mod xml_json;

@@ -50,6 +50,10 @@ pub(crate) struct Assembler {
     date_val: Option<NaiveDate>,
     /// The value of `time_raw` when it holds a `time` field.
     time_val: Option<NaiveTime>,
+    /// Whether a start fell in a repeated fall-back hour (its offset then
+    /// depends on the rows before it in the file: a chunk read on its own
+    /// cannot tell it).
+    pub ambiguous: bool,
 }
 
 const EXPECT_INTERVAL: &str = "expected an interval of 15, 30, 45 or 60 minutes";
@@ -77,6 +81,7 @@ impl Assembler {
             date_key: String::new(),
             date_val: None,
             time_val: None,
+            ambiguous: false,
         }
     }
 
@@ -346,6 +351,7 @@ impl Assembler {
         let resolved = match self.resolver.resolve_unambiguous(local) {
             Some(r) => r,
             None => {
+                self.ambiguous = true;
                 self.keybuf.clear();
                 row.key_into(&mut self.keybuf);
                 let line = pos.line() + off as u64;

@@ -339,6 +339,15 @@ impl<R: Read> CsvSource<R> {
         }
     }
 
+    /// A source whose first byte sits at `base` in the file and on line
+    /// `line` (a chunk of a file read in parallel, see `read::chunk`).
+    pub fn at(rdr: R, base: u64, line: u64, buffer_size: usize, max_record: usize) -> Self {
+        let mut s = Self::new(rdr, buffer_size, max_record);
+        s.base = base;
+        s.line = line;
+        s
+    }
+
     /// Bytes available but not consumed.
     pub fn pending(&self) -> &[u8] {
         &self.buf[self.start..self.end]
@@ -603,6 +612,30 @@ fn sniff_delimiter(raw: &[u8]) -> u8 {
 pub(crate) struct CsvInput {
     src: CsvSource<Box<dyn Read + Send>>,
     columns: Vec<Option<Field>>,
+    /// Records starting at or after this byte are not read (a chunk's end;
+    /// `u64::MAX` for a whole file).
+    stop: u64,
+}
+
+/// What a chunk reader needs from an opened file (see `read::chunk`).
+impl CsvInput {
+    /// An input over `src` with the column layout of an opened file, that
+    /// stops before the first record starting at or after `stop`.
+    pub(crate) fn chunk(
+        src: CsvSource<Box<dyn Read + Send>>,
+        columns: Vec<Option<Field>>,
+        stop: u64,
+    ) -> Self {
+        CsvInput { src, columns, stop }
+    }
+    /// The column layout.
+    pub(crate) fn columns(&self) -> &[Option<Field>] {
+        &self.columns
+    }
+    /// The delimiter.
+    pub(crate) fn delimiter(&self) -> u8 {
+        self.src.delim
+    }
 }
 
 fn source_error(file: &Arc<str>, e: SourceError) -> Error {
@@ -828,7 +861,16 @@ pub(crate) fn open(
         title,
         columns: columns.len(),
     };
-    Ok((CsvInput { src, columns }, dialect, kind, diagnostics))
+    Ok((
+        CsvInput {
+            src,
+            columns,
+            stop: u64::MAX,
+        },
+        dialect,
+        kind,
+        diagnostics,
+    ))
 }
 
 /// Reads one CSV record into `row`. The error flag says whether the error
@@ -846,8 +888,8 @@ impl CsvInput {
     ) -> std::result::Result<bool, (Error, bool)> {
         let c = self;
         let at = match c.src.peek() {
-            Ok(Some(at)) => at,
-            Ok(None) => return Ok(false),
+            Ok(Some(at)) if at.byte < c.stop => at,
+            Ok(_) => return Ok(false),
             Err(e) => return Err((source_error(&asm.file, e), true)),
         };
         c.src.consume(&at);

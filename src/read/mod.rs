@@ -36,6 +36,7 @@
 //! ```
 
 mod assemble;
+pub(crate) mod chunk;
 pub(crate) mod csv;
 #[cfg(feature = "json")]
 mod json;

@@ -227,7 +227,8 @@ impl<'p, S: Accumulator> Worker<'p, S> {
         }
     }
 
-    fn add<T: RollupRow<Sums = S>>(&mut self, row: &T, file_idx: usize, file: &Arc<str>) {
+    #[inline]
+    pub fn add<T: RollupRow<Sums = S>>(&mut self, row: &T, file_idx: usize, file: &Arc<str>) {
         let t = row.start().timestamp();
         let len = row.interval().seconds();
         let info = self.bucketer.info(t, len);

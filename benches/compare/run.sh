@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: the same hourly per-queue rollup (SPEC 4.3
+# default metrics) of one generated Queue Statistics export in rcx, DuckDB
+# SQL and Polars, 2 threads each. Prints, per tool, the median wall time of
+# RUNS warm runs, MB/s, peak RSS, and the ratios against rcx, after checking
+# that the three results agree (sums exactly, ratios within 0.01).
+#
+# Usage: benches/compare/run.sh [--rows N] [--runs N] [--threads N] [--json]
+#   --rows     rows to generate (default 10000000, about 820 MB)
+#   --runs     timed runs per tool after one warm-up run (default 5)
+#   --json     also the JSON form of the export against DuckDB read_json
+# Needs: cargo, python3 (with venv), GNU time at /usr/bin/time.
+# DuckDB and Polars are installed into benches/compare/.venv; the data goes
+# to benches/compare/data (both git-ignored).
+set -euo pipefail
+
+ROWS=10000000
+RUNS=5
+THREADS=2
+JSON=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rows) ROWS="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    --json) JSON=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+DATA="$HERE/data"
+VENV="$HERE/.venv"
+
+if [ ! -x /usr/bin/time ] || ! /usr/bin/time -f "%M" true >/dev/null 2>&1; then
+  echo "GNU time is needed at /usr/bin/time for peak memory (apt-get install time)" >&2
+  exit 2
+fi
+command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "== creating $VENV"
+  python3 -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c "import duckdb, polars" 2>/dev/null; then
+  echo "== installing duckdb and polars"
+  "$VENV/bin/pip" install --quiet duckdb polars
+fi
+PY="$VENV/bin/python"
+
+echo "== building rcx (release)"
+(cd "$ROOT" && cargo build --release --quiet)
+RCX="$ROOT/target/release/rcx"
+
+mkdir -p "$DATA"
+CSV="$DATA/queue-$ROWS.csv"
+if [ ! -s "$CSV" ]; then
+  echo "== generating $CSV"
+  "$RCX" gen --report queue --rows "$ROWS" --queues 200 -o "$CSV"
+fi
+
+# Runs "$@" once to warm up, then RUNS times; prints "median_wall max_rss_kb".
+measure() {
+  local log="$DATA/time.log" walls=() rss=0
+  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; "$@" >&2 || true; exit 1; }
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>&1
+    read -r wall kb < "$log"
+    walls+=("$wall")
+    [ "$kb" -gt "$rss" ] && rss="$kb"
+  done
+  local med
+  med=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+  echo "$med $rss"
+}
+
+report() {
+  local title="$1" file="$2"; shift 2
+  local bytes mb
+  bytes=$(stat -c %s "$file")
+  mb=$(awk -v b="$bytes" 'BEGIN {printf "%.0f", b/1e6}')
+  echo
+  echo "$title: $(basename "$file"), $mb MB, $THREADS threads, median of $RUNS warm runs"
+  printf '%-8s %9s %9s %10s %12s %12s\n' tool wall_s MB/s peak_MiB wall_vs_rcx mem_vs_rcx
+  local rw rm
+  while [ $# -gt 0 ]; do
+    local name="$1" wall="$2" kb="$3"; shift 3
+    [ -z "${rw:-}" ] && { rw="$wall"; rm="$kb"; }
+    awk -v n="$name" -v w="$wall" -v k="$kb" -v b="$bytes" -v rw="$rw" -v rm="$rm" 'BEGIN {
+      printf "%-8s %9.2f %9.0f %10.0f %11.2fx %11.2fx\n", n, w, b/1e6/w, k/1024, w/rw, k/rm }'
+  done
+}
+
+echo "== CSV: rollup --interval hour --by queue"
+OUT="$DATA/out"
+mkdir -p "$OUT"
+read -r r_w r_k < <(measure "$RCX" --threads "$THREADS" rollup --interval hour "$CSV" -o "$OUT/rcx.csv")
+read -r d_w d_k < <(measure "$PY" "$HERE/duck.py" csv "$CSV" "$OUT/duckdb.csv" "$THREADS")
+read -r p_w p_k < <(measure env POLARS_MAX_THREADS="$THREADS" "$PY" "$HERE/pl.py" "$CSV" "$OUT/polars.csv")
+echo "== checking agreement"
+"$PY" "$HERE/check.py" "$OUT/rcx.csv" "$OUT/duckdb.csv" "$OUT/polars.csv"
+report "Hourly per-queue rollup, CSV" "$CSV" rcx "$r_w" "$r_k" duckdb "$d_w" "$d_k" polars "$p_w" "$p_k"
+
+if [ "$JSON" = 1 ]; then
+  JS="$DATA/queue-$ROWS.json"
+  if [ ! -s "$JS" ]; then
+    echo "== generating $JS"
+    "$RCX" gen --report queue --rows "$ROWS" --queues 200 --format json -o "$JS"
+  fi
+  if ! "$RCX" inspect "$JS" >/dev/null 2>&1; then
+    echo
+    echo "JSON: skipped, this build of rcx does not read the JSON form ($("$RCX" inspect "$JS" 2>&1 | head -1))"
+    exit 0
+  fi
+  echo "== JSON: rollup --interval hour --by queue"
+  read -r r_w r_k < <(measure "$RCX" --threads "$THREADS" rollup --interval hour "$JS" -o "$OUT/rcx-json.csv")
+  read -r d_w d_k < <(measure "$PY" "$HERE/duck.py" json "$JS" "$OUT/duckdb-json.csv" "$THREADS")
+  "$PY" "$HERE/check.py" "$OUT/rcx-json.csv" "$OUT/duckdb-json.csv"
+  report "Hourly per-queue rollup, JSON" "$JS" rcx "$r_w" "$r_k" duckdb "$d_w" "$d_k"
+fi

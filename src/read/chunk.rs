@@ -1,0 +1,197 @@
+//! Parallel reading of one large CSV file: the file is cut into chunks of
+//! about the same size, and each chunk is read by its own tokenizer and
+//! assembler, on its own thread.
+//!
+//! A chunk starts *speculatively*: at the first byte after a line break at
+//! or past its nominal start, assuming that line break ends a record (it
+//! does not when it lies inside a quoted field). Its reader reads every
+//! record that starts before the next chunk's nominal start, and finishes
+//! the last one even when it runs past it. So the reader of chunk `k`, if it
+//! started on a true record boundary, knows exactly where the first record
+//! of chunk `k + 1` starts ([`ChunkReader::next`]); the caller checks, in
+//! file order, that chunk `k + 1` started there ([`ChunkReader::first`]).
+//! By induction from chunk 0, which starts on the first data record, every
+//! chunk that passes the check was tokenized exactly as a sequential read
+//! would have. A chunk that fails it (a line break inside quotes at its
+//! start) is read again from the right place, or the caller falls back to
+//! the sequential reader.
+//!
+//! Positions in a chunk are relative to its start (lines from 1, records
+//! from 0); a caller that reports errors reads the file sequentially, so
+//! errors name exact lines.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
+
+use memchr::memchr;
+
+use super::assemble::Assembler;
+use super::csv::{CsvInput, CsvSource};
+use super::{Input, ReaderBuilder};
+use crate::error::{Error, Result};
+use crate::model::{Field, IntervalRow, LocalResolver, ReportKind};
+
+/// A CSV file opened for chunked reading: its layout, found by opening it
+/// the ordinary way, and where its data records start.
+#[derive(Debug)]
+pub(crate) struct CsvChunks {
+    file: Arc<str>,
+    path: std::path::PathBuf,
+    builder: ReaderBuilder,
+    columns: Vec<Option<Field>>,
+    delim: u8,
+    kind: ReportKind,
+    data_start: u64,
+    len: u64,
+}
+
+impl CsvChunks {
+    /// Opens `path`. `Ok(None)` when the file is not CSV.
+    pub(crate) fn open(b: &ReaderBuilder, path: &Path) -> Result<Option<CsvChunks>> {
+        let r = b.from_path(path)?;
+        let file = r.file().clone();
+        #[allow(unreachable_patterns)]
+        let c = match &r.input {
+            Input::Csv(c) => c,
+            _ => return Ok(None),
+        };
+        let len = std::fs::metadata(path)
+            .map_err(|e| Error::io(file.clone(), e))?
+            .len();
+        Ok(Some(CsvChunks {
+            file,
+            path: path.to_path_buf(),
+            builder: b.clone(),
+            columns: c.columns().to_vec(),
+            delim: c.delimiter(),
+            kind: r.kind(),
+            data_start: c.offset(),
+            len,
+        }))
+    }
+
+    /// The report the file holds.
+    pub(crate) fn kind(&self) -> ReportKind {
+        self.kind
+    }
+
+    /// The file name errors use.
+    pub(crate) fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+
+    /// The nominal chunk starts for chunks of about `size` bytes, first the
+    /// start of the data records; each chunk ends where the next starts,
+    /// the last at the end of the file.
+    pub(crate) fn starts(&self, size: u64) -> Vec<u64> {
+        let size = size.max(1);
+        let mut v = vec![self.data_start];
+        let mut s = self.data_start + size;
+        while s < self.len {
+            v.push(s);
+            s += size;
+        }
+        v
+    }
+
+    /// A reader of the records starting in `from..to` (`to = u64::MAX` for
+    /// the last chunk). For `from` past the data start, it starts after the
+    /// first line break at or after `from - 1`.
+    pub(crate) fn reader(&self, from: u64, to: u64) -> Result<ChunkReader> {
+        self.open_reader(from, to, from > self.data_start)
+    }
+
+    /// A reader of the records starting in `from..to`, where `from` is
+    /// known to start a record (the next record found by the chunk before).
+    pub(crate) fn reader_exact(&self, from: u64, to: u64) -> Result<ChunkReader> {
+        self.open_reader(from, to, false)
+    }
+
+    fn open_reader(&self, from: u64, to: u64, search: bool) -> Result<ChunkReader> {
+        let io = |e| Error::io(self.file.clone(), e);
+        let mut f = File::open(&self.path).map_err(io)?;
+        let b = &self.builder;
+        let base = if search { from - 1 } else { from };
+        f.seek(SeekFrom::Start(base)).map_err(io)?;
+        let rdr: Box<dyn std::io::Read + Send> = Box::new(f);
+        let mut src = CsvSource::at(rdr, base, 1, b.buffer_size, b.max_record);
+        src.delim = self.delim;
+        if search {
+            loop {
+                if let Some(i) = memchr(b'\n', src.pending()) {
+                    src.skip(i + 1);
+                    break;
+                }
+                let n = src.pending().len();
+                src.skip(n);
+                if !src.fill().map_err(io)? {
+                    break;
+                }
+            }
+        }
+        let asm = Assembler::new(
+            self.file.clone(),
+            LocalResolver::new(b.source_tz),
+            b.date_order,
+        );
+        Ok(ChunkReader {
+            input: CsvInput::chunk(src, self.columns.clone(), to),
+            asm,
+            first: None,
+            records: 0,
+        })
+    }
+}
+
+/// Reads the records of one chunk (see the [module docs](self)).
+pub(crate) struct ChunkReader {
+    input: CsvInput,
+    asm: Assembler,
+    first: Option<u64>,
+    records: u64,
+}
+
+impl ChunkReader {
+    /// Reads the next record of the chunk into `row`; `Ok(false)` when the
+    /// next record starts in the next chunk, or at the end of the file.
+    /// Positions in `row` and in errors are relative to the chunk.
+    #[inline]
+    pub(crate) fn read_row<T: IntervalRow>(&mut self, row: &mut T) -> Result<bool> {
+        match self.input.read_row(&mut self.asm, self.records, row) {
+            Ok(true) => {
+                if self.first.is_none() {
+                    self.first = Some(row.pos().byte());
+                }
+                self.records += 1;
+                Ok(true)
+            }
+            Ok(false) => Ok(false),
+            Err((e, _)) => Err(e),
+        }
+    }
+
+    /// Byte offset of the first record the chunk read, or of the record
+    /// after the chunk when it read none.
+    pub(crate) fn first(&self) -> u64 {
+        self.first.unwrap_or_else(|| self.input.offset())
+    }
+
+    /// After [`read_row`](Self::read_row) gave `Ok(false)`: byte offset of
+    /// the first record of the next chunk (the file length at the end).
+    pub(crate) fn next(&self) -> u64 {
+        self.input.offset()
+    }
+
+    /// Records read.
+    pub(crate) fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Whether a row started in a repeated fall-back hour, whose offset
+    /// depends on the rows of the chunks before.
+    pub(crate) fn ambiguous(&self) -> bool {
+        self.asm.ambiguous
+    }
+}

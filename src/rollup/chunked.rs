@@ -1,0 +1,218 @@
+//! The fast path for large CSV files: each file is cut into chunks read and
+//! folded in parallel (see `crate::read::chunk`), and the chunk partials are
+//! merged in file order. A chunk whose speculative start was not a record
+//! boundary (a line break inside a quoted field) is read again, serially,
+//! from the first record the chunk before it found.
+//!
+//! The path takes only the common case, and says so by returning `None`
+//! for anything else, after which the rollup runs the reference path (the
+//! producer of `engine`), which then gives exactly the rows, errors and
+//! positions a sequential read gives:
+//!
+//! - any invalid row (so every error names its exact line, from the
+//!   reference path), and any row that does not nest in its bucket;
+//! - a start in a repeated fall-back hour, whose offset depends on the rows
+//!   before it in the file (SPEC 2.5);
+//! - rows of one key whose starts do not increase in file order. The
+//!   duplicate rule keeps the first row of a key and start; when every key's
+//!   starts increase, a duplicate is impossible, and checking that takes one
+//!   number per key instead of one entry per row. Exports are sorted by date
+//!   and time, so this holds for them; an unsorted file is still rolled up
+//!   exactly, by the reference path.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::bucket::offset_secs;
+use super::engine::{FastMap, Partial, RollupRow, Worker};
+use super::Plan;
+use crate::model::ReportKind;
+use crate::read::chunk::CsvChunks;
+use crate::read::ReaderBuilder;
+
+/// The default chunk size: large enough that the line search at each start
+/// and the per-chunk maps cost nothing, small enough to spread 100 MB over
+/// many threads.
+pub(crate) const DEFAULT_CHUNK: u64 = 4 << 20;
+
+/// What the chunks of the files gave.
+pub(crate) struct ChunkedRun<S> {
+    pub partial: Partial<S>,
+    pub read: u64,
+    pub kept: u64,
+}
+
+/// Per key (the duplicate key, not the output key): the first and last
+/// start seen, in file order.
+type Spans = FastMap<Box<str>, (i64, i64)>;
+
+struct ChunkOut<S> {
+    partial: Partial<S>,
+    spans: Spans,
+    read: u64,
+    kept: u64,
+    first: u64,
+    next: u64,
+}
+
+/// Rolls up `paths` (already in canonical order) chunk by chunk; `None`
+/// when the reference path must decide (see the module docs).
+pub(crate) fn run<T: RollupRow>(
+    plan: &Plan,
+    paths: &[&Path],
+    rb: &ReaderBuilder,
+    kind: ReportKind,
+    chunk: u64,
+) -> Option<ChunkedRun<T::Sums>> {
+    let mut all = ChunkedRun {
+        partial: Partial::default(),
+        read: 0,
+        kept: 0,
+    };
+    let mut spans = Spans::default();
+    for (i, p) in paths.iter().enumerate() {
+        let chunks = CsvChunks::open(rb, p).ok()??;
+        if chunks.kind() != kind {
+            return None;
+        }
+        let (r, s) = run_file::<T>(plan, &chunks, i, chunk)?;
+        // Files share no key and start when each key's starts still
+        // increase across them.
+        join_spans(&mut spans, s)?;
+        all.partial = all.partial.merge(r.partial);
+        all.read += r.read;
+        all.kept += r.kept;
+    }
+    Some(all)
+}
+
+/// Appends the spans of what follows; `None` when a key's starts do not
+/// increase.
+fn join_spans(acc: &mut Spans, next: Spans) -> Option<()> {
+    for (k, (lo, hi)) in next {
+        match acc.get_mut(&k) {
+            Some(s) if lo <= s.1 => return None,
+            Some(s) => s.1 = hi,
+            None => {
+                acc.insert(k, (lo, hi));
+            }
+        }
+    }
+    Some(())
+}
+
+fn run_file<T: RollupRow>(
+    plan: &Plan,
+    chunks: &CsvChunks,
+    file_idx: usize,
+    chunk: u64,
+) -> Option<(ChunkedRun<T::Sums>, Spans)> {
+    let starts = chunks.starts(chunk);
+    let threads = rayon::current_num_threads().max(1);
+    // A window of chunks at a time, merged in order, so that partials of
+    // only a few chunks are alive at once.
+    let window = threads * 2;
+    let mut run = ChunkedRun {
+        partial: Partial::default(),
+        read: 0,
+        kept: 0,
+    };
+    let mut spans = Spans::default();
+    let mut expect = None;
+    for w in (0..starts.len()).step_by(window) {
+        let hi = (w + window).min(starts.len());
+        let outs: Vec<Option<ChunkOut<T::Sums>>> = (w..hi)
+            .into_par_iter()
+            .map(|k| {
+                let to = starts.get(k + 1).copied().unwrap_or(u64::MAX);
+                fold_chunk::<T>(plan, chunks, file_idx, starts[k], to, false)
+            })
+            .collect();
+        for (k, o) in (w..hi).zip(outs) {
+            let o = match (o, expect) {
+                (Some(o), None) => o,
+                (Some(o), Some(e)) if e == o.first => o,
+                // The chunk started inside a quoted field (its reading may
+                // even have failed there): read it again from where the
+                // chunk before found its first record.
+                (_, Some(e)) => {
+                    let to = starts.get(k + 1).copied().unwrap_or(u64::MAX);
+                    fold_chunk::<T>(plan, chunks, file_idx, e, to, true)?
+                }
+                (None, None) => return None,
+            };
+            expect = Some(o.next);
+            join_spans(&mut spans, o.spans)?;
+            run.partial = run.partial.merge(o.partial);
+            run.read += o.read;
+            run.kept += o.kept;
+        }
+    }
+    Some((run, spans))
+}
+
+fn fold_chunk<T: RollupRow>(
+    plan: &Plan,
+    chunks: &CsvChunks,
+    file_idx: usize,
+    from: u64,
+    to: u64,
+    exact: bool,
+) -> Option<ChunkOut<T::Sums>> {
+    let mut rd = if exact {
+        chunks.reader_exact(from, to)
+    } else {
+        chunks.reader(from, to)
+    }
+    .ok()?;
+    let file: Arc<str> = chunks.file().clone();
+    let mut w = Worker::<T::Sums>::new(plan);
+    let mut spans = Spans::default();
+    let mut row = T::default();
+    let mut key = String::new();
+    let tz = plan.tz;
+    let filter = &plan.filter;
+    let mut local: Option<(i64, chrono::NaiveDateTime)> = None;
+    let mut kept = 0u64;
+    while rd.read_row(&mut row).ok()? {
+        let t = row.start().timestamp();
+        let keep = filter.keeps(t, || match local {
+            Some((ct, l)) if ct == t => l,
+            _ => {
+                let off = offset_secs(&tz, t) as i64;
+                let l = chrono::DateTime::from_timestamp(t + off, 0)
+                    .unwrap_or_default()
+                    .naive_utc();
+                local = Some((t, l));
+                l
+            }
+        });
+        if !keep {
+            continue;
+        }
+        key.clear();
+        row.key_into(&mut key);
+        match spans.get_mut(key.as_str()) {
+            Some(s) if t <= s.1 => return None,
+            Some(s) => s.1 = t,
+            None => {
+                spans.insert(key.as_str().into(), (t, t));
+            }
+        }
+        w.add(&row, file_idx, &file);
+        kept += 1;
+    }
+    if rd.ambiguous() || w.partial.first_misfit.is_some() {
+        return None;
+    }
+    Some(ChunkOut {
+        partial: w.partial,
+        spans,
+        read: rd.records(),
+        kept,
+        first: rd.first(),
+        next: rd.next(),
+    })
+}
