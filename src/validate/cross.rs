@@ -119,6 +119,9 @@ pub(crate) struct Cross {
     pub void: bool,
     /// Findings of the cells compared so far, with their file index.
     found: Vec<(usize, Diagnostic)>,
+    /// The three field names, shared by every finding (one allocation
+    /// each, not one per finding).
+    names: Option<[Arc<str>; 3]>,
 }
 
 impl Cross {
@@ -252,24 +255,32 @@ impl Cross {
             return;
         };
         let start = cell.start.to_rfc3339();
+        let names = self.names.get_or_insert_with(|| {
+            [
+                Field::AnswCallCnt.name().into(),
+                Field::TalkingCallDur.name().into(),
+                Field::WrapUpDur.name().into(),
+            ]
+        });
+        let [answ, talk, wrap] = names.clone();
         let checks = [
             (
                 Code::CrossAnswered,
-                Field::AnswCallCnt,
+                answ,
                 "answ_call_cnt",
                 cell.agents.answered,
                 cell.queue.answered,
             ),
             (
                 Code::CrossTalk,
-                Field::TalkingCallDur,
+                talk,
                 "talking_call_dur",
                 cell.agents.talk,
                 cell.queue.talk,
             ),
             (
                 Code::CrossWrap,
-                Field::WrapUpDur,
+                wrap,
                 "wrap_up_dur",
                 cell.agents.wrap,
                 cell.queue.wrap,
@@ -280,7 +291,7 @@ impl Cross {
                 continue;
             }
             differs = true;
-            let location = Location::new(file.clone(), pos).with_field(field.name());
+            let location = Location::new(file.clone(), pos).with_field(field);
             let message = format!(
                 "queue {queue}, interval {start}: Σ agent {name} {agents} ({} agent row(s)) vs queue {name} {queue_v}{no_queue_row}",
                 cell.agents.rows

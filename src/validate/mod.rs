@@ -378,7 +378,12 @@ impl<'v> Session<'v> {
                     "the cross-check needs Queue Statistics rows on one side and Agent Extended Statistics rows on the other (rcx validate QUEUE_FILE --against AGENT_EXT_FILE, either order)",
                 ));
             }
-            let found = cross.finish();
+            let mut found = cross.finish();
+            // Append the shorter list to the longer: one large list in
+            // memory at a time, not two.
+            if found.len() > self.found.len() {
+                std::mem::swap(&mut found, &mut self.found);
+            }
             self.found.extend(found);
             self.summary.cross = Some(cross.summary);
         }

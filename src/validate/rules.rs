@@ -15,6 +15,8 @@ use crate::position::{Location, Position};
 pub(crate) struct Findings {
     pub file: Arc<str>,
     pub out: Vec<Diagnostic>,
+    /// Field names already used, shared by the findings that name them.
+    names: Vec<(&'static str, Arc<str>)>,
 }
 
 impl Findings {
@@ -22,6 +24,7 @@ impl Findings {
         Findings {
             file,
             out: Vec::new(),
+            names: Vec::new(),
         }
     }
 
@@ -46,7 +49,15 @@ impl Findings {
         message: String,
         value: Option<String>,
     ) {
-        let location = Location::new(self.file.clone(), pos).with_field(field);
+        let name = match self.names.iter().find(|(n, _)| *n == field) {
+            Some((_, a)) => a.clone(),
+            None => {
+                let a: Arc<str> = field.into();
+                self.names.push((field, a.clone()));
+                a
+            }
+        };
+        let location = Location::new(self.file.clone(), pos).with_field(name);
         self.out
             .push(Diagnostic::new(code, location, message, value));
     }
