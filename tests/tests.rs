@@ -14,4 +14,5 @@ mod no_panic;
 mod rollup;
 mod smoke;
 mod validate;
+mod validate_segments;
 mod xml_json;
