@@ -167,9 +167,9 @@ codes! {
     /// Recording events do not start with REC_START.
     EventsStartWrong = "T604", Warning, "recording events do not start with REC_START";
     /// Recording events unpaired or overlapping.
-    EventsUnpaired = "T605", Warning, "recording events are unpaired (repeated REC_START, orphan REC_STOP, REC_START with no REC_STOP)";
+    EventsUnpaired = "T605", Warning, "recording events are unpaired or overlap (repeated REC_START, orphan REC_STOP, REC_START with no REC_STOP), taken in time order";
     /// A segment outside its interaction's window.
-    SegmentOutsideInteraction = "T606", Warning, "a segment lies outside its interaction's start and end";
+    SegmentOutsideInteraction = "T606", Warning, "a segment lies outside its interaction's window (start to end, or start + duration) by more than 1 s";
 }
 
 impl Code {

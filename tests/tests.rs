@@ -19,4 +19,5 @@ mod smoke;
 mod speed;
 mod timeline;
 mod validate;
+mod validate_segments;
 mod xml_json;

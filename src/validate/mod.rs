@@ -11,23 +11,25 @@
 //!    next record; a structural error (truncation, a limit) costs one
 //!    diagnostic and ends that file;
 //! 3. on each row that read fine: absent counts (V111) and the row logic of
-//!    its report (Q2xx for queues, A3xx for agents; see `rules`);
+//!    its report (Q2xx for queues, A3xx for agents; see `rules`); on each
+//!    segment of interaction metadata, the segment rules (T601–T606, see
+//!    [`segments`]);
 //! 4. the file rules (F401 duplicate key, F402 mixed interval lengths, F403
 //!    gaps when asked for, F404 a fall-back hour read only once);
 //! 5. with [`Validator::cross_check`], the reconciliation of Agent Extended
-//!    sums against Queue Statistics (X501–X503) once every file is read.
+//!    sums against Queue Statistics (X501–X503), read in step across the
+//!    inputs (see [`cross`]).
 //!
-//! The [`Report`] lists diagnostics in file order, then line, then code
-//! (findings of one line and code keep field order), and a [`Summary`].
+//! The [`Report`] lists diagnostics in file order, then line, then code,
+//! then byte offset (findings of one record and code keep field order),
+//! and a [`Summary`].
 //!
 //! Rows are checked as they stream by; the state kept per file is per key
 //! (see the file-rule module docs for how duplicates are found without
-//! remembering every row). Diagnostics are kept until the end so that they
+//! remembering every row), per segment key up to a cap (see [`segments`]),
+//! and for the cross-check about one interval of cells on time-ordered
+//! input (see [`cross`]). Diagnostics are kept until the end so that they
 //! can be sorted: their memory grows with the number of findings, not rows.
-//!
-//! Segment files (interaction metadata, rules T601–T606) are validated by a
-//! rules module of their own over the segment model; until the readers
-//! yield segments, a segment file is a usage error here.
 //!
 //! ```
 //! use ringcx_reports::{Code, ReaderBuilder};
@@ -51,22 +53,27 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 
-mod cross;
+pub mod cross;
 mod file;
 mod rules;
+pub mod segments;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use cross::{CrossSummary, Totals};
 pub use file::DEFAULT_MAX_RUNS;
+pub use segments::DEFAULT_MAX_SEGMENT_KEYS;
 
 use self::cross::Cross;
 use self::file::FileRules;
 use self::rules::{absent_values, Findings, RowRules};
+use self::segments::SegmentRules;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind, WireForm};
+use crate::model::{
+    AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind, Segment, WireForm,
+};
 use crate::read::{Reader, ReaderBuilder};
 
 /// Counts over a validation run.
@@ -74,7 +81,7 @@ use crate::read::{Reader, ReaderBuilder};
 pub struct Summary {
     /// Files validated.
     pub files: u64,
-    /// Data records read (valid or not).
+    /// Data records read (valid or not), segments included.
     pub rows: u64,
     /// Diagnostics of severity error.
     pub errors: u64,
@@ -82,7 +89,10 @@ pub struct Summary {
     pub warnings: u64,
     /// Rows that could not be checked for duplicates because they fell
     /// before the runs kept for their key (see
-    /// [`Validator::max_runs_per_key`]); 0 on time-ordered input.
+    /// [`Validator::max_runs_per_key`]), and segments whose key may repeat
+    /// one forgotten by the bounded key set (see
+    /// [`Validator::max_segment_keys`]); 0 on time-ordered interval input
+    /// and on segment files under the cap.
     pub unchecked_duplicates: u64,
     /// The totals of both sides, when a cross-check ran.
     pub cross: Option<CrossSummary>,
@@ -111,6 +121,7 @@ pub struct Validator {
     gaps: bool,
     cross: bool,
     max_runs: usize,
+    max_segment_keys: usize,
 }
 
 impl Default for Validator {
@@ -120,6 +131,7 @@ impl Default for Validator {
             gaps: false,
             cross: false,
             max_runs: DEFAULT_MAX_RUNS,
+            max_segment_keys: DEFAULT_MAX_SEGMENT_KEYS,
         }
     }
 }
@@ -153,6 +165,13 @@ impl Validator {
         self.max_runs = runs.max(1);
         self
     }
+    /// The cap on segment keys kept per file for duplicate detection
+    /// (default [`DEFAULT_MAX_SEGMENT_KEYS`]); see
+    /// [`Summary::unchecked_duplicates`].
+    pub fn max_segment_keys(mut self, keys: usize) -> Self {
+        self.max_segment_keys = keys.max(1);
+        self
+    }
 
     /// Starts a run to which files are added one by one.
     pub fn session(&self) -> Session<'_> {
@@ -161,7 +180,7 @@ impl Validator {
             files: 0,
             found: Vec::new(),
             summary: Summary::default(),
-            cross: Cross::default(),
+            pending: Vec::new(),
         }
     }
 
@@ -184,8 +203,19 @@ impl Validator {
     }
 }
 
-/// A validation run in progress. Files are checked as they are added;
-/// [`finish`](Session::finish) runs the cross-check and sorts the findings.
+/// How to open an input again, for a cross-check that must read it twice.
+type Reopen<'v> = Box<dyn Fn() -> Result<Reader> + 'v>;
+
+/// A queue or agent-ext input of a cross-check, read in step with the
+/// others when the run finishes.
+struct Pending<'v> {
+    check: Box<dyn Check>,
+    reopen: Option<Reopen<'v>>,
+}
+
+/// A validation run in progress. Files are checked as they are added
+/// (with a cross-check, its inputs are read in step by
+/// [`finish`](Session::finish)); `finish` sorts the findings.
 ///
 /// ```
 /// use ringcx_reports::ReaderBuilder;
@@ -203,13 +233,23 @@ impl Validator {
 /// assert_eq!(report.diagnostics.len(), 1);
 /// # Ok::<(), ringcx_reports::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct Session<'v> {
     v: &'v Validator,
     files: usize,
     found: Vec<(usize, Diagnostic)>,
     summary: Summary,
-    cross: Cross,
+    pending: Vec<Pending<'v>>,
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("files", &self.files)
+            .field("findings", &self.found.len())
+            .field("summary", &self.summary)
+            .field("pending", &self.pending.len())
+            .finish()
+    }
 }
 
 fn start_field(form: WireForm) -> Field {
@@ -219,20 +259,39 @@ fn start_field(form: WireForm) -> Field {
     }
 }
 
-impl Session<'_> {
+impl<'v> Session<'v> {
     /// Opens and validates a file (`path` as given is what findings name).
+    /// For a cross-check, the file can be read a second time if it turns
+    /// out unsorted (see [`cross`]).
     pub fn add_path(&mut self, path: &Path) -> Result<()> {
-        self.add(self.v.builder.from_path(path))
+        let builder = &self.v.builder;
+        let again = PathBuf::from(path);
+        self.add_reopenable(builder.from_path(path), move || builder.from_path(&again))
     }
 
     /// Validates a source, given as the result of opening it: a data error
     /// from opening (no header, unknown layout, UTF-16) is the file's one
-    /// finding; an I/O or usage error is returned.
+    /// finding; an I/O or usage error is returned. With a cross-check the
+    /// source cannot be read twice, so its cells are all kept to the end.
     pub fn add(&mut self, opened: Result<Reader>) -> Result<()> {
+        self.add_inner(opened, None)
+    }
+
+    /// Like [`add`](Session::add), with a way to open the same source
+    /// again, which lets a cross-check drop compared cells (see [`cross`]).
+    pub fn add_reopenable(
+        &mut self,
+        opened: Result<Reader>,
+        reopen: impl Fn() -> Result<Reader> + 'v,
+    ) -> Result<()> {
+        self.add_inner(opened, Some(Box::new(reopen)))
+    }
+
+    fn add_inner(&mut self, opened: Result<Reader>, reopen: Option<Reopen<'v>>) -> Result<()> {
         let idx = self.files;
         self.files += 1;
         self.summary.files += 1;
-        let mut reader = match opened {
+        let reader = match opened {
             Ok(r) => r,
             Err(e) => match e.into_kind() {
                 ErrorKind::Data(d) => {
@@ -243,57 +302,69 @@ impl Session<'_> {
                 ErrorKind::Usage(m) => return Err(Error::usage(m)),
             },
         };
-        let found = match reader.kind() {
-            ReportKind::Queue => self.check::<QueueRow>(idx, &mut reader)?,
-            ReportKind::AgentExt => self.check::<AgentExtRow>(idx, &mut reader)?,
-            ReportKind::Agent => self.check::<AgentRow>(idx, &mut reader)?,
-            ReportKind::Segments => {
-                return Err(Error::usage(format!(
-                    "{}: validation of interaction metadata (segments) is not available in this version",
-                    reader.file()
-                )))
-            }
+        let v = self.v;
+        let kind = reader.kind();
+        let mut check: Box<dyn Check> = match kind {
+            ReportKind::Queue => Box::new(RowCheck::<QueueRow>::new(v, idx, reader)),
+            ReportKind::AgentExt => Box::new(RowCheck::<AgentExtRow>::new(v, idx, reader)),
+            ReportKind::Agent => Box::new(RowCheck::<AgentRow>::new(v, idx, reader)),
+            ReportKind::Segments => Box::new(SegmentCheck::new(v, idx, reader)),
         };
+        if v.cross && matches!(kind, ReportKind::Queue | ReportKind::AgentExt) {
+            self.pending.push(Pending { check, reopen });
+            return Ok(());
+        }
+        while !check.done() {
+            check.step(None)?;
+        }
+        let found = check.end(&mut self.summary);
         self.found.extend(found.into_iter().map(|d| (idx, d)));
         Ok(())
     }
 
-    fn check<T: RowRules + CrossRow>(
-        &mut self,
-        idx: usize,
-        reader: &mut Reader,
-    ) -> Result<Vec<Diagnostic>> {
-        let file = reader.file().clone();
-        let mut f = Findings::new(file.clone());
-        f.out.extend(reader.diagnostics().iter().cloned());
-        let mut rules = FileRules::new(self.v.gaps, self.v.max_runs, start_field(reader.form()));
-        let mut row = T::default();
+    /// Reads the inputs of the cross-check in step, always from the one
+    /// whose latest start is the earliest, dropping the cells every input
+    /// has moved past.
+    fn run_cross(&mut self) -> Result<Cross> {
+        let mut cross = Cross::new(self.pending.iter().all(|p| p.reopen.is_some()));
         loop {
-            match reader.read_row(&mut row) {
-                Ok(true) => {
-                    absent_values(&row, &mut f);
-                    row.check_logic(&mut f);
-                    rules.row(&row, &mut f);
-                    if self.v.cross {
-                        row.cross(&mut self.cross, idx, &file);
-                    }
-                }
-                Ok(false) => break,
-                Err(e) => match e.diagnostic() {
-                    Some(d) => {
-                        f.out.push(d.clone());
-                        if reader.is_finished() {
-                            break;
-                        }
-                    }
-                    None => return Err(e),
-                },
+            let next = self
+                .pending
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| !p.check.done())
+                .min_by_key(|(i, p)| (p.check.latest(), *i))
+                .map(|(i, _)| i);
+            let Some(i) = next else { break };
+            self.pending[i].check.step(Some(&mut cross))?;
+            let floor = self
+                .pending
+                .iter()
+                .filter(|p| !p.check.done())
+                .map(|p| p.check.latest())
+                .min()
+                .unwrap_or(i64::MAX);
+            cross.drop_before(floor);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let mut again = Vec::new();
+        for p in pending {
+            let idx = p.check.idx();
+            let found = p.check.end(&mut self.summary);
+            self.found.extend(found.into_iter().map(|d| (idx, d)));
+            again.push((idx, p.reopen));
+        }
+        if cross.void {
+            // An input went back before compared cells: rebuild the table
+            // from a second read, keeping every cell. Findings of the rows
+            // themselves were all made by the first read.
+            cross.restart();
+            for (idx, reopen) in again {
+                let Some(reopen) = reopen else { continue };
+                replay(idx, reopen(), &mut cross)?;
             }
         }
-        rules.fall_back(reader.fall_back_windows(), &mut f);
-        self.summary.rows += reader.records_read();
-        self.summary.unchecked_duplicates += rules.unchecked;
-        Ok(f.out)
+        Ok(cross)
     }
 
     /// Runs the cross-check (when asked for), sorts the findings and
@@ -301,18 +372,25 @@ impl Session<'_> {
     /// file is a usage error.
     pub fn finish(mut self) -> Result<Report> {
         if self.v.cross {
-            if !(self.cross.saw_queue && self.cross.saw_agents) {
+            let mut cross = self.run_cross()?;
+            if !(cross.saw_queue && cross.saw_agents) {
                 return Err(Error::usage(
                     "the cross-check needs Queue Statistics rows on one side and Agent Extended Statistics rows on the other (rcx validate QUEUE_FILE --against AGENT_EXT_FILE, either order)",
                 ));
             }
-            self.cross.finish(&mut self.found);
-            self.summary.cross = Some(self.cross.summary);
+            let mut found = cross.finish();
+            // Append the shorter list to the longer: one large list in
+            // memory at a time, not two.
+            if found.len() > self.found.len() {
+                std::mem::swap(&mut found, &mut self.found);
+            }
+            self.found.extend(found);
+            self.summary.cross = Some(cross.summary);
         }
-        // Stable: findings of one line and code keep the order they were
+        // Stable: findings of one record and code keep the order they were
         // made in (field order within a row).
         self.found
-            .sort_by_key(|(idx, d)| (*idx, d.location.pos.line(), d.code));
+            .sort_by_key(|(idx, d)| (*idx, d.location.pos.line(), d.code, d.location.pos.byte()));
         let diagnostics: Vec<Diagnostic> = self.found.into_iter().map(|(_, d)| d).collect();
         for d in &diagnostics {
             match d.severity {
@@ -324,6 +402,203 @@ impl Session<'_> {
             diagnostics,
             summary: self.summary,
         })
+    }
+}
+
+/// The second read of a cross-check input: rows into the table only (their
+/// findings were made by the first read, which met the same errors).
+fn replay(idx: usize, opened: Result<Reader>, cross: &mut Cross) -> Result<()> {
+    let mut reader = match opened {
+        Ok(r) => r,
+        Err(e) if e.diagnostic().is_some() => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let file = reader.file().clone();
+    fn go<T: CrossRow>(
+        idx: usize,
+        file: &Arc<str>,
+        r: &mut Reader,
+        cross: &mut Cross,
+    ) -> Result<()> {
+        let mut row = T::default();
+        loop {
+            match r.read_row(&mut row) {
+                Ok(true) => row.cross(cross, idx, file),
+                Ok(false) => return Ok(()),
+                Err(e) if e.diagnostic().is_some() => {
+                    if r.is_finished() {
+                        return Ok(());
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    match reader.kind() {
+        ReportKind::Queue => go::<QueueRow>(idx, &file, &mut reader, cross),
+        ReportKind::AgentExt => go::<AgentExtRow>(idx, &file, &mut reader, cross),
+        _ => Ok(()),
+    }
+}
+
+/// One input being checked, record by record.
+trait Check {
+    fn idx(&self) -> usize;
+    /// The latest interval start (epoch seconds) of a row that read fine;
+    /// `i64::MIN` before the first.
+    fn latest(&self) -> i64;
+    fn done(&self) -> bool;
+    /// Reads and checks one record (feeding the cross-check when given).
+    /// Errs only when the run cannot go on (I/O, usage).
+    fn step(&mut self, cross: Option<&mut Cross>) -> Result<()>;
+    /// The end-of-file rules; the input's findings.
+    fn end(self: Box<Self>, summary: &mut Summary) -> Vec<Diagnostic>;
+}
+
+/// A reader error as a finding; `Err` when it is not about the data.
+fn reader_error(e: Error, reader: &Reader, f: &mut Findings, done: &mut bool) -> Result<()> {
+    match e.diagnostic() {
+        Some(d) => {
+            f.out.push(d.clone());
+            if reader.is_finished() {
+                *done = true;
+            }
+            Ok(())
+        }
+        None => Err(e),
+    }
+}
+
+struct RowCheck<T> {
+    idx: usize,
+    file: Arc<str>,
+    reader: Reader,
+    f: Findings,
+    rules: FileRules,
+    row: T,
+    done: bool,
+    latest: i64,
+}
+
+impl<T: RowRules + CrossRow> RowCheck<T> {
+    fn new(v: &Validator, idx: usize, reader: Reader) -> Self {
+        let file = reader.file().clone();
+        let mut f = Findings::new(file.clone());
+        f.out.extend(reader.diagnostics().iter().cloned());
+        let rules = FileRules::new(v.gaps, v.max_runs, start_field(reader.form()));
+        RowCheck {
+            idx,
+            file,
+            reader,
+            f,
+            rules,
+            row: T::default(),
+            done: false,
+            latest: i64::MIN,
+        }
+    }
+}
+
+impl<T: RowRules + CrossRow> Check for RowCheck<T> {
+    fn idx(&self) -> usize {
+        self.idx
+    }
+    fn latest(&self) -> i64 {
+        self.latest
+    }
+    fn done(&self) -> bool {
+        self.done
+    }
+    fn step(&mut self, cross: Option<&mut Cross>) -> Result<()> {
+        if self.done {
+            return Ok(());
+        }
+        match self.reader.read_row(&mut self.row) {
+            Ok(true) => {
+                let row = &self.row;
+                absent_values(row, &mut self.f);
+                row.check_logic(&mut self.f);
+                self.rules.row(row, &mut self.f);
+                let t = row.start().timestamp();
+                let in_order = t >= self.latest;
+                self.latest = self.latest.max(t);
+                if let Some(c) = cross {
+                    if c.admit(t, in_order) {
+                        row.cross(c, self.idx, &self.file);
+                    }
+                }
+                Ok(())
+            }
+            Ok(false) => {
+                self.done = true;
+                Ok(())
+            }
+            Err(e) => reader_error(e, &self.reader, &mut self.f, &mut self.done),
+        }
+    }
+    fn end(mut self: Box<Self>, summary: &mut Summary) -> Vec<Diagnostic> {
+        self.rules
+            .fall_back(self.reader.fall_back_windows(), &mut self.f);
+        summary.rows += self.reader.records_read();
+        summary.unchecked_duplicates += self.rules.unchecked;
+        self.f.out
+    }
+}
+
+struct SegmentCheck {
+    idx: usize,
+    reader: Reader,
+    f: Findings,
+    rules: SegmentRules,
+    seg: Segment,
+    done: bool,
+}
+
+impl SegmentCheck {
+    fn new(v: &Validator, idx: usize, reader: Reader) -> Self {
+        let mut f = Findings::new(reader.file().clone());
+        f.out.extend(reader.diagnostics().iter().cloned());
+        SegmentCheck {
+            idx,
+            reader,
+            f,
+            rules: SegmentRules::new(v.max_segment_keys),
+            seg: Segment::default(),
+            done: false,
+        }
+    }
+}
+
+impl Check for SegmentCheck {
+    fn idx(&self) -> usize {
+        self.idx
+    }
+    fn latest(&self) -> i64 {
+        i64::MIN
+    }
+    fn done(&self) -> bool {
+        self.done
+    }
+    fn step(&mut self, _cross: Option<&mut Cross>) -> Result<()> {
+        if self.done {
+            return Ok(());
+        }
+        match self.reader.read_segment(&mut self.seg) {
+            Ok(true) => {
+                self.rules.segment(&self.seg, &mut self.f);
+                Ok(())
+            }
+            Ok(false) => {
+                self.done = true;
+                Ok(())
+            }
+            Err(e) => reader_error(e, &self.reader, &mut self.f, &mut self.done),
+        }
+    }
+    fn end(self: Box<Self>, summary: &mut Summary) -> Vec<Diagnostic> {
+        summary.rows += self.reader.records_read();
+        summary.unchecked_duplicates += self.rules.unchecked;
+        self.f.out
     }
 }
 

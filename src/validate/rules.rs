@@ -15,6 +15,8 @@ use crate::position::{Location, Position};
 pub(crate) struct Findings {
     pub file: Arc<str>,
     pub out: Vec<Diagnostic>,
+    /// Field names already used, shared by the findings that name them.
+    names: Vec<(&'static str, Arc<str>)>,
 }
 
 impl Findings {
@@ -22,6 +24,7 @@ impl Findings {
         Findings {
             file,
             out: Vec::new(),
+            names: Vec::new(),
         }
     }
 
@@ -33,14 +36,36 @@ impl Findings {
         message: String,
         value: Option<String>,
     ) {
-        let location = Location::new(self.file.clone(), pos).with_field(field.name());
+        self.emit_named(code, pos, field.name(), message, value);
+    }
+
+    /// Like [`emit`](Self::emit), for a field outside the interval-report
+    /// catalogue (segment fields such as `segment_end`).
+    pub fn emit_named(
+        &mut self,
+        code: Code,
+        pos: Position,
+        field: &'static str,
+        message: String,
+        value: Option<String>,
+    ) {
+        let name = match self.names.iter().find(|(n, _)| *n == field) {
+            Some((_, a)) => a.clone(),
+            None => {
+                let a: Arc<str> = field.into();
+                self.names.push((field, a.clone()));
+                a
+            }
+        };
+        let location = Location::new(self.file.clone(), pos).with_field(name);
         self.out
             .push(Diagnostic::new(code, location, message, value));
     }
 }
 
-/// The row rules of one report. Segment rules (T6xx) will live in a module
-/// of their own, over the segment model, with the same [`Findings`] sink.
+/// The row rules of one report. Segment rules (T6xx) live in the
+/// `segments` module, over the segment model, with the same [`Findings`]
+/// sink.
 pub(crate) trait RowRules: IntervalRow {
     /// Runs every logic rule of this report on a row that read fine.
     fn check_logic(&self, f: &mut Findings);

@@ -98,7 +98,7 @@ fn summary_line(s: &Summary) -> String {
 fn cross_line(s: &Summary) -> Option<String> {
     let c = s.cross?;
     Some(format!(
-        "rcx: cross-check: queue rows {} answered {} talk {} s wrap {} s; agent rows {} answered {} talk {} s wrap {} s; {} queue intervals, {} differing",
+        "rcx: cross-check: queue rows {} answered {} talk {} s wrap {} s; agent rows {} answered {} talk {} s wrap {} s; {} queue intervals, {} differing{}",
         c.queue.rows,
         c.queue.answered,
         c.queue.talk,
@@ -108,7 +108,12 @@ fn cross_line(s: &Summary) -> Option<String> {
         c.agents.talk,
         c.agents.wrap,
         c.intervals,
-        c.differing
+        c.differing,
+        if c.replayed {
+            "; an input was out of time order, so the inputs were read twice"
+        } else {
+            ""
+        }
     ))
 }
 
@@ -132,8 +137,15 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     }
     let progress = bar.as_ref().map(|b| b.progress());
     let mut session = validator.session();
+    let read = &a.read;
     for path in a.files.iter().chain(a.against.iter()) {
-        session.add(a.read.open_with(path, progress))?;
+        let opened = read.open_with(path, progress);
+        if path.as_os_str() == "-" {
+            // Standard input cannot be read twice (see validate::cross).
+            session.add(opened)?;
+        } else {
+            session.add_reopenable(opened, move || read.open(path))?;
+        }
     }
     let report = session.finish()?;
     drop(bar);
