@@ -1369,7 +1369,7 @@ fn finish_segment(seg: &mut Segment, st: SegState, loc: Location) -> Result<()> 
             return Err(Error::data(
                 Code::EmptyRequired,
                 loc.with_field(name),
-                format!("a required value is empty: expected a {name}"),
+                format!("a required value is empty: expected an id in {name}"),
                 "",
             ));
         }
