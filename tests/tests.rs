@@ -2,5 +2,6 @@
 
 mod util;
 
+mod fuzzing;
 mod smoke;
 mod validate;

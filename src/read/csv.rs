@@ -203,6 +203,13 @@ fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
     }
 }
 
+/// The length of a record's bytes without its line break (LF or CRLF):
+/// what `max_record_len` limits.
+fn content_len(raw: &[u8]) -> usize {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    raw.strip_suffix(b"\r").unwrap_or(raw).len()
+}
+
 /// A record found by [`CsvSource::next`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RecordAt {
@@ -342,7 +349,15 @@ impl<R: Read> CsvSource<R> {
     pub fn peek(&mut self) -> Result<Option<RecordAt>, SourceError> {
         loop {
             let input = &self.buf[self.start..self.end];
-            match next_record(input, self.eof, self.delim, &mut self.fields) {
+            let step = next_record(input, self.eof, self.delim, &mut self.fields);
+            // The limit holds whatever the buffer size: a record that fits
+            // in the buffer is measured as one that does not.
+            if let Step::Record { consumed, .. } | Step::Blank { consumed, .. } = step {
+                if content_len(&input[..consumed]) > self.max_record {
+                    return Err(self.too_long());
+                }
+            }
+            match step {
                 Step::Record {
                     consumed, quoted, ..
                 } => {
@@ -363,12 +378,10 @@ impl<R: Read> CsvSource<R> {
                     if self.eof {
                         return Ok(None);
                     }
-                    if self.end - self.start > self.max_record {
-                        return Err(SourceError::TooLong {
-                            byte: self.offset(),
-                            line: self.line,
-                            limit: self.max_record,
-                        });
+                    // A trailing CR may be the start of the CRLF that ends
+                    // a record exactly at the limit.
+                    if content_len(self.pending()) > self.max_record {
+                        return Err(self.too_long());
                     }
                     self.fill().map_err(SourceError::Io)?;
                 }
@@ -379,6 +392,14 @@ impl<R: Read> CsvSource<R> {
                     })
                 }
             }
+        }
+    }
+
+    fn too_long(&self) -> SourceError {
+        SourceError::TooLong {
+            byte: self.offset(),
+            line: self.line,
+            limit: self.max_record,
         }
     }
 
