@@ -13,7 +13,7 @@ use ringcx_reports::{AgentExtRow, Code, ReaderBuilder, ReportKind};
 
 /// The very file the fuzz targets call into (`fuzz/src/checks.rs`).
 #[allow(dead_code)]
-mod checks {
+pub(crate) mod checks {
     include!(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/src/checks.rs"));
 }
 

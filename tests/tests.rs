@@ -3,5 +3,6 @@
 mod util;
 
 mod fuzzing;
+mod properties;
 mod smoke;
 mod validate;
