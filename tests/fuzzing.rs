@@ -381,3 +381,48 @@ fn regression_record_limit_ignored_when_the_record_fits_the_buffer() {
     assert_eq!(fatal.code, Code::Limit);
     assert_eq!(fatal.location.pos.line(), 2);
 }
+
+/// Leading white space longer than `max_record_len`: read whole, the wire
+/// form was told by the first byte past it and the long second line was
+/// S009; read 12 bytes at a time, the reader gave up looking at the limit
+/// and called the file empty (S010). Found by `csv_tiny_buffer` (options:
+/// UTC, limit 64, reads of 12 bytes; the crash input had 81 CRs). Fixed in
+/// `Reader::open` (src/read/mod.rs): only the first `max_record_len` bytes
+/// decide the wire form, and white space past them is left to the CSV
+/// reader.
+#[test]
+fn regression_long_white_space_prefix_called_the_file_empty() {
+    let mut input = b"\x00\x00\x01\x0b\n".to_vec();
+    input.extend_from_slice(&[b'\r'; 81]);
+    input.extend_from_slice(b"16,20240304,08:15,42,Ann,5686,Sales,300,30,2,0\n");
+    run_all(&input);
+    let (opts, body) = Opts::decode(&input);
+    for source in [checks::Source::Whole, checks::Source::Trickle(12)] {
+        let t = checks::read_all(
+            &opts.builder(),
+            opts.tz(),
+            body,
+            source,
+            checks::Path::ReadRow,
+        );
+        let checks::Opened::Refused(d) = &t.opened else {
+            panic!("{source:?}: {t:?}");
+        };
+        assert_eq!(
+            (d.code, d.location.pos.line()),
+            (Code::Limit, 2),
+            "{source:?}"
+        );
+    }
+    // Blank lines past the limit are skipped line by line, whatever the
+    // read size: the record after 100 of them is read at line 101.
+    let mut input = b"\x00\x00\x01\x04".to_vec();
+    input.extend_from_slice(&[b'\n'; 100]);
+    input.extend_from_slice(b"15,20240304,08:15,42,Ann,5686,Sales,300,30,2,0\n");
+    run_all(&input);
+    let (opts, body) = Opts::decode(&input);
+    let mut r = checks::open(&opts.builder(), body, checks::Source::Trickle(5)).expect("open");
+    let rows: Vec<AgentExtRow> = r.rows().collect::<Result<_, _>>().expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].pos.line(), 101);
+}
