@@ -224,6 +224,9 @@ impl Trace {
 pub enum Source {
     /// `ReaderBuilder::from_bytes` with the builder's buffer.
     Whole,
+    /// `ReaderBuilder::from_bytes` with a first buffer of `n` bytes (the
+    /// first read returns `n` bytes, the buffer then grows).
+    Small(usize),
     /// `ReaderBuilder::from_reader` over a stream that yields at most `n`
     /// bytes per read, with a buffer of `n` bytes: records straddle every
     /// refill, as they do when reading a pipe.
@@ -265,6 +268,10 @@ pub fn open(
 ) -> ringcx_reports::Result<ringcx_reports::Reader> {
     match source {
         Source::Whole => builder.from_bytes(NAME, body.to_vec()),
+        Source::Small(n) => builder
+            .clone()
+            .buffer_size(n)
+            .from_bytes(NAME, body.to_vec()),
         Source::Trickle(n) => builder
             .clone()
             .buffer_size(n)
@@ -609,9 +616,10 @@ pub fn csv_reader_with(opts: &Opts, body: &[u8]) {
     }
 }
 
-/// Target `csv_tiny_buffer`: the same bytes read whole and as a stream of
-/// reads of the header's tiny size (1..=16 bytes, into a buffer of that
-/// initial size) give identical traces:
+/// Target `csv_tiny_buffer`: the same bytes read whole with the default
+/// buffer, with `buffer_size(n)`, and as a stream of reads of `n` bytes
+/// into a buffer of `n` bytes (`n` in 1..=16 from the header) give
+/// identical traces:
 /// the same rows, the same errors (code, line, field, value, message) at
 /// the same points.
 pub fn csv_tiny_buffer(data: &[u8]) {
@@ -635,6 +643,18 @@ pub fn csv_tiny_buffer_with(opts: &Opts, body: &[u8]) {
         &whole,
         &tiny,
         &format!("reads of {} bytes", opts.tiny_buffer),
+    );
+    let small = read_all(
+        &builder,
+        tz,
+        body,
+        Source::Small(opts.tiny_buffer),
+        Path::ReadRow,
+    );
+    assert_same(
+        &whole,
+        &small,
+        &format!("buffer_size({})", opts.tiny_buffer),
     );
 }
 
