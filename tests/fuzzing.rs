@@ -426,3 +426,42 @@ fn regression_long_white_space_prefix_called_the_file_empty() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].pos.line(), 101);
 }
+
+/// A start in local mean time (New York before 1883: offset -04:56:02) was
+/// printed as `1800-03-04T08:00:00-04:56`, two seconds off the instant the
+/// row has, because RFC 3339 offsets have no seconds. Found by the
+/// `csv_reader` check that `start` parses back to the row's instant, on a
+/// probe input (the fuzz run had not reached a pre-1883 date yet). Fixed
+/// in `write_rfc3339` (src/model/interval.rs): the offset is written in
+/// whole minutes and the local time moved by the dropped seconds.
+#[test]
+fn regression_local_mean_time_start_printed_off_the_instant() {
+    let input = b"\x01\x00\x00\x00\
+15,18000304,08:00,42,Ann,5686,Sales,300,30,2,0\n";
+    run_all(input);
+    let mut r = ReaderBuilder::new()
+        .source_tz("America/New_York".parse().expect("zone"))
+        .from_bytes("a.csv", input[HEADER_LEN..].to_vec())
+        .expect("open");
+    let mut row = AgentExtRow::default();
+    assert!(r.read_row(&mut row).expect("row"));
+    assert_eq!(row.start.to_rfc3339(), "1800-03-04T08:00:02-04:56");
+    assert_eq!(
+        row.start.instant().to_rfc3339(),
+        "1800-03-04T12:56:02+00:00"
+    );
+    // Kathmandu before 1920 (+05:41:16): the local time moves back.
+    let mut r = ReaderBuilder::new()
+        .source_tz("Asia/Kathmandu".parse().expect("zone"))
+        .from_bytes(
+            "a.csv",
+            b"15,19000101,00:00,42,Ann,5686,Sales,1,1,1,0\n".to_vec(),
+        )
+        .expect("open");
+    assert!(r.read_row(&mut row).expect("row"));
+    assert_eq!(row.start.to_rfc3339(), "1899-12-31T23:59:44+05:41");
+    assert_eq!(
+        row.start.instant().to_rfc3339(),
+        "1899-12-31T18:18:44+00:00"
+    );
+}

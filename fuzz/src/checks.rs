@@ -368,6 +368,15 @@ fn check_row<T: IntervalRow>(row: &T, tz: Tz, record: u64, prev: Option<(u64, u6
         "the start does not round-trip through {tz}: {row:?}"
     );
     assert_eq!(start.timestamp(), start.instant().timestamp());
+    // What `rcx parse` prints as `start` names the same instant.
+    let text = start.to_rfc3339();
+    let parsed = chrono::DateTime::parse_from_rfc3339(&text)
+        .unwrap_or_else(|e| panic!("start {text:?} is not RFC 3339 ({e}): {row:?}"));
+    assert_eq!(
+        parsed.timestamp(),
+        start.timestamp(),
+        "start {text:?} names another instant: {row:?}"
+    );
     for &k in T::KEY_FIELDS {
         assert!(
             row.text(k).is_some_and(|v| !v.is_empty()),
