@@ -113,6 +113,80 @@ fn every_fixture_passes_every_target_under_varied_options() {
     }
 }
 
+/// `rcx parse --skip-invalid`, `rcx inspect` and `rcx validate` on every
+/// seed, with the seed's options as flags (the CLI has no record limit:
+/// the default applies): no panic, and the exit code the library result
+/// calls for (0 clean, 1 a data finding, 2 could not run).
+#[test]
+fn cli_exit_codes_on_every_seed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for path in files_in("fuzz/seeds") {
+        let data = std::fs::read(&path).expect("read seed");
+        let (mut opts, body) = Opts::decode(&data);
+        opts.max_record = 0;
+        let file = dir.path().join("seed.csv");
+        std::fs::write(&file, body).expect("write");
+        let file = file.to_str().expect("utf-8 path");
+        let mut flags = vec!["--source-tz", checks::ZONES[opts.zone]];
+        if opts.date_order == ringcx_reports::DateOrder::Dmy {
+            flags.extend(["--date-order", "dmy"]);
+        }
+        match opts.report {
+            Some(ReportKind::Queue) => flags.extend(["--report", "queue"]),
+            Some(ReportKind::AgentExt) => flags.extend(["--report", "agent-ext"]),
+            Some(ReportKind::Agent) => flags.extend(["--report", "agent"]),
+            _ => {}
+        }
+        if opts.force_csv {
+            flags.extend(["--form", "csv"]);
+        }
+        let t = checks::read_all(
+            &opts.builder(),
+            opts.tz(),
+            body,
+            checks::Source::Whole,
+            checks::Path::ReadRow,
+        );
+        let read_code = match &t.opened {
+            checks::Opened::Usage(_) => 2,
+            checks::Opened::Refused(_) => 1,
+            checks::Opened::Reader { .. } => {
+                i32::from(t.records() > t.rows() || t.fatal().is_some())
+            }
+        };
+        let v = ringcx_reports::validate::Validator::new()
+            .reader(opts.builder())
+            .validate_opened(opts.builder().from_bytes("seed.csv", body.to_vec()));
+        let validate_code = match &v {
+            Ok(r) => i32::from(r.has_errors()),
+            Err(e) if e.is_usage() => 2,
+            Err(e) => panic!("{e}"),
+        };
+        for (cmd, want) in [
+            (vec!["parse", "--skip-invalid"], read_code),
+            (vec!["inspect"], read_code),
+            (vec!["validate"], validate_code),
+        ] {
+            let mut args = cmd.clone();
+            args.extend(&flags);
+            args.push(file);
+            let out = crate::util::rcx(&args);
+            let err = crate::util::stderr(&out);
+            assert!(
+                !err.contains("panicked"),
+                "{args:?} on {}: {err}",
+                path.display()
+            );
+            assert_eq!(
+                crate::util::code(&out),
+                want,
+                "{args:?} on {}: {err}",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn opts_header_round_trips() {
     for b0 in [0u8, 1, 7, 200] {
