@@ -187,10 +187,63 @@ fn cli_exit_codes_on_every_seed() {
     }
 }
 
+/// The cross-check mode of the `validate` target finds what
+/// `tests/validate.rs` finds for the altered agent file, and nothing for
+/// the pair that sums exactly.
+#[test]
+fn validate_target_cross_mode_reconciles_the_seeds() {
+    let seed = |name: &str| {
+        std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("fuzz/seeds")
+                .join(name),
+        )
+        .expect("seed")
+    };
+    let data = seed("cross_x501_x503");
+    let (opts, body) = Opts::decode(&data);
+    assert!(opts.cross);
+    let cut = body.iter().position(|&b| b == 0).expect("a NUL");
+    let report = checks::run_cross(
+        &opts,
+        [&body[..cut], &body[cut + 1..]],
+        checks::Source::Whole,
+    )
+    .expect("cross-check");
+    let x: Vec<(String, u64, Code)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str().starts_with('X'))
+        .map(|d| (d.location.file.to_string(), d.location.pos.line(), d.code))
+        .collect();
+    let q = checks::CROSS_NAMES[1].to_string();
+    assert_eq!(
+        x,
+        [
+            (q.clone(), 3, Code::CrossAnswered),
+            (q.clone(), 3, Code::CrossTalk),
+            (q, 3, Code::CrossWrap)
+        ]
+    );
+    let data = seed("cross_clean");
+    let (opts, body) = Opts::decode(&data);
+    let cut = body.iter().position(|&b| b == 0).expect("a NUL");
+    let report = checks::run_cross(
+        &opts,
+        [&body[..cut], &body[cut + 1..]],
+        checks::Source::Whole,
+    )
+    .expect("cross-check");
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    let cross = report.summary.cross.expect("cross summary");
+    assert_eq!((cross.intervals, cross.differing), (4, 0));
+    assert_eq!((cross.queue.rows, cross.agents.rows), (4, 7));
+}
+
 #[test]
 fn opts_header_round_trips() {
     for b0 in [0u8, 1, 7, 200] {
-        for b1 in 0u8..32 {
+        for b1 in 0u8..64 {
             for b3 in [0u8, 5, 15, 255] {
                 let header = [b0, b1, 3, b3];
                 let (opts, rest) = Opts::decode(&header);

@@ -68,6 +68,9 @@ pub struct Opts {
     pub force_csv: bool,
     /// Ask the validator for gaps (F403).
     pub gaps: bool,
+    /// Validate as two files (the body split at its first NUL byte) with
+    /// the cross-check (X501-X503).
+    pub cross: bool,
     /// Index into [`MAX_RECORDS`].
     pub max_record: usize,
     /// The small buffer size of the differential checks, 1..=16.
@@ -82,6 +85,7 @@ impl Default for Opts {
             report: None,
             force_csv: false,
             gaps: false,
+            cross: false,
             max_record: 0,
             tiny_buffer: 1,
         }
@@ -93,7 +97,7 @@ impl Opts {
     ///
     /// Byte 0: zone (mod 8). Byte 1: bit 0 `dd/MM/yyyy`, bits 1-2 report
     /// (0 detect, 1 queue, 2 agent-ext, 3 agent), bit 3 gaps, bit 4 force
-    /// CSV. Byte 2: record limit (mod 8). Byte 3: tiny buffer size
+    /// CSV, bit 5 cross-check two files split at the first NUL byte. Byte 2: record limit (mod 8). Byte 3: tiny buffer size
     /// (1 + byte mod 16).
     pub fn decode(data: &[u8]) -> (Opts, &[u8]) {
         let mut h = [0u8; HEADER_LEN];
@@ -113,6 +117,7 @@ impl Opts {
                 _ => Some(ReportKind::Agent),
             },
             gaps: h[1] & 8 != 0,
+            cross: h[1] & 32 != 0,
             force_csv: h[1] & 16 != 0,
             max_record: h[2] as usize % MAX_RECORDS.len(),
             tiny_buffer: 1 + h[3] as usize % 16,
@@ -133,6 +138,7 @@ impl Opts {
             u8::from(self.date_order == DateOrder::Dmy)
                 | report << 1
                 | u8::from(self.gaps) << 3
+                | u8::from(self.cross) << 5
                 | u8::from(self.force_csv) << 4,
             self.max_record as u8,
             (self.tiny_buffer.clamp(1, 16) - 1) as u8,
@@ -722,6 +728,9 @@ fn run_validator(opts: &Opts, body: &[u8], source: Source) -> Option<Report> {
 
 /// [`validate`] with the options given apart from the file.
 pub fn validate_with(opts: &Opts, body: &[u8]) {
+    if opts.cross {
+        return cross_check_with(opts, body);
+    }
     let builder = opts.builder();
     let trace = read_all(&builder, opts.tz(), body, Source::Whole, Path::ReadRow);
     let Some(report) = run_validator(opts, body, Source::Whole) else {
@@ -757,5 +766,123 @@ pub fn validate_with(opts: &Opts, body: &[u8]) {
         "buffer size {} changed the findings",
         opts.tiny_buffer
     );
+    assert_eq!(report.summary, tiny.summary);
+}
+
+/// The two file names of a cross-check, in the order they are added.
+pub const CROSS_NAMES: [&str; 2] = ["fuzz-1.csv", "fuzz-2.csv"];
+
+/// Validates `parts` as two files in one cross-checking run.
+pub fn run_cross(opts: &Opts, parts: [&[u8]; 2], source: Source) -> ringcx_reports::Result<Report> {
+    let builder = opts.builder();
+    let v = Validator::new()
+        .reader(builder.clone())
+        .gaps(opts.gaps)
+        .cross_check(true);
+    let mut run = v.session();
+    for (name, part) in CROSS_NAMES.iter().zip(parts) {
+        let opened = match source {
+            Source::Whole => builder.from_bytes(*name, part.to_vec()),
+            Source::Small(n) => builder
+                .clone()
+                .buffer_size(n)
+                .from_bytes(*name, part.to_vec()),
+            Source::Trickle(n) => builder
+                .clone()
+                .buffer_size(n)
+                .from_reader(*name, Trickle::new(part.to_vec(), n)),
+        };
+        run.add(opened)?;
+    }
+    run.finish()
+}
+
+/// The cross-check of [`validate`]: the body split at its first NUL byte
+/// into two files, validated in one run with `cross_check(true)`. A usage
+/// error exactly when a file is not CSV or one side has no rows; else the
+/// report's invariants, the cross totals equal to the rows read, findings
+/// sorted by file, line and code, the same report on a second run (the
+/// reconciliation table is a hash map) and with tiny reads.
+pub fn cross_check_with(opts: &Opts, body: &[u8]) {
+    let cut = body.iter().position(|&b| b == 0).unwrap_or(body.len());
+    let parts = [&body[..cut], body.get(cut + 1..).unwrap_or(&[])];
+    let traces =
+        parts.map(|p| read_all(&opts.builder(), opts.tz(), p, Source::Whole, Path::ReadRow));
+    let rows_of = |kind: ReportKind| -> u64 {
+        traces
+            .iter()
+            .filter(|t| matches!(t.opened, Opened::Reader { kind: k, .. } if k == kind))
+            .map(Trace::rows)
+            .sum()
+    };
+    let (queue_rows, agent_rows) = (rows_of(ReportKind::Queue), rows_of(ReportKind::AgentExt));
+    let usage = traces.iter().any(|t| matches!(t.opened, Opened::Usage(_)))
+        || queue_rows == 0
+        || agent_rows == 0;
+    let report = match run_cross(opts, parts, Source::Whole) {
+        Ok(r) => r,
+        Err(e) => {
+            assert!(e.is_usage(), "cross-check of in-memory bytes: {e:?}");
+            assert!(
+                usage,
+                "usage error with {queue_rows} queue and {agent_rows} agent rows: {e}"
+            );
+            return;
+        }
+    };
+    assert!(!usage, "a cross-check ran without both sides");
+    let file_idx = |d: &Diagnostic| {
+        CROSS_NAMES
+            .iter()
+            .position(|n| **n == *d.location.file)
+            .unwrap_or_else(|| panic!("unknown file in {d}"))
+    };
+    for d in &report.diagnostics {
+        let part = parts[file_idx(d)];
+        let line = d.location.pos.line();
+        assert!(line >= 1 && line <= physical_lines(part), "{d}");
+        assert_eq!(d.severity, d.code.severity(), "{d}");
+    }
+    for w in report.diagnostics.windows(2) {
+        let key = |d: &Diagnostic| (file_idx(d), d.location.pos.line(), d.code);
+        assert!(
+            key(&w[0]) <= key(&w[1]),
+            "out of order: {} then {}",
+            w[0],
+            w[1]
+        );
+    }
+    let count = |s: Severity| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == s)
+            .count() as u64
+    };
+    assert_eq!(report.summary.errors, count(Severity::Error));
+    assert_eq!(report.summary.warnings, count(Severity::Warning));
+    assert_eq!(report.summary.files, 2);
+    let cross = report.summary.cross.expect("cross summary");
+    assert_eq!(cross.queue.rows, queue_rows, "queue rows summed");
+    assert_eq!(cross.agents.rows, agent_rows, "agent rows summed");
+    assert!(cross.differing <= cross.intervals);
+    let x = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str().starts_with('X'))
+        .count() as u64;
+    assert!(
+        x >= cross.differing && x <= 3 * cross.differing,
+        "{x} X5xx findings for {} differing intervals",
+        cross.differing
+    );
+    let again = run_cross(opts, parts, Source::Whole).expect("ran once");
+    assert_eq!(
+        report.diagnostics, again.diagnostics,
+        "a second run differs"
+    );
+    assert_eq!(report.summary, again.summary);
+    let tiny = run_cross(opts, parts, Source::Trickle(opts.tiny_buffer)).expect("ran whole");
+    assert_eq!(report.diagnostics, tiny.diagnostics, "tiny reads differ");
     assert_eq!(report.summary, tiny.summary);
 }
