@@ -266,22 +266,32 @@ impl std::io::Read for Trickle {
     }
 }
 
-/// Opens `body` with `builder` as `source` says.
+/// Opens `body` with `builder` as `source` says, named [`NAME`].
 pub fn open(
     builder: &ReaderBuilder,
     body: &[u8],
     source: Source,
 ) -> ringcx_reports::Result<ringcx_reports::Reader> {
+    open_as(NAME, builder, body, source)
+}
+
+/// Opens `body` named `name` with `builder` as `source` says.
+pub fn open_as(
+    name: &str,
+    builder: &ReaderBuilder,
+    body: &[u8],
+    source: Source,
+) -> ringcx_reports::Result<ringcx_reports::Reader> {
     match source {
-        Source::Whole => builder.from_bytes(NAME, body.to_vec()),
+        Source::Whole => builder.from_bytes(name, body.to_vec()),
         Source::Small(n) => builder
             .clone()
             .buffer_size(n)
-            .from_bytes(NAME, body.to_vec()),
+            .from_bytes(name, body.to_vec()),
         Source::Trickle(n) => builder
             .clone()
             .buffer_size(n)
-            .from_reader(NAME, Trickle::new(body.to_vec(), n)),
+            .from_reader(name, Trickle::new(body.to_vec(), n)),
     }
 }
 
@@ -781,17 +791,7 @@ pub fn run_cross(opts: &Opts, parts: [&[u8]; 2], source: Source) -> ringcx_repor
         .cross_check(true);
     let mut run = v.session();
     for (name, part) in CROSS_NAMES.iter().zip(parts) {
-        let opened = match source {
-            Source::Whole => builder.from_bytes(*name, part.to_vec()),
-            Source::Small(n) => builder
-                .clone()
-                .buffer_size(n)
-                .from_bytes(*name, part.to_vec()),
-            Source::Trickle(n) => builder
-                .clone()
-                .buffer_size(n)
-                .from_reader(*name, Trickle::new(part.to_vec(), n)),
-        };
+        let opened = open_as(name, &builder, part, source);
         run.add(opened)?;
     }
     run.finish()
