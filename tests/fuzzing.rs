@@ -327,6 +327,7 @@ fn field_over_max_record_len_is_s009_at_its_line() {
             assert_eq!(e.code(), Some(Code::Limit), "{label}, buffer {buffer}: {e}");
             let loc = e.location().expect("location");
             assert_eq!(loc.pos.line(), 2, "{label}, buffer {buffer}");
+            assert_eq!(loc.pos.record(), 1, "{label}, buffer {buffer}");
             assert!(e.to_string().contains("limit of 128 bytes"), "{e}");
             assert!(r.is_finished(), "{label}: a limit error ends the file");
             assert!(!r.read_row(&mut row).expect("after the limit"));
@@ -591,4 +592,26 @@ fn regression_local_mean_time_start_printed_off_the_instant() {
         row.start.instant().to_rfc3339(),
         "1899-12-31T18:18:44+00:00"
     );
+}
+
+/// A fatal source error (S005 truncated, S009 limit) said record 0
+/// whatever record it stopped on; value errors had the right index. Found
+/// by the record-index check added to `csv_reader` (on the S005 fixture).
+/// Fixed in `source_error` (src/read/csv.rs), which now takes the record.
+#[test]
+fn regression_fatal_error_record_index_was_zero() {
+    let input = b"\x00\x00\x00\x00\
+15,20240304,08:00,42,Ann,5686,Sales,300,30,2,0\n\
+15,20240304,08:15,42,Ann,5686,Sales,300,30,2,0\n\
+15,20240304,08:30,42,\"Ann,5686,Sales,300,30,2,0\n";
+    run_all(input);
+    let mut r = ReaderBuilder::new()
+        .from_bytes("a.csv", input[HEADER_LEN..].to_vec())
+        .expect("open");
+    let results: Vec<_> = r.rows::<AgentExtRow>().collect();
+    assert_eq!(results.len(), 3);
+    let e = results[2].as_ref().expect_err("truncated");
+    assert_eq!(e.code(), Some(Code::Truncated));
+    let pos = e.location().expect("location").pos;
+    assert_eq!((pos.line(), pos.record()), (3, 2));
 }

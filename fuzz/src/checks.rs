@@ -443,6 +443,7 @@ fn read_rows<T: IntervalRow>(
                     }
                     Err(e) => {
                         let d = data_error(&e, body);
+                        assert_eq!(d.location.pos.record(), records, "record index of {d}");
                         let fatal = reader.is_finished();
                         if !fatal {
                             records += 1;
@@ -462,6 +463,7 @@ fn read_rows<T: IntervalRow>(
                     Some(Ok(row)) => push_row(&row, &mut records, &mut steps),
                     Some(Err(e)) => {
                         let d = data_error(&e, body);
+                        assert_eq!(d.location.pos.record(), records, "record index of {d}");
                         steps.push(Step::Error(Box::new(d), false));
                         records += 1;
                     }

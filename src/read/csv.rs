@@ -490,17 +490,18 @@ pub(crate) struct CsvInput {
     columns: Vec<Option<Field>>,
 }
 
-fn source_error(file: &Arc<str>, e: SourceError) -> Error {
+/// The error for a source that stopped at data record `record`.
+fn source_error(file: &Arc<str>, e: SourceError, record: u64) -> Error {
     match e {
         SourceError::Io(e) => Error::io(file.clone(), e),
         SourceError::TooLong { byte, line, limit } => Error::structure(
             Code::Limit,
-            Location::new(file.clone(), Position::new(byte, line, 0)),
+            Location::new(file.clone(), Position::new(byte, line, record)),
             format!("a record is longer than the limit of {limit} bytes"),
         ),
         SourceError::UnclosedQuote { byte, line } => Error::structure(
             Code::Truncated,
-            Location::new(file.clone(), Position::new(byte, line, 0)),
+            Location::new(file.clone(), Position::new(byte, line, record)),
             "the file ends inside a quoted field opened in this record (truncated file?)",
         ),
     }
@@ -515,7 +516,7 @@ pub(crate) fn open(
     asm: &Assembler,
 ) -> Result<(CsvInput, CsvDialect, ReportKind, Vec<Diagnostic>)> {
     let file = asm.file.clone();
-    let serr = |e| source_error(&file, e);
+    let serr = |e| source_error(&file, e, 0);
     let here = |at: &RecordAt| Location::new(file.clone(), Position::new(at.byte, at.line, 0));
     // A Teleopti title line (one field, no delimiter) may come first.
     let mut title = None;
@@ -702,7 +703,7 @@ impl CsvInput {
         let at = match c.src.peek() {
             Ok(Some(at)) => at,
             Ok(None) => return Ok(false),
-            Err(e) => return Err((source_error(&asm.file, e), true)),
+            Err(e) => return Err((source_error(&asm.file, e, record), true)),
         };
         c.src.consume(&at);
         let pos = Position::new(at.byte, at.line, record);
