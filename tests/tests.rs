@@ -9,10 +9,12 @@ mod csv_errors;
 mod csv_read;
 mod dialects;
 mod expected;
+mod fuzzing;
 mod gen;
 mod no_panic;
 #[cfg(feature = "plot")]
 mod plot;
+mod properties;
 mod rollup;
 mod rollup_reference;
 mod smoke;

@@ -131,8 +131,24 @@ impl fmt::Display for IntervalStart {
 
 /// Writes `local` with an offset of `offset_secs` as RFC 3339 (seconds
 /// precision, `+00:00` for zero).
+///
+/// RFC 3339 offsets have no seconds. An offset that has some (local mean
+/// time, before a zone adopted standard time: `-04:56:02` in New York
+/// before 1883) is written truncated to whole minutes, with the local time
+/// moved by the dropped seconds, so that the text names the same instant.
+///
+/// ```
+/// use ringcx_reports::model::write_rfc3339;
+/// let local = chrono::NaiveDate::from_ymd_opt(1800, 3, 4).unwrap().and_hms_opt(8, 0, 0).unwrap();
+/// let mut s = String::new();
+/// write_rfc3339(&mut s, local, -(4 * 3600 + 56 * 60 + 2));
+/// assert_eq!(s, "1800-03-04T08:00:02-04:56");
+/// ```
 pub fn write_rfc3339(out: &mut String, local: NaiveDateTime, offset_secs: i32) {
     use std::fmt::Write;
+    let dropped = offset_secs % 60;
+    let local = local - chrono::Duration::seconds(dropped as i64);
+    let offset_secs = offset_secs - dropped;
     let sign = if offset_secs < 0 { '-' } else { '+' };
     let o = offset_secs.unsigned_abs();
     let _ = write!(

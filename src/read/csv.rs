@@ -263,13 +263,11 @@ fn quoted_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
     }
 }
 
-/// Length of a raw record without its line ending.
-#[inline]
+/// The length of a record's bytes without its line break (LF or CRLF):
+/// what `max_record_len` limits.
 fn content_len(raw: &[u8]) -> usize {
-    match raw {
-        [rest @ .., b'\r', b'\n'] | [rest @ .., b'\n'] => rest.len(),
-        _ => raw.len(),
-    }
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    raw.strip_suffix(b"\r").unwrap_or(raw).len()
 }
 
 /// A record found by [`CsvSource::peek`].
@@ -423,21 +421,18 @@ impl<R: Read> CsvSource<R> {
     pub fn peek(&mut self) -> Result<Option<RecordAt>, SourceError> {
         loop {
             let input = &self.buf[self.start..self.end];
-            match next_record(input, self.eof, self.delim, &mut self.fields) {
+            let step = next_record(input, self.eof, self.delim, &mut self.fields);
+            // The limit holds whatever the buffer size: a record that fits
+            // in the buffer is measured as one that does not.
+            if let Step::Record { consumed, .. } | Step::Blank { consumed, .. } = step {
+                if content_len(&input[..consumed]) > self.max_record {
+                    return Err(self.too_long());
+                }
+            }
+            match step {
                 Step::Record {
                     consumed, quoted, ..
                 } => {
-                    // The limit holds whatever the buffer size: a record that
-                    // fits in one read is measured here, one that does not
-                    // is caught below before the buffer grows past it.
-                    let raw = &self.buf[self.start..self.start + consumed];
-                    if content_len(raw) > self.max_record {
-                        return Err(SourceError::TooLong {
-                            byte: self.offset(),
-                            line: self.line,
-                            limit: self.max_record,
-                        });
-                    }
                     return Ok(Some(RecordAt {
                         byte: self.base + self.start as u64,
                         line: self.line,
@@ -455,14 +450,10 @@ impl<R: Read> CsvSource<R> {
                     if self.eof {
                         return Ok(None);
                     }
-                    // One pending byte may be the `\r` of a CRLF not yet
-                    // complete; past that the record is surely too long.
-                    if self.end - self.start > self.max_record + 1 {
-                        return Err(SourceError::TooLong {
-                            byte: self.offset(),
-                            line: self.line,
-                            limit: self.max_record,
-                        });
+                    // A trailing CR may be the start of the CRLF that ends
+                    // a record exactly at the limit.
+                    if content_len(self.pending()) > self.max_record {
+                        return Err(self.too_long());
                     }
                     self.fill().map_err(SourceError::Io)?;
                 }
@@ -473,6 +464,14 @@ impl<R: Read> CsvSource<R> {
                     })
                 }
             }
+        }
+    }
+
+    fn too_long(&self) -> SourceError {
+        SourceError::TooLong {
+            byte: self.offset(),
+            line: self.line,
+            limit: self.max_record,
         }
     }
 
@@ -638,17 +637,18 @@ impl CsvInput {
     }
 }
 
-fn source_error(file: &Arc<str>, e: SourceError) -> Error {
+/// The error for a source that stopped at data record `record`.
+fn source_error(file: &Arc<str>, e: SourceError, record: u64) -> Error {
     match e {
         SourceError::Io(e) => Error::io(file.clone(), e),
         SourceError::TooLong { byte, line, limit } => Error::structure(
             Code::Limit,
-            Location::new(file.clone(), Position::new(byte, line, 0)),
+            Location::new(file.clone(), Position::new(byte, line, record)),
             format!("a record is longer than the limit of {limit} bytes"),
         ),
         SourceError::UnclosedQuote { byte, line } => Error::structure(
             Code::Truncated,
-            Location::new(file.clone(), Position::new(byte, line, 0)),
+            Location::new(file.clone(), Position::new(byte, line, record)),
             "the file ends inside a quoted field opened in this record (truncated file?)",
         ),
     }
@@ -663,7 +663,7 @@ pub(crate) fn open(
     asm: &Assembler,
 ) -> Result<(CsvInput, CsvDialect, ReportKind, Vec<Diagnostic>)> {
     let file = asm.file.clone();
-    let serr = |e| source_error(&file, e);
+    let serr = |e| source_error(&file, e, 0);
     let here = |at: &RecordAt| Location::new(file.clone(), Position::new(at.byte, at.line, 0));
     // A Teleopti title line (one field, no delimiter) may come first.
     let mut title = None;
@@ -890,7 +890,7 @@ impl CsvInput {
         let at = match c.src.peek() {
             Ok(Some(at)) if at.byte < c.stop => at,
             Ok(_) => return Ok(false),
-            Err(e) => return Err((source_error(&asm.file, e), true)),
+            Err(e) => return Err((source_error(&asm.file, e, record), true)),
         };
         c.src.consume(&at);
         let pos = Position::new(at.byte, at.line, record);

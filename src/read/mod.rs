@@ -251,11 +251,15 @@ impl Reader {
             None => {
                 let first = loop {
                     let p = src.pending();
-                    if let Some(&c) = p.iter().find(|c| !c.is_ascii_whitespace()) {
+                    // Only the first `max_record` bytes decide, however
+                    // many a read returned; more white space than that is
+                    // left to the CSV reader, which measures its lines.
+                    let head = &p[..p.len().min(b.max_record + 1)];
+                    if let Some(&c) = head.iter().find(|c| !c.is_ascii_whitespace()) {
                         break Some(c);
                     }
                     if p.len() > b.max_record {
-                        break None;
+                        break Some(b' ');
                     }
                     if !src.fill().map_err(io)? {
                         break None;

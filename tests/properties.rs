@@ -1,0 +1,449 @@
+//! Properties the engine relies on, checked on generated input with
+//! proptest (modest case counts: the whole suite stays fast on 2 cores).
+//! Failing seeds are kept in `proptest-regressions/properties.txt`.
+//!
+//! * every local start that exists in an IANA zone resolves and
+//!   round-trips; one in a spring-forward gap is refused; one in a
+//!   fall-back window takes the earlier offset first, the later on repeat;
+//! * `parse_count` agrees with `str::parse::<u64>` (after trimming, with
+//!   the zero-fraction acceptance) on arbitrary strings;
+//! * reading with any buffer size is reading whole;
+//! * the validator's report does not depend on the buffer size.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono_tz::{Tz, TZ_VARIANTS};
+use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+use ringcx_reports::model::{parse_count, LocalResolver, ResolveError};
+use ringcx_reports::{AgentExtRow, Code, IntervalStart, ReaderBuilder};
+
+use crate::fuzzing::checks::{self, Opts, Path, Source};
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/properties.txt",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------
+// Local time resolution.
+// ---------------------------------------------------------------------
+
+fn offset_at(tz: Tz, t: i64) -> i32 {
+    let at = DateTime::from_timestamp(t, 0)
+        .expect("in range")
+        .naive_utc();
+    tz.offset_from_utc_datetime(&at).fix().local_minus_utc()
+}
+
+fn naive(t: i64) -> NaiveDateTime {
+    DateTime::from_timestamp(t, 0)
+        .expect("in range")
+        .naive_utc()
+}
+
+/// The first offset change of `tz` after `from` within about two years:
+/// (instant of the change, offset before, offset after). Found by stepping
+/// a day at a time and bisecting, from the zone's UTC offsets only, so it
+/// does not lean on the local-time lookup the resolver uses.
+fn next_transition(tz: Tz, from: i64) -> Option<(i64, i32, i32)> {
+    let before = offset_at(tz, from);
+    let mut t = from;
+    for _ in 0..730 {
+        let n = t + 86_400;
+        if offset_at(tz, n) != before {
+            let (mut lo, mut hi) = (t, n);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if offset_at(tz, mid) == before {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            return Some((hi, before, offset_at(tz, hi)));
+        }
+        t = n;
+    }
+    None
+}
+
+fn zone() -> impl Strategy<Value = Tz> {
+    (0..TZ_VARIANTS.len()).prop_map(|i| TZ_VARIANTS[i])
+}
+
+/// Instants from 1975 to 2037: after the local-mean-time offsets with
+/// seconds, within the range of every zone's rules.
+fn instant() -> impl Strategy<Value = i64> {
+    157_766_400i64..2_114_380_800i64
+}
+
+/// Instants from 1800 to 1975, when many zones kept local mean time (an
+/// offset with seconds) or changed their standard offset.
+fn early() -> impl Strategy<Value = i64> {
+    -5_364_662_400i64..157_766_400i64
+}
+
+proptest! {
+    #![proptest_config(config(192))]
+
+    /// Any local time (whole minutes, 1800 to 2037) in any zone: if the
+    /// zone has it, the resolver gives an offset the zone has at that
+    /// instant, the start round-trips to the same local time, and its RFC
+    /// 3339 text names the same instant; if not, it is refused.
+    #[test]
+    fn local_start_resolves_and_round_trips(tz in zone(), t in prop_oneof![instant(), early()]) {
+        let local = naive(t - t.rem_euclid(60));
+        let mut r = LocalResolver::new(tz);
+        let exists = tz.offset_from_local_datetime(&local).earliest().is_some();
+        match r.resolve(local, "k", 1) {
+            Ok(offset) => {
+                prop_assert!(exists, "{tz} {local}: resolved a time the zone lacks");
+                let start = IntervalStart::new(local, offset);
+                let instant = start.instant();
+                prop_assert_eq!(instant.with_timezone(&tz).naive_local(), local);
+                prop_assert_eq!(offset_at(tz, instant.timestamp()), offset.local_minus_utc());
+                prop_assert_eq!(start.timestamp(), instant.timestamp());
+                // What `rcx parse` prints names the same instant.
+                let text = start.to_rfc3339();
+                let parsed = DateTime::parse_from_rfc3339(&text).expect("RFC 3339");
+                prop_assert_eq!(parsed.timestamp(), instant.timestamp(), "{}", text);
+            }
+            Err(ResolveError::Nonexistent) => {
+                prop_assert!(!exists, "{tz} {local}: refused a time the zone has")
+            }
+        }
+    }
+
+    /// Around the next offset change of a zone: every local minute of a
+    /// spring-forward gap is refused; every local minute of a fall-back
+    /// window is the earlier pass on first sight and the later pass when
+    /// the same key repeats it, each round-tripping through the zone.
+    #[test]
+    fn transitions_refuse_gaps_and_split_overlaps(
+        tz in zone(),
+        t in instant(),
+        pick in 0.0f64..1.0,
+    ) {
+        let Some((at, before, after)) = next_transition(tz, t) else {
+            return Ok(());
+        };
+        let width = (after - before).abs() as i64;
+        let minute = ((width / 60) as f64 * pick) as i64;
+        let mut r = LocalResolver::new(tz);
+        if after > before {
+            // The clock jumps from at+before to at+after.
+            let local = naive(at + before as i64) + Duration::minutes(minute);
+            prop_assert_eq!(r.resolve(local, "k", 1), Err(ResolveError::Nonexistent),
+                "{} {} in the gap after {}", tz, local, naive(at));
+            // Just before and just after the gap exist.
+            let just_before = naive(at + before as i64 - 60);
+            let just_after = naive(at + after as i64);
+            let o = r.resolve(just_before, "k", 1).expect("before the gap");
+            prop_assert_eq!(o.local_minus_utc(), before);
+            let o = r.resolve(just_after, "k", 2).expect("after the gap");
+            prop_assert_eq!(o.local_minus_utc(), after);
+        } else {
+            // The clock goes back from at+before to at+after.
+            let local = naive(at + after as i64) + Duration::minutes(minute);
+            let first = r.resolve(local, "k", 1).expect("first pass");
+            prop_assert_eq!(first.local_minus_utc(), before, "{} {}", tz, local);
+            let second = r.resolve(local, "k", 2).expect("second pass");
+            prop_assert_eq!(second.local_minus_utc(), after, "{} {}", tz, local);
+            for o in [first, second] {
+                let s = IntervalStart::new(local, o);
+                prop_assert_eq!(s.instant().with_timezone(&tz).naive_local(), local);
+            }
+            let w = &r.fall_back_windows()[0];
+            prop_assert_eq!(w.local_start, naive(at + after as i64));
+            prop_assert_eq!(w.local_end, naive(at + before as i64));
+            prop_assert!(w.switched);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// parse_count.
+// ---------------------------------------------------------------------
+
+/// The naive reference: trim, take off a fraction made only of zeros
+/// (documented: `7.00` is 7), then `str::parse::<u64>`. A minus sign on
+/// zero (`-0`, `-0.00`) is zero, not a negative count.
+fn reference(raw: &str) -> Result<Option<u64>, ()> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let int = match s.split_once('.') {
+        Some((i, f)) if !f.is_empty() && f.bytes().all(|c| c == b'0') => i,
+        Some(_) => return Err(()),
+        None => s,
+    };
+    if let Some(digits) = int.strip_prefix('-') {
+        if !digits.is_empty() && !digits.starts_with('+') && digits.bytes().all(|c| c == b'0') {
+            return Ok(Some(0));
+        }
+    }
+    int.parse::<u64>().map(Some).map_err(|_| ())
+}
+
+/// Why the reference refuses `raw`: not digits (with one optional sign
+/// and an optional fraction of digits), else a minus sign, else a
+/// fraction that is not zero, else too large for 64 bits.
+fn refusal(raw: &str) -> Code {
+    let t = raw.trim();
+    let (neg, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    if !digits(int) || !frac.is_none_or(digits) {
+        Code::NotANumber
+    } else if neg {
+        Code::Negative
+    } else if frac.is_some_and(|f| f.bytes().any(|c| c != b'0')) {
+        Code::Fraction
+    } else {
+        Code::Overflow
+    }
+}
+
+fn count_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[ \t]{0,2}[-+]?[0-9]{0,24}(\\.[0-9]{0,3})?[ \t\u{a0}]{0,2}",
+        "[-+.0-9 eE_,x]{0,12}",
+        any::<u64>().prop_map(|n| n.to_string()),
+        any::<u64>().prop_map(|n| format!(" {n}.000 ")),
+        (any::<u64>(), 1u64..1000).prop_map(|(n, m)| format!("{n}{m}")),
+        (any::<u64>(), 1u64..1000).prop_map(|(n, m)| format!("+{n}{m}.00")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    /// `parse_count` accepts exactly what the reference accepts, with the
+    /// same value; what it refuses carries the code of the reason.
+    #[test]
+    fn parse_count_agrees_with_the_reference(raw in count_text()) {
+        let got = parse_count(&raw);
+        match (reference(&raw), got) {
+            (Ok(want), Ok(got)) => prop_assert_eq!(want, got, "{:?}", raw),
+            (Err(()), Err(p)) => prop_assert_eq!(p.code, refusal(&raw), "{:?}", raw),
+            (want, got) => prop_assert!(false, "{:?}: reference {:?}, parse_count {:?}", raw, want, got),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// Generated valid CSV: any buffer size reads the same.
+// ---------------------------------------------------------------------
+
+const HEADER: [&str; 11] = [
+    "interval",
+    "date_from",
+    "time",
+    "agent_id",
+    "agent_name",
+    "queue",
+    "queue_name",
+    "talking_call_dur",
+    "wrap_up_dur",
+    "answ_call_cnt",
+    "transfer_out_call_cnt",
+];
+
+#[derive(Clone, Debug)]
+struct GenRow {
+    slot: u32,
+    agent: u32,
+    name: String,
+    queue: u32,
+    counts: [u64; 4],
+}
+
+#[derive(Clone, Debug)]
+struct GenFile {
+    delim: u8,
+    header: bool,
+    bom: bool,
+    crlf: bool,
+    blank_every: usize,
+    rows: Vec<GenRow>,
+}
+
+fn gen_row() -> impl Strategy<Value = GenRow> {
+    (
+        0u32..96,
+        1u32..5000,
+        "[A-Za-z ,;|\"'\n\t.é-]{1,24}",
+        1u32..9999,
+        [0u64..100_000, 0u64..10_000, 0u64..100, 0u64..100],
+    )
+        .prop_map(|(slot, agent, name, queue, counts)| GenRow {
+            slot,
+            agent,
+            name,
+            queue,
+            counts,
+        })
+}
+
+fn gen_file() -> impl Strategy<Value = GenFile> {
+    (
+        prop::sample::select(vec![b',', b';', b'|', b'\t']),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        0usize..4,
+        prop::collection::vec(gen_row(), 1..12),
+    )
+        .prop_map(|(delim, header, bom, crlf, blank_every, rows)| GenFile {
+            delim,
+            header,
+            bom,
+            crlf,
+            blank_every,
+            rows,
+        })
+}
+
+/// A field as a careful CSV writer puts it: quoted when it holds any of
+/// the delimiters the reader sniffs (so that a name full of `;` cannot
+/// pass for the delimiter of a headerless file), a quote or a line break.
+fn csv_field(s: &str, _delim: u8) -> String {
+    let needs = s
+        .bytes()
+        .any(|b| matches!(b, b',' | b';' | b'|' | b'\t' | b'"' | b'\n' | b'\r'));
+    if needs {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+impl GenFile {
+    fn bytes(&self) -> Vec<u8> {
+        let d = self.delim as char;
+        let eol = if self.crlf { "\r\n" } else { "\n" };
+        let mut out = String::new();
+        if self.bom {
+            out.push('\u{feff}');
+        }
+        if self.header {
+            out.push_str(&HEADER.join(&d.to_string()));
+            out.push_str(eol);
+        }
+        for (i, r) in self.rows.iter().enumerate() {
+            if self.blank_every > 0 && i % self.blank_every == 1 {
+                out.push_str(eol);
+            }
+            let fields = [
+                "15".to_string(),
+                "20240304".to_string(),
+                format!("{:02}:{:02}", r.slot / 4, r.slot % 4 * 15),
+                r.agent.to_string(),
+                csv_field(&r.name, self.delim),
+                r.queue.to_string(),
+                "Sales".to_string(),
+                r.counts[0].to_string(),
+                r.counts[1].to_string(),
+                r.counts[2].to_string(),
+                r.counts[3].to_string(),
+            ];
+            out.push_str(&fields.join(&d.to_string()));
+            out.push_str(eol);
+        }
+        out.into_bytes()
+    }
+}
+
+/// Defects to plant in a generated file: each is refused by a value rule
+/// or read as a finding by the validator.
+const DEFECTS: [&str; 10] = [
+    "",
+    "x",
+    "-1",
+    "1.5",
+    "99999999999999999999",
+    "08:07",
+    "2024-02-30",
+    "\"unclosed",
+    "20",
+    "7.000",
+];
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// Reading in reads of any size, into a buffer of that size, gives the
+    /// same rows and errors as reading whole, and the rows are the ones
+    /// written (names with delimiters, quotes and line breaks included).
+    #[test]
+    fn any_buffer_size_reads_like_whole(file in gen_file(), chunk in 1usize..300) {
+        let body = file.bytes();
+        let opts = Opts::default();
+        let whole = checks::read_all(&opts.builder(), opts.tz(), &body, Source::Whole, Path::ReadRow);
+        let split = checks::read_all(&opts.builder(), opts.tz(), &body, Source::Trickle(chunk), Path::Rows);
+        checks::assert_same(&whole, &split, &format!("reads of {chunk} bytes"));
+        // The rows are the ones generated.
+        let mut r = ReaderBuilder::new()
+            .from_bytes("g.csv", body.clone())
+            .expect("a generated file opens");
+        let rows: Vec<AgentExtRow> = r.rows().collect::<Result<_, _>>().expect("valid rows");
+        prop_assert_eq!(rows.len(), file.rows.len());
+        for (got, want) in rows.iter().zip(&file.rows) {
+            // Text values are read trimmed.
+            prop_assert_eq!(got.agent_name.as_str(), want.name.trim());
+            prop_assert_eq!(&got.agent_id, &want.agent.to_string());
+            prop_assert_eq!(got.talking_call_dur, Some(want.counts[0]));
+            prop_assert_eq!(got.transfer_out_call_cnt, Some(want.counts[3]));
+            let local = NaiveDate::from_ymd_opt(2024, 3, 4).unwrap()
+                .and_hms_opt(want.slot / 4, want.slot % 4 * 15, 0).unwrap();
+            prop_assert_eq!(got.start.local(), local);
+        }
+    }
+
+    /// With defects planted in some values, the validator reports the
+    /// same findings and counts whatever the read size.
+    #[test]
+    fn validator_report_does_not_depend_on_buffer_size(
+        file in gen_file(),
+        plants in prop::collection::vec((any::<prop::sample::Index>(), 0usize..11, 0usize..DEFECTS.len()), 0..4),
+        chunk in 1usize..17,
+        zone in 0usize..checks::ZONES.len(),
+        gaps in any::<bool>(),
+    ) {
+        let d = file.delim as char;
+        let mut body = String::from_utf8(file.bytes()).expect("generated text");
+        for (row, field, defect) in plants {
+            // Rebuild the chosen row with one field replaced.
+            let i = row.index(file.rows.len());
+            let r = &file.rows[i];
+            let mut fields = vec![
+                "15".to_string(), "20240304".to_string(),
+                format!("{:02}:{:02}", r.slot / 4, r.slot % 4 * 15),
+                r.agent.to_string(), csv_field(&r.name, file.delim), r.queue.to_string(),
+                "Sales".to_string(), r.counts[0].to_string(), r.counts[1].to_string(),
+                r.counts[2].to_string(), r.counts[3].to_string(),
+            ];
+            let old = fields.join(&d.to_string());
+            fields[field] = DEFECTS[defect].to_string();
+            let new = fields.join(&d.to_string());
+            body = body.replacen(&old, &new, 1);
+        }
+        let opts = Opts { zone, gaps, tiny_buffer: chunk, ..Opts::default() };
+        checks::validate_with(&opts, body.as_bytes());
+        checks::csv_tiny_buffer_with(&opts, body.as_bytes());
+    }
+}
