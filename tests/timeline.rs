@@ -247,14 +247,42 @@ fn transfers_count_once_per_extra_agent_leg() {
         })
         .collect();
     let row = |a: &str, b: &str, s, i, t| (a.to_owned(), b.to_owned(), s, i, t);
+    // The IVR leg has no agent: the empty agent key, which sorts first as a
+    // string. The interaction starts under the key of its first segment,
+    // the IVR's; the first agent leg is not a transfer.
     assert_eq!(
         got,
         [
-            row("11", "10:00", 1, 1, 0),
+            row("", "10:00", 1, 1, 0),
+            row("11", "10:00", 1, 0, 0),
             row("11", "10:15", 1, 0, 1),
             row("12", "10:00", 1, 0, 1),
             row("12", "10:15", 0, 0, 0),
         ]
+    );
+    // Every segment counts in the timeline, the IVR's too (its minute of
+    // handle, its start); the segments have no group: `(unmapped)`.
+    let t = Timeline::new()
+        .by(TimelineBy::AgentGroup)
+        .interval(BucketInterval::Min15)
+        .run(&set)
+        .unwrap();
+    assert_eq!(
+        csv(&t),
+        "agent_group,bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
+         (unmapped),2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,3,1,900.000,0.000,1,400.000,1\n\
+         (unmapped),2024-03-04T10:15:00+00:00,2024-03-04T10:30:00+00:00,1,0,600.000,0.000,1,300.000,1\n"
+    );
+    let by_agent = Timeline::new()
+        .interval(BucketInterval::Hour)
+        .run(&set)
+        .unwrap();
+    assert_eq!(
+        csv(&by_agent),
+        "agent_id,bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
+         ,2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,1,1,60.000,0.000,1,60.000,0\n\
+         11,2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,2,0,840.000,0.000,1,420.000,1\n\
+         12,2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,1,0,600.000,0.000,1,600.000,1\n"
     );
 }
 
@@ -561,7 +589,7 @@ fn stamp(rng: &mut Rng, t: i64) -> String {
 
 /// v2 interaction metadata as NDJSON, segments shuffled through the file:
 /// around the New York fall-back (2024-11-03 01:00 local twice), transfers
-/// (some interactions with 10+ legs), outbound calls, overlapping legs,
+/// (some interactions with 10+ legs), legs without an agent, outbound calls, overlapping legs,
 /// zero-length legs, missing end times (duration in fractional seconds),
 /// missing interaction starts, missing agent groups, recordings with
 /// pauses, repeated starts, orphan stops, unmatched starts, untimed events.
@@ -605,10 +633,14 @@ fn v2_data(seed: u64, interactions: u64) -> String {
                 );
             }
             o += &format!(
-                ", \"interactionDirection\": \"{}\", \"segmentID\": {leg}, \"segmentAgentId\": {}",
+                ", \"interactionDirection\": \"{}\", \"segmentID\": {leg}",
                 if outbound { "OUTBOUND" } else { "INBOUND" },
-                3000 + rng.below(15)
             );
+            // Some legs have no agent (untyped without an agent id: not an
+            // agent segment, the empty agent key).
+            if !rng.pct(8) {
+                o += &format!(", \"segmentAgentId\": {}", 3000 + rng.below(15));
+            }
             if !rng.pct(20) {
                 o += &format!(", \"segmentAgentGroupId\": {}", 40 + rng.below(3));
             }
@@ -896,11 +928,23 @@ fn ref_timeline(
         TimelineBy::Channel => s.chan.clone().unwrap_or_default(),
         TimelineBy::All => String::new(),
     };
-    let mut kept: Vec<(RSeg, bool)> = Vec::new();
+    // SPEC 5 counts every segment: "segments_started" (segments starting
+    // in the bucket), "handle_s (the part of every segment span that falls
+    // inside the bucket)", "peak_concurrency (largest number of the key's
+    // segments open at one instant in the bucket)". Roles:
+    // "interactions_started (counted for the key of the interaction's
+    // first segment)" — the first in segment order, whatever its type; and
+    // "transfers (agent segments after their interaction's first, counted
+    // in the bucket where they start, for their own key)".
+    // (segment, first of its interaction, transfer)
+    let mut kept: Vec<(RSeg, bool, bool)> = Vec::new();
     for (_, v) in ref_interactions(segs) {
-        for (k, s) in v.into_iter().filter(|s| s.agent).enumerate() {
+        let first_agent = v.iter().position(|s| s.agent);
+        for (k, s) in v.into_iter().enumerate() {
+            let transfer = s.agent && first_agent.is_some_and(|f| k > f);
+            // "a segment kept or dropped by its start"
             if s.s >= window.0 && s.s < window.1 {
-                kept.push((s, k == 0));
+                kept.push((s, k == 0, transfer));
             }
         }
     }
@@ -923,7 +967,7 @@ fn ref_timeline(
             bk = ref_bucket(bk.1, iv, tz);
         }
     };
-    for (s, first) in &kept {
+    for (s, first, transfer) in &kept {
         let k = key(s);
         let bk = ref_bucket(s.s, iv, tz);
         let c = cells.entry((k.clone(), bk.0)).or_default();
@@ -931,7 +975,8 @@ fn ref_timeline(
         c.started += 1;
         if *first {
             c.ixn_started += 1;
-        } else {
+        }
+        if *transfer {
             c.transfers += 1;
         }
         *spans.entry((k.clone(), bk.0)).or_default() += s.e - s.s;
@@ -945,7 +990,7 @@ fn ref_timeline(
         let be = c.end;
         let mine: Vec<&RSeg> = kept
             .iter()
-            .map(|(s, _)| s)
+            .map(|(s, _, _)| s)
             .filter(|s| &key(s) == k && s.s < s.e && s.s < be && s.e > *bs)
             .collect();
         let mut instants = vec![*bs];
@@ -1070,6 +1115,7 @@ fn v2_data_across_the_fall_back_equals_the_reference() {
     // The data has what it claims to have.
     assert!(segs.iter().filter(|s| s.segment_end.is_none()).count() > 100);
     assert!(segs.iter().any(|s| s.interaction_start.is_none()));
+    assert!(segs.iter().filter(|s| s.agent_id.is_none()).count() > 20);
     check_against_reference(&text, "v2");
 }
 
@@ -1249,14 +1295,22 @@ proptest! {
         let par = t.run(&set).unwrap();
         prop_assert_eq!(&par, &t.run_sequential(&set).unwrap());
         let handle: i64 = par.records().iter().map(|r| r.sums.handle_ms).sum();
+        // Every segment's span, agent or not, is split over the buckets.
         let spans: i64 = set
+            .interactions()
+            .iter()
+            .flat_map(|i| i.segments())
+            .map(|s| s.end - s.start)
+            .sum();
+        prop_assert_eq!(handle, spans);
+        // `rcx interactions` handle is agent segments only.
+        let agent_spans: i64 = set
             .interactions()
             .iter()
             .flat_map(|i| i.agent_segments())
             .map(|s| s.end - s.start)
             .sum();
-        prop_assert_eq!(handle, spans);
         let ixn_handle: i64 = set.interactions().iter().map(|i| i.handle_ms()).sum();
-        prop_assert_eq!(handle, ixn_handle);
+        prop_assert_eq!(agent_spans, ixn_handle);
     }
 }

@@ -17,12 +17,15 @@ use super::interactions::{Interaction, PlacedSegment};
 use super::{TimelineBy, TimelineSums};
 use crate::rollup::{in_zone, Bucketer, Filter};
 
-/// A kept agent segment and its role in its interaction.
+/// A kept segment and its role in its interaction.
 #[derive(Clone, Copy)]
 pub(crate) struct Item<'a> {
     pub seg: &'a PlacedSegment,
-    /// The interaction's first agent segment.
+    /// The interaction's first segment (whatever its type): it counts the
+    /// interaction as started.
     pub first: bool,
+    /// An agent segment after the interaction's first agent segment.
+    pub transfer: bool,
 }
 
 pub(crate) type Bucket = (i64, i64);
@@ -73,11 +76,20 @@ impl Engine {
         self.filter.keeps(t, || in_zone(&self.tz, t).naive_local())
     }
 
-    /// The kept agent segments of `ixn`.
+    /// The kept segments of `ixn`, every type. Roles come from the whole
+    /// interaction, so a segment keeps its role when an earlier one is
+    /// dropped by the filters.
     fn items<'a>(&self, ixn: &'a Interaction, out: &mut Vec<Item<'a>>) {
-        for (k, seg) in ixn.agent_segments().enumerate() {
+        let mut agents_before = 0u32;
+        for (k, seg) in ixn.segments().iter().enumerate() {
+            let transfer = seg.is_agent && agents_before > 0;
+            agents_before += u32::from(seg.is_agent);
             if self.keeps(seg) {
-                out.push(Item { seg, first: k == 0 });
+                out.push(Item {
+                    seg,
+                    first: k == 0,
+                    transfer,
+                });
             }
         }
     }
@@ -108,11 +120,8 @@ impl Engine {
         let c = cells.entry((key, bucket_of(b, s.start))).or_default();
         c.segments_started += 1;
         c.started_span_ms += s.span_ms();
-        if it.first {
-            c.interactions_started += 1;
-        } else {
-            c.transfers += 1;
-        }
+        c.interactions_started += u64::from(it.first);
+        c.transfers += u64::from(it.transfer);
         split(b, s.start, s.end, |bk, ms| {
             cells.entry((key, bk)).or_default().handle_ms += ms;
         });
