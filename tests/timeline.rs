@@ -152,7 +152,7 @@ fn recording_pause_and_resume_pairs_and_ignored_events() {
     let i = &set.interactions()[0];
     let rec = &i.segments()[0].recording;
     assert_eq!(
-        rec.spans,
+        *rec.spans,
         [
             (ms("2024-03-04T10:00:10Z"), ms("2024-03-04T10:01:00Z")),
             (ms("2024-03-04T10:01:30Z"), ms("2024-03-04T10:02:00Z")),
@@ -629,7 +629,8 @@ fn v2_data(seed: u64, interactions: u64) -> String {
                 o += &format!(
                     ", \"interactionStartTimeMs\": {}, \"interactionDurationMs\": {}",
                     stamp(&mut rng, t),
-                    ixn_end - t
+                    // Overlapping legs can end before the interaction start.
+                    (ixn_end - t).max(0)
                 );
             }
             o += &format!(
@@ -1313,4 +1314,69 @@ proptest! {
         let ixn_handle: i64 = set.interactions().iter().map(|i| i.handle_ms()).sum();
         prop_assert_eq!(agent_spans, ixn_handle);
     }
+}
+
+#[test]
+fn the_error_returned_and_the_first_skipped_are_those_met_first_in_path_then_file_order() {
+    // Files are read in parallel and grouped by interaction before
+    // duplicates are looked for; the outcome is still that of reading the
+    // files one after the other in path order.
+    let dir = tempfile::tempdir().unwrap();
+    let seg = |ixn: u64, sid: u64, m: u64, end: &str| {
+        format!(
+            r#"{{"interactionId": {ixn}, "segmentID": {sid}, "segmentAgentId": 7, "segmentContactStartTimeMs": "2024-03-04T10:0{m}:00Z", "segmentContactEndTimeMs": "{end}"}}"#
+        )
+    };
+    let ok = "2024-03-04T10:09:00Z";
+    let bad = "2024-03-04T10:02:00Z"; // before a 10:03 start: T601
+    let a = write_tmp(&dir, "a.ndjson", &(seg(1, 1, 0, ok) + "\n"));
+    // b: a duplicate of a's segment on line 2, then a segment that cannot
+    // be placed on line 3.
+    let b = write_tmp(
+        &dir,
+        "b.ndjson",
+        &[seg(3, 1, 0, ok), seg(1, 1, 2, ok), seg(4, 1, 3, bad)].join("\n"),
+    );
+    // c: the same two, the other way round.
+    let c = write_tmp(
+        &dir,
+        "c.ndjson",
+        &[seg(4, 1, 3, bad), seg(1, 1, 2, ok)].join("\n"),
+    );
+    let rb = ReaderBuilder::new();
+    let err = |files: &[&String]| Interactions::from_files(files, &rb, false).unwrap_err();
+    let e = err(&[&b, &a]);
+    assert_eq!(e.code(), Some(Code::DuplicateSegment));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{b}:2: error[T602] segment_id: interaction 1 already has a segment 1 (at {a}:1) \
+             (value \"1\")"
+        )
+    );
+    let e = err(&[&c, &a]);
+    assert_eq!(e.code(), Some(Code::SegmentEndBeforeStart));
+    assert_eq!(e.location().unwrap().pos.line(), 1);
+    // Skipped: the first in path order, then line, then record (a one-line
+    // JSON array has every segment on line 1).
+    let first = |files: &[&String]| {
+        let set = Interactions::from_files(files, &rb, true).unwrap();
+        let s = set.stats();
+        (
+            s.skipped.values().sum::<u64>(),
+            s.first_skipped.clone().unwrap(),
+            s.segments_placed,
+        )
+    };
+    let (n, f, placed) = first(&[&c, &b, &a]);
+    assert_eq!((n, placed), (4, 2));
+    assert!(f.starts_with(&format!("{b}:2: error[T602]")), "{f}");
+    let one_line = |name: &str, order: [(u64, u64, u64, &str); 3]| {
+        let v: Vec<String> = order.iter().map(|&(i, s, m, e)| seg(i, s, m, e)).collect();
+        write_tmp(&dir, name, &format!("[{}]", v.join(", ")))
+    };
+    let d = one_line("d.json", [(5, 1, 0, ok), (5, 1, 2, ok), (6, 1, 3, bad)]);
+    let e = one_line("e.json", [(5, 1, 0, ok), (6, 1, 3, bad), (5, 1, 2, ok)]);
+    assert!(first(&[&d]).1.starts_with(&format!("{d}:1: error[T602]")));
+    assert!(first(&[&e]).1.starts_with(&format!("{e}:1: error[T601]")));
 }
