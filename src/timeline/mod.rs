@@ -414,9 +414,8 @@ impl Timeline {
 
     fn run_with(&self, ixns: &Interactions, parallel: bool) -> Result<TimelineTable> {
         let (engine, interval, tz) = self.engine()?;
-        let items = engine.kept(ixns.interactions(), parallel);
-        let mut cells = engine.sums(&items, parallel);
-        engine.peaks(&items, &mut cells, parallel);
+        let (mut cells, kept) = engine.sums(ixns.interactions(), parallel);
+        engine.peaks(ixns.interactions(), &mut cells, parallel);
         let nkeys = self.by.key_columns().len();
         let mut records: Vec<TimelineRecord> = cells
             .into_iter()
@@ -448,7 +447,7 @@ impl Timeline {
             records,
             stats: TimelineStats {
                 load: ixns.stats().clone(),
-                segments_kept: items.len() as u64,
+                segments_kept: kept,
             },
         })
     }
