@@ -517,7 +517,7 @@ impl FileLoad {
             r.and_then(|s| PlacedSegment::place(s, file, idx, &mut self.texts).map(|p| (s, p)));
         match placed {
             Ok((s, p)) => match self.by_ixn.get_mut(s.interaction_id.as_str()) {
-                Some(v) => v.push(p),
+                Some(v) => push_tight(v, p),
                 // Most interactions have one or two segments: no spare
                 // capacity.
                 None => {
@@ -546,6 +546,16 @@ impl FileLoad {
         }
         true
     }
+}
+
+/// Pushes with growth by half the length (at least one) rather than
+/// `Vec`'s doubling from four: an interaction of two segments holds two,
+/// not four, and long ones still grow geometrically.
+fn push_tight<T>(v: &mut Vec<T>, x: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 2).max(1));
+    }
+    v.push(x);
 }
 
 /// Removes the repeated segment ids of one interaction, whose segments are
@@ -718,7 +728,10 @@ impl Interactions {
             }
             for (id, v) in o.by_ixn {
                 match by_ixn.get_mut(&id) {
-                    Some(w) => w.extend(v),
+                    Some(w) => {
+                        w.reserve_exact(v.len());
+                        w.extend(v);
+                    }
                     None => {
                         by_ixn.insert(id, v);
                     }
