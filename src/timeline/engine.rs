@@ -40,10 +40,10 @@ pub(crate) struct Engine {
 
 pub(crate) fn key_of(by: TimelineBy, s: &PlacedSegment) -> &str {
     match by {
-        TimelineBy::Agent => s.agent_id.as_deref().unwrap_or(""),
+        TimelineBy::Agent => s.agent_id().unwrap_or(""),
         TimelineBy::AgentGroup => s.group(),
-        TimelineBy::Direction => s.direction.as_deref().unwrap_or(""),
-        TimelineBy::Channel => s.channel.as_deref().unwrap_or(""),
+        TimelineBy::Direction => s.direction().unwrap_or(""),
+        TimelineBy::Channel => s.channel().unwrap_or(""),
         TimelineBy::All => "",
     }
 }

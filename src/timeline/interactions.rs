@@ -12,11 +12,13 @@
 //! An interaction's segments may be anywhere in the files, so every placed
 //! segment is held until all files are read: memory grows with the number
 //! of segments, not with the bytes of the files. A placed segment is kept
-//! small (about 200 bytes plus its segment id and recording spans): the
+//! small (about 150 bytes plus its segment id and recording spans): the
 //! interaction id is held once per interaction, file names once per load,
-//! and agent ids, groups, directions and channels are interned per file.
+//! and each distinct set of agent id, group, direction and channel once
+//! per file ([`SegmentKeys`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -130,8 +132,8 @@ impl Recording {
 /// A segment placed in time: what timelines and interaction rows need of
 /// it. Kept small, since a load holds every segment until all files are
 /// read: the interaction id lives once in its [`Interaction`], the file
-/// name once in the load, and agent, group, direction and channel texts
-/// are shared (interned per file) rather than copied per segment.
+/// name once in the load, and agent, group, direction and channel are
+/// shared ([`SegmentKeys`]) rather than copied per segment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlacedSegment {
     /// Its index in path order among the files of the run.
@@ -145,14 +147,9 @@ pub struct PlacedSegment {
     pub is_agent: bool,
     /// The segment id.
     pub segment_id: Box<str>,
-    /// The agent id, if any.
-    pub agent_id: Option<Arc<str>>,
-    /// The agent group id, if any.
-    pub agent_group: Option<Arc<str>>,
-    /// `interactionDirection` (v2) or `dialogOrigination` (cx v1).
-    pub direction: Option<Arc<str>>,
-    /// `channelType` (cx v1); `VOICE` for v2.
-    pub channel: Option<Arc<str>>,
+    /// Agent, group, direction and channel, shared with every segment of
+    /// the file that has the same four.
+    pub keys: Arc<SegmentKeys>,
     /// Span start, ms since the epoch.
     pub start: i64,
     /// Span end (exclusive), ms: the contact end, else start + duration.
@@ -167,20 +164,58 @@ pub struct PlacedSegment {
     pub interaction_end: Option<i64>,
 }
 
-/// Shares the texts of a load's repeated values (agent ids, groups,
-/// directions, channels): one allocation per distinct value and file.
+/// The texts a segment is keyed by in timelines. Few distinct sets occur
+/// (agents × groups × directions × channels), so segments share them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SegmentKeys {
+    /// The agent id, if any.
+    pub agent_id: Option<Box<str>>,
+    /// The agent group id, if any.
+    pub agent_group: Option<Box<str>>,
+    /// `interactionDirection` (v2) or `dialogOrigination` (cx v1).
+    pub direction: Option<Box<str>>,
+    /// `channelType` (cx v1); `VOICE` for v2.
+    pub channel: Option<Box<str>>,
+}
+
+type BorrowedKeys<'a> = [Option<&'a str>; 4];
+
+impl SegmentKeys {
+    fn borrowed(&self) -> BorrowedKeys<'_> {
+        [
+            self.agent_id.as_deref(),
+            self.agent_group.as_deref(),
+            self.direction.as_deref(),
+            self.channel.as_deref(),
+        ]
+    }
+}
+
+/// Shares the [`SegmentKeys`] of one file's segments: one allocation per
+/// distinct set, found by the hash of the borrowed texts (no allocation
+/// per segment).
 #[derive(Default)]
-struct Interner(HashSet<Arc<str>>);
+struct Interner {
+    hasher: std::collections::hash_map::RandomState,
+    sets: HashMap<u64, Vec<Arc<SegmentKeys>>>,
+}
 
 impl Interner {
-    fn get(&mut self, s: Option<&str>) -> Option<Arc<str>> {
-        let s = s?;
-        if let Some(a) = self.0.get(s) {
-            return Some(a.clone());
+    fn get(&mut self, k: BorrowedKeys<'_>) -> Arc<SegmentKeys> {
+        let h = self.hasher.hash_one(k);
+        let bucket = self.sets.entry(h).or_default();
+        if let Some(a) = bucket.iter().find(|a| a.borrowed() == k) {
+            return a.clone();
         }
-        let a: Arc<str> = s.into();
-        self.0.insert(a.clone());
-        Some(a)
+        let b = |s: Option<&str>| s.map(Box::from);
+        let a = Arc::new(SegmentKeys {
+            agent_id: b(k[0]),
+            agent_group: b(k[1]),
+            direction: b(k[2]),
+            channel: b(k[3]),
+        });
+        bucket.push(a.clone());
+        a
     }
 }
 
@@ -267,10 +302,12 @@ impl PlacedSegment {
             generation: seg.generation,
             is_agent,
             segment_id: seg.segment_id.as_str().into(),
-            agent_id: texts.get(seg.agent_id.as_deref()),
-            agent_group: texts.get(seg.agent_group_id.as_deref()),
-            direction: texts.get(seg.direction.as_deref()),
-            channel: texts.get(seg.channel_type.as_deref()),
+            keys: texts.get([
+                seg.agent_id.as_deref(),
+                seg.agent_group_id.as_deref(),
+                seg.direction.as_deref(),
+                seg.channel_type.as_deref(),
+            ]),
             start,
             end,
             recording: Recording::of(seg, start, end),
@@ -284,9 +321,24 @@ impl PlacedSegment {
         self.end - self.start
     }
 
+    /// The agent id, if any.
+    pub fn agent_id(&self) -> Option<&str> {
+        self.keys.agent_id.as_deref()
+    }
+
     /// The agent group, `(unmapped)` when the segment has none.
     pub fn group(&self) -> &str {
-        self.agent_group.as_deref().unwrap_or(UNMAPPED_GROUP)
+        self.keys.agent_group.as_deref().unwrap_or(UNMAPPED_GROUP)
+    }
+
+    /// `interactionDirection` (v2) or `dialogOrigination` (cx v1), if any.
+    pub fn direction(&self) -> Option<&str> {
+        self.keys.direction.as_deref()
+    }
+
+    /// `channelType` (cx v1; `VOICE` for v2), if any.
+    pub fn channel(&self) -> Option<&str> {
+        self.keys.channel.as_deref()
     }
 }
 
@@ -340,11 +392,11 @@ impl Interaction {
     }
     /// The first direction its segments give, in segment order.
     pub fn direction(&self) -> Option<&str> {
-        self.segments.iter().find_map(|s| s.direction.as_deref())
+        self.segments.iter().find_map(PlacedSegment::direction)
     }
     /// The first channel its segments give, in segment order.
     pub fn channel(&self) -> Option<&str> {
-        self.segments.iter().find_map(|s| s.channel.as_deref())
+        self.segments.iter().find_map(PlacedSegment::channel)
     }
     /// The agent segments, in segment order.
     pub fn agent_segments(&self) -> impl Iterator<Item = &PlacedSegment> {
@@ -358,7 +410,7 @@ impl Interaction {
             if i > 0 {
                 out.push('>');
             }
-            out.push_str(s.agent_id.as_deref().unwrap_or(""));
+            out.push_str(s.agent_id().unwrap_or(""));
         }
         out
     }

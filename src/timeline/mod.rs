@@ -64,7 +64,8 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
 pub use interactions::{
-    Counted, Interaction, Interactions, LoadStats, PlacedSegment, Recording, UNMAPPED_GROUP,
+    Counted, Interaction, Interactions, LoadStats, PlacedSegment, Recording, SegmentKeys,
+    UNMAPPED_GROUP,
 };
 
 use self::engine::Engine;
