@@ -1380,3 +1380,39 @@ fn the_error_returned_and_the_first_skipped_are_those_met_first_in_path_then_fil
     assert!(first(&[&d]).1.starts_with(&format!("{d}:1: error[T602]")));
     assert!(first(&[&e]).1.starts_with(&format!("{e}:1: error[T601]")));
 }
+
+#[test]
+fn ivr_and_bot_segments_count_in_the_timeline_but_not_in_the_agent_chain() {
+    // Interaction A: IVR, agent 501 (group 70, recorded 10:02–10:08), agent
+    // 502 (group 71); B: a bot only; C: agent 501, outbound.
+    let f = "fixtures/segments_ivr_bot.ndjson";
+    let out = rcx(&["timeline", "--by", "agent-group", "--interval", "15m", f]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // A starts under its IVR's group, (unmapped); its first agent leg is
+    // not a transfer, its second is.
+    assert_eq!(
+        stdout(&out),
+        "agent_group,bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
+         (unmapped),2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,2,2,150.000,0.000,1,75.000,0\n\
+         70,2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,2,1,570.000,360.000,1,285.000,0\n\
+         71,2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,1,0,360.000,0.000,1,660.000,1\n\
+         71,2024-03-04T10:15:00+00:00,2024-03-04T10:30:00+00:00,0,0,300.000,0.000,1,,0\n"
+    );
+    // The bot (10:05–10:06) is open with agent 501's leg: peak 2.
+    let out = rcx(&["timeline", "--by", "all", f]);
+    assert_eq!(
+        stdout(&out),
+        "bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
+         2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,5,3,1380.000,360.000,2,276.000,1\n"
+    );
+    // `rcx interactions`: agents, transfers and handle of agent legs only.
+    let out = rcx(&["interactions", f]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "interaction_id,direction,channel,start,end,segments,agents,transfers,handle_s,recorded_s,recorded_pct\n\
+         A,INBOUND,VOICE,2024-03-04T10:00:00.000+00:00,2024-03-04T10:20:00.000+00:00,3,501>502,1,1110.000,360.000,32.43\n\
+         B,INBOUND,VOICE,2024-03-04T10:05:00.000+00:00,2024-03-04T10:06:00.000+00:00,1,,0,0.000,0.000,\n\
+         C,OUTBOUND,VOICE,2024-03-04T10:12:00.000+00:00,2024-03-04T10:14:00.000+00:00,1,501,0,120.000,0.000,0.00\n"
+    );
+}
