@@ -152,7 +152,7 @@ fn recording_pause_and_resume_pairs_and_ignored_events() {
     let i = &set.interactions()[0];
     let rec = &i.segments()[0].recording;
     assert_eq!(
-        rec.spans,
+        *rec.spans,
         [
             (ms("2024-03-04T10:00:10Z"), ms("2024-03-04T10:01:00Z")),
             (ms("2024-03-04T10:01:30Z"), ms("2024-03-04T10:02:00Z")),
@@ -247,14 +247,42 @@ fn transfers_count_once_per_extra_agent_leg() {
         })
         .collect();
     let row = |a: &str, b: &str, s, i, t| (a.to_owned(), b.to_owned(), s, i, t);
+    // The IVR leg has no agent: the empty agent key, which sorts first as a
+    // string. The interaction starts under the key of its first segment,
+    // the IVR's; the first agent leg is not a transfer.
     assert_eq!(
         got,
         [
-            row("11", "10:00", 1, 1, 0),
+            row("", "10:00", 1, 1, 0),
+            row("11", "10:00", 1, 0, 0),
             row("11", "10:15", 1, 0, 1),
             row("12", "10:00", 1, 0, 1),
             row("12", "10:15", 0, 0, 0),
         ]
+    );
+    // Every segment counts in the timeline, the IVR's too (its minute of
+    // handle, its start); the segments have no group: `(unmapped)`.
+    let t = Timeline::new()
+        .by(TimelineBy::AgentGroup)
+        .interval(BucketInterval::Min15)
+        .run(&set)
+        .unwrap();
+    assert_eq!(
+        csv(&t),
+        "agent_group,bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
+         (unmapped),2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,3,1,900.000,0.000,1,400.000,1\n\
+         (unmapped),2024-03-04T10:15:00+00:00,2024-03-04T10:30:00+00:00,1,0,600.000,0.000,1,300.000,1\n"
+    );
+    let by_agent = Timeline::new()
+        .interval(BucketInterval::Hour)
+        .run(&set)
+        .unwrap();
+    assert_eq!(
+        csv(&by_agent),
+        "agent_id,bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
+         ,2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,1,1,60.000,0.000,1,60.000,0\n\
+         11,2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,2,0,840.000,0.000,1,420.000,1\n\
+         12,2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,1,0,600.000,0.000,1,600.000,1\n"
     );
 }
 
@@ -561,7 +589,7 @@ fn stamp(rng: &mut Rng, t: i64) -> String {
 
 /// v2 interaction metadata as NDJSON, segments shuffled through the file:
 /// around the New York fall-back (2024-11-03 01:00 local twice), transfers
-/// (some interactions with 10+ legs), outbound calls, overlapping legs,
+/// (some interactions with 10+ legs), legs without an agent, outbound calls, overlapping legs,
 /// zero-length legs, missing end times (duration in fractional seconds),
 /// missing interaction starts, missing agent groups, recordings with
 /// pauses, repeated starts, orphan stops, unmatched starts, untimed events.
@@ -601,14 +629,19 @@ fn v2_data(seed: u64, interactions: u64) -> String {
                 o += &format!(
                     ", \"interactionStartTimeMs\": {}, \"interactionDurationMs\": {}",
                     stamp(&mut rng, t),
-                    ixn_end - t
+                    // Overlapping legs can end before the interaction start.
+                    (ixn_end - t).max(0)
                 );
             }
             o += &format!(
-                ", \"interactionDirection\": \"{}\", \"segmentID\": {leg}, \"segmentAgentId\": {}",
+                ", \"interactionDirection\": \"{}\", \"segmentID\": {leg}",
                 if outbound { "OUTBOUND" } else { "INBOUND" },
-                3000 + rng.below(15)
             );
+            // Some legs have no agent (untyped without an agent id: not an
+            // agent segment, the empty agent key).
+            if !rng.pct(8) {
+                o += &format!(", \"segmentAgentId\": {}", 3000 + rng.below(15));
+            }
             if !rng.pct(20) {
                 o += &format!(", \"segmentAgentGroupId\": {}", 40 + rng.below(3));
             }
@@ -896,11 +929,23 @@ fn ref_timeline(
         TimelineBy::Channel => s.chan.clone().unwrap_or_default(),
         TimelineBy::All => String::new(),
     };
-    let mut kept: Vec<(RSeg, bool)> = Vec::new();
+    // SPEC 5 counts every segment: "segments_started" (segments starting
+    // in the bucket), "handle_s (the part of every segment span that falls
+    // inside the bucket)", "peak_concurrency (largest number of the key's
+    // segments open at one instant in the bucket)". Roles:
+    // "interactions_started (counted for the key of the interaction's
+    // first segment)" — the first in segment order, whatever its type; and
+    // "transfers (agent segments after their interaction's first, counted
+    // in the bucket where they start, for their own key)".
+    // (segment, first of its interaction, transfer)
+    let mut kept: Vec<(RSeg, bool, bool)> = Vec::new();
     for (_, v) in ref_interactions(segs) {
-        for (k, s) in v.into_iter().filter(|s| s.agent).enumerate() {
+        let first_agent = v.iter().position(|s| s.agent);
+        for (k, s) in v.into_iter().enumerate() {
+            let transfer = s.agent && first_agent.is_some_and(|f| k > f);
+            // "a segment kept or dropped by its start"
             if s.s >= window.0 && s.s < window.1 {
-                kept.push((s, k == 0));
+                kept.push((s, k == 0, transfer));
             }
         }
     }
@@ -923,7 +968,7 @@ fn ref_timeline(
             bk = ref_bucket(bk.1, iv, tz);
         }
     };
-    for (s, first) in &kept {
+    for (s, first, transfer) in &kept {
         let k = key(s);
         let bk = ref_bucket(s.s, iv, tz);
         let c = cells.entry((k.clone(), bk.0)).or_default();
@@ -931,7 +976,8 @@ fn ref_timeline(
         c.started += 1;
         if *first {
             c.ixn_started += 1;
-        } else {
+        }
+        if *transfer {
             c.transfers += 1;
         }
         *spans.entry((k.clone(), bk.0)).or_default() += s.e - s.s;
@@ -945,7 +991,7 @@ fn ref_timeline(
         let be = c.end;
         let mine: Vec<&RSeg> = kept
             .iter()
-            .map(|(s, _)| s)
+            .map(|(s, _, _)| s)
             .filter(|s| &key(s) == k && s.s < s.e && s.s < be && s.e > *bs)
             .collect();
         let mut instants = vec![*bs];
@@ -1070,6 +1116,7 @@ fn v2_data_across_the_fall_back_equals_the_reference() {
     // The data has what it claims to have.
     assert!(segs.iter().filter(|s| s.segment_end.is_none()).count() > 100);
     assert!(segs.iter().any(|s| s.interaction_start.is_none()));
+    assert!(segs.iter().filter(|s| s.agent_id.is_none()).count() > 20);
     check_against_reference(&text, "v2");
 }
 
@@ -1249,14 +1296,123 @@ proptest! {
         let par = t.run(&set).unwrap();
         prop_assert_eq!(&par, &t.run_sequential(&set).unwrap());
         let handle: i64 = par.records().iter().map(|r| r.sums.handle_ms).sum();
+        // Every segment's span, agent or not, is split over the buckets.
         let spans: i64 = set
+            .interactions()
+            .iter()
+            .flat_map(|i| i.segments())
+            .map(|s| s.end - s.start)
+            .sum();
+        prop_assert_eq!(handle, spans);
+        // `rcx interactions` handle is agent segments only.
+        let agent_spans: i64 = set
             .interactions()
             .iter()
             .flat_map(|i| i.agent_segments())
             .map(|s| s.end - s.start)
             .sum();
-        prop_assert_eq!(handle, spans);
         let ixn_handle: i64 = set.interactions().iter().map(|i| i.handle_ms()).sum();
-        prop_assert_eq!(handle, ixn_handle);
+        prop_assert_eq!(agent_spans, ixn_handle);
     }
+}
+
+#[test]
+fn the_error_returned_and_the_first_skipped_are_those_met_first_in_path_then_file_order() {
+    // Files are read in parallel and grouped by interaction before
+    // duplicates are looked for; the outcome is still that of reading the
+    // files one after the other in path order.
+    let dir = tempfile::tempdir().unwrap();
+    let seg = |ixn: u64, sid: u64, m: u64, end: &str| {
+        format!(
+            r#"{{"interactionId": {ixn}, "segmentID": {sid}, "segmentAgentId": 7, "segmentContactStartTimeMs": "2024-03-04T10:0{m}:00Z", "segmentContactEndTimeMs": "{end}"}}"#
+        )
+    };
+    let ok = "2024-03-04T10:09:00Z";
+    let bad = "2024-03-04T10:02:00Z"; // before a 10:03 start: T601
+    let a = write_tmp(&dir, "a.ndjson", &(seg(1, 1, 0, ok) + "\n"));
+    // b: a duplicate of a's segment on line 2, then a segment that cannot
+    // be placed on line 3.
+    let b = write_tmp(
+        &dir,
+        "b.ndjson",
+        &[seg(3, 1, 0, ok), seg(1, 1, 2, ok), seg(4, 1, 3, bad)].join("\n"),
+    );
+    // c: the same two, the other way round.
+    let c = write_tmp(
+        &dir,
+        "c.ndjson",
+        &[seg(4, 1, 3, bad), seg(1, 1, 2, ok)].join("\n"),
+    );
+    let rb = ReaderBuilder::new();
+    let err = |files: &[&String]| Interactions::from_files(files, &rb, false).unwrap_err();
+    let e = err(&[&b, &a]);
+    assert_eq!(e.code(), Some(Code::DuplicateSegment));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{b}:2: error[T602] segment_id: interaction 1 already has a segment 1 (at {a}:1) \
+             (value \"1\")"
+        )
+    );
+    let e = err(&[&c, &a]);
+    assert_eq!(e.code(), Some(Code::SegmentEndBeforeStart));
+    assert_eq!(e.location().unwrap().pos.line(), 1);
+    // Skipped: the first in path order, then line, then record (a one-line
+    // JSON array has every segment on line 1).
+    let first = |files: &[&String]| {
+        let set = Interactions::from_files(files, &rb, true).unwrap();
+        let s = set.stats();
+        (
+            s.skipped.values().sum::<u64>(),
+            s.first_skipped.clone().unwrap(),
+            s.segments_placed,
+        )
+    };
+    let (n, f, placed) = first(&[&c, &b, &a]);
+    assert_eq!((n, placed), (4, 2));
+    assert!(f.starts_with(&format!("{b}:2: error[T602]")), "{f}");
+    let one_line = |name: &str, order: [(u64, u64, u64, &str); 3]| {
+        let v: Vec<String> = order.iter().map(|&(i, s, m, e)| seg(i, s, m, e)).collect();
+        write_tmp(&dir, name, &format!("[{}]", v.join(", ")))
+    };
+    let d = one_line("d.json", [(5, 1, 0, ok), (5, 1, 2, ok), (6, 1, 3, bad)]);
+    let e = one_line("e.json", [(5, 1, 0, ok), (6, 1, 3, bad), (5, 1, 2, ok)]);
+    assert!(first(&[&d]).1.starts_with(&format!("{d}:1: error[T602]")));
+    assert!(first(&[&e]).1.starts_with(&format!("{e}:1: error[T601]")));
+}
+
+#[test]
+fn ivr_and_bot_segments_count_in_the_timeline_but_not_in_the_agent_chain() {
+    // Interaction A: IVR, agent 501 (group 70, recorded 10:02–10:08), agent
+    // 502 (group 71); B: a bot only; C: agent 501, outbound.
+    let f = "fixtures/segments_ivr_bot.ndjson";
+    let out = rcx(&["timeline", "--by", "agent-group", "--interval", "15m", f]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // A starts under its IVR's group, (unmapped); its first agent leg is
+    // not a transfer, its second is.
+    assert_eq!(
+        stdout(&out),
+        "agent_group,bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
+         (unmapped),2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,2,2,150.000,0.000,1,75.000,0\n\
+         70,2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,2,1,570.000,360.000,1,285.000,0\n\
+         71,2024-03-04T10:00:00+00:00,2024-03-04T10:15:00+00:00,1,0,360.000,0.000,1,660.000,1\n\
+         71,2024-03-04T10:15:00+00:00,2024-03-04T10:30:00+00:00,0,0,300.000,0.000,1,,0\n"
+    );
+    // The bot (10:05–10:06) is open with agent 501's leg: peak 2.
+    let out = rcx(&["timeline", "--by", "all", f]);
+    assert_eq!(
+        stdout(&out),
+        "bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
+         2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,5,3,1380.000,360.000,2,276.000,1\n"
+    );
+    // `rcx interactions`: agents, transfers and handle of agent legs only.
+    let out = rcx(&["interactions", f]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "interaction_id,direction,channel,start,end,segments,agents,transfers,handle_s,recorded_s,recorded_pct\n\
+         A,INBOUND,VOICE,2024-03-04T10:00:00.000+00:00,2024-03-04T10:20:00.000+00:00,3,501>502,1,1110.000,360.000,32.43\n\
+         B,INBOUND,VOICE,2024-03-04T10:05:00.000+00:00,2024-03-04T10:06:00.000+00:00,1,,0,0.000,0.000,\n\
+         C,OUTBOUND,VOICE,2024-03-04T10:12:00.000+00:00,2024-03-04T10:14:00.000+00:00,1,501,0,120.000,0.000,0.00\n"
+    );
 }

@@ -2,7 +2,7 @@
 //! boundaries, sum per key and bucket, and sweep each key's spans for its
 //! peak concurrency.
 //!
-//! Additive sums fold over batches of segments on rayon and merge (integer
+//! Additive sums fold over batches of interactions on rayon and merge (integer
 //! milliseconds; merge is associative and commutative with `Default` as
 //! identity). Peak concurrency is not additive, so it is computed per key:
 //! keys are swept in parallel, each key's spans in one sweep. Output order
@@ -17,12 +17,15 @@ use super::interactions::{Interaction, PlacedSegment};
 use super::{TimelineBy, TimelineSums};
 use crate::rollup::{in_zone, Bucketer, Filter};
 
-/// A kept agent segment and its role in its interaction.
+/// A kept segment and its role in its interaction.
 #[derive(Clone, Copy)]
 pub(crate) struct Item<'a> {
     pub seg: &'a PlacedSegment,
-    /// The interaction's first agent segment.
+    /// The interaction's first segment (whatever its type): it counts the
+    /// interaction as started.
     pub first: bool,
+    /// An agent segment after the interaction's first agent segment.
+    pub transfer: bool,
 }
 
 pub(crate) type Bucket = (i64, i64);
@@ -37,10 +40,10 @@ pub(crate) struct Engine {
 
 pub(crate) fn key_of(by: TimelineBy, s: &PlacedSegment) -> &str {
     match by {
-        TimelineBy::Agent => s.agent_id.as_deref().unwrap_or(""),
+        TimelineBy::Agent => s.agent_id().unwrap_or(""),
         TimelineBy::AgentGroup => s.group(),
-        TimelineBy::Direction => s.direction.as_deref().unwrap_or(""),
-        TimelineBy::Channel => s.channel.as_deref().unwrap_or(""),
+        TimelineBy::Direction => s.direction().unwrap_or(""),
+        TimelineBy::Channel => s.channel().unwrap_or(""),
         TimelineBy::All => "",
     }
 }
@@ -73,32 +76,31 @@ impl Engine {
         self.filter.keeps(t, || in_zone(&self.tz, t).naive_local())
     }
 
-    /// The kept agent segments of `ixn`.
+    /// The kept segments of `ixn`, every type. Roles come from the whole
+    /// interaction, so a segment keeps its role when an earlier one is
+    /// dropped by the filters.
     fn items<'a>(&self, ixn: &'a Interaction, out: &mut Vec<Item<'a>>) {
-        for (k, seg) in ixn.agent_segments().enumerate() {
+        let mut agents_before = 0u32;
+        for (k, seg) in ixn.segments().iter().enumerate() {
+            let transfer = seg.is_agent && agents_before > 0;
+            agents_before += u32::from(seg.is_agent);
             if self.keeps(seg) {
-                out.push(Item { seg, first: k == 0 });
+                out.push(Item {
+                    seg,
+                    first: k == 0,
+                    transfer,
+                });
             }
         }
     }
 
-    pub fn kept<'a>(&self, ixns: &'a [Interaction], parallel: bool) -> Vec<Item<'a>> {
-        if parallel {
-            ixns.par_iter()
-                .fold(Vec::new, |mut v, i| {
-                    self.items(i, &mut v);
-                    v
-                })
-                .reduce(Vec::new, |mut a, mut b| {
-                    a.append(&mut b);
-                    a
-                })
-        } else {
-            let mut v = Vec::new();
-            for i in ixns {
-                self.items(i, &mut v);
-            }
-            v
+    /// Calls `f` with every kept segment of `ixns` and its role.
+    fn each<'a>(&self, ixns: &'a [Interaction], mut f: impl FnMut(Item<'a>)) {
+        let mut v = Vec::new();
+        for i in ixns {
+            v.clear();
+            self.items(i, &mut v);
+            v.iter().for_each(|&it| f(it));
         }
     }
 
@@ -108,11 +110,8 @@ impl Engine {
         let c = cells.entry((key, bucket_of(b, s.start))).or_default();
         c.segments_started += 1;
         c.started_span_ms += s.span_ms();
-        if it.first {
-            c.interactions_started += 1;
-        } else {
-            c.transfers += 1;
-        }
+        c.interactions_started += u64::from(it.first);
+        c.transfers += u64::from(it.transfer);
         split(b, s.start, s.end, |bk, ms| {
             cells.entry((key, bk)).or_default().handle_ms += ms;
         });
@@ -123,58 +122,62 @@ impl Engine {
         }
     }
 
-    pub fn sums<'a>(&self, items: &[Item<'a>], parallel: bool) -> Cells<'a> {
+    /// The additive sums of the kept segments of `ixns`, and how many
+    /// segments were kept. Interactions are walked in place (no list of
+    /// kept segments), in batches on rayon.
+    pub fn sums<'a>(&self, ixns: &'a [Interaction], parallel: bool) -> (Cells<'a>, u64) {
+        let batch = |(mut b, mut cells, mut n): (Bucketer, Cells<'a>, u64), chunk| {
+            self.each(chunk, |it| {
+                n += 1;
+                self.add(&mut b, &mut cells, &it);
+            });
+            (b, cells, n)
+        };
+        let start = || (self.bucketer.clone(), Cells::default(), 0u64);
         if parallel {
-            items
-                .par_chunks(2048)
-                .fold(
-                    || (self.bucketer.clone(), Cells::default()),
-                    |(mut b, mut cells), chunk| {
-                        for it in chunk {
-                            self.add(&mut b, &mut cells, it);
-                        }
-                        (b, cells)
-                    },
+            ixns.par_chunks(1024)
+                .fold(start, batch)
+                .map(|(_, c, n)| (c, n))
+                .reduce(
+                    || (Cells::default(), 0),
+                    |(a, n), (b, m)| (merge_cells(a, b), n + m),
                 )
-                .map(|(_, c)| c)
-                .reduce(Cells::default, merge_cells)
         } else {
-            let mut b = self.bucketer.clone();
-            let mut cells = Cells::default();
-            for it in items {
-                self.add(&mut b, &mut cells, it);
-            }
-            cells
+            let (_, c, n) = batch(start(), ixns);
+            (c, n)
         }
     }
 
     /// Sets `peak_concurrency` in `cells`: per key, the largest number of
     /// its segments open at one instant of each bucket (`[start, end)`
     /// spans, so a segment ending when another starts does not overlap it).
-    pub fn peaks<'a>(&self, items: &[Item<'a>], cells: &mut Cells<'a>, parallel: bool) {
-        let mut by_key: HashMap<&'a str, Vec<(i64, i64)>> = HashMap::new();
-        for it in items {
+    pub fn peaks<'a>(&self, ixns: &'a [Interaction], cells: &mut Cells<'a>, parallel: bool) {
+        // One i64 per event: the instant doubled, plus 1 for a start, so
+        // that sorting puts the ends at an instant before its starts.
+        let mut by_key: HashMap<&'a str, Vec<i64>> = HashMap::new();
+        self.each(ixns, |it| {
             let s = it.seg;
             if s.end > s.start {
                 let v = by_key.entry(key_of(self.by, s)).or_default();
-                v.push((s.start, 1));
-                v.push((s.end, -1));
+                v.push(s.start * 2 + 1);
+                v.push(s.end * 2);
             }
-        }
-        let sweep = |(key, mut ev): (&'a str, Vec<(i64, i64)>)| {
+        });
+        let sweep = |(key, mut ev): (&'a str, Vec<i64>)| {
             let mut b = self.bucketer.clone();
             let mut out: Vec<((&'a str, Bucket), u64)> = Vec::new();
             ev.sort_unstable();
             let mut open = 0i64;
             let mut i = 0;
             while i < ev.len() {
-                let t = ev[i].0;
-                while i < ev.len() && ev[i].0 == t {
-                    open += ev[i].1;
+                let t = ev[i].div_euclid(2);
+                while i < ev.len() && ev[i].div_euclid(2) == t {
+                    open += if ev[i].rem_euclid(2) == 1 { 1 } else { -1 };
                     i += 1;
                 }
                 // `open` holds on [t, next event).
-                let Some(&(next, _)) = ev.get(i) else { break };
+                let Some(&next) = ev.get(i) else { break };
+                let next = next.div_euclid(2);
                 if open <= 0 {
                     continue;
                 }
@@ -185,7 +188,7 @@ impl Engine {
             }
             out
         };
-        let groups: Vec<(&'a str, Vec<(i64, i64)>)> = by_key.into_iter().collect();
+        let groups: Vec<(&'a str, Vec<i64>)> = by_key.into_iter().collect();
         let found: Vec<((&'a str, Bucket), u64)> = if parallel {
             groups.into_par_iter().flat_map_iter(sweep).collect()
         } else {

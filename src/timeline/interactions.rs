@@ -3,14 +3,22 @@
 //!
 //! Loading reads every file (files in parallel), turns each [`Segment`]
 //! into a [`PlacedSegment`] (its span in milliseconds and its recording
-//! spans), checks duplicates in path order, then groups the segments by
-//! interaction. An interaction's segments may be anywhere in the files, so
-//! every placed segment is held until all files are read: memory grows
-//! with the number of segments (a placed segment is its ids and keys, two
-//! instants and its recording spans, about 200 bytes plus the text of its
-//! ids), not with the bytes of the files.
+//! spans) and groups it at once under its interaction id, per file. The
+//! files' groups are then merged in path order, and duplicates are looked
+//! for within each interaction: the first occurrence in path order, then
+//! file order, is kept, and the error returned (or the first skipped
+//! segment) is the one a sequential pass over the files would meet first.
+//!
+//! An interaction's segments may be anywhere in the files, so every placed
+//! segment is held until all files are read: memory grows with the number
+//! of segments, not with the bytes of the files. A placed segment is kept
+//! small (about 150 bytes plus its segment id and recording spans): the
+//! interaction id is held once per interaction, file names once per load,
+//! and each distinct set of agent id, group, direction and channel once
+//! per file ([`SegmentKeys`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -37,7 +45,7 @@ fn ms(t: DateTime<Utc>) -> i64 {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Recording {
     /// Disjoint spans `[start, end)` in milliseconds, in time order.
-    pub spans: Vec<(i64, i64)>,
+    pub spans: Box<[(i64, i64)]>,
     /// A REC_START had no REC_STOP: its span runs to the segment end.
     pub unmatched_start: bool,
     /// Repeated REC_STARTs and orphan REC_STOPs that were ignored.
@@ -65,7 +73,7 @@ impl Recording {
     /// seg.events = Some(vec![ev(6000, "REC_START"), ev(1000, "REC_START"),
     ///     ev(4000, "REC_STOP"), ev(7000, "REC_START")]);
     /// let r = Recording::of(&seg, 0, 9000);
-    /// assert_eq!(r.spans, vec![(1000, 4000), (6000, 9000)]);
+    /// assert_eq!(*r.spans, [(1000, 4000), (6000, 9000)]);
     /// assert!(r.unmatched_start);
     /// assert_eq!(r.ignored_events, 1);
     /// assert_eq!(r.total_ms(), 6000);
@@ -75,6 +83,7 @@ impl Recording {
         let Some(events) = &seg.events else {
             return r;
         };
+        let mut spans: Vec<(i64, i64)> = Vec::new();
         let mut timed: Vec<(i64, bool)> = Vec::with_capacity(events.len());
         for e in events {
             let is_start = e.is_rec_start();
@@ -89,17 +98,17 @@ impl Recording {
         // Stable: events at the same instant keep their file order.
         timed.sort_by_key(|e| e.0);
         let mut open: Option<i64> = None;
-        let push = |r: &mut Recording, a: i64, b: i64| {
+        let mut push = |a: i64, b: i64| {
             let (a, b) = (a.max(start), b.min(end));
             if a < b {
-                r.spans.push((a, b));
+                spans.push((a, b));
             }
         };
         for (t, is_start) in timed {
             match (is_start, open) {
                 (true, None) => open = Some(t),
                 (false, Some(o)) => {
-                    push(&mut r, o, t);
+                    push(o, t);
                     open = None;
                 }
                 _ => r.ignored_events += 1,
@@ -107,8 +116,10 @@ impl Recording {
         }
         if let Some(o) = open {
             r.unmatched_start = true;
-            push(&mut r, o, end);
+            push(o, end);
         }
+        // Exact size: a load holds every segment's recording.
+        r.spans = spans.into_boxed_slice();
         r
     }
 
@@ -119,32 +130,26 @@ impl Recording {
 }
 
 /// A segment placed in time: what timelines and interaction rows need of
-/// it.
+/// it. Kept small, since a load holds every segment until all files are
+/// read: the interaction id lives once in its [`Interaction`], the file
+/// name once in the load, and agent, group, direction and channel are
+/// shared ([`SegmentKeys`]) rather than copied per segment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlacedSegment {
-    /// The file it was read from.
-    pub file: Arc<str>,
     /// Its index in path order among the files of the run.
-    pub file_idx: usize,
+    pub file_idx: u32,
     /// Where it was read.
     pub pos: Position,
     /// The export generation.
     pub generation: SegmentGeneration,
-    /// `interactionId`.
-    pub interaction_id: Box<str>,
-    /// The segment id.
-    pub segment_id: Box<str>,
     /// An agent's leg (type `AGENT`, or no type and an agent id) rather
     /// than an IVR or bot segment.
     pub is_agent: bool,
-    /// The agent id, if any.
-    pub agent_id: Option<Box<str>>,
-    /// The agent group id, if any.
-    pub agent_group: Option<Box<str>>,
-    /// `interactionDirection` (v2) or `dialogOrigination` (cx v1).
-    pub direction: Option<Box<str>>,
-    /// `channelType` (cx v1); `VOICE` for v2.
-    pub channel: Option<Box<str>>,
+    /// The segment id.
+    pub segment_id: Box<str>,
+    /// Agent, group, direction and channel, shared with every segment of
+    /// the file that has the same four.
+    pub keys: Arc<SegmentKeys>,
     /// Span start, ms since the epoch.
     pub start: i64,
     /// Span end (exclusive), ms: the contact end, else start + duration.
@@ -159,9 +164,65 @@ pub struct PlacedSegment {
     pub interaction_end: Option<i64>,
 }
 
+/// The texts a segment is keyed by in timelines. Few distinct sets occur
+/// (agents × groups × directions × channels), so segments share them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SegmentKeys {
+    /// The agent id, if any.
+    pub agent_id: Option<Box<str>>,
+    /// The agent group id, if any.
+    pub agent_group: Option<Box<str>>,
+    /// `interactionDirection` (v2) or `dialogOrigination` (cx v1).
+    pub direction: Option<Box<str>>,
+    /// `channelType` (cx v1); `VOICE` for v2.
+    pub channel: Option<Box<str>>,
+}
+
+type BorrowedKeys<'a> = [Option<&'a str>; 4];
+
+impl SegmentKeys {
+    fn borrowed(&self) -> BorrowedKeys<'_> {
+        [
+            self.agent_id.as_deref(),
+            self.agent_group.as_deref(),
+            self.direction.as_deref(),
+            self.channel.as_deref(),
+        ]
+    }
+}
+
+/// Shares the [`SegmentKeys`] of one file's segments: one allocation per
+/// distinct set, found by the hash of the borrowed texts (no allocation
+/// per segment).
+#[derive(Default)]
+struct Interner {
+    hasher: std::collections::hash_map::RandomState,
+    sets: HashMap<u64, Vec<Arc<SegmentKeys>>>,
+}
+
+impl Interner {
+    fn get(&mut self, k: BorrowedKeys<'_>) -> Arc<SegmentKeys> {
+        let h = self.hasher.hash_one(k);
+        let bucket = self.sets.entry(h).or_default();
+        if let Some(a) = bucket.iter().find(|a| a.borrowed() == k) {
+            return a.clone();
+        }
+        let b = |s: Option<&str>| s.map(Box::from);
+        let a = Arc::new(SegmentKeys {
+            agent_id: b(k[0]),
+            agent_group: b(k[1]),
+            direction: b(k[2]),
+            channel: b(k[3]),
+        });
+        bucket.push(a.clone());
+        a
+    }
+}
+
 impl PlacedSegment {
-    /// Places `seg`: an error when it has no start (V104), no end and no
-    /// duration (V104), or ends before it starts (T601).
+    /// Places `seg`, read from `file` (the `file_idx`-th in path order):
+    /// an error when it has no start (V104), no end and no duration
+    /// (V104), or ends before it starts (T601).
     ///
     /// ```
     /// use ringcx_reports::timeline::PlacedSegment;
@@ -178,7 +239,16 @@ impl PlacedSegment {
     /// assert_eq!(e.code(), Some(Code::SegmentEndBeforeStart));
     /// # Ok::<(), ringcx_reports::Error>(())
     /// ```
-    pub fn new(seg: &Segment, file: &Arc<str>, file_idx: usize) -> Result<PlacedSegment> {
+    pub fn new(seg: &Segment, file: &Arc<str>, file_idx: u32) -> Result<PlacedSegment> {
+        Self::place(seg, file, file_idx, &mut Interner::default())
+    }
+
+    fn place(
+        seg: &Segment,
+        file: &Arc<str>,
+        file_idx: u32,
+        texts: &mut Interner,
+    ) -> Result<PlacedSegment> {
         let loc = |field: &str| Location::new(file.clone(), seg.pos).with_field(field.to_owned());
         let start = seg.segment_start.ok_or_else(|| {
             Error::data(
@@ -226,19 +296,18 @@ impl PlacedSegment {
             let d = i64::try_from(seg.interaction_duration_ms?).ok()?;
             interaction_start?.checked_add(d)
         });
-        let b = |s: &Option<String>| s.as_deref().map(Box::from);
         Ok(PlacedSegment {
-            file: file.clone(),
             file_idx,
             pos: seg.pos,
             generation: seg.generation,
-            interaction_id: seg.interaction_id.as_str().into(),
-            segment_id: seg.segment_id.as_str().into(),
             is_agent,
-            agent_id: b(&seg.agent_id),
-            agent_group: b(&seg.agent_group_id),
-            direction: b(&seg.direction),
-            channel: b(&seg.channel_type),
+            segment_id: seg.segment_id.as_str().into(),
+            keys: texts.get([
+                seg.agent_id.as_deref(),
+                seg.agent_group_id.as_deref(),
+                seg.direction.as_deref(),
+                seg.channel_type.as_deref(),
+            ]),
             start,
             end,
             recording: Recording::of(seg, start, end),
@@ -252,9 +321,24 @@ impl PlacedSegment {
         self.end - self.start
     }
 
+    /// The agent id, if any.
+    pub fn agent_id(&self) -> Option<&str> {
+        self.keys.agent_id.as_deref()
+    }
+
     /// The agent group, `(unmapped)` when the segment has none.
     pub fn group(&self) -> &str {
-        self.agent_group.as_deref().unwrap_or(UNMAPPED_GROUP)
+        self.keys.agent_group.as_deref().unwrap_or(UNMAPPED_GROUP)
+    }
+
+    /// `interactionDirection` (v2) or `dialogOrigination` (cx v1), if any.
+    pub fn direction(&self) -> Option<&str> {
+        self.keys.direction.as_deref()
+    }
+
+    /// `channelType` (cx v1; `VOICE` for v2), if any.
+    pub fn channel(&self) -> Option<&str> {
+        self.keys.channel.as_deref()
     }
 }
 
@@ -262,7 +346,7 @@ impl PlacedSegment {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Interaction {
     id: Box<str>,
-    segments: Vec<PlacedSegment>,
+    segments: Box<[PlacedSegment]>,
     start: i64,
     end: i64,
 }
@@ -285,7 +369,7 @@ impl Interaction {
             start: own_start.unwrap_or(first.start),
             end: own_end.unwrap_or(last.end),
             id,
-            segments,
+            segments: segments.into_boxed_slice(),
         }
     }
     /// `interactionId`.
@@ -308,11 +392,11 @@ impl Interaction {
     }
     /// The first direction its segments give, in segment order.
     pub fn direction(&self) -> Option<&str> {
-        self.segments.iter().find_map(|s| s.direction.as_deref())
+        self.segments.iter().find_map(PlacedSegment::direction)
     }
     /// The first channel its segments give, in segment order.
     pub fn channel(&self) -> Option<&str> {
-        self.segments.iter().find_map(|s| s.channel.as_deref())
+        self.segments.iter().find_map(PlacedSegment::channel)
     }
     /// The agent segments, in segment order.
     pub fn agent_segments(&self) -> impl Iterator<Item = &PlacedSegment> {
@@ -326,7 +410,7 @@ impl Interaction {
             if i > 0 {
                 out.push('>');
             }
-            out.push_str(s.agent_id.as_deref().unwrap_or(""));
+            out.push_str(s.agent_id().unwrap_or(""));
         }
         out
     }
@@ -351,16 +435,16 @@ pub struct Counted {
     pub count: u64,
     /// The first (in path order, then file order): `file:line`.
     pub first: Option<String>,
-    order: Option<(usize, u64)>,
+    order: Option<(u32, u64)>,
 }
 
 impl Counted {
-    fn add(&mut self, s: &PlacedSegment) {
+    fn add(&mut self, s: &PlacedSegment, files: &[Arc<str>]) {
         self.count += 1;
         let order = (s.file_idx, s.pos.record());
         if self.order.is_none_or(|o| order < o) {
             self.order = Some(order);
-            self.first = Some(format!("{}:{}", s.file, s.pos.line()));
+            self.first = Some(format!("{}:{}", files[s.file_idx as usize], s.pos.line()));
         }
     }
 }
@@ -445,48 +529,115 @@ pub struct Interactions {
     stats: LoadStats,
 }
 
-/// (interaction id, segment id).
-type SegmentKey = (Box<str>, Box<str>);
+/// An order key for "the first" of several findings: path order, then
+/// line, then record (records on one line, as in a one-line JSON array,
+/// keep their file order).
+type Order = (u32, u64, u64);
 
-/// One file's outcomes, in file order.
-struct FileOutcome {
-    items: Vec<Result<PlacedSegment>>,
+/// One file's segments, grouped by interaction while reading (each
+/// interaction's segments in file order), and what could not be placed.
+#[derive(Default)]
+struct FileLoad {
+    by_ixn: HashMap<Box<str>, Vec<PlacedSegment>>,
     read: u64,
+    /// Read results so far (placed or skipped).
+    items: u64,
+    /// Skipped invalid segments by code (only with skip-invalid).
+    skipped: BTreeMap<Code, u64>,
+    /// The first skipped segment: its order and its error.
+    first_skip: Option<(Order, String)>,
     /// An error the reader cannot go on after (or any error, without
-    /// skip-invalid): it ends the file's outcomes.
+    /// skip-invalid): the file's last outcome.
     fatal: Option<Error>,
+    texts: Interner,
 }
 
-impl FileOutcome {
-    fn new() -> Self {
-        FileOutcome {
-            items: Vec::new(),
-            read: 0,
-            fatal: None,
-        }
-    }
+impl FileLoad {
     /// Takes one read result; false when the file stops here.
     fn take(
         &mut self,
         r: Result<&Segment>,
         file: &Arc<str>,
-        idx: usize,
+        idx: u32,
         skip: bool,
         can_continue: bool,
     ) -> bool {
         self.read += 1;
-        let placed = r.and_then(|s| PlacedSegment::new(s, file, idx));
+        let n = self.items;
+        self.items += 1;
+        let placed =
+            r.and_then(|s| PlacedSegment::place(s, file, idx, &mut self.texts).map(|p| (s, p)));
         match placed {
-            Ok(p) => self.items.push(Ok(p)),
+            Ok((s, p)) => match self.by_ixn.get_mut(s.interaction_id.as_str()) {
+                Some(v) => push_tight(v, p),
+                // Most interactions have one or two segments: no spare
+                // capacity.
+                None => {
+                    self.by_ixn
+                        .insert(s.interaction_id.as_str().into(), vec![p]);
+                }
+            },
             Err(e) => {
-                if !skip || !can_continue || e.code().is_none() {
+                let Some(code) = e.code() else {
+                    self.fatal = Some(e);
+                    return false;
+                };
+                if !skip || !can_continue {
                     self.fatal = Some(e);
                     return false;
                 }
-                self.items.push(Err(e));
+                *self.skipped.entry(code).or_default() += 1;
+                let (line, record) = e
+                    .location()
+                    .map_or((n, n), |l| (l.pos.line(), l.pos.record()));
+                let order = (idx, line, record);
+                if self.first_skip.as_ref().is_none_or(|f| order < f.0) {
+                    self.first_skip = Some((order, e.to_string()));
+                }
             }
         }
         true
+    }
+}
+
+/// Pushes with growth by half the length (at least one) rather than
+/// `Vec`'s doubling from four: an interaction of two segments holds two,
+/// not four, and long ones still grow geometrically.
+fn push_tight<T>(v: &mut Vec<T>, x: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 2).max(1));
+    }
+    v.push(x);
+}
+
+/// Removes the repeated segment ids of one interaction, whose segments are
+/// in path order, then file order: the first occurrence is kept. Calls
+/// `dup(duplicate, first occurrence)` for each one removed.
+fn dedup(v: &mut Vec<PlacedSegment>, mut dup: impl FnMut(&PlacedSegment, &PlacedSegment)) {
+    if v.len() < 2 {
+        return;
+    }
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| v[a].segment_id.cmp(&v[b].segment_id).then(a.cmp(&b)));
+    let mut drop: Vec<bool> = Vec::new();
+    let mut g = 0;
+    for k in 1..idx.len() {
+        if v[idx[k]].segment_id != v[idx[g]].segment_id {
+            g = k;
+            continue;
+        }
+        if drop.is_empty() {
+            drop = vec![false; v.len()];
+        }
+        drop[idx[k]] = true;
+        dup(&v[idx[k]], &v[idx[g]]);
+    }
+    if !drop.is_empty() {
+        let mut i = 0;
+        v.retain(|_| {
+            i += 1;
+            !drop[i - 1]
+        });
     }
 }
 
@@ -497,7 +648,9 @@ impl Interactions {
     /// segments is the same on every run. Invalid segments (V104, T601,
     /// T602, or a value the reader rejects) stop the load with their error,
     /// or are skipped and counted with `skip_invalid`; an error the reader
-    /// cannot go on after (truncation, syntax) always stops it.
+    /// cannot go on after (truncation, syntax) always stops it. When
+    /// several errors would stop it, the one met first reading the files
+    /// one after the other in path order is returned.
     pub fn from_files<P: AsRef<Path> + Sync>(
         paths: &[P],
         reader: &ReaderBuilder,
@@ -522,7 +675,7 @@ impl Interactions {
         I: IntoIterator<Item = Result<Segment>>,
     {
         let file: Arc<str> = "<segments>".into();
-        let mut o = FileOutcome::new();
+        let mut o = FileLoad::default();
         for r in segments {
             let go = match r {
                 Ok(s) => o.take(Ok(&s), &file, 0, skip_invalid, true),
@@ -532,7 +685,7 @@ impl Interactions {
                 break;
             }
         }
-        Self::assemble(vec![o], skip_invalid, true)
+        Self::assemble(vec![o], vec![file], skip_invalid, true)
     }
 
     fn files<P: AsRef<Path> + Sync>(
@@ -546,7 +699,8 @@ impl Interactions {
         }
         let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
         sorted.sort();
-        let one = |(idx, p): (usize, &&Path)| -> Result<FileOutcome> {
+        let names: Vec<Arc<str>> = sorted.iter().map(|p| p.to_string_lossy().into()).collect();
+        let one = |(idx, p): (usize, &&Path)| -> Result<FileLoad> {
             let mut r = reader.from_path(p)?;
             if r.kind() != ReportKind::Segments {
                 return Err(Error::usage(format!(
@@ -555,108 +709,156 @@ impl Interactions {
                     r.kind()
                 )));
             }
-            let file: Arc<str> = p.to_string_lossy().into();
+            let file = &names[idx];
+            let idx = u32::try_from(idx)
+                .map_err(|_| Error::usage("too many input files (more than 2^32)"))?;
             let mut seg = Segment::default();
-            let mut o = FileOutcome::new();
+            let mut o = FileLoad::default();
             loop {
                 let go = match r.read_segment(&mut seg) {
-                    Ok(true) => o.take(Ok(&seg), &file, idx, skip_invalid, true),
+                    Ok(true) => o.take(Ok(&seg), file, idx, skip_invalid, true),
                     Ok(false) => break,
                     Err(e) => {
                         let can = !r.is_finished() && !e.is_usage();
-                        o.take(Err(e), &file, idx, skip_invalid, can)
+                        o.take(Err(e), file, idx, skip_invalid, can)
                     }
                 };
                 if !go {
                     break;
                 }
             }
+            // The texts are shared by the placed segments; the table is
+            // not needed any more.
+            o.texts = Interner::default();
             Ok(o)
         };
-        let outcomes: Vec<Result<FileOutcome>> = if parallel {
+        let loads: Vec<Result<FileLoad>> = if parallel {
             sorted.par_iter().enumerate().map(one).collect()
         } else {
             sorted.iter().enumerate().map(one).collect()
         };
-        let mut outs = Vec::with_capacity(outcomes.len());
-        for o in outcomes {
+        let mut outs = Vec::with_capacity(loads.len());
+        for o in loads {
             outs.push(o?);
         }
-        Self::assemble(outs, skip_invalid, parallel)
+        Self::assemble(outs, names, skip_invalid, parallel)
     }
 
-    fn assemble(outs: Vec<FileOutcome>, skip: bool, parallel: bool) -> Result<Interactions> {
+    /// Merges the files' groups (path order), removes duplicates, counts,
+    /// and builds the interactions. The error returned, and the first
+    /// skipped segment, are those a sequential pass over the files in path
+    /// order, then file order, would meet first.
+    fn assemble(
+        outs: Vec<FileLoad>,
+        files: Vec<Arc<str>>,
+        skip: bool,
+        parallel: bool,
+    ) -> Result<Interactions> {
         let mut stats = LoadStats::default();
-        let mut first_skip: Option<((usize, u64), String)> = None;
-        let mut skip_one = |stats: &mut LoadStats, e: Error, order: (usize, u64)| {
-            let code = e.code().unwrap_or(Code::DuplicateSegment);
-            *stats.skipped.entry(code).or_default() += 1;
-            if first_skip.as_ref().is_none_or(|f| order < f.0) {
-                first_skip = Some((order, e.to_string()));
-            }
-        };
-        // Duplicates are decided in path order, then file order: the first
-        // occurrence is kept.
-        let mut seen: HashMap<SegmentKey, (Arc<str>, u64)> = HashMap::new();
+        let mut first_skip: Option<(Order, String)> = None;
+        // The first file that stopped with an error, and its error.
+        let mut fatal: Option<(u32, Error)> = None;
         let mut by_ixn: HashMap<Box<str>, Vec<PlacedSegment>> = HashMap::new();
         for (fi, o) in outs.into_iter().enumerate() {
             stats.segments_read += o.read;
-            for (n, item) in o.items.into_iter().enumerate() {
-                let p = match item {
-                    Ok(p) => p,
-                    Err(e) => {
-                        let line = e.location().map_or(n as u64, |l| l.pos.line());
-                        skip_one(&mut stats, e, (fi, line));
-                        continue;
-                    }
-                };
-                let k = (p.interaction_id.clone(), p.segment_id.clone());
-                if let Some((f, line)) = seen.get(&k) {
-                    let e = Error::data(
-                        Code::DuplicateSegment,
-                        Location::new(p.file.clone(), p.pos).with_field("segment_id"),
-                        format!(
-                            "interaction {} already has a segment {} (at {f}:{line})",
-                            p.interaction_id, p.segment_id
-                        ),
-                        p.segment_id.to_string(),
-                    );
-                    if !skip {
-                        return Err(e);
-                    }
-                    skip_one(&mut stats, e, (fi, p.pos.line()));
-                    continue;
+            for (code, n) in o.skipped {
+                *stats.skipped.entry(code).or_default() += n;
+            }
+            if let Some(f) = o.first_skip {
+                if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
+                    first_skip = Some(f);
                 }
-                seen.insert(k, (p.file.clone(), p.pos.line()));
+            }
+            if fatal.is_none() {
+                if let Some(e) = o.fatal {
+                    fatal = Some((fi as u32, e));
+                }
+            }
+            if by_ixn.is_empty() {
+                by_ixn = o.by_ixn;
+                continue;
+            }
+            for (id, v) in o.by_ixn {
+                match by_ixn.get_mut(&id) {
+                    Some(w) => {
+                        w.reserve_exact(v.len());
+                        w.extend(v);
+                    }
+                    None => {
+                        by_ixn.insert(id, v);
+                    }
+                }
+            }
+        }
+        if skip {
+            // Without duplicates to stop at, the first file that stopped
+            // decides.
+            if let Some((_, e)) = fatal {
+                return Err(e);
+            }
+        }
+        let dup_error = |id: &str, d: &PlacedSegment, f: &PlacedSegment| {
+            Error::data(
+                Code::DuplicateSegment,
+                Location::new(files[d.file_idx as usize].clone(), d.pos).with_field("segment_id"),
+                format!(
+                    "interaction {id} already has a segment {} (at {}:{})",
+                    d.segment_id,
+                    files[f.file_idx as usize],
+                    f.pos.line()
+                ),
+                d.segment_id.to_string(),
+            )
+        };
+        // Without skip-invalid: the first duplicate in path, then file
+        // order.
+        let mut first_dup: Option<((u32, u64), Error)> = None;
+        for (id, v) in by_ixn.iter_mut() {
+            dedup(v, |d, f| {
+                if skip {
+                    *stats.skipped.entry(Code::DuplicateSegment).or_default() += 1;
+                    let order = (d.file_idx, d.pos.line(), d.pos.record());
+                    if first_skip.as_ref().is_none_or(|g| order < g.0) {
+                        first_skip = Some((order, dup_error(id, d, f).to_string()));
+                    }
+                } else {
+                    let order = (d.file_idx, d.pos.record());
+                    if first_dup.as_ref().is_none_or(|g| order < g.0) {
+                        first_dup = Some((order, dup_error(id, d, f)));
+                    }
+                }
+            });
+            for p in v.iter() {
                 stats.segments_placed += 1;
                 if p.recording.unmatched_start {
-                    stats.unmatched_rec_start.add(&p);
+                    stats.unmatched_rec_start.add(p, &files);
                 }
                 if p.recording.ignored_events > 0 {
-                    stats.ignored_rec_events.add(&p);
+                    stats.ignored_rec_events.add(p, &files);
                 }
                 if p.recording.untimed_events > 0 {
-                    stats.untimed_rec_events.add(&p);
+                    stats.untimed_rec_events.add(p, &files);
                 }
                 if !p.is_agent {
                     stats.non_agent_segments += 1;
                 }
-                by_ixn.entry(p.interaction_id.clone()).or_default().push(p);
-            }
-            if let Some(e) = o.fatal {
-                return Err(e);
             }
         }
-        drop(seen);
+        // A file's stopping error comes after every segment it read.
+        match (first_dup, fatal) {
+            (Some((d, e)), Some((f, _))) if d.0 <= f => return Err(e),
+            (_, Some((_, e))) => return Err(e),
+            (Some((_, e)), None) => return Err(e),
+            (None, None) => {}
+        }
         stats.first_skipped = first_skip.map(|f| f.1);
-        let groups: Vec<(Box<str>, Vec<PlacedSegment>)> = by_ixn.into_iter().collect();
         let mut interactions: Vec<Interaction> = if parallel {
-            groups
+            by_ixn
                 .into_par_iter()
                 .map(|(id, s)| Interaction::new(id, s))
                 .collect()
         } else {
-            groups
+            by_ixn
                 .into_iter()
                 .map(|(id, s)| Interaction::new(id, s))
                 .collect()

@@ -9,17 +9,25 @@
 //! * [`Interactions`] assembles interactions from segments that may be
 //!   anywhere in the files: segments ordered by start, then segment id;
 //!   agent chain, transfers, handle and recorded time ([`Interaction`]).
-//! * [`Timeline`] sums agent segments per key and bucket, with the
+//! * [`Timeline`] sums segments per key and bucket, with the
 //!   rollup's buckets, zones and time filters (SPEC 4.2): a segment is kept
 //!   or dropped by its start, then its whole span is split exactly at
 //!   bucket boundaries.
 //!
-//! The timeline counts *agent* segments (type `AGENT`, or untyped with an
-//! agent id): IVR and bot segments are not agent handle time. They still
-//! count in an interaction's `segments`, start and end, and the load's
-//! statistics count them ([`LoadStats::non_agent_segments`]). An
-//! interaction's "first segment" for `interactions_started`, and the
-//! segments counted as `transfers`, are its agent segments.
+//! The timeline counts *every* segment (AGENT, IVR, BOT or untyped), as
+//! SPEC 5 words each column: `segments_started` ("segments starting in the
+//! bucket"), `handle_s` ("the part of every segment span that falls inside
+//! the bucket"), `recorded_s`, `peak_concurrency` and `avg_segment_s`.
+//! `interactions_started` is "counted for the key of the interaction's
+//! first segment", the first in segment order whatever its type (an
+//! interaction answered by an IVR starts under the IVR segment's key).
+//! `transfers` are "agent segments after their interaction's first": agent
+//! segments (type `AGENT`, or untyped with an agent id) after the
+//! interaction's first agent segment, as in `rcx interactions`. A segment
+//! without an agent id has the empty `agent_id` key, and the group
+//! `(unmapped)` when it has no agent group. `rcx interactions` keeps
+//! `agents`, `transfers` and `handle_s` to agent segments
+//! ([`Interaction::handle_ms`]).
 //!
 //! ```
 //! use ringcx_reports::rollup::BucketInterval;
@@ -56,7 +64,8 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
 pub use interactions::{
-    Counted, Interaction, Interactions, LoadStats, PlacedSegment, Recording, UNMAPPED_GROUP,
+    Counted, Interaction, Interactions, LoadStats, PlacedSegment, Recording, SegmentKeys,
+    UNMAPPED_GROUP,
 };
 
 use self::engine::Engine;
@@ -145,8 +154,8 @@ impl FromStr for TimelineBy {
 pub struct TimelineSums {
     /// Segments starting in the bucket.
     pub segments_started: u64,
-    /// Interactions whose first agent segment starts in the bucket (for
-    /// that segment's key).
+    /// Interactions whose first segment (any type) starts in the bucket
+    /// (for that segment's key).
     pub interactions_started: u64,
     /// The part of every span inside the bucket.
     pub handle_ms: i64,
@@ -225,7 +234,7 @@ impl TimelineRecord {
 pub struct TimelineStats {
     /// The load's statistics.
     pub load: LoadStats,
-    /// Agent segments kept by the filters.
+    /// Segments (every type) kept by the filters.
     pub segments_kept: u64,
 }
 
@@ -406,9 +415,8 @@ impl Timeline {
 
     fn run_with(&self, ixns: &Interactions, parallel: bool) -> Result<TimelineTable> {
         let (engine, interval, tz) = self.engine()?;
-        let items = engine.kept(ixns.interactions(), parallel);
-        let mut cells = engine.sums(&items, parallel);
-        engine.peaks(&items, &mut cells, parallel);
+        let (mut cells, kept) = engine.sums(ixns.interactions(), parallel);
+        engine.peaks(ixns.interactions(), &mut cells, parallel);
         let nkeys = self.by.key_columns().len();
         let mut records: Vec<TimelineRecord> = cells
             .into_iter()
@@ -440,7 +448,7 @@ impl Timeline {
             records,
             stats: TimelineStats {
                 load: ixns.stats().clone(),
-                segments_kept: items.len() as u64,
+                segments_kept: kept,
             },
         })
     }

@@ -41,7 +41,7 @@ struct Cli {
 enum Command {
     /// Roll rows up into KPIs by queue, agent or group, in time buckets.
     Rollup(rollup::Args),
-    /// Agent segments per key and time bucket: handle, recorded, concurrency, transfers.
+    /// Segments per key and time bucket: handle, recorded, concurrency, transfers.
     Timeline(timeline::Args),
     /// One row per interaction: agent chain, transfers, handle and recorded time.
     Interactions(interactions::Args),

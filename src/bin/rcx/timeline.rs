@@ -1,4 +1,4 @@
-//! `rcx timeline`: agent segments per key and time bucket (SPEC 5).
+//! `rcx timeline`: segments per key and time bucket (SPEC 5).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,7 +60,7 @@ enum WeekArg {
     Sunday,
 }
 
-/// Agent segments of interaction metadata per key and DST-correct time
+/// Segments (agent, IVR, bot) of interaction metadata per key and DST-correct time
 /// bucket: segments and interactions started, handle and recorded time
 /// (each span split exactly at bucket boundaries), peak concurrency,
 /// average segment length, transfers.
