@@ -1,14 +1,16 @@
 //! Options and plumbing shared by the subcommands.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
 use ringcx_reports::write::AtomicFile;
-use ringcx_reports::{DateOrder, Error, Reader, ReaderBuilder, ReportKind, WireForm};
+use ringcx_reports::{Code, DateOrder, Error, Reader, ReaderBuilder, ReportKind, WireForm};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ReportArg {
@@ -148,4 +150,29 @@ impl Write for Output {
             Output::File(f) => f.flush(),
         }
     }
+}
+
+/// The exit status after a run that may have skipped invalid records
+/// (`--skip-invalid`): success when nothing was skipped; otherwise one line
+/// on stderr with the count by code and the first skipped record's error
+/// (unless `quiet`), and exit status 1.
+pub fn skipped_exit(
+    skipped: &BTreeMap<Code, u64>,
+    first: Option<&str>,
+    what: &str,
+    quiet: bool,
+) -> ExitCode {
+    if skipped.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    if !quiet {
+        let total: u64 = skipped.values().sum();
+        let by_code: Vec<String> = skipped.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+        eprintln!(
+            "rcx: skipped {total} invalid {what} ({}); first: {}",
+            by_code.join(", "),
+            first.unwrap_or("")
+        );
+    }
+    ExitCode::from(1)
 }

@@ -9,7 +9,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::convert::{ConvertStats, Converter, Order, Source, Target};
 use ringcx_reports::Error;
 
-use crate::common::{Output, ReadOpts};
+use crate::common::{skipped_exit, Output, ReadOpts};
 use crate::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -112,21 +112,10 @@ fn report(stats: &ConvertStats, quiet: bool, to_file: bool) -> Result<ExitCode, 
         };
         eprintln!("rcx: converted {} row(s){files}", stats.rows);
     }
-    if stats.skipped.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    let by_code: Vec<String> = stats
-        .skipped
-        .iter()
-        .map(|(c, n)| format!("{c}: {n}"))
-        .collect();
-    if !quiet {
-        eprintln!(
-            "rcx: skipped {} invalid row(s) ({}); first: {}",
-            stats.skipped_total(),
-            by_code.join(", "),
-            stats.first_skipped.as_deref().unwrap_or("")
-        );
-    }
-    Ok(ExitCode::from(1))
+    Ok(skipped_exit(
+        &stats.skipped,
+        stats.first_skipped.as_deref(),
+        "row(s)",
+        quiet,
+    ))
 }

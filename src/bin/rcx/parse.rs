@@ -9,7 +9,7 @@ use ringcx_reports::write::{
 };
 use ringcx_reports::{Error, ReportKind};
 
-use crate::common::{Output, ReadOpts};
+use crate::common::{skipped_exit, Output, ReadOpts};
 use crate::progress::{Bar, LineCounter};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -76,21 +76,10 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     }
     out.into_inner().finish()?;
     drop(bar);
-    if stats.skipped.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    let total: u64 = stats.skipped.values().sum();
-    let by_code: Vec<String> = stats
-        .skipped
-        .iter()
-        .map(|(c, n)| format!("{c}: {n}"))
-        .collect();
-    if !quiet {
-        eprintln!(
-            "rcx: skipped {total} invalid row(s) ({}); first: {}",
-            by_code.join(", "),
-            stats.first_skipped.as_deref().unwrap_or("")
-        );
-    }
-    Ok(ExitCode::from(1))
+    Ok(skipped_exit(
+        &stats.skipped,
+        stats.first_skipped.as_deref(),
+        "row(s)",
+        quiet,
+    ))
 }

@@ -10,7 +10,7 @@ use ringcx_reports::timeline::{Interactions, LoadStats, Timeline, TimelineBy};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{parse_tz, Output, ReadOpts};
+use crate::common::{parse_tz, skipped_exit, Output, ReadOpts};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -156,23 +156,12 @@ pub fn report(stats: &LoadStats, quiet: bool) -> ExitCode {
     for w in stats.warnings() {
         eprintln!("rcx: warning: {w}");
     }
-    if stats.skipped.is_empty() {
-        return ExitCode::SUCCESS;
-    }
-    let total: u64 = stats.skipped.values().sum();
-    let by_code: Vec<String> = stats
-        .skipped
-        .iter()
-        .map(|(c, n)| format!("{c}: {n}"))
-        .collect();
-    if !quiet {
-        eprintln!(
-            "rcx: skipped {total} invalid segment(s) ({}); first: {}",
-            by_code.join(", "),
-            stats.first_skipped.as_deref().unwrap_or("")
-        );
-    }
-    ExitCode::from(1)
+    skipped_exit(
+        &stats.skipped,
+        stats.first_skipped.as_deref(),
+        "segment(s)",
+        quiet,
+    )
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
