@@ -164,6 +164,30 @@ pub struct RowStats {
     pub first_skipped: Option<String>,
 }
 
+impl RowStats {
+    /// The stop-or-skip policy shared by the row and segment writers: with
+    /// `skip_invalid`, a data error in one record (the reader not finished)
+    /// is counted by code and reading goes on; anything else is returned.
+    pub(crate) fn skip_or_stop(
+        &mut self,
+        e: Error,
+        skip_invalid: bool,
+        finished: bool,
+    ) -> Result<()> {
+        let Some(code) = e.code() else {
+            return Err(e);
+        };
+        if !skip_invalid || finished {
+            return Err(e);
+        }
+        *self.skipped.entry(code).or_default() += 1;
+        if self.first_skipped.is_none() {
+            self.first_skipped = Some(e.to_string());
+        }
+        Ok(())
+    }
+}
+
 /// Reads every row of `reader` and writes it to `out`. Without
 /// `skip_invalid` the first invalid row stops the run with its error; with
 /// it, invalid rows are counted by code and skipped. A fatal error (I/O,
@@ -192,16 +216,7 @@ pub fn write_rows<W: Write>(
                     stats.rows += 1;
                 }
                 Ok(false) => return Ok(()),
-                Err(e) => {
-                    let skippable = skip_invalid && !reader.is_finished() && e.code().is_some();
-                    if !skippable {
-                        return Err(e);
-                    }
-                    *stats.skipped.entry(e.code().expect("checked")).or_default() += 1;
-                    if stats.first_skipped.is_none() {
-                        stats.first_skipped = Some(e.to_string());
-                    }
-                }
+                Err(e) => stats.skip_or_stop(e, skip_invalid, reader.is_finished())?,
             }
         }
     }

@@ -213,16 +213,7 @@ pub fn write_segments<W: Write>(
                 stats.rows += 1;
             }
             Ok(false) => return Ok(()),
-            Err(e) => {
-                let skippable = skip_invalid && !reader.is_finished() && e.code().is_some();
-                if !skippable {
-                    return Err(e);
-                }
-                *stats.skipped.entry(e.code().expect("checked")).or_default() += 1;
-                if stats.first_skipped.is_none() {
-                    stats.first_skipped = Some(e.to_string());
-                }
-            }
+            Err(e) => stats.skip_or_stop(e, skip_invalid, reader.is_finished())?,
         }
     }
 }
