@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::accum::{get_varint, put_varint, Accumulator, NamePick};
 use super::bucket::offset_secs;
 use super::engine::{FastMap, Partial, RollupRow, Worker};
 use super::Plan;
@@ -39,9 +40,124 @@ pub(crate) const DEFAULT_CHUNK: u64 = 4 << 20;
 
 /// What the chunks of the files gave.
 pub(crate) struct ChunkedRun<S> {
-    pub partial: Partial<S>,
+    pub store: Store<S>,
     pub read: u64,
     pub kept: u64,
+}
+
+/// The buckets of one output key: the finished ones packed in order, and
+/// the last one, which the next chunk may still add to.
+pub(crate) struct StoreKey<S> {
+    pub key: Box<str>,
+    pub names: [NamePick; 2],
+    packed: Vec<u8>,
+    prev: i64,
+    open: Option<((i64, i64), S)>,
+}
+
+impl<S: Accumulator> StoreKey<S> {
+    fn seal(&mut self, (bs, be): (i64, i64), acc: &S) {
+        put_varint(&mut self.packed, bs.wrapping_sub(self.prev) as u64);
+        put_varint(&mut self.packed, be.wrapping_sub(bs) as u64);
+        acc.pack(&mut self.packed);
+        self.prev = bs;
+    }
+    /// The key's buckets in order, after [`Store::close`].
+    pub fn buckets(&self) -> impl Iterator<Item = ((i64, i64), S)> + '_ {
+        let mut at = 0;
+        let mut prev = 0i64;
+        std::iter::from_fn(move || {
+            if at >= self.packed.len() {
+                return None;
+            }
+            let bs = prev.wrapping_add(get_varint(&self.packed, &mut at) as i64);
+            let be = bs.wrapping_add(get_varint(&self.packed, &mut at) as i64);
+            prev = bs;
+            Some(((bs, be), S::unpack(&self.packed, &mut at)))
+        })
+    }
+}
+
+/// The merged result of the chunks, in far less memory than a
+/// [`Partial`]: exports are sorted by time, so once a chunk brings a later
+/// bucket of a key, that key's earlier buckets are final and are packed.
+pub(crate) struct Store<S> {
+    index: FastMap<Box<str>, usize>,
+    pub keys: Vec<StoreKey<S>>,
+    /// Span and misfits; its `keys` stay empty.
+    pub meta: Partial<S>,
+    /// Whether a packed bucket may have overflowed (checked exactly, in
+    /// output order, only then).
+    pub maybe_overflowed: bool,
+}
+
+impl<S> Default for Store<S> {
+    fn default() -> Self {
+        Store {
+            index: FastMap::default(),
+            keys: Vec::new(),
+            meta: Partial::default(),
+            maybe_overflowed: false,
+        }
+    }
+}
+
+impl<S: Accumulator> Store<S> {
+    /// Adds the partial of the next chunk in file order; `None` when it
+    /// adds to a bucket of a key that already has a later one (an output
+    /// key whose rows are not in time order, e.g. a group of queues in an
+    /// unsorted file).
+    fn absorb(&mut self, mut p: Partial<S>) -> Option<()> {
+        let keys = std::mem::take(&mut p.keys);
+        self.meta = std::mem::take(&mut self.meta).merge(p);
+        let mut buckets = Vec::new();
+        for (k, st) in keys {
+            buckets.clear();
+            buckets.extend(st.buckets);
+            buckets.sort_unstable_by_key(|b: &((i64, i64), S)| b.0);
+            let i = match self.index.get(&k) {
+                Some(&i) => i,
+                None => {
+                    self.keys.push(StoreKey {
+                        key: k.clone(),
+                        names: Default::default(),
+                        packed: Vec::new(),
+                        prev: 0,
+                        open: None,
+                    });
+                    self.index.insert(k, self.keys.len() - 1);
+                    self.keys.len() - 1
+                }
+            };
+            let sk = &mut self.keys[i];
+            sk.names[0].merge(&st.names[0]);
+            sk.names[1].merge(&st.names[1]);
+            for (b, acc) in buckets.drain(..) {
+                match &mut sk.open {
+                    Some((ob, oacc)) if *ob == b => oacc.merge(&acc),
+                    Some((ob, _)) if b < *ob => return None,
+                    _ => {
+                        if let Some((ob, oacc)) = sk.open.replace((b, acc)) {
+                            self.maybe_overflowed |= may_overflow(&oacc);
+                            sk.seal(ob, &oacc);
+                        }
+                    }
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// Packs the last bucket of every key.
+    pub fn close(&mut self) {
+        for sk in &mut self.keys {
+            if let Some((b, acc)) = sk.open.take() {
+                self.maybe_overflowed |= may_overflow(&acc);
+                sk.seal(b, &acc);
+            }
+        }
+        self.index = FastMap::default();
+    }
 }
 
 /// Per key (the duplicate key, not the output key): the first and last
@@ -57,6 +173,12 @@ struct ChunkOut<S> {
     next: u64,
 }
 
+/// Overflow of a sum, or of a derived sum under the default options (which
+/// add the most).
+fn may_overflow<S: Accumulator>(acc: &S) -> bool {
+    acc.overflowed().is_some() || acc.metrics(Default::default()).is_none()
+}
+
 /// Rolls up `paths` (already in canonical order) chunk by chunk; `None`
 /// when the reference path must decide (see the module docs).
 pub(crate) fn run<T: RollupRow>(
@@ -67,7 +189,7 @@ pub(crate) fn run<T: RollupRow>(
     chunk: u64,
 ) -> Option<ChunkedRun<T::Sums>> {
     let mut all = ChunkedRun {
-        partial: Partial::default(),
+        store: Store::default(),
         read: 0,
         kept: 0,
     };
@@ -77,14 +199,11 @@ pub(crate) fn run<T: RollupRow>(
         if chunks.kind() != kind {
             return None;
         }
-        let (r, s) = run_file::<T>(plan, &chunks, i, chunk)?;
         // Files share no key and start when each key's starts still
         // increase across them.
-        join_spans(&mut spans, s)?;
-        all.partial = all.partial.merge(r.partial);
-        all.read += r.read;
-        all.kept += r.kept;
+        run_file::<T>(plan, &chunks, i, chunk, &mut all, &mut spans)?;
     }
+    all.store.close();
     Some(all)
 }
 
@@ -108,18 +227,14 @@ fn run_file<T: RollupRow>(
     chunks: &CsvChunks,
     file_idx: usize,
     chunk: u64,
-) -> Option<(ChunkedRun<T::Sums>, Spans)> {
+    run: &mut ChunkedRun<T::Sums>,
+    spans: &mut Spans,
+) -> Option<()> {
     let starts = chunks.starts(chunk);
     let threads = rayon::current_num_threads().max(1);
     // A window of chunks at a time, merged in order, so that partials of
     // only a few chunks are alive at once.
     let window = threads * 2;
-    let mut run = ChunkedRun {
-        partial: Partial::default(),
-        read: 0,
-        kept: 0,
-    };
-    let mut spans = Spans::default();
     let mut expect = None;
     for w in (0..starts.len()).step_by(window) {
         let hi = (w + window).min(starts.len());
@@ -144,13 +259,13 @@ fn run_file<T: RollupRow>(
                 (None, None) => return None,
             };
             expect = Some(o.next);
-            join_spans(&mut spans, o.spans)?;
-            run.partial = run.partial.merge(o.partial);
+            join_spans(spans, o.spans)?;
+            run.store.absorb(o.partial)?;
             run.read += o.read;
             run.kept += o.kept;
         }
     }
-    Some((run, spans))
+    Some(())
 }
 
 fn fold_chunk<T: RollupRow>(
