@@ -770,13 +770,37 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
             metric_columns(self.plan.kind),
             out,
         )?;
-        self.each(|keys, r| match r {
-            None => {
-                w.key(keys);
-                Ok(())
+        // Keys are formatted in parallel, a window at a time (one group of
+        // consecutive keys per thread, each with its own formatter and its
+        // label cache), and written in order.
+        let threads = rayon::current_num_threads().max(1);
+        let mut fmts: Vec<_> = (0..threads).map(|_| w.formatter()).collect();
+        let mut bufs: Vec<(Vec<u8>, u64)> = vec![(Vec::new(), 0); threads];
+        let span = self.store.meta.span.unwrap_or((0, 0));
+        for win in self.order.chunks(threads * 4) {
+            let per = win.len().div_ceil(threads);
+            for (buf, n) in &mut bufs {
+                buf.clear();
+                *n = 0;
             }
-            Some((s, e, m)) => w.row(s, e, &m),
-        })?;
+            fmts.par_iter_mut()
+                .zip(bufs.par_iter_mut())
+                .zip(win.par_chunks(per))
+                .try_for_each(|((f, (buf, n)), group)| -> Result<()> {
+                    for (keys, i) in group {
+                        f.key(keys);
+                        for (b, sums) in self.store.keys[*i].buckets() {
+                            let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
+                            f.row(buf, s, e, &m);
+                            *n += 1;
+                        }
+                    }
+                    Ok(())
+                })?;
+            for (buf, n) in &bufs {
+                w.push_rows(buf, *n)?;
+            }
+        }
         w.finish()
     }
 

@@ -78,17 +78,105 @@ pub fn header(table: &RollupTable) -> Vec<&'static str> {
     h
 }
 
-/// Streams rollup rows in CSV, JSON or NDJSON: the key columns are
-/// formatted once per key, bucket bounds once per instant, and every
-/// number straight into one reused buffer. [`write_table`] and the rollup's
-/// streaming output share it, so both print the same bytes.
-pub(crate) struct RowStream<'w, W: Write + ?Sized> {
+/// Formats rollup rows in CSV, JSON or NDJSON: the key columns once per
+/// key, bucket bounds once per instant, and every number straight into the
+/// caller's buffer. Several formatters can fill buffers in parallel for one
+/// [`RowStream`].
+#[derive(Clone)]
+pub(crate) struct RowFormat {
     format: TableFormat,
     tz: Tz,
-    metric_names: Vec<Vec<u8>>,
+    metric_names: std::sync::Arc<[Box<[u8]>]>,
     key_columns: &'static [&'static str],
     prefix: Vec<u8>,
     labels: FastMap<i64, Box<[u8]>>,
+}
+
+/// JSON rows are each preceded by this; the stream turns the first one
+/// into a plain line break.
+const JSON_SEP: &[u8] = b",\n";
+
+impl RowFormat {
+    /// A formatter with the same settings and an empty label cache.
+    pub(crate) fn fork(&self) -> RowFormat {
+        RowFormat {
+            labels: FastMap::default(),
+            prefix: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// Sets the key of the rows that follow.
+    pub(crate) fn key(&mut self, keys: &[String]) {
+        let mut p = String::new();
+        if self.format == TableFormat::Csv {
+            for k in keys {
+                csv_field(&mut p, k, b',');
+                p.push(',');
+            }
+        } else {
+            p.push('{');
+            for (name, v) in self.key_columns.iter().zip(keys) {
+                json_string(&mut p, name);
+                p.push(':');
+                json_string(&mut p, v);
+                p.push(',');
+            }
+        }
+        self.prefix = p.into_bytes();
+    }
+
+    fn label(&mut self, buf: &mut Vec<u8>, t: i64) {
+        let tz = self.tz;
+        if self.labels.len() > 1 << 16 {
+            // Bounded: native buckets of a long file have many instants.
+            self.labels.clear();
+        }
+        let l = self.labels.entry(t).or_insert_with(|| {
+            let mut s = String::new();
+            rfc3339(&mut s, in_zone(&tz, t));
+            s.into_bytes().into_boxed_slice()
+        });
+        buf.extend_from_slice(l);
+    }
+
+    /// Appends one row of the current key (JSON: after [`JSON_SEP`]).
+    pub(crate) fn row(&mut self, buf: &mut Vec<u8>, start: i64, end: i64, m: &Metrics) {
+        let csv = self.format == TableFormat::Csv;
+        if self.format == TableFormat::Json {
+            buf.extend_from_slice(JSON_SEP);
+        }
+        buf.extend_from_slice(&self.prefix);
+        if csv {
+            self.label(buf, start);
+            buf.push(b',');
+            self.label(buf, end);
+        } else {
+            buf.extend_from_slice(b"\"bucket_start\":\"");
+            self.label(buf, start);
+            buf.extend_from_slice(b"\",\"bucket_end\":\"");
+            self.label(buf, end);
+            buf.push(b'"');
+        }
+        let empty: &[u8] = if csv { b"" } else { b"null" };
+        for (i, name) in self.metric_names.iter().enumerate() {
+            buf.extend_from_slice(name);
+            m.raw_cell(i).push(buf, empty);
+        }
+        match self.format {
+            TableFormat::Csv => buf.push(b'\n'),
+            TableFormat::Ndjson => buf.extend_from_slice(b"}\n"),
+            _ => buf.push(b'}'),
+        }
+    }
+}
+
+/// Writes rollup rows in CSV, JSON or NDJSON to `out`: the header, rows
+/// formatted here or by forked [`RowFormat`]s, and the end. [`write_table`]
+/// and the rollup's streaming output share it, so both print the same
+/// bytes.
+pub(crate) struct RowStream<'w, W: Write + ?Sized> {
+    fmt: RowFormat,
     buf: Vec<u8>,
     rows: u64,
     out: &'w mut W,
@@ -132,82 +220,54 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
                     json_string(&mut t, c.name);
                     t.push(':');
                 }
-                t.into_bytes()
+                t.into_bytes().into_boxed_slice()
             })
             .collect();
         Ok(RowStream {
-            format,
-            tz,
-            metric_names,
-            key_columns,
-            prefix: Vec::new(),
-            labels: FastMap::default(),
+            fmt: RowFormat {
+                format,
+                tz,
+                metric_names,
+                key_columns,
+                prefix: Vec::new(),
+                labels: FastMap::default(),
+            },
             buf,
             rows: 0,
             out,
         })
     }
 
-    /// Sets the key of the rows that follow.
-    pub(crate) fn key(&mut self, keys: &[String]) {
-        let mut p = String::new();
-        if self.format == TableFormat::Csv {
-            for k in keys {
-                csv_field(&mut p, k, b',');
-                p.push(',');
-            }
-        } else {
-            p.push('{');
-            for (name, v) in self.key_columns.iter().zip(keys) {
-                json_string(&mut p, name);
-                p.push(':');
-                json_string(&mut p, v);
-                p.push(',');
-            }
-        }
-        self.prefix = p.into_bytes();
+    /// A formatter for rows formatted elsewhere (see [`push_rows`](Self::push_rows)).
+    pub(crate) fn formatter(&self) -> RowFormat {
+        self.fmt.fork()
     }
 
-    fn label(&mut self, t: i64) {
-        let tz = self.tz;
-        let l = self.labels.entry(t).or_insert_with(|| {
-            let mut s = String::new();
-            rfc3339(&mut s, in_zone(&tz, t));
-            s.into_bytes().into_boxed_slice()
-        });
-        self.buf.extend_from_slice(l);
+    /// Sets the key of the rows that follow.
+    pub(crate) fn key(&mut self, keys: &[String]) {
+        self.fmt.key(keys);
     }
 
     /// Writes one row of the current key.
     pub(crate) fn row(&mut self, start: i64, end: i64, m: &Metrics) -> Result<()> {
-        let csv = self.format == TableFormat::Csv;
-        if self.format == TableFormat::Json {
-            self.buf
-                .extend_from_slice(if self.rows == 0 { b"\n" } else { b",\n" });
+        let at = self.buf.len();
+        self.fmt.row(&mut self.buf, start, end, m);
+        self.counted(at, 1)
+    }
+
+    /// Writes `rows` rows formatted by a [`RowFormat`] of this stream.
+    pub(crate) fn push_rows(&mut self, bytes: &[u8], rows: u64) -> Result<()> {
+        let at = self.buf.len();
+        self.buf.extend_from_slice(bytes);
+        self.counted(at, rows)
+    }
+
+    fn counted(&mut self, at: usize, rows: u64) -> Result<()> {
+        if rows > 0 && self.rows == 0 && self.fmt.format == TableFormat::Json {
+            // The first row follows `[` on its own line, without a comma.
+            self.buf.drain(at..at + 1);
         }
-        self.rows += 1;
-        self.buf.extend_from_slice(&self.prefix);
-        if csv {
-            self.label(start);
-            self.buf.push(b',');
-            self.label(end);
-        } else {
-            self.buf.extend_from_slice(b"\"bucket_start\":\"");
-            self.label(start);
-            self.buf.extend_from_slice(b"\",\"bucket_end\":\"");
-            self.label(end);
-            self.buf.push(b'"');
-        }
-        let empty: &[u8] = if csv { b"" } else { b"null" };
-        for (i, name) in self.metric_names.iter().enumerate() {
-            self.buf.extend_from_slice(name);
-            m.raw_cell(i).push(&mut self.buf, empty);
-        }
-        match self.format {
-            TableFormat::Csv => self.buf.push(b'\n'),
-            TableFormat::Ndjson => self.buf.extend_from_slice(b"}\n"),
-            _ => self.buf.push(b'}'),
-        }
+        self.rows += rows;
         if self.buf.len() > 1 << 16 {
             self.flush()?;
         }
@@ -224,7 +284,7 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
 
     /// Ends the output and flushes it.
     pub(crate) fn finish(mut self) -> Result<()> {
-        if self.format == TableFormat::Json {
+        if self.fmt.format == TableFormat::Json {
             self.buf.extend_from_slice(b"\n]\n");
         }
         self.flush()?;
