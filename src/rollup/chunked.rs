@@ -110,11 +110,8 @@ impl<S: Accumulator> Store<S> {
     fn absorb(&mut self, mut p: Partial<S>) -> Option<()> {
         let keys = std::mem::take(&mut p.keys);
         self.meta = std::mem::take(&mut self.meta).merge(p);
-        let mut buckets = Vec::new();
         for (k, st) in keys {
-            buckets.clear();
-            buckets.extend(st.buckets);
-            buckets.sort_unstable_by_key(|b: &((i64, i64), S)| b.0);
+            let buckets = st.buckets.into_sorted();
             let i = match self.index.get(&k) {
                 Some(&i) => i,
                 None => {
@@ -132,7 +129,7 @@ impl<S: Accumulator> Store<S> {
             let sk = &mut self.keys[i];
             sk.names[0].merge(&st.names[0]);
             sk.names[1].merge(&st.names[1]);
-            for (b, acc) in buckets.drain(..) {
+            for (b, acc) in buckets {
                 match &mut sk.open {
                     Some((ob, oacc)) if *ob == b => oacc.merge(&acc),
                     Some((ob, _)) if b < *ob => return None,
