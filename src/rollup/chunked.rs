@@ -45,38 +45,79 @@ pub(crate) struct ChunkedRun<S> {
     pub kept: u64,
 }
 
-/// The buckets of one output key: the finished ones packed in order, and
-/// the last one, which the next chunk may still add to.
+/// The buckets of one output key: the finished ones packed in order (the
+/// older part possibly spilled to the store's file), and the last one,
+/// which the next chunk may still add to.
 pub(crate) struct StoreKey<S> {
     pub key: Box<str>,
     pub names: [NamePick; 2],
     packed: Vec<u8>,
+    /// Spilled parts, in order: offset and length in the spill file.
+    spilled: Vec<(u64, usize)>,
     prev: i64,
     open: Option<((i64, i64), S)>,
 }
 
 impl<S: Accumulator> StoreKey<S> {
-    fn seal(&mut self, (bs, be): (i64, i64), acc: &S) {
+    fn seal(&mut self, (bs, be): (i64, i64), acc: &S) -> usize {
+        let n = self.packed.len();
         put_varint(&mut self.packed, bs.wrapping_sub(self.prev) as u64);
         put_varint(&mut self.packed, be.wrapping_sub(bs) as u64);
         acc.pack(&mut self.packed);
         self.prev = bs;
-    }
-    /// The key's buckets in order, after [`Store::close`].
-    pub fn buckets(&self) -> impl Iterator<Item = ((i64, i64), S)> + '_ {
-        let mut at = 0;
-        let mut prev = 0i64;
-        std::iter::from_fn(move || {
-            if at >= self.packed.len() {
-                return None;
-            }
-            let bs = prev.wrapping_add(get_varint(&self.packed, &mut at) as i64);
-            let be = bs.wrapping_add(get_varint(&self.packed, &mut at) as i64);
-            prev = bs;
-            Some(((bs, be), S::unpack(&self.packed, &mut at)))
-        })
+        self.packed.len() - n
     }
 }
+
+/// The packed bytes of one key, read back from the spill file when part of
+/// them went there.
+pub(crate) fn key_bytes<'a, S>(
+    store: &'a Store<S>,
+    k: &'a StoreKey<S>,
+) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
+    use std::io::{Read, Seek, SeekFrom};
+    if k.spilled.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(&k.packed));
+    }
+    let total: usize = k.spilled.iter().map(|s| s.1).sum::<usize>() + k.packed.len();
+    let mut v = Vec::with_capacity(total);
+    if let Some(f) = &store.spill {
+        let mut f = f
+            .lock()
+            .map_err(|_| std::io::Error::other("spill file poisoned"))?;
+        for &(off, len) in &k.spilled {
+            f.seek(SeekFrom::Start(off))?;
+            let at = v.len();
+            v.resize(at + len, 0);
+            f.read_exact(&mut v[at..])?;
+        }
+    }
+    v.extend_from_slice(&k.packed);
+    Ok(std::borrow::Cow::Owned(v))
+}
+
+/// The buckets packed in `bytes`, in order.
+pub(crate) fn unpack_buckets<S: Accumulator>(
+    bytes: &[u8],
+) -> impl Iterator<Item = ((i64, i64), S)> + '_ {
+    let mut at = 0;
+    let mut prev = 0i64;
+    std::iter::from_fn(move || {
+        if at >= bytes.len() {
+            return None;
+        }
+        let bs = prev.wrapping_add(get_varint(bytes, &mut at) as i64);
+        let be = bs.wrapping_add(get_varint(bytes, &mut at) as i64);
+        prev = bs;
+        Some(((bs, be), S::unpack(bytes, &mut at)))
+    })
+}
+
+/// Packed bytes held in memory before they are spilled to a temporary
+/// file, as a fraction of the chunk size (1 MiB at the default): what keeps a rollup
+/// of a file of any length (day buckets of 4 GB, hour buckets of 10 million
+/// rows) in a few dozen MiB. Only the keys being printed are read back.
+const SPILL_DIV: u64 = 4;
 
 /// The merged result of the chunks, in far less memory than a
 /// [`Partial`]: exports are sorted by time, so once a chunk brings a later
@@ -89,6 +130,14 @@ pub(crate) struct Store<S> {
     /// Whether a packed bucket may have overflowed (checked exactly, in
     /// output order, only then).
     pub maybe_overflowed: bool,
+    /// Packed bytes in memory, over all keys.
+    pending: usize,
+    spill: Option<std::sync::Mutex<std::fs::File>>,
+    spill_len: u64,
+    spill_at: usize,
+    /// Set when the spill file could not be made or written: everything
+    /// then stays in memory.
+    no_spill: bool,
 }
 
 impl<S> Default for Store<S> {
@@ -98,7 +147,60 @@ impl<S> Default for Store<S> {
             keys: Vec::new(),
             meta: Partial::default(),
             maybe_overflowed: false,
+            pending: 0,
+            spill: None,
+            spill_len: 0,
+            spill_at: (DEFAULT_CHUNK / SPILL_DIV) as usize,
+            no_spill: false,
         }
+    }
+}
+
+impl<S> Store<S> {
+    /// Moves every key's packed bytes to the spill file.
+    fn spill_out(&mut self) {
+        use std::io::Write;
+        if self.no_spill {
+            return;
+        }
+        if self.spill.is_none() {
+            match tempfile::tempfile() {
+                Ok(f) => self.spill = Some(std::sync::Mutex::new(f)),
+                Err(_) => {
+                    self.no_spill = true;
+                    return;
+                }
+            }
+        }
+        let Some(Ok(f)) = self.spill.as_mut().map(|m| m.get_mut()) else {
+            self.no_spill = true;
+            return;
+        };
+        // One buffered write of all keys; only after it succeeded do the
+        // keys give up their bytes.
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut *f);
+        let mut ok = true;
+        for k in &self.keys {
+            if !k.packed.is_empty() && w.write_all(&k.packed).is_err() {
+                ok = false;
+                break;
+            }
+        }
+        if !ok || w.flush().is_err() {
+            self.no_spill = true;
+            return;
+        }
+        let mut off = self.spill_len;
+        for k in &mut self.keys {
+            if !k.packed.is_empty() {
+                let len = k.packed.len();
+                k.spilled.push((off, len));
+                off += len as u64;
+                k.packed = Vec::new();
+            }
+        }
+        self.spill_len = off;
+        self.pending = 0;
     }
 }
 
@@ -119,6 +221,7 @@ impl<S: Accumulator> Store<S> {
                         key: k.clone(),
                         names: Default::default(),
                         packed: Vec::new(),
+                        spilled: Vec::new(),
                         prev: 0,
                         open: None,
                     });
@@ -136,11 +239,14 @@ impl<S: Accumulator> Store<S> {
                     _ => {
                         if let Some((ob, oacc)) = sk.open.replace((b, acc)) {
                             self.maybe_overflowed |= may_overflow(&oacc);
-                            sk.seal(ob, &oacc);
+                            self.pending += sk.seal(ob, &oacc);
                         }
                     }
                 }
             }
+        }
+        if self.pending > self.spill_at {
+            self.spill_out();
         }
         Some(())
     }
@@ -150,7 +256,7 @@ impl<S: Accumulator> Store<S> {
         for sk in &mut self.keys {
             if let Some((b, acc)) = sk.open.take() {
                 self.maybe_overflowed |= may_overflow(&acc);
-                sk.seal(b, &acc);
+                self.pending += sk.seal(b, &acc);
             }
         }
         self.index = FastMap::default();
@@ -186,7 +292,10 @@ pub(crate) fn run<T: RollupRow>(
     chunk: u64,
 ) -> Option<ChunkedRun<T::Sums>> {
     let mut all = ChunkedRun {
-        store: Store::default(),
+        store: Store {
+            spill_at: usize::try_from(chunk / SPILL_DIV).unwrap_or(usize::MAX),
+            ..Store::default()
+        },
         read: 0,
         kept: 0,
     };

@@ -735,7 +735,9 @@ impl<S: Accumulator + 'static> Finished<S> {
         let span = self.store.meta.span.unwrap_or((0, 0));
         for (keys, i) in &self.order {
             each(keys, None)?;
-            for (b, sums) in self.store.keys[*i].buckets() {
+            let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
+                .map_err(|e| Error::io("<rollup spill file>", e))?;
+            for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
                 let (start, end, metrics) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
                 each(keys, Some((start, end, metrics)))?;
             }
@@ -789,7 +791,9 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
                 .try_for_each(|((f, (buf, n)), group)| -> Result<()> {
                     for (keys, i) in group {
                         f.key(keys);
-                        for (b, sums) in self.store.keys[*i].buckets() {
+                        let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
+                            .map_err(|e| Error::io("<rollup spill file>", e))?;
+                        for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
                             let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
                             f.row(buf, s, e, &m);
                             *n += 1;
