@@ -339,19 +339,22 @@ fn run_file<T: RollupRow>(
     let starts = chunks.starts(chunk);
     let threads = rayon::current_num_threads().max(1);
     // A window of chunks at a time, merged in order, so that partials of
-    // only a few chunks are alive at once.
+    // only a few chunks are alive at once. The merge of one window (on this
+    // thread) overlaps the reading of the next (on the others).
     let window = threads * 2;
-    let mut expect = None;
-    for w in (0..starts.len()).step_by(window) {
+    let fold = |w: usize| -> Vec<Option<ChunkOut<T::Sums>>> {
         let hi = (w + window).min(starts.len());
-        let outs: Vec<Option<ChunkOut<T::Sums>>> = (w..hi)
+        (w..hi)
             .into_par_iter()
             .map(|k| {
                 let to = starts.get(k + 1).copied().unwrap_or(u64::MAX);
                 fold_chunk::<T>(plan, chunks, file_idx, starts[k], to, false)
             })
-            .collect();
-        for (k, o) in (w..hi).zip(outs) {
+            .collect()
+    };
+    let mut expect = None;
+    let mut merge = |w: usize, outs: Vec<Option<ChunkOut<T::Sums>>>| -> Option<()> {
+        for (k, o) in (w..).zip(outs) {
             let o = match (o, expect) {
                 (Some(o), None) => o,
                 (Some(o), Some(e)) if e == o.first => o,
@@ -370,8 +373,18 @@ fn run_file<T: RollupRow>(
             run.read += o.read;
             run.kept += o.kept;
         }
+        Some(())
+    };
+    let mut w = 0;
+    let mut outs = fold(0);
+    while w + window < starts.len() {
+        let next = w + window;
+        let (merged, folded) = rayon::join(|| merge(w, outs), || fold(next));
+        merged?;
+        outs = folded;
+        w = next;
     }
-    Some(())
+    merge(w, outs)
 }
 
 fn fold_chunk<T: RollupRow>(
