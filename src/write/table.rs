@@ -160,7 +160,12 @@ impl RowFormat {
         }
         let empty: &[u8] = if csv { b"" } else { b"null" };
         for (i, name) in self.metric_names.iter().enumerate() {
-            buf.extend_from_slice(name);
+            // CSV names are a lone comma: a push, not a copy call.
+            if csv {
+                buf.push(b',');
+            } else {
+                buf.extend_from_slice(name);
+            }
             m.raw_cell(i).push(buf, empty);
         }
         match self.format {
