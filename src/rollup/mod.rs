@@ -772,14 +772,14 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
             metric_columns(self.plan.kind),
             out,
         )?;
-        // Keys are formatted in parallel, a window at a time (one group of
-        // consecutive keys per thread, each with its own formatter and its
-        // label cache), and written in order.
+        // Keys are formatted in parallel, one key per thread at a time
+        // (each thread with its own formatter and label cache), and
+        // written in order: the text held at once is a few keys' worth.
         let threads = rayon::current_num_threads().max(1);
         let mut fmts: Vec<_> = (0..threads).map(|_| w.formatter()).collect();
         let mut bufs: Vec<(Vec<u8>, u64)> = vec![(Vec::new(), 0); threads];
         let span = self.store.meta.span.unwrap_or((0, 0));
-        for win in self.order.chunks(threads * 4) {
+        for win in self.order.chunks(threads) {
             let per = win.len().div_ceil(threads);
             for (buf, n) in &mut bufs {
                 buf.clear();

@@ -262,9 +262,25 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
 
     /// Writes `rows` rows formatted by a [`RowFormat`] of this stream.
     pub(crate) fn push_rows(&mut self, bytes: &[u8], rows: u64) -> Result<()> {
-        let at = self.buf.len();
+        let mut bytes = bytes;
+        if rows > 0 && self.rows == 0 && self.fmt.format == TableFormat::Json {
+            // The first row follows `[` on its own line, without a comma.
+            bytes = bytes.get(1..).unwrap_or_default();
+        }
+        self.rows += rows;
+        if bytes.len() > 1 << 16 {
+            // Large pieces go straight out, not through a second copy.
+            self.flush()?;
+            return self
+                .out
+                .write_all(bytes)
+                .map_err(|e| Error::io("<output>", e));
+        }
         self.buf.extend_from_slice(bytes);
-        self.counted(at, rows)
+        if self.buf.len() > 1 << 16 {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     fn counted(&mut self, at: usize, rows: u64) -> Result<()> {
