@@ -25,7 +25,7 @@ use crate::model::{AgentExtRow, AgentRow, QueueRow};
 /// a.merge(&AgentExtSums::default()); // the identity
 /// assert_eq!(a.answered, 10);
 /// ```
-pub trait Accumulator: Default + Clone + PartialEq + Send + Sync + std::fmt::Debug {
+pub trait Accumulator: Pack + Default + Clone + PartialEq + Send + Sync + std::fmt::Debug {
     /// Adds `other` into `self`.
     fn merge(&mut self, other: &Self);
     /// The name of the first column whose sum overflowed, if any.
@@ -51,6 +51,43 @@ fn add(slot: &mut u64, v: Option<u64>, ovf: &mut u32, bit: u32) {
             *ovf |= bit;
         }
     }
+}
+
+/// Sums stored compactly (LEB128 varints: most sums of one bucket fit in
+/// one or two bytes), for the finished buckets the rollup keeps until the
+/// end. `unpack` reads what `pack` wrote. Public but unnameable outside
+/// the crate (a sealed trait): only the crate's sums implement it.
+pub trait Pack: Sized {
+    /// Appends the sums to `out`.
+    fn pack(&self, out: &mut Vec<u8>);
+    /// Reads sums written by [`pack`](Pack::pack) at `at`, moving `at`.
+    fn unpack(buf: &[u8], at: &mut usize) -> Self;
+}
+
+#[inline]
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads a varint written by [`put_varint`]; the buffer is the rollup's
+/// own, so it is always well formed (a short buffer reads as 0).
+#[inline]
+pub(crate) fn get_varint(buf: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    while let Some(&b) = buf.get(*at) {
+        *at += 1;
+        v |= ((b & 0x7f) as u64) << shift;
+        if b & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    v
 }
 
 macro_rules! sums {
@@ -95,6 +132,24 @@ macro_rules! sums {
                 let $ms = *self;
                 let _ = $mo;
                 $mbody
+            }
+        }
+
+        impl Pack for $name {
+            fn pack(&self, out: &mut Vec<u8>) {
+                put_varint(out, self.overflow as u64);
+                put_varint(out, self.rows);
+                $( put_varint(out, self.$s); )*
+                $( put_varint(out, self.$m); )*
+            }
+            fn unpack(buf: &[u8], at: &mut usize) -> Self {
+                let overflow = get_varint(buf, at) as u32;
+                $name {
+                    rows: get_varint(buf, at),
+                    $( $s: get_varint(buf, at), )*
+                    $( $m: get_varint(buf, at), )*
+                    overflow,
+                }
             }
         }
 

@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::accum::{get_varint, put_varint, Accumulator, NamePick};
 use super::bucket::offset_secs;
 use super::engine::{FastMap, Partial, RollupRow, Worker};
 use super::Plan;
@@ -39,9 +40,227 @@ pub(crate) const DEFAULT_CHUNK: u64 = 4 << 20;
 
 /// What the chunks of the files gave.
 pub(crate) struct ChunkedRun<S> {
-    pub partial: Partial<S>,
+    pub store: Store<S>,
     pub read: u64,
     pub kept: u64,
+}
+
+/// The buckets of one output key: the finished ones packed in order (the
+/// older part possibly spilled to the store's file), and the last one,
+/// which the next chunk may still add to.
+pub(crate) struct StoreKey<S> {
+    pub key: Box<str>,
+    pub names: [NamePick; 2],
+    packed: Vec<u8>,
+    /// Spilled parts, in order: offset and length in the spill file.
+    spilled: Vec<(u64, usize)>,
+    prev: i64,
+    open: Option<((i64, i64), S)>,
+}
+
+impl<S: Accumulator> StoreKey<S> {
+    fn seal(&mut self, (bs, be): (i64, i64), acc: &S) -> usize {
+        let n = self.packed.len();
+        put_varint(&mut self.packed, bs.wrapping_sub(self.prev) as u64);
+        put_varint(&mut self.packed, be.wrapping_sub(bs) as u64);
+        acc.pack(&mut self.packed);
+        self.prev = bs;
+        self.packed.len() - n
+    }
+}
+
+/// The packed bytes of one key, read back from the spill file when part of
+/// them went there.
+pub(crate) fn key_bytes<'a, S>(
+    store: &'a Store<S>,
+    k: &'a StoreKey<S>,
+) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
+    use std::io::{Read, Seek, SeekFrom};
+    if k.spilled.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(&k.packed));
+    }
+    let total: usize = k.spilled.iter().map(|s| s.1).sum::<usize>() + k.packed.len();
+    let mut v = Vec::with_capacity(total);
+    if let Some(f) = &store.spill {
+        let mut f = f
+            .lock()
+            .map_err(|_| std::io::Error::other("spill file poisoned"))?;
+        for &(off, len) in &k.spilled {
+            f.seek(SeekFrom::Start(off))?;
+            let at = v.len();
+            v.resize(at + len, 0);
+            f.read_exact(&mut v[at..])?;
+        }
+    }
+    v.extend_from_slice(&k.packed);
+    Ok(std::borrow::Cow::Owned(v))
+}
+
+/// The buckets packed in `bytes`, in order.
+pub(crate) fn unpack_buckets<S: Accumulator>(
+    bytes: &[u8],
+) -> impl Iterator<Item = ((i64, i64), S)> + '_ {
+    let mut at = 0;
+    let mut prev = 0i64;
+    std::iter::from_fn(move || {
+        if at >= bytes.len() {
+            return None;
+        }
+        let bs = prev.wrapping_add(get_varint(bytes, &mut at) as i64);
+        let be = bs.wrapping_add(get_varint(bytes, &mut at) as i64);
+        prev = bs;
+        Some(((bs, be), S::unpack(bytes, &mut at)))
+    })
+}
+
+/// Packed bytes held in memory before they are spilled to a temporary
+/// file, as a fraction of the chunk size (1 MiB at the default): what keeps a rollup
+/// of a file of any length (day buckets of 4 GB, hour buckets of 10 million
+/// rows) in a few dozen MiB. Only the keys being printed are read back.
+const SPILL_DIV: u64 = 4;
+
+/// The merged result of the chunks, in far less memory than a
+/// [`Partial`]: exports are sorted by time, so once a chunk brings a later
+/// bucket of a key, that key's earlier buckets are final and are packed.
+pub(crate) struct Store<S> {
+    index: FastMap<Box<str>, usize>,
+    pub keys: Vec<StoreKey<S>>,
+    /// Span and misfits; its `keys` stay empty.
+    pub meta: Partial<S>,
+    /// Whether a packed bucket may have overflowed (checked exactly, in
+    /// output order, only then).
+    pub maybe_overflowed: bool,
+    /// Packed bytes in memory, over all keys.
+    pending: usize,
+    spill: Option<std::sync::Mutex<std::fs::File>>,
+    spill_len: u64,
+    spill_at: usize,
+    /// Set when the spill file could not be made or written: everything
+    /// then stays in memory.
+    no_spill: bool,
+}
+
+impl<S> Default for Store<S> {
+    fn default() -> Self {
+        Store {
+            index: FastMap::default(),
+            keys: Vec::new(),
+            meta: Partial::default(),
+            maybe_overflowed: false,
+            pending: 0,
+            spill: None,
+            spill_len: 0,
+            spill_at: (DEFAULT_CHUNK / SPILL_DIV) as usize,
+            no_spill: false,
+        }
+    }
+}
+
+impl<S> Store<S> {
+    /// Moves every key's packed bytes to the spill file.
+    fn spill_out(&mut self) {
+        use std::io::Write;
+        if self.no_spill {
+            return;
+        }
+        if self.spill.is_none() {
+            match tempfile::tempfile() {
+                Ok(f) => self.spill = Some(std::sync::Mutex::new(f)),
+                Err(_) => {
+                    self.no_spill = true;
+                    return;
+                }
+            }
+        }
+        let Some(Ok(f)) = self.spill.as_mut().map(|m| m.get_mut()) else {
+            self.no_spill = true;
+            return;
+        };
+        // One buffered write of all keys; only after it succeeded do the
+        // keys give up their bytes.
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut *f);
+        let mut ok = true;
+        for k in &self.keys {
+            if !k.packed.is_empty() && w.write_all(&k.packed).is_err() {
+                ok = false;
+                break;
+            }
+        }
+        if !ok || w.flush().is_err() {
+            self.no_spill = true;
+            return;
+        }
+        let mut off = self.spill_len;
+        for k in &mut self.keys {
+            if !k.packed.is_empty() {
+                let len = k.packed.len();
+                k.spilled.push((off, len));
+                off += len as u64;
+                k.packed = Vec::new();
+            }
+        }
+        self.spill_len = off;
+        self.pending = 0;
+    }
+}
+
+impl<S: Accumulator> Store<S> {
+    /// Adds the partial of the next chunk in file order; `None` when it
+    /// adds to a bucket of a key that already has a later one (an output
+    /// key whose rows are not in time order, e.g. a group of queues in an
+    /// unsorted file).
+    fn absorb(&mut self, mut p: Partial<S>) -> Option<()> {
+        let keys = std::mem::take(&mut p.keys);
+        self.meta = std::mem::take(&mut self.meta).merge(p);
+        for (k, st) in keys {
+            let buckets = st.buckets.into_sorted();
+            let i = match self.index.get(&k) {
+                Some(&i) => i,
+                None => {
+                    self.keys.push(StoreKey {
+                        key: k.clone(),
+                        names: Default::default(),
+                        packed: Vec::new(),
+                        spilled: Vec::new(),
+                        prev: 0,
+                        open: None,
+                    });
+                    self.index.insert(k, self.keys.len() - 1);
+                    self.keys.len() - 1
+                }
+            };
+            let sk = &mut self.keys[i];
+            sk.names[0].merge(&st.names[0]);
+            sk.names[1].merge(&st.names[1]);
+            for (b, acc) in buckets {
+                match &mut sk.open {
+                    Some((ob, oacc)) if *ob == b => oacc.merge(&acc),
+                    Some((ob, _)) if b < *ob => return None,
+                    _ => {
+                        if let Some((ob, oacc)) = sk.open.replace((b, acc)) {
+                            self.maybe_overflowed |= may_overflow(&oacc);
+                            self.pending += sk.seal(ob, &oacc);
+                        }
+                    }
+                }
+            }
+        }
+        if self.pending > self.spill_at {
+            self.spill_out();
+        }
+        Some(())
+    }
+
+    /// Packs the last bucket of every key.
+    pub fn close(&mut self) {
+        for sk in &mut self.keys {
+            if let Some((b, acc)) = sk.open.take() {
+                self.maybe_overflowed |= may_overflow(&acc);
+                self.pending += sk.seal(b, &acc);
+            }
+        }
+        self.index = FastMap::default();
+    }
 }
 
 /// Per key (the duplicate key, not the output key): the first and last
@@ -57,6 +276,12 @@ struct ChunkOut<S> {
     next: u64,
 }
 
+/// Overflow of a sum, or of a derived sum under the default options (which
+/// add the most).
+fn may_overflow<S: Accumulator>(acc: &S) -> bool {
+    acc.overflowed().is_some() || acc.metrics(Default::default()).is_none()
+}
+
 /// Rolls up `paths` (already in canonical order) chunk by chunk; `None`
 /// when the reference path must decide (see the module docs).
 pub(crate) fn run<T: RollupRow>(
@@ -67,7 +292,10 @@ pub(crate) fn run<T: RollupRow>(
     chunk: u64,
 ) -> Option<ChunkedRun<T::Sums>> {
     let mut all = ChunkedRun {
-        partial: Partial::default(),
+        store: Store {
+            spill_at: usize::try_from(chunk / SPILL_DIV).unwrap_or(usize::MAX),
+            ..Store::default()
+        },
         read: 0,
         kept: 0,
     };
@@ -77,14 +305,11 @@ pub(crate) fn run<T: RollupRow>(
         if chunks.kind() != kind {
             return None;
         }
-        let (r, s) = run_file::<T>(plan, &chunks, i, chunk)?;
         // Files share no key and start when each key's starts still
         // increase across them.
-        join_spans(&mut spans, s)?;
-        all.partial = all.partial.merge(r.partial);
-        all.read += r.read;
-        all.kept += r.kept;
+        run_file::<T>(plan, &chunks, i, chunk, &mut all, &mut spans)?;
     }
+    all.store.close();
     Some(all)
 }
 
@@ -108,29 +333,28 @@ fn run_file<T: RollupRow>(
     chunks: &CsvChunks,
     file_idx: usize,
     chunk: u64,
-) -> Option<(ChunkedRun<T::Sums>, Spans)> {
+    run: &mut ChunkedRun<T::Sums>,
+    spans: &mut Spans,
+) -> Option<()> {
     let starts = chunks.starts(chunk);
     let threads = rayon::current_num_threads().max(1);
     // A window of chunks at a time, merged in order, so that partials of
-    // only a few chunks are alive at once.
+    // only a few chunks are alive at once. The merge of one window (on this
+    // thread) overlaps the reading of the next (on the others).
     let window = threads * 2;
-    let mut run = ChunkedRun {
-        partial: Partial::default(),
-        read: 0,
-        kept: 0,
-    };
-    let mut spans = Spans::default();
-    let mut expect = None;
-    for w in (0..starts.len()).step_by(window) {
+    let fold = |w: usize| -> Vec<Option<ChunkOut<T::Sums>>> {
         let hi = (w + window).min(starts.len());
-        let outs: Vec<Option<ChunkOut<T::Sums>>> = (w..hi)
+        (w..hi)
             .into_par_iter()
             .map(|k| {
                 let to = starts.get(k + 1).copied().unwrap_or(u64::MAX);
                 fold_chunk::<T>(plan, chunks, file_idx, starts[k], to, false)
             })
-            .collect();
-        for (k, o) in (w..hi).zip(outs) {
+            .collect()
+    };
+    let mut expect = None;
+    let mut merge = |w: usize, outs: Vec<Option<ChunkOut<T::Sums>>>| -> Option<()> {
+        for (k, o) in (w..).zip(outs) {
             let o = match (o, expect) {
                 (Some(o), None) => o,
                 (Some(o), Some(e)) if e == o.first => o,
@@ -144,13 +368,23 @@ fn run_file<T: RollupRow>(
                 (None, None) => return None,
             };
             expect = Some(o.next);
-            join_spans(&mut spans, o.spans)?;
-            run.partial = run.partial.merge(o.partial);
+            join_spans(spans, o.spans)?;
+            run.store.absorb(o.partial)?;
             run.read += o.read;
             run.kept += o.kept;
         }
+        Some(())
+    };
+    let mut w = 0;
+    let mut outs = fold(0);
+    while w + window < starts.len() {
+        let next = w + window;
+        let (merged, folded) = rayon::join(|| merge(w, outs), || fold(next));
+        merged?;
+        outs = folded;
+        w = next;
     }
-    Some((run, spans))
+    merge(w, outs)
 }
 
 fn fold_chunk<T: RollupRow>(

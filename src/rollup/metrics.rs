@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::accum::{AgentExtSums, AgentSums, QueueSums};
 
@@ -132,19 +132,79 @@ pub fn percent(numerator: i128, denominator: i128) -> Option<Decimal> {
 }
 
 fn scaled_ratio(numerator: i128, denominator: i128, scale: i128) -> Option<Decimal> {
+    let q = scaled_hundredths(numerator, denominator, scale)?;
+    Some(Decimal::from_i128_with_scale(q, 2))
+}
+
+/// `scale × numerator / denominator` in hundredths, rounded half away from
+/// zero, in exact integer arithmetic; `None` when the denominator is 0.
+/// Operands are sums of `u64` values (|n|, |d| < 2^66), so `n × 10^4`
+/// stays far inside `i128`, and the quotient (at most about 2^80) inside
+/// `Decimal`'s 96-bit mantissa.
+#[inline]
+pub(crate) fn scaled_hundredths(numerator: i128, denominator: i128, scale: i128) -> Option<i128> {
     if denominator == 0 {
         return None;
     }
-    // Operands are sums of u64 values times 100, far inside Decimal's 96-bit
-    // mantissa; the quotient keeps 28 significant digits, more than enough
-    // that rounding it to 2 places equals rounding the exact quotient.
-    let n = Decimal::from_i128_with_scale(numerator.checked_mul(scale)?, 0);
-    let d = Decimal::from_i128_with_scale(denominator, 0);
-    let mut q = n
-        .checked_div(d)?
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    q.rescale(2);
-    Some(q)
+    let n = numerator.checked_mul(scale * 100)?;
+    let (q, r) = (n / denominator, n % denominator);
+    // Away from zero when the remainder is at least half the divisor.
+    let away = r.unsigned_abs().checked_mul(2)? >= denominator.unsigned_abs();
+    let neg = (n < 0) != (denominator < 0);
+    Some(match (away, neg) {
+        (false, _) => q,
+        (true, false) => q + 1,
+        (true, true) => q - 1,
+    })
+}
+
+/// Appends hundredths as text with two decimals (`-13` → `-0.13`), as
+/// `Decimal`'s `{:.2}` prints the same value.
+pub(crate) fn push_hundredths(out: &mut Vec<u8>, q: i128) {
+    if q < 0 {
+        out.push(b'-');
+    }
+    let a = q.unsigned_abs();
+    let mut b = itoa::Buffer::new();
+    out.extend_from_slice(b.format(a / 100).as_bytes());
+    let f = (a % 100) as u8;
+    out.extend_from_slice(&[b'.', b'0' + f / 10, b'0' + f % 10]);
+}
+
+/// A metric value before any rounding, for writers that format it
+/// themselves: ratios carry their operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RawCell {
+    Int(u64),
+    Signed(i128),
+    /// `scale × num / den`.
+    Ratio(i128, i128, i128),
+}
+
+impl RawCell {
+    /// The typed cell.
+    pub(crate) fn cell(self) -> Cell {
+        match self {
+            RawCell::Int(v) => Cell::Int(v),
+            RawCell::Signed(v) => Cell::Signed(v),
+            RawCell::Ratio(n, d, s) => Cell::Ratio(scaled_ratio(n, d, s)),
+        }
+    }
+    /// Appends the text of the cell: integers plain, ratios with two
+    /// decimals, `empty` for an undefined ratio.
+    #[inline]
+    pub(crate) fn push(self, out: &mut Vec<u8>, empty: &[u8]) {
+        let mut b = itoa::Buffer::new();
+        match self {
+            // Most sums have a few digits: byte pushes beat a copy call.
+            RawCell::Int(v) => out.extend(b.format(v).bytes()),
+            RawCell::Signed(v) => out.extend(b.format(v).bytes()),
+            RawCell::Ratio(n, d, s) => match scaled_hundredths(n, d, s) {
+                Some(q) => push_hundredths(out, q),
+                None => out.extend_from_slice(empty),
+            },
+        }
+    }
 }
 
 /// One metric value, for writers.
@@ -350,8 +410,13 @@ impl QueueMetrics {
     }
     /// The value of [`QUEUE_COLUMNS`]`[i]`.
     pub fn cell(&self, i: usize) -> Cell {
+        self.raw_cell(i).cell()
+    }
+    #[inline]
+    pub(crate) fn raw_cell(&self, i: usize) -> RawCell {
         let s = &self.sums;
-        use Cell::{Int, Ratio, Signed};
+        use RawCell::{Int, Ratio, Signed};
+        let (h, a) = (self.handle_s as i128, s.answered as i128);
         match i {
             0 => Int(s.rows),
             1 => Int(s.direct),
@@ -373,14 +438,14 @@ impl QueueMetrics {
             17 => Int(s.longest_abandon_wait_s),
             18 => Signed(self.sl_numerator),
             19 => Signed(self.sl_denominator),
-            20 => Ratio(self.service_level_pct()),
+            20 => Ratio(self.sl_numerator, self.sl_denominator, 100),
             21 => Signed(self.abandon_numerator),
             22 => Signed(self.abandon_denominator),
-            23 => Ratio(self.abandon_rate_pct()),
-            24 => Ratio(self.aht_s()),
-            25 => Ratio(self.asa_s()),
-            26 => Ratio(self.avg_abandon_wait_s()),
-            _ => Ratio(self.occupancy_pct()),
+            23 => Ratio(self.abandon_numerator, self.abandon_denominator, 100),
+            24 => Ratio(h, a, 1),
+            25 => Ratio(s.answer_wait_s as i128, a, 1),
+            26 => Ratio(s.abandon_wait_s as i128, s.abandoned as i128, 1),
+            _ => Ratio(h, h + s.agent_wait_s as i128, 100),
         }
     }
 }
@@ -423,8 +488,13 @@ impl AgentExtMetrics {
     }
     /// The value of [`AGENT_EXT_COLUMNS`]`[i]`.
     pub fn cell(&self, i: usize) -> Cell {
+        self.raw_cell(i).cell()
+    }
+    #[inline]
+    pub(crate) fn raw_cell(&self, i: usize) -> RawCell {
         let s = &self.sums;
-        use Cell::{Int, Ratio};
+        use RawCell::{Int, Ratio};
+        let a = s.answered as i128;
         match i {
             0 => Int(s.rows),
             1 => Int(s.answered),
@@ -432,10 +502,10 @@ impl AgentExtMetrics {
             3 => Int(s.talk_s),
             4 => Int(s.wrap_s),
             5 => Int(self.handle_s),
-            6 => Ratio(self.aht_s()),
-            7 => Ratio(self.avg_talk_s()),
-            8 => Ratio(self.avg_wrap_s()),
-            _ => Ratio(self.transfer_rate_pct()),
+            6 => Ratio(self.handle_s as i128, a, 1),
+            7 => Ratio(s.talk_s as i128, a, 1),
+            8 => Ratio(s.wrap_s as i128, a, 1),
+            _ => Ratio(s.transferred_out as i128, a, 100),
         }
     }
 }
@@ -494,6 +564,17 @@ impl Metrics {
             Metrics::Agent(m) => m.cell(i),
         }
     }
+    #[inline]
+    pub(crate) fn raw_cell(&self, i: usize) -> RawCell {
+        match self {
+            Metrics::Queue(m) => m.raw_cell(i),
+            Metrics::AgentExt(m) => m.raw_cell(i),
+            Metrics::Agent(m) => match m.cell(i) {
+                Cell::Int(v) => RawCell::Int(v),
+                _ => RawCell::Int(0),
+            },
+        }
+    }
     /// The value of the column named `name`.
     pub fn get(&self, name: &str) -> Option<Cell> {
         let i = self.columns().iter().position(|c| c.name == name)?;
@@ -505,6 +586,79 @@ impl Metrics {
             Metrics::Queue(m) => m.sums.rows,
             Metrics::AgentExt(m) => m.sums.rows,
             Metrics::Agent(m) => m.sums.rows,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::RoundingStrategy;
+
+    /// The decimal computation the integer one replaced.
+    fn decimal_ratio(n: i128, d: i128, scale: i128) -> Option<Decimal> {
+        if d == 0 {
+            return None;
+        }
+        let n = Decimal::from_i128_with_scale(n.checked_mul(scale)?, 0);
+        let d = Decimal::from_i128_with_scale(d, 0);
+        let mut q = n
+            .checked_div(d)?
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        q.rescale(2);
+        Some(q)
+    }
+
+    fn text(q: i128) -> String {
+        let mut v = Vec::new();
+        push_hundredths(&mut v, q);
+        String::from_utf8(v).unwrap()
+    }
+
+    fn check(n: i128, d: i128, scale: i128) {
+        let want = decimal_ratio(n, d, scale);
+        let got = scaled_ratio(n, d, scale);
+        assert_eq!(got, want, "{scale} * {n} / {d}");
+        if let Some(w) = want {
+            let q = scaled_hundredths(n, d, scale).unwrap();
+            assert_eq!(text(q), format!("{w:.2}"), "{scale} * {n} / {d}");
+        }
+    }
+
+    #[test]
+    fn integer_ratios_match_decimal_on_edges() {
+        for (n, d) in [
+            (1, 8),
+            (-1, 8),
+            (1, -8),
+            (-1, 1000),
+            (1, 1000),
+            (0, 7),
+            (0, -7),
+            (5, 0),
+            (2, 3),
+            (-2, 3),
+            (u64::MAX as i128, 1),
+            (u64::MAX as i128, 3),
+            (u64::MAX as i128 * 2, u64::MAX as i128 * 3 - 1),
+            (-(u64::MAX as i128), u64::MAX as i128 * 2 + 1),
+        ] {
+            check(n, d, 1);
+            check(n, d, 100);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn integer_ratios_match_decimal(
+            n in -(u64::MAX as i128) * 2..=(u64::MAX as i128) * 2,
+            d in -(u64::MAX as i128) * 2..=(u64::MAX as i128) * 2,
+            small in any::<bool>(),
+            hundred in any::<bool>(),
+        ) {
+            let (n, d) = if small { (n % 100_000, d % 100_000) } else { (n, d) };
+            check(n, d, if hundred { 100 } else { 1 });
         }
     }
 }

@@ -67,6 +67,7 @@ pub use metrics::{
 pub use request::AnalyticsRequest;
 
 pub(crate) use self::bucket::{Bucketer, Filter};
+pub(crate) use self::engine::FastMap;
 use self::engine::{
     nowhere, run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource,
     Skips, SourceResult, Worker,
@@ -438,7 +439,7 @@ impl Rollup {
         paths: &[P],
         reader: &ReaderBuilder,
     ) -> Result<RollupTable> {
-        self.files(paths, reader, true)
+        self.files(paths, reader, true)?.into_table()
     }
 
     /// [`run_files`](Self::run_files) on the current thread, files in path
@@ -448,7 +449,7 @@ impl Rollup {
         paths: &[P],
         reader: &ReaderBuilder,
     ) -> Result<RollupTable> {
-        self.files(paths, reader, false)
+        self.files(paths, reader, false)?.into_table()
     }
 
     /// The chunked fast path of [`run_files`](Self::run_files) alone:
@@ -473,9 +474,7 @@ impl Rollup {
             ($t:ty) => {{
                 let plan = self.plan(kind)?;
                 match chunked::run::<$t>(&plan, &sorted, &rb, kind, size) {
-                    Some(r) => {
-                        finish::<$t>(&plan, r.partial, Skips::default(), r.read, r.kept).map(Some)
-                    }
+                    Some(r) => Box::new(Finished::new(&plan, r)?).into_table().map(Some),
                     None => Ok(None),
                 }
             }};
@@ -488,12 +487,57 @@ impl Rollup {
         }
     }
 
+    /// Rolls up files and writes the result to `out` in `format`, as
+    /// [`run_files`](Self::run_files) then
+    /// [`write_table`](crate::write::write_table) would, byte for byte. For
+    /// CSV, JSON and NDJSON of large sorted CSV exports the result is never
+    /// built as a table: finished buckets are kept packed (a few dozen
+    /// bytes each) and printed straight from there, in order.
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::{BucketInterval, Rollup};
+    /// use ringcx_reports::write::TableFormat;
+    /// use ringcx_reports::ReaderBuilder;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("a.csv");
+    /// std::fs::write(&path, "15,20240304,08:00,42,Alena,5686,Sales,300,30,2,1\n").unwrap();
+    /// let mut out = Vec::new();
+    /// let stats = Rollup::new()
+    ///     .interval(BucketInterval::Day)
+    ///     .write_files(&[&path], &ReaderBuilder::new(), TableFormat::Ndjson, &mut out)?;
+    /// assert_eq!(stats.rows_kept, 1);
+    /// assert!(String::from_utf8(out).unwrap().starts_with(
+    ///     r#"{"agent_id":"42","agent_name":"Alena","bucket_start":"2024-03-04T00:00:00+00:00""#
+    /// ));
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn write_files<P: AsRef<Path> + Sync, W: std::io::Write>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+        format: crate::write::TableFormat,
+        out: &mut W,
+    ) -> Result<RollupStats> {
+        use crate::write::TableFormat as F;
+        match self.files(paths, reader, true)? {
+            Done::Store(f) if matches!(format, F::Csv | F::Json | F::Ndjson) => {
+                f.write(format, out)?;
+                Ok(f.stats().clone())
+            }
+            d => {
+                let t = d.into_table()?;
+                crate::write::write_table(&t, format, out)?;
+                Ok(t.stats().clone())
+            }
+        }
+    }
+
     fn files<P: AsRef<Path> + Sync>(
         &self,
         paths: &[P],
         reader: &ReaderBuilder,
         parallel: bool,
-    ) -> Result<RollupTable> {
+    ) -> Result<Done> {
         if paths.is_empty() {
             return Err(Error::usage("no input files"));
         }
@@ -520,7 +564,17 @@ impl Rollup {
         rb: &ReaderBuilder,
         kind: ReportKind,
         parallel: bool,
-    ) -> Result<RollupTable> {
+    ) -> Result<Done> {
+        self.files_of_inner::<T>(paths, rb, kind, parallel)
+    }
+
+    fn files_of_inner<T: RollupRow>(
+        &self,
+        paths: &[&Path],
+        rb: &ReaderBuilder,
+        kind: ReportKind,
+        parallel: bool,
+    ) -> Result<Done> {
         let plan = self.plan(kind)?;
         let open = |p: &Path| -> Result<ReaderSource> {
             let r = rb.from_path(p)?;
@@ -538,7 +592,7 @@ impl Rollup {
         if parallel {
             let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
             if let Some(r) = chunked::run::<T>(&plan, paths, rb, kind, size) {
-                return finish::<T>(&plan, r.partial, Skips::default(), r.read, r.kept);
+                return Ok(Done::Store(Box::new(Finished::new(&plan, r)?)));
             }
             let abort = AtomicBool::new(false);
             let results: Vec<Result<SourceResult<T::Sums>>> = paths
@@ -579,7 +633,7 @@ impl Rollup {
                         skips = skips.merge(r.skips);
                         partial = partial.merge(r.partial);
                     }
-                    return finish::<T>(&plan, partial, skips, read, kept);
+                    return finish::<T>(&plan, partial, skips, read, kept).map(Done::Table);
                 }
             }
             // An error, or rows shared between files: the reference path
@@ -603,7 +657,167 @@ impl Rollup {
             kept += r.kept;
             skips = skips.merge(r.skips);
         }
-        finish::<T>(&plan, worker.partial, skips, read, kept)
+        finish::<T>(&plan, worker.partial, skips, read, kept).map(Done::Table)
+    }
+}
+
+/// What a file rollup gave: a table, or the packed result of the chunked
+/// path, which can be printed without building the table.
+enum Done {
+    Table(RollupTable),
+    Store(Box<dyn Streamable>),
+}
+
+impl Done {
+    fn into_table(self) -> Result<RollupTable> {
+        match self {
+            Done::Table(t) => Ok(t),
+            Done::Store(f) => f.into_table(),
+        }
+    }
+}
+
+trait Streamable {
+    fn into_table(self: Box<Self>) -> Result<RollupTable>;
+    fn write(&self, format: crate::write::TableFormat, out: &mut dyn std::io::Write) -> Result<()>;
+    fn stats(&self) -> &RollupStats;
+}
+
+/// A finished chunked rollup: the keys in output order, each with its
+/// packed buckets.
+struct Finished<S> {
+    plan: Plan,
+    store: chunked::Store<S>,
+    /// Key column values and the index of the key in the store, sorted.
+    order: Vec<(Vec<String>, usize)>,
+    stats: RollupStats,
+}
+
+impl<S: Accumulator + 'static> Finished<S> {
+    fn new(plan: &Plan, r: chunked::ChunkedRun<S>) -> Result<Self> {
+        let warnings = misfit_warnings(plan, &r.store.meta)?;
+        let mut order: Vec<(Vec<String>, usize)> = r
+            .store
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (key_values(plan, &k.key, &k.names), i))
+            .collect();
+        let ncols = plan.grouping.key_columns().len();
+        let numeric: Vec<bool> = (0..ncols)
+            .map(|c| order.iter().all(|(k, _)| is_integer(&k[c])))
+            .collect();
+        order.sort_by(|a, b| cmp_keys(&a.0, &b.0, &numeric));
+        let f = Finished {
+            plan: plan.clone(),
+            store: r.store,
+            order,
+            stats: RollupStats {
+                rows_read: r.read,
+                rows_kept: r.kept,
+                warnings,
+                ..Default::default()
+            },
+        };
+        if f.store.maybe_overflowed {
+            // The exact check, in output order, with finish's message.
+            f.each(|_, _| Ok(()))?;
+        }
+        Ok(f)
+    }
+
+    /// Calls `each` with every record's key and bucket start, end and
+    /// metrics, in output order.
+    fn each(
+        &self,
+        mut each: impl FnMut(&[String], Option<(i64, i64, Metrics)>) -> Result<()>,
+    ) -> Result<()> {
+        let span = self.store.meta.span.unwrap_or((0, 0));
+        for (keys, i) in &self.order {
+            each(keys, None)?;
+            let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
+                .map_err(|e| Error::io("<rollup spill file>", e))?;
+            for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
+                let (start, end, metrics) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
+                each(keys, Some((start, end, metrics)))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<S: Accumulator + 'static> Streamable for Finished<S> {
+    fn into_table(self: Box<Self>) -> Result<RollupTable> {
+        let tz = self.plan.tz;
+        let mut records = Vec::new();
+        self.each(|keys, r| {
+            if let Some((s, e, metrics)) = r {
+                records.push(RollupRecord {
+                    keys: keys.to_vec(),
+                    start: in_zone(&tz, s),
+                    end: in_zone(&tz, e),
+                    metrics,
+                });
+            }
+            Ok(())
+        })?;
+        Ok(table_of(&self.plan, records, self.stats.clone()))
+    }
+
+    fn write(&self, format: crate::write::TableFormat, out: &mut dyn std::io::Write) -> Result<()> {
+        let mut w = crate::write::table::RowStream::new(
+            format,
+            self.plan.tz,
+            self.plan.grouping.key_columns(),
+            metric_columns(self.plan.kind),
+            out,
+        )?;
+        // Keys are formatted in parallel, one key per thread at a time
+        // (each thread with its own formatter and label cache), and
+        // written in order: the text held at once is a few keys' worth.
+        let threads = rayon::current_num_threads().max(1);
+        let mut fmts: Vec<_> = (0..threads).map(|_| w.formatter()).collect();
+        let mut bufs: Vec<(Vec<u8>, u64)> = vec![(Vec::new(), 0); threads];
+        let span = self.store.meta.span.unwrap_or((0, 0));
+        for win in self.order.chunks(threads) {
+            let per = win.len().div_ceil(threads);
+            for (buf, n) in &mut bufs {
+                buf.clear();
+                *n = 0;
+            }
+            fmts.par_iter_mut()
+                .zip(bufs.par_iter_mut())
+                .zip(win.par_chunks(per))
+                .try_for_each(|((f, (buf, n)), group)| -> Result<()> {
+                    for (keys, i) in group {
+                        f.key(keys);
+                        let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
+                            .map_err(|e| Error::io("<rollup spill file>", e))?;
+                        for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
+                            let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
+                            f.row(buf, s, e, &m);
+                            *n += 1;
+                        }
+                    }
+                    Ok(())
+                })?;
+            for (buf, n) in &bufs {
+                w.push_rows(buf, *n)?;
+            }
+        }
+        w.finish()
+    }
+
+    fn stats(&self) -> &RollupStats {
+        &self.stats
+    }
+}
+
+fn metric_columns(kind: ReportKind) -> &'static [Column] {
+    match kind {
+        ReportKind::Queue => QUEUE_COLUMNS,
+        ReportKind::AgentExt => AGENT_EXT_COLUMNS,
+        _ => AGENT_COLUMNS,
     }
 }
 
@@ -710,11 +924,7 @@ impl RollupTable {
     }
     /// The metric columns of the report.
     pub fn metric_columns(&self) -> &'static [Column] {
-        match self.kind {
-            ReportKind::Queue => QUEUE_COLUMNS,
-            ReportKind::AgentExt => AGENT_EXT_COLUMNS,
-            _ => AGENT_COLUMNS,
-        }
+        metric_columns(self.kind)
     }
     /// The records, sorted.
     pub fn records(&self) -> &[RollupRecord] {
@@ -778,13 +988,8 @@ pub(crate) fn is_integer(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn finish<T: RollupRow>(
-    plan: &Plan,
-    partial: Partial<T::Sums>,
-    skips: Skips,
-    read: u64,
-    kept: u64,
-) -> Result<RollupTable> {
+/// The warnings of the misfit rows, or the error refusing them.
+fn misfit_warnings<S>(plan: &Plan, partial: &Partial<S>) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
     if let Some(m) = &partial.first_misfit {
         let what = format!(
@@ -815,54 +1020,102 @@ fn finish<T: RollupRow>(
             )),
         }
     }
+    Ok(warnings)
+}
+
+/// The key column values of an engine key.
+fn key_values(plan: &Plan, key: &str, names: &[NamePick; 2]) -> Vec<String> {
+    let name = |i: usize| names[i].name().to_owned();
+    match plan.grouping {
+        Grouping::Queue | Grouping::Agent => vec![key.to_string(), name(0)],
+        Grouping::AgentQueue => {
+            let (a, q) = key.split_once('\u{1f}').unwrap_or((key, ""));
+            vec![a.to_owned(), name(0), q.to_owned(), name(1)]
+        }
+        Grouping::QueueGroup | Grouping::AgentGroup => vec![key.to_string()],
+        Grouping::All => Vec::new(),
+    }
+}
+
+fn cmp_keys(a: &[String], b: &[String], numeric: &[bool]) -> std::cmp::Ordering {
+    for (c, &num) in numeric.iter().enumerate() {
+        let o = cmp_key(&a[c], &b[c], num);
+        if o.is_ne() {
+            return o;
+        }
+    }
+    std::cmp::Ordering::Equal
+}
+
+/// The bounds and metrics of one bucket; an error when a sum overflowed.
+fn bucket_metrics<S: Accumulator>(
+    plan: &Plan,
+    keys: &[String],
+    (bs, be): (i64, i64),
+    span: (i64, i64),
+    sums: &S,
+) -> Result<(i64, i64, Metrics)> {
+    let (bs, be) = match plan.interval {
+        BucketInterval::Total => span,
+        _ => (bs, be),
+    };
+    let overflow = |col: &str| {
+        Error::data(
+            Code::Overflow,
+            nowhere().with_field(col.to_owned()),
+            format!(
+                "the sum of {col} for key {} in the bucket starting {} passes {}",
+                if keys.is_empty() {
+                    "all".to_owned()
+                } else {
+                    keys.join(" ")
+                },
+                in_zone(&plan.tz, bs).to_rfc3339(),
+                u64::MAX
+            ),
+            "",
+        )
+    };
+    if let Some(col) = sums.overflowed() {
+        return Err(overflow(col));
+    }
+    let metrics = sums
+        .metrics(plan.metrics)
+        .ok_or_else(|| overflow("offered or handle_s"))?;
+    Ok((bs, be, metrics))
+}
+
+fn table_of(plan: &Plan, records: Vec<RollupRecord>, stats: RollupStats) -> RollupTable {
+    RollupTable {
+        kind: plan.kind,
+        grouping: plan.grouping,
+        interval: plan.interval,
+        tz: plan.tz,
+        options: plan.metrics,
+        records,
+        stats,
+    }
+}
+
+fn finish<T: RollupRow>(
+    plan: &Plan,
+    partial: Partial<T::Sums>,
+    skips: Skips,
+    read: u64,
+    kept: u64,
+) -> Result<RollupTable> {
+    let warnings = misfit_warnings(plan, &partial)?;
     let tz = plan.tz;
     let span = partial.span.unwrap_or((0, 0));
     let mut records = Vec::new();
     for (key, state) in partial.keys {
-        let name = |i: usize| state.names[i].name().to_owned();
-        let keys: Vec<String> = match plan.grouping {
-            Grouping::Queue | Grouping::Agent => vec![key.to_string(), name(0)],
-            Grouping::AgentQueue => {
-                let (a, q) = key.split_once('\u{1f}').unwrap_or((&key, ""));
-                vec![a.to_owned(), name(0), q.to_owned(), name(1)]
-            }
-            Grouping::QueueGroup | Grouping::AgentGroup => vec![key.to_string()],
-            Grouping::All => Vec::new(),
-        };
-        for ((bs, be), sums) in state.buckets {
-            let (bs, be) = match plan.interval {
-                BucketInterval::Total => span,
-                _ => (bs, be),
-            };
-            let start = in_zone(&tz, bs);
-            let end = in_zone(&tz, be);
-            let overflow = |col: &str| {
-                Error::data(
-                    Code::Overflow,
-                    nowhere().with_field(col.to_owned()),
-                    format!(
-                        "the sum of {col} for key {} in the bucket starting {} passes {}",
-                        if keys.is_empty() {
-                            "all".to_owned()
-                        } else {
-                            keys.join(" ")
-                        },
-                        start.to_rfc3339(),
-                        u64::MAX
-                    ),
-                    "",
-                )
-            };
-            if let Some(col) = sums.overflowed() {
-                return Err(overflow(col));
-            }
-            let metrics = sums
-                .metrics(plan.metrics)
-                .ok_or_else(|| overflow("offered or handle_s"))?;
+        let keys = key_values(plan, &key, &state.names);
+        for (b, sums) in state.buckets {
+            let (bs, be, metrics) = bucket_metrics(plan, &keys, b, span, &sums)?;
             records.push(RollupRecord {
                 keys: keys.clone(),
-                start,
-                end,
+                start: in_zone(&tz, bs),
+                end: in_zone(&tz, be),
                 metrics,
             });
         }
@@ -872,30 +1125,19 @@ fn finish<T: RollupRow>(
         .map(|c| records.iter().all(|r| is_integer(&r.keys[c])))
         .collect();
     records.sort_by(|a, b| {
-        for (c, &num) in numeric.iter().enumerate() {
-            let o = cmp_key(&a.keys[c], &b.keys[c], num);
-            if o.is_ne() {
-                return o;
-            }
-        }
-        a.start
-            .timestamp()
-            .cmp(&b.start.timestamp())
+        cmp_keys(&a.keys, &b.keys, &numeric)
+            .then_with(|| a.start.timestamp().cmp(&b.start.timestamp()))
             .then_with(|| a.end.timestamp().cmp(&b.end.timestamp()))
     });
-    Ok(RollupTable {
-        kind: plan.kind,
-        grouping: plan.grouping,
-        interval: plan.interval,
-        tz,
-        options: plan.metrics,
+    Ok(table_of(
+        plan,
         records,
-        stats: RollupStats {
+        RollupStats {
             rows_read: read,
             rows_kept: kept,
             skipped: skips.by_code,
             first_skipped: skips.first.map(|f| f.1),
             warnings,
         },
-    })
+    ))
 }

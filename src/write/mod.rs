@@ -8,7 +8,7 @@ pub mod parquet;
 pub mod plot;
 mod rows;
 mod segments;
-mod table;
+pub(crate) mod table;
 mod teleopti;
 mod timeline;
 

@@ -10,7 +10,9 @@ use std::io::Write;
 
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
-use crate::rollup::{Cell, RollupRecord, RollupTable};
+use chrono_tz::Tz;
+
+use crate::rollup::{in_zone, Cell, Column, FastMap, Metrics, RollupRecord, RollupTable};
 
 use super::{csv_field, json_string};
 
@@ -76,38 +78,239 @@ pub fn header(table: &RollupTable) -> Vec<&'static str> {
     h
 }
 
-fn json_object(out: &mut String, table: &RollupTable, r: &RollupRecord) {
-    out.push('{');
-    let mut first = true;
-    let mut sep = |out: &mut String| {
-        if !first {
-            out.push(',');
+/// Formats rollup rows in CSV, JSON or NDJSON: the key columns once per
+/// key, bucket bounds once per instant, and every number straight into the
+/// caller's buffer. Several formatters can fill buffers in parallel for one
+/// [`RowStream`].
+#[derive(Clone)]
+pub(crate) struct RowFormat {
+    format: TableFormat,
+    tz: Tz,
+    metric_names: std::sync::Arc<[Box<[u8]>]>,
+    key_columns: &'static [&'static str],
+    prefix: Vec<u8>,
+    labels: FastMap<i64, Box<[u8]>>,
+}
+
+/// JSON rows are each preceded by this; the stream turns the first one
+/// into a plain line break.
+const JSON_SEP: &[u8] = b",\n";
+
+impl RowFormat {
+    /// A formatter with the same settings and an empty label cache.
+    pub(crate) fn fork(&self) -> RowFormat {
+        RowFormat {
+            labels: FastMap::default(),
+            prefix: Vec::new(),
+            ..self.clone()
         }
-        first = false;
-    };
-    for (name, v) in table.key_columns().iter().zip(r.keys()) {
-        sep(out);
-        json_string(out, name);
-        out.push(':');
-        json_string(out, v);
     }
-    for (name, t) in [
-        ("bucket_start", r.bucket_start()),
-        ("bucket_end", r.bucket_end()),
-    ] {
-        sep(out);
-        json_string(out, name);
-        out.push_str(":\"");
-        rfc3339(out, t);
-        out.push('"');
+
+    /// Sets the key of the rows that follow.
+    pub(crate) fn key(&mut self, keys: &[String]) {
+        let mut p = String::new();
+        if self.format == TableFormat::Csv {
+            for k in keys {
+                csv_field(&mut p, k, b',');
+                p.push(',');
+            }
+        } else {
+            p.push('{');
+            for (name, v) in self.key_columns.iter().zip(keys) {
+                json_string(&mut p, name);
+                p.push(':');
+                json_string(&mut p, v);
+                p.push(',');
+            }
+        }
+        self.prefix = p.into_bytes();
     }
-    for (i, c) in table.metric_columns().iter().enumerate() {
-        sep(out);
-        json_string(out, c.name);
-        out.push(':');
-        cell_text(out, r.metrics().cell(i), "null");
+
+    fn label(&mut self, buf: &mut Vec<u8>, t: i64) {
+        let tz = self.tz;
+        if self.labels.len() > 1 << 16 {
+            // Bounded: native buckets of a long file have many instants.
+            self.labels.clear();
+        }
+        let l = self.labels.entry(t).or_insert_with(|| {
+            let mut s = String::new();
+            rfc3339(&mut s, in_zone(&tz, t));
+            s.into_bytes().into_boxed_slice()
+        });
+        buf.extend_from_slice(l);
     }
-    out.push('}');
+
+    /// Appends one row of the current key (JSON: after [`JSON_SEP`]).
+    pub(crate) fn row(&mut self, buf: &mut Vec<u8>, start: i64, end: i64, m: &Metrics) {
+        let csv = self.format == TableFormat::Csv;
+        if self.format == TableFormat::Json {
+            buf.extend_from_slice(JSON_SEP);
+        }
+        buf.extend_from_slice(&self.prefix);
+        if csv {
+            self.label(buf, start);
+            buf.push(b',');
+            self.label(buf, end);
+        } else {
+            buf.extend_from_slice(b"\"bucket_start\":\"");
+            self.label(buf, start);
+            buf.extend_from_slice(b"\",\"bucket_end\":\"");
+            self.label(buf, end);
+            buf.push(b'"');
+        }
+        let empty: &[u8] = if csv { b"" } else { b"null" };
+        for (i, name) in self.metric_names.iter().enumerate() {
+            // CSV names are a lone comma: a push, not a copy call.
+            if csv {
+                buf.push(b',');
+            } else {
+                buf.extend_from_slice(name);
+            }
+            m.raw_cell(i).push(buf, empty);
+        }
+        match self.format {
+            TableFormat::Csv => buf.push(b'\n'),
+            TableFormat::Ndjson => buf.extend_from_slice(b"}\n"),
+            _ => buf.push(b'}'),
+        }
+    }
+}
+
+/// Writes rollup rows in CSV, JSON or NDJSON to `out`: the header, rows
+/// formatted here or by forked [`RowFormat`]s, and the end. [`write_table`]
+/// and the rollup's streaming output share it, so both print the same
+/// bytes.
+pub(crate) struct RowStream<'w, W: Write + ?Sized> {
+    fmt: RowFormat,
+    buf: Vec<u8>,
+    rows: u64,
+    out: &'w mut W,
+}
+
+impl<'w, W: Write + ?Sized> RowStream<'w, W> {
+    pub(crate) fn new(
+        format: TableFormat,
+        tz: Tz,
+        key_columns: &'static [&'static str],
+        metric_columns: &'static [Column],
+        out: &'w mut W,
+    ) -> Result<Self> {
+        let json = format != TableFormat::Csv;
+        let mut buf = Vec::with_capacity(1 << 16);
+        if json {
+            if format == TableFormat::Json {
+                buf.push(b'[');
+            }
+        } else {
+            let mut h = String::new();
+            for c in key_columns
+                .iter()
+                .copied()
+                .chain(["bucket_start", "bucket_end"])
+                .chain(metric_columns.iter().map(|c| c.name))
+            {
+                if !h.is_empty() {
+                    h.push(',');
+                }
+                h.push_str(c);
+            }
+            h.push('\n');
+            buf.extend_from_slice(h.as_bytes());
+        }
+        let metric_names = metric_columns
+            .iter()
+            .map(|c| {
+                let mut t = String::from(",");
+                if json {
+                    json_string(&mut t, c.name);
+                    t.push(':');
+                }
+                t.into_bytes().into_boxed_slice()
+            })
+            .collect();
+        Ok(RowStream {
+            fmt: RowFormat {
+                format,
+                tz,
+                metric_names,
+                key_columns,
+                prefix: Vec::new(),
+                labels: FastMap::default(),
+            },
+            buf,
+            rows: 0,
+            out,
+        })
+    }
+
+    /// A formatter for rows formatted elsewhere (see [`push_rows`](Self::push_rows)).
+    pub(crate) fn formatter(&self) -> RowFormat {
+        self.fmt.fork()
+    }
+
+    /// Sets the key of the rows that follow.
+    pub(crate) fn key(&mut self, keys: &[String]) {
+        self.fmt.key(keys);
+    }
+
+    /// Writes one row of the current key.
+    pub(crate) fn row(&mut self, start: i64, end: i64, m: &Metrics) -> Result<()> {
+        let at = self.buf.len();
+        self.fmt.row(&mut self.buf, start, end, m);
+        self.counted(at, 1)
+    }
+
+    /// Writes `rows` rows formatted by a [`RowFormat`] of this stream.
+    pub(crate) fn push_rows(&mut self, bytes: &[u8], rows: u64) -> Result<()> {
+        let mut bytes = bytes;
+        if rows > 0 && self.rows == 0 && self.fmt.format == TableFormat::Json {
+            // The first row follows `[` on its own line, without a comma.
+            bytes = bytes.get(1..).unwrap_or_default();
+        }
+        self.rows += rows;
+        if bytes.len() > 1 << 16 {
+            // Large pieces go straight out, not through a second copy.
+            self.flush()?;
+            return self
+                .out
+                .write_all(bytes)
+                .map_err(|e| Error::io("<output>", e));
+        }
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() > 1 << 16 {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn counted(&mut self, at: usize, rows: u64) -> Result<()> {
+        if rows > 0 && self.rows == 0 && self.fmt.format == TableFormat::Json {
+            // The first row follows `[` on its own line, without a comma.
+            self.buf.drain(at..at + 1);
+        }
+        self.rows += rows;
+        if self.buf.len() > 1 << 16 {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.out
+            .write_all(&self.buf)
+            .map_err(|e| Error::io("<output>", e))?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Ends the output and flushes it.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        if self.fmt.format == TableFormat::Json {
+            self.buf.extend_from_slice(b"\n]\n");
+        }
+        self.flush()?;
+        self.out.flush().map_err(|e| Error::io("<output>", e))
+    }
 }
 
 /// Writes `table` to `out` in `format`.
@@ -136,52 +339,27 @@ pub fn write_table<W: Write>(table: &RollupTable, format: TableFormat, out: &mut
         Ok(())
     };
     match format {
-        TableFormat::Csv => {
-            for (i, h) in header(table).iter().enumerate() {
-                if i > 0 {
-                    buf.push(',');
-                }
-                buf.push_str(h);
-            }
-            buf.push('\n');
-            let nkeys = table.key_columns().len();
+        TableFormat::Csv | TableFormat::Json | TableFormat::Ndjson => {
+            let mut w = RowStream::new(
+                format,
+                table.tz(),
+                table.key_columns(),
+                table.metric_columns(),
+                out,
+            )?;
+            let mut last: Option<&[String]> = None;
             for r in table.records() {
-                for (i, t) in texts(table, r, "").iter().enumerate() {
-                    if i > 0 {
-                        buf.push(',');
-                    }
-                    if i < nkeys {
-                        csv_field(&mut buf, t, b',');
-                    } else {
-                        buf.push_str(t);
-                    }
+                if last != Some(r.keys()) {
+                    w.key(r.keys());
+                    last = Some(r.keys());
                 }
-                buf.push('\n');
-                if buf.len() > 1 << 15 {
-                    flush(&mut buf, out)?;
-                }
+                w.row(
+                    r.bucket_start().timestamp(),
+                    r.bucket_end().timestamp(),
+                    r.metrics(),
+                )?;
             }
-        }
-        TableFormat::Json | TableFormat::Ndjson => {
-            let json = format == TableFormat::Json;
-            if json {
-                buf.push('[');
-            }
-            for (i, r) in table.records().iter().enumerate() {
-                if json {
-                    buf.push_str(if i == 0 { "\n" } else { ",\n" });
-                }
-                json_object(&mut buf, table, r);
-                if !json {
-                    buf.push('\n');
-                }
-                if buf.len() > 1 << 15 {
-                    flush(&mut buf, out)?;
-                }
-            }
-            if json {
-                buf.push_str("\n]\n");
-            }
+            return w.finish();
         }
         TableFormat::Table => {
             let head = header(table);

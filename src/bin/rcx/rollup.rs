@@ -10,7 +10,7 @@ use ringcx_reports::rollup::{
     HourRange, Offered, Rollup, RollupStats, RollupTable, ShortAbandons, SlFormula, TimeBound,
     WeekStart,
 };
-use ringcx_reports::write::{write_table, TableFormat};
+use ringcx_reports::write::TableFormat;
 use ringcx_reports::Error;
 
 use crate::common::{parse_tz, Output, ReadOpts};
@@ -249,13 +249,13 @@ fn build(a: &RollupOpts) -> Result<Rollup, Error> {
 
 impl RollupOpts {
     /// Builds the rollup from the options and runs it on the files.
+    #[cfg_attr(not(feature = "plot"), allow(dead_code))]
     pub fn run(&self) -> Result<RollupTable, Error> {
         build(self)?.run_files(&self.files, &self.read.builder())
     }
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    let table = a.rollup.run()?;
     let format = match a.format {
         Format::Csv => TableFormat::Csv,
         Format::Json => TableFormat::Json,
@@ -263,14 +263,14 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         Format::Table => TableFormat::Table,
         Format::Analytics => TableFormat::Analytics,
     };
-    let stats = table.stats();
+    let mut out = Output::new(a.output.as_ref())?;
+    let r = &a.rollup;
+    let stats = build(r)?.write_files(&r.files, &r.read.builder(), format, &mut out)?;
     for w in &stats.warnings {
         eprintln!("rcx: warning: {w}");
     }
-    let mut out = Output::new(a.output.as_ref())?;
-    write_table(&table, format, &mut out)?;
     out.finish()?;
-    Ok(skipped_exit(stats, quiet))
+    Ok(skipped_exit(&stats, quiet))
 }
 
 /// Reports skipped rows on stderr: exit 1 when any were skipped.
