@@ -13,7 +13,7 @@ use ringcx_reports::rollup::{
 use ringcx_reports::write::TableFormat;
 use ringcx_reports::Error;
 
-use crate::common::{parse_tz, Output, ReadOpts};
+use crate::common::{self, parse_tz, Output, ReadOpts};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
@@ -273,23 +273,12 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     Ok(skipped_exit(&stats, quiet))
 }
 
-/// Reports skipped rows on stderr: exit 1 when any were skipped.
+/// The exit status of a rollup that may have skipped invalid rows.
 pub fn skipped_exit(stats: &RollupStats, quiet: bool) -> ExitCode {
-    if stats.skipped.is_empty() {
-        return ExitCode::SUCCESS;
-    }
-    let total: u64 = stats.skipped.values().sum();
-    let by_code: Vec<String> = stats
-        .skipped
-        .iter()
-        .map(|(c, n)| format!("{c}: {n}"))
-        .collect();
-    if !quiet {
-        eprintln!(
-            "rcx: skipped {total} invalid row(s) ({}); first: {}",
-            by_code.join(", "),
-            stats.first_skipped.as_deref().unwrap_or("")
-        );
-    }
-    ExitCode::from(1)
+    common::skipped_exit(
+        &stats.skipped,
+        stats.first_skipped.as_deref(),
+        "row(s)",
+        quiet,
+    )
 }
