@@ -955,3 +955,144 @@ fn xml_rows_before_a_late_entity_declaration_are_read() {
     let d = t.fatal().expect("stops after the root");
     assert_eq!(d.location.pos.line(), 2, "{d}");
 }
+
+/// Gigantic numbers in XML and JSON, as in CSV: a count above 2^64 - 1
+/// is V110 naming the field with the raw digits, never wrapped or
+/// clipped; the reader moves on to the next record. Every read size gives
+/// the same result.
+#[test]
+fn huge_numbers_in_xml_and_json_are_v110_never_wrapped() {
+    let huge = "18446744073709551616";
+    let max = "18446744073709551615";
+    let docs = [
+        (
+            "xml attribute",
+            format!(
+                "<r>\n<row interval=\"15\" date_from=\"20240304\" time=\"08:00\" agent_id=\"42\" queue=\"1\" talking_call_dur=\"{huge}\"/>\n\
+                 <row interval=\"15\" date_from=\"20240304\" time=\"08:15\" agent_id=\"42\" queue=\"1\" talking_call_dur=\"{max}\"/>\n</r>"
+            ),
+        ),
+        (
+            "xml element",
+            format!(
+                "<r>\n<row><interval>15</interval><date_from>20240304</date_from><time>08:00</time><agent_id>42</agent_id><queue>1</queue><talking_call_dur>{huge}</talking_call_dur></row>\n\
+                 <row><interval>15</interval><date_from>20240304</date_from><time>08:15</time><agent_id>42</agent_id><queue>1</queue><talking_call_dur>{max}</talking_call_dur></row>\n</r>"
+            ),
+        ),
+        (
+            "json number",
+            format!(
+                "[{{\"interval\": 15, \"dateTimeFrom\": \"2024-03-04T08:00:00\", \"agentId\": 42, \"queue\": 1, \"talkingIxnDur\": {huge}}},\n\
+                 {{\"interval\": 15, \"dateTimeFrom\": \"2024-03-04T08:15:00\", \"agentId\": 42, \"queue\": 1, \"talkingIxnDur\": {max}}}]"
+            ),
+        ),
+        (
+            "json string",
+            format!(
+                "{{\"interval\": 15, \"dateTimeFrom\": \"2024-03-04T08:00:00\", \"agentId\": 42, \"queue\": 1, \"talkingIxnDur\": \"{huge}\"}}\n\
+                 {{\"interval\": 15, \"dateTimeFrom\": \"2024-03-04T08:15:00\", \"agentId\": 42, \"queue\": 1, \"talkingIxnDur\": \"{max}\"}}\n"
+            ),
+        ),
+    ];
+    for (label, doc) in docs {
+        let t = same_at_every_read_size(&ReaderBuilder::new(), doc.as_bytes());
+        assert_eq!(t.rows(), 1, "{label}: {t:?}");
+        let d = t
+            .steps
+            .iter()
+            .find_map(|s| match s {
+                checks::Step::Error(d, false) => Some(d),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{label}: no V110 in {t:?}"));
+        assert_eq!(d.code, Code::Overflow, "{label}: {d}");
+        // A bare JSON number past u64 reaches the reader as an f64 (no
+        // `arbitrary_precision` in serde_json), so the value printed is
+        // that f64's text, not the file's digits: still an overflow,
+        // never wrapped (a known gap, reported in round 2).
+        let raw = if label == "json number" {
+            "18446744073709552000"
+        } else {
+            huge
+        };
+        assert_eq!(d.value.as_deref(), Some(raw), "{label}: {d}");
+        assert_eq!(
+            d.location.field.as_deref(),
+            Some("talking_call_dur"),
+            "{label}: {d}"
+        );
+        assert_eq!(
+            d.location.pos.line(),
+            2 - u64::from(label.starts_with("json")),
+            "{label}: {d}"
+        );
+        let mut r = ReaderBuilder::new()
+            .from_bytes("h", doc.into_bytes())
+            .expect("open");
+        let rows: Vec<AgentExtRow> = r.rows().filter_map(Result::ok).collect();
+        assert_eq!(rows[0].talking_call_dur, Some(u64::MAX), "{label}");
+    }
+}
+
+/// Gigantic numbers in interaction metadata: a duration past u64 (in
+/// milliseconds, or in seconds × 1000), an epoch past what a date can
+/// hold are refused with a code naming the field (V110, V112); the
+/// segment after each is read.
+#[test]
+fn huge_numbers_in_segments_are_refused_never_wrapped() {
+    let ok = "{\"interactionId\": 1, \"segmentId\": \"ok\"}";
+    for (label, bad, field, code) in [
+        (
+            "ms past u64",
+            "{\"interactionId\": 1, \"segmentId\": 1, \"segmentDurationMs\": \"18446744073709551616\"}",
+            "segment_duration_ms",
+            Code::Overflow,
+        ),
+        (
+            "seconds × 1000 past u64",
+            "{\"interactionId\": 1, \"segmentID\": 1, \"segmentDuration\": 18446744073709552}",
+            "segment_duration_ms",
+            Code::Overflow,
+        ),
+        (
+            "epoch past any date",
+            "{\"interactionId\": 1, \"segmentId\": 1, \"segmentStartTimeMs\": 9999999999999999}",
+            "segment_start",
+            Code::BadValue,
+        ),
+    ] {
+        let doc = format!("{bad}\n{ok}\n");
+        let t = same_at_every_read_size(&ReaderBuilder::new(), doc.as_bytes());
+        assert_eq!(t.rows(), 1, "{label}: {t:?}");
+        let Some(checks::Step::Error(d, false)) = t.steps.first() else {
+            panic!("{label}: {t:?}");
+        };
+        assert_eq!(d.location.field.as_deref(), Some(field), "{label}: {d}");
+        assert_eq!(d.location.pos.line(), 1, "{label}: {d}");
+        assert_eq!(d.code, code, "{label}: {d}");
+    }
+}
+
+/// Every input of a local fuzz corpus (`fuzz/corpus/<target>/`, git-ignored,
+/// filled by `fuzz/seed.sh` and by fuzz runs) through its own target. Not
+/// part of the default run (a corpus holds thousands of inputs); after a
+/// fuzz run: `cargo test --test tests replay_local_corpus -- --ignored`.
+#[test]
+#[ignore = "replays the local, git-ignored fuzz corpus; run after a fuzz run"]
+fn replay_local_corpus() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut n = 0;
+    for (name, target) in TARGETS {
+        let dir = root.join(name);
+        if !dir.is_dir() {
+            continue;
+        }
+        for path in files_in(&format!("fuzz/corpus/{name}")) {
+            let data = std::fs::read(&path).expect("read corpus input");
+            let r = std::panic::catch_unwind(|| target(&data));
+            assert!(r.is_ok(), "target {name} fails on {}", path.display());
+            n += 1;
+        }
+    }
+    eprintln!("replayed {n} corpus inputs");
+}
