@@ -1096,3 +1096,38 @@ fn replay_local_corpus() {
     }
     eprintln!("replayed {n} corpus inputs");
 }
+
+/// A segment start of epoch milliseconds in the year 56526 was read, and
+/// printed by `rcx parse` as `+56526-09-01T21:20:55.000+00:00`, which is
+/// not RFC 3339 and which `parse_instant` refused to read back. Found by
+/// `segments_reader` (the instants round-trip check, on a mutated v2
+/// fixture). Fixed in `parse_instant` (src/model/segment.rs): instants
+/// outside the years 0000-9999 (UTC) are refused, here V112 naming the
+/// field; the next segment is read.
+#[test]
+fn regression_segment_instant_past_year_9999_did_not_round_trip() {
+    let input: &[u8] = b"\x00\x00\x00\x08\
+{\"interactionId\": 9001, \"segmentID\": 1, \"segmentContactStartTimeMs\": 1721642160055000, \"segmentDuration\": 5}\n\
+{\"interactionId\": 9001, \"segmentID\": 2, \"segmentContactStartTimeMs\": \"9999-12-31T23:59:59.999Z\"}\n\
+{\"interactionId\": 9001, \"segmentID\": 3, \"segmentContactStartTimeMs\": \"0000-01-01T00:30:00+01:00\"}\n";
+    run_all(input);
+    let t = same_at_every_read_size(&ReaderBuilder::new(), &input[HEADER_LEN..]);
+    let errors: Vec<(u64, Code, Option<&str>)> = t
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            checks::Step::Error(d, false) => {
+                Some((d.location.pos.line(), d.code, d.location.field.as_deref()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (1, Code::BadValue, Some("segment_start")),
+            (3, Code::BadValue, Some("segment_start"))
+        ]
+    );
+    assert_eq!(t.rows(), 1, "the last instant RFC 3339 can print is read");
+}
