@@ -8,7 +8,11 @@
 //! * `parse_count` agrees with `str::parse::<u64>` (after trimming, with
 //!   the zero-fraction acceptance) on arbitrary strings;
 //! * reading with any buffer size is reading whole;
-//! * the validator's report does not depend on the buffer size.
+//! * the validator's report does not depend on the buffer size;
+//! * rows written as XML or JSON (and segments as JSON) read back as
+//!   written, and pass the reader targets' checks;
+//! * a rollup does not depend on row order (ratios included, and overflow
+//!   errors); sums merge associatively, with `Default` as identity.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::{Tz, TZ_VARIANTS};
@@ -445,5 +449,382 @@ proptest! {
         let opts = Opts { zone, gaps, tiny_buffer: chunk, ..Opts::default() };
         checks::validate_with(&opts, body.as_bytes());
         checks::csv_tiny_buffer_with(&opts, body.as_bytes());
+    }
+}
+
+// ---------------------------------------------------------------------
+// XML and JSON: rows → write → read = rows (small writers of our own).
+// ---------------------------------------------------------------------
+
+/// XML text or attribute content: the five predefined entities, and line
+/// breaks and tabs as character references (an attribute value would
+/// otherwise turn them into spaces).
+fn xml_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' => out.push_str("&#9;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The agent-ext values of a generated row, by snake name.
+fn row_values(r: &GenRow) -> Vec<(&'static str, String)> {
+    vec![
+        ("interval", "15".to_string()),
+        ("date_from", "20240304".to_string()),
+        ("time", format!("{:02}:{:02}", r.slot / 4, r.slot % 4 * 15)),
+        ("agent_id", r.agent.to_string()),
+        ("agent_name", r.name.clone()),
+        ("queue", r.queue.to_string()),
+        ("queue_name", "Sales".to_string()),
+        ("talking_call_dur", r.counts[0].to_string()),
+        ("wrap_up_dur", r.counts[1].to_string()),
+        ("answ_call_cnt", r.counts[2].to_string()),
+        ("transfer_out_call_cnt", r.counts[3].to_string()),
+    ]
+}
+
+/// An XML export of `rows`: one `<row>` per record, values as attributes
+/// or as child elements, pretty-printed or on one line.
+fn write_xml(rows: &[GenRow], attributes: bool, one_line: bool) -> String {
+    let nl = if one_line { "" } else { "\n" };
+    let mut out = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{nl}<export>{nl}");
+    for r in rows {
+        if attributes {
+            out.push_str("<row");
+            for (k, v) in row_values(r) {
+                out.push_str(&format!(" {k}=\"{}\"", xml_escape(&v)));
+            }
+            out.push_str(&format!("/>{nl}"));
+        } else {
+            out.push_str(&format!("<row>{nl}"));
+            for (k, v) in row_values(r) {
+                out.push_str(&format!("  <{k}>{}</{k}>{nl}", xml_escape(&v)));
+            }
+            out.push_str(&format!("</row>{nl}"));
+        }
+    }
+    out.push_str("</export>\n");
+    out
+}
+
+/// A JSON export of `rows` in camelCase: an array, `{"data": [...]}` or
+/// NDJSON (`shape` 0, 1, 2); ids and counts as numbers or strings.
+fn write_json(rows: &[GenRow], shape: u8, quoted: bool) -> String {
+    let num = |n: u64| {
+        if quoted {
+            format!("\"{n}\"")
+        } else {
+            n.to_string()
+        }
+    };
+    let objs: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{{\"interval\": 15, \"dateTimeFrom\": \"2024-03-04T{:02}:{:02}:00\", \
+                 \"agentId\": {}, \"agentName\": {}, \"queue\": {}, \"queueName\": \"Sales\", \
+                 \"talkingIxnDur\": {}, \"wrapUpDur\": {}, \"answIxnCnt\": {}, \"transferOutIxnCnt\": {}}}",
+                r.slot / 4,
+                r.slot % 4 * 15,
+                num(u64::from(r.agent)),
+                serde_json::to_string(&r.name).expect("a string"),
+                num(u64::from(r.queue)),
+                num(r.counts[0]),
+                num(r.counts[1]),
+                num(r.counts[2]),
+                num(r.counts[3]),
+            )
+        })
+        .collect();
+    match shape % 3 {
+        0 => format!("[\n{}\n]\n", objs.join(",\n")),
+        1 => format!(
+            "{{\"paging\": {{\"page\": 1}}, \"data\": [{}]}}",
+            objs.join(", ")
+        ),
+        _ => objs.join("\n") + "\n",
+    }
+}
+
+/// The rows read back are the rows written (names trimmed, as every
+/// reader trims text values).
+fn assert_rows_read_back(body: &[u8], want: &[GenRow]) -> Result<(), TestCaseError> {
+    let mut r = ReaderBuilder::new()
+        .from_bytes("g", body.to_vec())
+        .expect("a generated file opens");
+    let rows: Vec<AgentExtRow> = r.rows().collect::<Result<_, _>>().expect("valid rows");
+    prop_assert_eq!(rows.len(), want.len());
+    for (got, want) in rows.iter().zip(want) {
+        prop_assert_eq!(got.agent_name.as_str(), want.name.trim());
+        prop_assert_eq!(&got.agent_id, &want.agent.to_string());
+        prop_assert_eq!(&got.queue, &want.queue.to_string());
+        prop_assert_eq!(got.talking_call_dur, Some(want.counts[0]));
+        prop_assert_eq!(got.wrap_up_dur, Some(want.counts[1]));
+        prop_assert_eq!(got.answ_call_cnt, Some(want.counts[2]));
+        prop_assert_eq!(got.transfer_out_call_cnt, Some(want.counts[3]));
+        let local = NaiveDate::from_ymd_opt(2024, 3, 4)
+            .unwrap()
+            .and_hms_opt(want.slot / 4, want.slot % 4 * 15, 0)
+            .unwrap();
+        prop_assert_eq!(got.start.local(), local);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    /// Rows written as XML (attributes or elements, one line or pretty)
+    /// read back as the rows written; the `xml_reader` target's checks
+    /// hold (reads of 1-16 bytes give the same trace).
+    #[test]
+    fn xml_write_then_read_gives_the_rows(
+        rows in prop::collection::vec(gen_row(), 1..8),
+        attributes in any::<bool>(),
+        one_line in any::<bool>(),
+        chunk in 1usize..17,
+    ) {
+        let body = write_xml(&rows, attributes, one_line);
+        assert_rows_read_back(body.as_bytes(), &rows)?;
+        let opts = Opts { tiny_buffer: chunk, ..Opts::default() };
+        checks::xml_reader_with(&opts, body.as_bytes());
+    }
+
+    /// Rows written as JSON (an array, a `data` wrapper or NDJSON; numbers
+    /// bare or quoted) read back as the rows written; the `json_reader`
+    /// target's checks hold.
+    #[test]
+    fn json_write_then_read_gives_the_rows(
+        rows in prop::collection::vec(gen_row(), 1..8),
+        shape in 0u8..3,
+        quoted in any::<bool>(),
+        chunk in 1usize..17,
+    ) {
+        let body = write_json(&rows, shape, quoted);
+        assert_rows_read_back(body.as_bytes(), &rows)?;
+        let opts = Opts { tiny_buffer: chunk, ..Opts::default() };
+        checks::json_reader_with(&opts, body.as_bytes());
+    }
+
+    /// Segments written as cx v1 NDJSON or a v2 array read back with the
+    /// ids, instants (epoch milliseconds or RFC 3339 with any offset),
+    /// durations and events written.
+    #[test]
+    fn segments_write_then_read_give_the_segments(
+        segs in prop::collection::vec(
+            (1u32..1000, "[a-z0-9-]{1,8}", 0i64..4_102_444_800_000, 0u64..10_000_000,
+             prop::collection::vec((0i64..100_000, any::<bool>()), 0..3), -720i32..840, any::<bool>()),
+            1..6),
+        v2 in any::<bool>(),
+        chunk in 1usize..17,
+    ) {
+        let mut objs = Vec::new();
+        for (ixn, seg, start, dur, events, off_min, rfc) in &segs {
+            let instant = |ms: i64| -> String {
+                if *rfc {
+                    let off = chrono::FixedOffset::east_opt(off_min * 60).unwrap();
+                    let t = DateTime::from_timestamp_millis(ms).unwrap().with_timezone(&off);
+                    format!("\"{}\"", t.to_rfc3339_opts(chrono::SecondsFormat::Millis, false))
+                } else {
+                    ms.to_string()
+                }
+            };
+            let evs: Vec<String> = events
+                .iter()
+                .map(|(at, rec)| format!(
+                    "{{\"eventTimeMs\": {}, \"eventType\": \"{}\"}}",
+                    instant(start + at),
+                    if *rec { "REC_START" } else { "REC_STOP" }
+                ))
+                .collect();
+            objs.push(if v2 {
+                format!(
+                    "{{\"interactionId\": {ixn}, \"segmentID\": \"{seg}\", \"segmentContactStartTimeMs\": {}, \
+                     \"segmentDuration\": {}.{:03}, \"segmentEvents\": [{}]}}",
+                    instant(*start), dur / 1000, dur % 1000, evs.join(", ")
+                )
+            } else {
+                format!(
+                    "{{\"interactionId\": \"{ixn}\", \"segmentId\": \"{seg}\", \"segmentStartTimeMs\": {}, \
+                     \"segmentDurationMs\": {dur}, \"segmentEvents\": [{}]}}",
+                    instant(*start), evs.join(", ")
+                )
+            });
+        }
+        let body = if v2 { format!("[{}]", objs.join(",\n")) } else { objs.join("\n") };
+        let mut r = ReaderBuilder::new().from_bytes("s.json", body.clone().into_bytes()).expect("opens");
+        prop_assert_eq!(r.kind(), ringcx_reports::ReportKind::Segments);
+        let got: Vec<ringcx_reports::Segment> = r.segments().collect::<Result<_, _>>().expect("segments");
+        prop_assert_eq!(got.len(), segs.len());
+        for (g, (ixn, seg, start, dur, events, _, _)) in got.iter().zip(&segs) {
+            prop_assert_eq!(&g.interaction_id, &ixn.to_string());
+            prop_assert_eq!(&g.segment_id, seg);
+            prop_assert_eq!(g.segment_start, DateTime::from_timestamp_millis(*start));
+            prop_assert_eq!(g.segment_duration_ms, Some(*dur));
+            let evs = g.events.as_ref().expect("a list");
+            prop_assert_eq!(evs.len(), events.len());
+            for (e, (at, rec)) in evs.iter().zip(events) {
+                prop_assert_eq!(e.time, DateTime::from_timestamp_millis(start + at));
+                prop_assert_eq!(e.is_rec_start(), *rec);
+            }
+        }
+        let opts = Opts { tiny_buffer: chunk, ..Opts::default() };
+        checks::segments_reader_with(&opts, body.as_bytes());
+    }
+}
+
+// ---------------------------------------------------------------------
+// Rollup: results never depend on row order; merge is associative.
+// ---------------------------------------------------------------------
+
+use ringcx_reports::rollup::{Accumulator, Summable};
+use ringcx_reports::write::{write_table, TableFormat};
+use ringcx_reports::{IntervalRow, QueueRow};
+
+/// Rows of `fuzz/src/checks.rs`'s `split_rows` (queue or agent-ext, six
+/// bytes a row, 2^63 for a 255 count), read back typed, keeping the first
+/// row of each key and start (the duplicate rule keeps the first, which
+/// is order-dependent by design).
+fn typed_rows<T: IntervalRow>(bytes: &[u8]) -> Vec<T> {
+    let (queue, lines) = checks::split_rows(bytes);
+    if lines.len() == usize::from(queue) {
+        // No rows: a headerless file would be empty, which is no report.
+        return Vec::new();
+    }
+    let text = lines.join("\n") + "\n";
+    let mut r = ReaderBuilder::new()
+        .from_bytes("r.csv", text.into_bytes())
+        .expect("opens");
+    let rows: Vec<T> = r.rows().collect::<Result<_, _>>().expect("valid rows");
+    let mut seen = std::collections::HashSet::new();
+    let mut key = String::new();
+    rows.into_iter()
+        .filter(|row| {
+            key.clear();
+            row.key_into(&mut key);
+            seen.insert((key.clone(), row.start().timestamp()))
+        })
+        .collect()
+}
+
+fn csv_of(t: &ringcx_reports::rollup::RollupTable) -> String {
+    let mut out = Vec::new();
+    write_table(t, TableFormat::Csv, &mut out).expect("write to memory");
+    String::from_utf8(out).expect("UTF-8")
+}
+
+fn table_or_code(
+    t: ringcx_reports::Result<ringcx_reports::rollup::RollupTable>,
+) -> Result<Vec<ringcx_reports::rollup::RollupRecord>, (Option<Code>, bool)> {
+    t.map(|t| t.records().to_vec())
+        .map_err(|e| (e.code(), e.is_usage()))
+}
+
+proptest! {
+    #![proptest_config(config(40))]
+
+    /// The rollup of any permutation of the rows equals the rollup of the
+    /// rows: the same records (keys, buckets, sums, and the ratios
+    /// computed from them: service level, abandon rate, AHT, ASA,
+    /// occupancy), or the same error (an overflowing sum, rows that do not
+    /// nest) — under any grouping, bucket interval and zones.
+    #[test]
+    fn rollup_results_do_not_depend_on_row_order(
+        bytes in prop::collection::vec(any::<u8>(), 0..120),
+        perm_seed in any::<u64>(),
+        ropt in any::<u8>(),
+        zone in 0usize..checks::ZONES.len(),
+    ) {
+        let (ropts, _) = checks::RollupOpts::decode(&[ropt]);
+        let opts = Opts { zone, ..Opts::default() };
+        let rollup = ropts.rollup(&opts);
+        let shuffle = |n: usize| -> Vec<usize> {
+            // A Fisher-Yates shuffle driven by a small LCG: any permutation.
+            let mut idx: Vec<usize> = (0..n).collect();
+            let mut s = perm_seed | 1;
+            for i in (1..n).rev() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                idx.swap(i, (s >> 33) as usize % (i + 1));
+            }
+            idx
+        };
+        fn run<T: ringcx_reports::rollup::RollupRow>(
+            rollup: &ringcx_reports::rollup::Rollup,
+            rows: Vec<T>,
+            order: Vec<usize>,
+        ) -> Result<(), TestCaseError> {
+            let perm: Vec<T> = order.into_iter().map(|i| rows[i].clone()).collect();
+            let a = rollup.run_rows_sequential(rows.into_iter().map(Ok));
+            let b = rollup.run_rows(perm.into_iter().map(Ok));
+            // The printed table: every ratio as the user sees it.
+            if let (Ok(x), Ok(y)) = (&a, &b) {
+                prop_assert_eq!(csv_of(x), csv_of(y));
+            }
+            prop_assert_eq!(table_or_code(a), table_or_code(b));
+            Ok(())
+        }
+        if bytes.first().is_none_or(|b| b & 1 == 0) {
+            let rows: Vec<QueueRow> = typed_rows(&bytes);
+            let order = shuffle(rows.len());
+            run(&rollup, rows, order)?;
+        } else {
+            let rows: Vec<AgentExtRow> = typed_rows(&bytes);
+            let order = shuffle(rows.len());
+            run(&rollup, rows, order)?;
+        }
+    }
+
+    /// Sums built from rows (huge values included, so that columns
+    /// overflow) merge associatively and commutatively with `Default` as
+    /// identity, for the agent-ext and queue accumulators, overflow bits
+    /// included; and merging the sums of two halves is summing the whole.
+    #[test]
+    fn sums_merge_associatively_with_identity_overflow_included(
+        bytes in prop::collection::vec(any::<u8>(), 0..150),
+        cut1 in any::<prop::sample::Index>(),
+        cut2 in any::<prop::sample::Index>(),
+    ) {
+        fn check<T: IntervalRow + Summable>(rows: &[T], c1: usize, c2: usize) -> Result<(), TestCaseError> {
+            let (c1, c2) = (c1.min(c2), c1.max(c2));
+            let sum = |rs: &[T]| {
+                let mut s = T::Sums::default();
+                for r in rs {
+                    r.add_to(&mut s);
+                }
+                s
+            };
+            let (a, b, c) = (sum(&rows[..c1]), sum(&rows[c1..c2]), sum(&rows[c2..]));
+            let mut ab = a.clone(); ab.merge(&b);
+            let mut ab_c = ab.clone(); ab_c.merge(&c);
+            let mut bc = b.clone(); bc.merge(&c);
+            let mut a_bc = a.clone(); a_bc.merge(&bc);
+            prop_assert_eq!(&ab_c, &a_bc);
+            prop_assert_eq!(&ab_c, &sum(rows), "merged halves = the whole");
+            let mut ba = b.clone(); ba.merge(&a);
+            prop_assert_eq!(&ab, &ba);
+            let mut id = a.clone(); id.merge(&T::Sums::default());
+            prop_assert_eq!(&id, &a);
+            let mut id2 = T::Sums::default(); id2.merge(&a);
+            prop_assert_eq!(&id2, &a);
+            Ok(())
+        }
+        let mut q = bytes.clone();
+        if let Some(b) = q.first_mut() { *b &= !1; }
+        let rows: Vec<QueueRow> = typed_rows(&q);
+        check(&rows, cut1.index(rows.len() + 1), cut2.index(rows.len() + 1))?;
+        let mut a = bytes;
+        match a.first_mut() { Some(b) => *b |= 1, None => a.push(1) }
+        let rows: Vec<AgentExtRow> = typed_rows(&a);
+        check(&rows, cut1.index(rows.len() + 1), cut2.index(rows.len() + 1))?;
     }
 }

@@ -21,12 +21,13 @@
 use chrono::{LocalResult, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
 use ringcx_reports::inspect::inspect;
-use ringcx_reports::read::DEFAULT_MAX_RECORD;
+use ringcx_reports::read::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD};
 use ringcx_reports::validate::{Report, Validator};
 use ringcx_reports::write::{write_rows, ParseFormat, RowStats, RowWriter};
+use ringcx_reports::model::{format_instant, instant_from_millis, parse_instant};
 use ringcx_reports::{
     AgentExtRow, AgentRow, DateOrder, Diagnostic, Error, ErrorKind, IntervalRow, QueueRow,
-    ReaderBuilder, ReportKind, Severity, WireForm,
+    ReaderBuilder, ReportKind, Segment, Severity, WireForm,
 };
 
 /// Option bytes at the start of every fuzz input.
@@ -55,6 +56,10 @@ pub const ZONES: [&str; 8] = [
 /// ones that a fuzz input can actually reach (the builder's floor is 64).
 pub const MAX_RECORDS: [usize; 8] = [DEFAULT_MAX_RECORD, 64, 100, 128, 256, 512, 1024, 4096];
 
+/// XML/JSON nesting limits the fuzzer picks from: the default, and small
+/// ones a fuzz input reaches (the builder's floor is 2).
+pub const MAX_DEPTHS: [usize; 8] = [DEFAULT_MAX_DEPTH, 2, 3, 4, 5, 8, 16, 32];
+
 /// Reader options decoded from a fuzz input's header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Opts {
@@ -73,6 +78,8 @@ pub struct Opts {
     pub cross: bool,
     /// Index into [`MAX_RECORDS`].
     pub max_record: usize,
+    /// Index into [`MAX_DEPTHS`].
+    pub max_depth: usize,
     /// The small buffer size of the differential checks, 1..=16.
     pub tiny_buffer: usize,
 }
@@ -87,6 +94,7 @@ impl Default for Opts {
             gaps: false,
             cross: false,
             max_record: 0,
+            max_depth: 0,
             tiny_buffer: 1,
         }
     }
@@ -97,8 +105,9 @@ impl Opts {
     ///
     /// Byte 0: zone (mod 8). Byte 1: bit 0 `dd/MM/yyyy`, bits 1-2 report
     /// (0 detect, 1 queue, 2 agent-ext, 3 agent), bit 3 gaps, bit 4 force
-    /// CSV, bit 5 cross-check two files split at the first NUL byte. Byte 2: record limit (mod 8). Byte 3: tiny buffer size
-    /// (1 + byte mod 16).
+    /// CSV, bit 5 cross-check two files split at the first NUL byte. Byte
+    /// 2: bits 0-2 record limit, bits 3-5 nesting limit. Byte 3: tiny
+    /// buffer size (1 + byte mod 16).
     pub fn decode(data: &[u8]) -> (Opts, &[u8]) {
         let mut h = [0u8; HEADER_LEN];
         let n = data.len().min(HEADER_LEN);
@@ -120,6 +129,7 @@ impl Opts {
             cross: h[1] & 32 != 0,
             force_csv: h[1] & 16 != 0,
             max_record: h[2] as usize % MAX_RECORDS.len(),
+            max_depth: (h[2] as usize >> 3) % MAX_DEPTHS.len(),
             tiny_buffer: 1 + h[3] as usize % 16,
         };
         (opts, &data[n..])
@@ -140,7 +150,8 @@ impl Opts {
                 | u8::from(self.gaps) << 3
                 | u8::from(self.cross) << 5
                 | u8::from(self.force_csv) << 4,
-            self.max_record as u8,
+            (self.max_record % MAX_RECORDS.len()) as u8
+                | ((self.max_depth % MAX_DEPTHS.len()) as u8) << 3,
             (self.tiny_buffer.clamp(1, 16) - 1) as u8,
         ]
     }
@@ -160,6 +171,7 @@ impl Opts {
             .report(self.report)
             .form(self.force_csv.then_some(WireForm::Csv))
             .max_record_len(MAX_RECORDS[self.max_record % MAX_RECORDS.len()])
+            .max_depth(MAX_DEPTHS[self.max_depth % MAX_DEPTHS.len()])
     }
 }
 
@@ -349,18 +361,42 @@ fn first_byte(body: &[u8]) -> Option<u8> {
 
 /// Checks a row's invariants: position, the interval grid, and an offset
 /// that the source zone really has at that local time.
-fn check_row<T: IntervalRow>(row: &T, tz: Tz, record: u64, prev: Option<(u64, u64)>, body: &[u8]) {
-    let pos = row.pos();
+/// Checks a record's position: on a real line and byte of the file, with
+/// its record index, after the record before it. CSV records start on a
+/// new line each; XML elements and JSON objects may share a line.
+fn check_pos(
+    pos: ringcx_reports::Position,
+    record: u64,
+    prev: Option<(u64, u64)>,
+    csv: bool,
+    body: &[u8],
+    what: &dyn std::fmt::Debug,
+) {
     assert!(
         pos.line() >= 1 && pos.line() <= physical_lines(body),
-        "{row:?}"
+        "line of {what:?}"
     );
-    assert!(pos.byte() < body.len() as u64, "{row:?}");
-    assert_eq!(pos.record(), record, "record index of {row:?}");
+    assert!(pos.byte() < body.len() as u64, "byte of {what:?}");
+    assert_eq!(pos.record(), record, "record index of {what:?}");
     if let Some((line, byte)) = prev {
-        assert!(pos.line() > line, "rows go back a line: {row:?}");
-        assert!(pos.byte() > byte, "rows go back a byte: {row:?}");
+        if csv {
+            assert!(pos.line() > line, "rows go back a line: {what:?}");
+        } else {
+            assert!(pos.line() >= line, "rows go back a line: {what:?}");
+        }
+        assert!(pos.byte() > byte, "rows go back a byte: {what:?}");
     }
+}
+
+fn check_row<T: IntervalRow>(
+    row: &T,
+    tz: Tz,
+    record: u64,
+    prev: Option<(u64, u64)>,
+    csv: bool,
+    body: &[u8],
+) {
+    check_pos(row.pos(), record, prev, csv, body, row);
     let minutes = row.interval().minutes();
     assert!(matches!(minutes, 15 | 30 | 45 | 60), "{row:?}");
     let start = row.start();
@@ -403,11 +439,90 @@ fn check_row<T: IntervalRow>(row: &T, tz: Tz, record: u64, prev: Option<(u64, u6
     }
 }
 
+/// How [`read_records`] reads and checks one kind of record (a typed
+/// interval row or a segment).
+struct RecordOps<R> {
+    /// `Reader::read_row` / `read_segment` into a reused record.
+    read: fn(&mut ringcx_reports::Reader, &mut R) -> ringcx_reports::Result<bool>,
+    /// The next item of `Reader::rows` / `segments` (a fresh iterator each
+    /// call: the iterators keep no state of their own).
+    next: fn(&mut ringcx_reports::Reader) -> Option<ringcx_reports::Result<R>>,
+    /// The record's position.
+    pos: fn(&R) -> ringcx_reports::Position,
+}
+
 fn read_rows<T: IntervalRow>(
     reader: &mut ringcx_reports::Reader,
     tz: Tz,
     body: &[u8],
     path: Path,
+) -> Vec<Step> {
+    let ops = RecordOps::<T> {
+        read: |r, row| r.read_row(row),
+        next: |r| r.rows::<T>().next(),
+        pos: |row| row.pos(),
+    };
+    let csv = reader.form() == WireForm::Csv;
+    read_records(reader, body, path, ops, |row: &T, record, prev| {
+        check_row(row, tz, record, prev, csv, body)
+    })
+}
+
+fn read_segments(reader: &mut ringcx_reports::Reader, body: &[u8], path: Path) -> Vec<Step> {
+    let ops = RecordOps::<Segment> {
+        read: |r, seg| r.read_segment(seg),
+        next: |r| r.segments().next(),
+        pos: |seg| seg.pos,
+    };
+    read_records(reader, body, path, ops, |seg: &Segment, record, prev| {
+        check_segment(seg, record, prev, body)
+    })
+}
+
+/// Checks a segment's invariants: its position, non-empty required ids,
+/// instants of whole milliseconds that print and parse back to themselves,
+/// and a computed end that does not panic.
+pub fn check_segment(seg: &Segment, record: u64, prev: Option<(u64, u64)>, body: &[u8]) {
+    check_pos(seg.pos, record, prev, false, body, seg);
+    assert!(!seg.interaction_id.is_empty(), "empty interactionId: {seg:?}");
+    assert!(!seg.segment_id.is_empty(), "empty segmentId: {seg:?}");
+    let events = seg.events.iter().flatten();
+    let instants = [
+        seg.interaction_start,
+        seg.segment_start,
+        seg.segment_end,
+        seg.interaction_end,
+    ]
+    .into_iter()
+    .chain(events.flat_map(|e| [e.time, e.client_time]))
+    .flatten();
+    for t in instants {
+        assert_eq!(t.timestamp_subsec_nanos() % 1_000_000, 0, "{t:?} in {seg:?}");
+        let text = format_instant(t);
+        assert_eq!(
+            parse_instant(&text),
+            Some(t),
+            "{text} does not parse back to {t:?}"
+        );
+        assert_eq!(instant_from_millis(t.timestamp_millis()), Some(t));
+    }
+    if let (Some(s), Some(e)) = (seg.segment_start, seg.end_or_computed()) {
+        if seg.segment_end.is_none() {
+            let ms = seg.segment_duration_ms.expect("an end computed from a duration");
+            assert_eq!((e - s).num_milliseconds() as u64, ms, "{seg:?}");
+        }
+    }
+    let mut copy = seg.clone();
+    copy.reset();
+    assert_eq!(copy, Segment::default(), "reset leaves values behind");
+}
+
+fn read_records<R: std::fmt::Debug + Default>(
+    reader: &mut ringcx_reports::Reader,
+    body: &[u8],
+    path: Path,
+    ops: RecordOps<R>,
+    check: impl Fn(&R, u64, Option<(u64, u64)>),
 ) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut records = 0u64;
@@ -415,26 +530,27 @@ fn read_rows<T: IntervalRow>(
     // Every record consumes at least one byte: more calls than bytes means
     // the reader stopped making progress.
     let budget = body.len() + 3;
-    let mut push_row = |row: &T, records: &mut u64, steps: &mut Vec<Step>| {
-        check_row(row, tz, *records, prev, body);
-        prev = Some((row.pos().line(), row.pos().byte()));
+    let mut push_row = |row: &R, records: &mut u64, steps: &mut Vec<Step>| {
+        check(row, *records, prev);
+        let pos = (ops.pos)(row);
+        prev = Some((pos.line(), pos.byte()));
         *records += 1;
         steps.push(Step::Row(format!("{row:?}")));
     };
     match path {
         Path::ReadRow => {
-            let mut row = T::default();
+            let mut row = R::default();
             let mut calls = 0;
             loop {
                 calls += 1;
                 assert!(calls <= budget, "the reader makes no progress");
-                match reader.read_row(&mut row) {
+                match (ops.read)(reader, &mut row) {
                     Ok(true) => push_row(&row, &mut records, &mut steps),
                     Ok(false) => {
                         assert!(reader.is_finished(), "Ok(false) but not finished");
                         for _ in 0..2 {
                             assert!(
-                                matches!(reader.read_row(&mut row), Ok(false)),
+                                matches!((ops.read)(reader, &mut row), Ok(false)),
                                 "a read after Ok(false) did not give Ok(false)"
                             );
                         }
@@ -454,12 +570,11 @@ fn read_rows<T: IntervalRow>(
             }
         }
         Path::Rows => {
-            let mut it = reader.rows::<T>();
             let mut calls = 0;
             loop {
                 calls += 1;
                 assert!(calls <= budget, "the row iterator makes no progress");
-                match it.next() {
+                match (ops.next)(reader) {
                     Some(Ok(row)) => push_row(&row, &mut records, &mut steps),
                     Some(Err(e)) => {
                         let d = data_error(&e, body);
@@ -468,7 +583,7 @@ fn read_rows<T: IntervalRow>(
                         records += 1;
                     }
                     None => {
-                        assert!(it.next().is_none(), "the iterator resumed after None");
+                        assert!((ops.next)(reader).is_none(), "the iterator resumed after None");
                         steps.push(Step::End);
                         break;
                     }
@@ -517,8 +632,8 @@ pub fn read_all(builder: &ReaderBuilder, tz: Tz, body: &[u8], source: Source, pa
             };
         }
     };
-    // XML and JSON readers come later; whatever form was detected, the
-    // checks below hold for it. A CSV reader has a dialect.
+    // The checks below hold for every wire form. A CSV reader has a
+    // dialect.
     assert_eq!(reader.form() == WireForm::Csv, reader.dialect().is_some());
     for d in reader.diagnostics() {
         check_diagnostic(d, body);
@@ -528,7 +643,10 @@ pub fn read_all(builder: &ReaderBuilder, tz: Tz, body: &[u8], source: Source, pa
         ReportKind::Queue => read_rows::<QueueRow>(&mut reader, tz, body, path),
         ReportKind::AgentExt => read_rows::<AgentExtRow>(&mut reader, tz, body, path),
         ReportKind::Agent => read_rows::<AgentRow>(&mut reader, tz, body, path),
-        ReportKind::Segments => panic!("a CSV file was read as segments"),
+        ReportKind::Segments => {
+            assert_ne!(reader.form(), WireForm::Csv, "a CSV file was read as segments");
+            read_segments(&mut reader, body, path)
+        }
     };
     Trace {
         opened: Opened::Reader {
@@ -587,14 +705,23 @@ pub fn csv_reader(data: &[u8]) {
 /// [`csv_reader`] with the options given apart from the file.
 pub fn csv_reader_with(opts: &Opts, body: &[u8]) {
     let builder = opts.builder();
-    let tz = opts.tz();
-    let t = read_all(&builder, tz, body, Source::Whole, Path::ReadRow);
+    let t = read_all(&builder, opts.tz(), body, Source::Whole, Path::ReadRow);
     check_opened(opts, body, &t);
-    let t2 = read_all(&builder, tz, body, Source::Whole, Path::Rows);
-    assert_same(&t, &t2, "the rows() iterator");
-    let Opened::Reader { .. } = t.opened else {
+    check_reader(&builder, opts.tz(), body, &t);
+}
+
+/// The checks of [`csv_reader`] past opening, for any wire form: the
+/// iterator gives trace `t` again, and for interval rows `rcx inspect` and
+/// `rcx parse --skip-invalid` agree with it.
+fn check_reader(builder: &ReaderBuilder, tz: Tz, body: &[u8], t: &Trace) {
+    let t2 = read_all(builder, tz, body, Source::Whole, Path::Rows);
+    assert_same(t, &t2, "the rows() iterator");
+    let Opened::Reader { kind, .. } = t.opened else {
         return;
     };
+    if kind == ReportKind::Segments {
+        return;
+    }
     // `rcx inspect`: the same counts, and a fatal error is its error.
     let mut reader = builder
         .from_bytes(NAME, body.to_vec())
@@ -894,4 +1021,473 @@ pub fn cross_check_with(opts: &Opts, body: &[u8]) {
     let tiny = run_cross(opts, parts, Source::Trickle(opts.tiny_buffer)).expect("ran whole");
     assert_eq!(report.diagnostics, tiny.diagnostics, "tiny reads differ");
     assert_eq!(report.summary, tiny.summary);
+}
+
+/// The differential reads of the XML and JSON targets: the trace read
+/// whole, in reads of `n` bytes into a buffer of `n` bytes, and with a
+/// first buffer of `n` bytes are identical.
+fn check_tiny(builder: &ReaderBuilder, tz: Tz, body: &[u8], whole: &Trace, n: usize) {
+    let tiny = read_all(builder, tz, body, Source::Trickle(n), Path::ReadRow);
+    assert_same(whole, &tiny, &format!("reads of {n} bytes"));
+    let small = read_all(builder, tz, body, Source::Small(n), Path::ReadRow);
+    assert_same(whole, &small, &format!("buffer_size({n})"));
+}
+
+/// Target `xml_reader`: arbitrary bytes read as XML (the form forced),
+/// with the zone, date order, report kind, record and depth limits of the
+/// header. No panic; every error a positioned data error; rows on their
+/// grid with the zone's offset, records in file order (elements may share
+/// a line); the iterator, `inspect` and `rcx parse` agree; reads of 1-16
+/// bytes give the same trace. A DOCTYPE with an internal subset is refused
+/// (S-code, never expanded), so no row ever comes after one.
+pub fn xml_reader(data: &[u8]) {
+    let (opts, body) = Opts::decode(data);
+    xml_reader_with(&opts, body);
+}
+
+/// [`xml_reader`] with the options given apart from the file.
+pub fn xml_reader_with(opts: &Opts, body: &[u8]) {
+    let builder = opts.builder().form(Some(WireForm::Xml));
+    let tz = opts.tz();
+    let t = read_all(&builder, tz, body, Source::Whole, Path::ReadRow);
+    match &t.opened {
+        Opened::Reader { kind, form, .. } => {
+            assert_eq!(*form, WireForm::Xml);
+            assert_ne!(*kind, ReportKind::Segments, "XML read as segments");
+            if let Some(k) = opts.report {
+                assert_eq!(*kind, k);
+            }
+        }
+        Opened::Refused(_) => {}
+        Opened::Usage(m) => panic!("usage error reading XML: {m}"),
+    }
+    // Entities are never expanded: a document whose prolog declares one
+    // gives no row at all.
+    if declares_entity(body) {
+        assert_eq!(t.rows(), 0, "rows read from a document declaring an entity");
+    }
+    check_reader(&builder, tz, body, &t);
+    check_tiny(&builder, tz, body, &t, opts.tiny_buffer);
+}
+
+/// Whether the document's prolog (an optional BOM, an optional XML
+/// declaration, white space, comments) is followed by a DOCTYPE whose
+/// internal subset declares an entity. Text that merely looks like one
+/// (inside a processing instruction, a comment, after the root) does not
+/// count.
+fn declares_entity(body: &[u8]) -> bool {
+    let mut b = body.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(body);
+    loop {
+        b = &b[b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len())..];
+        let skip = |b: &[u8], open: &[u8], close: &[u8]| -> Option<usize> {
+            let rest = b.strip_prefix(open)?;
+            find(rest, close).map(|i| open.len() + i + close.len())
+        };
+        if let Some(n) = skip(b, b"<?", b"?>").or_else(|| skip(b, b"<!--", b"-->")) {
+            b = &b[n..];
+            continue;
+        }
+        break;
+    }
+    let Some(rest) = b.strip_prefix(b"<!DOCTYPE") else {
+        return false;
+    };
+    let subset_end = find(rest, b"]>").unwrap_or(rest.len());
+    let head = &rest[..subset_end];
+    // An internal subset opens before the DOCTYPE's first `>`.
+    let open = head.iter().position(|&c| c == b'[');
+    let first_gt = head.iter().position(|&c| c == b'>');
+    match open {
+        Some(o) if first_gt.is_none_or(|g| o < g) => find(&head[o..], b"<!ENTITY").is_some(),
+        _ => false,
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Target `json_reader`: arbitrary bytes read as interval JSON (the form
+/// forced: an array, `{"records": [...]}` or `{"data": [...]}`, or NDJSON)
+/// with the options of the header. The same checks as [`xml_reader`]; a
+/// file detected as interaction metadata is read as segments and checked
+/// as [`segments_reader`] checks them.
+pub fn json_reader(data: &[u8]) {
+    let (opts, body) = Opts::decode(data);
+    json_reader_with(&opts, body);
+}
+
+/// [`json_reader`] with the options given apart from the file.
+pub fn json_reader_with(opts: &Opts, body: &[u8]) {
+    let builder = opts.builder().form(Some(WireForm::Json));
+    json_checks(opts, &builder, body);
+}
+
+fn json_checks(opts: &Opts, builder: &ReaderBuilder, body: &[u8]) {
+    let tz = opts.tz();
+    let t = read_all(builder, tz, body, Source::Whole, Path::ReadRow);
+    match &t.opened {
+        Opened::Reader { form, dialect, .. } => {
+            assert!(matches!(form, WireForm::Json | WireForm::Ndjson), "{form:?}");
+            assert_eq!(dialect, "None");
+        }
+        Opened::Refused(_) => {}
+        Opened::Usage(m) => panic!("usage error reading JSON: {m}"),
+    }
+    check_reader(builder, tz, body, &t);
+    check_tiny(builder, tz, body, &t, opts.tiny_buffer);
+}
+
+/// Target `segments_reader`: arbitrary bytes read as interaction metadata
+/// (JSON forced; the report forced to segments when the header's report
+/// bits are 0, detected otherwise). No panic; positioned errors; each
+/// segment has its record index, non-empty ids, and instants of whole
+/// milliseconds that print and parse back to themselves; `read_segment`
+/// and `segments()` give the same trace; so do reads of 1-16 bytes.
+pub fn segments_reader(data: &[u8]) {
+    let (opts, body) = Opts::decode(data);
+    segments_reader_with(&opts, body);
+}
+
+/// [`segments_reader`] with the options given apart from the file.
+pub fn segments_reader_with(opts: &Opts, body: &[u8]) {
+    let report = match opts.report {
+        None => Some(ReportKind::Segments),
+        Some(_) => None,
+    };
+    let builder = opts
+        .builder()
+        .form(Some(WireForm::Json))
+        .report(report);
+    json_checks(opts, &builder, body);
+}
+
+// ---------------------------------------------------------------------
+// Rollup differentials.
+// ---------------------------------------------------------------------
+
+use ringcx_reports::rollup::{Attribution, BucketInterval, Grouping, Rollup, RollupTable};
+
+/// Options of the rollup targets, from the byte after the 4 reader
+/// option bytes: bits 0-2 grouping (mod 6; groupings that need a group map
+/// or do not fit the report give the same usage error on both sides),
+/// bits 3-5 bucket interval (index into `BucketInterval::ALL`), bit 6
+/// skip invalid rows, bit 7 attribute rows to the bucket of their start.
+/// The bucket zone is the source zone's neighbour in [`ZONES`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollupOpts {
+    /// Index into `Grouping::ALL`.
+    pub grouping: usize,
+    /// Index into `BucketInterval::ALL`.
+    pub interval: usize,
+    /// `skip_invalid`.
+    pub skip_invalid: bool,
+    /// `Attribution::Start` instead of `Nest`.
+    pub start: bool,
+}
+
+impl RollupOpts {
+    /// Splits the rollup option byte off `body`.
+    pub fn decode(body: &[u8]) -> (RollupOpts, &[u8]) {
+        let b = body.first().copied().unwrap_or(0);
+        let o = RollupOpts {
+            grouping: (b & 7) as usize % Grouping::ALL.len(),
+            interval: (b >> 3 & 7) as usize,
+            skip_invalid: b & 64 != 0,
+            start: b & 128 != 0,
+        };
+        (o, body.get(1..).unwrap_or(&[]))
+    }
+
+    /// The byte that decodes to these options.
+    pub fn encode(&self) -> u8 {
+        self.grouping as u8 & 7
+            | (self.interval as u8 & 7) << 3
+            | u8::from(self.skip_invalid) << 6
+            | u8::from(self.start) << 7
+    }
+
+    /// The rollup with these options, the source zone of `opts` and the
+    /// next zone of [`ZONES`] for buckets.
+    pub fn rollup(&self, opts: &Opts) -> Rollup {
+        let bucket_tz: Tz = ZONES[(opts.zone + 1) % ZONES.len()]
+            .parse()
+            .expect("ZONES holds IANA names");
+        Rollup::new()
+            .by(Grouping::ALL[self.grouping % Grouping::ALL.len()])
+            .interval(BucketInterval::ALL[self.interval % BucketInterval::ALL.len()])
+            .source_tz(opts.tz())
+            .tz(bucket_tz)
+            .skip_invalid(self.skip_invalid)
+            .attribution(if self.start {
+                Attribution::Start
+            } else {
+                Attribution::Nest
+            })
+    }
+}
+
+/// A directory of its own for one check's files, removed on drop.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    /// A new empty directory under the system temp directory.
+    pub fn new() -> TempDir {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("rcx-fuzz-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create a temp dir");
+        TempDir(dir)
+    }
+
+    /// Writes `bytes` to `name` in the directory.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, bytes).expect("write a temp file");
+        p
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        TempDir::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What a rollup gave, in a form two runs can be compared in: the table,
+/// or the error's code, kind and text.
+fn outcome(r: &ringcx_reports::Result<RollupTable>) -> Result<&RollupTable, String> {
+    match r {
+        Ok(t) => Ok(t),
+        Err(e) => Err(format!("{:?} usage={} {e}", e.code(), e.is_usage())),
+    }
+}
+
+/// Target `csv_chunked`: the same bytes (any CSV) written to a file and
+/// rolled up by the chunked parallel path with a chunk of 1-16 × 8 bytes
+/// (`run_files`, and `try_run_files_chunked` alone) and by the sequential
+/// reference (`run_files_sequential`): the same table, or the same error.
+/// Option bytes: the 4 reader bytes (zone, date order, report, record
+/// limit; byte 3 sets the chunk size), then the [`RollupOpts`] byte.
+pub fn csv_chunked(data: &[u8]) {
+    let (opts, rest) = Opts::decode(data);
+    let (ropts, body) = RollupOpts::decode(rest);
+    csv_chunked_with(&opts, &ropts, body);
+}
+
+/// [`csv_chunked`] with the options given apart from the file.
+pub fn csv_chunked_with(opts: &Opts, ropts: &RollupOpts, body: &[u8]) {
+    let dir = TempDir::new();
+    let path = dir.file("fuzz.csv", body);
+    let builder = opts.builder().form(Some(WireForm::Csv));
+    let chunk = 8 * opts.tiny_buffer as u64;
+    let rollup = ropts.rollup(opts).chunk_size(chunk);
+    let paths = [path];
+    let seq = rollup.run_files_sequential(&paths, &builder);
+    if let Err(e) = &seq {
+        assert!(!matches!(e.kind(), ErrorKind::Io { .. }), "{e:?}");
+    }
+    let par = rollup.run_files(&paths, &builder);
+    assert_eq!(
+        outcome(&par),
+        outcome(&seq),
+        "run_files with {chunk}-byte chunks differs from run_files_sequential"
+    );
+    match rollup.try_run_files_chunked(&paths, &builder) {
+        Ok(Some(t)) => assert_eq!(
+            Ok(&t),
+            outcome(&seq),
+            "the chunked path ({chunk}-byte chunks) differs from the reference"
+        ),
+        Ok(None) => {}
+        Err(e) => assert_eq!(
+            Err(format!("{:?} usage={} {e}", e.code(), e.is_usage())),
+            outcome(&seq),
+            "the chunked path failed otherwise than the reference"
+        ),
+    }
+    if let Ok(t) = &seq {
+        check_table(t);
+    }
+}
+
+/// A table's own invariants: records sorted by bucket within a key, every
+/// bucket non-empty in time, kept rows no more than rows read.
+fn check_table(t: &RollupTable) {
+    let s = t.stats();
+    assert!(s.rows_kept <= s.rows_read, "{s:?}");
+    for r in t.records() {
+        assert!(
+            r.bucket_start() < r.bucket_end(),
+            "empty bucket {} - {}",
+            r.bucket_start(),
+            r.bucket_end()
+        );
+        assert_eq!(r.keys().len(), t.key_columns().len());
+    }
+    for w in t.records().windows(2) {
+        if w[0].keys() == w[1].keys() {
+            assert!(
+                w[0].bucket_start() <= w[1].bucket_start(),
+                "buckets out of order"
+            );
+        }
+    }
+}
+
+/// The rows of [`rollup_split`], decoded from bytes: 6 bytes a row.
+/// Queue rows (with a header) when bit 0 of the first byte is 0, else
+/// agent-ext rows (headerless). Each row picks its queue/agent (one of 3
+/// ids, each with one of 2 names), one of 2 days in March 2024 (no zone of
+/// [`ZONES`] changes offset then), its interval length, a start on its
+/// grid, and its counts; a count byte of 255 writes 2^63, so that sums
+/// overflow.
+pub fn split_rows(bytes: &[u8]) -> (bool, Vec<String>) {
+    let queue = bytes.first().is_none_or(|b| b & 1 == 0);
+    let mut lines = Vec::new();
+    if queue {
+        lines.push(QUEUE_HEADER.to_owned());
+    }
+    for r in bytes.get(1..).unwrap_or(&[]).chunks_exact(6) {
+        let id = r[0] % 3;
+        let name = ["Sales", "Support", "Billing"][id as usize];
+        let name = if r[0] & 8 != 0 { format!("{name} 2") } else { name.to_owned() };
+        let minutes = [15u32, 30, 45, 60][(r[1] & 3) as usize];
+        let slot = u32::from(r[2]) % (1440 / minutes);
+        let start = slot * minutes;
+        let day = 4 + (r[1] >> 2 & 1);
+        let date = format!("202403{day:02}");
+        let time = format!("{:02}:{:02}", start / 60, start % 60);
+        // A count: `b × k mod m`, or 2^63 for the byte 255.
+        let n = |b: u8, k: u64, m: u64| -> String {
+            if b == 255 {
+                (1u64 << 63).to_string()
+            } else {
+                (u64::from(b) * k % m).to_string()
+            }
+        };
+        let (a, b, c) = (r[3], r[4], r[5]);
+        if queue {
+            let q = 5686 + u32::from(id);
+            lines.push(format!(
+                "{minutes},{date},{time},{q},{name},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                n(a, 1, 997),
+                n(b, 1, 5),
+                n(c, 1, 7),
+                n(a, 3, 4),
+                n(a, 1, 997),
+                n(b, 7, 997),
+                n(c, 11, 997),
+                n(a, 13, 997),
+                n(b, 5, 997),
+                n(c, 2, 60),
+                n(a, 3, 60),
+                n(b, 1, 9),
+                n(c, 17, 997),
+                n(a, 1, 3),
+                n(b, 1, 2),
+            ));
+        } else {
+            let agent = 42 + u32::from(id);
+            let q = 5686 + u32::from(r[3] % 2);
+            lines.push(format!(
+                "{minutes},{date},{time},{agent},{name},{q},Q{q},{},{},{},{}",
+                n(a, 7, 997),
+                n(b, 3, 997),
+                n(c, 1, 9),
+                n(c, 1, 3),
+            ));
+        }
+    }
+    (queue, lines)
+}
+
+/// The header of [`split_rows`]'s queue files.
+pub const QUEUE_HEADER: &str = "interval,date_from,time,queue,queue_name,offd_direct_call_cnt,overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,wait_dur,aband_short_call_cnt,aband_within_sl_cnt";
+
+/// Target `rollup_split`: valid rows decoded from the input
+/// ([`split_rows`]) written as one file, and split at a point chosen by
+/// the input into two files (the header, if any, in both): the rollup of
+/// the two files (sequential, and parallel with small chunks) equals the
+/// rollup of the one (records and row counts), or both fail with the same
+/// code. Option bytes: the 4 reader bytes (zone; byte 3 the split point),
+/// the [`RollupOpts`] byte, then the rows.
+pub fn rollup_split(data: &[u8]) {
+    let (opts, rest) = Opts::decode(data);
+    let (ropts, body) = RollupOpts::decode(rest);
+    rollup_split_with(&opts, &ropts, body);
+}
+
+/// [`rollup_split`] with the options given apart from the rows' bytes.
+pub fn rollup_split_with(opts: &Opts, ropts: &RollupOpts, body: &[u8]) {
+    let (queue, lines) = split_rows(body);
+    let header = usize::from(queue);
+    let rows = lines.len() - header;
+    // The split point: a fraction of the rows in sixteenths.
+    let cut = header + rows * (opts.tiny_buffer - 1) / 15;
+    let text = |ls: &[String]| -> Vec<u8> {
+        let mut s = String::new();
+        if queue {
+            s.push_str(QUEUE_HEADER);
+            s.push('\n');
+        }
+        for l in ls {
+            s.push_str(l);
+            s.push('\n');
+        }
+        s.into_bytes()
+    };
+    let dir = TempDir::new();
+    let whole = dir.file("all.csv", &text(&lines[header..]));
+    // A part without rows is left out: a headerless empty file is not a
+    // report at all (S010), which says nothing about the split.
+    let mut parts = Vec::new();
+    for (name, ls) in [("a.csv", &lines[header..cut]), ("b.csv", &lines[cut..])] {
+        if !ls.is_empty() {
+            parts.push(dir.file(name, &text(ls)));
+        }
+    }
+    if parts.is_empty() {
+        parts.push(whole.clone());
+    }
+    let builder = opts.builder();
+    let rollup = ropts.rollup(opts).chunk_size(64);
+    let one = rollup.run_files_sequential(&[whole], &builder);
+    let two = rollup.run_files_sequential(&parts, &builder);
+    parts.reverse();
+    let two_par = rollup.run_files(&parts, &builder);
+    let same = |x: &ringcx_reports::Result<RollupTable>, what: &str| match (&one, x) {
+        (Ok(t), Ok(u)) => {
+            assert_eq!(t.records(), u.records(), "{what}: records differ");
+            let (s, v) = (t.stats(), u.stats());
+            assert_eq!(
+                (s.rows_read, s.rows_kept, &s.skipped),
+                (v.rows_read, v.rows_kept, &v.skipped),
+                "{what}: counts differ"
+            );
+            assert_eq!(s.warnings.len(), v.warnings.len(), "{what}: warnings");
+        }
+        (Err(e), Err(f)) => {
+            assert_eq!(
+                (e.code(), e.is_usage()),
+                (f.code(), f.is_usage()),
+                "{what}: {e} against {f}"
+            );
+        }
+        (x, y) => panic!("{what}: {:?} against {:?}", outcome(x), outcome(y)),
+    };
+    same(&two, "split in two, sequential");
+    same(&two_par, "split in two, parallel");
+    if let Ok(t) = &one {
+        check_table(t);
+        assert_eq!(t.stats().rows_read, rows as u64, "rows read");
+    }
 }

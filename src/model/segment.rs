@@ -232,7 +232,9 @@ impl Segment {
 
 /// Parses a timestamp of interaction metadata: an RFC 3339 string
 /// (`2020-07-21T17:32:28.001Z`, any offset) or epoch milliseconds written
-/// as digits. The result is truncated to the millisecond.
+/// as digits. The result is truncated to the millisecond, and lies in the
+/// years 0000-9999 in UTC, so that [`format_instant`] prints it as RFC 3339
+/// (which has four-digit years) and it parses back.
 ///
 /// ```
 /// use ringcx_reports::model::{parse_instant, format_instant};
@@ -240,14 +242,19 @@ impl Segment {
 /// assert_eq!(format_instant(t), "2020-07-21T17:32:28.001+00:00");
 /// assert_eq!(parse_instant("1595352748001"), Some(t));
 /// assert_eq!(parse_instant("yesterday"), None);
+/// // Year 56526: epoch digits that RFC 3339 cannot print.
+/// assert_eq!(parse_instant("1721640055000000"), None);
 /// ```
 pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
     let s = s.trim();
-    if !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_digit()) {
-        return instant_from_millis(s.parse().ok()?);
-    }
-    let t = DateTime::parse_from_rfc3339(s).ok()?.with_timezone(&Utc);
-    instant_from_millis(t.timestamp_millis())
+    let t = if !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_digit()) {
+        instant_from_millis(s.parse().ok()?)?
+    } else {
+        let t = DateTime::parse_from_rfc3339(s).ok()?.with_timezone(&Utc);
+        instant_from_millis(t.timestamp_millis())?
+    };
+    (0..=9999).contains(&t.year()).then_some(t)
 }
 
 /// The instant `ms` milliseconds after the Unix epoch.

@@ -70,6 +70,9 @@ pub(crate) struct JsonInput {
     field_keys: KeyCache<Field>,
     seg_keys: KeyCache<SegKey>,
     file: Arc<str>,
+    /// The index of the record being read, for the position of an error
+    /// that stops the file.
+    record: u64,
 }
 
 type Step<T> = std::result::Result<T, (Error, bool)>;
@@ -108,6 +111,7 @@ impl JsonInput {
             field_keys: KeyCache::default(),
             seg_keys: KeyCache::default(),
             file,
+            record: 0,
         }
     }
 
@@ -119,7 +123,7 @@ impl JsonInput {
     fn here(&self, rel: usize) -> Location {
         let (line, _) = self.line_at(rel);
         let byte = self.offset() + rel as u64;
-        Location::new(self.file.clone(), Position::new(byte, line, 0))
+        Location::new(self.file.clone(), Position::new(byte, line, self.record))
     }
 
     /// Line and line-start offset of the byte `rel` past `start`.
@@ -229,13 +233,18 @@ impl JsonInput {
             while rel < p.len() {
                 match p[rel] {
                     b' ' | b'\t' | b'\r' | b'\n' => rel += 1,
-                    _ => return Ok(Some(rel)),
+                    _ => break,
                 }
             }
             if rel > self.max_record {
                 // White space counts against the record limit, so that the
-                // buffer stays bounded.
+                // buffer stays bounded; and it counts whether or not the
+                // byte after it is in the buffer yet, so that the outcome
+                // does not depend on the read size.
                 return Err(self.too_long());
+            }
+            if rel < p.len() {
+                return Ok(Some(rel));
             }
             if !self.fill()? {
                 return Ok(None);
@@ -249,7 +258,15 @@ impl JsonInput {
         loop {
             let p = &self.buf[self.start + rel..self.end];
             match scan_value(p, self.eof, depth, self.max_depth) {
+                // The limit holds for a value that fits the buffer too, so
+                // that it does not depend on the read size.
+                Scan::End(n) if n > self.max_record => return Err(self.too_long()),
                 Scan::End(n) => return Ok(rel + n),
+                // Past the limit, a streaming read stops at the limit before
+                // it sees the byte: so does a read that has it in its buffer.
+                Scan::TooDeep(at) | Scan::Bad(at) if at > self.max_record => {
+                    return Err(self.too_long())
+                }
                 Scan::TooDeep(at) => return Err(self.too_deep(rel + at)),
                 Scan::Bad(at) => {
                     let c = p[at];
@@ -496,6 +513,7 @@ impl JsonInput {
         record: u64,
         row: &mut T,
     ) -> Step<bool> {
+        self.record = record;
         let Some(elem) = self.next_elem().map_err(fatal)? else {
             return Ok(false);
         };
@@ -525,6 +543,7 @@ impl JsonInput {
 
     /// Reads one segment record into `seg`.
     pub(crate) fn read_segment(&mut self, record: u64, seg: &mut Segment) -> Step<bool> {
+        self.record = record;
         let Some(elem) = self.next_elem().map_err(fatal)? else {
             return Ok(false);
         };

@@ -125,6 +125,9 @@ pub(crate) struct XmlInput {
     /// Element and attribute names already looked up in the catalogue.
     names_seen: HashMap<Vec<u8>, Option<Field>>,
     file: Arc<str>,
+    /// The index of the record being read, for the position of an error
+    /// that stops the file.
+    record: u64,
 }
 
 type Step<T> = std::result::Result<T, (Error, bool)>;
@@ -136,7 +139,7 @@ impl XmlInput {
     }
 
     fn loc(&self, byte: u64, line: u64) -> Location {
-        Location::new(self.file.clone(), Position::new(byte, line, 0))
+        Location::new(self.file.clone(), Position::new(byte, line, self.record))
     }
 
     fn xml_error(&self, e: XmlError, line: u64) -> Error {
@@ -561,6 +564,7 @@ impl XmlInput {
         record: u64,
         row: &mut T,
     ) -> Step<bool> {
+        self.record = record;
         if !std::mem::take(&mut self.pending) && !self.next_record().map_err(|e| (e, true))? {
             return Ok(false);
         }
@@ -618,6 +622,7 @@ pub(crate) fn open(
         root_seen: false,
         names_seen: HashMap::new(),
         file: asm.file.clone(),
+        record: 0,
     };
     let found = input.next_record()?;
     input.pending = found;
