@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
+use ringcx_reports::rollup::{parse_days, HourRange, TimeBound};
 use ringcx_reports::write::AtomicFile;
 use ringcx_reports::{Code, DateOrder, Error, Reader, ReaderBuilder, ReportKind, WireForm};
 
@@ -175,4 +176,43 @@ pub fn skipped_exit(
         );
     }
     ExitCode::from(1)
+}
+
+/// The time filters of SPEC 4.2 (`--from`, `--to`, `--days`, `--hours`),
+/// parsed once for every subcommand that takes them.
+#[derive(Debug, Default)]
+pub struct TimeFilters {
+    pub from: Option<TimeBound>,
+    pub to: Option<TimeBound>,
+    pub days: Option<u8>,
+    pub hours: Vec<HourRange>,
+}
+
+impl TimeFilters {
+    /// Parses the flags as given; a bad value is a usage error naming its
+    /// flag. `hours` may repeat and each may be a comma-separated list.
+    pub fn parse(
+        from: Option<&str>,
+        to: Option<&str>,
+        days: Option<&str>,
+        hours: &[String],
+    ) -> Result<TimeFilters, Error> {
+        let bound = |flag: &str, v: Option<&str>| {
+            v.map(|v| {
+                v.parse::<TimeBound>()
+                    .map_err(|e| Error::usage(format!("{flag}: {e}")))
+            })
+            .transpose()
+        };
+        let mut ranges = Vec::new();
+        for h in hours {
+            ranges.extend(HourRange::parse_list(h)?);
+        }
+        Ok(TimeFilters {
+            from: bound("--from", from)?,
+            to: bound("--to", to)?,
+            days: days.map(parse_days).transpose()?,
+            hours: ranges,
+        })
+    }
 }

@@ -6,14 +6,13 @@ use std::process::ExitCode;
 use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::rollup::{
-    parse_days, AnalyticsRequest, Attribution, BucketInterval, GroupMap, GroupOf, Grouping,
-    HourRange, Offered, Rollup, RollupStats, RollupTable, ShortAbandons, SlFormula, TimeBound,
-    WeekStart,
+    AnalyticsRequest, Attribution, BucketInterval, GroupMap, GroupOf, Grouping, Offered, Rollup,
+    RollupStats, RollupTable, ShortAbandons, SlFormula, WeekStart,
 };
 use ringcx_reports::write::TableFormat;
 use ringcx_reports::Error;
 
-use crate::common::{self, parse_tz, Output, ReadOpts};
+use crate::common::{self, parse_tz, Output, ReadOpts, TimeFilters};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
@@ -154,10 +153,6 @@ pub struct RollupOpts {
     read: ReadOpts,
 }
 
-fn usage<T, E: std::fmt::Display>(flag: &str, r: Result<T, E>) -> Result<T, Error> {
-    r.map_err(|e| Error::usage(format!("{flag}: {e}")))
-}
-
 fn build(a: &RollupOpts) -> Result<Rollup, Error> {
     let mut r = Rollup::new();
     if let Some(p) = &a.request {
@@ -189,21 +184,23 @@ fn build(a: &RollupOpts) -> Result<Rollup, Error> {
     if let Some(tz) = a.tz {
         r = r.tz(tz);
     }
-    if let Some(f) = &a.from {
-        r = r.from(usage("--from", f.parse::<TimeBound>())?);
+    let f = TimeFilters::parse(
+        a.from.as_deref(),
+        a.to.as_deref(),
+        a.days.as_deref(),
+        &a.hours,
+    )?;
+    if let Some(v) = f.from {
+        r = r.from(v);
     }
-    if let Some(t) = &a.to {
-        r = r.to(usage("--to", t.parse::<TimeBound>())?);
+    if let Some(v) = f.to {
+        r = r.to(v);
     }
-    if let Some(d) = &a.days {
-        r = r.days(parse_days(d)?);
+    if let Some(v) = f.days {
+        r = r.days(v);
     }
-    if !a.hours.is_empty() {
-        let mut ranges = Vec::new();
-        for h in &a.hours {
-            ranges.extend(HourRange::parse_list(h)?);
-        }
-        r = r.hours(ranges);
+    if !f.hours.is_empty() {
+        r = r.hours(f.hours);
     }
     if let Some(s) = a.sl_formula {
         r = r.sl_formula(match s {

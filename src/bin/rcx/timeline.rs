@@ -5,12 +5,12 @@ use std::process::ExitCode;
 
 use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
-use ringcx_reports::rollup::{parse_days, BucketInterval, HourRange, TimeBound, WeekStart};
+use ringcx_reports::rollup::{BucketInterval, WeekStart};
 use ringcx_reports::timeline::{Interactions, LoadStats, Timeline, TimelineBy};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{parse_tz, skipped_exit, Output, ReadOpts};
+use crate::common::{parse_tz, skipped_exit, Output, ReadOpts, TimeFilters};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -107,7 +107,6 @@ pub struct Args {
 }
 
 fn build(a: &Args) -> Result<Timeline, Error> {
-    let usage = |flag: &str, e: Error| Error::usage(format!("{flag}: {e}"));
     let mut t = Timeline::new()
         .by(match a.by {
             ByArg::Agent => TimelineBy::Agent,
@@ -126,21 +125,23 @@ fn build(a: &Args) -> Result<Timeline, Error> {
         })
         .tz(a.tz)
         .skip_invalid(a.skip_invalid);
-    if let Some(f) = &a.from {
-        t = t.from(f.parse::<TimeBound>().map_err(|e| usage("--from", e))?);
+    let f = TimeFilters::parse(
+        a.from.as_deref(),
+        a.to.as_deref(),
+        a.days.as_deref(),
+        &a.hours,
+    )?;
+    if let Some(v) = f.from {
+        t = t.from(v);
     }
-    if let Some(f) = &a.to {
-        t = t.to(f.parse::<TimeBound>().map_err(|e| usage("--to", e))?);
+    if let Some(v) = f.to {
+        t = t.to(v);
     }
-    if let Some(d) = &a.days {
-        t = t.days(parse_days(d)?);
+    if let Some(v) = f.days {
+        t = t.days(v);
     }
-    if !a.hours.is_empty() {
-        let mut ranges = Vec::new();
-        for h in &a.hours {
-            ranges.extend(HourRange::parse_list(h)?);
-        }
-        t = t.hours(ranges);
+    if !f.hours.is_empty() {
+        t = t.hours(f.hours);
     }
     if let Some(w) = a.week_start {
         t = t.week_start(match w {
