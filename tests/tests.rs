@@ -16,6 +16,7 @@ mod no_panic;
 mod plot;
 mod properties;
 mod rollup;
+mod rollup_columns;
 mod rollup_reference;
 mod smoke;
 mod speed;

@@ -3,7 +3,9 @@
 # default metrics) of one generated Queue Statistics export in rcx, DuckDB
 # SQL and Polars, 2 threads each. Prints, per tool, the median wall time of
 # RUNS warm runs, MB/s, peak RSS, and the ratios against rcx, after checking
-# that the three results agree (sums exactly, ratios within 0.01).
+# that the three results agree (sums exactly, ratios within 0.01). rcx
+# prints only the twelve metrics the SQL computes (--columns), so every
+# tool formats the same output.
 #
 # Usage: benches/compare/run.sh [--rows N] [--runs N] [--threads N] [--json]
 #   --rows     rows to generate (default 10000000, about 820 MB)
@@ -92,10 +94,13 @@ report() {
   done
 }
 
-echo "== CSV: rollup --interval hour --by queue"
+# The metrics duck.py and pl.py compute, in their order.
+COLUMNS=offered,answered,abandoned,short_abandoned,answered_within_sl,handle_s,answer_wait_s,longest_answer_wait_s,service_level_pct,abandon_rate_pct,aht_s,asa_s
+
+echo "== CSV: rollup --interval hour --by queue --columns (12 metrics)"
 OUT="$DATA/out"
 mkdir -p "$OUT"
-read -r r_w r_k < <(measure "$RCX" --threads "$THREADS" rollup --interval hour "$CSV" -o "$OUT/rcx.csv")
+read -r r_w r_k < <(measure "$RCX" --threads "$THREADS" rollup --interval hour --columns "$COLUMNS" "$CSV" -o "$OUT/rcx.csv")
 read -r d_w d_k < <(measure "$PY" "$HERE/duck.py" csv "$CSV" "$OUT/duckdb.csv" "$THREADS")
 read -r p_w p_k < <(measure env POLARS_MAX_THREADS="$THREADS" "$PY" "$HERE/pl.py" "$CSV" "$OUT/polars.csv")
 echo "== checking agreement"
@@ -113,8 +118,8 @@ if [ "$JSON" = 1 ]; then
     echo "JSON: skipped, this build of rcx does not read the JSON form ($("$RCX" inspect "$JS" 2>&1 | head -1))"
     exit 0
   fi
-  echo "== JSON: rollup --interval hour --by queue"
-  read -r r_w r_k < <(measure "$RCX" --threads "$THREADS" rollup --interval hour "$JS" -o "$OUT/rcx-json.csv")
+  echo "== JSON: rollup --interval hour --by queue --columns (12 metrics)"
+  read -r r_w r_k < <(measure "$RCX" --threads "$THREADS" rollup --interval hour --columns "$COLUMNS" "$JS" -o "$OUT/rcx-json.csv")
   read -r d_w d_k < <(measure "$PY" "$HERE/duck.py" json "$JS" "$OUT/duckdb-json.csv" "$THREADS")
   "$PY" "$HERE/check.py" "$OUT/rcx-json.csv" "$OUT/duckdb-json.csv"
   report "Hourly per-queue rollup, JSON" "$JS" rcx "$r_w" "$r_k" duckdb "$d_w" "$d_k"

@@ -8,10 +8,14 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use super::accum::{AgentExtSums, AgentSums, QueueSums};
+use super::Grouping;
+use crate::error::{Error, Result};
+use crate::model::ReportKind;
 
 /// The service-level formula (`--sl-formula`), with A = answered,
 /// W = answered within SL, B = abandoned, S = short abandons,
@@ -304,6 +308,165 @@ pub const AGENT_COLUMNS: &[Column] = &[
     c("direct_out", N),
     c("direct_out_s", S),
 ];
+
+/// The metric columns of a report, in output order.
+pub const fn report_columns(kind: ReportKind) -> &'static [Column] {
+    match kind {
+        ReportKind::Queue => QUEUE_COLUMNS,
+        ReportKind::AgentExt => AGENT_EXT_COLUMNS,
+        ReportKind::Agent => AGENT_COLUMNS,
+        ReportKind::Segments => &[],
+    }
+}
+
+/// The metric columns a rollup prints: all of its report's (the default,
+/// SPEC 4.4 order) or a selection in the order it was given
+/// (`rcx rollup --columns`). Key columns and `bucket_start`/`bucket_end`
+/// are not metric columns: they are always printed, first.
+///
+/// ```
+/// use ringcx_reports::rollup::MetricColumns;
+/// use ringcx_reports::ReportKind;
+/// let c = MetricColumns::select(ReportKind::Queue, ["asa_s", "offered"])?;
+/// assert_eq!(c.names().collect::<Vec<_>>(), ["asa_s", "offered"]);
+/// // The index of each column in the report's full list, for `Metrics::cell`.
+/// assert_eq!(c.indexed().map(|(i, _)| i).collect::<Vec<_>>(), [25, 9]);
+/// assert!(MetricColumns::select(ReportKind::Queue, ["transfer_rate_pct"]).is_err());
+/// assert!(MetricColumns::select(ReportKind::Queue, Vec::<&str>::new())?.is_all());
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricColumns {
+    report: &'static [Column],
+    /// Indices into `report`, in output order; `None` for all of them.
+    picked: Option<Arc<[u8]>>,
+}
+
+impl MetricColumns {
+    /// Every metric column of `kind`, in SPEC 4.4 order.
+    pub fn all(kind: ReportKind) -> Self {
+        MetricColumns {
+            report: report_columns(kind),
+            picked: None,
+        }
+    }
+
+    /// The columns named `names`, in that order (names as printed in the
+    /// header, ASCII case ignored). No names means all columns. A name
+    /// that is not a metric column of `kind`, or a name given twice, is a
+    /// usage error listing the valid names.
+    pub fn select<I, S>(kind: ReportKind, names: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let report = report_columns(kind);
+        let valid = || report.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
+        let mut picked: Vec<u8> = Vec::new();
+        for name in names {
+            let name = name.as_ref().trim();
+            let Some(i) = report
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(name))
+            else {
+                let why = if name.is_empty() {
+                    "an empty metric column name".to_owned()
+                } else if Grouping::ALL
+                    .iter()
+                    .flat_map(|g| g.key_columns())
+                    .chain(&["bucket_start", "bucket_end"])
+                    .any(|k| k.eq_ignore_ascii_case(name))
+                {
+                    format!(
+                        "{name:?} is not a metric column (key columns, bucket_start and \
+                         bucket_end are always printed)"
+                    )
+                } else {
+                    let other: Vec<&str> =
+                        [ReportKind::Queue, ReportKind::AgentExt, ReportKind::Agent]
+                            .into_iter()
+                            .filter(|k| *k != kind)
+                            .filter(|k| {
+                                report_columns(*k)
+                                    .iter()
+                                    .any(|c| c.name.eq_ignore_ascii_case(name))
+                            })
+                            .map(|k| k.as_str())
+                            .collect();
+                    if other.is_empty() {
+                        format!("unknown metric column {name:?} for {kind} rows")
+                    } else {
+                        format!(
+                            "metric column {name:?} belongs to {} rows, not to {kind} rows",
+                            other.join(" and ")
+                        )
+                    }
+                };
+                return Err(Error::usage(format!(
+                    "--columns: {why}; expected one of {}",
+                    valid()
+                )));
+            };
+            // At most 28 columns per report: an index fits a byte.
+            let i = i as u8;
+            if picked.contains(&i) {
+                return Err(Error::usage(format!(
+                    "--columns: metric column {:?} is given twice",
+                    report[i as usize].name
+                )));
+            }
+            picked.push(i);
+        }
+        Ok(MetricColumns {
+            report,
+            picked: (!picked.is_empty()).then(|| picked.into()),
+        })
+    }
+
+    /// Whether these are all the report's columns in SPEC 4.4 order.
+    pub fn is_all(&self) -> bool {
+        self.picked.is_none()
+    }
+
+    /// The number of columns printed.
+    pub fn len(&self) -> usize {
+        self.picked.as_ref().map_or(self.report.len(), |p| p.len())
+    }
+
+    /// Whether no column is printed (only for a report without metrics).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The columns printed, in output order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Column> + '_ {
+        self.indexed().map(|(_, c)| c)
+    }
+
+    /// The names of the columns printed, in output order.
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &'static str> + '_ {
+        self.iter().map(|c| c.name)
+    }
+
+    /// The columns printed, each with its index in the report's full list
+    /// ([`Metrics::columns`]), which is what [`Metrics::cell`] takes.
+    pub fn indexed(&self) -> impl ExactSizeIterator<Item = (usize, Column)> + '_ {
+        let report = self.report;
+        let n = self.len();
+        (0..n).map(move |k| {
+            let i = match &self.picked {
+                Some(p) => p[k] as usize,
+                None => k,
+            };
+            (i, report[i])
+        })
+    }
+
+    /// Every metric column of the report, selected or not.
+    pub fn report_columns(&self) -> &'static [Column] {
+        self.report
+    }
+}
 
 /// The metrics of one Queue Statistics bucket (SPEC 4.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -61,8 +61,9 @@ pub use bucket::{
 pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};
 pub use metrics::{
-    percent, ratio, AgentExtMetrics, AgentMetrics, Cell, Column, MetricOptions, Metrics, Offered,
-    QueueMetrics, ShortAbandons, SlFormula, Unit, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
+    percent, ratio, report_columns, AgentExtMetrics, AgentMetrics, Cell, Column, MetricColumns,
+    MetricOptions, Metrics, Offered, QueueMetrics, ShortAbandons, SlFormula, Unit, AGENT_COLUMNS,
+    AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
 pub use request::AnalyticsRequest;
 
@@ -179,6 +180,8 @@ pub(crate) struct Plan {
     pub agent_groups: Option<Arc<GroupMap>>,
     pub skip_invalid: bool,
     pub metrics: MetricOptions,
+    /// The metric columns printed.
+    pub columns: MetricColumns,
 }
 
 /// The rollup builder. Every option has the default of `rcx rollup`.
@@ -213,6 +216,7 @@ pub struct Rollup {
     queue_groups: Option<Arc<GroupMap>>,
     agent_groups: Option<Arc<GroupMap>>,
     chunk_size: Option<u64>,
+    columns: Vec<String>,
 }
 
 impl Rollup {
@@ -310,6 +314,64 @@ impl Rollup {
         self.chunk_size = Some(bytes.max(1));
         self
     }
+    /// Prints only these metric columns, in this order, after the key
+    /// columns and `bucket_start`, `bucket_end` (which are always printed).
+    /// Names are the header names of the report's metric columns
+    /// ([`QUEUE_COLUMNS`], [`AGENT_EXT_COLUMNS`], [`AGENT_COLUMNS`]). No
+    /// names (the default) means every metric column in SPEC 4.4 order.
+    ///
+    /// The selection applies to every output of the run: the table's
+    /// [`metric_columns`](RollupTable::metric_columns), every
+    /// [`write_table`](crate::write::write_table) format and
+    /// [`write_files`](Self::write_files); columns not printed are not
+    /// computed. The names are checked when the run knows its report: a
+    /// name that is not a metric column of that report, or a name given
+    /// twice, makes the run a usage error listing the valid names.
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::{BucketInterval, Rollup};
+    /// use ringcx_reports::write::{write_table, TableFormat};
+    /// use ringcx_reports::{QueueRow, ReaderBuilder};
+    /// let data = "\
+    /// 15,20240304,08:00,5686,Sales,12,2,2,1,11,180,40,1650,220,45,30,9,600,1,1
+    /// 15,20240304,08:15,5686,Sales,15,1,3,0,13,260,75,2080,300,60,40,10,420,1,1
+    /// ";
+    /// let rollup = Rollup::new()
+    ///     .interval(BucketInterval::Hour)
+    ///     .columns(["answered", "service_level_pct", "offered"]);
+    /// let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
+    /// let table = rollup.run_rows(reader.rows::<QueueRow>())?;
+    /// let names: Vec<_> = table.metric_columns().names().collect();
+    /// assert_eq!(names, ["answered", "service_level_pct", "offered"]);
+    /// let mut out = Vec::new();
+    /// write_table(&table, TableFormat::Csv, &mut out)?;
+    /// assert_eq!(String::from_utf8(out).unwrap(), "\
+    /// queue,queue_name,bucket_start,bucket_end,answered,service_level_pct,offered
+    /// 5686,Sales,2024-03-04T08:00:00+00:00,2024-03-04T09:00:00+00:00,24,70.37,30
+    /// ");
+    ///
+    /// // An Agent Extended metric on Queue Statistics rows is refused.
+    /// let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
+    /// let err = Rollup::new()
+    ///     .columns(["transfer_rate_pct"])
+    ///     .run_rows(reader.rows::<QueueRow>())
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("expected one of rows, direct,"));
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn columns<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.columns = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        self
+    }
+    /// The metric columns chosen with [`columns`](Self::columns), as given
+    /// (empty for all).
+    pub fn selected_columns(&self) -> &[String] {
+        &self.columns
+    }
     /// The current grouping, if one was chosen.
     pub fn grouping(&self) -> Option<Grouping> {
         self.grouping
@@ -347,6 +409,7 @@ impl Rollup {
         if grouping == Grouping::AgentGroup && self.agent_groups.is_none() {
             return Err(Error::usage("--by agent-group needs --agent-groups FILE"));
         }
+        let columns = MetricColumns::select(kind, &self.columns)?;
         let tz = self.tz.or(self.source_tz).unwrap_or(Tz::UTC);
         let filter = Filter {
             from: self.from.map(|b| b.resolve(&tz)),
@@ -366,6 +429,7 @@ impl Rollup {
             agent_groups: self.agent_groups.clone(),
             skip_invalid: self.skip_invalid,
             metrics: self.metrics,
+            columns,
         })
     }
 
@@ -769,7 +833,7 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
             format,
             self.plan.tz,
             self.plan.grouping.key_columns(),
-            metric_columns(self.plan.kind),
+            &self.plan.columns,
             out,
         )?;
         // Keys are formatted in parallel, one key per thread at a time
@@ -810,14 +874,6 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
 
     fn stats(&self) -> &RollupStats {
         &self.stats
-    }
-}
-
-fn metric_columns(kind: ReportKind) -> &'static [Column] {
-    match kind {
-        ReportKind::Queue => QUEUE_COLUMNS,
-        ReportKind::AgentExt => AGENT_EXT_COLUMNS,
-        _ => AGENT_COLUMNS,
     }
 }
 
@@ -893,6 +949,7 @@ pub struct RollupTable {
     interval: BucketInterval,
     tz: Tz,
     options: MetricOptions,
+    columns: MetricColumns,
     records: Vec<RollupRecord>,
     stats: RollupStats,
 }
@@ -922,9 +979,30 @@ impl RollupTable {
     pub fn key_columns(&self) -> &'static [&'static str] {
         self.grouping.key_columns()
     }
-    /// The metric columns of the report.
-    pub fn metric_columns(&self) -> &'static [Column] {
-        metric_columns(self.kind)
+    /// The metric columns the writers print: every metric column of the
+    /// report, or the selection made with [`Rollup::columns`]. Records
+    /// keep every metric whatever the selection ([`RollupRecord::metrics`]).
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::Rollup;
+    /// use ringcx_reports::{AgentExtRow, ReaderBuilder};
+    /// let data = "15,20240304,08:00,42,Alena,5686,Sales,300,30,2,1\n";
+    /// let mut reader = ReaderBuilder::new().from_bytes("a.csv", data.into())?;
+    /// let table = Rollup::new().run_rows(reader.rows::<AgentExtRow>())?;
+    /// assert_eq!(table.metric_columns().len(), 10);
+    /// let mut reader = ReaderBuilder::new().from_bytes("a.csv", data.into())?;
+    /// let table = Rollup::new()
+    ///     .columns(["aht_s", "answered"])
+    ///     .run_rows(reader.rows::<AgentExtRow>())?;
+    /// let cols = table.metric_columns();
+    /// assert_eq!(cols.names().collect::<Vec<_>>(), ["aht_s", "answered"]);
+    /// let m = table.records()[0].metrics();
+    /// let cells: Vec<String> = cols.indexed().map(|(i, _)| format!("{:?}", m.cell(i))).collect();
+    /// assert_eq!(cells, ["Ratio(Some(165.00))", "Int(2)"]);
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn metric_columns(&self) -> &MetricColumns {
+        &self.columns
     }
     /// The records, sorted.
     pub fn records(&self) -> &[RollupRecord] {
@@ -1092,6 +1170,7 @@ fn table_of(plan: &Plan, records: Vec<RollupRecord>, stats: RollupStats) -> Roll
         interval: plan.interval,
         tz: plan.tz,
         options: plan.metrics,
+        columns: plan.columns.clone(),
         records,
         stats,
     }

@@ -14,10 +14,15 @@
 //! unless the interval is `total`. Counts and percentages are counters
 //! (`Instances`, `Percent`), durations are timers (`Seconds`); metric names
 //! are the column names in camelCase without their unit suffix
-//! (`service_level_pct` → `serviceLevel`, `talk_s` → `talk`).
+//! (`service_level_pct` → `serviceLevel`, `talk_s` → `talk`). A column
+//! selection ([`Rollup::columns`](crate::rollup::Rollup::columns)) keeps only
+//! the selected metrics, in the selection's order, in `counters` and
+//! `timers`.
 
 use crate::model::write_rfc3339;
-use crate::rollup::{BucketInterval, Column, Grouping, Metrics, RollupRecord, RollupTable, Unit};
+use crate::rollup::{
+    BucketInterval, Grouping, MetricColumns, Metrics, RollupRecord, RollupTable, Unit,
+};
 
 use super::json_string;
 use super::table::cell_text;
@@ -62,13 +67,13 @@ pub fn analytics_name(column: &str) -> String {
     out
 }
 
-fn metric_maps(out: &mut String, cols: &[Column], m: &Metrics) {
+fn metric_maps(out: &mut String, cols: &MetricColumns, m: &Metrics) {
     for (label, timers) in [("counters", false), ("timers", true)] {
         out.push_str(",\"");
         out.push_str(label);
         out.push_str("\":{");
         let mut first = true;
-        for (i, c) in cols.iter().enumerate() {
+        for (i, c) in cols.indexed() {
             if (c.unit == Unit::Seconds) != timers {
                 continue;
             }

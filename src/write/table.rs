@@ -2,7 +2,8 @@
 //! text table (SPEC 4.4).
 //!
 //! Every format prints the key columns, `bucket_start`, `bucket_end`, then
-//! the report's metric columns, in that order; ratios print with two
+//! the report's metric columns (all, or the selection of
+//! [`Rollup::columns`](crate::rollup::Rollup::columns)), in that order; ratios print with two
 //! decimals and are empty (CSV, table) or `null` (JSON) when their
 //! denominator is 0.
 
@@ -12,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
 use chrono_tz::Tz;
 
-use crate::rollup::{in_zone, Cell, Column, FastMap, Metrics, RollupRecord, RollupTable};
+use crate::rollup::{in_zone, Cell, FastMap, MetricColumns, Metrics, RollupRecord, RollupTable};
 
 use super::{csv_field, json_string};
 
@@ -62,7 +63,7 @@ fn texts(table: &RollupTable, r: &RollupRecord, empty: &str) -> Vec<String> {
     v.push(std::mem::take(&mut s));
     rfc3339(&mut s, r.bucket_end());
     v.push(std::mem::take(&mut s));
-    for i in 0..table.metric_columns().len() {
+    for (i, _) in table.metric_columns().indexed() {
         cell_text(&mut s, r.metrics().cell(i), empty);
         v.push(std::mem::take(&mut s));
     }
@@ -74,7 +75,7 @@ pub fn header(table: &RollupTable) -> Vec<&'static str> {
     let mut h: Vec<&'static str> = table.key_columns().to_vec();
     h.push("bucket_start");
     h.push("bucket_end");
-    h.extend(table.metric_columns().iter().map(|c| c.name));
+    h.extend(table.metric_columns().names());
     h
 }
 
@@ -86,7 +87,9 @@ pub fn header(table: &RollupTable) -> Vec<&'static str> {
 pub(crate) struct RowFormat {
     format: TableFormat,
     tz: Tz,
-    metric_names: std::sync::Arc<[Box<[u8]>]>,
+    /// Each printed metric's index in the report's columns, and the text
+    /// before its value.
+    metric_names: std::sync::Arc<[(usize, Box<[u8]>)]>,
     key_columns: &'static [&'static str],
     prefix: Vec<u8>,
     labels: FastMap<i64, Box<[u8]>>,
@@ -159,14 +162,16 @@ impl RowFormat {
             buf.push(b'"');
         }
         let empty: &[u8] = if csv { b"" } else { b"null" };
-        for (i, name) in self.metric_names.iter().enumerate() {
+        // Only the printed columns are computed: a ratio's division
+        // happens in `push`.
+        for (i, name) in self.metric_names.iter() {
             // CSV names are a lone comma: a push, not a copy call.
             if csv {
                 buf.push(b',');
             } else {
                 buf.extend_from_slice(name);
             }
-            m.raw_cell(i).push(buf, empty);
+            m.raw_cell(*i).push(buf, empty);
         }
         match self.format {
             TableFormat::Csv => buf.push(b'\n'),
@@ -192,7 +197,7 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
         format: TableFormat,
         tz: Tz,
         key_columns: &'static [&'static str],
-        metric_columns: &'static [Column],
+        metric_columns: &MetricColumns,
         out: &'w mut W,
     ) -> Result<Self> {
         let json = format != TableFormat::Csv;
@@ -207,7 +212,7 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
                 .iter()
                 .copied()
                 .chain(["bucket_start", "bucket_end"])
-                .chain(metric_columns.iter().map(|c| c.name))
+                .chain(metric_columns.names())
             {
                 if !h.is_empty() {
                     h.push(',');
@@ -218,14 +223,14 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
             buf.extend_from_slice(h.as_bytes());
         }
         let metric_names = metric_columns
-            .iter()
-            .map(|c| {
+            .indexed()
+            .map(|(i, c)| {
                 let mut t = String::from(",");
                 if json {
                     json_string(&mut t, c.name);
                     t.push(':');
                 }
-                t.into_bytes().into_boxed_slice()
+                (i, t.into_bytes().into_boxed_slice())
             })
             .collect();
         Ok(RowStream {

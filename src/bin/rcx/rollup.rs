@@ -90,6 +90,28 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
+    /// Print only these metric columns, in this order (comma-separated or
+    /// repeated), after the key columns and bucket_start, bucket_end, which
+    /// are always printed [default: every metric of the report].
+    ///
+    /// Queue Statistics: rows, direct, overflow_in, overflow_out, answered,
+    /// abandoned, short_abandoned, abandoned_within_sl, answered_within_sl,
+    /// offered, talk_s, wrap_s, handle_s, answer_wait_s, abandon_wait_s,
+    /// agent_wait_s, longest_answer_wait_s, longest_abandon_wait_s,
+    /// sl_numerator, sl_denominator, service_level_pct, abandon_numerator,
+    /// abandon_denominator, abandon_rate_pct, aht_s, asa_s,
+    /// avg_abandon_wait_s, occupancy_pct.
+    ///
+    /// Agent Extended Statistics: rows, answered, transferred_out, talk_s,
+    /// wrap_s, handle_s, aht_s, avg_talk_s, avg_wrap_s, transfer_rate_pct.
+    ///
+    /// Agent Statistics: rows, avail_s, work_s, pause_s, wait_s, admin_s,
+    /// direct_in, direct_in_s, direct_out, direct_out_s.
+    ///
+    /// A name that is not a metric of the report rolled up, or a name given
+    /// twice, is an error (exit 2). Applies to every --format.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    columns: Vec<String>,
     /// Write to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -262,7 +284,10 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     };
     let mut out = Output::new(a.output.as_ref())?;
     let r = &a.rollup;
-    let stats = build(r)?.write_files(&r.files, &r.read.builder(), format, &mut out)?;
+    let stats =
+        build(r)?
+            .columns(&a.columns)
+            .write_files(&r.files, &r.read.builder(), format, &mut out)?;
     for w in &stats.warnings {
         eprintln!("rcx: warning: {w}");
     }
