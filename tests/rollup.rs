@@ -928,3 +928,34 @@ fn cli_exit_codes() {
     let o = rcx(&["rollup", "fixtures/no_such_file.csv"]);
     assert_eq!(code(&o), 2);
 }
+
+/// An unknown column is not read; the rollup says so on stderr (S004, with
+/// the file and line) instead of dropping its values silently, and still
+/// rolls the file up. The library returns the same finding in its stats,
+/// on the chunked and the sequential path alike.
+#[test]
+fn unknown_column_is_a_warning_of_the_rollup() {
+    let path = fixture("invalid/s004_unknown_column.csv");
+    let want = format!(
+        "{}:1: warning[S004] site: column 21 is not a field of the queue report; \
+         its values are not read (value \"site\")",
+        path.display()
+    );
+    let out = rcx(&["rollup", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stderr(&out), format!("rcx: warning: {want}\n"));
+    assert!(stdout(&out).contains("\n5686,Sales,2024-03-04T08:00:00+00:00,"));
+
+    let rb = ReaderBuilder::new();
+    let par = Rollup::new().run_files(&[&path], &rb).unwrap();
+    let seq = Rollup::new().run_files_sequential(&[&path], &rb).unwrap();
+    let chunked = Rollup::new()
+        .try_run_files_chunked(&[&path], &rb)
+        .unwrap()
+        .expect("a clean sorted CSV takes the chunked path");
+    for t in [&par, &seq, &chunked] {
+        assert_eq!(t.stats().warnings, std::slice::from_ref(&want));
+    }
+    assert_eq!(par, seq);
+    assert_eq!(chunked, seq);
+}

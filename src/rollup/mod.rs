@@ -532,13 +532,16 @@ impl Rollup {
         let rb = self.reader_builder(reader);
         let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
         sorted.sort();
-        let kind = rb.from_path(sorted[0])?.kind();
+        let (kind, header) = header_findings(&rb, &sorted)?;
         let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
         macro_rules! go {
             ($t:ty) => {{
                 let plan = self.plan(kind)?;
                 match chunked::run::<$t>(&plan, &sorted, &rb, kind, size) {
-                    Some(r) => Box::new(Finished::new(&plan, r)?).into_table().map(Some),
+                    Some(r) => Done::Store(Box::new(Finished::new(&plan, r)?))
+                        .with_header_warnings(header)
+                        .into_table()
+                        .map(Some),
                     None => Ok(None),
                 }
             }};
@@ -611,15 +614,16 @@ impl Rollup {
         // depend on the order the files were given in.
         let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
         sorted.sort();
-        let kind = rb.from_path(sorted[0])?.kind();
-        match kind {
+        let (kind, header) = header_findings(&rb, &sorted)?;
+        let done = match kind {
             ReportKind::Queue => self.files_of::<QueueRow>(&sorted, &rb, kind, parallel),
             ReportKind::AgentExt => self.files_of::<AgentExtRow>(&sorted, &rb, kind, parallel),
             ReportKind::Agent => self.files_of::<AgentRow>(&sorted, &rb, kind, parallel),
             ReportKind::Segments => Err(Error::usage(
                 "segment files cannot be rolled up; use rcx timeline",
             )),
-        }
+        }?;
+        Ok(done.with_header_warnings(header))
     }
 
     fn files_of<T: RollupRow>(
@@ -733,6 +737,19 @@ enum Done {
 }
 
 impl Done {
+    /// Puts the files' header findings before the run's own warnings.
+    fn with_header_warnings(mut self, mut header: Vec<String>) -> Self {
+        if header.is_empty() {
+            return self;
+        }
+        let stats = match &mut self {
+            Done::Table(t) => &mut t.stats,
+            Done::Store(f) => f.stats_mut(),
+        };
+        header.append(&mut stats.warnings);
+        stats.warnings = header;
+        self
+    }
     fn into_table(self) -> Result<RollupTable> {
         match self {
             Done::Table(t) => Ok(t),
@@ -745,6 +762,7 @@ trait Streamable {
     fn into_table(self: Box<Self>) -> Result<RollupTable>;
     fn write(&self, format: crate::write::TableFormat, out: &mut dyn std::io::Write) -> Result<()>;
     fn stats(&self) -> &RollupStats;
+    fn stats_mut(&mut self) -> &mut RollupStats;
 }
 
 /// A finished chunked rollup: the keys in output order, each with its
@@ -872,9 +890,27 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
         w.finish()
     }
 
+    fn stats_mut(&mut self) -> &mut RollupStats {
+        &mut self.stats
+    }
     fn stats(&self) -> &RollupStats {
         &self.stats
     }
+}
+
+/// The report of the first file, and every file's header findings (an
+/// unknown column, S004: its values are not read, and a rollup says so
+/// rather than drop them silently), in path order.
+fn header_findings(rb: &ReaderBuilder, sorted: &[&Path]) -> Result<(ReportKind, Vec<String>)> {
+    let mut kind = None;
+    let mut found = Vec::new();
+    for p in sorted {
+        let r = rb.from_path(p)?;
+        kind.get_or_insert(r.kind());
+        found.extend(r.diagnostics().iter().map(|d| d.to_string()));
+    }
+    let kind = kind.ok_or_else(|| Error::usage("no input files"))?;
+    Ok((kind, found))
 }
 
 /// What a run read, kept and skipped.
@@ -888,7 +924,8 @@ pub struct RollupStats {
     pub skipped: BTreeMap<Code, u64>,
     /// The first skipped row's error (in path order), for the message.
     pub first_skipped: Option<String>,
-    /// Warnings for stderr (rows attributed by start).
+    /// Warnings for stderr: the files' header findings (an unknown column,
+    /// S004, whose values are not read), then rows attributed by start.
     pub warnings: Vec<String>,
 }
 
