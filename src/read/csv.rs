@@ -75,17 +75,17 @@ impl Fields {
         self.line_offsets.clear();
         self.digits = 0;
     }
-    /// Where field `i` lies: in the input (`quoted == false`) or in
-    /// scratch.
+    /// Where field `i` lies: in the record's input, or in scratch when
+    /// the record took the RFC 4180 path (`quoted`).
     #[inline]
-    pub fn range(&self, _quoted: bool, i: usize) -> std::ops::Range<usize> {
+    pub fn range(&self, i: usize) -> std::ops::Range<usize> {
         let sp = self.spans[i];
         sp.start as usize..sp.end as usize
     }
     /// The bytes of field `i`, given the input slice of the record.
     #[inline]
     pub fn get<'a>(&'a self, quoted: bool, input: &'a [u8], i: usize) -> &'a [u8] {
-        let r = self.range(quoted, i);
+        let r = self.range(i);
         if quoted {
             &self.scratch[r]
         } else {
@@ -1093,7 +1093,7 @@ impl CsvInput {
                     {
                         continue;
                     }
-                    let range = fields.range(at.quoted, i);
+                    let range = fields.range(i);
                     let off = fields.line_offset(i);
                     // Field bounds sit next to ASCII delimiters, so they are
                     // char boundaries; `get` keeps that a checked fact.
