@@ -1123,6 +1123,16 @@ impl CsvInput {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator (the same cases on every run).
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     fn naive(b: &[u8]) -> (u64, bool) {
         if b.is_empty() || b.len() > 19 || !b.iter().all(u8::is_ascii_digit) {
             return (0, false);
@@ -1137,13 +1147,7 @@ mod tests {
         let odd = [
             b'0', b'9', b'/', b':', b' ', b'-', 0x00, 0x2f, 0x3a, 0xfa, 0xff, b'5',
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..200_000 {
             let len = (next() % 24) as usize;
             let tail = (next() % 10) as usize;
@@ -1174,13 +1178,7 @@ mod tests {
     #[test]
     fn split_line_agrees_with_the_rfc_path_on_random_records() {
         let alphabet = b",,,\"\"1234567890ab \r\n;";
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         for _ in 0..300_000 {
             let len = (next() % 40) as usize;
             let rec: Vec<u8> = (0..len)
