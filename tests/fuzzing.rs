@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use ringcx_reports::rollup::Rollup;
 use ringcx_reports::{AgentExtRow, Code, ReaderBuilder, ReportKind};
 
 /// The very file the fuzz targets call into (`fuzz/src/checks.rs`).
@@ -1130,4 +1131,51 @@ fn regression_segment_instant_past_year_9999_did_not_round_trip() {
         ]
     );
     assert_eq!(t.rows(), 1, "the last instant RFC 3339 can print is read");
+}
+/// A later file's opening error reported before an earlier file's row
+/// error: the whole file stopped at its second row (F401, a duplicate),
+/// the same rows split in two stopped at the second file's first record
+/// (S009, longer than the 64-byte limit), because the rollup opened every
+/// file up front to collect header warnings and returned the first failure
+/// of that pass. Found by `rollup_split` (options: America/New_York,
+/// `dd/MM/yyyy`, limit 64, agent-ext rows, split after 10 of 18 rows).
+/// Fixed in `header_findings` (src/rollup/mod.rs): only the first file's
+/// opening error is returned there; a later file fails the run when the run
+/// reaches it.
+#[test]
+fn regression_later_file_open_error_reported_before_an_earlier_row_error() {
+    let input: &[u8] = b"\
+\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\
+\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\x99\
+\x99\x99\x99\x99\x99\x01\x00\x00\x36\x25\x3d\xdc\x94\x74\x71\x75\
+\x65\x75\x65\xba\x00\x4e\x71\x49\x8e\x5b\xda\xe0\x6d\x22\xff\xff\
+\xff\xff\xff\xff\xff\xff\xe7\xdb\x81\xe9\xb3\x8b\x00\x00\x08\x58\
+\x01\x01\x00\x12\x00\x00\x00\x00\x38\x58\x47\xe8\x03\x4b\x57\x38\
+\x44\x08\x6c\x41\x60\x38\x44\x08\x6c\x41\x60\x4c\xd5\xb4\xe4\x6a\
+\x2c\xa8\x65";
+    run_all(input);
+    // The same in plain files: the first error in path order wins.
+    let dir = tempfile::tempdir().unwrap();
+    let row = "30,20240304,04:30,42,Sales 2,5687,Q5687,74,459,0,0\n";
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&a, format!("{row}{row}")).unwrap();
+    std::fs::write(
+        &b,
+        format!(
+            "60,20240305,15:00,42,Sales 2,5687,Q5687,{},693,3,0\n",
+            u64::MAX / 2
+        ),
+    )
+    .unwrap();
+    let rb = ReaderBuilder::new().max_record_len(64);
+    let rollup = Rollup::new();
+    for r in [
+        rollup.run_files_sequential(&[&b, &a], &rb),
+        rollup.run_files(&[&b, &a], &rb),
+    ] {
+        let e = r.expect_err("a duplicate row stops the rollup");
+        assert_eq!(e.code(), Some(Code::DuplicateKey), "{e}");
+        assert!(e.to_string().contains("a.csv:2: error[F401]"), "{e}");
+    }
 }

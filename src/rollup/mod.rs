@@ -901,15 +901,23 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
 /// The report of the first file, and every file's header findings (an
 /// unknown column, S004: its values are not read, and a rollup says so
 /// rather than drop them silently), in path order.
+///
+/// Only the first file's opening error is returned here: a later file that
+/// cannot be opened fails the run when the run reaches it, so that an
+/// earlier file's error (in path order) is the one reported, as in a
+/// sequential read.
 fn header_findings(rb: &ReaderBuilder, sorted: &[&Path]) -> Result<(ReportKind, Vec<String>)> {
-    let mut kind = None;
-    let mut found = Vec::new();
-    for p in sorted {
-        let r = rb.from_path(p)?;
-        kind.get_or_insert(r.kind());
-        found.extend(r.diagnostics().iter().map(|d| d.to_string()));
+    let Some(first) = sorted.first() else {
+        return Err(Error::usage("no input files"));
+    };
+    let r = rb.from_path(first)?;
+    let kind = r.kind();
+    let mut found: Vec<String> = r.diagnostics().iter().map(|d| d.to_string()).collect();
+    for p in &sorted[1..] {
+        if let Ok(r) = rb.from_path(p) {
+            found.extend(r.diagnostics().iter().map(|d| d.to_string()));
+        }
     }
-    let kind = kind.ok_or_else(|| Error::usage("no input files"))?;
     Ok((kind, found))
 }
 
