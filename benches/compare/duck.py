@@ -17,9 +17,19 @@ if form == "csv":
     )
     start = "strptime(date_from || ' ' || time, '%Y%m%d %H:%M')"
 else:
-    # The current JSON form: camelCase keys, a dateTimeFrom timestamp.
-    scan = f"read_json('{src}', format = 'auto')"
-    start = "CAST(dateTimeFrom AS TIMESTAMP)"
+    # The current JSON form (as in RingCX's published agg-queue-stats
+    # sample): camelCase keys with `Ixn`, `dateTimeFrom` as
+    # MM-dd-yyyyTHH:mm:ss, read as text so DuckDB does not guess.
+    scan = (
+        f"read_json('{src}', format = 'auto', "
+        "columns = {'queue': 'VARCHAR', 'dateTimeFrom': 'VARCHAR', "
+        "'offdDirectIxnCnt': 'BIGINT', 'overflowInIxnCnt': 'BIGINT', "
+        "'answIxnCnt': 'BIGINT', 'abandIxnCnt': 'BIGINT', "
+        "'abandShortIxnCnt': 'BIGINT', 'ansServicelevelCnt': 'BIGINT', "
+        "'talkingIxnDur': 'BIGINT', 'wrapUpDur': 'BIGINT', "
+        "'queuedAndAnswIxnDur': 'BIGINT', 'queuedAnswLongestQueDur': 'BIGINT'})"
+    )
+    start = "strptime(dateTimeFrom, '%m-%d-%YT%H:%M:%S')"
 
 cols = {
     "csv": dict(
@@ -29,10 +39,10 @@ cols = {
         wait="queued_and_answ_call_dur", longest="queued_answ_longest_que_dur",
     ),
     "json": dict(
-        queue="queue", direct="offdDirectCallCnt", over="overflowInCallCnt",
-        ans="answCallCnt", ab="abandCallCnt", short="abandShortCallCnt",
-        sl="ansServicelevelCnt", talk="talkingCallDur", wrap="wrapUpDur",
-        wait="queuedAndAnswCallDur", longest="queuedAnswLongestQueDur",
+        queue="queue", direct="offdDirectIxnCnt", over="overflowInIxnCnt",
+        ans="answIxnCnt", ab="abandIxnCnt", short="abandShortIxnCnt",
+        sl="ansServicelevelCnt", talk="talkingIxnDur", wrap="wrapUpDur",
+        wait="queuedAndAnswIxnDur", longest="queuedAnswLongestQueDur",
     ),
 }[form]
 c = cols
