@@ -2,7 +2,8 @@
 # Side-by-side benchmark: the same hourly per-queue rollup (SPEC 4.3
 # default metrics) of one generated Queue Statistics export in rcx, DuckDB
 # SQL and Polars, 2 threads each. Prints, per tool, the median wall time of
-# RUNS warm runs, MB/s, peak RSS, and the ratios against rcx, after checking
+# RUNS warm runs (interleaved: one run of each tool per round), MB/s, peak
+# RSS, and the ratios against rcx, after checking
 # that the three results agree (sums exactly, ratios within 0.01). rcx
 # prints only the twelve metrics the SQL computes (--columns), so every
 # tool formats the same output.
@@ -62,19 +63,33 @@ if [ ! -s "$CSV" ]; then
   "$RCX" gen --report queue --rows "$ROWS" --queues 200 -o "$CSV"
 fi
 
-# Runs "$@" once to warm up, then RUNS times; prints "median_wall max_rss_kb".
+# measure NAME...: each NAME names an array CMD_NAME holding a command.
+# Runs every command once to warm up, then RUNS rounds in which each runs
+# once, in turn: a machine whose speed drifts over minutes (a shared host)
+# then slows every tool alike. Sets MED_NAME (median wall seconds) and
+# RSS_NAME (largest peak RSS, KiB).
 measure() {
-  local log="$DATA/time.log" walls=() rss=0
-  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; "$@" >&2 || true; exit 1; }
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>&1
-    read -r wall kb < "$log"
-    walls+=("$wall")
-    [ "$kb" -gt "$rss" ] && rss="$kb"
+  local f wall kb
+  for f in "$@"; do
+    local -n cmd="CMD_$f"
+    "${cmd[@]}" >/dev/null 2>&1 || { echo "failed: ${cmd[*]}" >&2; "${cmd[@]}" >&2 || true; exit 1; }
+    : > "$DATA/walls.$f"
+    printf -v "RSS_$f" '%s' 0
+    unset -n cmd
   done
-  local med
-  med=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
-  echo "$med $rss"
+  for _ in $(seq "$RUNS"); do
+    for f in "$@"; do
+      local -n cmd="CMD_$f" rss="RSS_$f"
+      /usr/bin/time -f "%e %M" -o "$DATA/time.log" "${cmd[@]}" >/dev/null 2>&1
+      read -r wall kb < "$DATA/time.log"
+      echo "$wall" >> "$DATA/walls.$f"
+      [ "$kb" -gt "$rss" ] && rss="$kb"
+      unset -n cmd rss
+    done
+  done
+  for f in "$@"; do
+    printf -v "MED_$f" '%s' "$(sort -g "$DATA/walls.$f" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')"
+  done
 }
 
 report() {
@@ -100,12 +115,13 @@ COLUMNS=offered,answered,abandoned,short_abandoned,answered_within_sl,handle_s,a
 echo "== CSV: rollup --interval hour --by queue --columns (12 metrics)"
 OUT="$DATA/out"
 mkdir -p "$OUT"
-read -r r_w r_k < <(measure "$RCX" --threads "$THREADS" rollup --interval hour --columns "$COLUMNS" "$CSV" -o "$OUT/rcx.csv")
-read -r d_w d_k < <(measure "$PY" "$HERE/duck.py" csv "$CSV" "$OUT/duckdb.csv" "$THREADS")
-read -r p_w p_k < <(measure env POLARS_MAX_THREADS="$THREADS" "$PY" "$HERE/pl.py" "$CSV" "$OUT/polars.csv")
+CMD_rcx=("$RCX" --threads "$THREADS" rollup --interval hour --columns "$COLUMNS" "$CSV" -o "$OUT/rcx.csv")
+CMD_duckdb=("$PY" "$HERE/duck.py" csv "$CSV" "$OUT/duckdb.csv" "$THREADS")
+CMD_polars=(env POLARS_MAX_THREADS="$THREADS" "$PY" "$HERE/pl.py" "$CSV" "$OUT/polars.csv")
+measure rcx duckdb polars
 echo "== checking agreement"
 "$PY" "$HERE/check.py" "$OUT/rcx.csv" "$OUT/duckdb.csv" "$OUT/polars.csv"
-report "Hourly per-queue rollup, CSV" "$CSV" rcx "$r_w" "$r_k" duckdb "$d_w" "$d_k" polars "$p_w" "$p_k"
+report "Hourly per-queue rollup, CSV" "$CSV" rcx "$MED_rcx" "$RSS_rcx" duckdb "$MED_duckdb" "$RSS_duckdb" polars "$MED_polars" "$RSS_polars"
 
 if [ "$JSON" = 1 ]; then
   JS="$DATA/queue-$ROWS.json"
@@ -119,8 +135,9 @@ if [ "$JSON" = 1 ]; then
     exit 0
   fi
   echo "== JSON: rollup --interval hour --by queue --columns (12 metrics)"
-  read -r r_w r_k < <(measure "$RCX" --threads "$THREADS" rollup --interval hour --columns "$COLUMNS" "$JS" -o "$OUT/rcx-json.csv")
-  read -r d_w d_k < <(measure "$PY" "$HERE/duck.py" json "$JS" "$OUT/duckdb-json.csv" "$THREADS")
+  CMD_rcxjson=("$RCX" --threads "$THREADS" rollup --interval hour --columns "$COLUMNS" "$JS" -o "$OUT/rcx-json.csv")
+  CMD_duckjson=("$PY" "$HERE/duck.py" json "$JS" "$OUT/duckdb-json.csv" "$THREADS")
+  measure rcxjson duckjson
   "$PY" "$HERE/check.py" "$OUT/rcx-json.csv" "$OUT/duckdb-json.csv"
-  report "Hourly per-queue rollup, JSON" "$JS" rcx "$r_w" "$r_k" duckdb "$d_w" "$d_k"
+  report "Hourly per-queue rollup, JSON" "$JS" rcx "$MED_rcxjson" "$RSS_rcxjson" duckdb "$MED_duckjson" "$RSS_duckjson"
 fi

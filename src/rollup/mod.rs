@@ -854,60 +854,38 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
             &self.plan.columns,
             out,
         )?;
-        // Buckets are decoded in output order into a batch of a fixed size
-        // (spanning keys, or part of one key), and each batch is formatted
-        // in parallel, one slice per thread (each thread with its own
-        // formatter and label cache), then written in order. The text held
-        // at once is one batch's, however many buckets a key has: a day
-        // rollup of 4 GB holds no more than one of 1 GB.
-        const PER_THREAD: usize = 512;
+        // Keys are formatted in parallel, one key per thread at a time
+        // (each thread with its own formatter and label cache), and
+        // written in order: the text held at once is a few keys' worth.
         let threads = rayon::current_num_threads().max(1);
-        let mut fmts: Vec<_> = (0..threads).map(|_| (w.formatter(), usize::MAX)).collect();
+        let mut fmts: Vec<_> = (0..threads).map(|_| w.formatter()).collect();
         let mut bufs: Vec<(Vec<u8>, u64)> = vec![(Vec::new(), 0); threads];
         let span = self.store.meta.span.unwrap_or((0, 0));
-        let cap = threads * PER_THREAD;
-        let mut batch: Vec<(usize, (i64, i64), S)> = Vec::with_capacity(cap);
-        let mut flush = |batch: &mut Vec<(usize, (i64, i64), S)>,
-                         w: &mut crate::write::table::RowStream<'_, dyn std::io::Write>|
-         -> Result<()> {
-            let per = batch.len().div_ceil(threads).max(1);
+        for win in self.order.chunks(threads) {
+            let per = win.len().div_ceil(threads);
+            for (buf, n) in &mut bufs {
+                buf.clear();
+                *n = 0;
+            }
             fmts.par_iter_mut()
                 .zip(bufs.par_iter_mut())
-                .zip(batch.par_chunks(per))
-                .try_for_each(|(((f, cur), (buf, n)), part)| -> Result<()> {
-                    buf.clear();
-                    *n = 0;
-                    for (k, b, sums) in part {
-                        let keys = &self.order[*k].0;
-                        if *cur != *k {
-                            f.key(keys);
-                            *cur = *k;
+                .zip(win.par_chunks(per))
+                .try_for_each(|((f, (buf, n)), group)| -> Result<()> {
+                    for (keys, i) in group {
+                        f.key(keys);
+                        let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
+                            .map_err(|e| Error::io("<rollup spill file>", e))?;
+                        for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
+                            let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
+                            f.row(buf, s, e, &m);
+                            *n += 1;
                         }
-                        let (s, e, m) = bucket_metrics(&self.plan, keys, *b, span, sums)?;
-                        f.row(buf, s, e, &m);
-                        *n += 1;
                     }
                     Ok(())
                 })?;
-            let used = batch.len().div_ceil(per);
-            for (buf, n) in &bufs[..used] {
+            for (buf, n) in &bufs {
                 w.push_rows(buf, *n)?;
             }
-            batch.clear();
-            Ok(())
-        };
-        for (k, (_, i)) in self.order.iter().enumerate() {
-            let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
-                .map_err(|e| Error::io("<rollup spill file>", e))?;
-            for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
-                batch.push((k, b, sums));
-                if batch.len() == cap {
-                    flush(&mut batch, &mut w)?;
-                }
-            }
-        }
-        if !batch.is_empty() {
-            flush(&mut batch, &mut w)?;
         }
         w.finish()
     }
