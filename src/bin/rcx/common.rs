@@ -215,4 +215,52 @@ impl TimeFilters {
             hours: ranges,
         })
     }
+
+    /// Sets the filters that were given on a rollup or timeline builder.
+    pub fn apply<B: TimeFiltered>(self, mut b: B) -> B {
+        if let Some(v) = self.from {
+            b = b.from(v);
+        }
+        if let Some(v) = self.to {
+            b = b.to(v);
+        }
+        if let Some(v) = self.days {
+            b = b.days(v);
+        }
+        if !self.hours.is_empty() {
+            b = b.hours(self.hours);
+        }
+        b
+    }
 }
+
+/// The builders that take SPEC 4.2 time filters.
+pub trait TimeFiltered: Sized {
+    fn from(self, v: TimeBound) -> Self;
+    fn to(self, v: TimeBound) -> Self;
+    fn days(self, mask: u8) -> Self;
+    fn hours(self, ranges: Vec<HourRange>) -> Self;
+}
+
+macro_rules! time_filtered {
+    ($($t:ty),*) => {$(
+        impl TimeFiltered for $t {
+            fn from(self, v: TimeBound) -> Self {
+                <$t>::from(self, v)
+            }
+            fn to(self, v: TimeBound) -> Self {
+                <$t>::to(self, v)
+            }
+            fn days(self, mask: u8) -> Self {
+                <$t>::days(self, mask)
+            }
+            fn hours(self, ranges: Vec<HourRange>) -> Self {
+                <$t>::hours(self, ranges)
+            }
+        }
+    )*};
+}
+time_filtered!(
+    ringcx_reports::rollup::Rollup,
+    ringcx_reports::timeline::Timeline
+);

@@ -212,18 +212,7 @@ fn build(a: &RollupOpts) -> Result<Rollup, Error> {
         a.days.as_deref(),
         &a.hours,
     )?;
-    if let Some(v) = f.from {
-        r = r.from(v);
-    }
-    if let Some(v) = f.to {
-        r = r.to(v);
-    }
-    if let Some(v) = f.days {
-        r = r.days(v);
-    }
-    if !f.hours.is_empty() {
-        r = r.hours(f.hours);
-    }
+    r = f.apply(r);
     if let Some(s) = a.sl_formula {
         r = r.sl_formula(match s {
             SlArg::AbandonsAgainst => SlFormula::AbandonsAgainst,

@@ -131,18 +131,7 @@ fn build(a: &Args) -> Result<Timeline, Error> {
         a.days.as_deref(),
         &a.hours,
     )?;
-    if let Some(v) = f.from {
-        t = t.from(v);
-    }
-    if let Some(v) = f.to {
-        t = t.to(v);
-    }
-    if let Some(v) = f.days {
-        t = t.days(v);
-    }
-    if !f.hours.is_empty() {
-        t = t.hours(f.hours);
-    }
+    t = f.apply(t);
     if let Some(w) = a.week_start {
         t = t.week_start(match w {
             WeekArg::Monday => WeekStart::Monday,
