@@ -178,6 +178,36 @@ pub fn skipped_exit(
     ExitCode::from(1)
 }
 
+/// The time-filter flags of SPEC 4.2, shared by `rollup`, `timeline` and
+/// `plot`; a record (a row, or a segment) is kept by its start.
+#[derive(clap::Args, Debug)]
+pub struct TimeArgs {
+    /// Keep records starting at or after this (RFC 3339, or local date/datetime in --tz).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Keep records starting before this (RFC 3339, or local date/datetime in --tz).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Keep records starting on these local days: mon,tue,...
+    #[arg(long, value_name = "DAYS")]
+    pub days: Option<String>,
+    /// Keep records whose local start time is in these ranges, e.g. 08:00-17:00,22:00-06:00 (repeatable).
+    #[arg(long, value_name = "RANGES")]
+    pub hours: Vec<String>,
+}
+
+impl TimeArgs {
+    /// The filters, each checked (a bad value is a usage error naming its flag).
+    pub fn parse(&self) -> Result<TimeFilters, Error> {
+        TimeFilters::parse(
+            self.from.as_deref(),
+            self.to.as_deref(),
+            self.days.as_deref(),
+            &self.hours,
+        )
+    }
+}
+
 /// The time filters of SPEC 4.2 (`--from`, `--to`, `--days`, `--hours`),
 /// parsed once for every subcommand that takes them.
 #[derive(Debug, Default)]

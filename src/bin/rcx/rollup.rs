@@ -12,7 +12,7 @@ use ringcx_reports::rollup::{
 use ringcx_reports::write::TableFormat;
 use ringcx_reports::Error;
 
-use crate::common::{self, parse_tz, Output, ReadOpts, TimeFilters};
+use crate::common::{self, parse_tz, Output, ReadOpts, TimeArgs};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
@@ -132,18 +132,8 @@ pub struct RollupOpts {
     /// Bucket zone (IANA name) [default: the source zone].
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     tz: Option<Tz>,
-    /// Keep rows starting at or after this (RFC 3339, or local date/datetime in --tz).
-    #[arg(long, value_name = "TIME")]
-    from: Option<String>,
-    /// Keep rows starting before this (RFC 3339, or local date/datetime in --tz).
-    #[arg(long, value_name = "TIME")]
-    to: Option<String>,
-    /// Keep rows starting on these local days: mon,tue,...
-    #[arg(long, value_name = "DAYS")]
-    days: Option<String>,
-    /// Keep rows whose local start time is in these ranges, e.g. 08:00-17:00,22:00-06:00 (repeatable).
-    #[arg(long, value_name = "RANGES")]
-    hours: Vec<String>,
+    #[command(flatten)]
+    time: TimeArgs,
     /// Service-level formula [default: abandons-against].
     #[arg(long, value_enum)]
     sl_formula: Option<SlArg>,
@@ -206,13 +196,7 @@ fn build(a: &RollupOpts) -> Result<Rollup, Error> {
     if let Some(tz) = a.tz {
         r = r.tz(tz);
     }
-    let f = TimeFilters::parse(
-        a.from.as_deref(),
-        a.to.as_deref(),
-        a.days.as_deref(),
-        &a.hours,
-    )?;
-    r = f.apply(r);
+    r = a.time.parse()?.apply(r);
     if let Some(s) = a.sl_formula {
         r = r.sl_formula(match s {
             SlArg::AbandonsAgainst => SlFormula::AbandonsAgainst,

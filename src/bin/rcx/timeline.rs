@@ -10,7 +10,7 @@ use ringcx_reports::timeline::{Interactions, LoadStats, Timeline, TimelineBy};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{parse_tz, skipped_exit, Output, ReadOpts, TimeFilters};
+use crate::common::{parse_tz, skipped_exit, Output, ReadOpts, TimeArgs};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -78,18 +78,8 @@ pub struct Args {
     /// Bucket zone (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
     tz: Tz,
-    /// Keep segments starting at or after this (RFC 3339, or local date/datetime in --tz).
-    #[arg(long, value_name = "TIME")]
-    from: Option<String>,
-    /// Keep segments starting before this (RFC 3339, or local date/datetime in --tz).
-    #[arg(long, value_name = "TIME")]
-    to: Option<String>,
-    /// Keep segments starting on these local days: mon,tue,...
-    #[arg(long, value_name = "DAYS")]
-    days: Option<String>,
-    /// Keep segments whose local start time is in these ranges, e.g. 08:00-17:00 (repeatable).
-    #[arg(long, value_name = "RANGES")]
-    hours: Vec<String>,
+    #[command(flatten)]
+    time: TimeArgs,
     /// First day of week buckets [default: monday].
     #[arg(long, value_enum)]
     week_start: Option<WeekArg>,
@@ -125,13 +115,7 @@ fn build(a: &Args) -> Result<Timeline, Error> {
         })
         .tz(a.tz)
         .skip_invalid(a.skip_invalid);
-    let f = TimeFilters::parse(
-        a.from.as_deref(),
-        a.to.as_deref(),
-        a.days.as_deref(),
-        &a.hours,
-    )?;
-    t = f.apply(t);
+    t = a.time.parse()?.apply(t);
     if let Some(w) = a.week_start {
         t = t.week_start(match w {
             WeekArg::Monday => WeekStart::Monday,
