@@ -15,7 +15,7 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use memchr::{memchr, memchr_iter};
+use memchr::{memchr, memchr2, memchr_iter};
 
 use super::assemble::Assembler;
 use super::{kind_from_fields, CsvDialect, ReaderBuilder};
@@ -184,10 +184,9 @@ fn is_blank(line: &[u8], delim: u8) -> bool {
 
 /// Splits a line with no quote at its delimiters, reading each field's
 /// leading digits on the way (most fields are short counts, so a field is
-/// one tight digit loop and a delimiter test). Returns false, with `f` in
-/// an unspecified state, at the first quote.
+/// one tight digit loop and a delimiter test).
 #[inline]
-fn split_plain(line: &[u8], delim: u8, f: &mut Fields) -> bool {
+fn split_plain(line: &[u8], delim: u8, f: &mut Fields) {
     let n = line.len();
     let mut i = 0usize;
     loop {
@@ -204,14 +203,11 @@ fn split_plain(line: &[u8], delim: u8, f: &mut Fields) -> bool {
         // The rest of a field that is not all digits.
         let plain = i == n || line[i] == delim;
         while i < n && line[i] != delim {
-            if line[i] == b'"' {
-                return false;
-            }
             i += 1;
         }
         end_field(f, i, start, acc, plain);
         if i >= n {
-            return true;
+            return;
         }
         i += 1;
     }
@@ -327,7 +323,14 @@ fn split_line(line: &[u8], delim: u8, f: &mut Fields) -> bool {
 /// Tokenizes one record at the start of `input`.
 #[inline]
 pub(crate) fn next_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) -> Step {
-    let nl = memchr(b'\n', input);
+    // One search for the line break and the first quote: a line without a
+    // quote goes straight to the plain split, one with a quote skips it.
+    let first = memchr2(b'\n', b'"', input);
+    let quote = first.is_some_and(|i| input[i] == b'"');
+    let nl = match first {
+        Some(i) if quote => memchr(b'\n', &input[i..]).map(|j| i + j),
+        _ => first,
+    };
     let (line_end, consumed, newlines) = match nl {
         Some(i) => (i, i + 1, 1),
         None if eof => {
@@ -343,11 +346,12 @@ pub(crate) fn next_record(input: &[u8], eof: bool, delim: u8, f: &mut Fields) ->
         line = rest;
     }
     f.clear();
-    if !split_plain(line, delim, f) {
-        f.clear();
+    if quote {
         if !split_line(line, delim, f) {
             return quoted_record(input, eof, delim, f);
         }
+    } else {
+        split_plain(line, delim, f);
     }
     if f.spans.len() == 1 && is_blank(line, delim) {
         return Step::Blank { consumed, newlines };

@@ -45,6 +45,11 @@ pub(crate) struct ChunkedRun<S> {
     pub kept: u64,
 }
 
+/// Buckets per segment of a key's packed sequence: the unit in which the
+/// output is decoded and formatted, so that the text held at once is a
+/// few segments' worth however many buckets a key has.
+pub(crate) const SEGMENT: u64 = 1024;
+
 /// The buckets of one output key: the finished ones packed in order (the
 /// older part possibly spilled to the store's file), and the last one,
 /// which the next chunk may still add to.
@@ -54,6 +59,13 @@ pub(crate) struct StoreKey<S> {
     packed: Vec<u8>,
     /// Spilled parts, in order: offset and length in the spill file.
     spilled: Vec<(u64, usize)>,
+    /// Bytes of the key in the spill file (where `packed` starts in the
+    /// key's whole sequence).
+    spilled_len: u64,
+    /// Where each segment starts in the key's whole sequence, and the
+    /// start before it (the base of its first delta).
+    segs: Vec<(u64, i64)>,
+    sealed: u64,
     prev: i64,
     open: Option<((i64, i64), S)>,
 }
@@ -61,11 +73,20 @@ pub(crate) struct StoreKey<S> {
 impl<S: Accumulator> StoreKey<S> {
     fn seal(&mut self, (bs, be): (i64, i64), acc: &S) -> usize {
         let n = self.packed.len();
+        if self.sealed % SEGMENT == 0 {
+            self.segs.push((self.spilled_len + n as u64, self.prev));
+        }
+        self.sealed += 1;
         put_varint(&mut self.packed, bs.wrapping_sub(self.prev) as u64);
         put_varint(&mut self.packed, be.wrapping_sub(bs) as u64);
         acc.pack(&mut self.packed);
         self.prev = bs;
         self.packed.len() - n
+    }
+
+    /// The number of segments.
+    pub(crate) fn segments(&self) -> usize {
+        self.segs.len()
     }
 }
 
@@ -75,33 +96,73 @@ pub(crate) fn key_bytes<'a, S>(
     store: &'a Store<S>,
     k: &'a StoreKey<S>,
 ) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
+    key_range(store, k, 0, k.spilled_len + k.packed.len() as u64)
+}
+
+/// Bytes `from..to` of a key's whole packed sequence.
+fn key_range<'a, S>(
+    store: &'a Store<S>,
+    k: &'a StoreKey<S>,
+    from: u64,
+    to: u64,
+) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
     use std::io::{Read, Seek, SeekFrom};
-    if k.spilled.is_empty() {
-        return Ok(std::borrow::Cow::Borrowed(&k.packed));
+    let in_packed = |a: u64, b: u64| (a - k.spilled_len) as usize..(b - k.spilled_len) as usize;
+    if from >= k.spilled_len {
+        return Ok(std::borrow::Cow::Borrowed(&k.packed[in_packed(from, to)]));
     }
-    let total: usize = k.spilled.iter().map(|s| s.1).sum::<usize>() + k.packed.len();
-    let mut v = Vec::with_capacity(total);
-    if let Some(f) = &store.spill {
-        let mut f = f
-            .lock()
-            .map_err(|_| std::io::Error::other("spill file poisoned"))?;
-        for &(off, len) in &k.spilled {
-            f.seek(SeekFrom::Start(off))?;
-            let at = v.len();
-            v.resize(at + len, 0);
-            f.read_exact(&mut v[at..])?;
+    let mut v = Vec::with_capacity((to - from) as usize);
+    let Some(f) = &store.spill else {
+        return Err(std::io::Error::other("spill file missing"));
+    };
+    let mut f = f
+        .lock()
+        .map_err(|_| std::io::Error::other("spill file poisoned"))?;
+    let mut at = 0u64;
+    for &(off, len) in &k.spilled {
+        let (lo, hi) = (from.max(at), to.min(at + len as u64));
+        if lo < hi {
+            f.seek(SeekFrom::Start(off + (lo - at)))?;
+            let n = v.len();
+            v.resize(n + (hi - lo) as usize, 0);
+            f.read_exact(&mut v[n..])?;
         }
+        at += len as u64;
     }
-    v.extend_from_slice(&k.packed);
+    if to > k.spilled_len {
+        v.extend_from_slice(&k.packed[in_packed(k.spilled_len, to)]);
+    }
     Ok(std::borrow::Cow::Owned(v))
+}
+
+/// The bytes of segment `j` of a key and the start before its first
+/// bucket (see [`unpack_buckets_from`]).
+pub(crate) fn segment_bytes<'a, S>(
+    store: &'a Store<S>,
+    k: &'a StoreKey<S>,
+    j: usize,
+) -> std::io::Result<(std::borrow::Cow<'a, [u8]>, i64)> {
+    let (from, prev) = k.segs[j];
+    let to = k
+        .segs
+        .get(j + 1)
+        .map_or(k.spilled_len + k.packed.len() as u64, |s| s.0);
+    Ok((key_range(store, k, from, to)?, prev))
 }
 
 /// The buckets packed in `bytes`, in order.
 pub(crate) fn unpack_buckets<S: Accumulator>(
     bytes: &[u8],
 ) -> impl Iterator<Item = ((i64, i64), S)> + '_ {
+    unpack_buckets_from(bytes, 0)
+}
+
+/// The buckets packed in `bytes` whose first delta is from `prev`.
+pub(crate) fn unpack_buckets_from<S: Accumulator>(
+    bytes: &[u8],
+    mut prev: i64,
+) -> impl Iterator<Item = ((i64, i64), S)> + '_ {
     let mut at = 0;
-    let mut prev = 0i64;
     std::iter::from_fn(move || {
         if at >= bytes.len() {
             return None;
@@ -195,6 +256,7 @@ impl<S> Store<S> {
             if !k.packed.is_empty() {
                 let len = k.packed.len();
                 k.spilled.push((off, len));
+                k.spilled_len += len as u64;
                 off += len as u64;
                 k.packed = Vec::new();
             }
@@ -222,6 +284,9 @@ impl<S: Accumulator> Store<S> {
                         names: Default::default(),
                         packed: Vec::new(),
                         spilled: Vec::new(),
+                        spilled_len: 0,
+                        segs: Vec::new(),
+                        sealed: 0,
                         prev: 0,
                         open: None,
                     });

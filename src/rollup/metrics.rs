@@ -150,6 +150,19 @@ pub(crate) fn scaled_hundredths(numerator: i128, denominator: i128, scale: i128)
     if denominator == 0 {
         return None;
     }
+    // The usual case (non-negative sums, small enough that the scaled
+    // numerator fits a u64) in 64-bit division, which is several times
+    // cheaper than the 128-bit one; the same rounding.
+    if let (Ok(n), Ok(d), Ok(k)) = (
+        u64::try_from(numerator),
+        u64::try_from(denominator),
+        u64::try_from(scale * 100),
+    ) {
+        if let Some(n) = n.checked_mul(k) {
+            let (q, r) = (n / d, n % d);
+            return Some(i128::from(q + u64::from(r >= d - r)));
+        }
+    }
     let n = numerator.checked_mul(scale * 100)?;
     let (q, r) = (n / denominator, n % denominator);
     // Away from zero when the remainder is at least half the divisor.
@@ -170,8 +183,12 @@ pub(crate) fn push_hundredths(out: &mut Vec<u8>, q: i128) {
     }
     let a = q.unsigned_abs();
     let mut b = itoa::Buffer::new();
-    out.extend_from_slice(b.format(a / 100).as_bytes());
-    let f = (a % 100) as u8;
+    // Most quotients fit a u64: its division and formatting are cheaper.
+    let (whole, f) = match u64::try_from(a) {
+        Ok(a) => (b.format(a / 100), (a % 100) as u8),
+        Err(_) => (b.format(a / 100), (a % 100) as u8),
+    };
+    out.extend_from_slice(whole.as_bytes());
     out.extend_from_slice(&[b'.', b'0' + f / 10, b'0' + f % 10]);
 }
 

@@ -854,36 +854,41 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
             &self.plan.columns,
             out,
         )?;
-        // Keys are formatted in parallel, one key per thread at a time
-        // (each thread with its own formatter and label cache), and
-        // written in order: the text held at once is a few keys' worth.
+        // Each key's buckets are stored in segments of `SEGMENT` that
+        // decode on their own: a window of segments (in output order) is
+        // formatted in parallel, one segment per thread (each thread with
+        // its own formatter and label cache), then written in order. The
+        // text held at once is a window's worth, however long the keys.
         let threads = rayon::current_num_threads().max(1);
         let mut fmts: Vec<_> = (0..threads).map(|_| w.formatter()).collect();
         let mut bufs: Vec<(Vec<u8>, u64)> = vec![(Vec::new(), 0); threads];
         let span = self.store.meta.span.unwrap_or((0, 0));
-        for win in self.order.chunks(threads) {
-            let per = win.len().div_ceil(threads);
-            for (buf, n) in &mut bufs {
-                buf.clear();
-                *n = 0;
-            }
+        let segments: Vec<(&Vec<String>, &chunked::StoreKey<S>, usize)> = self
+            .order
+            .iter()
+            .flat_map(|(keys, i)| {
+                let k = &self.store.keys[*i];
+                (0..k.segments()).map(move |j| (keys, k, j))
+            })
+            .collect();
+        for win in segments.chunks(threads) {
             fmts.par_iter_mut()
                 .zip(bufs.par_iter_mut())
-                .zip(win.par_chunks(per))
-                .try_for_each(|((f, (buf, n)), group)| -> Result<()> {
-                    for (keys, i) in group {
-                        f.key(keys);
-                        let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
-                            .map_err(|e| Error::io("<rollup spill file>", e))?;
-                        for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
-                            let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
-                            f.row(buf, s, e, &m);
-                            *n += 1;
-                        }
+                .zip(win.par_iter())
+                .try_for_each(|((f, (buf, n)), &(keys, k, j))| -> Result<()> {
+                    buf.clear();
+                    *n = 0;
+                    f.key(keys);
+                    let (bytes, prev) = chunked::segment_bytes(&self.store, k, j)
+                        .map_err(|e| Error::io("<rollup spill file>", e))?;
+                    for (b, sums) in chunked::unpack_buckets_from::<S>(&bytes, prev) {
+                        let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
+                        f.row(buf, s, e, &m);
+                        *n += 1;
                     }
                     Ok(())
                 })?;
-            for (buf, n) in &bufs {
+            for (buf, n) in &bufs[..win.len()] {
                 w.push_rows(buf, *n)?;
             }
         }

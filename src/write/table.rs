@@ -93,6 +93,9 @@ pub(crate) struct RowFormat {
     key_columns: &'static [&'static str],
     prefix: Vec<u8>,
     labels: FastMap<i64, Box<[u8]>>,
+    /// The last instant labelled and its label: a bucket's start is
+    /// usually the end of the row before it.
+    last: (i64, Vec<u8>),
 }
 
 /// JSON rows are each preceded by this; the stream turns the first one
@@ -130,6 +133,10 @@ impl RowFormat {
     }
 
     fn label(&mut self, buf: &mut Vec<u8>, t: i64) {
+        if t == self.last.0 && !self.last.1.is_empty() {
+            buf.extend_from_slice(&self.last.1);
+            return;
+        }
         let tz = self.tz;
         if self.labels.len() > 1 << 16 {
             // Bounded: native buckets of a long file have many instants.
@@ -141,6 +148,9 @@ impl RowFormat {
             s.into_bytes().into_boxed_slice()
         });
         buf.extend_from_slice(l);
+        self.last.0 = t;
+        self.last.1.clear();
+        self.last.1.extend_from_slice(l);
     }
 
     /// Appends one row of the current key (JSON: after [`JSON_SEP`]).
@@ -241,6 +251,7 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
                 key_columns,
                 prefix: Vec::new(),
                 labels: FastMap::default(),
+                last: (0, Vec::new()),
             },
             buf,
             rows: 0,
