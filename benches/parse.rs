@@ -136,12 +136,15 @@ fn csv_serde_queue(d: &Doc) -> u64 {
     total
 }
 
+/// A named baseline loop over the same document.
+type Baseline = (&'static str, fn(&Doc) -> u64);
+
 fn group<T: IntervalRow>(
     c: &mut Criterion,
     name: &str,
     d: &Doc,
     sum: impl Fn(&T) -> u64 + Copy,
-    baselines: &[(&str, fn(&Doc) -> u64)],
+    baselines: &[Baseline],
 ) {
     let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Bytes(d.bytes.len() as u64))
