@@ -180,6 +180,10 @@ pub(crate) fn unpack_buckets_from<S: Accumulator>(
 /// rows) in a few dozen MiB. Only the keys being printed are read back.
 const SPILL_DIV: u64 = 4;
 
+/// The write buffer of a spill: small, so that spilling adds no large
+/// allocation of its own to the peak.
+const SPILL_BUF: usize = 64 << 10;
+
 /// The merged result of the chunks, in far less memory than a
 /// [`Partial`]: exports are sorted by time, so once a chunk brings a later
 /// bucket of a key, that key's earlier buckets are final and are packed.
@@ -239,7 +243,7 @@ impl<S> Store<S> {
         };
         // One buffered write of all keys; only after it succeeded do the
         // keys give up their bytes.
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut *f);
+        let mut w = std::io::BufWriter::with_capacity(SPILL_BUF, &mut *f);
         let mut ok = true;
         for k in &self.keys {
             if !k.packed.is_empty() && w.write_all(&k.packed).is_err() {
