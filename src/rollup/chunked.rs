@@ -74,7 +74,7 @@ impl<S: Accumulator> StoreKey<S> {
     fn seal(&mut self, (bs, be): (i64, i64), acc: &S) -> usize {
         let n = self.packed.len();
         if self.sealed % SEGMENT == 0 {
-            self.segs.push((self.spilled_len + n as u64, self.prev));
+            self.segs.push((self.packed_len(), self.prev));
         }
         self.sealed += 1;
         put_varint(&mut self.packed, bs.wrapping_sub(self.prev) as u64);
@@ -83,10 +83,17 @@ impl<S: Accumulator> StoreKey<S> {
         self.prev = bs;
         self.packed.len() - n
     }
+}
 
+impl<S> StoreKey<S> {
     /// The number of segments.
     pub(crate) fn segments(&self) -> usize {
         self.segs.len()
+    }
+
+    /// The length of the key's whole packed sequence (spilled and not).
+    fn packed_len(&self) -> u64 {
+        self.spilled_len + self.packed.len() as u64
     }
 }
 
@@ -96,7 +103,7 @@ pub(crate) fn key_bytes<'a, S>(
     store: &'a Store<S>,
     k: &'a StoreKey<S>,
 ) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
-    key_range(store, k, 0, k.spilled_len + k.packed.len() as u64)
+    key_range(store, k, 0, k.packed_len())
 }
 
 /// Bytes `from..to` of a key's whole packed sequence.
@@ -143,10 +150,7 @@ pub(crate) fn segment_bytes<'a, S>(
     j: usize,
 ) -> std::io::Result<(std::borrow::Cow<'a, [u8]>, i64)> {
     let (from, prev) = k.segs[j];
-    let to = k
-        .segs
-        .get(j + 1)
-        .map_or(k.spilled_len + k.packed.len() as u64, |s| s.0);
+    let to = k.segs.get(j + 1).map_or(k.packed_len(), |s| s.0);
     Ok((key_range(store, k, from, to)?, prev))
 }
 

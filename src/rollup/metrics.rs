@@ -183,10 +183,12 @@ pub(crate) fn push_hundredths(out: &mut Vec<u8>, q: i128) {
     }
     let a = q.unsigned_abs();
     let mut b = itoa::Buffer::new();
-    // Most quotients fit a u64: its division and formatting are cheaper.
-    let (whole, f) = match u64::try_from(a) {
-        Ok(a) => (b.format(a / 100), (a % 100) as u8),
-        Err(_) => (b.format(a / 100), (a % 100) as u8),
+    // Most quotients fit a u64, whose division and formatting are cheaper
+    // than the u128 ones (the same text either way).
+    let (whole, f) = if let Ok(a64) = u64::try_from(a) {
+        (b.format(a64 / 100), (a64 % 100) as u8)
+    } else {
+        (b.format(a / 100), (a % 100) as u8)
     };
     out.extend_from_slice(whole.as_bytes());
     out.extend_from_slice(&[b'.', b'0' + f / 10, b'0' + f % 10]);
