@@ -227,7 +227,7 @@ fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
             .interval(BucketInterval::Native)
             .chunk_size(size);
         let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
-        // 4,500 native buckets per queue: five segments of 1,024.
+        // 4,500 native buckets per queue: eighteen segments of 256.
         assert_eq!(seq.records().len(), 9000);
         for format in [TableFormat::Csv, TableFormat::Json, TableFormat::Ndjson] {
             let mut want = Vec::new();
@@ -289,4 +289,139 @@ fn group_key_going_back_in_time_is_left_to_the_reference_path() {
     )
     .expect("write");
     assert_eq!(String::from_utf8(out).expect("utf8").lines().count(), 13);
+}
+
+/// A sorted Queue Statistics export as JSON in one of six shapes: an
+/// array one record a line, pretty-printed records, a leading comma, an
+/// array wrapped in an object with other members around it, NDJSON, and
+/// pretty-printed NDJSON. Names may hold braces, brackets, commas, quotes,
+/// colons and escaped line breaks.
+#[cfg(feature = "json")]
+fn queue_json(names: &[String], hours: u32, shape: u8) -> String {
+    let mut recs = Vec::new();
+    let mut n = 0u64;
+    for h in 0..hours {
+        for m in [0, 15, 30, 45] {
+            for (q, name) in names.iter().enumerate() {
+                n += 1;
+                let name = serde_json::to_string(name).expect("name");
+                let (open, sep, kv, close) = if shape % 2 == 1 {
+                    ("{\n  ", ",\n  ", ": ", "\n}")
+                } else {
+                    ("{", ",", ":", "}")
+                };
+                let fields = [
+                    ("interval", "15".to_string()),
+                    (
+                        "dateTimeFrom",
+                        format!("\"03-04-2024T{:02}:{m:02}:00\"", h % 24),
+                    ),
+                    ("queue", (5000 + q).to_string()),
+                    ("queueName", name),
+                    ("offdDirectIxnCnt", (n % 7).to_string()),
+                    ("abandIxnCnt", (n % 3).to_string()),
+                    ("answIxnCnt", (n % 5).to_string()),
+                    ("talkingIxnDur", (n % 97 * 10).to_string()),
+                    ("ansServicelevelCnt", (n % 4).to_string()),
+                    ("waitDur", (n % 300).to_string()),
+                ];
+                let body: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| format!("\"{k}\"{kv}{v}"))
+                    .collect();
+                recs.push(format!("{open}{}{close}", body.join(sep)));
+            }
+        }
+    }
+    match shape {
+        0 | 1 => format!("[\n{}\n]\n", recs.join(",\n")),
+        2 => format!("[ {}\n]", recs.join("\n, ")),
+        3 => format!(
+            "{{\"meta\": {{\"list\": [1, {{\"k\": \"a\\nb\"}}], \"s\": \"}},\\n\"}},\n\"records\": [\n{}\n],\n\"tail\": {{\"x\": [\"y\"]}}}}\n",
+            recs.join(",\n")
+        ),
+        4 | 5 => recs.join("\n") + "\n",
+        _ => unreachable!(),
+    }
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn generated_json_export_chunked_equals_sequential_at_any_chunk_size() {
+    let mut bytes = Vec::new();
+    gen::write(
+        &GenOptions::new(GenReport::Queue, 1500)
+            .seed(7)
+            .format(gen::GenFormat::Json),
+        &mut bytes,
+    )
+    .expect("gen");
+    let f = temp(&bytes);
+    for interval in [BucketInterval::Hour, BucketInterval::Day] {
+        for size in [61, 4096, 1 << 20] {
+            let r = Rollup::new().interval(interval).chunk_size(size);
+            let (chunked, seq) = both(&r, f.path());
+            assert_eq!(chunked.as_deref(), Some(seq.as_str()), "chunk size {size}");
+            let t = r
+                .run_files(&[f.path()], &ReaderBuilder::new())
+                .expect("run");
+            assert_eq!(format!("{:?}", t.records()), seq);
+            assert_eq!(t.stats().rows_read, 1500);
+        }
+    }
+}
+
+#[cfg(feature = "json")]
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Chunks that start inside a record (pretty-printed records, escaped
+    /// line breaks, brackets in names, a wrapper's other members) are read
+    /// again from the record boundary the chunk before found: the result
+    /// is the sequential one in every shape and at any chunk size.
+    #[test]
+    fn json_chunked_equals_sequential_with_tiny_chunks(
+        names in prop::collection::vec("[a-z ,\"\n{}\\[\\]:]{0,10}", 1..4),
+        hours in 1u32..3,
+        shape in 0u8..6,
+        size in 1u64..300,
+    ) {
+        let s = queue_json(&names, hours, shape);
+        let f = temp(s.as_bytes());
+        let r = Rollup::new().chunk_size(size);
+        let (chunked, seq) = both(&r, f.path());
+        prop_assert_eq!(chunked.as_deref(), Some(seq.as_str()));
+        let rows: u64 = u64::from(hours) * 4 * names.len() as u64;
+        let t = r.run_files(&[f.path()], &ReaderBuilder::new()).expect("run");
+        prop_assert_eq!(t.stats().rows_read, rows);
+    }
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn a_json_error_is_reported_with_its_exact_line_whatever_the_chunk_size() {
+    for shape in 0..6 {
+        let s = queue_json(&["Sales, {EMEA}".to_string()], 3, shape).replacen(
+            "\"03-04-2024T01:30:00\"",
+            "\"03-04-2024T01:3x:00\"",
+            1,
+        );
+        let f = temp(s.as_bytes());
+        let seq = Rollup::new()
+            .run_files_sequential(&[f.path()], &ReaderBuilder::new())
+            .expect_err("bad time");
+        for size in [1, 50, 300, 1 << 20] {
+            let e = Rollup::new()
+                .chunk_size(size)
+                .run_files(&[f.path()], &ReaderBuilder::new())
+                .expect_err("bad time");
+            assert_eq!(e.to_string(), seq.to_string(), "shape {shape} chunk {size}");
+        }
+        // The error names the line where the record starts: the seventh.
+        let first = [2, 2, 1, 3, 1, 1][shape as usize];
+        let line = first + 6 * if shape % 2 == 1 { 12 } else { 1 };
+        assert!(
+            seq.to_string().contains(&format!(":{line}: error")),
+            "shape {shape}: {seq}"
+        );
+    }
 }

@@ -1,10 +1,14 @@
-//! Parallel reading of one large CSV file: the file is cut into chunks of
-//! about the same size, and each chunk is read by its own tokenizer and
-//! assembler, on its own thread.
+//! Parallel reading of one large CSV or JSON file: the file is cut into
+//! chunks of about the same size, and each chunk is read by its own
+//! tokenizer and assembler, on its own thread.
 //!
 //! A chunk starts *speculatively*: at the first byte after a line break at
 //! or past its nominal start, assuming that line break ends a record (it
-//! does not when it lies inside a quoted field). Its reader reads every
+//! does not when it lies inside a quoted field). In JSON (an array of
+//! records, wrapped or not, or NDJSON) a line break is never inside a
+//! string, but it may be inside a record; the chunk then assumes the line
+//! break lies between two records, and skips the white space and the `,`
+//! after it. Its reader reads every
 //! record that starts before the next chunk's nominal start, and finishes
 //! the last one even when it runs past it. So the reader of chunk `k`, if it
 //! started on a true record boundary, knows exactly where the first record
@@ -12,9 +16,9 @@
 //! file order, that chunk `k + 1` started there ([`ChunkReader::first`]).
 //! By induction from chunk 0, which starts on the first data record, every
 //! chunk that passes the check was tokenized exactly as a sequential read
-//! would have. A chunk that fails it (a line break inside quotes at its
-//! start) is read again from the right place, or the caller falls back to
-//! the sequential reader.
+//! would have. A chunk that fails it (a line break inside quotes, or inside
+//! a JSON record, at its start) is read again from the right place, or the
+//! caller falls back to the sequential reader.
 //!
 //! Positions in a chunk are relative to its start (lines from 1, records
 //! from 0); a caller that reports errors reads the file sequentially, so
@@ -29,45 +33,68 @@ use memchr::memchr;
 
 use super::assemble::Assembler;
 use super::csv::{CsvInput, CsvSource};
+#[cfg(feature = "json")]
+use super::json::{JsonInput, RecordsAt};
 use super::{Input, ReaderBuilder};
 use crate::error::{Error, Result};
 use crate::model::{Field, IntervalRow, LocalResolver, ReportKind};
 
-/// A CSV file opened for chunked reading: its layout, found by opening it
-/// the ordinary way, and where its data records start.
+/// How a file's records are laid out.
 #[derive(Debug)]
-pub(crate) struct CsvChunks {
+enum Layout {
+    Csv {
+        columns: Vec<Option<Field>>,
+        delim: u8,
+    },
+    #[cfg(feature = "json")]
+    Json(RecordsAt),
+}
+
+/// A file opened for chunked reading: its layout, found by opening it the
+/// ordinary way, and where its data records start.
+#[derive(Debug)]
+pub(crate) struct Chunks {
     file: Arc<str>,
     path: std::path::PathBuf,
     builder: ReaderBuilder,
-    columns: Vec<Option<Field>>,
-    delim: u8,
+    layout: Layout,
     kind: ReportKind,
     data_start: u64,
     len: u64,
 }
 
-impl CsvChunks {
-    /// Opens `path`. `Ok(None)` when the file is not CSV.
-    pub(crate) fn open(b: &ReaderBuilder, path: &Path) -> Result<Option<CsvChunks>> {
+impl Chunks {
+    /// Opens `path`. `Ok(None)` when the file is neither CSV nor JSON
+    /// with records, or holds segments.
+    pub(crate) fn open(b: &ReaderBuilder, path: &Path) -> Result<Option<Chunks>> {
         let r = b.from_path(path)?;
         let file = r.file().clone();
         #[allow(unreachable_patterns)]
-        let c = match &r.input {
-            Input::Csv(c) => c,
+        let (layout, data_start) = match &r.input {
+            Input::Csv(c) => (
+                Layout::Csv {
+                    columns: c.columns().to_vec(),
+                    delim: c.delimiter(),
+                },
+                c.offset(),
+            ),
+            #[cfg(feature = "json")]
+            Input::Json(j) if r.kind() != ReportKind::Segments => match j.records_at() {
+                Some(at) => (Layout::Json(at), at.byte),
+                None => return Ok(None),
+            },
             _ => return Ok(None),
         };
         let len = std::fs::metadata(path)
             .map_err(|e| Error::io(file.clone(), e))?
             .len();
-        Ok(Some(CsvChunks {
+        Ok(Some(Chunks {
             file,
             path: path.to_path_buf(),
             builder: b.clone(),
-            columns: c.columns().to_vec(),
-            delim: c.delimiter(),
+            layout,
             kind: r.kind(),
-            data_start: c.offset(),
+            data_start,
             len,
         }))
     }
@@ -116,28 +143,42 @@ impl CsvChunks {
         let base = if search { from - 1 } else { from };
         f.seek(SeekFrom::Start(base)).map_err(io)?;
         let rdr: Box<dyn std::io::Read + Send> = Box::new(f);
-        let mut src = CsvSource::at(rdr, base, 1, b.buffer_size, b.max_record);
-        src.delim = self.delim;
-        if search {
-            loop {
-                if let Some(i) = memchr(b'\n', src.pending()) {
-                    src.skip(i + 1);
-                    break;
+        let input = match &self.layout {
+            Layout::Csv { columns, delim } => {
+                let mut src = CsvSource::at(rdr, base, 1, b.buffer_size, b.max_record);
+                src.delim = *delim;
+                if search {
+                    loop {
+                        if let Some(i) = memchr(b'\n', src.pending()) {
+                            src.skip(i + 1);
+                            break;
+                        }
+                        let n = src.pending().len();
+                        src.skip(n);
+                        if !src.fill().map_err(io)? {
+                            break;
+                        }
+                    }
                 }
-                let n = src.pending().len();
-                src.skip(n);
-                if !src.fill().map_err(io)? {
-                    break;
-                }
+                ChunkInput::Csv(CsvInput::chunk(src, columns.clone(), to))
             }
-        }
+            #[cfg(feature = "json")]
+            Layout::Json(at) => {
+                let at = if from >= self.len { at.at_end() } else { *at };
+                let mut j = JsonInput::chunk(self.file.clone(), rdr, base, b, at, to);
+                if search {
+                    j.resync()?;
+                }
+                ChunkInput::Json(Box::new(j))
+            }
+        };
         let asm = Assembler::new(
             self.file.clone(),
             LocalResolver::new(b.source_tz),
             b.date_order,
         );
         Ok(ChunkReader {
-            input: CsvInput::chunk(src, self.columns.clone(), to),
+            input,
             asm,
             first: None,
             records: 0,
@@ -145,9 +186,26 @@ impl CsvChunks {
     }
 }
 
+/// The reader of one chunk's records.
+enum ChunkInput {
+    Csv(CsvInput),
+    #[cfg(feature = "json")]
+    Json(Box<JsonInput>),
+}
+
+impl ChunkInput {
+    fn offset(&self) -> u64 {
+        match self {
+            ChunkInput::Csv(c) => c.offset(),
+            #[cfg(feature = "json")]
+            ChunkInput::Json(j) => j.offset(),
+        }
+    }
+}
+
 /// Reads the records of one chunk (see the [module docs](self)).
 pub(crate) struct ChunkReader {
-    input: CsvInput,
+    input: ChunkInput,
     asm: Assembler,
     first: Option<u64>,
     records: u64,
@@ -159,7 +217,12 @@ impl ChunkReader {
     /// Positions in `row` and in errors are relative to the chunk.
     #[inline]
     pub(crate) fn read_row<T: IntervalRow>(&mut self, row: &mut T) -> Result<bool> {
-        match self.input.read_row(&mut self.asm, self.records, row) {
+        let read = match &mut self.input {
+            ChunkInput::Csv(c) => c.read_row(&mut self.asm, self.records, row),
+            #[cfg(feature = "json")]
+            ChunkInput::Json(j) => j.read_row(&mut self.asm, self.records, row),
+        };
+        match read {
             Ok(true) => {
                 if self.first.is_none() {
                     self.first = Some(row.pos().byte());

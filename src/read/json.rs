@@ -13,7 +13,7 @@ use std::fmt;
 use std::io::Read;
 use std::sync::Arc;
 
-use memchr::memchr_iter;
+use memchr::{memchr, memchr_iter};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::assemble::Assembler;
@@ -73,6 +73,31 @@ pub(crate) struct JsonInput {
     /// The index of the record being read, for the position of an error
     /// that stops the file.
     record: u64,
+    /// A chunk's reader stops before the first record starting at or past
+    /// this offset (`u64::MAX`: read to the end).
+    stop: u64,
+}
+
+/// Where a document's records start and how they follow each other (in an
+/// array, wrapped or not, or as NDJSON): what a reader of a chunk of the
+/// file needs to read its records (see `read::chunk`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RecordsAt {
+    /// Offset of the first record.
+    pub byte: u64,
+    /// The mode at a record's start.
+    mode: Mode,
+}
+
+impl RecordsAt {
+    /// The same document, with nothing left to read (a chunk that starts
+    /// at the end of the input).
+    pub(crate) fn at_end(self) -> RecordsAt {
+        RecordsAt {
+            mode: Mode::End,
+            ..self
+        }
+    }
 }
 
 type Step<T> = std::result::Result<T, (Error, bool)>;
@@ -112,7 +137,72 @@ impl JsonInput {
             seg_keys: KeyCache::default(),
             file,
             record: 0,
+            stop: u64::MAX,
         }
+    }
+
+    /// A reader of the records of the document `at` describes, from byte
+    /// `base` of the file (which `rdr` reads from there on), stopping
+    /// before the first record that starts at or past `stop`. `base` must
+    /// be where a record starts, or the reader must be moved to where one
+    /// may start with [`resync`](Self::resync). Lines count from 1 at
+    /// `base`.
+    pub(crate) fn chunk(
+        file: Arc<str>,
+        rdr: Box<dyn Read + Send>,
+        base: u64,
+        b: &ReaderBuilder,
+        at: RecordsAt,
+        stop: u64,
+    ) -> Self {
+        let mut j = JsonInput::new(file, Vec::new(), base, rdr, b);
+        j.line_begin = base;
+        j.mode = at.mode;
+        j.stop = stop;
+        j
+    }
+
+    /// Where the records start, once the document is open (`None` when it
+    /// holds none).
+    pub(crate) fn records_at(&self) -> Option<RecordsAt> {
+        let byte = self.first?.byte;
+        let mode = match self.mode {
+            Mode::Array { wrapped, .. } => Mode::Array {
+                wrapped,
+                sep: false,
+            },
+            m => m,
+        };
+        Some(RecordsAt { byte, mode })
+    }
+
+    /// Moves past the first line break and the white space after it, and a
+    /// `,` there with its white space: where the next record starts if the
+    /// line break lay between two records (a line break is never inside a
+    /// JSON string, but it may be inside a record; the caller checks).
+    pub(crate) fn resync(&mut self) -> Result<()> {
+        loop {
+            if let Some(i) = memchr(b'\n', &self.buf[self.start..self.end]) {
+                self.consume(i + 1);
+                break;
+            }
+            self.consume(self.end - self.start);
+            if !self.fill()? {
+                return Ok(());
+            }
+        }
+        let Some(i) = self.non_space(0)? else {
+            return Ok(());
+        };
+        if self.buf[self.start + i] != b',' {
+            self.consume(i);
+            return Ok(());
+        }
+        self.consume(i + 1);
+        if let Some(i) = self.non_space(0)? {
+            self.consume(i);
+        }
+        Ok(())
     }
 
     /// Bytes consumed so far.
@@ -404,10 +494,14 @@ impl JsonInput {
         }
     }
 
-    /// After the document: only white space may follow.
+    /// After the document: only white space may follow (it is consumed, so
+    /// that the offset is then the length of the input).
     fn expect_end(&mut self) -> Result<()> {
         match self.non_space(0)? {
-            None => Ok(()),
+            None => {
+                self.consume(self.end - self.start);
+                Ok(())
+            }
             Some(i) => Err(self.syntax(i, "unexpected data after the end of the JSON document")),
         }
     }
@@ -421,10 +515,15 @@ impl JsonInput {
             Mode::End => Ok(None),
             Mode::Ndjson => {
                 let Some(i) = self.non_space(0)? else {
+                    self.consume(self.end - self.start);
                     self.mode = Mode::End;
                     return Ok(None);
                 };
                 self.consume(i);
+                if self.offset() >= self.stop {
+                    self.mode = Mode::End;
+                    return Ok(None);
+                }
                 self.take_elem(0).map(Some)
             }
             Mode::Array { wrapped, sep } => {
@@ -456,6 +555,11 @@ impl JsonInput {
                     i
                 };
                 self.consume(at);
+                if self.offset() >= self.stop {
+                    // The record belongs to the next chunk.
+                    self.mode = Mode::End;
+                    return Ok(None);
+                }
                 self.mode = Mode::Array { wrapped, sep: true };
                 // The element sits inside the array (and the wrapper).
                 let depth = if wrapped { 2 } else { 1 };

@@ -1,8 +1,9 @@
-//! The fast path for large CSV files: each file is cut into chunks read and
-//! folded in parallel (see `crate::read::chunk`), and the chunk partials are
-//! merged in file order. A chunk whose speculative start was not a record
-//! boundary (a line break inside a quoted field) is read again, serially,
-//! from the first record the chunk before it found.
+//! The fast path for large CSV and JSON files: each file is cut into chunks
+//! read and folded in parallel (see `crate::read::chunk`), and the chunk
+//! partials are merged in file order. A chunk whose speculative start was
+//! not a record boundary (a line break inside a quoted field or inside a
+//! JSON record) is read again, serially, from the first record the chunk
+//! before it found.
 //!
 //! The path takes only the common case, and says so by returning `None`
 //! for anything else, after which the rollup runs the reference path (the
@@ -30,7 +31,7 @@ use super::bucket::offset_secs;
 use super::engine::{FastMap, Partial, RollupRow, Worker};
 use super::Plan;
 use crate::model::ReportKind;
-use crate::read::chunk::CsvChunks;
+use crate::read::chunk::Chunks;
 use crate::read::ReaderBuilder;
 
 /// The default chunk size: large enough that the line search at each start
@@ -48,7 +49,7 @@ pub(crate) struct ChunkedRun<S> {
 /// Buckets per segment of a key's packed sequence: the unit in which the
 /// output is decoded and formatted, so that the text held at once is a
 /// few segments' worth however many buckets a key has.
-pub(crate) const SEGMENT: u64 = 1024;
+pub(crate) const SEGMENT: u64 = 256;
 
 /// The buckets of one output key: the finished ones packed in order (the
 /// older part possibly spilled to the store's file), and the last one,
@@ -374,7 +375,7 @@ pub(crate) fn run<T: RollupRow>(
     };
     let mut spans = Spans::default();
     for (i, p) in paths.iter().enumerate() {
-        let chunks = CsvChunks::open(rb, p).ok()??;
+        let chunks = Chunks::open(rb, p).ok()??;
         if chunks.kind() != kind {
             return None;
         }
@@ -403,7 +404,7 @@ fn join_spans(acc: &mut Spans, next: Spans) -> Option<()> {
 
 fn run_file<T: RollupRow>(
     plan: &Plan,
-    chunks: &CsvChunks,
+    chunks: &Chunks,
     file_idx: usize,
     chunk: u64,
     run: &mut ChunkedRun<T::Sums>,
@@ -462,7 +463,7 @@ fn run_file<T: RollupRow>(
 
 fn fold_chunk<T: RollupRow>(
     plan: &Plan,
-    chunks: &CsvChunks,
+    chunks: &Chunks,
     file_idx: usize,
     from: u64,
     to: u64,

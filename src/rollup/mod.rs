@@ -308,7 +308,7 @@ impl Rollup {
         self
     }
     /// The size in bytes of the chunks [`run_files`](Self::run_files)
-    /// cuts a large CSV file into, to read them in parallel (default
+    /// cuts a large CSV or JSON file into, to read them in parallel (default
     /// 4 MiB). Any size gives the same table; tiny sizes are for tests.
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = Some(bytes.max(1));
@@ -519,8 +519,9 @@ impl Rollup {
     /// The chunked fast path of [`run_files`](Self::run_files) alone:
     /// `Ok(None)` when it leaves the files to the reference path (an
     /// invalid row, a key whose starts do not increase, a start in a
-    /// repeated fall-back hour, a file that is not CSV). When it gives a
-    /// table, that table equals [`run_files_sequential`](Self::run_files_sequential)'s.
+    /// repeated fall-back hour, a file that is neither CSV nor JSON). When
+    /// it gives a table, that table equals
+    /// [`run_files_sequential`](Self::run_files_sequential)'s.
     pub fn try_run_files_chunked<P: AsRef<Path> + Sync>(
         &self,
         paths: &[P],
@@ -557,9 +558,9 @@ impl Rollup {
     /// Rolls up files and writes the result to `out` in `format`, as
     /// [`run_files`](Self::run_files) then
     /// [`write_table`](crate::write::write_table) would, byte for byte. For
-    /// CSV, JSON and NDJSON of large sorted CSV exports the result is never
-    /// built as a table: finished buckets are kept packed (a few dozen
-    /// bytes each) and printed straight from there, in order.
+    /// CSV, JSON and NDJSON of large sorted CSV or JSON exports the result
+    /// is never built as a table: finished buckets are kept packed (a few
+    /// dozen bytes each) and printed straight from there, in order.
     ///
     /// ```
     /// use ringcx_reports::rollup::{BucketInterval, Rollup};
