@@ -176,33 +176,53 @@ impl JsonInput {
         Some(RecordsAt { byte, mode })
     }
 
-    /// Moves past the first line break and the white space after it, and a
-    /// `,` there with its white space: where the next record starts if the
-    /// line break lay between two records (a line break is never inside a
-    /// JSON string, but it may be inside a record; the caller checks).
+    /// Moves to where the next record may start: after a line break, past
+    /// white space (and a `,` with its white space), at a `{` that follows
+    /// a `,`, `[` or `}` (or what comes before the chunk, unknown). A line
+    /// break is never inside a JSON string, but it may be inside a record
+    /// (pretty-printed records): lines that cannot start a record are
+    /// passed over, and the caller checks the guess.
     pub(crate) fn resync(&mut self) -> Result<()> {
+        let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+        // The last byte before the line break that is not white space.
+        let mut prev = 0u8;
         loop {
-            if let Some(i) = memchr(b'\n', &self.buf[self.start..self.end]) {
-                self.consume(i + 1);
-                break;
+            loop {
+                let p = &self.buf[self.start..self.end];
+                let nl = memchr(b'\n', p);
+                let line = &p[..nl.unwrap_or(p.len())];
+                if let Some(&b) = line.iter().rev().find(|b| !is_space(b)) {
+                    prev = b;
+                }
+                if let Some(i) = nl {
+                    self.consume(i + 1);
+                    break;
+                }
+                self.consume(p.len());
+                if !self.fill()? {
+                    return Ok(());
+                }
             }
-            self.consume(self.end - self.start);
-            if !self.fill()? {
+            let Some(i) = self.non_space(0)? else {
                 return Ok(());
+            };
+            match self.buf[self.start + i] {
+                b'{' if matches!(prev, 0 | b',' | b'[' | b'}') => {
+                    self.consume(i);
+                    return Ok(());
+                }
+                b',' => {
+                    let Some(j) = self.non_space(i + 1)? else {
+                        return Ok(());
+                    };
+                    if self.buf[self.start + j] == b'{' {
+                        self.consume(j);
+                        return Ok(());
+                    }
+                }
+                _ => {}
             }
         }
-        let Some(i) = self.non_space(0)? else {
-            return Ok(());
-        };
-        if self.buf[self.start + i] != b',' {
-            self.consume(i);
-            return Ok(());
-        }
-        self.consume(i + 1);
-        if let Some(i) = self.non_space(0)? {
-            self.consume(i);
-        }
-        Ok(())
     }
 
     /// Bytes consumed so far.
