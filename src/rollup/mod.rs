@@ -857,9 +857,11 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
         )?;
         // Each key's buckets are stored in segments of `SEGMENT` that
         // decode on their own: a window of segments (in output order) is
-        // formatted in parallel, one segment per thread (each thread with
-        // its own formatter and label cache), then written in order. The
-        // text held at once is a window's worth, however long the keys.
+        // formatted in parallel, a run of `PER_TASK` segments per thread
+        // (each thread with its own formatter and label cache), then
+        // written in order. The text held at once is a window's worth,
+        // however long the keys.
+        const PER_TASK: usize = 4;
         let threads = rayon::current_num_threads().max(1);
         let mut fmts: Vec<_> = (0..threads).map(|_| w.formatter()).collect();
         let mut bufs: Vec<(Vec<u8>, u64)> = vec![(Vec::new(), 0); threads];
@@ -872,24 +874,27 @@ impl<S: Accumulator + 'static> Streamable for Finished<S> {
                 (0..k.segments()).map(move |j| (keys, k, j))
             })
             .collect();
-        for win in segments.chunks(threads) {
+        for win in segments.chunks(threads * PER_TASK) {
+            let tasks = win.len().div_ceil(PER_TASK);
             fmts.par_iter_mut()
                 .zip(bufs.par_iter_mut())
-                .zip(win.par_iter())
-                .try_for_each(|((f, (buf, n)), &(keys, k, j))| -> Result<()> {
+                .zip(win.par_chunks(PER_TASK))
+                .try_for_each(|((f, (buf, n)), run)| -> Result<()> {
                     buf.clear();
                     *n = 0;
-                    f.key(keys);
-                    let (bytes, prev) = chunked::segment_bytes(&self.store, k, j)
-                        .map_err(|e| Error::io("<rollup spill file>", e))?;
-                    for (b, sums) in chunked::unpack_buckets_from::<S>(&bytes, prev) {
-                        let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
-                        f.row(buf, s, e, &m);
-                        *n += 1;
+                    for &(keys, k, j) in run {
+                        f.key(keys);
+                        let (bytes, prev) = chunked::segment_bytes(&self.store, k, j)
+                            .map_err(|e| Error::io("<rollup spill file>", e))?;
+                        for (b, sums) in chunked::unpack_buckets_from::<S>(&bytes, prev) {
+                            let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
+                            f.row(buf, s, e, &m);
+                            *n += 1;
+                        }
                     }
                     Ok(())
                 })?;
-            for (buf, n) in &bufs[..win.len()] {
+            for (buf, n) in &bufs[..tasks] {
                 w.push_rows(buf, *n)?;
             }
         }
