@@ -518,3 +518,55 @@ fn half_hour_dst_shift_repeats_only_half_an_hour() {
         ]
     );
 }
+
+/// A quoted field with `""` escapes on one line is read in place (the
+/// escapes undone when the value is taken): the same values as the RFC 4180
+/// path, in a name, an id, a header name, and in a record that is not UTF-8
+/// (whose values are then checked one by one).
+#[test]
+fn doubled_quotes_on_one_line_read_as_one_quote() {
+    let header = QH.replacen("queue_name", "\"queue_\"\"name\"\"\"", 1);
+    assert!(header.contains("\"queue_\"\"name\"\"\""));
+    let mut text = header.replace("\"queue_\"\"name\"\"\"", "queue_name");
+    text.push_str("15,20240304,08:00,\"50\"\"01\",\"Retention \"\"Save\"\" Desk\",1,0,0,0,1,5,0,60,6,5,0,1,10,0,0\n");
+    text.push_str("15,20240304,08:15,5002,\"\"\"\"\"\"\"\",2,0,0,0,2,5,0,60,6,5,0,1,10,0,0\n");
+    text.push_str("15,20240304,08:30,5003,\"a,\"\"b\"\",c\",3,0,0,0,3,5,0,60,6,5,0,1,10,0,0\n");
+    let mut bytes = text.into_bytes();
+    // A Latin-1 byte after the escapes: the record is not UTF-8.
+    bytes.extend_from_slice(
+        b"15,20240304,08:45,5004,\"\"\"x\"\" \xe9\",4,0,0,0,4,5,0,60,6,5,0,1,10,0,0\n",
+    );
+    let mut r = ReaderBuilder::new()
+        .from_bytes("esc.csv", bytes)
+        .expect("open");
+    let mut row = QueueRow::default();
+    let mut got = Vec::new();
+    loop {
+        match r.read_row(&mut row) {
+            Ok(true) => got.push((row.queue.clone(), row.queue_name.clone())),
+            Ok(false) => break,
+            Err(e) => {
+                got.push(("error".into(), e.to_string()));
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        got[0],
+        ("50\"01".to_string(), "Retention \"Save\" Desk".to_string())
+    );
+    assert_eq!(got[1], ("5002".to_string(), "\"\"\"".to_string()));
+    assert_eq!(got[2], ("5003".to_string(), "a,\"b\",c".to_string()));
+    assert_eq!(got[3].0, "error");
+    assert!(got[3].1.contains("queue_name"), "{}", got[3].1);
+    assert!(got[3].1.contains(":5:"), "{}", got[3].1);
+    // A header name with escapes is read unescaped: `queue_"name"` is not a
+    // known column, so the file says so.
+    let mut t = header;
+    t.push_str("15,20240304,08:00,5001,Sales,1,0,0,0,1,5,0,60,6,5,0,1,10,0,0\n");
+    let r = ReaderBuilder::new()
+        .from_bytes("h.csv", t.into_bytes())
+        .expect("open");
+    let d: Vec<String> = r.diagnostics().iter().map(|d| d.to_string()).collect();
+    assert!(d.iter().any(|d| d.contains("queue_\"name\"")), "{d:?}");
+}

@@ -160,7 +160,7 @@ impl Chunks {
                         }
                     }
                 }
-                ChunkInput::Csv(CsvInput::chunk(src, columns.clone(), to))
+                ChunkInput::Csv(Box::new(CsvInput::chunk(src, columns.clone(), to)))
             }
             #[cfg(feature = "json")]
             Layout::Json(at) => {
@@ -188,7 +188,7 @@ impl Chunks {
 
 /// The reader of one chunk's records.
 enum ChunkInput {
-    Csv(CsvInput),
+    Csv(Box<CsvInput>),
     #[cfg(feature = "json")]
     Json(Box<JsonInput>),
 }

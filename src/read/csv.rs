@@ -12,6 +12,7 @@
 //! unescapes into a scratch buffer and may span physical lines. Because the tokenizer only ever sees a
 //! slice, the same code serves the streaming reader and in-memory chunks.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -67,6 +68,10 @@ pub(crate) struct Fields {
     pub scratch: Vec<u8>,
     /// Bit `i` set when field `i` (below 64) is 1 to 19 plain digits.
     pub digits: u64,
+    /// Bit `i` set when field `i` (below 64) of a record read in place is
+    /// a quoted field with `""` escapes: its span is the text between the
+    /// outer quotes, escapes included ([`get`](Self::get) undoes them).
+    pub escaped: u64,
 }
 
 impl Fields {
@@ -77,6 +82,7 @@ impl Fields {
         self.spans.clear();
         self.line_offsets.clear();
         self.digits = 0;
+        self.escaped = 0;
     }
     /// Where field `i` lies: in the record's input, or in scratch when
     /// the record took the RFC 4180 path (`quoted`).
@@ -87,13 +93,20 @@ impl Fields {
     }
     /// The bytes of field `i`, given the input slice of the record.
     #[inline]
-    pub fn get<'a>(&'a self, quoted: bool, input: &'a [u8], i: usize) -> &'a [u8] {
+    pub fn get<'a>(&'a self, quoted: bool, input: &'a [u8], i: usize) -> Cow<'a, [u8]> {
         let r = self.range(i);
         if quoted {
-            &self.scratch[r]
+            Cow::Borrowed(&self.scratch[r])
+        } else if self.is_escaped(i) {
+            Cow::Owned(unescape(&input[r]))
         } else {
-            &input[r]
+            Cow::Borrowed(&input[r])
         }
+    }
+    /// Whether field `i` holds `""` escapes still to undo.
+    #[inline]
+    pub fn is_escaped(&self, i: usize) -> bool {
+        i < 64 && self.escaped & (1 << i) != 0
     }
     pub fn line_offset(&self, i: usize) -> u32 {
         self.line_offsets.get(i).copied().unwrap_or(0)
@@ -121,6 +134,31 @@ impl Fields {
             num: 0,
         });
     }
+}
+
+/// A quoted field's text with each `""` made one `"` (inside such a field,
+/// quotes come in pairs).
+fn unescape(raw: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(raw.len());
+    let mut from = 0;
+    while let Some(q) = memchr(b'"', &raw[from..]) {
+        v.extend_from_slice(&raw[from..=from + q]);
+        from = (from + q + 2).min(raw.len());
+    }
+    v.extend_from_slice(&raw[from..]);
+    v
+}
+
+/// [`unescape`] of text.
+fn unescape_str(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    let mut from = 0;
+    while let Some(q) = memchr(b'"', &text.as_bytes()[from..]) {
+        s.push_str(text.get(from..=from + q).unwrap_or_default());
+        from = (from + q + 2).min(text.len());
+    }
+    s.push_str(text.get(from..).unwrap_or_default());
+    s
 }
 
 /// The value of `line[start..end]` when it is 1 to 19 ASCII digits (which
@@ -222,6 +260,8 @@ struct Split {
     /// The current field opened with a quote, closed at `closed`.
     quoted: bool,
     closed: usize,
+    /// The current (quoted) field holds a `""` escape.
+    escaped: bool,
 }
 
 impl Split {
@@ -236,9 +276,13 @@ impl Split {
             } else if p == self.start && !self.quoted {
                 self.in_quotes = true;
                 self.quoted = true;
+            } else if self.quoted && p == self.closed + 1 {
+                // The second quote of a `""` escape: the field goes on.
+                self.in_quotes = true;
+                self.escaped = true;
             } else {
-                // A quote inside an unquoted field, after a closing quote,
-                // or the second of a `""` escape.
+                // A quote inside an unquoted field, or text after a
+                // closing quote and then a quote.
                 return false;
             }
             return true;
@@ -255,6 +299,14 @@ impl Split {
             if self.closed + 1 != p {
                 return false;
             }
+            if self.escaped {
+                let i = f.spans.len();
+                if i >= 64 {
+                    return false;
+                }
+                f.escaped |= 1 << i;
+                self.escaped = false;
+            }
             f.push_text(self.start + 1, self.closed);
             self.quoted = false;
         } else {
@@ -266,12 +318,13 @@ impl Split {
 }
 
 /// Splits one line (without its terminator) into fields, eight bytes at a
-/// time. Quoted fields are taken when they are plain `"..."`: a quote opens
-/// the field, the next quote closes it right before a delimiter or the end
-/// of the line. The fields are then ranges of the line. Returns false (with
-/// `f` in an unspecified state) for any other use of quotes (`""` escapes,
-/// a line break inside quotes, a quote inside a field), which the RFC 4180
-/// path reads.
+/// time. Quoted fields are taken when they are `"..."` on one line: a quote
+/// opens the field, a quote not doubled closes it right before a delimiter
+/// or the end of the line. The fields are then ranges of the line (a field
+/// with `""` escapes is marked in `f.escaped`). Returns false (with `f` in
+/// an unspecified state) for any other use of quotes (a line break inside
+/// quotes, a quote inside an unquoted field, text after a closing quote),
+/// which the RFC 4180 path reads.
 #[inline]
 fn split_line(line: &[u8], delim: u8, f: &mut Fields) -> bool {
     let n = line.len();
@@ -282,6 +335,7 @@ fn split_line(line: &[u8], delim: u8, f: &mut Fields) -> bool {
         in_quotes: false,
         quoted: false,
         closed: 0,
+        escaped: false,
     };
     let mut pos = 0usize;
     while pos + 8 <= n {
@@ -707,7 +761,7 @@ impl<R: Read> CsvSource<R> {
 
     /// The bytes of field `i` of the record `at`.
     #[inline]
-    pub fn field(&self, at: &RecordAt, i: usize) -> &[u8] {
+    pub fn field(&self, at: &RecordAt, i: usize) -> Cow<'_, [u8]> {
         self.fields.get(at.quoted, &self.buf[at.start..at.end], i)
     }
 
@@ -783,7 +837,11 @@ fn lone_cr_hint(raw: &[u8]) -> &'static str {
 /// The trimmed text of each field of a record (for header matching).
 fn header_names<R: Read>(src: &CsvSource<R>, at: &RecordAt) -> Vec<String> {
     (0..src.fields.len())
-        .map(|i| String::from_utf8_lossy(src.field(at, i)).trim().to_string())
+        .map(|i| {
+            String::from_utf8_lossy(&src.field(at, i))
+                .trim()
+                .to_string()
+        })
         .collect()
 }
 
@@ -1142,10 +1200,18 @@ impl CsvInput {
                     let off = fields.line_offset(i);
                     // Field bounds sit next to ASCII delimiters, so they are
                     // char boundaries; `get` keeps that a checked fact.
-                    match text.get(range) {
+                    let unescaped;
+                    let v = match text.get(range) {
+                        Some(v) if fields.is_escaped(i) => {
+                            unescaped = unescape_str(v);
+                            Some(unescaped.as_str())
+                        }
+                        v => v,
+                    };
+                    match v {
                         Some(v) if Assembler::is_direct(f) => asm.direct(row, f, v, pos, off),
                         Some(v) => asm.value_str(row, f, v, pos, off),
-                        None => asm.value(row, f, c.src.field(&at, i), pos, off),
+                        None => asm.value(row, f, &c.src.field(&at, i), pos, off),
                     }
                     .map_err(|e| (e, false))?;
                 }
@@ -1155,7 +1221,7 @@ impl CsvInput {
                 if let Some(f) = *col {
                     let raw = c.src.field(&at, i);
                     let off = c.src.fields.line_offset(i);
-                    asm.value(row, f, raw, pos, off).map_err(|e| (e, false))?;
+                    asm.value(row, f, &raw, pos, off).map_err(|e| (e, false))?;
                 }
             }
         }
@@ -1252,8 +1318,8 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(&rec)
             );
-            let fa: Vec<&[u8]> = (0..fast.len()).map(|i| fast.get(false, &rec, i)).collect();
-            let fb: Vec<&[u8]> = (0..slow.len()).map(|i| slow.get(true, &rec, i)).collect();
+            let fa: Vec<Cow<[u8]>> = (0..fast.len()).map(|i| fast.get(false, &rec, i)).collect();
+            let fb: Vec<Cow<[u8]>> = (0..slow.len()).map(|i| slow.get(true, &rec, i)).collect();
             assert_eq!(fa, fb, "{:?}", String::from_utf8_lossy(&rec));
             for (i, (text, span)) in fa.iter().zip(&fast.spans).enumerate().take(64) {
                 if fast.digits & (1 << i) != 0 {
@@ -1288,8 +1354,8 @@ mod tests {
             };
             assert_eq!(ca, cb);
             let qa = matches!(a, Step::Record { quoted: true, .. });
-            let fa: Vec<&[u8]> = (0..fast.len()).map(|i| fast.get(qa, c, i)).collect();
-            let fb: Vec<&[u8]> = (0..slow.len()).map(|i| slow.get(true, c, i)).collect();
+            let fa: Vec<Cow<[u8]>> = (0..fast.len()).map(|i| fast.get(qa, c, i)).collect();
+            let fb: Vec<Cow<[u8]>> = (0..slow.len()).map(|i| slow.get(true, c, i)).collect();
             assert_eq!(fa, fb, "{}", String::from_utf8_lossy(c));
             for i in 0..fast.len() {
                 // The RFC 4180 path leaves a number with a CR after it to
