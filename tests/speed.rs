@@ -384,8 +384,13 @@ proptest! {
         hours in 1u32..3,
         shape in 0u8..6,
         size in 1u64..300,
+        bom_crlf in any::<bool>(),
     ) {
-        let s = queue_json(&names, hours, shape);
+        let mut s = queue_json(&names, hours, shape);
+        if bom_crlf {
+            // A byte-order mark (offsets count it) and CRLF line breaks.
+            s = format!("\u{feff}{}", s.replace('\n', "\r\n"));
+        }
         let f = temp(s.as_bytes());
         let r = Rollup::new().chunk_size(size);
         let (chunked, seq) = both(&r, f.path());
