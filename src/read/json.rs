@@ -181,13 +181,19 @@ impl JsonInput {
     /// a `,`, `[` or `}` (or what comes before the chunk, unknown). A line
     /// break is never inside a JSON string, but it may be inside a record
     /// (pretty-printed records): lines that cannot start a record are
-    /// passed over, and the caller checks the guess.
+    /// passed over, and the caller checks the guess. The search ends at the
+    /// chunk's end (a minified document is one line), where the reader then
+    /// reads nothing.
     pub(crate) fn resync(&mut self) -> Result<()> {
         let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
         // The last byte before the line break that is not white space.
         let mut prev = 0u8;
         loop {
             loop {
+                if self.offset() >= self.stop {
+                    self.mode = Mode::End;
+                    return Ok(());
+                }
                 let p = &self.buf[self.start..self.end];
                 let nl = memchr(b'\n', p);
                 let line = &p[..nl.unwrap_or(p.len())];
