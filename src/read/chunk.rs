@@ -6,9 +6,10 @@
 //! or past its nominal start, assuming that line break ends a record (it
 //! does not when it lies inside a quoted field). In JSON (an array of
 //! records, wrapped or not, or NDJSON) a line break is never inside a
-//! string, but it may be inside a record; the chunk then assumes the line
-//! break lies between two records, and skips the white space and the `,`
-//! after it. Its reader reads every
+//! string, but it may be inside a record: the chunk starts at the first
+//! line that can start a record (a `{` after a `,`, `[` or `}`, see
+//! `JsonInput::resync`), or reads nothing when none starts in it (a
+//! minified document is one line). Its reader reads every
 //! record that starts before the next chunk's nominal start, and finishes
 //! the last one even when it runs past it. So the reader of chunk `k`, if it
 //! started on a true record boundary, knows exactly where the first record
