@@ -149,16 +149,15 @@ fn unescape(raw: &[u8]) -> Vec<u8> {
     v
 }
 
-/// [`unescape`] of text.
-fn unescape_str(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
+/// [`unescape`] of text, into `s`.
+fn unescape_into(s: &mut String, text: &str) {
+    s.clear();
     let mut from = 0;
     while let Some(q) = memchr(b'"', &text.as_bytes()[from..]) {
         s.push_str(text.get(from..=from + q).unwrap_or_default());
         from = (from + q + 2).min(text.len());
     }
     s.push_str(text.get(from..).unwrap_or_default());
-    s
 }
 
 /// The value of `line[start..end]` when it is 1 to 19 ASCII digits (which
@@ -890,6 +889,8 @@ pub(crate) struct CsvInput {
     /// Records starting at or after this byte are not read (a chunk's end;
     /// `u64::MAX` for a whole file).
     stop: u64,
+    /// A value with its `""` escapes undone.
+    unescaped: String,
 }
 
 /// What a chunk reader needs from an opened file (see `read::chunk`).
@@ -901,7 +902,12 @@ impl CsvInput {
         columns: Vec<Option<Field>>,
         stop: u64,
     ) -> Self {
-        CsvInput { src, columns, stop }
+        CsvInput {
+            src,
+            columns,
+            stop,
+            unescaped: String::new(),
+        }
     }
     /// The column layout.
     pub(crate) fn columns(&self) -> &[Option<Field>] {
@@ -1142,6 +1148,7 @@ pub(crate) fn open(
             src,
             columns,
             stop: u64::MAX,
+            unescaped: String::new(),
         },
         dialect,
         kind,
@@ -1200,11 +1207,10 @@ impl CsvInput {
                     let off = fields.line_offset(i);
                     // Field bounds sit next to ASCII delimiters, so they are
                     // char boundaries; `get` keeps that a checked fact.
-                    let unescaped;
                     let v = match text.get(range) {
                         Some(v) if fields.is_escaped(i) => {
-                            unescaped = unescape_str(v);
-                            Some(unescaped.as_str())
+                            unescape_into(&mut c.unescaped, v);
+                            Some(c.unescaped.as_str())
                         }
                         v => v,
                     };
