@@ -136,28 +136,42 @@ impl Fields {
     }
 }
 
-/// A quoted field's text with each `""` made one `"` (inside such a field,
-/// quotes come in pairs).
+/// The pieces of a quoted field's text that remain when each `""` is made
+/// one `"` (inside such a field, quotes come in pairs): each piece ends
+/// with the first quote of a pair, the last runs to the end.
+fn unescaped_pieces(raw: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut from = Some(0);
+    std::iter::from_fn(move || {
+        let f = from?;
+        match memchr(b'"', &raw[f..]) {
+            Some(q) => {
+                from = Some((f + q + 2).min(raw.len()));
+                Some(f..f + q + 1)
+            }
+            None => {
+                from = None;
+                Some(f..raw.len())
+            }
+        }
+    })
+}
+
+/// A quoted field's text with each `""` made one `"`.
 fn unescape(raw: &[u8]) -> Vec<u8> {
     let mut v = Vec::with_capacity(raw.len());
-    let mut from = 0;
-    while let Some(q) = memchr(b'"', &raw[from..]) {
-        v.extend_from_slice(&raw[from..=from + q]);
-        from = (from + q + 2).min(raw.len());
+    for r in unescaped_pieces(raw) {
+        v.extend_from_slice(&raw[r]);
     }
-    v.extend_from_slice(&raw[from..]);
     v
 }
 
-/// [`unescape`] of text, into `s`.
+/// [`unescape`] of text, into `s` (the pieces end next to ASCII quotes, so
+/// they are char boundaries).
 fn unescape_into(s: &mut String, text: &str) {
     s.clear();
-    let mut from = 0;
-    while let Some(q) = memchr(b'"', &text.as_bytes()[from..]) {
-        s.push_str(text.get(from..=from + q).unwrap_or_default());
-        from = (from + q + 2).min(text.len());
+    for r in unescaped_pieces(text.as_bytes()) {
+        s.push_str(text.get(r).unwrap_or_default());
     }
-    s.push_str(text.get(from..).unwrap_or_default());
 }
 
 /// The value of `line[start..end]` when it is 1 to 19 ASCII digits (which
