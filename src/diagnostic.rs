@@ -128,8 +128,12 @@ codes! {
     Overflow = "V110", Error, "a number is too large (over 64 bits), or a sum would overflow";
     /// A count or duration is empty or null; it counts as 0.
     AbsentValue = "V111", Warning, "a count or duration is empty or null; it counts as 0";
+    /// Slash dates whose order could not be told from the file; `MM/dd` was assumed.
+    DateOrderAssumed = "V112", Warning, "slash dates fit both MM/dd and dd/MM and the file does not tell which; MM/dd was assumed (give --date-order)";
     /// A value is not one of the values the field allows.
-    BadValue = "V112", Error, "a value is not one the field allows (timestamp, direction, flag)";
+    BadValue = "V113", Error, "a value is not one the field allows (timestamp, direction, flag)";
+    /// A segment span longer than its interaction or than the span limit.
+    SpanTooLong = "V114", Error, "a segment span is longer than its interaction or than the span limit (7 days by default)";
     /// Answered within service level exceeds answered.
     SlExceedsAnswered = "Q201", Error, "ans_servicelevel_cnt exceeds answ_call_cnt";
     /// Short abandons plus abandons within SL exceed abandons.

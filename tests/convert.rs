@@ -301,7 +301,7 @@ fn an_id_with_a_semicolon_is_refused_or_skipped() {
     let e = Converter::new(Target::Teleopti)
         .write(&src, &mut out)
         .unwrap_err();
-    assert_eq!(e.to_string(), "q.csv:1: error[V112] queue: an id written to the Teleopti layout cannot hold ';' or a line break (value \"7;8\")");
+    assert_eq!(e.to_string(), "q.csv:1: error[V113] queue: an id written to the Teleopti layout cannot hold ';' or a line break (value \"7;8\")");
     assert!(
         out.is_empty(),
         "nothing is written when the first pass fails"

@@ -358,7 +358,7 @@ fn segment_errors_name_the_field_and_reading_continues() {
     assert_eq!(err_code(e), Code::BadValue);
     assert_eq!(
         e.to_string(),
-        "m.json:2: error[V112] segment_start: expected an RFC 3339 timestamp \
+        "m.json:2: error[V113] segment_start: expected an RFC 3339 timestamp \
          (2020-07-21T17:32:28.001Z) or epoch milliseconds (value \"yesterday\")"
     );
     let e = out[1].as_ref().unwrap_err();

@@ -166,6 +166,20 @@ pub fn write_rfc3339(out: &mut String, local: NaiveDateTime, offset_secs: i32) {
     );
 }
 
+/// The years an instant may fall in (in UTC for segment times, in the
+/// source zone for interval starts). RFC 3339 prints four-digit years
+/// (0000-9999); one year of margin on each side keeps every label derived
+/// from an instant (a week bucket starting six days before, a month bucket
+/// ending the next month, any zone offset) printable too. A date outside
+/// is refused by the readers as a Values error.
+///
+/// ```
+/// use ringcx_reports::model::PRINTABLE_YEARS;
+/// assert!(PRINTABLE_YEARS.contains(&2024));
+/// assert!(!PRINTABLE_YEARS.contains(&0) && !PRINTABLE_YEARS.contains(&9999));
+/// ```
+pub const PRINTABLE_YEARS: std::ops::RangeInclusive<i32> = 1..=9998;
+
 /// How to read a slash date with the month and day first: `MM/dd/yyyy`
 /// (the default, as RingCX writes it) or `dd/MM/yyyy`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use std::str::FromStr;
 pub use field::{Field, FieldType};
 pub use interval::{
     parse_date, parse_date_time, parse_time, parse_zone, write_rfc3339, DateOrder, FallBackWindow,
-    IntervalLength, IntervalStart, LocalResolver, ResolveError,
+    IntervalLength, IntervalStart, LocalResolver, ResolveError, PRINTABLE_YEARS,
 };
 pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
 pub use segment::{

@@ -10,6 +10,7 @@ use std::fmt;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::interval::PRINTABLE_YEARS;
 use crate::position::Position;
 
 /// Which export generation a segment was read from: v2 when the object
@@ -232,9 +233,9 @@ impl Segment {
 
 /// Parses a timestamp of interaction metadata: an RFC 3339 string
 /// (`2020-07-21T17:32:28.001Z`, any offset) or epoch milliseconds written
-/// as digits. The result is truncated to the millisecond, and lies in the
-/// years 0000-9999 in UTC, so that [`format_instant`] prints it as RFC 3339
-/// (which has four-digit years) and it parses back.
+/// as digits. The result is truncated to the millisecond, and its UTC year
+/// is in [`PRINTABLE_YEARS`], so that it, and every bucket around it in any
+/// zone, prints as RFC 3339 (which has four-digit years) and parses back.
 ///
 /// ```
 /// use ringcx_reports::model::{parse_instant, format_instant};
@@ -254,7 +255,7 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
         let t = DateTime::parse_from_rfc3339(s).ok()?.with_timezone(&Utc);
         instant_from_millis(t.timestamp_millis())?
     };
-    (0..=9999).contains(&t.year()).then_some(t)
+    PRINTABLE_YEARS.contains(&t.year()).then_some(t)
 }
 
 /// The instant `ms` milliseconds after the Unix epoch.

@@ -19,7 +19,7 @@
 //! becomes `,` and a CR, LF or TAB becomes a space: names are display labels
 //! and the replacement keeps every line at its exact column count. An **id**
 //! (`queue`, `agent_id`) is a key: rewriting it could merge two keys, so an
-//! id holding `;` or a line break is refused with error V112 naming the
+//! id holding `;` or a line break is refused with error V113 naming the
 //! file, line, field and value.
 
 use std::fmt::Write as _;
@@ -94,7 +94,7 @@ impl TeleoptiWriter {
         Self::default()
     }
 
-    /// Writes one row as one line. Errors: V112 for an id that holds `;` or
+    /// Writes one row as one line. Errors: V113 for an id that holds `;` or
     /// a line break; I/O errors on `out` (named `<output>`).
     pub fn write_row<T: IntervalRow, W: Write + ?Sized>(
         &mut self,
@@ -173,7 +173,7 @@ fn id_error<T: IntervalRow>(row: &T, field: Field, file: &str) -> Error {
 }
 
 /// Checks that `row` can be written in the Teleopti layout: its ids hold
-/// no `;` and no line break. The error (V112) names `file`, the row's line,
+/// no `;` and no line break. The error (V113) names `file`, the row's line,
 /// the field and the value.
 ///
 /// ```
@@ -184,7 +184,7 @@ fn id_error<T: IntervalRow>(row: &T, field: Field, file: &str) -> Error {
 /// reader.read_row(&mut row)?;
 /// let e = ringcx_reports::write::check_teleopti_ids(&row, "q.csv").unwrap_err();
 /// assert_eq!(e.code(), Some(Code::BadValue));
-/// assert_eq!(e.to_string(), "q.csv:1: error[V112] queue: an id written to the Teleopti layout cannot hold ';' or a line break (value \"7;8\")");
+/// assert_eq!(e.to_string(), "q.csv:1: error[V113] queue: an id written to the Teleopti layout cannot hold ';' or a line break (value \"7;8\")");
 /// # Ok::<(), ringcx_reports::Error>(())
 /// ```
 pub fn check_teleopti_ids<T: IntervalRow>(row: &T, file: &str) -> Result<()> {
