@@ -23,4 +23,5 @@ mod speed;
 mod timeline;
 mod validate;
 mod validate_segments;
+mod wrong_answers;
 mod xml_json;

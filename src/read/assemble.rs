@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{
     parse_date, parse_date_time, parse_time, DateOrder, Field, IntervalLength, IntervalRow,
-    IntervalStart, LocalResolver, ResolveError,
+    IntervalStart, LocalResolver, ResolveError, PRINTABLE_YEARS,
 };
 use crate::position::{Location, Position};
 
@@ -320,6 +320,23 @@ impl Assembler {
             }
             _ => return Err(self.missing(pos, Field::Time)),
         };
+        if !PRINTABLE_YEARS.contains(&local.year()) {
+            let (field, off, raw) = match self.date_time {
+                Some(_) => (Field::DateTimeFrom, self.seen[3].line_off, &self.time_raw),
+                None => (Field::DateFrom, self.seen[1].line_off, &self.date_key),
+            };
+            return Err(Error::data(
+                Code::BadDate,
+                self.location(pos, off, field.name()),
+                format!(
+                    "the year {} is outside {}-{}: its buckets could not be printed as RFC 3339",
+                    local.year(),
+                    PRINTABLE_YEARS.start(),
+                    PRINTABLE_YEARS.end()
+                ),
+                raw.as_str(),
+            ));
+        }
         for (i, &k) in T::KEY_FIELDS.iter().enumerate() {
             if self.keys_seen & (1 << i) == 0 {
                 return Err(self.missing(pos, k));

@@ -149,26 +149,35 @@ pub(crate) fn local_to_utc(tz: &Tz, local: NaiveDateTime) -> i64 {
         LocalResult::Ambiguous(a, b) => a.timestamp().min(b.timestamp()),
         LocalResult::None => {
             // The clock jumped forward over `local`: the first instant after
-            // the gap is the transition, found by bisection between the two
-            // readings of `local`.
+            // the gap is the transition, between the two readings of `local`.
             let naive = local.and_utc().timestamp();
             let before = offset_secs(tz, naive - 86_400) as i64;
-            let (mut lo, mut hi) = (naive - before - 86_400, naive - before);
-            let after = offset_secs(tz, hi);
-            if after as i64 == before {
+            let (lo, hi) = (naive - before - 86_400, naive - before);
+            if offset_secs(tz, hi) as i64 == before {
                 return hi;
             }
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if offset_secs(tz, mid) == after {
-                    hi = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            hi
+            offset_change(tz, lo, hi)
         }
     }
+}
+
+/// The instant in `(lo, hi]` from which `tz` keeps the offset it has at
+/// `hi` (the last change of offset in that span), found by bisection; `hi`
+/// is returned unchanged when the offset at `lo` is already the same.
+fn offset_change(tz: &Tz, mut lo: i64, mut hi: i64) -> i64 {
+    let after = offset_secs(tz, hi);
+    if offset_secs(tz, lo) == after {
+        return hi;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if offset_secs(tz, mid) == after {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
 }
 
 /// The UTC offset of `tz` at instant `t` (Unix seconds), in seconds.
@@ -280,7 +289,17 @@ impl Bucketer {
             BucketInterval::Min15 | BucketInterval::Min30 | BucketInterval::Hour => {
                 let n = self.interval.minutes().unwrap_or(60) * 60;
                 let s = t - sod % n;
-                (s, s + n)
+                // A bucket is a span of the local clock. When the clock
+                // was set (back or forward) after the bucket's local start
+                // and no later than `t`, as a 30-minute change does inside
+                // an hour (Australia/Lord_Howe), the clock reads this
+                // bucket's times only from the change on.
+                let from = if offset_secs(tz, s) == offset_secs(tz, t) {
+                    s
+                } else {
+                    offset_change(tz, s, t)
+                };
+                (from, s + n)
             }
             BucketInterval::Day => {
                 let next = d0.succ_opt().unwrap_or(d0);
