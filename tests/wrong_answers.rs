@@ -156,3 +156,56 @@ fn dates_whose_buckets_rfc_3339_cannot_print_are_refused() {
         stderr(&out)
     );
 }
+
+/// The zone given to the `ReaderBuilder` is the rollup's source zone (and
+/// so its default bucket zone) when the rollup sets none: it was ignored,
+/// and a New York export came back in UTC day buckets without a word.
+#[test]
+fn the_reader_builders_zone_is_the_rollups_source_zone() {
+    use ringcx_reports::rollup::{BucketInterval, Rollup};
+    let rb = crate::util::builder("America/New_York");
+    let path = crate::util::fixture("queue_dst_days_ny.csv");
+    let table = Rollup::new()
+        .interval(BucketInterval::Day)
+        .run_files(&[&path], &rb)
+        .expect("rollup");
+    let days: Vec<(String, String, u64)> = table
+        .records()
+        .iter()
+        .map(|r| {
+            (
+                r.bucket_start().to_rfc3339(),
+                r.bucket_end().to_rfc3339(),
+                r.queue().expect("queue metrics").sums.rows,
+            )
+        })
+        .collect();
+    // The fixture holds every 15-minute row of two DST days in New York:
+    // 92 rows on the 23-hour day, 100 on the 25-hour day.
+    assert_eq!(
+        days,
+        [
+            (
+                "2024-03-10T00:00:00-05:00".into(),
+                "2024-03-11T00:00:00-04:00".into(),
+                92
+            ),
+            (
+                "2024-11-03T00:00:00-04:00".into(),
+                "2024-11-04T00:00:00-05:00".into(),
+                100
+            ),
+        ]
+    );
+    // A zone set on the rollup wins over the builder's (Chicago shares
+    // New York's DST dates, so the file stays valid there).
+    let table = Rollup::new()
+        .interval(BucketInterval::Day)
+        .source_tz("America/Chicago".parse().unwrap())
+        .run_files(&[&path], &rb)
+        .expect("rollup");
+    assert_eq!(
+        table.records()[0].bucket_start().to_rfc3339(),
+        "2024-03-10T00:00:00-06:00"
+    );
+}

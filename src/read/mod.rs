@@ -112,6 +112,11 @@ impl ReaderBuilder {
         self.source_tz = tz;
         self
     }
+    /// The source zone set with [`source_tz`](Self::source_tz) (UTC by
+    /// default).
+    pub fn source_zone(&self) -> Tz {
+        self.source_tz
+    }
     /// How to read slash dates with the month and day first.
     pub fn date_order(mut self, order: DateOrder) -> Self {
         self.date_order = order;

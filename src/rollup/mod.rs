@@ -235,7 +235,9 @@ impl Rollup {
         self
     }
     /// The zone the report was requested in. [`run_files`](Self::run_files)
-    /// reads the files in it, and it is the default bucket zone.
+    /// reads the files in it, and it is the default bucket zone. Unset, a
+    /// file rollup takes the zone of the [`ReaderBuilder`] it is given (so
+    /// the zone is said once), and [`run_rows`](Self::run_rows) UTC.
     pub fn source_tz(mut self, tz: Tz) -> Self {
         self.source_tz = Some(tz);
         self
@@ -385,7 +387,9 @@ impl Rollup {
         r.apply(self)
     }
 
-    fn plan(&self, kind: ReportKind) -> Result<Plan> {
+    /// The plan for rows of `kind` read in the source zone `source` (the
+    /// default bucket zone).
+    fn plan(&self, kind: ReportKind, source: Tz) -> Result<Plan> {
         let valid = Grouping::valid_for(kind);
         if valid.is_empty() {
             return Err(Error::usage(
@@ -410,7 +414,7 @@ impl Rollup {
             return Err(Error::usage("--by agent-group needs --agent-groups FILE"));
         }
         let columns = MetricColumns::select(kind, &self.columns)?;
-        let tz = self.tz.or(self.source_tz).unwrap_or(Tz::UTC);
+        let tz = self.tz.unwrap_or(source);
         let filter = Filter {
             from: self.from.map(|b| b.resolve(&tz)),
             to: self.to.map(|b| b.resolve(&tz)),
@@ -462,7 +466,7 @@ impl Rollup {
         I: IntoIterator<Item = Result<T>>,
         I::IntoIter: Send,
     {
-        let plan = self.plan(T::KIND)?;
+        let plan = self.plan(T::KIND, self.source_tz.unwrap_or(Tz::UTC))?;
         let abort = AtomicBool::new(false);
         let prod = Producer::new(
             IterSource(rows.into_iter()),
@@ -486,6 +490,9 @@ impl Rollup {
         finish::<T>(&plan, r.partial, r.skips, r.read, r.kept)
     }
 
+    /// The one place that decides the source zone of a file rollup: the
+    /// zone set with [`source_tz`](Self::source_tz), else the reader
+    /// builder's. The plan's default bucket zone is this builder's zone.
     fn reader_builder(&self, rb: &ReaderBuilder) -> ReaderBuilder {
         match self.source_tz {
             Some(tz) => rb.clone().source_tz(tz),
@@ -537,7 +544,7 @@ impl Rollup {
         let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
         macro_rules! go {
             ($t:ty) => {{
-                let plan = self.plan(kind)?;
+                let plan = self.plan(kind, rb.source_zone())?;
                 match chunked::run::<$t>(&plan, &sorted, &rb, kind, size) {
                     Some(r) => Done::Store(Box::new(Finished::new(&plan, r)?))
                         .with_header_warnings(header)
@@ -644,7 +651,7 @@ impl Rollup {
         kind: ReportKind,
         parallel: bool,
     ) -> Result<Done> {
-        let plan = self.plan(kind)?;
+        let plan = self.plan(kind, rb.source_zone())?;
         let open = |p: &Path| -> Result<ReaderSource> {
             let r = rb.from_path(p)?;
             if r.kind() != kind {
