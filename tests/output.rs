@@ -739,13 +739,16 @@ fn an_output_beside_the_input_is_written() {
 
 fn stdout_cases() -> Vec<Vec<String>> {
     let q = fixture("queue_header.csv").to_string_lossy().into_owned();
-    let cases: [&[&str]; 6] = [
+    let cases: [&[&str]; 7] = [
         &["inspect", &q],
         &["inspect", "--format", "json", &q],
         &["validate", "--explain", "V101"],
         &["validate", "--format", "json", &q],
         &["completions", "bash"],
         &["parse", &q],
+        // More than the buffer: the error comes from a write, not the
+        // final flush (it named `<output>`).
+        &["gen", "--report", "queue", "--rows", "100000"],
     ];
     cases
         .iter()
