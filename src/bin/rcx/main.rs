@@ -86,9 +86,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 /// On SIGINT, SIGTERM or SIGHUP, removes the temporary file of an unfinished
-/// `-o` output (the old file stays as it was) and exits with 128 + the
-/// signal number, as a shell reports a process killed by it (130 for
-/// Ctrl-C, 143 for SIGTERM).
+/// `-o` output (the old file stays as it was), then ends the process by the
+/// signal's default action, so that a shell reports 128 + the signal number
+/// (130 for Ctrl-C, 143 for SIGTERM) and a script whose `rcx` was stopped by
+/// Ctrl-C stops too (as `sort` does with its temporaries).
 #[cfg(unix)]
 fn on_signals() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -100,6 +101,8 @@ fn on_signals() {
     std::thread::spawn(move || {
         if let Some(sig) = signals.forever().next() {
             ringcx_reports::write::remove_temporaries();
+            let _ = signal_hook::low_level::emulate_default_handler(sig);
+            // Only when the default action could not be taken.
             std::process::exit(128 + sig);
         }
     });
