@@ -52,11 +52,17 @@ pub enum ErrorKind {
 
 impl Error {
     /// An I/O error on `file`.
+    ///
+    /// An error returned by a [`Destination`](crate::write::Destination)
+    /// keeps the destination's name (the user's path, or `<stdout>`) rather
+    /// than `file`: code that formats into any `Write` can pass a placeholder
+    /// such as `<output>` and the message still names the real output.
     pub fn io(file: impl Into<Arc<str>>, source: io::Error) -> Self {
-        Error(Box::new(ErrorKind::Io {
-            file: file.into(),
-            source,
-        }))
+        let (file, source) = match NamedIo::take(source) {
+            Ok((named, source)) => (named, source),
+            Err(source) => (file.into(), source),
+        };
+        Error(Box::new(ErrorKind::Io { file, source }))
     }
 
     /// A data defect.
@@ -153,6 +159,58 @@ impl std::error::Error for Error {
             ErrorKind::Io { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+/// An I/O error carrying the name of the file it concerns, so that
+/// [`Error::io`] can name that file whatever the caller passes. Its message
+/// is the inner error's: the name is added once, by `Error`'s `Display`.
+#[derive(Debug)]
+pub(crate) struct NamedIo {
+    file: Arc<str>,
+    source: io::Error,
+}
+
+impl NamedIo {
+    /// `source` with `file` attached, same kind (so `write_all` still retries
+    /// `Interrupted`, and a broken pipe is still a broken pipe). An error
+    /// that already names a file keeps its name.
+    pub(crate) fn wrap(file: &Arc<str>, source: io::Error) -> io::Error {
+        if source.get_ref().is_some_and(|e| e.is::<NamedIo>()) {
+            return source;
+        }
+        io::Error::new(
+            source.kind(),
+            NamedIo {
+                file: file.clone(),
+                source,
+            },
+        )
+    }
+
+    /// The name and the inner error, or `e` unchanged when it names no file.
+    fn take(e: io::Error) -> std::result::Result<(Arc<str>, io::Error), io::Error> {
+        if !e.get_ref().is_some_and(|inner| inner.is::<NamedIo>()) {
+            return Err(e);
+        }
+        let kind = e.kind();
+        match e.into_inner().map(|inner| inner.downcast::<NamedIo>()) {
+            Some(Ok(n)) => Ok((n.file, n.source)),
+            Some(Err(other)) => Err(io::Error::new(kind, other)),
+            None => Err(io::Error::from(kind)),
+        }
+    }
+}
+
+impl fmt::Display for NamedIo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.source, f)
+    }
+}
+
+impl std::error::Error for NamedIo {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.source()
     }
 }
 

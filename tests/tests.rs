@@ -12,6 +12,7 @@ mod expected;
 mod fuzzing;
 mod gen;
 mod no_panic;
+mod output;
 #[cfg(feature = "plot")]
 mod plot;
 mod properties;

@@ -137,13 +137,17 @@ pub fn pos(bytes: &[u8], line: u64, record: u64) -> Position {
     Position::new(line_byte(bytes, line), line, record)
 }
 
+/// The `rcx` binary built for this test run, with `args`, run in the
+/// package directory (for tests that set up standard streams themselves).
+pub fn rcx_command<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rcx"));
+    c.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
 /// Runs the `rcx` binary built for this test run.
 pub fn rcx(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rcx"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run rcx")
+    rcx_command(args).output().expect("run rcx")
 }
 
 /// Exit code of a finished `rcx`.

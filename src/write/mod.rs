@@ -2,6 +2,7 @@
 //! offers. Nothing else in the crate formats output.
 
 mod analytics;
+mod destination;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 #[cfg(feature = "plot")]
@@ -13,6 +14,7 @@ mod teleopti;
 mod timeline;
 
 pub use analytics::{analytics_name, grouped_by};
+pub use destination::{check_not_input, remove_temporaries, Destination};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
 pub use segments::{write_segments, SegmentWriter};
 pub use table::{header as table_header, write_table, TableFormat};
@@ -72,76 +74,4 @@ pub fn json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
-}
-
-/// A file written atomically: bytes go to a temporary file beside the
-/// target, which replaces the target only on [`commit`](AtomicFile::commit).
-/// Dropped without commit, the temporary file is removed and the target is
-/// untouched.
-///
-/// ```
-/// use std::io::Write;
-/// let dir = std::env::temp_dir().join(format!("rcx-doc-{}", std::process::id()));
-/// std::fs::create_dir_all(&dir).unwrap();
-/// let target = dir.join("out.csv");
-/// let mut f = ringcx_reports::write::AtomicFile::create(&target)?;
-/// f.write_all(b"a,b\n").unwrap();
-/// f.commit()?;
-/// assert_eq!(std::fs::read_to_string(&target).unwrap(), "a,b\n");
-/// # std::fs::remove_dir_all(&dir).unwrap();
-/// # Ok::<(), ringcx_reports::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct AtomicFile {
-    target: std::path::PathBuf,
-    tmp: std::path::PathBuf,
-    file: Option<std::io::BufWriter<std::fs::File>>,
-}
-
-impl AtomicFile {
-    /// Starts writing `target`.
-    pub fn create(target: impl AsRef<std::path::Path>) -> crate::Result<Self> {
-        let target = target.as_ref().to_path_buf();
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let tmp = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let file =
-            std::fs::File::create(&tmp).map_err(|e| crate::Error::io(tmp.to_string_lossy(), e))?;
-        Ok(AtomicFile {
-            target,
-            tmp,
-            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
-        })
-    }
-
-    /// Flushes, syncs and renames the temporary file over the target.
-    pub fn commit(mut self) -> crate::Result<()> {
-        let name = self.target.to_string_lossy().into_owned();
-        let file = self.file.take().expect("not committed twice");
-        let file = file
-            .into_inner()
-            .map_err(|e| crate::Error::io(name.clone(), e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| crate::Error::io(name.clone(), e))?;
-        std::fs::rename(&self.tmp, &self.target).map_err(|e| crate::Error::io(name, e))
-    }
-}
-
-impl std::io::Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.file.as_mut().expect("open").write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.as_mut().expect("open").flush()
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
 }

@@ -50,7 +50,7 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{Field, IntervalRow, Value};
 use crate::position::Location;
-use crate::write::AtomicFile;
+use crate::write::Destination;
 
 /// Precision of the `avg_avail_member_cnt` decimal column.
 pub const DECIMAL_PRECISION: u8 = 38;
@@ -250,7 +250,7 @@ fn decimal_to_i128(d: Decimal) -> Option<i128> {
 struct Part {
     date: NaiveDate,
     rows: usize,
-    writer: ArrowWriter<AtomicFile>,
+    writer: ArrowWriter<Destination>,
 }
 
 /// Writes rows of type `T`, in time order, to `DIR/date=YYYY-MM-DD/part-N.parquet`.
@@ -353,7 +353,7 @@ impl<T: IntervalRow> ParquetDirWriter<T> {
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(self.opts.row_group_rows))
             .build();
-        let file = AtomicFile::create(&path)?;
+        let file = Destination::create(&path)?;
         let writer = ArrowWriter::try_new(file, self.schema.clone(), Some(props))
             .map_err(|e| pq_err(&path, e))?;
         self.files.push(path);

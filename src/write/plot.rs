@@ -58,7 +58,7 @@ use rust_decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::rollup::{BucketInterval, Grouping, Metrics, RollupRecord, RollupTable};
-use crate::write::AtomicFile;
+use crate::write::Destination;
 
 /// The bundled font (DejaVu Sans, Bitstream Vera license).
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -496,7 +496,8 @@ pub fn render<W: Write>(
     Ok(summary)
 }
 
-/// Renders `table` to the file at `path` (written atomically), in the
+/// Renders `table` to `path` through a [`Destination`] (a regular file is
+/// replaced atomically, a device or FIFO written through), in the
 /// format its extension names (see [`PlotFormat::from_path`]).
 ///
 /// ```
@@ -523,7 +524,7 @@ pub fn render_to_path(
 ) -> Result<PlotSummary> {
     let path = path.as_ref();
     let format = PlotFormat::from_path(path)?;
-    let mut file = AtomicFile::create(path)?;
+    let mut file = Destination::create(path)?;
     let summary = render(table, opts, format, &mut file)?;
     file.commit()?;
     Ok(summary)

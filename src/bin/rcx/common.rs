@@ -10,7 +10,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
 use ringcx_reports::rollup::{parse_days, HourRange, TimeBound};
-use ringcx_reports::write::AtomicFile;
+use ringcx_reports::write::{check_not_input, Destination};
 use ringcx_reports::{Code, DateOrder, Error, Reader, ReaderBuilder, ReportKind, WireForm};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -116,41 +116,60 @@ impl ReadOpts {
     }
 }
 
-/// Where output goes: standard output, or a file written atomically.
-pub enum Output {
-    Stdout(io::BufWriter<io::Stdout>),
-    File(AtomicFile),
-}
+/// Where output goes: standard output, or the `-o` path (SPEC 9.2; see
+/// [`Destination`]).
+pub struct Output(Destination);
 
 impl Output {
-    pub fn new(path: Option<&PathBuf>) -> Result<Output, Error> {
-        Ok(match path {
-            Some(p) => Output::File(AtomicFile::create(p)?),
-            None => Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout())),
-        })
+    /// Standard output, or `path` once it is known not to be one of
+    /// `inputs` (refused before anything is read: an atomic rename over an
+    /// input would replace the data with the output).
+    pub fn new(path: Option<&PathBuf>, inputs: &[PathBuf]) -> Result<Output, Error> {
+        Ok(Output(match path {
+            Some(p) => {
+                check_output(p, inputs)?;
+                Destination::create(p)?
+            }
+            None => Destination::stdout(),
+        }))
+    }
+
+    /// Writes all of `bytes`; an error names the output.
+    pub fn print(&mut self, bytes: impl AsRef<[u8]>) -> Result<(), Error> {
+        self.0
+            .write_all(bytes.as_ref())
+            .map_err(|e| Error::io("<output>", e))
     }
 
     pub fn finish(self) -> Result<(), Error> {
-        match self {
-            Output::Stdout(mut w) => w.flush().map_err(|e| Error::io("<stdout>", e)),
-            Output::File(f) => f.commit(),
-        }
+        self.0.commit()
     }
 }
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Output::Stdout(w) => w.write(buf),
-            Output::File(f) => f.write(buf),
-        }
+        self.0.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::Stdout(w) => w.flush(),
-            Output::File(f) => f.flush(),
-        }
+        self.0.flush()
     }
+}
+
+/// Refuses an `-o` path that is one of the input files; `-` (standard
+/// input) is compared by the file it is redirected from.
+pub fn check_output(output: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+    let stdin = Path::new(if cfg!(unix) { "/dev/stdin" } else { "-" });
+    let inputs = inputs.iter().map(|p| {
+        if p.as_os_str() == "-" {
+            stdin
+        } else {
+            p.as_path()
+        }
+    });
+    check_not_input(output, inputs)
 }
 
 /// The exit status after a run that may have skipped invalid records

@@ -1,11 +1,12 @@
 //! `rcx completions`: shell completion scripts.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, CommandFactory};
 use clap_complete::Shell;
 use ringcx_reports::Error;
+
+use crate::common::Output;
 
 /// Print a completion script for a shell. For example, bash:
 /// `rcx completions bash > ~/.local/share/bash-completion/completions/rcx`;
@@ -22,9 +23,8 @@ pub fn run(a: Args) -> Result<ExitCode, Error> {
     let mut cmd = crate::Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(a.shell, &mut cmd, "rcx", &mut script);
-    let mut out = std::io::stdout().lock();
-    out.write_all(&script)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io("<stdout>", e))?;
+    let mut out = Output::new(None, &[])?;
+    out.print(&script)?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -9,7 +9,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::convert::{ConvertStats, Converter, Order, Source, Target};
 use ringcx_reports::Error;
 
-use crate::common::{skipped_exit, Output, ReadOpts};
+use crate::common::{check_output, skipped_exit, Output, ReadOpts};
 use crate::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -35,7 +35,8 @@ pub struct Args {
     /// Target layout.
     #[arg(long, value_enum)]
     to: To,
-    /// Write to FILE (atomically) instead of standard output; for parquet,
+    /// Write to FILE instead of standard output (a regular file is replaced
+    /// atomically; a device, FIFO or socket is written through); for parquet,
     /// the directory that receives date=YYYY-MM-DD/part-N.parquet (new or
     /// empty).
     #[arg(short, long, value_name = "FILE|DIR")]
@@ -59,6 +60,11 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         To::Ndjson => Target::Ndjson,
         To::Parquet => Target::Parquet,
     };
+    // Before standard input is read (the parquet directory, too, must not
+    // be an input file).
+    if let Some(o) = &a.output {
+        check_output(o, &a.files)?;
+    }
     let mut sources = Vec::with_capacity(a.files.len());
     for path in &a.files {
         if path.as_os_str() == "-" {
@@ -94,7 +100,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         };
         converter.write_dir(&sources, dir)?
     } else {
-        let mut out = Output::new(a.output.as_ref())?;
+        let mut out = Output::new(a.output.as_ref(), &a.files)?;
         let stats = converter.write(&sources, &mut out)?;
         out.finish()?;
         stats

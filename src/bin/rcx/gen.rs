@@ -41,7 +41,8 @@ pub struct Args {
     /// Number of agents.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_AGENTS)]
     agents: u32,
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE instead of standard output (a regular file is replaced
+    /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -65,7 +66,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
             Format::Json => GenFormat::Json,
         });
     }
-    let mut out = Output::new(a.output.as_ref())?;
+    let mut out = Output::new(a.output.as_ref(), &[])?;
     let stats = gen::write(&opts, &mut out)?;
     out.finish()?;
     if !quiet && a.output.is_some() {

@@ -9,7 +9,7 @@ use ringcx_reports::model::format_instant;
 use ringcx_reports::write::json_string;
 use ringcx_reports::Error;
 
-use crate::common::ReadOpts;
+use crate::common::{Output, ReadOpts};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -154,6 +154,7 @@ fn json(i: &Inspection) -> String {
 }
 
 pub fn run(a: Args) -> Result<ExitCode, Error> {
+    let mut out = Output::new(None, &[])?;
     let mut any_invalid = false;
     let mut docs = Vec::new();
     for path in &a.files {
@@ -161,13 +162,14 @@ pub fn run(a: Args) -> Result<ExitCode, Error> {
         let i = inspect(&mut reader)?;
         any_invalid |= i.invalid > 0;
         match a.format {
-            Format::Text => print!("{}", text(&i)),
+            Format::Text => out.print(text(&i))?,
             Format::Json => docs.push(json(&i)),
         }
     }
     if let Format::Json = a.format {
-        println!("[{}]", docs.join(","));
+        out.print(format!("[{}]\n", docs.join(",")))?;
     }
+    out.finish()?;
     Ok(if any_invalid {
         ExitCode::from(1)
     } else {

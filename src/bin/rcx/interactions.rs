@@ -33,7 +33,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE instead of standard output (a regular file is replaced
+    /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Skip segments that cannot be read or placed, count them by code, and exit 1.
@@ -44,6 +45,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
+    let mut out = Output::new(a.output.as_ref(), &a.files)?;
     let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
     let format = match a.format {
         Format::Csv => TableFormat::Csv,
@@ -51,7 +53,6 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         Format::Ndjson => TableFormat::Ndjson,
         Format::Table => TableFormat::Table,
     };
-    let mut out = Output::new(a.output.as_ref())?;
     write_interactions(&ixns, &a.tz, format, &mut out)?;
     out.finish()?;
     Ok(crate::timeline::report(ixns.stats(), quiet))

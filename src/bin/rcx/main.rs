@@ -15,6 +15,7 @@ mod rollup;
 mod timeline;
 mod validate;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -84,7 +85,32 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
 }
 
+/// On SIGINT, SIGTERM or SIGHUP, removes the temporary file of an unfinished
+/// `-o` output (the old file stays as it was), then ends the process by the
+/// signal's default action, so that a shell reports 128 + the signal number
+/// (130 for Ctrl-C, 143 for SIGTERM) and a script whose `rcx` was stopped by
+/// Ctrl-C stops too (as `sort` does with its temporaries).
+#[cfg(unix)]
+fn on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    // Without the handler (it cannot fail short of running out of file
+    // descriptors) a signal ends the process as it would anyway.
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            ringcx_reports::write::remove_temporaries();
+            let _ = signal_hook::low_level::emulate_default_handler(sig);
+            // Only when the default action could not be taken.
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    on_signals();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -100,7 +126,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("rcx: {e}");
+            // Not `eprintln!`, which panics when stderr is a closed pipe.
+            let _ = writeln!(std::io::stderr(), "rcx: {e}");
             if e.is_io() || e.is_usage() {
                 ExitCode::from(2)
             } else {

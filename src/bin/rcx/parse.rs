@@ -30,7 +30,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Ndjson)]
     format: Format,
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE instead of standard output (a regular file is replaced
+    /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Skip rows that cannot be read, count them by code, and exit 1.
@@ -50,7 +51,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         b.add_files(a.files.iter().map(|p| p.as_path()));
     }
     let progress = bar.as_ref().map(|b| b.progress());
-    let mut out = LineCounter::new(Output::new(a.output.as_ref())?, progress.cloned());
+    let mut out = LineCounter::new(Output::new(a.output.as_ref(), &a.files)?, progress.cloned());
     let mut writer = RowWriter::new(format);
     let mut seg_writer = SegmentWriter::new(format);
     let mut stats = RowStats::default();

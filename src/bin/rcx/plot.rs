@@ -9,6 +9,7 @@ use ringcx_reports::write::plot::{
 };
 use ringcx_reports::Error;
 
+use crate::common::check_output;
 use crate::rollup::{skipped_exit, RollupOpts};
 
 /// Draw the rollup as a chart: per key a panel of volume bars over bucket
@@ -18,7 +19,8 @@ use crate::rollup::{skipped_exit, RollupOpts};
 pub struct Args {
     #[command(flatten)]
     rollup: RollupOpts,
-    /// The image to write: OUT.svg or OUT.png (written atomically).
+    /// The image to write: OUT.svg or OUT.png (a regular file is replaced
+    /// atomically).
     #[arg(short, long, value_name = "OUT.svg|OUT.png", required = true)]
     output: PathBuf,
     /// Draw at most N keys, one panel each; the rest are counted in a note.
@@ -36,8 +38,10 @@ pub struct Args {
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    // A wrong extension is refused before any file is read.
+    // A wrong extension, or an input as the output, is refused before any
+    // file is read.
     PlotFormat::from_path(&a.output)?;
+    check_output(&a.output, &a.rollup.inputs())?;
     let table = a.rollup.run()?;
     let stats = table.stats();
     for w in &stats.warnings {

@@ -112,7 +112,8 @@ pub struct Args {
     /// twice, is an error (exit 2). Applies to every --format.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     columns: Vec<String>,
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE instead of standard output (a regular file is replaced
+    /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -240,6 +241,13 @@ fn build(a: &RollupOpts) -> Result<Rollup, Error> {
 }
 
 impl RollupOpts {
+    /// Every file the rollup reads: the inputs, group maps and request.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        let extra = [&self.queue_groups, &self.agent_groups, &self.request];
+        let extra = extra.into_iter().flatten().cloned();
+        self.files.iter().cloned().chain(extra).collect()
+    }
+
     /// Builds the rollup from the options and runs it on the files.
     #[cfg_attr(not(feature = "plot"), allow(dead_code))]
     pub fn run(&self) -> Result<RollupTable, Error> {
@@ -255,7 +263,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         Format::Table => TableFormat::Table,
         Format::Analytics => TableFormat::Analytics,
     };
-    let mut out = Output::new(a.output.as_ref())?;
+    let mut out = Output::new(a.output.as_ref(), &a.rollup.inputs())?;
     let r = &a.rollup;
     let stats =
         build(r)?

@@ -86,7 +86,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     format: Format,
-    /// Write to FILE (atomically) instead of standard output.
+    /// Write to FILE instead of standard output (a regular file is replaced
+    /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Skip segments that cannot be read or placed, count them by code, and exit 1.
@@ -140,9 +141,9 @@ pub fn report(stats: &LoadStats, quiet: bool) -> ExitCode {
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let timeline = build(&a)?;
+    let mut out = Output::new(a.output.as_ref(), &a.files)?;
     let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
     let table = timeline.run(&ixns)?;
-    let mut out = Output::new(a.output.as_ref())?;
     write_timeline(&table, a.format.into(), &mut out)?;
     out.finish()?;
     Ok(report(ixns.stats(), quiet))

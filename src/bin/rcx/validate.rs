@@ -9,7 +9,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::validate::{Report, Summary, Validator};
 use ringcx_reports::{Code, Error};
 
-use crate::common::ReadOpts;
+use crate::common::{Output, ReadOpts};
 use crate::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -48,8 +48,7 @@ pub struct Args {
     read: ReadOpts,
 }
 
-fn write_report(report: &Report, format: Format) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+fn write_report(report: &Report, format: Format, out: &mut Output) -> io::Result<()> {
     let mut line = String::with_capacity(256);
     match format {
         Format::Text => {
@@ -124,7 +123,14 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
                 "unknown code {code:?}; codes are listed in docs/diagnostics.md"
             )));
         };
-        println!("{} {}: {}", c.as_str(), c.severity(), c.explain());
+        let mut out = Output::new(None, &[])?;
+        out.print(format!(
+            "{} {}: {}\n",
+            c.as_str(),
+            c.severity(),
+            c.explain()
+        ))?;
+        out.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
     let validator = Validator::new()
@@ -149,7 +155,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     }
     let report = session.finish()?;
     drop(bar);
-    write_report(&report, a.format).map_err(|e| Error::io("<stdout>", e))?;
+    let mut out = Output::new(None, &[])?;
+    write_report(&report, a.format, &mut out).map_err(|e| Error::io("<stdout>", e))?;
+    out.finish()?;
     let s = &report.summary;
     if !quiet {
         eprintln!("{}", summary_line(s));
