@@ -597,7 +597,7 @@ impl Check for SegmentCheck {
     }
     fn end(self: Box<Self>, summary: &mut Summary) -> Vec<Diagnostic> {
         summary.rows += self.reader.records_read();
-        summary.unchecked_duplicates += self.rules.unchecked;
+        summary.unchecked_duplicates += self.rules.unchecked();
         self.f.out
     }
 }
