@@ -71,7 +71,8 @@ impl fmt::Display for Direction {
 impl FromStr for Direction {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Direction::parse(s).ok_or_else(|| format!("unknown direction {s:?}; expected INBOUND or OUTBOUND"))
+        Direction::parse(s)
+            .ok_or_else(|| format!("unknown direction {s:?}; expected INBOUND or OUTBOUND"))
     }
 }
 

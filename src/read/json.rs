@@ -1268,9 +1268,8 @@ impl SegVisitor<'_> {
     fn millis(&self, kind: Scalar, key: SegKey) -> Result<Option<u64>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text | Scalar::Number => parse_count(self.scratch).map_err(|p| {
-                Error::data(p.code, self.loc(key), EXPECT_MS, self.scratch.as_str())
-            }),
+            Scalar::Text | Scalar::Number => parse_count(self.scratch)
+                .map_err(|p| Error::data(p.code, self.loc(key), EXPECT_MS, self.scratch.as_str())),
             _ => Err(bad(self.loc(key), EXPECT_MS, self.scratch)),
         }
     }

@@ -86,9 +86,9 @@ fn split(b: &mut Bucketer, range: (i64, i64), a: i64, e: i64, mut f: impl FnMut(
 
 impl Engine {
     pub fn new(by: TimelineBy, mut bucketer: Bucketer, tz: chrono_tz::Tz, filter: Filter) -> Self {
-        let lo = filter
-            .from
-            .map_or(i64::MIN, |f| bucket_of(&mut bucketer, f.saturating_mul(1000)).0);
+        let lo = filter.from.map_or(i64::MIN, |f| {
+            bucket_of(&mut bucketer, f.saturating_mul(1000)).0
+        });
         let hi = filter.to.map_or(i64::MAX, |t| {
             bucket_of(&mut bucketer, t.saturating_mul(1000).saturating_sub(1)).1
         });

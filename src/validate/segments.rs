@@ -41,21 +41,22 @@
 //!
 //! # Memory
 //!
-//! Duplicate detection ([`SegmentKeySet`]) keeps, per file, a 128-bit hash
-//! of the key of each segment whose interaction is still open, with the
-//! line it was read on: a segment's key is dropped once a segment starting
-//! more than 1 s after the end of its interaction has been read (its
-//! dialog end, or interaction start + duration; without those, its own
-//! end, else its start). In a time-ordered export, where a segment and its
-//! repeat start at the same time, that keeps about the keys of the
-//! interactions in progress at one time (tens of bytes each), however long
-//! the file. A key dropped this way, and the oldest keys beyond a cap of
-//! [`DEFAULT_MAX_SEGMENT_KEYS`] (configurable; about 60 bytes per key) on
-//! input that is not in time order, has its hash set in a fixed 1 MiB
-//! filter. A later segment whose key was dropped cannot be checked; it
-//! hits the filter (which never misses a dropped key, and may also hit by
-//! chance) and is counted as not checked for duplicates instead of being
-//! passed.
+//! Duplicate detection (`SegmentKeySet`) keeps, per file, a 128-bit hash
+//! of the key of each segment with the line it was read on (about 60
+//! bytes per key). Once more than 65 536 keys are kept, the keys of
+//! interactions that have closed are dropped: those of segments whose
+//! interaction ended more than 1 s before the latest segment start read
+//! (its dialog end, or interaction start + duration; without those, the
+//! segment's own end, else its start). In a time-ordered export, where a
+//! segment and its repeat start at the same time, that bounds the keys by
+//! the interactions in progress at one time, however long the file; a
+//! smaller file is checked exactly in any order. Beyond a cap of
+//! [`DEFAULT_MAX_SEGMENT_KEYS`] (configurable), on input that is not in
+//! time order, the keys closest to closing are dropped. A dropped key has
+//! its hash set in a fixed 1 MiB filter. A later segment whose key was
+//! dropped cannot be checked; it hits the filter (which never misses a
+//! dropped key, and may also hit by chance) and is counted as not checked
+//! for duplicates instead of being passed.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -81,6 +82,9 @@ const SLACK_MS: i64 = 1000;
 /// Bits of the filter of forgotten keys (1 MiB).
 const FILTER_BITS: usize = 1 << 23;
 
+/// Keys kept before those of closed interactions are dropped.
+const KEEP_KEYS: usize = 1 << 16;
+
 /// Per-file duplicate detection of (interaction id, segment id) keys
 /// (T602), bounded as the [module docs](self#memory) say.
 pub(crate) struct SegmentKeySet {
@@ -92,6 +96,8 @@ pub(crate) struct SegmentKeySet {
     seq: u64,
     /// The latest segment start read, ms.
     latest: i64,
+    /// Keys kept before those of closed interactions are dropped.
+    keep: usize,
     max_keys: usize,
     forgotten: Vec<u64>,
     /// Segments whose key may repeat a forgotten one.
@@ -139,11 +145,16 @@ fn open_until(seg: &Segment) -> i64 {
 
 impl SegmentKeySet {
     pub fn new(max_keys: usize) -> Self {
+        Self::keeping(KEEP_KEYS, max_keys)
+    }
+
+    fn keeping(keep: usize, max_keys: usize) -> Self {
         SegmentKeySet {
             lines: HashMap::new(),
             open_until: BinaryHeap::new(),
             seq: 0,
             latest: i64::MIN,
+            keep,
             max_keys: max_keys.max(1),
             forgotten: Vec::new(),
             unchecked: 0,
@@ -185,15 +196,17 @@ impl SegmentKeySet {
             self.unchecked += 1;
         }
         self.lines.insert(h, seg.line_of("segment_id"));
-        self.open_until.push(Reverse((open_until(seg), self.seq, h)));
+        self.open_until
+            .push(Reverse((open_until(seg), self.seq, h)));
         self.seq += 1;
         if let Some(t) = seg.segment_start {
             self.latest = self.latest.max(t.timestamp_millis());
         }
-        while self
-            .open_until
-            .peek()
-            .is_some_and(|Reverse((t, _, _))| *t < self.latest)
+        while self.lines.len() > self.keep
+            && self
+                .open_until
+                .peek()
+                .is_some_and(|Reverse((t, _, _))| *t < self.latest)
         {
             self.forget();
         }
@@ -489,16 +502,32 @@ mod tests {
 
     #[test]
     fn keys_of_closed_interactions_are_dropped_on_time_ordered_input() {
+        // 100 000 calls of 60 s, one starting every 10 s: about 6 open at
+        // a time.
         let mut k = SegmentKeySet::new(DEFAULT_MAX_SEGMENT_KEYS);
-        // 10 000 calls of 60 s, one starting every 10 s: about 6 open at a
-        // time.
+        for i in 0..100_000i64 {
+            let s = seg(&i.to_string(), "1", i * 10, i * 10 + 60, 1);
+            assert_eq!(k.check(&s), None);
+            assert!(k.kept() <= KEEP_KEYS + 1, "{} keys at call {i}", k.kept());
+        }
+        assert_eq!(k.unchecked, 0);
+        let mut k = SegmentKeySet::keeping(0, DEFAULT_MAX_SEGMENT_KEYS);
         for i in 0..10_000i64 {
-            assert_eq!(k.check(&seg(&i.to_string(), "1", i * 10, i * 10 + 60, 1)), None);
+            assert_eq!(
+                k.check(&seg(&i.to_string(), "1", i * 10, i * 10 + 60, 1)),
+                None
+            );
             assert!(k.kept() <= 8, "{} keys kept at call {i}", k.kept());
         }
-        // A repeat while its call is open is found; one long after is not
-        // checked, and counted.
+        // Under the threshold, every key is kept: a repeat in any order is
+        // found.
         let mut k = SegmentKeySet::new(DEFAULT_MAX_SEGMENT_KEYS);
+        assert_eq!(k.check(&seg("a", "1", 0, 60, 1)), None);
+        assert_eq!(k.check(&seg("c", "1", 200, 260, 2)), None);
+        assert_eq!(k.check(&seg("a", "1", 0, 60, 3)), Some(1));
+        // Beyond it, a repeat while its call is open is found; one long
+        // after is not checked, and counted.
+        let mut k = SegmentKeySet::keeping(0, DEFAULT_MAX_SEGMENT_KEYS);
         assert_eq!(k.check(&seg("a", "1", 0, 60, 1)), None);
         assert_eq!(k.check(&seg("b", "1", 30, 90, 2)), None);
         assert_eq!(k.check(&seg("a", "1", 0, 60, 3)), Some(1));
