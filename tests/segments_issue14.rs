@@ -136,6 +136,66 @@ fn ndjson_and_concatenated_objects_name_the_line_of_the_value() {
     assert_eq!(line_of(text, "-3"), 7);
 }
 
+#[test]
+fn interval_row_findings_name_the_line_of_their_value() {
+    // Q201 on a count written on the line after its key, V111 on a null,
+    // F401 on the second row's start.
+    let text = r#"[
+  {
+    "interval": 15,
+    "dateTimeFrom": "03-04-2024T08:00:00",
+    "queue": 5686,
+    "answIxnCnt": 3,
+    "ansServicelevelCnt":
+      5,
+    "waitDur": null
+  },
+  {"interval": 15,
+   "dateTimeFrom": "03-04-2024T08:00:00", "queue": 5686, "waitDur": 0}
+]
+"#;
+    let r = Validator::new()
+        .validate_opened(ReaderBuilder::new().from_bytes("q.json", text.into()))
+        .expect("runs");
+    let found: Vec<(Code, u64, &str)> = r
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.code,
+                d.location.pos.line(),
+                d.location.field.as_deref().unwrap_or(""),
+            )
+        })
+        .filter(|&(c, _, f)| c != Code::AbsentValue || f == "wait_dur")
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                Code::SlExceedsAnswered,
+                line_of(text, "      5,"),
+                "ans_servicelevel_cnt"
+            ),
+            (Code::AbsentValue, line_of(text, "null"), "wait_dur"),
+            (
+                Code::DuplicateKey,
+                nth_line_of(text, "\"03-04-2024T08:00:00\"", 2),
+                "date_time_from"
+            ),
+        ]
+    );
+    assert_eq!(found.iter().map(|f| f.1).collect::<Vec<_>>(), [8, 9, 12]);
+    // XML elements: the line of the element holding the value.
+    let text = "<export>\n <row>\n  <interval>15</interval>\n  <date_from>20240304</date_from>\n  \
+                <time>08:00</time>\n  <queue>1</queue>\n  <answIxnCnt>3</answIxnCnt>\n  \
+                <ansServicelevelCnt>5</ansServicelevelCnt>\n  <waitDur>0</waitDur>\n </row>\n</export>\n";
+    assert_eq!(
+        validate("q.xml", text),
+        [f(Code::SlExceedsAnswered, 8, "ans_servicelevel_cnt")]
+    );
+}
+
 /// Pretty-printed v2 segments: findings about a field name the line of its
 /// value.
 fn pretty_segments() -> String {

@@ -69,6 +69,9 @@ pub(crate) struct JsonInput {
     scratch: String,
     /// The lines of the values of the record being read.
     lines: ValueLines,
+    /// The fields of the last interval row read with their lines, when it
+    /// spans lines (for findings about its fields).
+    row_lines: Vec<(Field, u64)>,
     field_keys: KeyCache<Field>,
     seg_keys: KeyCache<(SegKey, u8)>,
     /// Longest segment span accepted, ms.
@@ -138,6 +141,7 @@ impl JsonInput {
             first: None,
             scratch: String::new(),
             lines: ValueLines::default(),
+            row_lines: Vec::new(),
             field_keys: KeyCache::default(),
             seg_keys: KeyCache::default(),
             max_span_ms: b.max_segment_span_ms,
@@ -658,6 +662,7 @@ impl JsonInput {
         let mut err = None;
         let bytes = &self.buf[elem.start..elem.end];
         self.lines.index(bytes);
+        self.row_lines.clear();
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let visitor = RowVisitor {
             keys: &mut self.field_keys,
@@ -665,6 +670,7 @@ impl JsonInput {
             row,
             pos,
             lines: &self.lines,
+            row_lines: &mut self.row_lines,
             scratch: &mut self.scratch,
             err: &mut err,
         };
@@ -677,6 +683,16 @@ impl JsonInput {
         }
         asm.finish(row, pos).map_err(|e| (e, false))?;
         Ok(true)
+    }
+
+    /// The line of the value of `field` (a canonical name) in the last
+    /// interval row read, when that row spans lines.
+    pub(crate) fn value_line(&self, field: &str) -> Option<u64> {
+        self.row_lines
+            .iter()
+            .rev()
+            .find(|(f, _)| f.name() == field)
+            .map(|&(_, l)| l)
     }
 
     /// Reads one segment record into `seg`.
@@ -974,6 +990,7 @@ struct RowVisitor<'a, T> {
     row: &'a mut T,
     pos: Position,
     lines: &'a ValueLines,
+    row_lines: &'a mut Vec<(Field, u64)>,
     scratch: &'a mut String,
     err: &'a mut Option<Error>,
 }
@@ -999,6 +1016,10 @@ impl<'de, T: IntervalRow> Visitor<'de> for RowVisitor<'_, T> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
+            if self.lines.spans_lines() {
+                self.row_lines
+                    .push((field, self.pos.line() + u64::from(off)));
+            }
             let kind = map.next_value_seed(ScalarSeed(self.scratch))?;
             if self.err.is_some() {
                 continue;

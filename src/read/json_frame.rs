@@ -200,6 +200,12 @@ impl ValueLines {
         }
     }
 
+    /// Whether the record spans lines (else every value is on its first).
+    #[inline]
+    pub(crate) fn spans_lines(&self) -> bool {
+        !self.entries.is_empty()
+    }
+
     /// Line offset of the value at entry `c` (0 for a record on one line).
     #[inline]
     pub(crate) fn line(&self, c: usize) -> u32 {

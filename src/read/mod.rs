@@ -410,6 +410,20 @@ impl Reader {
         }
     }
 
+    /// The physical line of the value of `field` (a canonical name) in the
+    /// last row read, when the wire form lets a record span lines and the
+    /// reader knows it (JSON, XML); findings about a field of that row
+    /// name this line. `None` when the row's first line is the answer.
+    pub(crate) fn value_line(&self, field: &str) -> Option<u64> {
+        match &self.input {
+            Input::Csv(_) => None,
+            #[cfg(feature = "xml")]
+            Input::Xml(x) => x.value_line(field),
+            #[cfg(feature = "json")]
+            Input::Json(j) => j.value_line(field),
+        }
+    }
+
     fn check_kind<T: IntervalRow>(&self) -> Result<()> {
         if T::KIND == self.kind {
             Ok(())

@@ -572,6 +572,16 @@ impl XmlInput {
         }
     }
 
+    /// The line of the value of `field` (a canonical name) in the last
+    /// record read.
+    pub(crate) fn value_line(&self, field: &str) -> Option<u64> {
+        self.rec_vals
+            .iter()
+            .rev()
+            .find(|v| v.field.name() == field)
+            .map(|v| v.line)
+    }
+
     /// Reads one interval record into `row`.
     pub(crate) fn read_row<T: IntervalRow>(
         &mut self,

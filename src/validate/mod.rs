@@ -516,9 +516,21 @@ impl<T: RowRules + CrossRow> Check for RowCheck<T> {
         match self.reader.read_row(&mut self.row) {
             Ok(true) => {
                 let row = &self.row;
+                let first = self.f.out.len();
                 absent_values(row, &mut self.f);
                 row.check_logic(&mut self.f);
                 self.rules.row(row, &mut self.f);
+                // A finding about a field names the line of its value.
+                for d in &mut self.f.out[first..] {
+                    let line = d
+                        .location
+                        .field
+                        .as_deref()
+                        .and_then(|n| self.reader.value_line(n));
+                    if let Some(l) = line {
+                        d.location.pos = d.location.pos.with_line(l);
+                    }
+                }
                 let t = row.start().timestamp();
                 let in_order = t >= self.latest;
                 self.latest = self.latest.max(t);
