@@ -68,7 +68,7 @@ impl Recording {
     /// use ringcx_reports::model::instant_from_millis;
     /// use ringcx_reports::{Segment, SegmentEvent};
     /// let ev = |t: i64, k: &str| SegmentEvent {
-    ///     time: instant_from_millis(t), client_time: None, kind: k.into() };
+    ///     time: instant_from_millis(t), client_time: None, kind: k.into(), line: 0 };
     /// let mut seg = Segment::default();
     /// // start 1000, pause 4000–6000, a repeated START, no final STOP
     /// seg.events = Some(vec![ev(6000, "REC_START"), ev(1000, "REC_START"),

@@ -22,7 +22,7 @@
 //! and `rcx parse`, while `timeline` and `interactions`, which hold every
 //! segment until all files are read anyway, find it when they group the
 //! segments of each interaction (`timeline::Interactions`), with the same
-//! message ([`duplicate_error`]).
+//! message.
 //!
 //! [`Reader::read_segment`]: crate::Reader::read_segment
 //!
