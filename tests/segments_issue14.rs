@@ -524,6 +524,23 @@ fn a_span_over_seven_days_is_refused_by_every_command() {
     assert_eq!(rows.len(), 168);
     assert!(rows.iter().all(|r| r.split(',').nth(4) == Some("3600.000")));
     assert!(stderr(&o).contains("rcx: skipped 2 invalid segment(s) (V114: 2)"));
+    // The interaction's own duration too: its end would print as year
+    // +33712.
+    let text = "{\"interactionId\": 1, \"interactionStartTimeMs\": \"2024-03-01T00:00:00Z\",\n \
+                \"interactionDurationMs\": 1000000000000000, \"segmentID\": 1, \
+                \"segmentContactStartTimeMs\": \"2024-03-01T00:00:00Z\", \"segmentDuration\": 60}\n";
+    let (_d2, p) = temp_file("ixn.ndjson", text.as_bytes());
+    let path = p.to_str().expect("utf-8 path");
+    let o = rcx(&["interactions", path]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "rcx: {path}:2: error[V114] interaction_duration_ms: interaction 1 lasts \
+             1000000000000 s (its interactionDurationMs), longer than the segment span limit of \
+             7 days (value \"1000000000000000\")\n"
+        )
+    );
 }
 
 #[test]

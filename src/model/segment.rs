@@ -364,17 +364,16 @@ impl Segment {
     /// The rules on a segment's span that every command applies, so that a
     /// segment that cannot be placed is never printed, summed or split:
     /// the segment must not end before it starts (T601, on `segment_end`),
-    /// and with `max_span_ms`, its span ([`span_ms`](Self::span_ms)) must
-    /// not be longer (V114, on `segment_end`, or on `segment_duration_ms`
-    /// when the span comes from the duration). The readers apply both (the
-    /// limit from [`ReaderBuilder::max_segment_span`]); the timeline
-    /// applies the first to segments built by hand.
+    /// and with `max_span_ms`, neither its span ([`span_ms`](Self::span_ms))
+    /// nor its interaction's duration may be longer (V114, on `segment_end`,
+    /// on `segment_duration_ms` when the span comes from the duration, or
+    /// on `interaction_duration_ms`: an interaction end computed from a
+    /// duration of 10¹⁵ ms would not even print as RFC 3339). The readers
+    /// apply both (the limit from [`ReaderBuilder::max_segment_span`]); the
+    /// timeline applies the first to segments built by hand.
     ///
     /// [`ReaderBuilder::max_segment_span`]: crate::ReaderBuilder::max_segment_span
     pub(crate) fn check_span(&self, file: &Arc<str>, max_span_ms: Option<u64>) -> Result<()> {
-        let Some(span) = self.span_ms() else {
-            return Ok(());
-        };
         let ids = || {
             format!(
                 "segment {} of interaction {}",
@@ -383,6 +382,7 @@ impl Segment {
         };
         if let (Some(start), Some(end)) = (self.segment_start, self.segment_end) {
             if end < start {
+                let span = i128::from((end - start).num_milliseconds());
                 return Err(Error::data(
                     Code::SegmentEndBeforeStart,
                     self.field_location(file, "segment_end"),
@@ -400,42 +400,64 @@ impl Segment {
         let Some(max) = max_span_ms else {
             return Ok(());
         };
-        if span <= i128::from(max) {
-            return Ok(());
+        let limit = || {
+            if max % 86_400_000 == 0 {
+                format!("{} days", max / 86_400_000)
+            } else {
+                format!("{} s", secs_text(i128::from(max)))
+            }
+        };
+        if let Some(span) = self.span_ms().filter(|&s| s > i128::from(max)) {
+            let (field, value, from) = match (self.segment_start, self.segment_end) {
+                (Some(start), Some(end)) => (
+                    "segment_end",
+                    format_instant(end),
+                    format!("from {} to {}", format_instant(start), format_instant(end)),
+                ),
+                _ => match self.generation {
+                    SegmentGeneration::V2 => (
+                        "segment_duration_ms",
+                        secs_text(span),
+                        "its segmentDuration".to_string(),
+                    ),
+                    SegmentGeneration::CxV1 => (
+                        "segment_duration_ms",
+                        span.to_string(),
+                        "its segmentDurationMs".to_string(),
+                    ),
+                },
+            };
+            return Err(Error::data(
+                Code::SpanTooLong,
+                self.field_location(file, field),
+                format!(
+                    "{} spans {} s ({from}), longer than the segment span limit of {}",
+                    ids(),
+                    secs_text(span),
+                    limit()
+                ),
+                value,
+            ));
         }
-        let limit = if max % 86_400_000 == 0 {
-            format!("{} days", max / 86_400_000)
-        } else {
-            format!("{} s", secs_text(i128::from(max)))
-        };
-        let (field, value, from) = match (self.segment_start, self.segment_end) {
-            (Some(start), Some(end)) => (
-                "segment_end",
-                format_instant(end),
-                format!("from {} to {}", format_instant(start), format_instant(end)),
-            ),
-            _ => (
-                "segment_duration_ms",
-                match self.generation {
-                    SegmentGeneration::V2 => secs_text(span),
-                    SegmentGeneration::CxV1 => span.to_string(),
-                },
-                match self.generation {
-                    SegmentGeneration::V2 => "its segmentDuration".to_string(),
-                    SegmentGeneration::CxV1 => "its segmentDurationMs".to_string(),
-                },
-            ),
-        };
-        Err(Error::data(
-            Code::SpanTooLong,
-            self.field_location(file, field),
-            format!(
-                "{} spans {} s ({from}), longer than the segment span limit of {limit}",
-                ids(),
-                secs_text(span),
-            ),
-            value,
-        ))
+        if let Some(d) = self.interaction_duration_ms.filter(|&d| d > max) {
+            let name = match self.generation {
+                SegmentGeneration::V2 => "interactionDurationMs",
+                SegmentGeneration::CxV1 => "dialogDurationMs",
+            };
+            return Err(Error::data(
+                Code::SpanTooLong,
+                self.field_location(file, "interaction_duration_ms"),
+                format!(
+                    "interaction {} lasts {} s (its {name}), longer than the segment span \
+                     limit of {}",
+                    self.interaction_id,
+                    secs_text(i128::from(d)),
+                    limit()
+                ),
+                d.to_string(),
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -148,10 +148,12 @@ impl ReaderBuilder {
 
     /// Longest segment span accepted in interaction metadata (default 7
     /// days, [`DEFAULT_MAX_SEGMENT_SPAN_MS`]). A segment whose span (end −
-    /// start, else its duration) is longer is refused as a Values error
-    /// (V114), like any bad value, so that no command spends work out of
-    /// proportion to the file on it (a 300-byte segment lasting 10¹² s
-    /// would otherwise be split into 10⁸ hourly buckets).
+    /// start, else its duration), or whose interaction's duration
+    /// (`interactionDurationMs`, `dialogDurationMs`), is longer is refused
+    /// as a Values error (V114), like any bad value, so that no command
+    /// spends work out of proportion to the file on it (a 300-byte segment
+    /// lasting 10¹² s would otherwise be split into 10⁸ hourly buckets) or
+    /// prints an end that RFC 3339 cannot write.
     ///
     /// [`DEFAULT_MAX_SEGMENT_SPAN_MS`]: crate::model::DEFAULT_MAX_SEGMENT_SPAN_MS
     ///
