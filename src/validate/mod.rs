@@ -20,6 +20,10 @@
 //!    sums against Queue Statistics (X501–X503), read in step across the
 //!    inputs (see [`cross`]).
 //!
+//! A finding about a field names the line of that field's value, which
+//! differs from the line where the record starts in pretty-printed JSON
+//! and in XML written across lines.
+//!
 //! The [`Report`] lists diagnostics in file order, then line, then code,
 //! then byte offset (findings of one record and code keep field order),
 //! and a [`Summary`].
