@@ -132,8 +132,8 @@ codes! {
     DateOrderAssumed = "V112", Warning, "slash dates fit both MM/dd and dd/MM and the file does not tell which; MM/dd was assumed (give --date-order)";
     /// A value is not one of the values the field allows.
     BadValue = "V113", Error, "a value is not one the field allows (timestamp, direction, flag)";
-    /// A segment span longer than its interaction or than the span limit.
-    SpanTooLong = "V114", Error, "a segment span is longer than its interaction or than the span limit (7 days by default)";
+    /// A segment span longer than the segment span limit.
+    SpanTooLong = "V114", Error, "a segment span is longer than the segment span limit (7 days by default)";
     /// Answered within service level exceeds answered.
     SlExceedsAnswered = "Q201", Error, "ans_servicelevel_cnt exceeds answ_call_cnt";
     /// Short abandons plus abandons within SL exceed abandons.

@@ -19,6 +19,7 @@ mod properties;
 mod rollup;
 mod rollup_columns;
 mod rollup_reference;
+mod segments_issue14;
 mod smoke;
 mod speed;
 mod timeline;

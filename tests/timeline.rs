@@ -460,8 +460,9 @@ fn invalid_segments_stop_with_their_position_or_are_skipped_and_counted() {
     assert_eq!(stdout(&out), "");
     assert!(
         stderr(&out).contains(&format!(
-            "{f}:2: error[T601] segment_end: segment 2 of interaction 1 ends before it starts \
-             (2024-03-04T10:06:00.000+00:00) (value \"2024-03-04T10:05:59.999+00:00\")"
+            "{f}:2: error[T601] segment_end: segment 2 of interaction 1 ends at \
+             2024-03-04T10:05:59.999+00:00, 0.001 s before it starts at \
+             2024-03-04T10:06:00.000+00:00 (value \"2024-03-04T10:05:59.999+00:00\")"
         )),
         "{}",
         stderr(&out)
@@ -761,7 +762,7 @@ fn rseg(seg: &Segment) -> RSeg {
             .agent_group_id
             .clone()
             .unwrap_or_else(|| "(unmapped)".into()),
-        dir: seg.direction.clone(),
+        dir: seg.direction.map(|d| d.as_str().to_string()),
         chan: seg.channel_type.clone(),
         s,
         e,
@@ -952,9 +953,16 @@ fn ref_timeline(
     let mut cells = Cells::new();
     let mut spans: BTreeMap<(String, i64), i64> = BTreeMap::new();
     let mut total_span = 0;
+    // Spans are split only over the buckets of the requested range: none
+    // from the bucket after the one holding the last instant before `to`.
+    let range_end = if window.1 == i64::MAX {
+        i64::MAX
+    } else {
+        ref_bucket(window.1 - 1, iv, tz).1
+    };
     let add_overlaps = |cells: &mut Cells, k: &str, a: i64, b: i64, rec: bool| {
         let mut bk = ref_bucket(a, iv, tz);
-        while bk.0 < b {
+        while bk.0 < b && bk.0 < range_end {
             let ov = b.min(bk.1) - a.max(bk.0);
             if ov > 0 {
                 let c = cells.entry((k.to_owned(), bk.0)).or_default();
@@ -981,7 +989,7 @@ fn ref_timeline(
             c.transfers += 1;
         }
         *spans.entry((k.clone(), bk.0)).or_default() += s.e - s.s;
-        total_span += s.e - s.s;
+        total_span += s.e.min(range_end) - s.s;
         add_overlaps(&mut cells, &k, s.s, s.e, false);
         for &(a, b) in &s.rec {
             add_overlaps(&mut cells, &k, a, b, true);
@@ -1350,8 +1358,7 @@ fn the_error_returned_and_the_first_skipped_are_those_met_first_in_path_then_fil
     assert_eq!(
         e.to_string(),
         format!(
-            "{b}:2: error[T602] segment_id: interaction 1 already has a segment 1 (at {a}:1) \
-             (value \"1\")"
+            "{b}:2: error[T602] segment_id: interaction 1, segment 1 repeats {a}:1 (value \"1\")"
         )
     );
     let e = err(&[&c, &a]);

@@ -74,7 +74,7 @@ fn t601_end_before_start_both_generations() {
     assert_eq!(values(&r), ["2024-07-22T09:21:04.000+00:00"]);
     assert_eq!(
         r.diagnostics[0].message,
-        "the segment ends at 2024-07-22T09:21:04.000+00:00, 1 s before it starts at 2024-07-22T09:21:05.000+00:00"
+        "segment 1 of interaction 9002 ends at 2024-07-22T09:21:04.000+00:00, 1 s before it starts at 2024-07-22T09:21:05.000+00:00"
     );
     // The segment cannot be placed: its 1 s duration against a negative
     // span is not a T603 on top.
@@ -258,25 +258,29 @@ fn reader_errors_in_segment_files_are_findings() {
 ///
 /// Its REC_START at 17:32:28.000 precedes the segment; SPEC 3 has no rule
 /// on events outside their segment (SPEC 5 clips recordings to the span).
+///
+/// The record is pretty-printed from line 2 to line 20: each finding names
+/// the line of the value it is about (`segmentContactStartTimeMs` on line
+/// 13, `segmentDuration` on 15, the event's `eventType` on 18).
 #[test]
 fn vendor_v2_sample_yields_exactly_t603_t605_t606() {
     use Code::*;
     let r = expect(
         "vendor/interaction-metadata-v2.json",
         &[
-            (DurationMismatch, 2, "segment_duration_ms"),
-            (EventsUnpaired, 2, "events"),
-            (SegmentOutsideInteraction, 2, "segment_start"),
+            (SegmentOutsideInteraction, 13, "segment_start"),
+            (DurationMismatch, 15, "segment_duration_ms"),
+            (EventsUnpaired, 18, "events"),
         ],
     );
     assert_eq!(
         values(&r),
-        ["832", "REC_START", "2020-07-21T17:32:40.002+00:00"]
+        ["2020-07-21T17:32:40.002+00:00", "832", "REC_START"]
     );
-    assert!(r.diagnostics[0]
+    assert!(r.diagnostics[1]
         .message
         .contains("end − start is 2.043 s (2020-07-21T17:32:40.002+00:00 to 2020-07-21T17:32:42.045+00:00): 829.957 s apart"));
-    assert!(r.diagnostics[2].message.starts_with(
+    assert!(r.diagnostics[0].message.starts_with(
         "the segment starts at 2020-07-21T17:32:40.002+00:00, 11.169 s after the interaction ends"
     ));
     assert_eq!((r.summary.rows, r.summary.errors), (1, 0));
@@ -317,7 +321,7 @@ fn cli_validates_segment_files_text_and_json() {
     assert_eq!(code(&o), 1);
     assert_eq!(
         stdout(&o),
-        "fixtures/invalid/t601_end_before_start_v2.json:3: error[T601] segment_end: the segment ends at 2024-07-22T09:21:04.000+00:00, 1 s before it starts at 2024-07-22T09:21:05.000+00:00 (value \"2024-07-22T09:21:04.000+00:00\")\n"
+        "fixtures/invalid/t601_end_before_start_v2.json:3: error[T601] segment_end: segment 1 of interaction 9002 ends at 2024-07-22T09:21:04.000+00:00, 1 s before it starts at 2024-07-22T09:21:05.000+00:00 (value \"2024-07-22T09:21:04.000+00:00\")\n"
     );
     assert_eq!(
         stderr(&o),
@@ -348,15 +352,15 @@ fn cli_validates_segment_files_text_and_json() {
     assert_eq!(
         got,
         [
-            ("warning", "T603", 2, "segment_duration_ms", "832"),
-            ("warning", "T605", 2, "events", "REC_START"),
             (
                 "warning",
                 "T606",
-                2,
+                13,
                 "segment_start",
                 "2020-07-21T17:32:40.002+00:00"
             ),
+            ("warning", "T603", 15, "segment_duration_ms", "832"),
+            ("warning", "T605", 18, "events", "REC_START"),
         ]
     );
     assert_eq!(

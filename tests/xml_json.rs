@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use proptest::prelude::*;
-use ringcx_reports::model::format_instant;
+use ringcx_reports::model::{format_instant, Direction};
 use ringcx_reports::{
     AgentExtRow, AgentRow, Code, Error, IntervalRow, Position, QueueRow, ReaderBuilder, ReportKind,
     Segment, WireForm,
@@ -224,7 +224,7 @@ fn vendor_interaction_metadata_cx_v1_values() {
     assert_eq!(a.agent_id.as_deref(), Some("449438"));
     assert_eq!(a.rc_extension_id.as_deref(), Some("985901004"));
     assert_eq!(a.agent_group_id.as_deref(), Some("76873"));
-    assert_eq!(a.direction.as_deref(), Some("INBOUND"));
+    assert_eq!(a.direction, Some(Direction::Inbound));
     assert_eq!(a.channel_type.as_deref(), Some("VOICE"));
     assert_eq!(a.channel_class.as_deref(), Some("VOICE"));
     // INBOUND: the contact endpoint calls the channel endpoint.
@@ -274,7 +274,7 @@ fn vendor_interaction_metadata_v2_values() {
     assert_eq!(a.agent_group_id.as_deref(), Some("8"));
     assert_eq!(a.calling_address.as_deref(), Some("4155058987"));
     assert_eq!(a.called_address.as_deref(), Some("8776239199"));
-    assert_eq!(a.direction.as_deref(), Some("INBOUND"));
+    assert_eq!(a.direction, Some(Direction::Inbound));
     assert_eq!(a.channel_type.as_deref(), Some("VOICE"));
     assert_eq!(a.segment_type.as_deref(), Some("AGENT"));
     assert_eq!(a.interaction_recording_location, None);
@@ -314,8 +314,8 @@ fn both_generations_expose_the_same_typed_fields() {
     assert_eq!(v2.agent_id.as_deref(), Some("1001"));
     assert_eq!(cx.agent_id.as_deref(), Some("1002"));
     assert_eq!(cx.rc_extension_id.as_deref(), Some("985901004"));
-    assert_eq!(v2.direction.as_deref(), Some("INBOUND"));
-    assert_eq!(cx.direction.as_deref(), Some("OUTBOUND"));
+    assert_eq!(v2.direction, Some(Direction::Inbound));
+    assert_eq!(cx.direction, Some(Direction::Outbound));
     assert_eq!(v2.channel_type.as_deref(), Some("VOICE"));
     assert_eq!(v2.segment_type.as_deref(), Some("AGENT"));
     assert_eq!(v2.calling_address.as_deref(), Some("6505550100"));

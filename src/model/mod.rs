@@ -23,8 +23,10 @@ pub use interval::{
     IntervalLength, IntervalStart, LocalResolver, ResolveError, PRINTABLE_YEARS,
 };
 pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
+pub(crate) use segment::secs_text;
 pub use segment::{
-    format_instant, instant_from_millis, parse_instant, Segment, SegmentEvent, SegmentGeneration,
+    format_instant, instant_from_millis, parse_instant, Direction, Segment, SegmentEvent,
+    SegmentGeneration, DEFAULT_MAX_SEGMENT_SPAN_MS,
 };
 pub use value::{parse_count, parse_decimal, Problem};
 

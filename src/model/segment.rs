@@ -7,11 +7,74 @@
 //! [`Segment::generation`]). Instants are UTC with millisecond precision.
 
 use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::interval::PRINTABLE_YEARS;
-use crate::position::Position;
+use crate::diagnostic::Code;
+use crate::error::{Error, Result};
+use crate::position::{Location, Position};
+
+/// The longest segment span the readers accept by default: 7 days, in
+/// milliseconds (see [`ReaderBuilder::max_segment_span`]). No call or
+/// conversation leg lasts that long; a span beyond it is a damaged or
+/// hostile value (`segmentDuration` 1e12 s), and splitting it into buckets
+/// would cost work out of all proportion to the file.
+///
+/// [`ReaderBuilder::max_segment_span`]: crate::ReaderBuilder::max_segment_span
+pub const DEFAULT_MAX_SEGMENT_SPAN_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+
+/// The direction of an interaction: v2 `interactionDirection`, cx v1
+/// `dialogOrigination` (SPEC 5.1). Read case-insensitively; printed
+/// `INBOUND` or `OUTBOUND`. Any other value is refused by the reader (V113),
+/// so that `inbound` and `INBOUND` are one key.
+///
+/// ```
+/// use ringcx_reports::model::Direction;
+/// assert_eq!(Direction::parse(" inbound "), Some(Direction::Inbound));
+/// assert_eq!("Outbound".parse::<Direction>().unwrap().as_str(), "OUTBOUND");
+/// assert_eq!(Direction::parse("SIDEWAYS"), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// `INBOUND`: the contact called in.
+    Inbound,
+    /// `OUTBOUND`: the contact was called.
+    Outbound,
+}
+
+impl Direction {
+    /// `INBOUND` or `OUTBOUND`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "INBOUND",
+            Direction::Outbound => "OUTBOUND",
+        }
+    }
+    /// The direction `s` names, ignoring case and surrounding white space.
+    pub fn parse(s: &str) -> Option<Direction> {
+        let s = s.trim();
+        [Direction::Inbound, Direction::Outbound]
+            .into_iter()
+            .find(|d| d.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Direction {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Direction::parse(s)
+            .ok_or_else(|| format!("unknown direction {s:?}; expected INBOUND or OUTBOUND"))
+    }
+}
 
 /// Which export generation a segment was read from: v2 when the object
 /// has keys only v2 writes (`segmentID`, `segmentAgentId`,
@@ -53,6 +116,10 @@ pub struct SegmentEvent {
     pub client_time: Option<DateTime<Utc>>,
     /// Event type as written (`REC_START`, `REC_STOP`); empty when absent.
     pub kind: String,
+    /// The physical line of the event's `eventType` value in its source
+    /// (of the event object when it has none), which findings about the
+    /// event name; 0 when the event was not read from a source.
+    pub line: u64,
 }
 
 impl SegmentEvent {
@@ -111,7 +178,7 @@ pub struct Segment {
     /// cx v1 `segmentParticipantRcExtensionId`.
     pub rc_extension_id: Option<String>,
     /// v2 `interactionDirection` or cx v1 `dialogOrigination`.
-    pub direction: Option<String>,
+    pub direction: Option<Direction>,
     /// cx v1 `channelType`; `VOICE` for v2.
     pub channel_type: Option<String>,
     /// cx v1 `channelClass`.
@@ -158,7 +225,13 @@ pub struct Segment {
     pub channel_id: Option<String>,
     /// An empty list whose allocation the next segment's events reuse.
     spare: Vec<SegmentEvent>,
+    /// Where each field's value was read: lines below `pos.line()`, by
+    /// index in [`Segment::FIELDS`] (0 when not read from a source).
+    lines: [u32; FIELD_COUNT],
 }
+
+/// Number of canonical fields ([`Segment::FIELDS`]).
+const FIELD_COUNT: usize = 28;
 
 impl Segment {
     /// The canonical field names, in the order `rcx parse` prints them:
@@ -194,6 +267,54 @@ impl Segment {
         "channel_id",
     ];
 
+    /// The index of a canonical field name in [`FIELDS`](Self::FIELDS).
+    pub(crate) fn field_index(name: &str) -> Option<usize> {
+        Self::FIELDS.iter().position(|f| *f == name)
+    }
+
+    /// The physical line of the value of `field` (a name of
+    /// [`FIELDS`](Self::FIELDS), or `events`): where the reader found it;
+    /// the segment's first line for a field it did not find, or for a
+    /// segment not read from a source. Errors and findings about a field
+    /// name this line.
+    ///
+    /// ```
+    /// use ringcx_reports::{ReaderBuilder, Segment};
+    /// let data = "[\n {\"interactionId\": 7,\n  \"segmentId\": \"s1\",\n  \"segmentEndTimeMs\":\n    1595352760002}\n]";
+    /// let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
+    /// let mut seg = Segment::default();
+    /// reader.read_segment(&mut seg)?;
+    /// assert_eq!(seg.pos.line(), 2);
+    /// assert_eq!(seg.line_of("segment_id"), 3);
+    /// assert_eq!(seg.line_of("segment_end"), 5); // the value, not its key
+    /// assert_eq!(seg.line_of("agent_id"), 2); // absent
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn line_of(&self, field: &str) -> u64 {
+        let off = Self::field_index(field).map_or(0, |i| self.lines[i]);
+        self.pos.line() + u64::from(off)
+    }
+
+    /// [`pos`](Self::pos) on the line of `field`'s value
+    /// ([`line_of`](Self::line_of)).
+    pub fn field_pos(&self, field: &str) -> Position {
+        self.pos.with_line(self.line_of(field))
+    }
+
+    /// Records that the value of the field at `idx` (in
+    /// [`FIELDS`](Self::FIELDS)) is `off` lines below the first line.
+    #[cfg_attr(not(feature = "json"), allow(dead_code))]
+    pub(crate) fn set_line_off(&mut self, idx: usize, off: u32) {
+        if let Some(l) = self.lines.get_mut(idx) {
+            *l = off;
+        }
+    }
+
+    /// The location of `field`'s value in `file`, naming the field.
+    pub(crate) fn field_location(&self, file: &Arc<str>, field: &'static str) -> Location {
+        Location::new(file.clone(), self.field_pos(field)).with_field(field)
+    }
+
     /// Clears every value, keeping the string buffers of the two required
     /// ids and the event list's allocation.
     pub fn reset(&mut self) {
@@ -228,6 +349,128 @@ impl Segment {
             let ms = i64::try_from(self.segment_duration_ms?).ok()?;
             start.checked_add_signed(chrono::Duration::milliseconds(ms))
         })
+    }
+
+    /// The length of the span in milliseconds as timelines take it (SPEC
+    /// 5): end − start (negative when the segment ends before it starts),
+    /// else the duration; `None` when neither can be told.
+    pub fn span_ms(&self) -> Option<i128> {
+        match (self.segment_start, self.segment_end) {
+            (Some(s), Some(e)) => Some(i128::from((e - s).num_milliseconds())),
+            _ => self.segment_duration_ms.map(i128::from),
+        }
+    }
+
+    /// The rules on a segment's span that every command applies, so that a
+    /// segment that cannot be placed is never printed, summed or split:
+    /// the segment must not end before it starts (T601, on `segment_end`),
+    /// and with `max_span_ms`, neither its span ([`span_ms`](Self::span_ms))
+    /// nor its interaction's duration may be longer (V114, on `segment_end`,
+    /// on `segment_duration_ms` when the span comes from the duration, or
+    /// on `interaction_duration_ms`: an interaction end computed from a
+    /// duration of 10¹⁵ ms would not even print as RFC 3339). The readers
+    /// apply both (the limit from [`ReaderBuilder::max_segment_span`]); the
+    /// timeline applies the first to segments built by hand.
+    ///
+    /// [`ReaderBuilder::max_segment_span`]: crate::ReaderBuilder::max_segment_span
+    pub(crate) fn check_span(&self, file: &Arc<str>, max_span_ms: Option<u64>) -> Result<()> {
+        let ids = || {
+            format!(
+                "segment {} of interaction {}",
+                self.segment_id, self.interaction_id
+            )
+        };
+        if let (Some(start), Some(end)) = (self.segment_start, self.segment_end) {
+            if end < start {
+                let span = i128::from((end - start).num_milliseconds());
+                return Err(Error::data(
+                    Code::SegmentEndBeforeStart,
+                    self.field_location(file, "segment_end"),
+                    format!(
+                        "{} ends at {}, {} s before it starts at {}",
+                        ids(),
+                        format_instant(end),
+                        secs_text(-span),
+                        format_instant(start)
+                    ),
+                    format_instant(end),
+                ));
+            }
+        }
+        let Some(max) = max_span_ms else {
+            return Ok(());
+        };
+        let limit = || {
+            if max % 86_400_000 == 0 {
+                format!("{} days", max / 86_400_000)
+            } else {
+                format!("{} s", secs_text(i128::from(max)))
+            }
+        };
+        if let Some(span) = self.span_ms().filter(|&s| s > i128::from(max)) {
+            let (field, value, from) = match (self.segment_start, self.segment_end) {
+                (Some(start), Some(end)) => (
+                    "segment_end",
+                    format_instant(end),
+                    format!("from {} to {}", format_instant(start), format_instant(end)),
+                ),
+                _ => match self.generation {
+                    SegmentGeneration::V2 => (
+                        "segment_duration_ms",
+                        secs_text(span),
+                        "its segmentDuration".to_string(),
+                    ),
+                    SegmentGeneration::CxV1 => (
+                        "segment_duration_ms",
+                        span.to_string(),
+                        "its segmentDurationMs".to_string(),
+                    ),
+                },
+            };
+            return Err(Error::data(
+                Code::SpanTooLong,
+                self.field_location(file, field),
+                format!(
+                    "{} spans {} s ({from}), longer than the segment span limit of {}",
+                    ids(),
+                    secs_text(span),
+                    limit()
+                ),
+                value,
+            ));
+        }
+        if let Some(d) = self.interaction_duration_ms.filter(|&d| d > max) {
+            let name = match self.generation {
+                SegmentGeneration::V2 => "interactionDurationMs",
+                SegmentGeneration::CxV1 => "dialogDurationMs",
+            };
+            return Err(Error::data(
+                Code::SpanTooLong,
+                self.field_location(file, "interaction_duration_ms"),
+                format!(
+                    "interaction {} lasts {} s (its {name}), longer than the segment span \
+                     limit of {}",
+                    self.interaction_id,
+                    secs_text(i128::from(d)),
+                    limit()
+                ),
+                d.to_string(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Milliseconds as seconds with up to 3 decimals (`2.043`, `832`, `-1.5`).
+pub(crate) fn secs_text(ms: i128) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let a = ms.unsigned_abs();
+    let (whole, frac) = (a / 1000, a % 1000);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{sign}{whole}.{}", f.trim_end_matches('0'))
     }
 }
 
@@ -267,4 +510,23 @@ pub fn instant_from_millis(ms: i64) -> Option<DateTime<Utc>> {
 /// times.
 pub fn format_instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_are_shown_with_up_to_three_decimals() {
+        assert_eq!(secs_text(2043), "2.043");
+        assert_eq!(secs_text(832_000), "832");
+        assert_eq!(secs_text(-1500), "-1.5");
+        assert_eq!(secs_text(829_957), "829.957");
+        assert_eq!(secs_text(10), "0.01");
+    }
+
+    #[test]
+    fn fields_are_counted() {
+        assert_eq!(Segment::FIELDS.len(), FIELD_COUNT);
+    }
 }

@@ -17,12 +17,12 @@ use memchr::{memchr, memchr_iter};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::assemble::Assembler;
-use super::json_frame::{scan_value, Scan};
+use super::json_frame::{scan_value, Scan, ValueLines};
 use super::{kind_from_fields, ReaderBuilder};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_count, parse_decimal, parse_instant, Field, IntervalRow, ReportKind, Segment,
+    parse_count, parse_decimal, parse_instant, Direction, Field, IntervalRow, ReportKind, Segment,
     SegmentEvent, SegmentGeneration, WireForm,
 };
 use crate::position::{Location, Position};
@@ -67,8 +67,15 @@ pub(crate) struct JsonInput {
     /// The first record, framed at open to tell the report kind.
     first: Option<Elem>,
     scratch: String,
+    /// The lines of the values of the record being read.
+    lines: ValueLines,
+    /// The fields of the last interval row read with their lines, when it
+    /// spans lines (for findings about its fields).
+    row_lines: Vec<(Field, u64)>,
     field_keys: KeyCache<Field>,
-    seg_keys: KeyCache<SegKey>,
+    seg_keys: KeyCache<(SegKey, u8)>,
+    /// Longest segment span accepted, ms.
+    max_span_ms: u64,
     file: Arc<str>,
     /// The index of the record being read, for the position of an error
     /// that stops the file.
@@ -133,8 +140,11 @@ impl JsonInput {
             mode: Mode::End,
             first: None,
             scratch: String::new(),
+            lines: ValueLines::default(),
+            row_lines: Vec::new(),
             field_keys: KeyCache::default(),
             seg_keys: KeyCache::default(),
+            max_span_ms: b.max_segment_span_ms,
             file,
             record: 0,
             stop: u64::MAX,
@@ -651,12 +661,16 @@ impl JsonInput {
         asm.begin(row);
         let mut err = None;
         let bytes = &self.buf[elem.start..elem.end];
+        self.lines.index(bytes);
+        self.row_lines.clear();
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let visitor = RowVisitor {
             keys: &mut self.field_keys,
             asm,
             row,
             pos,
+            lines: &self.lines,
+            row_lines: &mut self.row_lines,
             scratch: &mut self.scratch,
             err: &mut err,
         };
@@ -671,6 +685,16 @@ impl JsonInput {
         Ok(true)
     }
 
+    /// The line of the value of `field` (a canonical name) in the last
+    /// interval row read, when that row spans lines.
+    pub(crate) fn value_line(&self, field: &str) -> Option<u64> {
+        self.row_lines
+            .iter()
+            .rev()
+            .find(|(f, _)| f.name() == field)
+            .map(|&(_, l)| l)
+    }
+
     /// Reads one segment record into `seg`.
     pub(crate) fn read_segment(&mut self, record: u64, seg: &mut Segment) -> Step<bool> {
         self.record = record;
@@ -683,6 +707,7 @@ impl JsonInput {
         let mut st = SegState::default();
         let mut err = None;
         let bytes = &self.buf[elem.start..elem.end];
+        self.lines.index(bytes);
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let visitor = SegVisitor {
             keys: &mut self.seg_keys,
@@ -690,7 +715,9 @@ impl JsonInput {
             st: &mut st,
             scratch: &mut self.scratch,
             err: &mut err,
-            loc: Location::new(self.file.clone(), pos),
+            lines: &self.lines,
+            file: &self.file,
+            off: 0,
         };
         let parsed = de::Deserializer::deserialize_map(&mut de, visitor).and_then(|_| de.end());
         if let Err(e) = parsed {
@@ -699,7 +726,9 @@ impl JsonInput {
         if let Some(e) = err {
             return Err((e, false));
         }
-        finish_segment(seg, st, Location::new(self.file.clone(), pos)).map_err(|e| (e, false))?;
+        finish_segment(seg, st, &self.file).map_err(|e| (e, false))?;
+        seg.check_span(&self.file, Some(self.max_span_ms))
+            .map_err(|e| (e, false))?;
         Ok(true)
     }
 }
@@ -960,6 +989,8 @@ struct RowVisitor<'a, T> {
     asm: &'a mut Assembler,
     row: &'a mut T,
     pos: Position,
+    lines: &'a ValueLines,
+    row_lines: &'a mut Vec<(Field, u64)>,
     scratch: &'a mut String,
     err: &'a mut Option<Error>,
 }
@@ -971,32 +1002,40 @@ impl<'de, T: IntervalRow> Visitor<'de> for RowVisitor<'_, T> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         let mut i = 0;
+        // The entry of the member's value in `lines`.
+        let mut at = 0;
         while let Some(key) = map.next_key_seed(KeySeed {
             cache: self.keys,
             i,
             resolve: Field::from_json_key,
         })? {
             i += 1;
+            let off = self.lines.line(at);
+            at = self.lines.next(at);
             let Some(field) = key else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
+            if self.lines.spans_lines() {
+                self.row_lines
+                    .push((field, self.pos.line() + u64::from(off)));
+            }
             let kind = map.next_value_seed(ScalarSeed(self.scratch))?;
             if self.err.is_some() {
                 continue;
             }
             let r = match kind {
                 // Null is absent: an empty count, or an empty required value.
-                Scalar::Null => self.asm.value(self.row, field, b"", self.pos, 0),
+                Scalar::Null => self.asm.value(self.row, field, b"", self.pos, off),
                 Scalar::Nested => Err(Error::data(
                     Code::BadValue,
-                    self.asm.location(self.pos, 0, field.name()),
+                    self.asm.location(self.pos, off, field.name()),
                     "expected a number, a string or null, found an array or object",
                     self.scratch.as_str(),
                 )),
                 _ => self
                     .asm
-                    .value(self.row, field, self.scratch.as_bytes(), self.pos, 0),
+                    .value(self.row, field, self.scratch.as_bytes(), self.pos, off),
             };
             if let Err(e) = r {
                 *self.err = Some(e);
@@ -1050,6 +1089,15 @@ enum SegKey {
 }
 
 impl SegKey {
+    /// The key and the index of its canonical field in [`Segment::FIELDS`]
+    /// (`u8::MAX` for the two endpoints, which become the calling or called
+    /// address later).
+    fn resolve(k: &str) -> Option<(SegKey, u8)> {
+        let key = SegKey::from_json(k)?;
+        let idx = Segment::field_index(key.name()).map_or(u8::MAX, |i| i as u8);
+        Some((key, idx))
+    }
+
     fn from_json(k: &str) -> Option<SegKey> {
         use SegKey::*;
         Some(match k {
@@ -1162,15 +1210,22 @@ struct SegState {
     has_segment_id: bool,
     channel_endpoint: Option<String>,
     contact_endpoint: Option<String>,
+    /// Line offsets of the two endpoint values, which become the calling
+    /// and called addresses once the direction is known.
+    channel_endpoint_off: u32,
+    contact_endpoint_off: u32,
 }
 
 struct SegVisitor<'a> {
-    keys: &'a mut KeyCache<SegKey>,
+    keys: &'a mut KeyCache<(SegKey, u8)>,
     seg: &'a mut Segment,
     st: &'a mut SegState,
     scratch: &'a mut String,
     err: &'a mut Option<Error>,
-    loc: Location,
+    lines: &'a ValueLines,
+    file: &'a Arc<str>,
+    /// Line offset (from the record's first line) of the value being read.
+    off: u32,
 }
 
 const EXPECT_INSTANT: &str =
@@ -1179,24 +1234,28 @@ const EXPECT_MS: &str = "expected a non-negative integer number of milliseconds"
 const EXPECT_SECS: &str = "expected a non-negative number of seconds (at most 3 decimals)";
 const EXPECT_TEXT: &str = "expected a string or a number";
 const EXPECT_BOOL: &str = "expected true or false";
+const EXPECT_DIRECTION: &str = "expected INBOUND or OUTBOUND (in any case)";
 
-fn bad(loc: &Location, field: &str, expected: &str, raw: &str) -> Error {
-    Error::data(
-        Code::BadValue,
-        loc.clone().with_field(field.to_string()),
-        expected,
-        raw,
-    )
+/// The location of a value `off` lines below the first line of the record
+/// at `pos`.
+fn value_loc(file: &Arc<str>, pos: Position, off: u32, field: &'static str) -> Location {
+    Location::new(file.clone(), pos.with_line(pos.line() + u64::from(off))).with_field(field)
+}
+
+fn bad(loc: Location, expected: &str, raw: &str) -> Error {
+    Error::data(Code::BadValue, loc, expected, raw)
 }
 
 impl SegVisitor<'_> {
+    fn loc(&self, key: SegKey) -> Location {
+        value_loc(self.file, self.seg.pos, self.off, key.name())
+    }
+
     fn text(&self, kind: Scalar, key: SegKey) -> Result<Option<String>> {
         match kind {
             Scalar::Null => Ok(None),
             Scalar::Text | Scalar::Number => Ok(Some(self.scratch.trim().to_string())),
-            Scalar::Bool(_) | Scalar::Nested => {
-                Err(bad(&self.loc, key.name(), EXPECT_TEXT, self.scratch))
-            }
+            Scalar::Bool(_) | Scalar::Nested => Err(bad(self.loc(key), EXPECT_TEXT, self.scratch)),
         }
     }
 
@@ -1209,37 +1268,36 @@ impl SegVisitor<'_> {
                 }
                 parse_instant(self.scratch)
                     .map(Some)
-                    .ok_or_else(|| bad(&self.loc, key.name(), EXPECT_INSTANT, self.scratch))
+                    .ok_or_else(|| bad(self.loc(key), EXPECT_INSTANT, self.scratch))
             }
-            _ => Err(bad(&self.loc, key.name(), EXPECT_INSTANT, self.scratch)),
+            _ => Err(bad(self.loc(key), EXPECT_INSTANT, self.scratch)),
+        }
+    }
+
+    /// INBOUND or OUTBOUND in any case; null or an empty string is absent.
+    fn direction(&self, kind: Scalar, key: SegKey) -> Result<Option<Direction>> {
+        match kind {
+            Scalar::Null => Ok(None),
+            Scalar::Text if self.scratch.trim().is_empty() => Ok(None),
+            Scalar::Text | Scalar::Number => Direction::parse(self.scratch)
+                .map(Some)
+                .ok_or_else(|| bad(self.loc(key), EXPECT_DIRECTION, self.scratch)),
+            _ => Err(bad(self.loc(key), EXPECT_DIRECTION, self.scratch)),
         }
     }
 
     fn millis(&self, kind: Scalar, key: SegKey) -> Result<Option<u64>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text | Scalar::Number => parse_count(self.scratch).map_err(|p| {
-                Error::data(
-                    p.code,
-                    self.loc.clone().with_field(key.name()),
-                    EXPECT_MS,
-                    self.scratch.as_str(),
-                )
-            }),
-            _ => Err(bad(&self.loc, key.name(), EXPECT_MS, self.scratch)),
+            Scalar::Text | Scalar::Number => parse_count(self.scratch)
+                .map_err(|p| Error::data(p.code, self.loc(key), EXPECT_MS, self.scratch.as_str())),
+            _ => Err(bad(self.loc(key), EXPECT_MS, self.scratch)),
         }
     }
 
     /// v2 `segmentDuration` is in seconds; it becomes milliseconds.
     fn seconds_as_millis(&self, kind: Scalar, key: SegKey) -> Result<Option<u64>> {
-        let err = |code| {
-            Error::data(
-                code,
-                self.loc.clone().with_field(key.name()),
-                EXPECT_SECS,
-                self.scratch.as_str(),
-            )
-        };
+        let err = |code| Error::data(code, self.loc(key), EXPECT_SECS, self.scratch.as_str());
         match kind {
             Scalar::Null => Ok(None),
             Scalar::Text | Scalar::Number => {
@@ -1262,7 +1320,7 @@ impl SegVisitor<'_> {
             Scalar::Bool(b) => Ok(Some(b)),
             Scalar::Text if self.scratch.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
             Scalar::Text if self.scratch.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
-            _ => Err(bad(&self.loc, key.name(), EXPECT_BOOL, self.scratch)),
+            _ => Err(bad(self.loc(key), EXPECT_BOOL, self.scratch)),
         }
     }
 
@@ -1292,14 +1350,20 @@ impl SegVisitor<'_> {
             AgentIdV2 | ParticipantId => s.seg.agent_id = s.text(kind, key)?,
             AgentGroupId => s.seg.agent_group_id = s.text(kind, key)?,
             RcExtensionId => s.seg.rc_extension_id = s.text(kind, key)?,
-            DirectionV2 | Origination => s.seg.direction = s.text(kind, key)?,
+            DirectionV2 | Origination => s.seg.direction = s.direction(kind, key)?,
             ChannelId => s.seg.channel_id = s.text(kind, key)?,
             ChannelType => s.seg.channel_type = s.text(kind, key)?,
             ChannelClass => s.seg.channel_class = s.text(kind, key)?,
             CallingV2 => s.seg.calling_address = s.text(kind, key)?,
             CalledV2 => s.seg.called_address = s.text(kind, key)?,
-            ChannelEndpoint => s.st.channel_endpoint = s.text(kind, key)?,
-            ContactEndpoint => s.st.contact_endpoint = s.text(kind, key)?,
+            ChannelEndpoint => {
+                s.st.channel_endpoint = s.text(kind, key)?;
+                s.st.channel_endpoint_off = s.off;
+            }
+            ContactEndpoint => {
+                s.st.contact_endpoint = s.text(kind, key)?;
+                s.st.contact_endpoint_off = s.off;
+            }
             InteractionStartV2 | DialogStart => s.seg.interaction_start = s.instant(kind, key)?,
             DialogEnd => s.seg.interaction_end = s.instant(kind, key)?,
             InteractionDurationV2 | DialogDuration => {
@@ -1330,23 +1394,32 @@ impl<'de> Visitor<'de> for SegVisitor<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> std::result::Result<(), A::Error> {
         let mut i = 0;
+        // The entry of the member's value in `lines`.
+        let mut at = 0;
         while let Some(key) = map.next_key_seed(KeySeed {
             cache: self.keys,
             i,
-            resolve: SegKey::from_json,
+            resolve: SegKey::resolve,
         })? {
             i += 1;
-            let Some(key) = key else {
+            let here = at;
+            self.off = self.lines.line(here);
+            at = self.lines.next(here);
+            let Some((key, idx)) = key else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
+            self.seg.set_line_off(usize::from(idx), self.off);
             if key == SegKey::Events {
                 let mut list = self.seg.take_event_list();
                 let present = map.next_value_seed(EventsSeed {
                     list: &mut list,
                     scratch: self.scratch,
                     err: self.err,
-                    loc: &self.loc,
+                    lines: self.lines,
+                    file: self.file,
+                    pos: self.seg.pos,
+                    at: here,
                 })?;
                 self.seg.events = present.then_some(list);
                 continue;
@@ -1368,7 +1441,12 @@ struct EventsSeed<'a> {
     list: &'a mut Vec<SegmentEvent>,
     scratch: &'a mut String,
     err: &'a mut Option<Error>,
-    loc: &'a Location,
+    lines: &'a ValueLines,
+    file: &'a Arc<str>,
+    /// The segment's position.
+    pos: Position,
+    /// The entry of the list in `lines`.
+    at: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for EventsSeed<'_> {
@@ -1390,17 +1468,23 @@ impl<'de> Visitor<'de> for EventsSeed<'_> {
         Ok(false)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<bool, A::Error> {
+        // The first element's entry follows the list's.
+        let mut at = self.at + 1;
         loop {
             let mut ev = SegmentEvent::default();
             let more = seq.next_element_seed(EventSeed {
                 ev: &mut ev,
                 scratch: self.scratch,
                 err: self.err,
-                loc: self.loc,
+                lines: self.lines,
+                file: self.file,
+                pos: self.pos,
+                at,
             })?;
             if more.is_none() {
                 break;
             }
+            at = self.lines.next(at);
             self.list.push(ev);
         }
         Ok(true)
@@ -1411,7 +1495,11 @@ struct EventSeed<'a> {
     ev: &'a mut SegmentEvent,
     scratch: &'a mut String,
     err: &'a mut Option<Error>,
-    loc: &'a Location,
+    lines: &'a ValueLines,
+    file: &'a Arc<str>,
+    pos: Position,
+    /// The entry of the event object in `lines`.
+    at: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for EventSeed<'_> {
@@ -1441,14 +1529,19 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                 _ => None,
             }
         }
+        let line = |off: u32| self.pos.line() + u64::from(off);
+        self.ev.line = line(self.lines.line(self.at));
         let mut cache = KeyCache::default();
         let mut i = 0;
+        let mut at = self.at + 1;
         while let Some(k) = map.next_key_seed(KeySeed {
             cache: &mut cache,
             i,
             resolve: key,
         })? {
             i += 1;
+            let off = self.lines.line(at);
+            at = self.lines.next(at);
             let Some(k) = k else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -1462,18 +1555,20 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                 K::Client => "events.client_time",
                 K::Type => "events.type",
             };
+            let loc = || value_loc(self.file, self.pos, off, field);
             let r = match (k, kind) {
-                (_, Scalar::Null) => Ok(()),
-                (K::Type, Scalar::Text) => {
-                    self.ev.kind.push_str(self.scratch.trim());
-                    Ok(())
+                (K::Type, _) => {
+                    self.ev.line = line(off);
+                    match kind {
+                        Scalar::Null => Ok(()),
+                        Scalar::Text => {
+                            self.ev.kind.push_str(self.scratch.trim());
+                            Ok(())
+                        }
+                        _ => Err(bad(loc(), "expected an event type string", self.scratch)),
+                    }
                 }
-                (K::Type, _) => Err(bad(
-                    self.loc,
-                    field,
-                    "expected an event type string",
-                    self.scratch,
-                )),
+                (_, Scalar::Null) => Ok(()),
                 (K::Time | K::Client, Scalar::Text | Scalar::Number) => {
                     match parse_instant(self.scratch) {
                         Some(t) => {
@@ -1483,10 +1578,10 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
                             }
                             Ok(())
                         }
-                        None => Err(bad(self.loc, field, EXPECT_INSTANT, self.scratch)),
+                        None => Err(bad(loc(), EXPECT_INSTANT, self.scratch)),
                     }
                 }
-                _ => Err(bad(self.loc, field, EXPECT_INSTANT, self.scratch)),
+                _ => Err(bad(loc(), EXPECT_INSTANT, self.scratch)),
             };
             if let Err(e) = r {
                 *self.err = Some(e);
@@ -1497,7 +1592,7 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
 }
 
 /// The rules that need every key of a segment (SPEC 2.4).
-fn finish_segment(seg: &mut Segment, st: SegState, loc: Location) -> Result<()> {
+fn finish_segment(seg: &mut Segment, st: SegState, file: &Arc<str>) -> Result<()> {
     for (has, name) in [
         (st.has_interaction_id, "interaction_id"),
         (st.has_segment_id, "segment_id"),
@@ -1505,19 +1600,20 @@ fn finish_segment(seg: &mut Segment, st: SegState, loc: Location) -> Result<()> 
         if !has {
             return Err(Error::structure(
                 Code::MissingColumn,
-                loc.with_field(name),
+                Location::new(file.clone(), seg.pos).with_field(name),
                 format!("the segment has no {name} (interactionId and segmentId/segmentID are required)"),
             ));
         }
     }
-    for (v, name) in [
-        (&seg.interaction_id, "interaction_id"),
-        (&seg.segment_id, "segment_id"),
-    ] {
-        if v.is_empty() {
+    for name in ["interaction_id", "segment_id"] {
+        let empty = match name {
+            "interaction_id" => seg.interaction_id.is_empty(),
+            _ => seg.segment_id.is_empty(),
+        };
+        if empty {
             return Err(Error::data(
                 Code::EmptyRequired,
-                loc.with_field(name),
+                seg.field_location(file, name),
                 format!("a required value is empty: expected an id in {name}"),
                 "",
             ));
@@ -1536,22 +1632,27 @@ fn finish_segment(seg: &mut Segment, st: SegState, loc: Location) -> Result<()> 
     // cx v1: the contact is the caller of an inbound dialog and the callee
     // of an outbound one; the channel endpoint is the other party. When the
     // direction is unknown, the inbound reading is used (most traffic).
-    let outbound = seg
-        .direction
-        .as_deref()
-        .is_some_and(|d| d.eq_ignore_ascii_case("OUTBOUND"));
-    let (contact, channel) = (st.contact_endpoint, st.channel_endpoint);
-    if contact.is_some() || channel.is_some() {
+    let outbound = seg.direction == Some(Direction::Outbound);
+    let contact = (st.contact_endpoint, st.contact_endpoint_off);
+    let channel = (st.channel_endpoint, st.channel_endpoint_off);
+    if contact.0.is_some() || channel.0.is_some() {
         let (calling, called) = if outbound {
             (channel, contact)
         } else {
             (contact, channel)
         };
-        if seg.calling_address.is_none() {
-            seg.calling_address = calling;
-        }
-        if seg.called_address.is_none() {
-            seg.called_address = called;
+        for (is_calling, (value, off)) in [(true, calling), (false, called)] {
+            let (slot, name) = if is_calling {
+                (&mut seg.calling_address, "calling_address")
+            } else {
+                (&mut seg.called_address, "called_address")
+            };
+            if slot.is_none() && value.is_some() {
+                *slot = value;
+                if let Some(i) = Segment::field_index(name) {
+                    seg.set_line_off(i, off);
+                }
+            }
         }
     }
     Ok(())

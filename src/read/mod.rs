@@ -86,6 +86,7 @@ pub struct ReaderBuilder {
     buffer_size: usize,
     max_record: usize,
     max_depth: usize,
+    max_segment_span_ms: u64,
 }
 
 impl Default for ReaderBuilder {
@@ -98,6 +99,7 @@ impl Default for ReaderBuilder {
             buffer_size: DEFAULT_BUFFER,
             max_record: DEFAULT_MAX_RECORD,
             max_depth: DEFAULT_MAX_DEPTH,
+            max_segment_span_ms: crate::model::DEFAULT_MAX_SEGMENT_SPAN_MS,
         }
     }
 }
@@ -146,6 +148,35 @@ impl ReaderBuilder {
     /// Deepest XML or JSON nesting accepted (default 64).
     pub fn max_depth(mut self, depth: usize) -> Self {
         self.max_depth = depth.max(2);
+        self
+    }
+
+    /// Longest segment span accepted in interaction metadata (default 7
+    /// days, [`DEFAULT_MAX_SEGMENT_SPAN_MS`]). A segment whose span (end −
+    /// start, else its duration), or whose interaction's duration
+    /// (`interactionDurationMs`, `dialogDurationMs`), is longer is refused
+    /// as a Values error (V114), like any bad value, so that no command
+    /// spends work out of proportion to the file on it (a 300-byte segment
+    /// lasting 10¹² s would otherwise be split into 10⁸ hourly buckets) or
+    /// prints an end that RFC 3339 cannot write.
+    ///
+    /// [`DEFAULT_MAX_SEGMENT_SPAN_MS`]: crate::model::DEFAULT_MAX_SEGMENT_SPAN_MS
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ringcx_reports::{Code, ReaderBuilder, Segment};
+    /// let data = r#"{"interactionId": 1, "segmentID": 1, "segmentDuration": 691200}"#; // 8 days
+    /// let mut seg = Segment::default();
+    /// let e = ReaderBuilder::new().from_bytes("m.ndjson", data.into())?
+    ///     .read_segment(&mut seg).unwrap_err();
+    /// assert_eq!(e.code(), Some(Code::SpanTooLong));
+    /// let mut r = ReaderBuilder::new().max_segment_span(Duration::from_secs(10 * 86_400))
+    ///     .from_bytes("m.ndjson", data.into())?;
+    /// assert!(r.read_segment(&mut seg)?);
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn max_segment_span(mut self, span: std::time::Duration) -> Self {
+        self.max_segment_span_ms = u64::try_from(span.as_millis()).unwrap_or(u64::MAX);
         self
     }
 
@@ -386,6 +417,22 @@ impl Reader {
         }
     }
 
+    /// The physical line of the value of `field` (a canonical name) in the
+    /// last row read, when the wire form lets a record span lines and the
+    /// reader knows it (JSON, XML); findings about a field of that row
+    /// name this line. `None` when the row's first line is the answer.
+    pub(crate) fn value_line(&self, field: &str) -> Option<u64> {
+        #[cfg(not(any(feature = "xml", feature = "json")))]
+        let _ = field;
+        match &self.input {
+            Input::Csv(_) => None,
+            #[cfg(feature = "xml")]
+            Input::Xml(x) => x.value_line(field),
+            #[cfg(feature = "json")]
+            Input::Json(j) => j.value_line(field),
+        }
+    }
+
     fn check_kind<T: IntervalRow>(&self) -> Result<()> {
         if T::KIND == self.kind {
             Ok(())
@@ -460,7 +507,11 @@ impl Reader {
     /// Reads the next segment of interaction metadata into `seg`, reusing
     /// its buffers. `Ok(false)` at the end. Errors and positions behave as
     /// in [`read_row`](Reader::read_row): after an error in a value the
-    /// reader moves on to the next segment.
+    /// reader moves on to the next segment. An error about a field names
+    /// the line of its value ([`Segment::line_of`]). Besides bad values, a
+    /// segment is refused when it ends before it starts (T601) or spans
+    /// longer than [`ReaderBuilder::max_segment_span`] (V114): it cannot be
+    /// placed in time.
     ///
     /// ```
     /// use ringcx_reports::{ReaderBuilder, ReportKind, Segment};

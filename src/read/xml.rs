@@ -272,6 +272,11 @@ impl XmlInput {
         self.names.extend_from_slice(name);
         let mark = self.text.len();
         let vals_start = self.vals.len();
+        // Attributes may be written across lines: each value takes the line
+        // its attribute is on, counted from the tag's start.
+        let tag: &[u8] = e;
+        let multiline = memchr::memchr(b'\n', tag).is_some();
+        let (mut counted, mut attr_line) = (0usize, line);
         for attr in e.attributes() {
             let attr = attr.map_err(|err| {
                 Error::structure(
@@ -287,10 +292,20 @@ impl XmlInput {
             let Some(f) = self.field_of(key.as_ref()) else {
                 continue;
             };
+            if multiline {
+                let raw: &[u8] = match &attr.value {
+                    std::borrow::Cow::Borrowed(v) => v,
+                    std::borrow::Cow::Owned(_) => attr.key.as_ref(),
+                };
+                if let Some(at) = offset_in(tag, raw).filter(|&at| at >= counted) {
+                    attr_line += memchr_iter(b'\n', &tag[counted..at]).count() as u64;
+                    counted = at;
+                }
+            }
             let bad = |err: &dyn std::fmt::Display| {
                 Error::structure(
                     Code::XmlSyntax,
-                    self.loc(byte, line),
+                    self.loc(byte, attr_line),
                     format!("the XML is not well-formed: {err}"),
                 )
             };
@@ -314,7 +329,7 @@ impl XmlInput {
                 let text = String::from_utf8(norm).map_err(|_| {
                     Error::structure(
                         Code::Encoding,
-                        self.loc(byte, line),
+                        self.loc(byte, attr_line),
                         "an attribute value is not valid UTF-8",
                     )
                 })?;
@@ -326,11 +341,11 @@ impl XmlInput {
                 attr.unescape_value().map_err(|e| bad(&e))?
             };
             let start = self.text.len();
-            self.push_text(value.trim().as_bytes(), line)?;
+            self.push_text(value.trim().as_bytes(), attr_line)?;
             self.vals.push(Val {
                 field: f,
                 text: start..self.text.len(),
-                line,
+                line: attr_line,
             });
         }
         let text_start = self.text.len();
@@ -557,6 +572,16 @@ impl XmlInput {
         }
     }
 
+    /// The line of the value of `field` (a canonical name) in the last
+    /// record read.
+    pub(crate) fn value_line(&self, field: &str) -> Option<u64> {
+        self.rec_vals
+            .iter()
+            .rev()
+            .find(|v| v.field.name() == field)
+            .map(|v| v.line)
+    }
+
     /// Reads one interval record into `row`.
     pub(crate) fn read_row<T: IntervalRow>(
         &mut self,
@@ -578,6 +603,15 @@ impl XmlInput {
         asm.finish(row, pos).map_err(|e| (e, false))?;
         Ok(true)
     }
+}
+
+/// Where `part`, a slice of `whole`, starts in it (quick-xml hands out an
+/// attribute's key and raw value as slices of its tag, without their
+/// offsets).
+fn offset_in(whole: &[u8], part: &[u8]) -> Option<usize> {
+    let (w, p) = (whole.as_ptr() as usize, part.as_ptr() as usize);
+    let at = p.checked_sub(w)?;
+    (at + part.len() <= whole.len()).then_some(at)
 }
 
 /// Opens an XML source and reads up to its first record to tell the

@@ -2,6 +2,12 @@
 //! boundaries, sum per key and bucket, and sweep each key's spans for its
 //! peak concurrency.
 //!
+//! Splitting costs one step per bucket it adds to: spans are split only
+//! over the buckets of the requested range (`--from`/`--to`), so a long
+//! span kept by its start never costs more than the buckets printed, and
+//! the readers refuse spans over the segment span limit (7 days by
+//! default, V114) before they get here.
+//!
 //! Additive sums fold over batches of interactions on rayon and merge (integer
 //! milliseconds; merge is associative and commutative with `Default` as
 //! identity). Peak concurrency is not additive, so it is computed per key:
@@ -32,10 +38,14 @@ pub(crate) type Bucket = (i64, i64);
 pub(crate) type Cells<'a> = HashMap<(&'a str, Bucket), TimelineSums>;
 
 pub(crate) struct Engine {
-    pub by: TimelineBy,
-    pub bucketer: Bucketer,
-    pub tz: chrono_tz::Tz,
-    pub filter: Filter,
+    by: TimelineBy,
+    bucketer: Bucketer,
+    tz: chrono_tz::Tz,
+    filter: Filter,
+    /// The buckets of the requested range, `[start, end)` in ms: from the
+    /// start of the bucket holding `--from` to the end of the bucket
+    /// holding the last instant before `--to`.
+    range: (i64, i64),
 }
 
 pub(crate) fn key_of(by: TimelineBy, s: &PlacedSegment) -> &str {
@@ -56,20 +66,41 @@ fn bucket_of(b: &mut Bucketer, t_ms: i64) -> Bucket {
     (s * 1000, e * 1000)
 }
 
-/// Calls `f(bucket, overlap_ms)` for every bucket `[a, b)` overlaps, in
-/// order; nothing for an empty span.
+/// Calls `f(bucket, overlap_ms)` for every bucket `[a, e)` overlaps within
+/// `range`, in order; nothing for an empty span. One step per call of `f`.
 #[inline]
-fn split(b: &mut Bucketer, a: i64, e: i64, mut f: impl FnMut(Bucket, i64)) {
-    let mut cur = a;
+fn split(b: &mut Bucketer, range: (i64, i64), a: i64, e: i64, mut f: impl FnMut(Bucket, i64)) {
+    let (mut cur, e) = (a.max(range.0), e.min(range.1));
     while cur < e {
         let bk = bucket_of(b, cur);
         let stop = e.min(bk.1);
+        if stop <= cur {
+            // A bucket that does not end after its start cannot be split
+            // further (it does not happen within the printable years).
+            break;
+        }
         f(bk, stop - cur);
         cur = stop;
     }
 }
 
 impl Engine {
+    pub fn new(by: TimelineBy, mut bucketer: Bucketer, tz: chrono_tz::Tz, filter: Filter) -> Self {
+        let lo = filter.from.map_or(i64::MIN, |f| {
+            bucket_of(&mut bucketer, f.saturating_mul(1000)).0
+        });
+        let hi = filter.to.map_or(i64::MAX, |t| {
+            bucket_of(&mut bucketer, t.saturating_mul(1000).saturating_sub(1)).1
+        });
+        Engine {
+            by,
+            bucketer,
+            tz,
+            filter,
+            range: (lo, hi),
+        }
+    }
+
     fn keeps(&self, s: &PlacedSegment) -> bool {
         // Bounds are whole seconds, so the second of the start decides.
         let t = s.start.div_euclid(1000);
@@ -112,11 +143,11 @@ impl Engine {
         c.started_span_ms += s.span_ms();
         c.interactions_started += u64::from(it.first);
         c.transfers += u64::from(it.transfer);
-        split(b, s.start, s.end, |bk, ms| {
+        split(b, self.range, s.start, s.end, |bk, ms| {
             cells.entry((key, bk)).or_default().handle_ms += ms;
         });
         for &(ra, rb) in &s.recording.spans {
-            split(b, ra, rb, |bk, ms| {
+            split(b, self.range, ra, rb, |bk, ms| {
                 cells.entry((key, bk)).or_default().recorded_ms += ms;
             });
         }
@@ -181,7 +212,7 @@ impl Engine {
                 if open <= 0 {
                     continue;
                 }
-                split(&mut b, t, next, |bk, _| match out.last_mut() {
+                split(&mut b, self.range, t, next, |bk, _| match out.last_mut() {
                     Some((k, p)) if k.1 == bk => *p = (*p).max(open as u64),
                     _ => out.push(((key, bk), open as u64)),
                 });

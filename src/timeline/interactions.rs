@@ -27,10 +27,11 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
-use crate::model::{format_instant, ReportKind, Segment, SegmentGeneration};
-use crate::position::{Location, Position};
+use crate::model::{ReportKind, Segment, SegmentGeneration};
+use crate::position::Position;
 use crate::read::ReaderBuilder;
 use crate::rollup::{cmp_key, is_integer};
+use crate::validate::segments::duplicate_error;
 
 /// The agent group of a segment that has none (SPEC 5).
 pub const UNMAPPED_GROUP: &str = "(unmapped)";
@@ -67,7 +68,7 @@ impl Recording {
     /// use ringcx_reports::model::instant_from_millis;
     /// use ringcx_reports::{Segment, SegmentEvent};
     /// let ev = |t: i64, k: &str| SegmentEvent {
-    ///     time: instant_from_millis(t), client_time: None, kind: k.into() };
+    ///     time: instant_from_millis(t), client_time: None, kind: k.into(), line: 0 };
     /// let mut seg = Segment::default();
     /// // start 1000, pause 4000–6000, a repeated START, no final STOP
     /// seg.events = Some(vec![ev(6000, "REC_START"), ev(1000, "REC_START"),
@@ -140,6 +141,8 @@ pub struct PlacedSegment {
     pub file_idx: u32,
     /// Where it was read.
     pub pos: Position,
+    /// The line of its segment id's value (what a T602 error names).
+    pub segment_id_line: u64,
     /// The export generation.
     pub generation: SegmentGeneration,
     /// An agent's leg (type `AGENT`, or no type and an agent id) rather
@@ -222,20 +225,21 @@ impl Interner {
 impl PlacedSegment {
     /// Places `seg`, read from `file` (the `file_idx`-th in path order):
     /// an error when it has no start (V104), no end and no duration
-    /// (V104), or ends before it starts (T601).
+    /// (V104), or ends before it starts (T601, which the reader refuses
+    /// already; a segment built by hand is checked here).
     ///
     /// ```
     /// use ringcx_reports::timeline::PlacedSegment;
+    /// use ringcx_reports::model::instant_from_millis;
     /// use ringcx_reports::{Code, ReaderBuilder};
     /// let data = r#"[{"interactionId": 1, "segmentID": 1, "segmentAgentId": 7,
-    ///   "segmentContactStartTimeMs": 60000, "segmentDuration": 2.5},
-    ///  {"interactionId": 1, "segmentID": 2,
-    ///   "segmentContactStartTimeMs": 60000, "segmentContactEndTimeMs": 59999}]"#;
+    ///   "segmentContactStartTimeMs": 60000, "segmentDuration": 2.5}]"#;
     /// let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
-    /// let segs: Vec<_> = reader.segments().collect::<Result<_, _>>()?;
-    /// let p = PlacedSegment::new(&segs[0], &"m.json".into(), 0)?;
+    /// let mut seg = reader.segments().next().unwrap()?;
+    /// let p = PlacedSegment::new(&seg, &"m.json".into(), 0)?;
     /// assert_eq!((p.start, p.end, p.is_agent), (60_000, 62_500, true));
-    /// let e = PlacedSegment::new(&segs[1], &"m.json".into(), 0).unwrap_err();
+    /// seg.segment_end = instant_from_millis(59_999);
+    /// let e = PlacedSegment::new(&seg, &"m.json".into(), 0).unwrap_err();
     /// assert_eq!(e.code(), Some(Code::SegmentEndBeforeStart));
     /// # Ok::<(), ringcx_reports::Error>(())
     /// ```
@@ -249,7 +253,7 @@ impl PlacedSegment {
         file_idx: u32,
         texts: &mut Interner,
     ) -> Result<PlacedSegment> {
-        let loc = |field: &str| Location::new(file.clone(), seg.pos).with_field(field.to_owned());
+        let loc = |field: &'static str| seg.field_location(file, field);
         let start = seg.segment_start.ok_or_else(|| {
             Error::data(
                 Code::EmptyRequired,
@@ -273,19 +277,7 @@ impl PlacedSegment {
                 "",
             )
         })?;
-        if end < start {
-            return Err(Error::data(
-                Code::SegmentEndBeforeStart,
-                loc("segment_end"),
-                format!(
-                    "segment {} of interaction {} ends before it starts ({})",
-                    seg.segment_id,
-                    seg.interaction_id,
-                    format_instant(start)
-                ),
-                format_instant(end),
-            ));
-        }
+        seg.check_span(file, None)?;
         let (start, end) = (ms(start), ms(end));
         let is_agent = match seg.segment_type.as_deref() {
             Some(t) => t.trim().eq_ignore_ascii_case("AGENT"),
@@ -299,13 +291,14 @@ impl PlacedSegment {
         Ok(PlacedSegment {
             file_idx,
             pos: seg.pos,
+            segment_id_line: seg.line_of("segment_id"),
             generation: seg.generation,
             is_agent,
             segment_id: seg.segment_id.as_str().into(),
             keys: texts.get([
                 seg.agent_id.as_deref(),
                 seg.agent_group_id.as_deref(),
-                seg.direction.as_deref(),
+                seg.direction.map(|d| d.as_str()),
                 seg.channel_type.as_deref(),
             ]),
             start,
@@ -798,16 +791,17 @@ impl Interactions {
             }
         }
         let dup_error = |id: &str, d: &PlacedSegment, f: &PlacedSegment| {
-            Error::data(
-                Code::DuplicateSegment,
-                Location::new(files[d.file_idx as usize].clone(), d.pos).with_field("segment_id"),
-                format!(
-                    "interaction {id} already has a segment {} (at {}:{})",
-                    d.segment_id,
-                    files[f.file_idx as usize],
-                    f.pos.line()
-                ),
-                d.segment_id.to_string(),
+            let first = if f.file_idx == d.file_idx {
+                format!("line {}", f.segment_id_line)
+            } else {
+                format!("{}:{}", files[f.file_idx as usize], f.segment_id_line)
+            };
+            duplicate_error(
+                &files[d.file_idx as usize],
+                d.pos.with_line(d.segment_id_line),
+                id,
+                &d.segment_id,
+                &first,
             )
         };
         // Without skip-invalid: the first duplicate in path, then file
@@ -817,7 +811,7 @@ impl Interactions {
             dedup(v, |d, f| {
                 if skip {
                     *stats.skipped.entry(Code::DuplicateSegment).or_default() += 1;
-                    let order = (d.file_idx, d.pos.line(), d.pos.record());
+                    let order = (d.file_idx, d.segment_id_line, d.pos.record());
                     if first_skip.as_ref().is_none_or(|g| order < g.0) {
                         first_skip = Some((order, dup_error(id, d, f).to_string()));
                     }

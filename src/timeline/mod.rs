@@ -370,12 +370,12 @@ impl Timeline {
             hours: self.hours.clone(),
         };
         Ok((
-            Engine {
-                by: self.by,
-                bucketer: Bucketer::new(tz, interval, self.week_start),
+            Engine::new(
+                self.by,
+                Bucketer::new(tz, interval, self.week_start),
                 tz,
                 filter,
-            },
+            ),
             interval,
             tz,
         ))

@@ -20,6 +20,10 @@
 //!    sums against Queue Statistics (X501–X503), read in step across the
 //!    inputs (see [`cross`]).
 //!
+//! A finding about a field names the line of that field's value, which
+//! differs from the line where the record starts in pretty-printed JSON
+//! and in XML written across lines.
+//!
 //! The [`Report`] lists diagnostics in file order, then line, then code,
 //! then byte offset (findings of one record and code keep field order),
 //! and a [`Summary`].
@@ -516,9 +520,21 @@ impl<T: RowRules + CrossRow> Check for RowCheck<T> {
         match self.reader.read_row(&mut self.row) {
             Ok(true) => {
                 let row = &self.row;
+                let first = self.f.out.len();
                 absent_values(row, &mut self.f);
                 row.check_logic(&mut self.f);
                 self.rules.row(row, &mut self.f);
+                // A finding about a field names the line of its value.
+                for d in &mut self.f.out[first..] {
+                    let line = d
+                        .location
+                        .field
+                        .as_deref()
+                        .and_then(|n| self.reader.value_line(n));
+                    if let Some(l) = line {
+                        d.location.pos = d.location.pos.with_line(l);
+                    }
+                }
                 let t = row.start().timestamp();
                 let in_order = t >= self.latest;
                 self.latest = self.latest.max(t);
@@ -597,7 +613,7 @@ impl Check for SegmentCheck {
     }
     fn end(self: Box<Self>, summary: &mut Summary) -> Vec<Diagnostic> {
         summary.rows += self.reader.records_read();
-        summary.unchecked_duplicates += self.rules.unchecked;
+        summary.unchecked_duplicates += self.rules.unchecked();
         self.f.out
     }
 }

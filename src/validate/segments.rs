@@ -10,14 +10,27 @@
 //! | T605 | repeated REC_START, orphan REC_STOP, REC_START never stopped | `events` |
 //! | T606 | the segment lies outside its interaction's window | `segment_start` / `segment_end` |
 //!
+//! Each finding names the line of the value it is about (for T604 and
+//! T605, the line of the event's `eventType`), not the line where the
+//! segment starts.
+//!
+//! The two errors are the rules every command applies, so each has one
+//! implementation: T601 (with V114, a span over the limit) is refused by
+//! the reader ([`Reader::read_segment`]), so `validate` reports it as it
+//! reports any reader error, and `parse`, `timeline` and `interactions`
+//! stop on it; T602 is found by the key set of this module in `validate`
+//! and `rcx parse`, while `timeline` and `interactions`, which hold every
+//! segment until all files are read anyway, find it when they group the
+//! segments of each interaction (`timeline::Interactions`), with the same
+//! message.
+//!
+//! [`Reader::read_segment`]: crate::Reader::read_segment
+//!
 //! Events are taken in server-time order (`eventTimeMs`), as timelines take
 //! them (SPEC 5); events without a time sort after the timed ones, in file
 //! order. Two recordings that overlap (START a, START b, STOP a, STOP b)
 //! therefore show as a REC_START while recording and an orphan REC_STOP.
 //! Event types other than REC_START and REC_STOP take no part in pairing.
-//!
-//! A segment that ends before it starts cannot be placed: T603 and T606
-//! are not checked on it (its end − start and its span mean nothing).
 //!
 //! The interaction window is v2 `interactionStartTimeMs` to that plus
 //! `interactionDurationMs`; cx v1 `dialogStartTimeMs` to `dialogEndTimeMs`,
@@ -28,37 +41,63 @@
 //!
 //! # Memory
 //!
-//! Duplicate detection keeps, per file, a 128-bit hash of each key with the
-//! line it was read on, for at most [`DEFAULT_MAX_SEGMENT_KEYS`] keys
-//! (configurable; about 50 bytes per key). Beyond that the oldest key is
-//! forgotten and its hash set in a fixed 1 MiB filter. A later segment
-//! whose key was forgotten cannot be checked; it hits the filter (which
-//! never misses a forgotten key, and may also hit by chance) and is counted
-//! in the summary as not checked for duplicates instead of being passed.
+//! Duplicate detection (`SegmentKeySet`) keeps, per file, a 128-bit hash
+//! of the key of each segment with the line it was read on (about 60
+//! bytes per key). Once more than 65 536 keys are kept, the keys of
+//! interactions that have closed are dropped: those of segments whose
+//! interaction ended more than 1 s before the latest segment start read
+//! (its dialog end, or interaction start + duration; without those, the
+//! segment's own end, else its start). In a time-ordered export, where a
+//! segment and its repeat start at the same time, that bounds the keys by
+//! the interactions in progress at one time, however long the file; a
+//! smaller file is checked exactly in any order. Beyond a cap of
+//! [`DEFAULT_MAX_SEGMENT_KEYS`] (configurable), on input that is not in
+//! time order, the keys closest to closing are dropped. A dropped key has
+//! its hash set in a fixed 1 MiB filter. A later segment whose key was
+//! dropped cannot be checked; it hits the filter (which never misses a
+//! dropped key, and may also hit by chance) and is counted as not checked
+//! for duplicates instead of being passed.
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::rules::Findings;
 use crate::diagnostic::Code;
-use crate::model::{format_instant, Segment, SegmentGeneration};
+use crate::error::Error;
+use crate::model::{format_instant, secs_text, Segment, SegmentGeneration};
+use crate::position::Location;
 
 /// Default cap on the segment keys kept per file for duplicate detection
 /// (see the [module docs](self#memory)).
 pub const DEFAULT_MAX_SEGMENT_KEYS: usize = 1 << 20;
 
-/// The slack of T603 and T606, in milliseconds.
+/// The slack of T603 and T606 (and of the end of an open interaction), in
+/// milliseconds.
 const SLACK_MS: i64 = 1000;
 
 /// Bits of the filter of forgotten keys (1 MiB).
 const FILTER_BITS: usize = 1 << 23;
 
-/// Per-file state of the segment rules.
-pub(crate) struct SegmentRules {
+/// Keys kept before those of closed interactions are dropped.
+const KEEP_KEYS: usize = 1 << 16;
+
+/// Per-file duplicate detection of (interaction id, segment id) keys
+/// (T602), bounded as the [module docs](self#memory) say.
+pub(crate) struct SegmentKeySet {
     lines: HashMap<u128, u64>,
-    order: VecDeque<u128>,
+    /// Kept keys by the instant (ms) after which their interaction is
+    /// closed, then by the order they were read in.
+    open_until: BinaryHeap<Reverse<(i64, u64, u128)>>,
+    /// Keys read so far.
+    seq: u64,
+    /// The latest segment start read, ms.
+    latest: i64,
+    /// Keys kept before those of closed interactions are dropped.
+    keep: usize,
     max_keys: usize,
     forgotten: Vec<u64>,
     /// Segments whose key may repeat a forgotten one.
@@ -87,61 +126,67 @@ fn filter_bits(h: u128) -> [usize; 3] {
     ]
 }
 
-/// Milliseconds as seconds with up to 3 decimals (`2.043`, `832`, `-1.5`).
-fn secs(ms: i64) -> String {
-    let sign = if ms < 0 { "-" } else { "" };
-    let a = ms.unsigned_abs();
-    let (whole, frac) = (a / 1000, a % 1000);
-    if frac == 0 {
-        format!("{sign}{whole}")
-    } else {
-        let f = format!("{frac:03}");
-        format!("{sign}{whole}.{}", f.trim_end_matches('0'))
+/// The instant (ms) after which no repeat of `seg` is expected in a
+/// time-ordered file: 1 s after the end of its interaction, or of the
+/// segment itself, whichever is later; never when no time is known.
+fn open_until(seg: &Segment) -> i64 {
+    let ms = |t: DateTime<Utc>| t.timestamp_millis();
+    let ixn_end = seg.interaction_end.or_else(|| {
+        let d = i64::try_from(seg.interaction_duration_ms?).ok()?;
+        seg.interaction_start?
+            .checked_add_signed(chrono::Duration::milliseconds(d))
+    });
+    let own = seg.end_or_computed().or(seg.segment_start);
+    match (own.map(ms), ixn_end.map(ms)) {
+        (None, None) => i64::MAX,
+        (a, b) => a.max(b).unwrap_or(i64::MAX).saturating_add(SLACK_MS),
     }
 }
 
-fn ms_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
-    (b - a).num_milliseconds()
-}
-
-impl SegmentRules {
+impl SegmentKeySet {
     pub fn new(max_keys: usize) -> Self {
-        SegmentRules {
+        Self::keeping(KEEP_KEYS, max_keys)
+    }
+
+    fn keeping(keep: usize, max_keys: usize) -> Self {
+        SegmentKeySet {
             lines: HashMap::new(),
-            order: VecDeque::new(),
+            open_until: BinaryHeap::new(),
+            seq: 0,
+            latest: i64::MIN,
+            keep,
             max_keys: max_keys.max(1),
             forgotten: Vec::new(),
             unchecked: 0,
         }
     }
 
-    /// Checks one segment that read fine.
-    pub fn segment(&mut self, seg: &Segment, f: &mut Findings) {
-        self.duplicate(seg, f);
-        let placed = end_before_start(seg, f);
-        if placed {
-            duration_mismatch(seg, f);
-            outside_interaction(seg, f);
-        }
-        events(seg, f);
+    /// Keys kept now.
+    #[cfg(test)]
+    fn kept(&self) -> usize {
+        self.lines.len()
     }
 
-    /// T602.
-    fn duplicate(&mut self, seg: &Segment, f: &mut Findings) {
+    fn forget(&mut self) -> bool {
+        let Some(Reverse((_, _, h))) = self.open_until.pop() else {
+            return false;
+        };
+        self.lines.remove(&h);
+        if self.forgotten.is_empty() {
+            self.forgotten = vec![0; FILTER_BITS / 64];
+        }
+        for b in filter_bits(h) {
+            self.forgotten[b / 64] |= 1 << (b % 64);
+        }
+        true
+    }
+
+    /// Checks one segment that read fine: `Some(line)` of the earlier
+    /// segment with the same key (T602), else the key is kept.
+    pub fn check(&mut self, seg: &Segment) -> Option<u64> {
         let h = key_hash(seg);
-        let line = seg.pos.line();
         if let Some(&first) = self.lines.get(&h) {
-            f.emit_named(
-                Code::DuplicateSegment,
-                seg.pos,
-                "segment_id",
-                format!(
-                    "interaction {}, segment {} repeats line {first}",
-                    seg.interaction_id, seg.segment_id
-                ),
-                Some(seg.segment_id.clone()),
-            );
-            return;
+            return Some(first);
         }
         if !self.forgotten.is_empty()
             && filter_bits(h)
@@ -150,44 +195,87 @@ impl SegmentRules {
         {
             self.unchecked += 1;
         }
-        self.lines.insert(h, line);
-        self.order.push_back(h);
-        if self.order.len() > self.max_keys {
-            if self.forgotten.is_empty() {
-                self.forgotten = vec![0; FILTER_BITS / 64];
-            }
-            if let Some(old) = self.order.pop_front() {
-                self.lines.remove(&old);
-                for b in filter_bits(old) {
-                    self.forgotten[b / 64] |= 1 << (b % 64);
-                }
-            }
+        self.lines.insert(h, seg.line_of("segment_id"));
+        self.open_until
+            .push(Reverse((open_until(seg), self.seq, h)));
+        self.seq += 1;
+        if let Some(t) = seg.segment_start {
+            self.latest = self.latest.max(t.timestamp_millis());
         }
+        while self.lines.len() > self.keep
+            && self
+                .open_until
+                .peek()
+                .is_some_and(|Reverse((t, _, _))| *t < self.latest)
+        {
+            self.forget();
+        }
+        while self.lines.len() > self.max_keys && self.forget() {}
+        None
     }
 }
 
-/// T601. Returns whether the segment can be placed (not ending before it
-/// starts).
-fn end_before_start(seg: &Segment, f: &mut Findings) -> bool {
-    let (Some(start), Some(end)) = (seg.segment_start, seg.segment_end) else {
-        return true;
-    };
-    if end >= start {
-        return true;
+/// The T602 error: `seg` (read from `file`) repeats the segment read at
+/// `first` (`line N` in the same file, `FILE:N` in another).
+pub(crate) fn duplicate_error(
+    file: &Arc<str>,
+    seg_pos: crate::position::Position,
+    interaction_id: &str,
+    segment_id: &str,
+    first: &str,
+) -> Error {
+    Error::data(
+        Code::DuplicateSegment,
+        Location::new(file.clone(), seg_pos).with_field("segment_id"),
+        format!("interaction {interaction_id}, segment {segment_id} repeats {first}"),
+        segment_id,
+    )
+}
+
+fn ms_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
+    (b - a).num_milliseconds()
+}
+
+fn secs(ms: i64) -> String {
+    secs_text(i128::from(ms))
+}
+
+/// Per-file state of the segment rules.
+pub(crate) struct SegmentRules {
+    keys: SegmentKeySet,
+}
+
+impl SegmentRules {
+    pub fn new(max_keys: usize) -> Self {
+        SegmentRules {
+            keys: SegmentKeySet::new(max_keys),
+        }
     }
-    f.emit_named(
-        Code::SegmentEndBeforeStart,
-        seg.pos,
-        "segment_end",
-        format!(
-            "the segment ends at {}, {} s before it starts at {}",
-            format_instant(end),
-            secs(ms_between(end, start)),
-            format_instant(start)
-        ),
-        Some(format_instant(end)),
-    );
-    false
+
+    /// Segments whose key may repeat a forgotten one.
+    pub fn unchecked(&self) -> u64 {
+        self.keys.unchecked
+    }
+
+    /// Checks one segment that read fine (the reader has refused one that
+    /// ends before it starts: T601).
+    pub fn segment(&mut self, seg: &Segment, f: &mut Findings) {
+        if let Some(first) = self.keys.check(seg) {
+            let e = duplicate_error(
+                &f.file,
+                seg.field_pos("segment_id"),
+                &seg.interaction_id,
+                &seg.segment_id,
+                &format!("line {first}"),
+            );
+            if let Some(d) = e.diagnostic() {
+                f.out.push(d.clone());
+            }
+        }
+        duration_mismatch(seg, f);
+        outside_interaction(seg, f);
+        events(seg, f);
+    }
 }
 
 /// T603: only when start, end and duration are all given (without an end,
@@ -210,7 +298,7 @@ fn duration_mismatch(seg: &Segment, f: &mut Findings) {
     };
     f.emit_named(
         Code::DurationMismatch,
-        seg.pos,
+        seg.field_pos("segment_duration_ms"),
         "segment_duration_ms",
         format!(
             "{name}, but end − start is {} s ({} to {}): {} s apart",
@@ -289,7 +377,7 @@ fn outside_interaction(seg: &Segment, f: &mut Findings) {
     let by = by.unwrap_or(0);
     f.emit_named(
         Code::SegmentOutsideInteraction,
-        seg.pos,
+        seg.field_pos(field),
         field,
         format!(
             "the segment {verb} at {}, {} s {what}; {window}",
@@ -326,11 +414,16 @@ fn events(seg: &Segment, f: &mut Findings) {
             k.clone()
         }
     };
+    // The line of an event's type, else of the list.
+    let pos = |i: usize| match list[i].line {
+        0 => seg.field_pos("events"),
+        l => seg.pos.with_line(l),
+    };
     let first = order[0];
     if !list[first].is_rec_start() {
         f.emit_named(
             Code::EventsStartWrong,
-            seg.pos,
+            pos(first),
             "events",
             format!(
                 "the first recording event (event {} of {}, at {}) is {}, not REC_START",
@@ -349,7 +442,7 @@ fn events(seg: &Segment, f: &mut Findings) {
             if let Some(o) = open {
                 f.emit_named(
                     Code::EventsUnpaired,
-                    seg.pos,
+                    pos(i),
                     "events",
                     format!(
                         "REC_START at {} (event {}) while the recording started at {} (event {}) is still running: a repeated or overlapping REC_START",
@@ -366,7 +459,7 @@ fn events(seg: &Segment, f: &mut Findings) {
         } else if ev.is_rec_stop() && open.take().is_none() {
             f.emit_named(
                 Code::EventsUnpaired,
-                seg.pos,
+                pos(i),
                 "events",
                 format!(
                     "REC_STOP at {} (event {}) with no recording running: an orphan REC_STOP",
@@ -380,7 +473,7 @@ fn events(seg: &Segment, f: &mut Findings) {
     if let Some(o) = open {
         f.emit_named(
             Code::EventsUnpaired,
-            seg.pos,
+            pos(o),
             "events",
             format!(
                 "REC_START at {} (event {}) is never stopped (a timeline runs it to the segment end)",
@@ -394,14 +487,52 @@ fn events(seg: &Segment, f: &mut Findings) {
 
 #[cfg(test)]
 mod tests {
-    use super::secs;
+    use super::*;
+    use crate::model::instant_from_millis;
+
+    fn seg(ixn: &str, id: &str, start_s: i64, end_s: i64, line: u64) -> Segment {
+        let mut s = Segment::default();
+        s.interaction_id = ixn.into();
+        s.segment_id = id.into();
+        s.segment_start = instant_from_millis(start_s * 1000);
+        s.segment_end = instant_from_millis(end_s * 1000);
+        s.pos = crate::position::Position::new(0, line, line - 1);
+        s
+    }
 
     #[test]
-    fn seconds_are_shown_with_up_to_three_decimals() {
-        assert_eq!(secs(2043), "2.043");
-        assert_eq!(secs(832_000), "832");
-        assert_eq!(secs(-1500), "-1.5");
-        assert_eq!(secs(829_957), "829.957");
-        assert_eq!(secs(10), "0.01");
+    fn keys_of_closed_interactions_are_dropped_on_time_ordered_input() {
+        // 100 000 calls of 60 s, one starting every 10 s: about 6 open at
+        // a time.
+        let mut k = SegmentKeySet::new(DEFAULT_MAX_SEGMENT_KEYS);
+        for i in 0..100_000i64 {
+            let s = seg(&i.to_string(), "1", i * 10, i * 10 + 60, 1);
+            assert_eq!(k.check(&s), None);
+            assert!(k.kept() <= KEEP_KEYS + 1, "{} keys at call {i}", k.kept());
+        }
+        assert_eq!(k.unchecked, 0);
+        let mut k = SegmentKeySet::keeping(0, DEFAULT_MAX_SEGMENT_KEYS);
+        for i in 0..10_000i64 {
+            assert_eq!(
+                k.check(&seg(&i.to_string(), "1", i * 10, i * 10 + 60, 1)),
+                None
+            );
+            assert!(k.kept() <= 8, "{} keys kept at call {i}", k.kept());
+        }
+        // Under the threshold, every key is kept: a repeat in any order is
+        // found.
+        let mut k = SegmentKeySet::new(DEFAULT_MAX_SEGMENT_KEYS);
+        assert_eq!(k.check(&seg("a", "1", 0, 60, 1)), None);
+        assert_eq!(k.check(&seg("c", "1", 200, 260, 2)), None);
+        assert_eq!(k.check(&seg("a", "1", 0, 60, 3)), Some(1));
+        // Beyond it, a repeat while its call is open is found; one long
+        // after is not checked, and counted.
+        let mut k = SegmentKeySet::keeping(0, DEFAULT_MAX_SEGMENT_KEYS);
+        assert_eq!(k.check(&seg("a", "1", 0, 60, 1)), None);
+        assert_eq!(k.check(&seg("b", "1", 30, 90, 2)), None);
+        assert_eq!(k.check(&seg("a", "1", 0, 60, 3)), Some(1));
+        assert_eq!(k.check(&seg("c", "1", 200, 260, 4)), None);
+        assert_eq!(k.check(&seg("a", "1", 0, 60, 5)), None);
+        assert_eq!(k.unchecked, 1);
     }
 }

@@ -162,6 +162,10 @@ pub struct RowStats {
     pub skipped: BTreeMap<Code, u64>,
     /// The first skipped row's error, for the message.
     pub first_skipped: Option<String>,
+    /// Segments that could not be checked for a repeated (interaction id,
+    /// segment id), because the key they may repeat was dropped earlier
+    /// (see [`write_segments`](super::write_segments)).
+    pub unchecked_duplicates: u64,
 }
 
 impl RowStats {

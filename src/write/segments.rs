@@ -12,6 +12,7 @@ use super::{csv_field, json_string, ParseFormat, RowStats};
 use crate::error::{Error, Result};
 use crate::model::{format_instant, Segment};
 use crate::read::Reader;
+use crate::validate::segments::{duplicate_error, SegmentKeySet, DEFAULT_MAX_SEGMENT_KEYS};
 
 /// One value of a segment, for the two output formats.
 enum V<'a> {
@@ -35,7 +36,7 @@ fn values(s: &Segment) -> [V<'_>; 28] {
         t(&s.agent_id),
         t(&s.agent_group_id),
         t(&s.rc_extension_id),
-        t(&s.direction),
+        V::Text(s.direction.map(|d| d.as_str())),
         t(&s.channel_type),
         t(&s.channel_class),
         t(&s.calling_address),
@@ -195,7 +196,31 @@ impl SegmentWriter {
 }
 
 /// Reads every segment of `reader` and writes it to `out`, with the same
-/// stop-or-skip policy as [`write_rows`](super::write_rows).
+/// stop-or-skip policy as [`write_rows`](super::write_rows). What the reader
+/// refuses (a bad value, a segment ending before it starts, T601, or
+/// spanning longer than the limit, V114) and a repeated (interaction id,
+/// segment id) in the file (T602) stop the run with their error, or are
+/// skipped and counted with `skip_invalid`.
+///
+/// Repeats are found in bounded memory: the keys of the interactions still
+/// open are kept, as `validate` keeps them (see
+/// [`validate::segments`](crate::validate::segments#memory)); a segment
+/// that may repeat a key dropped earlier (input not in time order) is
+/// counted in [`RowStats::unchecked_duplicates`].
+///
+/// ```
+/// use ringcx_reports::{Code, ReaderBuilder};
+/// use ringcx_reports::write::{write_segments, ParseFormat, RowStats, SegmentWriter};
+/// let data = r#"{"interactionId": 1, "segmentID": 1, "segmentDuration": 5}
+/// {"interactionId": 1, "segmentID": 1, "segmentDuration": 5}"#;
+/// let mut reader = ReaderBuilder::new().from_bytes("m.ndjson", data.into())?;
+/// let (mut out, mut stats) = (Vec::new(), RowStats::default());
+/// let mut w = SegmentWriter::new(ParseFormat::Ndjson);
+/// let e = write_segments(&mut reader, &mut w, &mut out, false, &mut stats).unwrap_err();
+/// assert_eq!(e.to_string(), "m.ndjson:2: error[T602] segment_id: interaction 1, \
+///     segment 1 repeats line 1 (value \"1\")");
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
 pub fn write_segments<W: Write>(
     reader: &mut Reader,
     writer: &mut SegmentWriter,
@@ -204,16 +229,30 @@ pub fn write_segments<W: Write>(
     stats: &mut RowStats,
 ) -> Result<()> {
     let mut seg = Segment::default();
+    let mut keys = SegmentKeySet::new(DEFAULT_MAX_SEGMENT_KEYS);
     loop {
         match reader.read_segment(&mut seg) {
             Ok(true) => {
+                if let Some(first) = keys.check(&seg) {
+                    let e = duplicate_error(
+                        reader.file(),
+                        seg.field_pos("segment_id"),
+                        &seg.interaction_id,
+                        &seg.segment_id,
+                        &format!("line {first}"),
+                    );
+                    stats.skip_or_stop(e, skip_invalid, reader.is_finished())?;
+                    continue;
+                }
                 writer
                     .write_segment(out, &seg)
                     .map_err(|e| Error::io("<output>", e))?;
                 stats.rows += 1;
             }
-            Ok(false) => return Ok(()),
+            Ok(false) => break,
             Err(e) => stats.skip_or_stop(e, skip_invalid, reader.is_finished())?,
         }
     }
+    stats.unchecked_duplicates += keys.unchecked;
+    Ok(())
 }

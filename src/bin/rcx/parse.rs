@@ -77,6 +77,14 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     }
     out.into_inner().finish()?;
     drop(bar);
+    if stats.unchecked_duplicates > 0 {
+        eprintln!(
+            "rcx: warning: {} segment(s) could not be checked for a repeated (interactionId, \
+             segment id): the file is not in time order, and the key they may repeat was read \
+             long before and dropped",
+            stats.unchecked_duplicates
+        );
+    }
     Ok(skipped_exit(
         &stats.skipped,
         stats.first_skipped.as_deref(),
