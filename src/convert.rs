@@ -58,6 +58,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
+use crate::model::zones::repeat_hint;
 use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow, ReportKind};
 use crate::position::Location;
 use crate::progress::{Progress, ProgressRead, RowTicker};
@@ -669,10 +670,11 @@ impl Converter {
                         Location::new(names[e.src].clone(), e.row.pos())
                             .with_field(T::KEY_FIELDS[0].name()),
                         format!(
-                            "{} at {start} already appears at {}:{} (beyond the fall-back repeat)",
+                            "{} at {start} already appears at {}:{} (beyond the fall-back repeat){}",
                             describe_key(&e.row),
                             names[k.src],
-                            k.row.pos().line()
+                            k.row.pos().line(),
+                            repeat_hint(self.builder.source_zone(), e.row.start())
                         ),
                         start.clone(),
                     );

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
+use crate::model::zones::{ZoneFit, ZoneFitter};
 use crate::model::{
     AgentExtRow, AgentRow, IntervalRow, IntervalStart, QueueRow, ReportKind, Segment, WireForm,
 };
@@ -38,6 +39,10 @@ pub struct Inspection {
     pub first: Option<IntervalStart>,
     /// Latest interval start (by instant).
     pub last: Option<IntervalStart>,
+    /// For interval files whose rows step back in wall-clock time: the
+    /// repeated times and the common zones whose fall-back fits them (the
+    /// zone the file was likely written in; SPEC 9.1).
+    pub zone_fit: Option<ZoneFit>,
     /// For segment files: distinct interactions, distinct agents and the
     /// earliest and latest segment start.
     pub segments: Option<SegmentSummary>,
@@ -84,6 +89,7 @@ pub fn inspect(reader: &mut Reader) -> Result<Inspection> {
         interval_lengths: BTreeSet::new(),
         first: None,
         last: None,
+        zone_fit: None,
         segments: None,
     };
     match reader.kind() {
@@ -99,6 +105,7 @@ fn scan<T: IntervalRow>(reader: &mut Reader, out: &mut Inspection) -> Result<()>
     let mut row = T::default();
     let mut keys: HashSet<String> = HashSet::new();
     let mut key = String::new();
+    let mut fit = ZoneFitter::new();
     loop {
         match reader.read_row(&mut row) {
             Ok(true) => {
@@ -108,6 +115,7 @@ fn scan<T: IntervalRow>(reader: &mut Reader, out: &mut Inspection) -> Result<()>
                 if !keys.contains(key.as_str()) {
                     keys.insert(key.clone());
                 }
+                fit.row(&key, row.start().local());
                 out.interval_lengths.insert(row.interval().minutes());
                 let s = row.start();
                 if out.first.is_none_or(|f| s.timestamp() < f.timestamp()) {
@@ -128,6 +136,7 @@ fn scan<T: IntervalRow>(reader: &mut Reader, out: &mut Inspection) -> Result<()>
         }
     }
     out.keys = keys.len() as u64;
+    out.zone_fit = fit.finish();
     Ok(())
 }
 

@@ -131,7 +131,7 @@ fn inspect_text(f: &Fixture) -> String {
     };
     let intervals: Vec<String> = f.intervals.iter().map(|m| format!("{m}m")).collect();
     format!(
-        "fixtures/{}\n  report: {}\n  form: csv\n  dialect: {delim} delimiter, {}, {}, {} line endings, {} columns{}\n  rows: {}\n  keys: {}\n  intervals: {}\n  first: {}\n  last: {}\n",
+        "fixtures/{}\n  report: {}\n  form: csv\n  dialect: {delim} delimiter, {}, {}, {} line endings, {} columns{}\n  rows: {}\n  keys: {}\n  intervals: {}\n  first: {}\n  last: {}\n{}",
         f.name,
         f.kind,
         if f.header { "header" } else { "no header" },
@@ -143,7 +143,8 @@ fn inspect_text(f: &Fixture) -> String {
         f.keys,
         intervals.join(", "),
         f.first,
-        f.last
+        f.last,
+        f.zone_fit_text()
     )
 }
 
@@ -189,6 +190,7 @@ fn inspect_json_reports_every_fixture() {
             "intervals": f.intervals,
             "first": f.first,
             "last": f.last,
+            "zone_fit": f.zone_fit(),
         }]);
         assert_eq!(v, want, "{}", f.name);
     }

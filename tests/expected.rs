@@ -49,6 +49,46 @@ pub struct Fixture {
     pub intervals: &'static [u32],
     pub first: &'static str,
     pub last: &'static str,
+    /// Rows that step back to the US fall-back hour 2024-11-03 01:00.
+    pub fall_back_steps: u64,
+}
+
+/// The US zones (and Canada's Atlantic and Newfoundland zones) set their
+/// clocks back at 02:00 local on 2024-11-03 and forward at 02:00 on
+/// 2024-03-10, so 01:00-02:00 repeats and 02:00-03:00 does not exist there.
+pub const US_FALL_BACK_ZONES: [&str; 7] = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "America/Halifax",
+    "America/St_Johns",
+];
+
+impl Fixture {
+    /// What `inspect --format json` says about the zones the file fits.
+    pub fn zone_fit(&self) -> serde_json::Value {
+        if self.fall_back_steps == 0 {
+            return serde_json::Value::Null;
+        }
+        serde_json::json!({
+            "step_backs": self.fall_back_steps,
+            "repeats": ["2024-11-03T01:00:00"],
+            "zones": US_FALL_BACK_ZONES,
+        })
+    }
+    /// What `inspect` prints about the zones the file fits.
+    pub fn zone_fit_text(&self) -> String {
+        if self.fall_back_steps == 0 {
+            return String::new();
+        }
+        format!(
+            "  repeated local times: 2024-11-03 01:00 ({} row(s) step back in time)\n  zones whose fall-back fits: {} (read with --source-tz ZONE)\n",
+            self.fall_back_steps,
+            US_FALL_BACK_ZONES.join(", ")
+        )
+    }
 }
 
 /// Queue counts in documented order: offd_direct, overflow_in, aband,
@@ -228,6 +268,7 @@ pub fn fixtures() -> Vec<Fixture> {
         name: "",
         tz: "UTC",
         dmy: false,
+        fall_back_steps: 0,
         rows: Rows::Queue(vec![]),
         kind: "queue",
         delimiter: b',',
@@ -469,6 +510,7 @@ pub fn fixtures() -> Vec<Fixture> {
             keys: 2,
             first: "2024-11-03T00:45:00-04:00",
             last: "2024-11-03T02:00:00-05:00",
+            fall_back_steps: 2,
             ..base.clone()
         },
         Fixture {

@@ -1,6 +1,7 @@
 //! Issue 14, "no silent wrong answers": each test pins a case where the
 //! tool used to hand back a wrong number, label or file with exit 0.
 
+use crate::expected::US_FALL_BACK_ZONES;
 use crate::util::{code, rcx, stderr, stdout, temp_file};
 
 const QUEUE_HEADER: &str = "interval,date_from,time,queue,queue_name,offd_direct_call_cnt,overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,wait_dur,aband_short_call_cnt,aband_within_sl_cnt";
@@ -208,4 +209,149 @@ fn the_reader_builders_zone_is_the_rollups_source_zone() {
         table.records()[0].bucket_start().to_rfc3339(),
         "2024-03-10T00:00:00-06:00"
     );
+}
+
+/// A New York export read without `--source-tz` stopped with "F401
+/// duplicate row … beyond the fall-back repeat" and no hint; the error now
+/// names the zones in which that wall-clock hour repeats and the option.
+#[test]
+fn a_duplicate_at_a_common_fall_back_hour_hints_the_source_zone() {
+    let path = crate::util::fixture("queue_dst_days_ny.csv");
+    let file = path.to_str().unwrap();
+    for cmd in ["rollup", "convert", "parse"] {
+        let mut args = vec![cmd, file];
+        if cmd == "convert" {
+            args.extend(["--to", "csv"]);
+        }
+        let out = rcx(&args);
+        let err = stderr(&out);
+        if cmd == "parse" && code(&out) == 0 {
+            // `parse` refusing F401 is a separate fix (issue 14 item 4).
+            continue;
+        }
+        assert_eq!(code(&out), 1, "{cmd}: {err}");
+        assert!(err.contains("error[F401]"), "{cmd}: {err}");
+        assert!(
+            err.contains("2024-11-03 01:00 local time repeats"),
+            "{cmd}: {err}"
+        );
+        assert!(
+            err.contains("America/New_York, America/Chicago"),
+            "{cmd}: {err}"
+        );
+        assert!(err.contains("--source-tz"), "{cmd}: {err}");
+    }
+    // Read in its zone the file is fine, and a real duplicate in a zone
+    // where the hour repeats carries no zone hint.
+    let out = rcx(&["rollup", file, "--source-tz", "America/New_York"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let last = text.lines().last().unwrap().to_string();
+    text.push_str(&last);
+    text.push('\n');
+    let (_d, dup) = temp_file("dup.csv", text.as_bytes());
+    let out = rcx(&[
+        "rollup",
+        dup.to_str().unwrap(),
+        "--source-tz",
+        "America/New_York",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("error[F401]"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("--source-tz"), "{}", stderr(&out));
+}
+
+/// The spring-forward hour of a New York export read in UTC is a gap to
+/// `validate --gaps`; the warning names the zones where it does not exist.
+#[test]
+fn a_gap_at_a_common_spring_forward_hour_hints_the_source_zone() {
+    let path = crate::util::fixture("queue_dst_days_ny.csv");
+    let out = rcx(&["validate", "--gaps", path.to_str().unwrap()]);
+    let text = stdout(&out);
+    let gap = text
+        .lines()
+        .find(|l| l.contains("warning[F403]") && l.contains("2024-03-10T02:00:00+00:00"))
+        .unwrap_or_else(|| panic!("no spring gap in {text}"));
+    assert!(
+        gap.contains("2024-03-10 02:00 local time does not exist"),
+        "{gap}"
+    );
+    assert!(gap.contains(US_FALL_BACK_ZONES[0]), "{gap}");
+    assert!(gap.contains("--source-tz"), "{gap}");
+    // The gap between the two days is no clock change: no hint.
+    let long = text
+        .lines()
+        .find(|l| l.contains("warning[F403]") && l.contains("2024-03-11T00:00:00+00:00"))
+        .unwrap_or_else(|| panic!("no long gap in {text}"));
+    assert!(!long.contains("--source-tz"), "{long}");
+}
+
+/// `inspect` says which common zones the wall-clock pattern of a file fits:
+/// the New York fixture repeats 01:00 on 2024-11-03 (the US fall-back), a
+/// London-shaped file 01:00 on 2024-10-27 (the fall-back of the zones on
+/// UTC in winter), and a row at a time that does not exist in a zone rules
+/// it out.
+#[test]
+fn inspect_names_the_zones_whose_fall_back_fits_the_file() {
+    let path = crate::util::fixture("queue_dst_days_ny.csv");
+    let out = rcx(&["inspect", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let fit = &v[0]["zone_fit"];
+    assert_eq!(fit["repeats"], serde_json::json!(["2024-11-03T01:00:00"]));
+    assert_eq!(fit["zones"], serde_json::json!(US_FALL_BACK_ZONES));
+    let text = stdout(&rcx(&["inspect", path.to_str().unwrap()]));
+    assert!(
+        text.contains("zones whose fall-back fits: America/New_York, America/Chicago"),
+        "{text}"
+    );
+
+    // London, Dublin, Lisbon and (on the last Sunday of October) Jerusalem
+    // set their clocks back from 02:00 to 01:00 on 2024-10-27; Central
+    // Europe's repeated hour is 02:00-03:00.
+    let mut rows: Vec<(u32, &str, &str)> = [
+        "00:00", "00:30", "01:00", "01:30", "01:00", "01:30", "02:00",
+    ]
+    .iter()
+    .map(|t| (30, "20241027", *t))
+    .collect();
+    let data = queue_file(&rows);
+    let (_d, london) = temp_file("london.csv", data.as_bytes());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&rcx(&[
+        "inspect",
+        "--format",
+        "json",
+        london.to_str().unwrap(),
+    ])))
+    .unwrap();
+    assert_eq!(
+        v[0]["zone_fit"]["zones"],
+        serde_json::json!([
+            "Europe/London",
+            "Europe/Dublin",
+            "Europe/Lisbon",
+            "Asia/Jerusalem"
+        ])
+    );
+    // 01:30 on 2024-03-31 never happened in the first three (their spring
+    // forward), 02:30 on 2024-03-29 never happened in Jerusalem.
+    rows.insert(0, (30, "20240331", "01:30"));
+    rows.insert(0, (30, "20240329", "02:30"));
+    let data = queue_file(&rows);
+    let (_d2, ruled_out) = temp_file("ruled_out.csv", data.as_bytes());
+    let out = rcx(&["inspect", ruled_out.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("zones whose fall-back fits: none of the common zones"),
+        "{}",
+        stdout(&out)
+    );
+    // A file without a step back says nothing about zones.
+    let v: serde_json::Value = serde_json::from_str(&stdout(&rcx(&[
+        "inspect",
+        "--format",
+        "json",
+        crate::util::fixture("queue_header.csv").to_str().unwrap(),
+    ])))
+    .unwrap();
+    assert!(v[0]["zone_fit"].is_null(), "{v}");
 }

@@ -6,13 +6,15 @@
 //! * [`IntervalLength`], [`IntervalStart`], [`LocalResolver`]: interval time
 //!   in the source zone, with the DST rules of SPEC 2.5;
 //! * [`Segment`]: one segment of interaction metadata (SPEC 2.4), both
-//!   export generations in one row.
+//!   export generations in one row;
+//! * [`zones`]: the common zones a wall-clock time repeats or vanishes in.
 
 mod field;
 mod interval;
 mod rows;
 mod segment;
 mod value;
+pub mod zones;
 
 use std::fmt;
 use std::str::FromStr;

@@ -392,6 +392,10 @@ impl Reader {
     pub fn records_read(&self) -> u64 {
         self.records
     }
+    /// The zone local interval times are read in.
+    pub fn source_zone(&self) -> Tz {
+        self.asm.resolver.zone()
+    }
     /// Non-fatal findings about the file itself (unknown columns).
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics

@@ -33,6 +33,7 @@ use super::bucket::{offset_secs, Bucketer, Filter};
 use super::{Grouping, Plan};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
+use crate::model::zones::repeat_hint;
 use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow};
 use crate::position::{Location, Position};
 use crate::read::Reader;
@@ -552,9 +553,10 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
             Code::DuplicateKey,
             Location::new(self.file.clone(), row.pos()).with_field(names[0].name()),
             format!(
-                "duplicate row: {} already has a row starting {} (beyond the fall-back repeat)",
+                "duplicate row: {} already has a row starting {} (beyond the fall-back repeat){}",
                 parts.join(", "),
-                row.start().to_rfc3339()
+                row.start().to_rfc3339(),
+                repeat_hint(self.plan.source, row.start())
             ),
             key,
         )

@@ -171,6 +171,9 @@ impl FromStr for Grouping {
 pub(crate) struct Plan {
     pub kind: ReportKind,
     pub grouping: Grouping,
+    /// The zone the rows are read in.
+    pub source: Tz,
+    /// The bucket zone.
     pub tz: Tz,
     pub interval: BucketInterval,
     pub week_start: WeekStart,
@@ -424,6 +427,7 @@ impl Rollup {
         Ok(Plan {
             kind,
             grouping,
+            source,
             tz,
             interval: self.interval,
             week_start: self.week_start,

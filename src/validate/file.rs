@@ -21,6 +21,9 @@ use std::collections::HashMap;
 
 use super::rules::Findings;
 use crate::diagnostic::Code;
+use chrono_tz::Tz;
+
+use crate::model::zones::{repeat_hint, source_zone_hint, ClockChange};
 use crate::model::{FallBackWindow, Field, IntervalRow, IntervalStart};
 
 /// Default cap on the runs kept per key (see the module docs).
@@ -62,6 +65,8 @@ pub(crate) struct FileRules {
     gaps: bool,
     max_runs: usize,
     start_field: Field,
+    /// The zone the file is read in, for the `--source-tz` hint.
+    source: Tz,
     /// Rows that fell before the kept runs of their key.
     pub unchecked: u64,
 }
@@ -96,8 +101,17 @@ impl FileRules {
             gaps,
             max_runs: max_runs.max(1),
             start_field,
+            source: Tz::UTC,
             unchecked: 0,
         }
+    }
+
+    /// The zone the file is read in (UTC unless set): duplicates and gaps
+    /// at a wall-clock time that is a clock change in common zones, but not
+    /// in this one, carry a hint naming those zones.
+    pub fn source_zone(mut self, tz: Tz) -> Self {
+        self.source = tz;
+        self
     }
 
     /// Checks one row that read fine.
@@ -173,9 +187,10 @@ impl FileRules {
                 row.pos(),
                 self.start_field,
                 format!(
-                    "{} at {} repeats {earlier} (beyond the fall-back repeat)",
+                    "{} at {} repeats {earlier} (beyond the fall-back repeat){}",
                     describe_key(row),
-                    start.to_rfc3339()
+                    start.to_rfc3339(),
+                    repeat_hint(self.source, start)
                 ),
                 Some(start.to_rfc3339()),
             );
@@ -200,9 +215,17 @@ impl FileRules {
                 row.pos(),
                 self.start_field,
                 format!(
-                    "{}: no rows from {from} to {}{missing}; previous row on line {latest_line}",
+                    "{}: no rows from {from} to {}{missing}; previous row on line {latest_line}{}",
                     describe_key(row),
-                    start.to_rfc3339()
+                    start.to_rfc3339(),
+                    source_zone_hint(
+                        self.source,
+                        ClockChange::Vanishes,
+                        latest_start.local()
+                            + chrono::Duration::seconds(latest_end - latest_start.timestamp()),
+                        start.local()
+                    )
+                    .unwrap_or_default()
                 ),
                 Some(start.to_rfc3339()),
             );

@@ -489,7 +489,8 @@ impl<T: RowRules + CrossRow> RowCheck<T> {
         let file = reader.file().clone();
         let mut f = Findings::new(file.clone());
         f.out.extend(reader.diagnostics().iter().cloned());
-        let rules = FileRules::new(v.gaps, v.max_runs, start_field(reader.form()));
+        let rules = FileRules::new(v.gaps, v.max_runs, start_field(reader.form()))
+            .source_zone(reader.source_zone());
         RowCheck {
             idx,
             file,

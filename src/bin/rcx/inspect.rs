@@ -90,6 +90,24 @@ fn text(i: &Inspection) -> String {
                 .unwrap_or_else(|| "-".into()),
             i.last.map(|f| f.to_rfc3339()).unwrap_or_else(|| "-".into())
         );
+        if let Some(z) = &i.zone_fit {
+            let times: Vec<String> = z
+                .repeats
+                .iter()
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .collect();
+            s += &format!(
+                "  repeated local times: {} ({} row(s) step back in time)\n  zones whose fall-back fits: {}\n",
+                times.join(", "),
+                z.step_backs,
+                if z.zones.is_empty() {
+                    "none of the common zones".to_string()
+                } else {
+                    let names: Vec<&str> = z.zones.iter().map(|z| z.name()).collect();
+                    format!("{} (read with --source-tz ZONE)", names.join(", "))
+                }
+            );
+        }
     }
     if i.invalid > 0 {
         s += &format!("  invalid rows: {}\n", i.invalid);
@@ -150,6 +168,29 @@ fn json(i: &Inspection) -> String {
         opt(i.first.map(|f| f.to_rfc3339())),
         opt(i.last.map(|f| f.to_rfc3339()))
     );
+    s.pop();
+    s += ",\"zone_fit\":";
+    match &i.zone_fit {
+        Some(z) => {
+            let times: Vec<String> = z
+                .repeats
+                .iter()
+                .map(|t| format!("\"{}\"", t.format("%Y-%m-%dT%H:%M:%S")))
+                .collect();
+            let zones: Vec<String> = z
+                .zones
+                .iter()
+                .map(|z| format!("\"{}\"", z.name()))
+                .collect();
+            s += &format!(
+                "{{\"step_backs\":{},\"repeats\":[{}],\"zones\":[{}]}}}}",
+                z.step_backs,
+                times.join(","),
+                zones.join(",")
+            );
+        }
+        None => s += "null}",
+    }
     s
 }
 
