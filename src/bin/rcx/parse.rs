@@ -79,9 +79,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     drop(bar);
     if stats.unchecked_duplicates > 0 {
         eprintln!(
-            "rcx: warning: {} segment(s) could not be checked for a repeated (interactionId, \
-             segment id): the file is not in time order, and the key they may repeat was read \
-             long before and dropped",
+            "rcx: warning: {} row(s) or segment(s) could not be checked for a repeated key \
+             (key and start, or interactionId and segment id): the file is not in time order, \
+             and the key they may repeat was read long before and dropped",
             stats.unchecked_duplicates
         );
     }
