@@ -1,11 +1,14 @@
-//! Issue 14, item 4 (interval half): `parse` refuses a row that repeats a
-//! key and start (F401) in bounded memory and accepts the fall-back repeat.
+//! Issue 14, items 4 (interval half) and 10: `parse` refuses a row that
+//! repeats a key and start (F401) in bounded memory and accepts the
+//! fall-back repeat; an unknown column (S004) reaches stderr in every
+//! command that reads interval files.
 //!
 //! Expected lines and counts are found in the test's own text (the line
 //! holding a marker, the data lines of a fixture), never taken from the
 //! code under test.
 
 use chrono::{Duration, NaiveDate};
+use ringcx_reports::convert::{Converter, Source, Target};
 use ringcx_reports::write::{write_rows, ParseFormat, RowStats, RowWriter};
 use ringcx_reports::{Code, ReaderBuilder};
 
@@ -271,4 +274,85 @@ fn parse_keeps_only_the_keys_of_open_intervals_on_a_time_ordered_file() {
     assert_eq!(stats.skipped.get(&Code::DuplicateKey), Some(&1));
     assert_eq!(stats.unchecked_duplicates, 1);
     assert_eq!(stats.rows, u64::from(N) + 1);
+}
+
+// ---- 10: an unknown column reaches stderr in every command --------------
+
+#[test]
+fn an_unknown_column_is_a_warning_in_every_command() {
+    let rows = q("20240304", "08:00", 7, 1) + &q("20240304", "08:15", 7, 2);
+    // `queue_name` misspelt, with a NUL, with a byte that is not UTF-8.
+    let headers: [(&str, &[u8], &str); 3] = [
+        ("typo", b"queue_nmae", "queue_nmae"),
+        ("nul", b"queue\0name", "queue\\0name"),
+        ("bad", b"queue_n\xffame", "queue_n\u{fffd}ame"),
+    ];
+    let column = QH
+        .split(',')
+        .position(|c| c == "queue_name")
+        .expect("column")
+        + 1;
+    for (what, name, shown) in headers {
+        let mut bytes = QH.replace("queue_name", "@").into_bytes();
+        let at = bytes.iter().position(|&b| b == b'@').expect("@");
+        bytes.splice(at..=at, name.iter().copied());
+        bytes.extend_from_slice(rows.as_bytes());
+        let (dir, p) = temp_file(&format!("{what}.csv"), &bytes);
+        let path = p.to_str().expect("utf-8 path");
+        let want = format!("{path}:1: warning[S004] ");
+        let tail = format!(
+            "column {column} is not a field of the queue report; its values are not read (value \"{shown}\")"
+        );
+        let svg = dir.path().join("x.svg");
+        let mut commands: Vec<Vec<&str>> = vec![
+            vec!["parse", path],
+            vec!["parse", "--format", "csv", path],
+            vec!["convert", "--to", "csv", path],
+            vec!["convert", "--to", "teleopti", path],
+            vec!["inspect", path],
+            vec!["rollup", path],
+        ];
+        if cfg!(feature = "plot") {
+            commands.push(vec!["plot", path, "-o", svg.to_str().expect("utf-8")]);
+        }
+        for args in &commands {
+            let o = rcx(args);
+            assert_eq!(code(&o), 0, "{what} {args:?}: {}", stderr(&o));
+            let e = stderr(&o);
+            let line = e
+                .lines()
+                .find(|l| l.starts_with(&format!("rcx: warning: {want}")))
+                .unwrap_or_else(|| panic!("{what} {args:?}: no S004 on stderr: {e}"));
+            assert!(line.ends_with(&tail), "{what} {args:?}: {line}");
+            assert_eq!(
+                e.matches("warning[S004]").count(),
+                1,
+                "{what} {args:?}: {e}"
+            );
+        }
+        // validate reports it as a finding, and counts it on stderr.
+        let o = rcx(&["validate", path]);
+        assert_eq!(code(&o), 0);
+        assert!(
+            stdout(&o).contains(&want) && stdout(&o).contains(&tail),
+            "{}",
+            stdout(&o)
+        );
+        assert!(stderr(&o).contains("1 warning"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn convert_stats_carry_each_sources_header_findings() {
+    let text = QH.replace("queue_name", "queue_nmae") + &q("20240304", "08:00", 7, 1);
+    let sources = [
+        Source::bytes("a.csv", text.clone().into_bytes()),
+        Source::bytes("b.csv", text.replace("08:00", "08:15").into_bytes()),
+    ];
+    let stats = Converter::new(Target::Csv)
+        .write(&sources, Vec::new())
+        .expect("convert");
+    assert_eq!(stats.warnings.len(), 2);
+    assert!(stats.warnings[0].starts_with("a.csv:1: warning[S004] queue_nmae:"));
+    assert!(stats.warnings[1].starts_with("b.csv:1: warning[S004] queue_nmae:"));
 }
