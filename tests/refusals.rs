@@ -1,18 +1,24 @@
-//! Issue 14, items 4 (interval half) and 10: `parse` refuses a row that
+//! Issue 14, items 4 (interval half), 7 and 10: `parse` refuses a row that
 //! repeats a key and start (F401) in bounded memory and accepts the
-//! fall-back repeat; an unknown column (S004) reaches stderr in every
-//! command that reads interval files.
+//! fall-back repeat; a time filter that keeps no row warns (SPEC 9.2); the
+//! README's commands name files that exist; `rcx plot` without the `plot`
+//! feature says which feature to enable; an unknown column (S004) reaches
+//! stderr in every command that reads interval files.
 //!
 //! Expected lines and counts are found in the test's own text (the line
 //! holding a marker, the data lines of a fixture), never taken from the
 //! code under test.
 
+use std::path::Path;
+
 use chrono::{Duration, NaiveDate};
 use ringcx_reports::convert::{Converter, Source, Target};
+use ringcx_reports::rollup::{Rollup, TimeBound};
+use ringcx_reports::timeline::Timeline;
 use ringcx_reports::write::{write_rows, ParseFormat, RowStats, RowWriter};
-use ringcx_reports::{Code, ReaderBuilder};
+use ringcx_reports::{Code, QueueRow, ReaderBuilder};
 
-use crate::util::{code, fixture_bytes, rcx, stderr, stdout, temp_file};
+use crate::util::{code, fixture, fixture_bytes, rcx, stderr, stdout, temp_file};
 
 const QH: &str = "interval,date_from,time,queue,queue_name,offd_direct_call_cnt,overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,wait_dur,aband_short_call_cnt,aband_within_sl_cnt\n";
 
@@ -274,6 +280,227 @@ fn parse_keeps_only_the_keys_of_open_intervals_on_a_time_ordered_file() {
     assert_eq!(stats.skipped.get(&Code::DuplicateKey), Some(&1));
     assert_eq!(stats.unchecked_duplicates, 1);
     assert_eq!(stats.rows, u64::from(N) + 1);
+}
+
+// ---- 7: quiet emptiness --------------------------------------------------
+
+#[test]
+fn a_filter_that_keeps_no_row_warns_in_rollup() {
+    let file = "fixtures/queue_header.csv";
+    let n = data_lines(&String::from_utf8(fixture_bytes("queue_header.csv")).expect("utf-8"));
+    let cases: [(&[&str], &str); 4] = [
+        (&["--from", "2030-01-01"], "--from"),
+        (
+            &["--from", "2024-03-04T09:00:00Z", "--to", "2024-03-05"],
+            "--from/--to",
+        ),
+        (&["--days", "sun"], "--days"),
+        (
+            &[
+                "--days",
+                "mon",
+                "--hours",
+                "01:00-02:00",
+                "--interval",
+                "total",
+            ],
+            "--days/--hours",
+        ),
+    ];
+    for (flags, named) in cases {
+        let mut args = vec!["rollup", file];
+        args.extend_from_slice(flags);
+        let o = rcx(&args);
+        assert_eq!(code(&o), 0, "{flags:?}");
+        assert_eq!(
+            stderr(&o),
+            format!("rcx: warning: no row kept by {named} ({n} rows read)\n"),
+            "{flags:?}"
+        );
+        // The header alone, as without the warning.
+        assert_eq!(stdout(&o).lines().count(), 1, "{flags:?}");
+    }
+    // A filter that keeps a row says nothing.
+    let o = rcx(&["rollup", file, "--days", "mon", "--hours", "08:00-09:00"]);
+    assert_eq!((code(&o), stderr(&o).as_str()), (0, ""));
+    assert!(stdout(&o).lines().count() > 1);
+}
+
+#[test]
+fn rollup_stats_carry_the_empty_filter_warning() {
+    let n = data_lines(&String::from_utf8(fixture_bytes("queue_header.csv")).expect("utf-8"));
+    let want = format!("no row kept by --to ({n} rows read)");
+    let to: TimeBound = "2000-01-01".parse().expect("bound");
+    let rollup = Rollup::new().to(to);
+    // The chunked file path, the reference path and the row path.
+    let t = rollup
+        .run_files(&[fixture("queue_header.csv")], &ReaderBuilder::new())
+        .expect("rollup");
+    assert_eq!(t.stats().warnings, std::slice::from_ref(&want));
+    assert!(t.records().is_empty());
+    let t = rollup
+        .run_files_sequential(&[fixture("queue_header.csv")], &ReaderBuilder::new())
+        .expect("rollup");
+    assert_eq!(t.stats().warnings, std::slice::from_ref(&want));
+    let mut r = ReaderBuilder::new()
+        .from_path(fixture("queue_header.csv"))
+        .expect("open");
+    let rows: Vec<_> = r.rows::<QueueRow>().collect();
+    let t = rollup.run_rows(rows).expect("rollup");
+    assert_eq!(t.stats().warnings, [want]);
+    // Without filters, or with rows kept: no warning.
+    let t = Rollup::new()
+        .run_files(&[fixture("queue_header.csv")], &ReaderBuilder::new())
+        .expect("rollup");
+    assert!(t.stats().warnings.is_empty());
+}
+
+#[test]
+fn a_filter_that_keeps_no_segment_warns_in_timeline() {
+    let file = "fixtures/segments_timeline.ndjson";
+    let text = String::from_utf8(fixture_bytes("segments_timeline.ndjson")).expect("utf-8");
+    let n = text.lines().filter(|l| !l.trim().is_empty()).count();
+    let o = rcx(&["timeline", file, "--to", "2000-01-01"]);
+    assert_eq!(code(&o), 0);
+    let want = format!("rcx: warning: no segment kept by --to ({n} segments read)\n");
+    assert!(stderr(&o).ends_with(&want), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1);
+    // Library: the timeline's stats carry it.
+    let to: TimeBound = "2000-01-01".parse().expect("bound");
+    let t = Timeline::new()
+        .to(to)
+        .run_files(
+            &[fixture("segments_timeline.ndjson")],
+            &ReaderBuilder::new(),
+        )
+        .expect("timeline");
+    assert_eq!(
+        t.stats().warnings,
+        [format!("no segment kept by --to ({n} segments read)")]
+    );
+    let t = Timeline::new()
+        .run_files(
+            &[fixture("segments_timeline.ndjson")],
+            &ReaderBuilder::new(),
+        )
+        .expect("timeline");
+    assert!(t.stats().warnings.is_empty());
+}
+
+#[cfg(feature = "plot")]
+#[test]
+fn a_filter_that_keeps_no_row_warns_in_plot() {
+    let n = data_lines(&String::from_utf8(fixture_bytes("queue_header.csv")).expect("utf-8"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("x.svg");
+    let o = rcx(&[
+        "plot",
+        "fixtures/queue_header.csv",
+        "--days",
+        "sun",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "rcx: warning: no row kept by --days ({n} rows read)\n"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[cfg(not(feature = "plot"))]
+#[test]
+fn plot_without_the_feature_says_which_feature_to_enable() {
+    for args in [
+        &["plot", "fixtures/queue_header.csv", "-o", "x.svg"][..],
+        &["plot"],
+        &["plot", "--help"],
+    ] {
+        let o = rcx(args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        let e = stderr(&o);
+        assert!(e.contains("`plot` cargo feature"), "{args:?}: {e}");
+        assert!(e.contains("--features plot"), "{args:?}: {e}");
+        assert!(!e.contains("completions"), "{args:?}: {e}");
+        assert!(!Path::new(env!("CARGO_MANIFEST_DIR")).join("x.svg").exists());
+    }
+}
+
+/// The command lines of the README's `sh` blocks (continuations joined,
+/// comments dropped).
+fn readme_commands() -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let mut out = Vec::new();
+    let mut in_sh = false;
+    let mut cont = String::new();
+    for l in readme.lines() {
+        if l.starts_with("```") {
+            in_sh = l == "```sh";
+            continue;
+        }
+        if !in_sh || l.trim_start().starts_with('#') || l.trim().is_empty() {
+            continue;
+        }
+        let l = l.split(" # ").next().unwrap_or("").trim();
+        match l.strip_suffix('\\') {
+            Some(head) => cont += head,
+            None => {
+                out.push(format!("{cont}{l}"));
+                cont.clear();
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn readme_commands_name_inputs_that_exist_and_create_their_directories() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let commands = readme_commands();
+    assert!(commands.iter().any(|c| c.contains("convert")));
+    let mut made: Vec<String> = Vec::new();
+    for c in &commands {
+        let words: Vec<&str> = c.split_whitespace().collect();
+        if words.first() == Some(&"mkdir") {
+            made.extend(
+                words[1..]
+                    .iter()
+                    .filter(|w| !w.starts_with('-'))
+                    .map(|w| w.to_string()),
+            );
+            continue;
+        }
+        // Input files: arguments with a report's extension that are not
+        // the value of -o and not a redirection.
+        for (i, w) in words.iter().enumerate() {
+            let input = [".csv", ".json", ".ndjson", ".xml"]
+                .iter()
+                .any(|e| w.ends_with(e));
+            let output = i > 0 && matches!(words[i - 1], "-o" | ">" | "--output");
+            if input && !output && !w.starts_with('/') {
+                assert!(
+                    root.join(w).exists(),
+                    "README: `{c}` reads {w}, which does not exist"
+                );
+            }
+        }
+        // A redirection into a directory the README has not created.
+        if let Some(i) = words.iter().position(|w| *w == ">") {
+            let target = Path::new(words[i + 1]);
+            if let Some(parent) = target.parent().and_then(Path::to_str) {
+                if !parent.is_empty() {
+                    assert!(
+                        made.iter().any(|m| m == parent),
+                        "README: `{c}` writes into {parent}, which no command before creates"
+                    );
+                }
+            }
+        }
+    }
 }
 
 // ---- 10: an unknown column reaches stderr in every command --------------
