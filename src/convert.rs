@@ -192,6 +192,9 @@ pub struct ConvertStats {
     pub sorted_in_memory: bool,
     /// Files written (Parquet), in order.
     pub files: Vec<PathBuf>,
+    /// Warnings for stderr: each source's header findings (an unknown
+    /// column, S004, whose values are not read), in source order.
+    pub warnings: Vec<String>,
 }
 
 impl ConvertStats {
@@ -202,6 +205,11 @@ impl ConvertStats {
         if self.first_skipped.is_none() {
             self.first_skipped = Some(e.to_string());
         }
+    }
+    /// Keeps the header findings of a source as it is converted.
+    fn header_findings(&mut self, reader: &Reader) {
+        let found = reader.diagnostics().iter().map(ToString::to_string);
+        self.warnings.extend(found);
     }
     /// Rows skipped in all.
     pub fn skipped_total(&self) -> u64 {
@@ -565,6 +573,7 @@ impl Converter {
         for (src, source) in sources.iter().enumerate() {
             let mut reader = self.open::<T>(source)?;
             names.push(reader.file().clone());
+            stats.header_findings(&reader);
             let mut row = T::default();
             let has = self.next_row(&mut reader, &mut row, Some(stats), &mut ticker)?;
             let t = row.start().timestamp();
@@ -635,6 +644,7 @@ impl Converter {
         for (src, source) in sources.iter().enumerate() {
             let mut reader = self.open::<T>(source)?;
             names.push(reader.file().clone());
+            stats.header_findings(&reader);
             while self.next_row(&mut reader, &mut row, Some(stats), &mut ticker)? {
                 all.push(Entry {
                     row: row.clone(),

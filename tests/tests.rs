@@ -16,6 +16,7 @@ mod output;
 #[cfg(feature = "plot")]
 mod plot;
 mod properties;
+mod refusals;
 mod rollup;
 mod rollup_columns;
 mod rollup_reference;

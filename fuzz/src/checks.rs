@@ -747,7 +747,9 @@ fn check_reader(builder: &ReaderBuilder, tz: Tz, body: &[u8], t: &Trace) {
             assert_eq!(Some(&d), t.fatal(), "inspect stopped on another error");
         }
     }
-    // `rcx parse --skip-invalid`: one JSON object per row, with its start.
+    // `rcx parse --skip-invalid`: one JSON object per row, with its start,
+    // but the rows that repeat a key and start (F401), skipped.
+    let repeats = naive_repeats(builder, body, kind);
     let mut reader = builder
         .from_bytes(NAME, body.to_vec())
         .expect("opened above");
@@ -758,14 +760,24 @@ fn check_reader(builder: &ReaderBuilder, tz: Tz, body: &[u8], t: &Trace) {
         Ok(()) => assert!(t.fatal().is_none()),
         Err(e) => assert_eq!(Some(&data_error(&e, body)), t.fatal()),
     }
-    assert_eq!(stats.rows, t.rows(), "parse rows");
+    assert_eq!(stats.unchecked_duplicates, 0, "parse unchecked");
+    assert_eq!(stats.rows, t.rows() - repeats, "parse rows");
+    assert_eq!(
+        stats
+            .skipped
+            .get(&ringcx_reports::Code::DuplicateKey)
+            .copied()
+            .unwrap_or(0),
+        repeats,
+        "parse F401"
+    );
     assert_eq!(
         stats.skipped.values().sum::<u64>(),
-        t.records() - t.rows(),
+        t.records() - stats.rows,
         "parse skipped"
     );
     let text = std::str::from_utf8(&out).expect("NDJSON output is UTF-8");
-    assert_eq!(text.lines().count() as u64, t.rows());
+    assert_eq!(text.lines().count() as u64, stats.rows);
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line)
             .unwrap_or_else(|e| panic!("parse printed invalid JSON ({e}): {line}"));
@@ -774,6 +786,39 @@ fn check_reader(builder: &ReaderBuilder, tz: Tz, body: &[u8], t: &Trace) {
             chrono::DateTime::parse_from_rfc3339(start).is_ok(),
             "start {start:?} is not RFC 3339"
         );
+    }
+}
+
+/// The rows of a file that repeat the key and start instant of an earlier
+/// row (F401), by the plain rule: a set of every (key, instant) read.
+fn naive_repeats(builder: &ReaderBuilder, body: &[u8], kind: ReportKind) -> u64 {
+    fn go<T: IntervalRow>(reader: &mut ringcx_reports::Reader) -> u64 {
+        let mut seen = std::collections::HashSet::new();
+        let mut row = T::default();
+        let mut repeats = 0;
+        loop {
+            match reader.read_row(&mut row) {
+                Ok(true) => {
+                    let mut key = String::new();
+                    row.key_into(&mut key);
+                    if !seen.insert((key, row.start().timestamp())) {
+                        repeats += 1;
+                    }
+                }
+                Ok(false) => return repeats,
+                Err(_) if reader.is_finished() => return repeats,
+                Err(_) => {}
+            }
+        }
+    }
+    let mut reader = builder
+        .from_bytes(NAME, body.to_vec())
+        .expect("opened above");
+    match kind {
+        ReportKind::Queue => go::<QueueRow>(&mut reader),
+        ReportKind::AgentExt => go::<AgentExtRow>(&mut reader),
+        ReportKind::Agent => go::<AgentRow>(&mut reader),
+        ReportKind::Segments => 0,
     }
 }
 

@@ -541,4 +541,25 @@ impl Filter {
         }
         true
     }
+
+    /// The warning of SPEC 9.2 when filters were given and kept none of
+    /// the `read` records (`what` names them: "row", "segment"), naming
+    /// the filters: "no row kept by --from/--to (96 rows read)".
+    pub fn nothing_kept(&self, what: &str, read: u64, kept: u64) -> Option<String> {
+        let given = [
+            ("--days", self.days.is_some()),
+            ("--hours", !self.hours.is_empty()),
+            ("--from", self.from.is_some()),
+            ("--to", self.to.is_some()),
+        ];
+        let flags: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
+        if kept > 0 || flags.is_empty() {
+            return None;
+        }
+        let plural = if read == 1 { "" } else { "s" };
+        Some(format!(
+            "no {what} kept by {} ({read} {what}{plural} read)",
+            flags.join("/")
+        ))
+    }
 }

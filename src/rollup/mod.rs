@@ -789,7 +789,8 @@ struct Finished<S> {
 
 impl<S: Accumulator + 'static> Finished<S> {
     fn new(plan: &Plan, r: chunked::ChunkedRun<S>) -> Result<Self> {
-        let warnings = misfit_warnings(plan, &r.store.meta)?;
+        let mut warnings = misfit_warnings(plan, &r.store.meta)?;
+        warnings.extend(plan.filter.nothing_kept("row", r.read, r.kept));
         let mut order: Vec<(Vec<String>, usize)> = r
             .store
             .keys
@@ -958,7 +959,9 @@ pub struct RollupStats {
     /// The first skipped row's error (in path order), for the message.
     pub first_skipped: Option<String>,
     /// Warnings for stderr: the files' header findings (an unknown column,
-    /// S004, whose values are not read), then rows attributed by start.
+    /// S004, whose values are not read), then rows attributed by start,
+    /// then filters (`from`, `to`, `days`, `hours`) that kept no row
+    /// (SPEC 9.2: "no row kept by --from/--to (96 rows read)").
     pub warnings: Vec<String>,
 }
 
@@ -1253,7 +1256,8 @@ fn finish<T: RollupRow>(
     read: u64,
     kept: u64,
 ) -> Result<RollupTable> {
-    let warnings = misfit_warnings(plan, &partial)?;
+    let mut warnings = misfit_warnings(plan, &partial)?;
+    warnings.extend(plan.filter.nothing_kept("row", read, kept));
     let tz = plan.tz;
     let span = partial.span.unwrap_or((0, 0));
     let mut records = Vec::new();

@@ -101,6 +101,11 @@ impl Engine {
         }
     }
 
+    /// The filters segments are kept by.
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
     fn keeps(&self, s: &PlacedSegment) -> bool {
         // Bounds are whole seconds, so the second of the start decides.
         let t = s.start.div_euclid(1000);

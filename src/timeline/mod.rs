@@ -236,6 +236,11 @@ pub struct TimelineStats {
     pub load: LoadStats,
     /// Segments (every type) kept by the filters.
     pub segments_kept: u64,
+    /// The run's warnings for stderr (the load's are
+    /// [`LoadStats::warnings`]): filters (`from`, `to`, `days`, `hours`)
+    /// that kept no segment (SPEC 9.2: "no segment kept by --from/--to
+    /// (12 segments read)").
+    pub warnings: Vec<String>,
 }
 
 /// A finished timeline: records sorted by key (numerically when every key
@@ -449,6 +454,11 @@ impl Timeline {
             stats: TimelineStats {
                 load: ixns.stats().clone(),
                 segments_kept: kept,
+                warnings: engine
+                    .filter()
+                    .nothing_kept("segment", ixns.stats().segments_read, kept)
+                    .into_iter()
+                    .collect(),
             },
         })
     }

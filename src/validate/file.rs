@@ -16,6 +16,16 @@
 //! [`DEFAULT_MAX_RUNS`] runs (configurable); when older runs are dropped, a
 //! later row that falls before the kept runs cannot be checked, and is
 //! counted in the summary as not checked for duplicates.
+//!
+//! The commands that stop on a duplicate (`rcx parse`, through
+//! `validate::repeats`) also forget closed keys
+//! ([`FileRules::forget_closed`]): past [`KEEP_KEYS`] keys, the keys whose
+//! rows all end at or before the latest start read are dropped. In a
+//! time-ordered export no later row can repeat them, so the keys kept are
+//! those of the intervals still open, however many keys the file has in
+//! all. A row read after that which starts before the end of the dropped
+//! rows (of any key: dropped keys are not remembered) is counted as not
+//! checked.
 
 use std::collections::HashMap;
 
@@ -28,6 +38,10 @@ use crate::model::{FallBackWindow, Field, IntervalRow, IntervalStart};
 
 /// Default cap on the runs kept per key (see the module docs).
 pub const DEFAULT_MAX_RUNS: usize = 4096;
+
+/// Keys kept before closed ones are forgotten, with
+/// [`FileRules::forget_closed`].
+pub(crate) const KEEP_KEYS: usize = 1 << 16;
 
 #[derive(Clone, Copy, Debug)]
 struct Run {
@@ -69,6 +83,12 @@ pub(crate) struct FileRules {
     source: Tz,
     /// Rows that fell before the kept runs of their key.
     pub unchecked: u64,
+    /// Past this many keys, closed ones are forgotten (`usize::MAX`: never).
+    keep: usize,
+    /// The latest start read.
+    latest: i64,
+    /// Instants before this may repeat a forgotten key.
+    forgotten_before: Option<i64>,
 }
 
 fn length_bit(minutes: u32) -> u8 {
@@ -103,6 +123,9 @@ impl FileRules {
             start_field,
             source: Tz::UTC,
             unchecked: 0,
+            keep: usize::MAX,
+            latest: i64::MIN,
+            forgotten_before: None,
         }
     }
 
@@ -114,6 +137,30 @@ impl FileRules {
         self
     }
 
+    /// Forgets the keys of closed intervals past [`KEEP_KEYS`] keys (see
+    /// the module docs). Only F401 stays exact: a key forgotten and seen
+    /// again has no F402 or F403 history.
+    pub fn forget_closed(mut self) -> Self {
+        self.keep = KEEP_KEYS;
+        self
+    }
+
+    /// Drops the keys whose runs all end at or before the latest start.
+    fn forget(&mut self) {
+        let latest = self.latest;
+        let mut forgotten = self.forgotten_before;
+        self.keys.retain(|_, k| {
+            let end = k.runs.iter().map(|r| r.end).max().unwrap_or(i64::MIN);
+            let closed = end <= latest;
+            if closed {
+                forgotten = Some(forgotten.map_or(end, |f| f.max(end)));
+            }
+            !closed
+        });
+        self.forgotten_before = forgotten;
+        self.keep = KEEP_KEYS.max(self.keys.len().saturating_mul(2));
+    }
+
     /// Checks one row that read fine.
     pub fn row<T: IntervalRow>(&mut self, row: &T, f: &mut Findings) {
         self.keybuf.clear();
@@ -123,7 +170,14 @@ impl FileRules {
         let minutes = row.interval().minutes();
         let step = row.interval().seconds();
         let line = row.pos().line();
+        self.latest = self.latest.max(t);
+        if self.keys.len() >= self.keep {
+            self.forget();
+        }
         let Some(state) = self.keys.get_mut(self.keybuf.as_str()) else {
+            if self.forgotten_before.is_some_and(|h| t < h) {
+                self.unchecked += 1;
+            }
             self.keys.insert(
                 self.keybuf.as_str().into(),
                 KeyState {
@@ -134,7 +188,7 @@ impl FileRules {
                         first_line: line,
                         last_line: line,
                     }],
-                    horizon: None,
+                    horizon: self.forgotten_before,
                     lengths: length_bit(minutes),
                     first_length: (minutes, line),
                     latest: (start, t + step, line),

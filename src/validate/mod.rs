@@ -59,6 +59,7 @@
 
 pub mod cross;
 mod file;
+pub(crate) mod repeats;
 mod rules;
 pub mod segments;
 
@@ -256,7 +257,7 @@ impl std::fmt::Debug for Session<'_> {
     }
 }
 
-fn start_field(form: WireForm) -> Field {
+pub(crate) fn start_field(form: WireForm) -> Field {
     match form {
         WireForm::Json | WireForm::Ndjson => Field::DateTimeFrom,
         WireForm::Csv | WireForm::Xml => Field::Time,
@@ -526,16 +527,7 @@ impl<T: RowRules + CrossRow> Check for RowCheck<T> {
                 row.check_logic(&mut self.f);
                 self.rules.row(row, &mut self.f);
                 // A finding about a field names the line of its value.
-                for d in &mut self.f.out[first..] {
-                    let line = d
-                        .location
-                        .field
-                        .as_deref()
-                        .and_then(|n| self.reader.value_line(n));
-                    if let Some(l) = line {
-                        d.location.pos = d.location.pos.with_line(l);
-                    }
-                }
+                self.f.at_value_lines(first, &self.reader);
                 let t = row.start().timestamp();
                 let in_order = t >= self.latest;
                 self.latest = self.latest.max(t);

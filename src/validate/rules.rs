@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, Value};
 use crate::position::{Location, Position};
+use crate::read::Reader;
 
 /// Where row rules put their findings.
 pub(crate) struct Findings {
@@ -60,6 +61,22 @@ impl Findings {
         let location = Location::new(self.file.clone(), pos).with_field(name);
         self.out
             .push(Diagnostic::new(code, location, message, value));
+    }
+
+    /// Makes the findings from index `first` on, about the row `reader`
+    /// read last, name the line of their field's value (JSON and XML
+    /// records span lines).
+    pub fn at_value_lines(&mut self, first: usize, reader: &Reader) {
+        for d in &mut self.out[first..] {
+            let line = d
+                .location
+                .field
+                .as_deref()
+                .and_then(|n| reader.value_line(n));
+            if let Some(l) = line {
+                d.location.pos = d.location.pos.with_line(l);
+            }
+        }
     }
 }
 

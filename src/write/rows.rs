@@ -13,6 +13,7 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind, Value};
 use crate::read::Reader;
+use crate::validate::repeats::Repeats;
 
 /// Output format of typed rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -162,9 +163,11 @@ pub struct RowStats {
     pub skipped: BTreeMap<Code, u64>,
     /// The first skipped row's error, for the message.
     pub first_skipped: Option<String>,
-    /// Segments that could not be checked for a repeated (interaction id,
-    /// segment id), because the key they may repeat was dropped earlier
-    /// (see [`write_segments`](super::write_segments)).
+    /// Rows that could not be checked for a repeated key and start
+    /// ([`write_rows`]), or segments for a repeated (interaction id,
+    /// segment id) ([`write_segments`](super::write_segments)), because
+    /// what they may repeat was dropped earlier: the input is not in time
+    /// order.
     pub unchecked_duplicates: u64,
 }
 
@@ -196,6 +199,34 @@ impl RowStats {
 /// `skip_invalid` the first invalid row stops the run with its error; with
 /// it, invalid rows are counted by code and skipped. A fatal error (I/O,
 /// truncation) always stops.
+///
+/// A row that repeats the key and start instant of an earlier row of the
+/// file, beyond the repeated fall-back hour (SPEC 2.5), is invalid too
+/// (F401, with the message `validate` gives); the earlier row is the one
+/// written. Repeats are found as [`validate`](crate::validate) finds them,
+/// in bounded memory: per key, the runs of consecutive starts, and past
+/// 65 536 keys only the keys of intervals still open (whose rows end after
+/// the latest start read); a row that may repeat a key or run dropped
+/// earlier (input not in time order) is counted in
+/// [`RowStats::unchecked_duplicates`].
+///
+/// ```
+/// use ringcx_reports::{Code, ReaderBuilder};
+/// use ringcx_reports::write::{write_rows, ParseFormat, RowStats, RowWriter};
+/// let data = "\
+/// 15,20240304,08:00,7,Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0
+/// 15,20240304,08:15,7,Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0
+/// 15,20240304,08:00,7,Sales,9,0,0,0,9,5,0,60,10,5,0,1,30,0,0
+/// ";
+/// let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
+/// let (mut out, mut stats) = (Vec::new(), RowStats::default());
+/// let mut w = RowWriter::new(ParseFormat::Csv);
+/// let e = write_rows(&mut reader, &mut w, &mut out, false, &mut stats).unwrap_err();
+/// assert_eq!(e.code(), Some(Code::DuplicateKey));
+/// assert_eq!(e.location().unwrap().pos.line(), 3);
+/// assert_eq!(stats.rows, 2);
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
 pub fn write_rows<W: Write>(
     reader: &mut Reader,
     writer: &mut RowWriter,
@@ -211,18 +242,31 @@ pub fn write_rows<W: Write>(
         stats: &mut RowStats,
     ) -> Result<()> {
         let mut row = T::default();
-        loop {
+        let mut repeats = Repeats::new(reader);
+        let result = loop {
             match reader.read_row(&mut row) {
                 Ok(true) => {
+                    if let Some(e) = repeats.check(&row, reader) {
+                        if let Err(e) = stats.skip_or_stop(e, skip_invalid, reader.is_finished()) {
+                            break Err(e);
+                        }
+                        continue;
+                    }
                     writer
                         .write_row(out, &row)
                         .map_err(|e| Error::io("<output>", e))?;
                     stats.rows += 1;
                 }
-                Ok(false) => return Ok(()),
-                Err(e) => stats.skip_or_stop(e, skip_invalid, reader.is_finished())?,
+                Ok(false) => break Ok(()),
+                Err(e) => {
+                    if let Err(e) = stats.skip_or_stop(e, skip_invalid, reader.is_finished()) {
+                        break Err(e);
+                    }
+                }
             }
-        }
+        };
+        stats.unchecked_duplicates += repeats.unchecked();
+        result
     }
     match reader.kind() {
         ReportKind::Queue => go::<QueueRow, W>(reader, writer, out, skip_invalid, stats),

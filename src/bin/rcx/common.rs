@@ -172,6 +172,24 @@ pub fn check_output(output: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
     check_not_input(output, inputs)
 }
 
+/// Prints what did not stop the command but changes what it gives, one
+/// `rcx: warning: …` line each on stderr (whatever `--quiet`): the
+/// header findings of each input ([`Reader::diagnostics`]: an unknown
+/// column, S004, whose values are not read), and the warnings the
+/// library's run statistics carry (a filter that kept no row, rows
+/// attributed by start, …). Every command prints its warnings here.
+pub fn warn<I>(warnings: I)
+where
+    I: IntoIterator,
+    I::Item: std::fmt::Display,
+{
+    // Not `eprintln!`, which panics when stderr is a closed pipe.
+    let mut err = io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(err, "rcx: warning: {w}");
+    }
+}
+
 /// The exit status after a run that may have skipped invalid records
 /// (`--skip-invalid`): success when nothing was skipped; otherwise one line
 /// on stderr with the count by code and the first skipped record's error

@@ -9,7 +9,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::convert::{ConvertStats, Converter, Order, Source, Target};
 use ringcx_reports::Error;
 
-use crate::common::{check_output, skipped_exit, Output, ReadOpts};
+use crate::common::{check_output, skipped_exit, warn, Output, ReadOpts};
 use crate::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -110,6 +110,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
 }
 
 fn report(stats: &ConvertStats, quiet: bool, to_file: bool) -> Result<ExitCode, Error> {
+    warn(&stats.warnings);
     if !quiet && to_file {
         let files = if stats.files.is_empty() {
             String::new()

@@ -9,7 +9,7 @@ use ringcx_reports::model::format_instant;
 use ringcx_reports::write::json_string;
 use ringcx_reports::Error;
 
-use crate::common::{Output, ReadOpts};
+use crate::common::{warn, Output, ReadOpts};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -200,6 +200,7 @@ pub fn run(a: Args) -> Result<ExitCode, Error> {
     let mut docs = Vec::new();
     for path in &a.files {
         let mut reader = a.read.open(path)?;
+        warn(reader.diagnostics());
         let i = inspect(&mut reader)?;
         any_invalid |= i.invalid > 0;
         match a.format {

@@ -55,5 +55,5 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     };
     write_interactions(&ixns, &a.tz, format, &mut out)?;
     out.finish()?;
-    Ok(crate::timeline::report(ixns.stats(), quiet))
+    Ok(crate::timeline::report(ixns.stats(), &[], quiet))
 }

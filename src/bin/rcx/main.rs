@@ -57,10 +57,23 @@ enum Command {
     /// Draw the rollup as a chart (SVG or PNG): volume bars, service-level lines.
     #[cfg(feature = "plot")]
     Plot(plot::Args),
+    /// Without the `plot` feature: says how to get `rcx plot`, rather than
+    /// clap's "did you mean 'completions'".
+    #[cfg(not(feature = "plot"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Plot(NoPlot),
     /// Write a deterministic synthetic export (for benchmarks and tests).
     Gen(gen::Args),
     /// Print a shell completion script (bash, zsh, fish, …).
     Completions(completions::Args),
+}
+
+/// Whatever `rcx plot` is given in a build without charts.
+#[cfg(not(feature = "plot"))]
+#[derive(clap::Args, Debug)]
+struct NoPlot {
+    #[arg(num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
+    _args: Vec<std::ffi::OsString>,
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -81,6 +94,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Convert(a) => convert::run(a, cli.quiet),
         #[cfg(feature = "plot")]
         Command::Plot(a) => plot::run(a, cli.quiet),
+        #[cfg(not(feature = "plot"))]
+        Command::Plot(_) => Err(Error::usage(
+            "this rcx was built without the `plot` cargo feature that `rcx plot` needs; \
+             rebuild with it: `cargo install --path . --features plot` in a clone of \
+             ringcx-reports, or `cargo run --features plot -- plot …`",
+        )),
         Command::Completions(a) => completions::run(a),
     }
 }

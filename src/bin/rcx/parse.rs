@@ -4,12 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, ValueEnum};
+use ringcx_reports::progress::Progress;
 use ringcx_reports::write::{
     write_rows, write_segments, ParseFormat, RowStats, RowWriter, SegmentWriter,
 };
 use ringcx_reports::{Error, ReportKind};
 
-use crate::common::{skipped_exit, Output, ReadOpts};
+use crate::common::{skipped_exit, warn, Output, ReadOpts};
 use crate::progress::{Bar, LineCounter};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -41,22 +42,21 @@ pub struct Args {
     read: ReadOpts,
 }
 
-pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    let format = match a.format {
-        Format::Ndjson => ParseFormat::Ndjson,
-        Format::Csv => ParseFormat::Csv,
-    };
-    let bar = Bar::start(quiet, "parsing");
-    if let Some(b) = &bar {
-        b.add_files(a.files.iter().map(|p| p.as_path()));
-    }
-    let progress = bar.as_ref().map(|b| b.progress());
+/// Writes the rows of every file; each file's header findings go to
+/// `warnings`.
+fn write(
+    a: &Args,
+    format: ParseFormat,
+    progress: Option<&Progress>,
+    warnings: &mut Vec<String>,
+) -> Result<RowStats, Error> {
     let mut out = LineCounter::new(Output::new(a.output.as_ref(), &a.files)?, progress.cloned());
     let mut writer = RowWriter::new(format);
     let mut seg_writer = SegmentWriter::new(format);
     let mut stats = RowStats::default();
     for path in &a.files {
         let mut reader = a.read.open_with(path, progress)?;
+        warnings.extend(reader.diagnostics().iter().map(ToString::to_string));
         if reader.kind() == ReportKind::Segments {
             write_segments(
                 &mut reader,
@@ -76,15 +76,36 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         }
     }
     out.into_inner().finish()?;
-    drop(bar);
-    if stats.unchecked_duplicates > 0 {
-        eprintln!(
-            "rcx: warning: {} segment(s) could not be checked for a repeated (interactionId, \
-             segment id): the file is not in time order, and the key they may repeat was read \
-             long before and dropped",
-            stats.unchecked_duplicates
-        );
+    Ok(stats)
+}
+
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
+    let format = match a.format {
+        Format::Ndjson => ParseFormat::Ndjson,
+        Format::Csv => ParseFormat::Csv,
+    };
+    let bar = Bar::start(quiet, "parsing");
+    if let Some(b) = &bar {
+        b.add_files(a.files.iter().map(|p| p.as_path()));
     }
+    let progress = bar.as_ref().map(|b| b.progress());
+    // Each file's header findings, printed once the bar is gone, also when
+    // a later file stops the run.
+    let mut warnings = Vec::new();
+    let result = write(&a, format, progress, &mut warnings);
+    drop(bar);
+    if let Ok(stats) = &result {
+        if stats.unchecked_duplicates > 0 {
+            warnings.push(format!(
+                "{} row(s) or segment(s) could not be checked for a repeated key (key and \
+                 start, or interactionId and segment id): the file is not in time order, and \
+                 the key they may repeat was read long before and dropped",
+                stats.unchecked_duplicates
+            ));
+        }
+    }
+    warn(&warnings);
+    let stats = result?;
     Ok(skipped_exit(
         &stats.skipped,
         stats.first_skipped.as_deref(),

@@ -9,7 +9,7 @@ use ringcx_reports::write::plot::{
 };
 use ringcx_reports::Error;
 
-use crate::common::check_output;
+use crate::common::{check_output, warn};
 use crate::rollup::{skipped_exit, RollupOpts};
 
 /// Draw the rollup as a chart: per key a panel of volume bars over bucket
@@ -44,9 +44,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     check_output(&a.output, &a.rollup.inputs())?;
     let table = a.rollup.run()?;
     let stats = table.stats();
-    for w in &stats.warnings {
-        eprintln!("rcx: warning: {w}");
-    }
+    warn(&stats.warnings);
     let opts = PlotOptions {
         width: a.width,
         height: a.height,

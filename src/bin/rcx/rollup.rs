@@ -269,9 +269,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         build(r)?
             .columns(&a.columns)
             .write_files(&r.files, &r.read.builder(), format, &mut out)?;
-    for w in &stats.warnings {
-        eprintln!("rcx: warning: {w}");
-    }
+    common::warn(&stats.warnings);
     out.finish()?;
     Ok(skipped_exit(&stats, quiet))
 }

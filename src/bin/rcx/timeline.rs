@@ -10,7 +10,7 @@ use ringcx_reports::timeline::{Interactions, LoadStats, Timeline, TimelineBy};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{parse_tz, skipped_exit, Output, ReadOpts, TimeArgs};
+use crate::common::{parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -126,11 +126,10 @@ fn build(a: &Args) -> Result<Timeline, Error> {
     Ok(t)
 }
 
-/// Prints the load's warnings and skip summary; the exit status.
-pub fn report(stats: &LoadStats, quiet: bool) -> ExitCode {
-    for w in stats.warnings() {
-        eprintln!("rcx: warning: {w}");
-    }
+/// Prints the load's warnings, then the run's (`run`), and the skip
+/// summary; the exit status.
+pub fn report(stats: &LoadStats, run: &[String], quiet: bool) -> ExitCode {
+    warn(stats.warnings().iter().chain(run));
     skipped_exit(
         &stats.skipped,
         stats.first_skipped.as_deref(),
@@ -146,5 +145,5 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let table = timeline.run(&ixns)?;
     write_timeline(&table, a.format.into(), &mut out)?;
     out.finish()?;
-    Ok(report(ixns.stats(), quiet))
+    Ok(report(ixns.stats(), &table.stats().warnings, quiet))
 }
