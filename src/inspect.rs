@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::model::{
     AgentExtRow, AgentRow, IntervalRow, IntervalStart, QueueRow, ReportKind, Segment, WireForm,
 };
-use crate::read::{CsvDialect, Reader};
+use crate::read::{CsvDialect, DateOrderChoice, Reader};
 
 /// What a file holds, found by reading it once.
 #[derive(Clone, Debug)]
@@ -41,6 +41,9 @@ pub struct Inspection {
     /// For segment files: distinct interactions, distinct agents and the
     /// earliest and latest segment start.
     pub segments: Option<SegmentSummary>,
+    /// For interval reports: the order slash dates were read in, and how
+    /// it was settled (given, or decided by the file, SPEC 9.1).
+    pub date_order: Option<DateOrderChoice>,
 }
 
 /// What a file of interaction metadata holds.
@@ -85,6 +88,7 @@ pub fn inspect(reader: &mut Reader) -> Result<Inspection> {
         first: None,
         last: None,
         segments: None,
+        date_order: (reader.kind() != ReportKind::Segments).then(|| reader.date_order().clone()),
     };
     match reader.kind() {
         ReportKind::Queue => scan::<QueueRow>(reader, &mut out)?,

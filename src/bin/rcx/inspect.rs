@@ -1,5 +1,6 @@
 //! `rcx inspect`: what each file is.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -7,7 +8,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::inspect::{inspect, Inspection};
 use ringcx_reports::model::format_instant;
 use ringcx_reports::write::json_string;
-use ringcx_reports::Error;
+use ringcx_reports::{DateOrderBasis, DateOrderChoice, Error};
 
 use crate::common::{Output, ReadOpts};
 
@@ -91,6 +92,9 @@ fn text(i: &Inspection) -> String {
             i.last.map(|f| f.to_rfc3339()).unwrap_or_else(|| "-".into())
         );
     }
+    if let Some(d) = i.date_order.as_ref().filter(|d| has_slash_dates(d)) {
+        s += &format!("  date order: {d}\n");
+    }
     if i.invalid > 0 {
         s += &format!("  invalid rows: {}\n", i.invalid);
         if let Some(d) = &i.first_invalid {
@@ -98,6 +102,28 @@ fn text(i: &Inspection) -> String {
         }
     }
     s
+}
+
+/// Whether the date order had slash dates to read (else the text form
+/// leaves it out).
+fn has_slash_dates(d: &DateOrderChoice) -> bool {
+    !matches!(d.basis, DateOrderBasis::NoSlashDates { .. })
+}
+
+/// `{"order":"dmy","basis":"contiguity","text":"dd/MM/yyyy (by …)"}`.
+fn date_order_json(s: &mut String, d: Option<&DateOrderChoice>) {
+    s.push_str(",\"date_order\":");
+    let Some(d) = d else {
+        s.push_str("null");
+        return;
+    };
+    s.push_str(&format!(
+        "{{\"order\":\"{}\",\"basis\":\"{}\",\"text\":",
+        d.order.as_str(),
+        d.basis.as_str()
+    ));
+    json_string(s, &d.to_string());
+    s.push('}');
 }
 
 fn json(i: &Inspection) -> String {
@@ -123,6 +149,7 @@ fn json(i: &Inspection) -> String {
         }
         None => s += ",\"dialect\":null",
     }
+    date_order_json(&mut s, i.date_order.as_ref());
     let lens: Vec<String> = i.interval_lengths.iter().map(|m| m.to_string()).collect();
     let opt = |v: Option<String>| {
         v.map(|v| format!("\"{v}\""))
@@ -159,6 +186,11 @@ pub fn run(a: Args) -> Result<ExitCode, Error> {
     let mut docs = Vec::new();
     for path in &a.files {
         let mut reader = a.read.open(path)?;
+        // The file's own findings (an unknown column, a date order
+        // assumed) go to stderr, as in the other commands.
+        for d in reader.diagnostics() {
+            let _ = writeln!(io::stderr(), "rcx: warning: {d}");
+        }
         let i = inspect(&mut reader)?;
         any_invalid |= i.invalid > 0;
         match a.format {
