@@ -110,13 +110,13 @@ fn has_slash_dates(d: &DateOrderChoice) -> bool {
     !matches!(d.basis, DateOrderBasis::NoSlashDates { .. })
 }
 
-/// `{"order":"dmy","basis":"contiguity","text":"dd/MM/yyyy (by …)"}`.
+/// `,"date_order":{"order":"dmy","basis":"contiguity","text":"dd/MM/yyyy (by …)"}`
+/// (interval reports only).
 fn date_order_json(s: &mut String, d: Option<&DateOrderChoice>) {
-    s.push_str(",\"date_order\":");
     let Some(d) = d else {
-        s.push_str("null");
         return;
     };
+    s.push_str(",\"date_order\":");
     s.push_str(&format!(
         "{{\"order\":\"{}\",\"basis\":\"{}\",\"text\":",
         d.order.as_str(),
@@ -149,7 +149,6 @@ fn json(i: &Inspection) -> String {
         }
         None => s += ",\"dialect\":null",
     }
-    date_order_json(&mut s, i.date_order.as_ref());
     let lens: Vec<String> = i.interval_lengths.iter().map(|m| m.to_string()).collect();
     let opt = |v: Option<String>| {
         v.map(|v| format!("\"{v}\""))
@@ -169,7 +168,7 @@ fn json(i: &Inspection) -> String {
         return s;
     }
     s += &format!(
-        ",\"rows\":{},\"invalid_rows\":{},\"keys\":{},\"intervals\":[{}],\"first\":{},\"last\":{}}}",
+        ",\"rows\":{},\"invalid_rows\":{},\"keys\":{},\"intervals\":[{}],\"first\":{},\"last\":{}",
         i.rows,
         i.invalid,
         i.keys,
@@ -177,6 +176,8 @@ fn json(i: &Inspection) -> String {
         opt(i.first.map(|f| f.to_rfc3339())),
         opt(i.last.map(|f| f.to_rfc3339()))
     );
+    date_order_json(&mut s, i.date_order.as_ref());
+    s.push('}');
     s
 }
 
