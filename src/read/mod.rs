@@ -144,6 +144,10 @@ impl ReaderBuilder {
     /// let r = ReaderBuilder::new().date_order(DateOrder::Dmy).from_bytes("q.csv", data.into())?;
     /// assert_eq!(r.date_order().basis, DateOrderBasis::Given);
     /// assert!(r.diagnostics().is_empty());
+    /// // `None` hands the decision back to each file.
+    /// let r = ReaderBuilder::new().date_order(DateOrder::Dmy).date_order(None)
+    ///     .from_bytes("q.csv", data.into())?;
+    /// assert_eq!(r.date_order().order, DateOrder::Mdy);
     /// # Ok::<(), ringcx_reports::Error>(())
     /// ```
     pub fn date_order(mut self, order: impl Into<Option<DateOrder>>) -> Self {
