@@ -128,7 +128,7 @@ impl ReaderBuilder {
     /// `dd/MM/yyyy`); `None` (the default) lets each file decide, from its
     /// first rows (SPEC 9.1): a day above 12 tells, else the order under
     /// which consecutive rows of a key are 0 or 1 day apart, else
-    /// `MM/dd/yyyy` with warning V112. See [`date_order`](self::date_order)
+    /// `MM/dd/yyyy` with warning V112. See [the `date_order` module](self::date_order)
     /// for the rules and the bounds of the scan, and
     /// [`Reader::date_order`] for what a file decided.
     ///
