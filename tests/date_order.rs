@@ -525,3 +525,52 @@ fn chunked_rollup_uses_the_files_decision() {
     }
     assert_eq!(got, want);
 }
+
+/// Hands out `ok` bytes of `data`, then fails once, then ends (so an
+/// error that is not passed on would look like the end of the input).
+struct Failing {
+    data: Cursor<Vec<u8>>,
+    ok: u64,
+    failed: bool,
+}
+
+impl Read for Failing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.data.position() >= self.ok {
+            if self.failed {
+                return Ok(0);
+            }
+            self.failed = true;
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        let left = (self.ok - self.data.position()) as usize;
+        let n = buf.len().min(left);
+        self.data.read(&mut buf[..n])
+    }
+}
+
+#[test]
+fn a_read_error_met_by_the_scan_reaches_the_reader() {
+    // The error comes in the middle of row 7: the scan stops there, and
+    // the reader, replaying what the scan read, meets the same error
+    // after six rows (never a quiet end of file).
+    let text = european();
+    let ok = text.match_indices('\n').nth(6).expect("row 6").0 as u64 + 10;
+    let mut r = ReaderBuilder::new()
+        .from_reader(
+            "<stdin>",
+            Failing {
+                data: Cursor::new(text.into_bytes()),
+                ok,
+                failed: false,
+            },
+        )
+        .expect("open");
+    let mut row = QueueRow::default();
+    for _ in 0..6 {
+        assert!(r.read_row(&mut row).expect("row"));
+    }
+    let e = r.read_row(&mut row).expect_err("the read error");
+    assert!(e.is_io(), "{e}");
+    assert!(e.to_string().contains("disk on fire"), "{e}");
+}

@@ -423,3 +423,42 @@ fn rows<T: IntervalRow>(r: &mut Reader, p: &mut Probe) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decide(mdy: u64, dmy: u64) -> DateOrderChoice {
+        let at = Location::new("t.csv", crate::Position::new(0, 2, 0));
+        let p = Probe {
+            first_slash: Some((at, "01/02/2024".into())),
+            mdy,
+            dmy,
+            ..Probe::default()
+        };
+        p.decide().choice
+    }
+
+    /// One order wins with at least one step and three times the other's.
+    #[test]
+    fn contiguity_needs_a_clear_majority() {
+        for (mdy, dmy, order, decided) in [
+            (1, 0, DateOrder::Mdy, true),
+            (0, 1, DateOrder::Dmy, true),
+            (3, 1, DateOrder::Mdy, true),
+            (1, 3, DateOrder::Dmy, true),
+            (2, 1, DateOrder::Mdy, false),
+            (5, 2, DateOrder::Mdy, false),
+            (0, 0, DateOrder::Mdy, false),
+        ] {
+            let c = decide(mdy, dmy);
+            assert_eq!(c.order, order, "{mdy} {dmy}");
+            let want = if decided {
+                DateOrderBasis::Contiguity { mdy, dmy }
+            } else {
+                DateOrderBasis::Assumed { mdy, dmy }
+            };
+            assert_eq!(c.basis, want, "{mdy} {dmy}");
+        }
+    }
+}
