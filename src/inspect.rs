@@ -11,7 +11,7 @@ use crate::model::zones::{ZoneFit, ZoneFitter};
 use crate::model::{
     AgentExtRow, AgentRow, IntervalRow, IntervalStart, QueueRow, ReportKind, Segment, WireForm,
 };
-use crate::read::{CsvDialect, Reader};
+use crate::read::{CsvDialect, DateOrderChoice, Reader};
 
 /// What a file holds, found by reading it once.
 #[derive(Clone, Debug)]
@@ -46,6 +46,9 @@ pub struct Inspection {
     /// For segment files: distinct interactions, distinct agents and the
     /// earliest and latest segment start.
     pub segments: Option<SegmentSummary>,
+    /// For interval reports: the order slash dates were read in, and how
+    /// it was settled (given, or decided by the file, SPEC 9.1).
+    pub date_order: Option<DateOrderChoice>,
 }
 
 /// What a file of interaction metadata holds.
@@ -91,6 +94,7 @@ pub fn inspect(reader: &mut Reader) -> Result<Inspection> {
         last: None,
         zone_fit: None,
         segments: None,
+        date_order: (reader.kind() != ReportKind::Segments).then(|| reader.date_order().clone()),
     };
     match reader.kind() {
         ReportKind::Queue => scan::<QueueRow>(reader, &mut out)?,

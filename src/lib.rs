@@ -131,7 +131,7 @@ pub use model::{
     ReportKind, Segment, SegmentEvent, WireForm,
 };
 pub use position::{Location, Position};
-pub use read::{CsvDialect, Reader, ReaderBuilder};
+pub use read::{CsvDialect, DateOrderBasis, DateOrderChoice, Reader, ReaderBuilder};
 
 // The README's examples are compiled (not run) as doctests, so they cannot
 // drift from the API.

@@ -121,6 +121,33 @@ fn parse_writes_an_output_file() {
     assert_eq!(std::fs::read_to_string(&out).expect("output"), csv(&f.rows));
 }
 
+/// The date order `rcx inspect` reports for a fixture read with
+/// [`read_args`]: (order, basis, text). The one slash date of
+/// `queue_dates_tab.csv` (03/05/2024) follows three rows of 2024-03-05 of
+/// the same queue: the same day as MM/dd, May 3rd as dd/MM.
+fn date_order(f: &Fixture) -> (&'static str, &'static str, String) {
+    if f.dmy {
+        return ("dmy", "given", "dd/MM/yyyy (given)".into());
+    }
+    if f.name == "queue_dates_tab.csv" {
+        return (
+            "mdy",
+            "contiguity",
+            "MM/dd/yyyy (by contiguity: 1 step(s) between consecutive rows of a key are 0 or 1 \
+             day only as MM/dd/yyyy, 0 only as dd/MM/yyyy)"
+                .into(),
+        );
+    }
+    (
+        "mdy",
+        "no-slash-dates",
+        format!(
+            "MM/dd/yyyy (no slash date in the {} row(s) scanned)",
+            f.rows.len()
+        ),
+    )
+}
+
 fn inspect_text(f: &Fixture) -> String {
     let delim = match f.delimiter {
         b',' => "comma",
@@ -130,8 +157,13 @@ fn inspect_text(f: &Fixture) -> String {
         _ => unreachable!(),
     };
     let intervals: Vec<String> = f.intervals.iter().map(|m| format!("{m}m")).collect();
+    let (_, basis, order) = date_order(f);
+    let order = match basis {
+        "no-slash-dates" => String::new(),
+        _ => format!("  date order: {order}\n"),
+    };
     format!(
-        "fixtures/{}\n  report: {}\n  form: csv\n  dialect: {delim} delimiter, {}, {}, {} line endings, {} columns{}\n  rows: {}\n  keys: {}\n  intervals: {}\n  first: {}\n  last: {}\n{}",
+        "fixtures/{}\n  report: {}\n  form: csv\n  dialect: {delim} delimiter, {}, {}, {} line endings, {} columns{}\n  rows: {}\n  keys: {}\n  intervals: {}\n  first: {}\n  last: {}\n{}{order}",
         f.name,
         f.kind,
         if f.header { "header" } else { "no header" },
@@ -172,6 +204,7 @@ fn inspect_json_reports_every_fixture() {
         let o = run(&args);
         assert_eq!(code(&o), 0, "{}", f.name);
         let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        let (order, basis, text) = date_order(&f);
         let want = serde_json::json!([{
             "file": format!("fixtures/{}", f.name),
             "report": f.kind,
@@ -191,6 +224,7 @@ fn inspect_json_reports_every_fixture() {
             "first": f.first,
             "last": f.last,
             "zone_fit": f.zone_fit(),
+            "date_order": { "order": order, "basis": basis, "text": text },
         }]);
         assert_eq!(v, want, "{}", f.name);
     }
@@ -382,11 +416,22 @@ fn report_override_that_does_not_fit_the_header_is_s002() {
 
 #[test]
 fn date_order_dmy_on_the_command_line() {
+    // Not given, the file decides: 13/03/2024 has no month 13 (SPEC 9.1).
     let o = rcx(&["parse", "fixtures/queue_dmy_pipe.csv"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"date_from\":\"2024-03-13\""));
+    assert!(stdout(&o).contains("\"date_from\":\"2024-03-05\""));
+    // Given, it is not questioned, and the error names the flag to give.
+    let o = rcx(&[
+        "parse",
+        "--date-order",
+        "mdy",
+        "fixtures/queue_dmy_pipe.csv",
+    ]);
     assert_eq!(code(&o), 1);
     assert_eq!(
         stderr(&o),
-        "rcx: fixtures/queue_dmy_pipe.csv:2: error[V106] date_from: expected a date as yyyyMMdd, yyyy-MM-dd, yyyy/MM/dd or MM/dd/yyyy (value \"13/03/2024\")\n"
+        "rcx: fixtures/queue_dmy_pipe.csv:2: error[V106] date_from: expected a date as yyyyMMdd, yyyy-MM-dd, yyyy/MM/dd or MM/dd/yyyy; 13 is not a month, and the date reads as dd/MM/yyyy: give --date-order dmy (value \"13/03/2024\")\n"
     );
     let o = rcx(&[
         "parse",

@@ -100,8 +100,25 @@ fn every_fixture_reads_the_same_with_any_buffer_size() {
 }
 
 #[test]
-fn dmy_fixture_without_date_order_reads_the_slash_date_month_first() {
+fn dmy_fixture_without_date_order_is_read_day_first() {
+    // 13/03/2024 on line 2 has no month 13: the file is dd/MM (SPEC 9.1).
     let mut r = open("queue_dmy_pipe.csv", "UTC");
+    assert_eq!(r.date_order().order, DateOrder::Dmy);
+    assert!(r.diagnostics().is_empty());
+    let rows = read_all::<QueueRow>(&mut r).expect("rows");
+    let starts: Vec<_> = rows.iter().map(|r| r.start).collect();
+    assert_eq!(
+        starts,
+        [start("2024-03-13 08:00", 0), start("2024-03-05 08:00", 0)]
+    );
+}
+
+#[test]
+fn dmy_fixture_read_month_first_when_told() {
+    let mut r = ReaderBuilder::new()
+        .date_order(DateOrder::Mdy)
+        .from_path(fixture("queue_dmy_pipe.csv"))
+        .expect("open");
     let out = outcomes::<QueueRow>(&mut r);
     assert_eq!(out.len(), 2);
     let e = out[0].as_ref().expect_err("13/03/2024 has no month 13");
@@ -110,6 +127,7 @@ fn dmy_fixture_without_date_order_reads_the_slash_date_month_first() {
     assert_eq!(d.location.pos.line(), 2);
     assert_eq!(d.location.field.as_deref(), Some("date_from"));
     assert_eq!(d.value.as_deref(), Some("13/03/2024"));
+    assert!(d.message.contains("--date-order dmy"), "{}", d.message);
     let row = out[1].as_ref().expect("05/03/2024 is May 3rd");
     assert_eq!(row.start, start("2024-05-03 08:00", 0));
 }

@@ -7,6 +7,7 @@ mod cli_parse;
 mod convert;
 mod csv_errors;
 mod csv_read;
+mod date_order;
 mod dialects;
 mod expected;
 mod fuzzing;

@@ -225,10 +225,6 @@ fn a_duplicate_at_a_common_fall_back_hour_hints_the_source_zone() {
         }
         let out = rcx(&args);
         let err = stderr(&out);
-        if cmd == "parse" && code(&out) == 0 {
-            // `parse` refusing F401 is a separate fix (issue 14 item 4).
-            continue;
-        }
         assert_eq!(code(&out), 1, "{cmd}: {err}");
         assert!(err.contains("error[F401]"), "{cmd}: {err}");
         assert!(

@@ -727,7 +727,7 @@ fn cli_inspect_and_parse_xml_and_json() {
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains(r#"{"file":"fixtures/queue_attributes.xml","report":"queue","form":"xml","dialect":null,"rows":4,"invalid_rows":0,"keys":2,"intervals":[15],"first":"2024-03-04T08:00:00+00:00","last":"2024-03-04T08:15:00+00:00","zone_fit":null}"#), "{out}");
+    assert!(out.contains(r#"{"file":"fixtures/queue_attributes.xml","report":"queue","form":"xml","dialect":null,"rows":4,"invalid_rows":0,"keys":2,"intervals":[15],"first":"2024-03-04T08:00:00+00:00","last":"2024-03-04T08:15:00+00:00","zone_fit":null,"date_order":{"order":"mdy","basis":"no-slash-dates","text":"MM/dd/yyyy (no slash date in the 4 row(s) scanned)"}}"#), "{out}");
     assert!(out.contains(r#""form":"ndjson""#), "{out}");
     let csv = stdout(&rcx(&[
         "parse",

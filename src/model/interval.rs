@@ -181,7 +181,10 @@ pub fn write_rfc3339(out: &mut String, local: NaiveDateTime, offset_secs: i32) {
 pub const PRINTABLE_YEARS: std::ops::RangeInclusive<i32> = 1..=9998;
 
 /// How to read a slash date with the month and day first: `MM/dd/yyyy`
-/// (the default, as RingCX writes it) or `dd/MM/yyyy`.
+/// (as RingCX writes it) or `dd/MM/yyyy`. A reader given no order decides
+/// it per file (see [`ReaderBuilder::date_order`]).
+///
+/// [`ReaderBuilder::date_order`]: crate::ReaderBuilder::date_order
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DateOrder {
     /// `MM/dd/yyyy`.
@@ -189,6 +192,56 @@ pub enum DateOrder {
     Mdy,
     /// `dd/MM/yyyy`.
     Dmy,
+}
+
+impl DateOrder {
+    /// The name used on the command line: `mdy` or `dmy`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::Mdy => "mdy",
+            DateOrder::Dmy => "dmy",
+        }
+    }
+    /// The slash form it reads: `MM/dd/yyyy` or `dd/MM/yyyy`.
+    pub const fn pattern(self) -> &'static str {
+        match self {
+            DateOrder::Mdy => "MM/dd/yyyy",
+            DateOrder::Dmy => "dd/MM/yyyy",
+        }
+    }
+    /// The other order.
+    pub const fn other(self) -> DateOrder {
+        match self {
+            DateOrder::Mdy => DateOrder::Dmy,
+            DateOrder::Dmy => DateOrder::Mdy,
+        }
+    }
+}
+
+impl fmt::Display for DateOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.pattern())
+    }
+}
+
+/// The three numbers of a slash date with the year last, `aa/bb/yyyy`, as
+/// written (month and day in an order the text does not tell).
+pub(crate) fn slash_parts(s: &str) -> Option<(u32, u32, u32)> {
+    let b = s.trim().as_bytes();
+    if b.len() == 10 && b[2] == b'/' && b[5] == b'/' {
+        Some((digits(&b[0..2])?, digits(&b[3..5])?, digits(&b[6..10])?))
+    } else {
+        None
+    }
+}
+
+/// The date `aa/bb/yyyy` means under `order`, if it exists.
+pub(crate) fn slash_date((a, c, y): (u32, u32, u32), order: DateOrder) -> Option<NaiveDate> {
+    let (m, d) = match order {
+        DateOrder::Mdy => (a, c),
+        DateOrder::Dmy => (c, a),
+    };
+    NaiveDate::from_ymd_opt(y as i32, m, d)
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -219,13 +272,7 @@ pub fn parse_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
         10 if (b[4] == b'-' && b[7] == b'-') || (b[4] == b'/' && b[7] == b'/') => {
             (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?)
         }
-        10 if b[2] == b'/' && b[5] == b'/' => {
-            let (a, c, y) = (digits(&b[0..2])?, digits(&b[3..5])?, digits(&b[6..10])?);
-            match order {
-                DateOrder::Mdy => (y, a, c),
-                DateOrder::Dmy => (y, c, a),
-            }
-        }
+        10 if b[2] == b'/' && b[5] == b'/' => return slash_date(slash_parts(s)?, order),
         _ => return None,
     };
     NaiveDate::from_ymd_opt(y as i32, m, d)

@@ -24,6 +24,7 @@ pub use interval::{
     parse_date, parse_date_time, parse_time, parse_zone, write_rfc3339, DateOrder, FallBackWindow,
     IntervalLength, IntervalStart, LocalResolver, ResolveError, PRINTABLE_YEARS,
 };
+pub(crate) use interval::{slash_date, slash_parts};
 pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
 pub(crate) use segment::secs_text;
 pub use segment::{

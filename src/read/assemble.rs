@@ -9,8 +9,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_date, parse_date_time, parse_time, DateOrder, Field, IntervalLength, IntervalRow,
-    IntervalStart, LocalResolver, ResolveError, PRINTABLE_YEARS,
+    parse_date, parse_date_time, parse_time, slash_date, slash_parts, DateOrder, Field,
+    IntervalLength, IntervalRow, IntervalStart, LocalResolver, ResolveError, PRINTABLE_YEARS,
 };
 use crate::position::{Location, Position};
 
@@ -54,6 +54,19 @@ pub(crate) struct Assembler {
     /// depends on the rows before it in the file: a chunk read on its own
     /// cannot tell it).
     pub ambiguous: bool,
+    /// Scanning for the date order (see `read::date_order`): a slash date
+    /// is read in whichever order makes it a date, and kept in `slash`.
+    pub probing: bool,
+    /// The slash date of the record being read, when probing.
+    pub slash: Option<SlashSeen>,
+}
+
+/// A slash date met while probing: its numbers as written, where, and the
+/// text.
+pub(crate) struct SlashSeen {
+    pub parts: (u32, u32, u32),
+    pub loc: Location,
+    pub raw: String,
 }
 
 const EXPECT_INTERVAL: &str = "expected an interval of 15, 30, 45 or 60 minutes";
@@ -82,6 +95,8 @@ impl Assembler {
             date_val: None,
             time_val: None,
             ambiguous: false,
+            probing: false,
+            slash: None,
         }
     }
 
@@ -244,24 +259,33 @@ impl Assembler {
             }
             // Consecutive rows share their date and time: parse each
             // distinct text once.
-            1 if self.date_val.is_some() && short_eq(&self.date_key, t) => {
+            1 if !self.probing && self.date_val.is_some() && short_eq(&self.date_key, t) => {
                 self.date = self.date_val
             }
-            1 => match parse_date(t, self.date_order) {
-                Some(d) => {
-                    self.date = Some(d);
-                    self.date_val = Some(d);
-                    self.date_key.clear();
-                    self.date_key.push_str(t);
+            1 => {
+                let parsed = if self.probing {
+                    self.probe_date(t, pos, line_off, field)
+                } else {
+                    parse_date(t, self.date_order)
+                };
+                match parsed {
+                    Some(d) => {
+                        self.date = Some(d);
+                        self.date_val = Some(d);
+                        self.date_key.clear();
+                        self.date_key.push_str(t);
+                    }
+                    None => {
+                        let msg = self.bad_date_message(t);
+                        return Err(Error::data(
+                            Code::BadDate,
+                            self.location(pos, line_off, field.name()),
+                            msg,
+                            text,
+                        ));
+                    }
                 }
-                None => {
-                    let expect = match self.date_order {
-                        DateOrder::Mdy => EXPECT_DATE,
-                        DateOrder::Dmy => EXPECT_DATE_DMY,
-                    };
-                    return Err(self.err(Code::BadDate, pos, line_off, field, expect, text));
-                }
-            },
+            }
             2 if self.time_val.is_some() && short_eq(&self.time_raw, text) => {
                 self.time = self.time_val
             }
@@ -296,6 +320,52 @@ impl Assembler {
             },
         }
         Ok(())
+    }
+
+    /// A date read while probing: a slash date is kept in `slash` and read
+    /// in whichever order makes it a date (month first when both do).
+    #[cold]
+    fn probe_date(
+        &mut self,
+        t: &str,
+        pos: Position,
+        line_off: u32,
+        field: Field,
+    ) -> Option<NaiveDate> {
+        let Some(parts) = slash_parts(t) else {
+            return parse_date(t, self.date_order);
+        };
+        self.slash = Some(SlashSeen {
+            parts,
+            loc: self.location(pos, line_off, field.name()),
+            raw: t.to_string(),
+        });
+        slash_date(parts, DateOrder::Mdy).or_else(|| slash_date(parts, DateOrder::Dmy))
+    }
+
+    /// What a date that does not parse was expected to be. A slash date
+    /// that is a date only in the other order says which `--date-order`
+    /// reads it (SPEC 9.1).
+    #[cold]
+    fn bad_date_message(&self, t: &str) -> String {
+        let (expect, order) = match self.date_order {
+            DateOrder::Mdy => (EXPECT_DATE, DateOrder::Mdy),
+            DateOrder::Dmy => (EXPECT_DATE_DMY, DateOrder::Dmy),
+        };
+        match slash_parts(t) {
+            Some(parts) if slash_date(parts, order.other()).is_some() => {
+                let month = match order {
+                    DateOrder::Mdy => parts.0,
+                    DateOrder::Dmy => parts.1,
+                };
+                format!(
+                    "{expect}; {month} is not a month, and the date reads as {}: give --date-order {}",
+                    order.other().pattern(),
+                    order.other().as_str()
+                )
+            }
+            _ => expect.to_string(),
+        }
     }
 
     fn missing(&self, pos: Position, field: Field) -> Error {

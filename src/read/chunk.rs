@@ -92,7 +92,8 @@ impl Chunks {
         Ok(Some(Chunks {
             file,
             path: path.to_path_buf(),
-            builder: b.clone(),
+            // The file's date order, decided once for all its chunks.
+            builder: b.clone().date_order(r.date_order().order),
             layout,
             kind: r.kind(),
             data_start,
@@ -176,7 +177,7 @@ impl Chunks {
         let asm = Assembler::new(
             self.file.clone(),
             LocalResolver::new(b.source_tz),
-            b.date_order,
+            b.date_order.unwrap_or_default(),
         );
         Ok(ChunkReader {
             input,

@@ -38,6 +38,7 @@
 mod assemble;
 pub(crate) mod chunk;
 pub(crate) mod csv;
+pub mod date_order;
 #[cfg(feature = "json")]
 mod json;
 #[cfg(feature = "json")]
@@ -46,7 +47,7 @@ mod json_frame;
 mod xml;
 
 use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::marker::PhantomData;
 use std::path::Path;
 use std::sync::Arc;
@@ -55,6 +56,8 @@ use chrono_tz::Tz;
 
 use self::assemble::Assembler;
 use self::csv::{CsvInput, CsvSource};
+pub use self::date_order::{DateOrderBasis, DateOrderChoice};
+use self::date_order::{Scan, TapHandle, SCAN_BYTES};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -80,7 +83,8 @@ const DEFAULT_BUFFER: usize = 256 * 1024;
 #[derive(Clone, Debug)]
 pub struct ReaderBuilder {
     source_tz: Tz,
-    date_order: DateOrder,
+    /// `None`: each file decides (see `date_order`).
+    date_order: Option<DateOrder>,
     report: Option<ReportKind>,
     form: Option<WireForm>,
     buffer_size: usize,
@@ -93,7 +97,7 @@ impl Default for ReaderBuilder {
     fn default() -> Self {
         ReaderBuilder {
             source_tz: Tz::UTC,
-            date_order: DateOrder::Mdy,
+            date_order: None,
             report: None,
             form: None,
             buffer_size: DEFAULT_BUFFER,
@@ -105,7 +109,8 @@ impl Default for ReaderBuilder {
 }
 
 impl ReaderBuilder {
-    /// Defaults: source zone UTC, `MM/dd/yyyy`, kind and form detected.
+    /// Defaults: source zone UTC, the date order, the kind and the form
+    /// decided by each file.
     pub fn new() -> Self {
         Self::default()
     }
@@ -119,9 +124,34 @@ impl ReaderBuilder {
     pub fn source_zone(&self) -> Tz {
         self.source_tz
     }
-    /// How to read slash dates with the month and day first.
-    pub fn date_order(mut self, order: DateOrder) -> Self {
-        self.date_order = order;
+    /// How to read slash dates with the year last (`MM/dd/yyyy` or
+    /// `dd/MM/yyyy`); `None` (the default) lets each file decide, from its
+    /// first rows (SPEC 9.1): a day above 12 tells, else the order under
+    /// which consecutive rows of a key are 0 or 1 day apart, else
+    /// `MM/dd/yyyy` with warning V112. See [the `date_order` module](self::date_order)
+    /// for the rules and the bounds of the scan, and
+    /// [`Reader::date_order`] for what a file decided.
+    ///
+    /// ```
+    /// use ringcx_reports::{DateOrder, DateOrderBasis, ReaderBuilder};
+    /// let data = "15,03/04/2024,08:00,5686,Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0\n";
+    /// // One date: nothing tells the order; MM/dd/yyyy is assumed, with V112.
+    /// let r = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
+    /// assert_eq!(r.date_order().order, DateOrder::Mdy);
+    /// assert!(matches!(r.date_order().basis, DateOrderBasis::Assumed { .. }));
+    /// assert_eq!(r.diagnostics()[0].code.as_str(), "V112");
+    /// // Given, it is not questioned.
+    /// let r = ReaderBuilder::new().date_order(DateOrder::Dmy).from_bytes("q.csv", data.into())?;
+    /// assert_eq!(r.date_order().basis, DateOrderBasis::Given);
+    /// assert!(r.diagnostics().is_empty());
+    /// // `None` hands the decision back to each file.
+    /// let r = ReaderBuilder::new().date_order(DateOrder::Dmy).date_order(None)
+    ///     .from_bytes("q.csv", data.into())?;
+    /// assert_eq!(r.date_order().order, DateOrder::Mdy);
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn date_order(mut self, order: impl Into<Option<DateOrder>>) -> Self {
+        self.date_order = order.into();
         self
     }
     /// Overrides report-kind detection.
@@ -184,7 +214,20 @@ impl ReaderBuilder {
     pub fn from_path(&self, path: impl AsRef<Path>) -> Result<Reader> {
         let path = path.as_ref();
         let name: Arc<str> = path.to_string_lossy().into();
-        let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
+        let io = |e| Error::io(name.clone(), e);
+        let mut file = File::open(path).map_err(io)?;
+        if self.date_order.is_none() && file.metadata().is_ok_and(|m| m.is_file()) {
+            // A regular file is scanned for its date order, then read from
+            // its start again (a pipe is scanned and replayed instead).
+            let probe = file.try_clone().map_err(io)?;
+            let scan = date_order::scan(
+                self,
+                name.clone(),
+                &TapHandle::new(Box::new(probe), false, SCAN_BYTES),
+            );
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            return Reader::open_scanned(self, name, Box::new(file), scan);
+        }
         self.from_reader(name, file)
     }
 
@@ -250,6 +293,7 @@ pub struct Reader {
     records: u64,
     done: bool,
     diagnostics: Vec<Diagnostic>,
+    date_order: DateOrderChoice,
 }
 
 impl std::fmt::Debug for Reader {
@@ -266,6 +310,38 @@ impl std::fmt::Debug for Reader {
 
 impl Reader {
     fn open(b: &ReaderBuilder, file: Arc<str>, rdr: Box<dyn Read + Send>) -> Result<Reader> {
+        match b.date_order {
+            Some(order) => Reader::open_as(b, file, rdr, order, false),
+            None => {
+                let tap = TapHandle::new(rdr, true, SCAN_BYTES);
+                let scan = date_order::scan(b, file.clone(), &tap);
+                Reader::open_scanned(b, file, Box::new(tap.replay()), scan)
+            }
+        }
+    }
+
+    /// Opens a source whose date order a scan decided.
+    fn open_scanned(
+        b: &ReaderBuilder,
+        file: Arc<str>,
+        rdr: Box<dyn Read + Send>,
+        scan: Scan,
+    ) -> Result<Reader> {
+        let mut r = Reader::open_as(b, file, rdr, scan.choice.order, false)?;
+        r.diagnostics.extend(scan.warning);
+        r.date_order = scan.choice;
+        Ok(r)
+    }
+
+    /// Opens a source reading slash dates in `order` (`probing`: for the
+    /// date-order scan, see [`date_order`]).
+    fn open_as(
+        b: &ReaderBuilder,
+        file: Arc<str>,
+        rdr: Box<dyn Read + Send>,
+        order: DateOrder,
+        probing: bool,
+    ) -> Result<Reader> {
         let mut src = CsvSource::new(rdr, b.buffer_size, b.max_record);
         let io = |e| Error::io(file.clone(), e);
         src.fill_to(4).map_err(io)?;
@@ -316,7 +392,9 @@ impl Reader {
             }
         };
         let resolver = LocalResolver::new(b.source_tz);
-        let asm = Assembler::new(file.clone(), resolver, b.date_order);
+        let mut asm = Assembler::new(file.clone(), resolver, order);
+        asm.probing = probing;
+        let date_order = DateOrderChoice::given(order);
         match form {
             WireForm::Csv => {
                 let (input, dialect, kind, diagnostics) = csv::open(b, src, bom, &asm)?;
@@ -329,6 +407,7 @@ impl Reader {
                     records: 0,
                     done: false,
                     diagnostics,
+                    date_order,
                 })
             }
             #[cfg(feature = "xml")]
@@ -344,6 +423,7 @@ impl Reader {
                     records: 0,
                     done: false,
                     diagnostics: Vec::new(),
+                    date_order: date_order.clone(),
                 })
             }
             #[cfg(feature = "json")]
@@ -359,6 +439,7 @@ impl Reader {
                     records: 0,
                     done: false,
                     diagnostics: Vec::new(),
+                    date_order: date_order.clone(),
                 })
             }
             #[allow(unreachable_patterns)]
@@ -396,9 +477,15 @@ impl Reader {
     pub fn source_zone(&self) -> Tz {
         self.asm.resolver.zone()
     }
-    /// Non-fatal findings about the file itself (unknown columns).
+    /// Non-fatal findings about the file itself: unknown columns (S004),
+    /// a date order assumed (V112).
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+    /// The order slash dates are read in, and how it was settled: given
+    /// to the builder, or decided by the file (see [`date_order`]).
+    pub fn date_order(&self) -> &DateOrderChoice {
+        &self.date_order
     }
     /// Repeated fall-back windows met so far, with whether the file
     /// switched to their second pass (SPEC 2.5).

@@ -11,7 +11,9 @@ use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
 use ringcx_reports::rollup::{parse_days, HourRange, TimeBound};
 use ringcx_reports::write::{check_not_input, Destination};
-use ringcx_reports::{Code, DateOrder, Error, Reader, ReaderBuilder, ReportKind, WireForm};
+use ringcx_reports::{
+    Code, DateOrder, DateOrderBasis, Error, Reader, ReaderBuilder, ReportKind, WireForm,
+};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ReportArg {
@@ -51,13 +53,21 @@ impl From<FormArg> for WireForm {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum DateOrderArg {
     /// MM/dd/yyyy
-    #[default]
     Mdy,
     /// dd/MM/yyyy
     Dmy,
+}
+
+impl From<DateOrderArg> for DateOrder {
+    fn from(d: DateOrderArg) -> Self {
+        match d {
+            DateOrderArg::Mdy => DateOrder::Mdy,
+            DateOrderArg::Dmy => DateOrder::Dmy,
+        }
+    }
 }
 
 /// How input files are read.
@@ -66,9 +76,11 @@ pub struct ReadOpts {
     /// Zone the report was requested in (IANA name); local starts resolve there.
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
     pub source_tz: Tz,
-    /// Order of month and day in slash dates.
-    #[arg(long, value_enum, default_value_t = DateOrderArg::Mdy)]
-    pub date_order: DateOrderArg,
+    /// Order of month and day in slash dates [default: decided by each file:
+    /// a day above 12, else the order that keeps each key's rows a day
+    /// apart, else mdy with warning V112].
+    #[arg(long, value_enum)]
+    pub date_order: Option<DateOrderArg>,
     /// Report kind, when detection from the content should be overridden.
     #[arg(long, value_enum)]
     pub report: Option<ReportArg>,
@@ -87,10 +99,7 @@ impl ReadOpts {
     pub fn builder(&self) -> ReaderBuilder {
         ReaderBuilder::new()
             .source_tz(self.source_tz)
-            .date_order(match self.date_order {
-                DateOrderArg::Mdy => DateOrder::Mdy,
-                DateOrderArg::Dmy => DateOrder::Dmy,
-            })
+            .date_order(self.date_order.map(DateOrder::from))
             .report(self.report.map(Into::into))
             .form(self.form.map(Into::into))
     }
@@ -113,6 +122,20 @@ impl ReadOpts {
                 b.from_reader(name.as_ref(), ProgressRead::new(f, p.clone()))
             }
         }
+    }
+}
+
+/// Says on stderr how a file's slash dates are read when the file's rows
+/// decided it (a guess is announced; an order assumed is warning V112,
+/// among the reader's diagnostics).
+pub fn announce_date_order(reader: &Reader) {
+    let d = reader.date_order();
+    if matches!(d.basis, DateOrderBasis::Contiguity { .. }) {
+        let _ = writeln!(
+            io::stderr(),
+            "rcx: note: {}: slash dates read as {d}",
+            reader.file()
+        );
     }
 }
 

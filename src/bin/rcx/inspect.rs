@@ -7,7 +7,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::inspect::{inspect, Inspection};
 use ringcx_reports::model::format_instant;
 use ringcx_reports::write::json_string;
-use ringcx_reports::Error;
+use ringcx_reports::{DateOrderBasis, DateOrderChoice, Error};
 
 use crate::common::{warn, Output, ReadOpts};
 
@@ -109,6 +109,9 @@ fn text(i: &Inspection) -> String {
             );
         }
     }
+    if let Some(d) = i.date_order.as_ref().filter(|d| has_slash_dates(d)) {
+        s += &format!("  date order: {d}\n");
+    }
     if i.invalid > 0 {
         s += &format!("  invalid rows: {}\n", i.invalid);
         if let Some(d) = &i.first_invalid {
@@ -116,6 +119,28 @@ fn text(i: &Inspection) -> String {
         }
     }
     s
+}
+
+/// Whether the date order had slash dates to read (else the text form
+/// leaves it out).
+fn has_slash_dates(d: &DateOrderChoice) -> bool {
+    !matches!(d.basis, DateOrderBasis::NoSlashDates { .. })
+}
+
+/// `,"date_order":{"order":"dmy","basis":"contiguity","text":"dd/MM/yyyy (by …)"}`
+/// (interval reports only).
+fn date_order_json(s: &mut String, d: Option<&DateOrderChoice>) {
+    let Some(d) = d else {
+        return;
+    };
+    s.push_str(",\"date_order\":");
+    s.push_str(&format!(
+        "{{\"order\":\"{}\",\"basis\":\"{}\",\"text\":",
+        d.order.as_str(),
+        d.basis.as_str()
+    ));
+    json_string(s, &d.to_string());
+    s.push('}');
 }
 
 fn json(i: &Inspection) -> String {
@@ -160,7 +185,7 @@ fn json(i: &Inspection) -> String {
         return s;
     }
     s += &format!(
-        ",\"rows\":{},\"invalid_rows\":{},\"keys\":{},\"intervals\":[{}],\"first\":{},\"last\":{}}}",
+        ",\"rows\":{},\"invalid_rows\":{},\"keys\":{},\"intervals\":[{}],\"first\":{},\"last\":{}",
         i.rows,
         i.invalid,
         i.keys,
@@ -168,7 +193,6 @@ fn json(i: &Inspection) -> String {
         opt(i.first.map(|f| f.to_rfc3339())),
         opt(i.last.map(|f| f.to_rfc3339()))
     );
-    s.pop();
     s += ",\"zone_fit\":";
     match &i.zone_fit {
         Some(z) => {
@@ -183,14 +207,16 @@ fn json(i: &Inspection) -> String {
                 .map(|z| format!("\"{}\"", z.name()))
                 .collect();
             s += &format!(
-                "{{\"step_backs\":{},\"repeats\":[{}],\"zones\":[{}]}}}}",
+                "{{\"step_backs\":{},\"repeats\":[{}],\"zones\":[{}]}}",
                 z.step_backs,
                 times.join(","),
                 zones.join(",")
             );
         }
-        None => s += "null}",
+        None => s += "null",
     }
+    date_order_json(&mut s, i.date_order.as_ref());
+    s.push('}');
     s
 }
 

@@ -9,7 +9,7 @@ use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::validate::{Report, Summary, Validator};
 use ringcx_reports::{Code, Error};
 
-use crate::common::{Output, ReadOpts};
+use crate::common::{announce_date_order, Output, ReadOpts};
 use crate::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -146,6 +146,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let read = &a.read;
     for path in a.files.iter().chain(a.against.iter()) {
         let opened = read.open_with(path, progress);
+        if let (Ok(r), false) = (&opened, quiet) {
+            announce_date_order(r);
+        }
         if path.as_os_str() == "-" {
             // Standard input cannot be read twice (see validate::cross).
             session.add(opened)?;
