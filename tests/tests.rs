@@ -3,6 +3,7 @@
 mod util;
 
 mod alloc;
+mod architecture;
 mod cli_parse;
 mod convert;
 mod csv_errors;
