@@ -40,7 +40,7 @@ fn validate_upload(name: &str, bytes: &[u8]) -> Result<(String, bool), Error> {
         if i > 0 {
             out.push(',');
         }
-        d.write_json(&mut out);
+        ringcx_reports::write::diagnostic_json(&mut out, d);
     }
     out.push_str("]}");
     Ok((out, report.has_errors()))

@@ -241,48 +241,6 @@ impl Diagnostic {
     }
 }
 
-impl Diagnostic {
-    /// Appends the finding as one JSON object with the keys `severity`,
-    /// `code`, `file`, `line`, `column` (the field, or `null`), `message`
-    /// and `value` (or `null`), in that order.
-    ///
-    /// ```
-    /// use ringcx_reports::{Code, Diagnostic, Location, Position};
-    /// let d = Diagnostic::new(
-    ///     Code::Negative,
-    ///     Location::new("q.csv", Position::new(40, 3, 1)).with_field("answ_call_cnt"),
-    ///     "expected a non-negative integer",
-    ///     Some("-4".into()),
-    /// );
-    /// let mut out = String::new();
-    /// d.write_json(&mut out);
-    /// assert_eq!(out, r#"{"severity":"error","code":"V102","file":"q.csv","line":3,"column":"answ_call_cnt","message":"expected a non-negative integer","value":"-4"}"#);
-    /// ```
-    pub fn write_json(&self, out: &mut String) {
-        use crate::write::json_string;
-        use std::fmt::Write;
-        out.push_str("{\"severity\":\"");
-        out.push_str(self.severity.as_str());
-        out.push_str("\",\"code\":\"");
-        out.push_str(self.code.as_str());
-        out.push_str("\",\"file\":");
-        json_string(out, &self.location.file);
-        let _ = write!(out, ",\"line\":{},\"column\":", self.location.pos.line());
-        match &self.location.field {
-            Some(f) => json_string(out, f),
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"message\":");
-        json_string(out, &self.message);
-        out.push_str(",\"value\":");
-        match &self.value {
-            Some(v) => json_string(out, v),
-            None => out.push_str("null"),
-        }
-        out.push('}');
-    }
-}
-
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

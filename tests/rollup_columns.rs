@@ -400,22 +400,18 @@ fn library_selection_in_tables_and_streamed_output() {
             "5686,Sales,2024-03-04T08:00:00+00:00,2024-03-04T08:15:00+00:00,7.69,11,170.00",
         ]
     );
-    // write_files (the streamed chunked path, tiny chunks) prints the same
+    // output_files + write_rollup (the streamed chunked path, tiny chunks) prints the same
     // bytes as run_files + write_table, in every format.
     for (name, format) in FORMATS {
         let want = table_text(&sel, "queue_header.csv", format);
         for chunk in [1, 64, 1 << 20] {
             let mut out = Vec::new();
-            let stats = sel
+            let output = sel
                 .clone()
                 .chunk_size(chunk)
-                .write_files(
-                    &[fixture("queue_header.csv")],
-                    &ReaderBuilder::new(),
-                    format,
-                    &mut out,
-                )
+                .output_files(&[fixture("queue_header.csv")], &ReaderBuilder::new())
                 .unwrap();
+            let stats = ringcx_reports::write::write_rollup(output, format, &mut out).unwrap();
             assert_eq!(stats.rows_kept, 4);
             assert_eq!(
                 String::from_utf8(out).unwrap(),

@@ -159,13 +159,13 @@ proptest! {
     }
 }
 
-/// `write_files` prints from the packed chunk result without building the
+/// `write_rollup` prints the packed chunk result of `output_files` without building the
 /// table: the same bytes as the sequential table through `write_table`, in
 /// every format, every interval and chunk size (tiny chunks seal buckets
 /// across many chunk merges).
 #[test]
 fn streamed_output_equals_the_sequential_table_written() {
-    use ringcx_reports::write::{write_table, TableFormat};
+    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
     let mut bytes = Vec::new();
     gen::write(
         &GenOptions::new(GenReport::Queue, 1200).seed(11),
@@ -192,9 +192,8 @@ fn streamed_output_equals_the_sequential_table_written() {
                     let mut want = Vec::new();
                     write_table(&seq, format, &mut want).expect("write");
                     let mut got = Vec::new();
-                    let stats = r
-                        .write_files(&[f.path()], &rb, format, &mut got)
-                        .expect("write_files");
+                    let output = r.output_files(&[f.path()], &rb).expect("run");
+                    let stats = write_rollup(output, format, &mut got).expect("write_rollup");
                     assert_eq!(stats, *seq.stats());
                     assert_eq!(
                         String::from_utf8(got).expect("utf8"),
@@ -212,7 +211,7 @@ fn streamed_output_equals_the_sequential_table_written() {
 /// the store spilled) and must print what the in-memory table prints.
 #[test]
 fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
-    use ringcx_reports::write::{write_table, TableFormat};
+    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
     let mut bytes = Vec::new();
     gen::write(
         &GenOptions::new(GenReport::Queue, 9000).queues(2).seed(5),
@@ -238,8 +237,8 @@ fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
                     .build()
                     .expect("pool");
                 let mut got = Vec::new();
-                pool.install(|| r.write_files(&[f.path()], &rb, format, &mut got))
-                    .expect("write_files");
+                pool.install(|| write_rollup(r.output_files(&[f.path()], &rb)?, format, &mut got))
+                    .expect("write_rollup");
                 assert!(
                     got == want,
                     "chunk {size} {format:?} threads {threads}: streamed output differs"
@@ -281,9 +280,8 @@ fn group_key_going_back_in_time_is_left_to_the_reference_path() {
         "2024-03-04T00:00:00+00:00"
     );
     let mut out = Vec::new();
-    r.write_files(
-        &[f.path()],
-        &rb,
+    ringcx_reports::write::write_rollup(
+        r.output_files(&[f.path()], &rb).expect("run"),
         ringcx_reports::write::TableFormat::Csv,
         &mut out,
     )

@@ -177,7 +177,7 @@
 //!     let mut json = String::from("[");
 //!     for (i, d) in report.diagnostics.iter().enumerate() {
 //!         if i > 0 { json.push(','); }
-//!         d.write_json(&mut json);
+//!         ringcx_reports::write::diagnostic_json(&mut json, d);
 //!     }
 //!     json.push(']');
 //!     Ok(json)

@@ -11,7 +11,6 @@
 //! on the order of the additions, so the bit keeps `merge` associative; the
 //! engine turns a set bit into an error naming the column, key and bucket.
 
-use super::metrics::{AgentExtMetrics, AgentMetrics, MetricOptions, Metrics, QueueMetrics};
 use crate::model::{AgentExtRow, AgentRow, QueueRow};
 
 /// A mergeable accumulator of one report's sums.
@@ -30,8 +29,6 @@ pub trait Accumulator: Pack + Default + Clone + PartialEq + Send + Sync + std::f
     fn merge(&mut self, other: &Self);
     /// The name of the first column whose sum overflowed, if any.
     fn overflowed(&self) -> Option<&'static str>;
-    /// The metrics of these sums; `None` when a derived sum overflows.
-    fn metrics(&self, options: MetricOptions) -> Option<Metrics>;
 }
 
 /// A row type the rollup can sum: it knows its accumulator.
@@ -96,7 +93,6 @@ macro_rules! sums {
         $name:ident, $row:ty,
         sums { $( $(#[$sdoc:meta])* $s:ident : $col:literal <= $src:ident ),* $(,)? }
         maxes { $( $(#[$mdoc:meta])* $m:ident : $mcol:literal <= $msrc:ident ),* $(,)? }
-        metrics |$ms:ident, $mo:ident| $mbody:expr
     ) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -127,11 +123,6 @@ macro_rules! sums {
                     return None;
                 }
                 Some(Self::COLUMNS[self.overflow.trailing_zeros() as usize])
-            }
-            fn metrics(&self, $mo: MetricOptions) -> Option<Metrics> {
-                let $ms = *self;
-                let _ = $mo;
-                $mbody
             }
         }
 
@@ -204,7 +195,6 @@ sums! {
         /// max `queued_aband_longest_que_dur` (s).
         longest_abandon_wait_s: "longest_abandon_wait_s" <= queued_aband_longest_que_dur,
     }
-    metrics |s, o| QueueMetrics::new(s, o).map(Metrics::Queue)
 }
 
 sums! {
@@ -221,7 +211,6 @@ sums! {
         wrap_s: "wrap_s" <= wrap_up_dur,
     }
     maxes {}
-    metrics |s, o| AgentExtMetrics::new(s).map(Metrics::AgentExt)
 }
 
 sums! {
@@ -248,7 +237,6 @@ sums! {
         direct_out_s: "direct_out_s" <= direct_out_call_dur,
     }
     maxes {}
-    metrics |s, o| Some(Metrics::Agent(AgentMetrics { sums: s }))
 }
 
 /// The display name chosen for an output key (SPEC 4.1): the name on the

@@ -29,6 +29,7 @@ use rayon::prelude::*;
 use super::accum::{get_varint, put_varint, Accumulator, NamePick};
 use super::bucket::offset_secs;
 use super::engine::{FastMap, Partial, RollupRow, Worker};
+use super::metrics::Measured;
 use super::Plan;
 use crate::model::ReportKind;
 use crate::read::chunk::Chunks;
@@ -275,7 +276,7 @@ impl<S> Store<S> {
     }
 }
 
-impl<S: Accumulator> Store<S> {
+impl<S: Measured> Store<S> {
     /// Adds the partial of the next chunk in file order; `None` when it
     /// adds to a bucket of a key that already has a later one (an output
     /// key whose rows are not in time order, e.g. a group of queues in an
@@ -352,7 +353,7 @@ struct ChunkOut<S> {
 
 /// Overflow of a sum, or of a derived sum under the default options (which
 /// add the most).
-fn may_overflow<S: Accumulator>(acc: &S) -> bool {
+fn may_overflow<S: Measured>(acc: &S) -> bool {
     acc.overflowed().is_some() || acc.metrics(Default::default()).is_none()
 }
 

@@ -30,6 +30,7 @@ use rayon::prelude::*;
 
 use super::accum::{Accumulator, NamePick, Summable};
 use super::bucket::{offset_secs, Bucketer, Filter};
+use super::metrics::Measured;
 use super::{Grouping, Plan};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
@@ -87,7 +88,7 @@ type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
 const BATCH: usize = 4096;
 
 /// A row type the rollup engine accepts: one of the three interval rows.
-pub trait RollupRow: IntervalRow + Summable {
+pub trait RollupRow: IntervalRow + Summable<Sums: Measured> {
     /// The queue id and name, for rows that have a queue.
     fn queue(&self) -> Option<(&str, &str)>;
     /// The agent id and name, for rows that have an agent.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::accum::{AgentExtSums, AgentSums, QueueSums};
+use super::accum::{Accumulator, AgentExtSums, AgentSums, QueueSums};
 use super::Grouping;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
@@ -175,25 +175,6 @@ pub(crate) fn scaled_hundredths(numerator: i128, denominator: i128, scale: i128)
     })
 }
 
-/// Appends hundredths as text with two decimals (`-13` → `-0.13`), as
-/// `Decimal`'s `{:.2}` prints the same value.
-pub(crate) fn push_hundredths(out: &mut Vec<u8>, q: i128) {
-    if q < 0 {
-        out.push(b'-');
-    }
-    let a = q.unsigned_abs();
-    let mut b = itoa::Buffer::new();
-    // Most quotients fit a u64, whose division and formatting are cheaper
-    // than the u128 ones (the same text either way).
-    let (whole, f) = if let Ok(a64) = u64::try_from(a) {
-        (b.format(a64 / 100), (a64 % 100) as u8)
-    } else {
-        (b.format(a / 100), (a % 100) as u8)
-    };
-    out.extend_from_slice(whole.as_bytes());
-    out.extend_from_slice(&[b'.', b'0' + f / 10, b'0' + f % 10]);
-}
-
 /// A metric value before any rounding, for writers that format it
 /// themselves: ratios carry their operands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,21 +192,6 @@ impl RawCell {
             RawCell::Int(v) => Cell::Int(v),
             RawCell::Signed(v) => Cell::Signed(v),
             RawCell::Ratio(n, d, s) => Cell::Ratio(scaled_ratio(n, d, s)),
-        }
-    }
-    /// Appends the text of the cell: integers plain, ratios with two
-    /// decimals, `empty` for an undefined ratio.
-    #[inline]
-    pub(crate) fn push(self, out: &mut Vec<u8>, empty: &[u8]) {
-        let mut b = itoa::Buffer::new();
-        match self {
-            // Most sums have a few digits: byte pushes beat a copy call.
-            RawCell::Int(v) => out.extend(b.format(v).bytes()),
-            RawCell::Signed(v) => out.extend(b.format(v).bytes()),
-            RawCell::Ratio(n, d, s) => match scaled_hundredths(n, d, s) {
-                Some(q) => push_hundredths(out, q),
-                None => out.extend_from_slice(empty),
-            },
         }
     }
 }
@@ -772,6 +738,30 @@ impl Metrics {
     }
 }
 
+/// Sums that give metrics: the report's derived columns and ratios.
+pub trait Measured: Accumulator {
+    /// The metrics of these sums; `None` when a derived sum overflows.
+    fn metrics(&self, options: MetricOptions) -> Option<Metrics>;
+}
+
+impl Measured for QueueSums {
+    fn metrics(&self, options: MetricOptions) -> Option<Metrics> {
+        QueueMetrics::new(*self, options).map(Metrics::Queue)
+    }
+}
+
+impl Measured for AgentExtSums {
+    fn metrics(&self, _: MetricOptions) -> Option<Metrics> {
+        AgentExtMetrics::new(*self).map(Metrics::AgentExt)
+    }
+}
+
+impl Measured for AgentSums {
+    fn metrics(&self, _: MetricOptions) -> Option<Metrics> {
+        Some(Metrics::Agent(AgentMetrics { sums: *self }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -792,20 +782,10 @@ mod tests {
         Some(q)
     }
 
-    fn text(q: i128) -> String {
-        let mut v = Vec::new();
-        push_hundredths(&mut v, q);
-        String::from_utf8(v).unwrap()
-    }
-
     fn check(n: i128, d: i128, scale: i128) {
         let want = decimal_ratio(n, d, scale);
         let got = scaled_ratio(n, d, scale);
         assert_eq!(got, want, "{scale} * {n} / {d}");
-        if let Some(w) = want {
-            let q = scaled_hundredths(n, d, scale).unwrap();
-            assert_eq!(text(q), format!("{w:.2}"), "{scale} * {n} / {d}");
-        }
     }
 
     #[test]

@@ -41,16 +41,15 @@ mod chunked;
 mod engine;
 mod groups;
 mod metrics;
+mod output;
 mod request;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
@@ -61,19 +60,21 @@ pub use bucket::{
 pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};
 pub use metrics::{
-    percent, ratio, report_columns, AgentExtMetrics, AgentMetrics, Cell, Column, MetricColumns,
-    MetricOptions, Metrics, Offered, QueueMetrics, ShortAbandons, SlFormula, Unit, AGENT_COLUMNS,
-    AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
+    percent, ratio, report_columns, AgentExtMetrics, AgentMetrics, Cell, Column, Measured,
+    MetricColumns, MetricOptions, Metrics, Offered, QueueMetrics, ShortAbandons, SlFormula, Unit,
+    AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
+pub use output::{PackedRollup, RollupOutput, RollupRecord, RollupStats, RollupTable};
 pub use request::AnalyticsRequest;
 
 pub(crate) use self::bucket::{Bucketer, Filter};
 pub(crate) use self::engine::FastMap;
 use self::engine::{
-    nowhere, run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource,
-    Skips, SourceResult, Worker,
+    run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource, Skips,
+    SourceResult, Worker,
 };
-use crate::diagnostic::Code;
+pub(crate) use self::metrics::{scaled_hundredths, RawCell};
+use self::output::{finish, Finished};
 use crate::error::{Error, Result};
 use crate::model::{AgentExtRow, AgentRow, QueueRow, ReportKind};
 use crate::read::ReaderBuilder;
@@ -327,8 +328,8 @@ impl Rollup {
     ///
     /// The selection applies to every output of the run: the table's
     /// [`metric_columns`](RollupTable::metric_columns), every
-    /// [`write_table`](crate::write::write_table) format and
-    /// [`write_files`](Self::write_files); columns not printed are not
+    /// [`write_table`](crate::write::write_table) and
+    /// [`write_rollup`](crate::write::write_rollup) format; columns not printed are not
     /// computed. The names are checked when the run knows its report: a
     /// name that is not a metric column of that report, or a name given
     /// twice, makes the run a usage error listing the valid names.
@@ -550,7 +551,7 @@ impl Rollup {
             ($t:ty) => {{
                 let plan = self.plan(kind, rb.source_zone())?;
                 match chunked::run::<$t>(&plan, &sorted, &rb, kind, size) {
-                    Some(r) => Done::Store(Box::new(Finished::new(&plan, r)?))
+                    Some(r) => RollupOutput::Packed(Finished::packed(&plan, r)?)
                         .with_header_warnings(header)
                         .into_table()
                         .map(Some),
@@ -566,49 +567,36 @@ impl Rollup {
         }
     }
 
-    /// Rolls up files and writes the result to `out` in `format`, as
-    /// [`run_files`](Self::run_files) then
-    /// [`write_table`](crate::write::write_table) would, byte for byte. For
-    /// CSV, JSON and NDJSON of large sorted CSV or JSON exports the result
-    /// is never built as a table: finished buckets are kept packed (a few
-    /// dozen bytes each) and printed straight from there, in order.
+    /// Rolls up files like [`run_files`](Self::run_files), but returns the
+    /// result before any table is built: for large sorted CSV or JSON
+    /// exports the finished buckets stay packed (a few dozen bytes each) and
+    /// [`write_rollup`](crate::write::write_rollup) prints them straight
+    /// from there, in order, the same bytes as the table would give.
     ///
     /// ```
     /// use ringcx_reports::rollup::{BucketInterval, Rollup};
-    /// use ringcx_reports::write::TableFormat;
+    /// use ringcx_reports::write::{write_rollup, TableFormat};
     /// use ringcx_reports::ReaderBuilder;
     /// let dir = tempfile::tempdir().unwrap();
     /// let path = dir.path().join("a.csv");
     /// std::fs::write(&path, "15,20240304,08:00,42,Alena,5686,Sales,300,30,2,1\n").unwrap();
-    /// let mut out = Vec::new();
-    /// let stats = Rollup::new()
+    /// let output = Rollup::new()
     ///     .interval(BucketInterval::Day)
-    ///     .write_files(&[&path], &ReaderBuilder::new(), TableFormat::Ndjson, &mut out)?;
+    ///     .output_files(&[&path], &ReaderBuilder::new())?;
+    /// let mut out = Vec::new();
+    /// let stats = write_rollup(output, TableFormat::Ndjson, &mut out)?;
     /// assert_eq!(stats.rows_kept, 1);
     /// assert!(String::from_utf8(out).unwrap().starts_with(
     ///     r#"{"agent_id":"42","agent_name":"Alena","bucket_start":"2024-03-04T00:00:00+00:00""#
     /// ));
     /// # Ok::<(), ringcx_reports::Error>(())
     /// ```
-    pub fn write_files<P: AsRef<Path> + Sync, W: std::io::Write>(
+    pub fn output_files<P: AsRef<Path> + Sync>(
         &self,
         paths: &[P],
         reader: &ReaderBuilder,
-        format: crate::write::TableFormat,
-        out: &mut W,
-    ) -> Result<RollupStats> {
-        use crate::write::TableFormat as F;
-        match self.files(paths, reader, true)? {
-            Done::Store(f) if matches!(format, F::Csv | F::Json | F::Ndjson) => {
-                f.write(format, out)?;
-                Ok(f.stats().clone())
-            }
-            d => {
-                let t = d.into_table()?;
-                crate::write::write_table(&t, format, out)?;
-                Ok(t.stats().clone())
-            }
-        }
+    ) -> Result<RollupOutput> {
+        self.files(paths, reader, true)
     }
 
     fn files<P: AsRef<Path> + Sync>(
@@ -616,7 +604,7 @@ impl Rollup {
         paths: &[P],
         reader: &ReaderBuilder,
         parallel: bool,
-    ) -> Result<Done> {
+    ) -> Result<RollupOutput> {
         if paths.is_empty() {
             return Err(Error::usage("no input files"));
         }
@@ -644,7 +632,7 @@ impl Rollup {
         rb: &ReaderBuilder,
         kind: ReportKind,
         parallel: bool,
-    ) -> Result<Done> {
+    ) -> Result<RollupOutput> {
         self.files_of_inner::<T>(paths, rb, kind, parallel)
     }
 
@@ -654,7 +642,7 @@ impl Rollup {
         rb: &ReaderBuilder,
         kind: ReportKind,
         parallel: bool,
-    ) -> Result<Done> {
+    ) -> Result<RollupOutput> {
         let plan = self.plan(kind, rb.source_zone())?;
         let open = |p: &Path| -> Result<ReaderSource> {
             let r = rb.from_path(p)?;
@@ -672,7 +660,7 @@ impl Rollup {
         if parallel {
             let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
             if let Some(r) = chunked::run::<T>(&plan, paths, rb, kind, size) {
-                return Ok(Done::Store(Box::new(Finished::new(&plan, r)?)));
+                return Ok(RollupOutput::Packed(Finished::packed(&plan, r)?));
             }
             let abort = AtomicBool::new(false);
             let results: Vec<Result<SourceResult<T::Sums>>> = paths
@@ -713,7 +701,7 @@ impl Rollup {
                         skips = skips.merge(r.skips);
                         partial = partial.merge(r.partial);
                     }
-                    return finish::<T>(&plan, partial, skips, read, kept).map(Done::Table);
+                    return finish::<T>(&plan, partial, skips, read, kept).map(RollupOutput::Table);
                 }
             }
             // An error, or rows shared between files: the reference path
@@ -737,190 +725,7 @@ impl Rollup {
             kept += r.kept;
             skips = skips.merge(r.skips);
         }
-        finish::<T>(&plan, worker.partial, skips, read, kept).map(Done::Table)
-    }
-}
-
-/// What a file rollup gave: a table, or the packed result of the chunked
-/// path, which can be printed without building the table.
-enum Done {
-    Table(RollupTable),
-    Store(Box<dyn Streamable>),
-}
-
-impl Done {
-    /// Puts the files' header findings before the run's own warnings.
-    fn with_header_warnings(mut self, mut header: Vec<String>) -> Self {
-        if header.is_empty() {
-            return self;
-        }
-        let stats = match &mut self {
-            Done::Table(t) => &mut t.stats,
-            Done::Store(f) => f.stats_mut(),
-        };
-        header.append(&mut stats.warnings);
-        stats.warnings = header;
-        self
-    }
-    fn into_table(self) -> Result<RollupTable> {
-        match self {
-            Done::Table(t) => Ok(t),
-            Done::Store(f) => f.into_table(),
-        }
-    }
-}
-
-trait Streamable {
-    fn into_table(self: Box<Self>) -> Result<RollupTable>;
-    fn write(&self, format: crate::write::TableFormat, out: &mut dyn std::io::Write) -> Result<()>;
-    fn stats(&self) -> &RollupStats;
-    fn stats_mut(&mut self) -> &mut RollupStats;
-}
-
-/// A finished chunked rollup: the keys in output order, each with its
-/// packed buckets.
-struct Finished<S> {
-    plan: Plan,
-    store: chunked::Store<S>,
-    /// Key column values and the index of the key in the store, sorted.
-    order: Vec<(Vec<String>, usize)>,
-    stats: RollupStats,
-}
-
-impl<S: Accumulator + 'static> Finished<S> {
-    fn new(plan: &Plan, r: chunked::ChunkedRun<S>) -> Result<Self> {
-        let mut warnings = misfit_warnings(plan, &r.store.meta)?;
-        warnings.extend(plan.filter.nothing_kept("row", r.read, r.kept));
-        let mut order: Vec<(Vec<String>, usize)> = r
-            .store
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (key_values(plan, &k.key, &k.names), i))
-            .collect();
-        let ncols = plan.grouping.key_columns().len();
-        let numeric: Vec<bool> = (0..ncols)
-            .map(|c| order.iter().all(|(k, _)| is_integer(&k[c])))
-            .collect();
-        order.sort_by(|a, b| cmp_keys(&a.0, &b.0, &numeric));
-        let f = Finished {
-            plan: plan.clone(),
-            store: r.store,
-            order,
-            stats: RollupStats {
-                rows_read: r.read,
-                rows_kept: r.kept,
-                warnings,
-                ..Default::default()
-            },
-        };
-        if f.store.maybe_overflowed {
-            // The exact check, in output order, with finish's message.
-            f.each(|_, _| Ok(()))?;
-        }
-        Ok(f)
-    }
-
-    /// Calls `each` with every record's key and bucket start, end and
-    /// metrics, in output order.
-    fn each(
-        &self,
-        mut each: impl FnMut(&[String], Option<(i64, i64, Metrics)>) -> Result<()>,
-    ) -> Result<()> {
-        let span = self.store.meta.span.unwrap_or((0, 0));
-        for (keys, i) in &self.order {
-            each(keys, None)?;
-            let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
-                .map_err(|e| Error::io("<rollup spill file>", e))?;
-            for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
-                let (start, end, metrics) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
-                each(keys, Some((start, end, metrics)))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<S: Accumulator + 'static> Streamable for Finished<S> {
-    fn into_table(self: Box<Self>) -> Result<RollupTable> {
-        let tz = self.plan.tz;
-        let mut records = Vec::new();
-        self.each(|keys, r| {
-            if let Some((s, e, metrics)) = r {
-                records.push(RollupRecord {
-                    keys: keys.to_vec(),
-                    start: in_zone(&tz, s),
-                    end: in_zone(&tz, e),
-                    metrics,
-                });
-            }
-            Ok(())
-        })?;
-        Ok(table_of(&self.plan, records, self.stats.clone()))
-    }
-
-    fn write(&self, format: crate::write::TableFormat, out: &mut dyn std::io::Write) -> Result<()> {
-        let mut w = crate::write::table::RowStream::new(
-            format,
-            self.plan.tz,
-            self.plan.grouping.key_columns(),
-            &self.plan.columns,
-            out,
-        )?;
-        // Each key's buckets are stored in segments of `SEGMENT` that
-        // decode on their own: a window of segments (in output order) is
-        // formatted in parallel, a run of `PER_TASK` segments per thread
-        // (each thread with its own formatter and label cache), then
-        // written in order. The text held at once is a window's worth,
-        // however long the keys. Longer runs print faster but hold more:
-        // four segments a thread took 7% off the hourly rollup of 10
-        // million rows and raised the peak of a 4 GB day rollup to 14%
-        // above the 1 GB one's (one segment: 7%).
-        const PER_TASK: usize = 1;
-        let threads = rayon::current_num_threads().max(1);
-        let mut fmts: Vec<_> = (0..threads).map(|_| w.formatter()).collect();
-        let mut bufs: Vec<(Vec<u8>, u64)> = vec![(Vec::new(), 0); threads];
-        let span = self.store.meta.span.unwrap_or((0, 0));
-        let segments: Vec<(&Vec<String>, &chunked::StoreKey<S>, usize)> = self
-            .order
-            .iter()
-            .flat_map(|(keys, i)| {
-                let k = &self.store.keys[*i];
-                (0..k.segments()).map(move |j| (keys, k, j))
-            })
-            .collect();
-        for win in segments.chunks(threads * PER_TASK) {
-            let tasks = win.len().div_ceil(PER_TASK);
-            fmts.par_iter_mut()
-                .zip(bufs.par_iter_mut())
-                .zip(win.par_chunks(PER_TASK))
-                .try_for_each(|((f, (buf, n)), run)| -> Result<()> {
-                    buf.clear();
-                    *n = 0;
-                    for &(keys, k, j) in run {
-                        f.key(keys);
-                        let (bytes, prev) = chunked::segment_bytes(&self.store, k, j)
-                            .map_err(|e| Error::io("<rollup spill file>", e))?;
-                        for (b, sums) in chunked::unpack_buckets_from::<S>(&bytes, prev) {
-                            let (s, e, m) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
-                            f.row(buf, s, e, &m);
-                            *n += 1;
-                        }
-                    }
-                    Ok(())
-                })?;
-            for (buf, n) in &bufs[..tasks] {
-                w.push_rows(buf, *n)?;
-            }
-        }
-        w.finish()
-    }
-
-    fn stats_mut(&mut self) -> &mut RollupStats {
-        &mut self.stats
-    }
-    fn stats(&self) -> &RollupStats {
-        &self.stats
+        finish::<T>(&plan, worker.partial, skips, read, kept).map(RollupOutput::Table)
     }
 }
 
@@ -947,179 +752,6 @@ fn header_findings(rb: &ReaderBuilder, sorted: &[&Path]) -> Result<(ReportKind, 
     Ok((kind, found))
 }
 
-/// What a run read, kept and skipped.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RollupStats {
-    /// Rows read (valid or not).
-    pub rows_read: u64,
-    /// Rows kept after filters and summed.
-    pub rows_kept: u64,
-    /// Invalid rows skipped, by code (only with `skip_invalid`).
-    pub skipped: BTreeMap<Code, u64>,
-    /// The first skipped row's error (in path order), for the message.
-    pub first_skipped: Option<String>,
-    /// Warnings for stderr: the files' header findings (an unknown column,
-    /// S004, whose values are not read), then rows attributed by start,
-    /// then filters (`from`, `to`, `days`, `hours`) that kept no row
-    /// (SPEC 9.2: "no row kept by --from/--to (96 rows read)").
-    pub warnings: Vec<String>,
-}
-
-/// One output row: a key and a bucket, with its metrics.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RollupRecord {
-    keys: Vec<String>,
-    start: DateTime<FixedOffset>,
-    end: DateTime<FixedOffset>,
-    metrics: Metrics,
-}
-
-impl RollupRecord {
-    /// The key column values, in the order of [`RollupTable::key_columns`].
-    pub fn keys(&self) -> &[String] {
-        &self.keys
-    }
-    /// The bucket start, with the bucket zone's offset.
-    pub fn bucket_start(&self) -> DateTime<FixedOffset> {
-        self.start
-    }
-    /// The bucket end (exclusive), with the bucket zone's offset.
-    pub fn bucket_end(&self) -> DateTime<FixedOffset> {
-        self.end
-    }
-    /// The metrics.
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-    /// The queue metrics, for a Queue Statistics rollup.
-    pub fn queue(&self) -> Option<&QueueMetrics> {
-        match &self.metrics {
-            Metrics::Queue(m) => Some(m),
-            _ => None,
-        }
-    }
-    /// The agent metrics, for an Agent Extended rollup.
-    pub fn agent_ext(&self) -> Option<&AgentExtMetrics> {
-        match &self.metrics {
-            Metrics::AgentExt(m) => Some(m),
-            _ => None,
-        }
-    }
-    /// The agent metrics, for an Agent Statistics rollup.
-    pub fn agent(&self) -> Option<&AgentMetrics> {
-        match &self.metrics {
-            Metrics::Agent(m) => Some(m),
-            _ => None,
-        }
-    }
-}
-
-/// A finished rollup: records sorted by key columns then bucket start.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RollupTable {
-    kind: ReportKind,
-    grouping: Grouping,
-    interval: BucketInterval,
-    tz: Tz,
-    options: MetricOptions,
-    columns: MetricColumns,
-    records: Vec<RollupRecord>,
-    stats: RollupStats,
-}
-
-impl RollupTable {
-    /// The report rolled up.
-    pub fn kind(&self) -> ReportKind {
-        self.kind
-    }
-    /// The grouping.
-    pub fn grouping(&self) -> Grouping {
-        self.grouping
-    }
-    /// The bucket interval.
-    pub fn interval(&self) -> BucketInterval {
-        self.interval
-    }
-    /// The bucket zone.
-    pub fn tz(&self) -> Tz {
-        self.tz
-    }
-    /// The metric options used.
-    pub fn options(&self) -> MetricOptions {
-        self.options
-    }
-    /// The key columns (`queue, queue_name`, ..., or none for `all`).
-    pub fn key_columns(&self) -> &'static [&'static str] {
-        self.grouping.key_columns()
-    }
-    /// The metric columns the writers print: every metric column of the
-    /// report, or the selection made with [`Rollup::columns`]. Records
-    /// keep every metric whatever the selection ([`RollupRecord::metrics`]).
-    ///
-    /// ```
-    /// use ringcx_reports::rollup::Rollup;
-    /// use ringcx_reports::{AgentExtRow, ReaderBuilder};
-    /// let data = "15,20240304,08:00,42,Alena,5686,Sales,300,30,2,1\n";
-    /// let mut reader = ReaderBuilder::new().from_bytes("a.csv", data.into())?;
-    /// let table = Rollup::new().run_rows(reader.rows::<AgentExtRow>())?;
-    /// assert_eq!(table.metric_columns().len(), 10);
-    /// let mut reader = ReaderBuilder::new().from_bytes("a.csv", data.into())?;
-    /// let table = Rollup::new()
-    ///     .columns(["aht_s", "answered"])
-    ///     .run_rows(reader.rows::<AgentExtRow>())?;
-    /// let cols = table.metric_columns();
-    /// assert_eq!(cols.names().collect::<Vec<_>>(), ["aht_s", "answered"]);
-    /// let m = table.records()[0].metrics();
-    /// let cells: Vec<String> = cols.indexed().map(|(i, _)| format!("{:?}", m.cell(i))).collect();
-    /// assert_eq!(cells, ["Ratio(Some(165.00))", "Int(2)"]);
-    /// # Ok::<(), ringcx_reports::Error>(())
-    /// ```
-    pub fn metric_columns(&self) -> &MetricColumns {
-        &self.columns
-    }
-    /// The records, sorted.
-    pub fn records(&self) -> &[RollupRecord] {
-        &self.records
-    }
-    /// What was read, kept and skipped.
-    pub fn stats(&self) -> &RollupStats {
-        &self.stats
-    }
-    /// The metrics of several records' summed sums (e.g. a key's total
-    /// over its buckets); `None` for no records or on overflow.
-    pub fn combine<'a>(
-        &self,
-        records: impl IntoIterator<Item = &'a RollupRecord>,
-    ) -> Option<Metrics> {
-        let mut it = records.into_iter();
-        let first = it.next()?.metrics;
-        let mut m = first;
-        for r in it {
-            m = match (m, r.metrics) {
-                (Metrics::Queue(mut a), Metrics::Queue(b)) => {
-                    a.sums.merge(&b.sums);
-                    Metrics::Queue(QueueMetrics::new(a.sums, self.options)?)
-                }
-                (Metrics::AgentExt(mut a), Metrics::AgentExt(b)) => {
-                    a.sums.merge(&b.sums);
-                    Metrics::AgentExt(AgentExtMetrics::new(a.sums)?)
-                }
-                (Metrics::Agent(mut a), Metrics::Agent(b)) => {
-                    a.sums.merge(&b.sums);
-                    Metrics::Agent(a)
-                }
-                _ => return None,
-            };
-        }
-        let overflow = match &m {
-            Metrics::Queue(q) => q.sums.overflowed(),
-            Metrics::AgentExt(q) => q.sums.overflowed(),
-            Metrics::Agent(q) => q.sums.overflowed(),
-        };
-        overflow.is_none().then_some(m)
-    }
-}
-
 /// Compares two key values: numerically when both columns are all
 /// integers (any length), else as strings.
 pub(crate) fn cmp_key(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
@@ -1139,55 +771,6 @@ pub(crate) fn is_integer(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The warnings of the misfit rows, or the error refusing them.
-fn misfit_warnings<S>(plan: &Plan, partial: &Partial<S>) -> Result<Vec<String>> {
-    let mut warnings = Vec::new();
-    if let Some(m) = &partial.first_misfit {
-        let what = format!(
-            "{} row(s) do not nest in {} buckets in {} (first: {}:{}, a {}-minute row starting {})",
-            partial.misfits,
-            plan.interval,
-            plan.tz.name(),
-            m.file,
-            m.line,
-            m.minutes,
-            m.start
-        );
-        match plan.attribution {
-            Attribution::Nest => {
-                let valid: Vec<&str> = BucketInterval::ALL
-                    .into_iter()
-                    .filter(|b| b.bit() & partial.misfit_bits == 0)
-                    .map(|b| b.as_str())
-                    .collect();
-                return Err(Error::usage(format!(
-                    "{what}; choose --interval {} or add --attribution start to put each row \
-                     in the bucket of its start",
-                    valid.join(", ")
-                )));
-            }
-            Attribution::Start => warnings.push(format!(
-                "{what}; attributed to the bucket of their start (--attribution start)"
-            )),
-        }
-    }
-    Ok(warnings)
-}
-
-/// The key column values of an engine key.
-fn key_values(plan: &Plan, key: &str, names: &[NamePick; 2]) -> Vec<String> {
-    let name = |i: usize| names[i].name().to_owned();
-    match plan.grouping {
-        Grouping::Queue | Grouping::Agent => vec![key.to_string(), name(0)],
-        Grouping::AgentQueue => {
-            let (a, q) = key.split_once('\u{1f}').unwrap_or((key, ""));
-            vec![a.to_owned(), name(0), q.to_owned(), name(1)]
-        }
-        Grouping::QueueGroup | Grouping::AgentGroup => vec![key.to_string()],
-        Grouping::All => Vec::new(),
-    }
-}
-
 fn cmp_keys(a: &[String], b: &[String], numeric: &[bool]) -> std::cmp::Ordering {
     for (c, &num) in numeric.iter().enumerate() {
         let o = cmp_key(&a[c], &b[c], num);
@@ -1196,101 +779,4 @@ fn cmp_keys(a: &[String], b: &[String], numeric: &[bool]) -> std::cmp::Ordering 
         }
     }
     std::cmp::Ordering::Equal
-}
-
-/// The bounds and metrics of one bucket; an error when a sum overflowed.
-fn bucket_metrics<S: Accumulator>(
-    plan: &Plan,
-    keys: &[String],
-    (bs, be): (i64, i64),
-    span: (i64, i64),
-    sums: &S,
-) -> Result<(i64, i64, Metrics)> {
-    let (bs, be) = match plan.interval {
-        BucketInterval::Total => span,
-        _ => (bs, be),
-    };
-    let overflow = |col: &str| {
-        Error::data(
-            Code::Overflow,
-            nowhere().with_field(col.to_owned()),
-            format!(
-                "the sum of {col} for key {} in the bucket starting {} passes {}",
-                if keys.is_empty() {
-                    "all".to_owned()
-                } else {
-                    keys.join(" ")
-                },
-                in_zone(&plan.tz, bs).to_rfc3339(),
-                u64::MAX
-            ),
-            "",
-        )
-    };
-    if let Some(col) = sums.overflowed() {
-        return Err(overflow(col));
-    }
-    let metrics = sums
-        .metrics(plan.metrics)
-        .ok_or_else(|| overflow("offered or handle_s"))?;
-    Ok((bs, be, metrics))
-}
-
-fn table_of(plan: &Plan, records: Vec<RollupRecord>, stats: RollupStats) -> RollupTable {
-    RollupTable {
-        kind: plan.kind,
-        grouping: plan.grouping,
-        interval: plan.interval,
-        tz: plan.tz,
-        options: plan.metrics,
-        columns: plan.columns.clone(),
-        records,
-        stats,
-    }
-}
-
-fn finish<T: RollupRow>(
-    plan: &Plan,
-    partial: Partial<T::Sums>,
-    skips: Skips,
-    read: u64,
-    kept: u64,
-) -> Result<RollupTable> {
-    let mut warnings = misfit_warnings(plan, &partial)?;
-    warnings.extend(plan.filter.nothing_kept("row", read, kept));
-    let tz = plan.tz;
-    let span = partial.span.unwrap_or((0, 0));
-    let mut records = Vec::new();
-    for (key, state) in partial.keys {
-        let keys = key_values(plan, &key, &state.names);
-        for (b, sums) in state.buckets {
-            let (bs, be, metrics) = bucket_metrics(plan, &keys, b, span, &sums)?;
-            records.push(RollupRecord {
-                keys: keys.clone(),
-                start: in_zone(&tz, bs),
-                end: in_zone(&tz, be),
-                metrics,
-            });
-        }
-    }
-    let ncols = plan.grouping.key_columns().len();
-    let numeric: Vec<bool> = (0..ncols)
-        .map(|c| records.iter().all(|r| is_integer(&r.keys[c])))
-        .collect();
-    records.sort_by(|a, b| {
-        cmp_keys(&a.keys, &b.keys, &numeric)
-            .then_with(|| a.start.timestamp().cmp(&b.start.timestamp()))
-            .then_with(|| a.end.timestamp().cmp(&b.end.timestamp()))
-    });
-    Ok(table_of(
-        plan,
-        records,
-        RollupStats {
-            rows_read: read,
-            rows_kept: kept,
-            skipped: skips.by_code,
-            first_skipped: skips.first.map(|f| f.1),
-            warnings,
-        },
-    ))
 }

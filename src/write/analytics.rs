@@ -24,8 +24,8 @@ use crate::rollup::{
     BucketInterval, Grouping, MetricColumns, Metrics, RollupRecord, RollupTable, Unit,
 };
 
+use super::cell::cell_text;
 use super::json_string;
-use super::table::cell_text;
 
 /// The Analytics `groupedBy` value of a grouping.
 pub fn grouped_by(g: Grouping) -> &'static str {

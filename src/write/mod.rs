@@ -2,27 +2,87 @@
 //! offers. Nothing else in the crate formats output.
 
 mod analytics;
+mod cell;
 mod destination;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 #[cfg(feature = "plot")]
 pub mod plot;
+mod rollup;
 mod rows;
 mod segments;
-pub(crate) mod table;
+mod table;
 mod teleopti;
 mod timeline;
 
+use crate::diagnostic::Diagnostic;
 pub use analytics::{analytics_name, grouped_by};
+
 pub use destination::{check_not_input, remove_temporaries, Destination};
+pub use rollup::{write_rollup, write_table};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
 pub use segments::{write_segments, SegmentWriter};
-pub use table::{header as table_header, write_table, TableFormat};
+pub use table::header as table_header;
 pub use teleopti::{check_teleopti_ids, teleopti_layout, TeleoptiWriter};
 pub use timeline::{
     seconds_text, timeline_grouped_by, timeline_header, write_interactions, write_timeline,
     INTERACTION_COLUMNS,
 };
+
+/// How to print a rollup.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TableFormat {
+    /// CSV with a header row (the default).
+    #[default]
+    Csv,
+    /// A JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Aligned columns for a terminal.
+    Table,
+    /// RingCentral Analytics API response shape.
+    Analytics,
+}
+
+/// Appends a finding as one JSON object with the keys `severity`,
+/// `code`, `file`, `line`, `column` (the field, or `null`), `message`
+/// and `value` (or `null`), in that order.
+///
+/// ```
+/// use ringcx_reports::{Code, Diagnostic, Location, Position};
+/// let d = Diagnostic::new(
+///     Code::Negative,
+///     Location::new("q.csv", Position::new(40, 3, 1)).with_field("answ_call_cnt"),
+///     "expected a non-negative integer",
+///     Some("-4".into()),
+/// );
+/// let mut out = String::new();
+/// ringcx_reports::write::diagnostic_json(&mut out, &d);
+/// assert_eq!(out, r#"{"severity":"error","code":"V102","file":"q.csv","line":3,"column":"answ_call_cnt","message":"expected a non-negative integer","value":"-4"}"#);
+/// ```
+pub fn diagnostic_json(out: &mut String, d: &Diagnostic) {
+    use std::fmt::Write;
+    out.push_str("{\"severity\":\"");
+    out.push_str(d.severity.as_str());
+    out.push_str("\",\"code\":\"");
+    out.push_str(d.code.as_str());
+    out.push_str("\",\"file\":");
+    json_string(out, &d.location.file);
+    let _ = write!(out, ",\"line\":{},\"column\":", d.location.pos.line());
+    match &d.location.field {
+        Some(f) => json_string(out, f),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"message\":");
+    json_string(out, &d.message);
+    out.push_str(",\"value\":");
+    match &d.value {
+        Some(v) => json_string(out, v),
+        None => out.push_str("null"),
+    }
+    out.push('}');
+}
 
 /// Appends `s` to `out` as a CSV field: quoted (with `""` escapes) only
 /// when it holds the delimiter, a quote or a line break.

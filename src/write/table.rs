@@ -9,51 +9,13 @@
 
 use std::io::Write;
 
-use crate::error::{Error, Result};
-use crate::model::write_rfc3339;
 use chrono_tz::Tz;
 
-use crate::rollup::{in_zone, Cell, FastMap, MetricColumns, Metrics, RollupRecord, RollupTable};
+use crate::error::{Error, Result};
+use crate::rollup::{in_zone, FastMap, MetricColumns, Metrics, RollupRecord, RollupTable};
 
-use super::{csv_field, json_string};
-
-/// How to print a rollup.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum TableFormat {
-    /// CSV with a header row (the default).
-    #[default]
-    Csv,
-    /// A JSON array of objects.
-    Json,
-    /// One JSON object per line.
-    Ndjson,
-    /// Aligned columns for a terminal.
-    Table,
-    /// RingCentral Analytics API response shape.
-    Analytics,
-}
-
-fn rfc3339(out: &mut String, t: chrono::DateTime<chrono::FixedOffset>) {
-    write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
-}
-
-/// Appends a metric value as text: integers plain, ratios with two
-/// decimals, `empty` for an undefined ratio.
-pub(crate) fn cell_text(out: &mut String, c: Cell, empty: &str) {
-    use std::fmt::Write as _;
-    match c {
-        Cell::Int(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Cell::Signed(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Cell::Ratio(Some(d)) => {
-            let _ = write!(out, "{d:.2}");
-        }
-        Cell::Ratio(None) => out.push_str(empty),
-    }
-}
+use super::cell::{cell_text, push_raw, rfc3339};
+use super::{csv_field, json_string, TableFormat};
 
 /// The text of every column of a record, in header order.
 fn texts(table: &RollupTable, r: &RollupRecord, empty: &str) -> Vec<String> {
@@ -181,7 +143,7 @@ impl RowFormat {
             } else {
                 buf.extend_from_slice(name);
             }
-            m.raw_cell(*i).push(buf, empty);
+            push_raw(buf, m.raw_cell(*i), empty);
         }
         match self.format {
             TableFormat::Csv => buf.push(b'\n'),
@@ -329,96 +291,45 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
     }
 }
 
-/// Writes `table` to `out` in `format`.
-///
-/// ```
-/// use ringcx_reports::rollup::Rollup;
-/// use ringcx_reports::write::{write_table, TableFormat};
-/// use ringcx_reports::{AgentExtRow, ReaderBuilder};
-/// let data = "15,20240304,08:00,42,\"Kaduk, Alena\",5686,Sales,300,30,2,1\n";
-/// let mut reader = ReaderBuilder::new().from_bytes("a.csv", data.into())?;
-/// let table = Rollup::new().run_rows(reader.rows::<AgentExtRow>())?;
-/// let mut out = Vec::new();
-/// write_table(&table, TableFormat::Csv, &mut out)?;
-/// assert_eq!(String::from_utf8(out).unwrap(), "\
-/// agent_id,agent_name,bucket_start,bucket_end,rows,answered,transferred_out,talk_s,wrap_s,handle_s,aht_s,avg_talk_s,avg_wrap_s,transfer_rate_pct
-/// 42,\"Kaduk, Alena\",2024-03-04T08:00:00+00:00,2024-03-04T09:00:00+00:00,1,2,1,300,30,330,165.00,150.00,15.00,50.00
-/// ");
-/// # Ok::<(), ringcx_reports::Error>(())
-/// ```
-pub fn write_table<W: Write>(table: &RollupTable, format: TableFormat, out: &mut W) -> Result<()> {
-    let io = |e| Error::io("<output>", e);
-    let mut buf = String::with_capacity(1 << 16);
-    let flush = |buf: &mut String, out: &mut W| -> Result<()> {
-        out.write_all(buf.as_bytes()).map_err(io)?;
-        buf.clear();
-        Ok(())
-    };
-    match format {
-        TableFormat::Csv | TableFormat::Json | TableFormat::Ndjson => {
-            let mut w = RowStream::new(
-                format,
-                table.tz(),
-                table.key_columns(),
-                table.metric_columns(),
-                out,
-            )?;
-            let mut last: Option<&[String]> = None;
-            for r in table.records() {
-                if last != Some(r.keys()) {
-                    w.key(r.keys());
-                    last = Some(r.keys());
-                }
-                w.row(
-                    r.bucket_start().timestamp(),
-                    r.bucket_end().timestamp(),
-                    r.metrics(),
-                )?;
-            }
-            return w.finish();
+/// Appends `table` as aligned columns for a terminal: text to the left,
+/// numbers to the right, line breaks inside names replaced by spaces.
+pub(crate) fn aligned(table: &RollupTable, buf: &mut String) {
+    let head = header(table);
+    let rows: Vec<Vec<String>> = table
+        .records()
+        .iter()
+        .map(|r| texts(table, r, ""))
+        .collect();
+    let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (w, t) in width.iter_mut().zip(r) {
+            *w = (*w).max(t.chars().count());
         }
-        TableFormat::Table => {
-            let head = header(table);
-            let rows: Vec<Vec<String>> = table
-                .records()
-                .iter()
-                .map(|r| texts(table, r, ""))
-                .collect();
-            let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
-            for r in &rows {
-                for (w, t) in width.iter_mut().zip(r) {
-                    *w = (*w).max(t.chars().count());
-                }
-            }
-            let nkeys = table.key_columns().len();
-            let line = |buf: &mut String, cells: &mut dyn Iterator<Item = &str>| {
-                let mut l = String::new();
-                for (i, t) in cells.enumerate() {
-                    if i > 0 {
-                        l.push_str("  ");
-                    }
-                    let pad = width[i].saturating_sub(t.chars().count());
-                    // Text to the left, numbers to the right.
-                    if i < nkeys + 2 {
-                        l.push_str(t);
-                        l.extend(std::iter::repeat_n(' ', pad));
-                    } else {
-                        l.extend(std::iter::repeat_n(' ', pad));
-                        l.push_str(t);
-                    }
-                }
-                buf.push_str(l.trim_end());
-                buf.push('\n');
-            };
-            line(&mut buf, &mut head.iter().copied());
-            for r in &rows {
-                // Line breaks inside a name would break the alignment.
-                let clean: Vec<String> = r.iter().map(|t| t.replace(['\n', '\r'], " ")).collect();
-                line(&mut buf, &mut clean.iter().map(String::as_str));
-            }
-        }
-        TableFormat::Analytics => super::analytics::write_analytics(table, &mut buf),
     }
-    flush(&mut buf, out)?;
-    out.flush().map_err(io)
+    let nkeys = table.key_columns().len();
+    let line = |buf: &mut String, cells: &mut dyn Iterator<Item = &str>| {
+        let mut l = String::new();
+        for (i, t) in cells.enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            let pad = width[i].saturating_sub(t.chars().count());
+            // Text to the left, numbers to the right.
+            if i < nkeys + 2 {
+                l.push_str(t);
+                l.extend(std::iter::repeat_n(' ', pad));
+            } else {
+                l.extend(std::iter::repeat_n(' ', pad));
+                l.push_str(t);
+            }
+        }
+        buf.push_str(l.trim_end());
+        buf.push('\n');
+    };
+    line(buf, &mut head.iter().copied());
+    for r in &rows {
+        // Line breaks inside a name would break the alignment.
+        let clean: Vec<String> = r.iter().map(|t| t.replace(['\n', '\r'], " ")).collect();
+        line(buf, &mut clean.iter().map(String::as_str));
+    }
 }

@@ -9,7 +9,7 @@ use ringcx_reports::rollup::{
     AnalyticsRequest, Attribution, BucketInterval, GroupMap, GroupOf, Grouping, Offered, Rollup,
     RollupStats, RollupTable, ShortAbandons, SlFormula, WeekStart,
 };
-use ringcx_reports::write::TableFormat;
+use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
 
 use crate::common::{self, parse_tz, Output, ReadOpts, TimeArgs};
@@ -265,10 +265,10 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     };
     let mut out = Output::new(a.output.as_ref(), &a.rollup.inputs())?;
     let r = &a.rollup;
-    let stats =
-        build(r)?
-            .columns(&a.columns)
-            .write_files(&r.files, &r.read.builder(), format, &mut out)?;
+    let output = build(r)?
+        .columns(&a.columns)
+        .output_files(&r.files, &r.read.builder())?;
+    let stats = write_rollup(output, format, &mut out)?;
     common::warn(&stats.warnings);
     out.finish()?;
     Ok(skipped_exit(&stats, quiet))

@@ -61,7 +61,7 @@ fn write_report(report: &Report, format: Format, out: &mut Output) -> io::Result
             for (i, d) in report.diagnostics.iter().enumerate() {
                 line.clear();
                 line.push_str(if i == 0 { "\n" } else { ",\n" });
-                d.write_json(&mut line);
+                ringcx_reports::write::diagnostic_json(&mut line, d);
                 out.write_all(line.as_bytes())?;
             }
             if !report.diagnostics.is_empty() {

@@ -1,0 +1,123 @@
+//! The text of one value: metric cells (integers plain, ratios with two
+//! decimals) and bucket labels (RFC 3339 with the zone's offset). Every
+//! writer of rollup output formats numbers and instants here.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::model::write_rfc3339;
+use crate::rollup::{scaled_hundredths, Cell, RawCell};
+
+/// Appends `t` as RFC 3339 with its offset.
+pub(crate) fn rfc3339(out: &mut String, t: DateTime<FixedOffset>) {
+    write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
+}
+
+/// Appends a metric value as text: integers plain, ratios with two
+/// decimals, `empty` for an undefined ratio.
+pub(crate) fn cell_text(out: &mut String, c: Cell, empty: &str) {
+    match c {
+        Cell::Int(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Cell::Signed(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Cell::Ratio(Some(d)) => {
+            let _ = write!(out, "{d:.2}");
+        }
+        Cell::Ratio(None) => out.push_str(empty),
+    }
+}
+
+/// Appends the text of a metric value computed from its operands, the
+/// same text [`cell_text`] gives for its [`Cell`]: integers plain, ratios
+/// rounded to two decimals, `empty` for an undefined ratio.
+#[inline]
+pub(crate) fn push_raw(out: &mut Vec<u8>, c: RawCell, empty: &[u8]) {
+    let mut b = itoa::Buffer::new();
+    match c {
+        // Most sums have a few digits: byte pushes beat a copy call.
+        RawCell::Int(v) => out.extend(b.format(v).bytes()),
+        RawCell::Signed(v) => out.extend(b.format(v).bytes()),
+        RawCell::Ratio(n, d, s) => match scaled_hundredths(n, d, s) {
+            Some(q) => push_hundredths(out, q),
+            None => out.extend_from_slice(empty),
+        },
+    }
+}
+
+/// Appends hundredths as text with two decimals (`-13` → `-0.13`), as
+/// `Decimal`'s `{:.2}` prints the same value.
+fn push_hundredths(out: &mut Vec<u8>, q: i128) {
+    if q < 0 {
+        out.push(b'-');
+    }
+    let a = q.unsigned_abs();
+    let mut b = itoa::Buffer::new();
+    // Most quotients fit a u64, whose division and formatting are cheaper
+    // than the u128 ones (the same text either way).
+    let (whole, f) = if let Ok(a64) = u64::try_from(a) {
+        (b.format(a64 / 100), (a64 % 100) as u8)
+    } else {
+        (b.format(a / 100), (a % 100) as u8)
+    };
+    out.extend_from_slice(whole.as_bytes());
+    out.extend_from_slice(&[b'.', b'0' + f / 10, b'0' + f % 10]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    fn text(c: RawCell) -> String {
+        let mut v = Vec::new();
+        push_raw(&mut v, c, b"-");
+        String::from_utf8(v).unwrap()
+    }
+
+    /// `Decimal`'s own two-decimal text of hundredths.
+    fn decimal_text(q: i128) -> String {
+        format!("{:.2}", Decimal::from_i128_with_scale(q, 2))
+    }
+
+    #[test]
+    fn hundredths_print_as_decimal_does() {
+        let big = u64::MAX as i128;
+        for q in [
+            0,
+            1,
+            -1,
+            9,
+            -9,
+            10,
+            99,
+            100,
+            -100,
+            12345,
+            -13,
+            big,
+            -big,
+            big * 100 + 7,
+        ] {
+            let mut v = Vec::new();
+            push_hundredths(&mut v, q);
+            assert_eq!(String::from_utf8(v).unwrap(), decimal_text(q), "{q}");
+        }
+        assert_eq!(text(RawCell::Ratio(1, 8, 1)), "0.13");
+        assert_eq!(text(RawCell::Ratio(5, 0, 100)), "-");
+        assert_eq!(text(RawCell::Signed(-4)), "-4");
+    }
+
+    proptest! {
+        #[test]
+        fn any_hundredths_print_as_decimal_does(q in -(u64::MAX as i128) * 1000..=(u64::MAX as i128) * 1000) {
+            let mut v = Vec::new();
+            push_hundredths(&mut v, q);
+            prop_assert_eq!(String::from_utf8(v).unwrap(), decimal_text(q));
+        }
+    }
+}

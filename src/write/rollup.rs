@@ -1,0 +1,134 @@
+//! Rollup output in the format asked for (SPEC 4.4): a finished
+//! [`RollupTable`] ([`write_table`]) or a file rollup's result as it comes
+//! ([`write_rollup`], which prints a packed result without building the
+//! table). CSV, JSON and NDJSON rows are formatted by [`super::table`], the
+//! Analytics shape by [`super::analytics`].
+
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::rollup::{PackedRollup, RollupOutput, RollupStats, RollupTable};
+
+use super::table::RowStream;
+use super::TableFormat;
+
+/// Writes a file rollup's result to `out` in `format`, the same bytes as
+/// [`write_table`] of its table, and returns its stats. A packed result
+/// ([`RollupOutput::Packed`]) printed as CSV, JSON or NDJSON is never
+/// built as a table: its pieces are formatted in parallel, a window at a
+/// time, and written in order.
+pub fn write_rollup<W: Write>(
+    output: RollupOutput,
+    format: TableFormat,
+    out: &mut W,
+) -> Result<RollupStats> {
+    match output {
+        RollupOutput::Packed(p)
+            if matches!(
+                format,
+                TableFormat::Csv | TableFormat::Json | TableFormat::Ndjson
+            ) =>
+        {
+            write_packed(&p, format, out)?;
+            Ok(p.stats().clone())
+        }
+        o => {
+            let t = o.into_table()?;
+            write_table(&t, format, out)?;
+            Ok(t.stats().clone())
+        }
+    }
+}
+
+fn write_packed<W: Write>(p: &PackedRollup, format: TableFormat, out: &mut W) -> Result<()> {
+    let mut w = RowStream::new(format, p.tz(), p.key_columns(), p.metric_columns(), out)?;
+    // Each key's buckets are stored in pieces that decode on their own: a
+    // window of pieces (in output order) is formatted in parallel, a run of
+    // `PER_TASK` pieces per thread (each thread with its own formatter and
+    // label cache), then written in order. The text held at once is a
+    // window's worth, however long the keys. Longer runs print faster but
+    // hold more: four pieces a thread took 7% off the hourly rollup of 10
+    // million rows and raised the peak of a 4 GB day rollup to 14% above
+    // the 1 GB one's (one piece: 7%).
+    const PER_TASK: usize = 1;
+    let threads = rayon::current_num_threads().max(1);
+    let mut fmts: Vec<_> = (0..threads).map(|_| w.formatter()).collect();
+    let mut bufs: Vec<(Vec<u8>, u64)> = vec![(Vec::new(), 0); threads];
+    let pieces: Vec<usize> = (0..p.pieces()).collect();
+    for win in pieces.chunks(threads * PER_TASK) {
+        let tasks = win.len().div_ceil(PER_TASK);
+        fmts.par_iter_mut()
+            .zip(bufs.par_iter_mut())
+            .zip(win.par_chunks(PER_TASK))
+            .try_for_each(|((f, (buf, n)), run)| -> Result<()> {
+                buf.clear();
+                *n = 0;
+                for &i in run {
+                    f.key(p.piece_keys(i));
+                    *n += p.for_each_bucket(i, &mut |s, e, m| f.row(buf, s, e, m))?;
+                }
+                Ok(())
+            })?;
+        for (buf, n) in &bufs[..tasks] {
+            w.push_rows(buf, *n)?;
+        }
+    }
+    w.finish()
+}
+
+/// Writes `table` to `out` in `format`.
+///
+/// ```
+/// use ringcx_reports::rollup::Rollup;
+/// use ringcx_reports::write::{write_table, TableFormat};
+/// use ringcx_reports::{AgentExtRow, ReaderBuilder};
+/// let data = "15,20240304,08:00,42,\"Kaduk, Alena\",5686,Sales,300,30,2,1\n";
+/// let mut reader = ReaderBuilder::new().from_bytes("a.csv", data.into())?;
+/// let table = Rollup::new().run_rows(reader.rows::<AgentExtRow>())?;
+/// let mut out = Vec::new();
+/// write_table(&table, TableFormat::Csv, &mut out)?;
+/// assert_eq!(String::from_utf8(out).unwrap(), "\
+/// agent_id,agent_name,bucket_start,bucket_end,rows,answered,transferred_out,talk_s,wrap_s,handle_s,aht_s,avg_talk_s,avg_wrap_s,transfer_rate_pct
+/// 42,\"Kaduk, Alena\",2024-03-04T08:00:00+00:00,2024-03-04T09:00:00+00:00,1,2,1,300,30,330,165.00,150.00,15.00,50.00
+/// ");
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+pub fn write_table<W: Write>(table: &RollupTable, format: TableFormat, out: &mut W) -> Result<()> {
+    let io = |e| Error::io("<output>", e);
+    let mut buf = String::with_capacity(1 << 16);
+    let flush = |buf: &mut String, out: &mut W| -> Result<()> {
+        out.write_all(buf.as_bytes()).map_err(io)?;
+        buf.clear();
+        Ok(())
+    };
+    match format {
+        TableFormat::Csv | TableFormat::Json | TableFormat::Ndjson => {
+            let mut w = RowStream::new(
+                format,
+                table.tz(),
+                table.key_columns(),
+                table.metric_columns(),
+                out,
+            )?;
+            let mut last: Option<&[String]> = None;
+            for r in table.records() {
+                if last != Some(r.keys()) {
+                    w.key(r.keys());
+                    last = Some(r.keys());
+                }
+                w.row(
+                    r.bucket_start().timestamp(),
+                    r.bucket_end().timestamp(),
+                    r.metrics(),
+                )?;
+            }
+            return w.finish();
+        }
+        TableFormat::Table => super::table::aligned(table, &mut buf),
+        TableFormat::Analytics => super::analytics::write_analytics(table, &mut buf),
+    }
+    flush(&mut buf, out)?;
+    out.flush().map_err(io)
+}
