@@ -494,7 +494,6 @@ const KNOWN_LONG: &[&str] = &[
     "read::json",
     "rollup",
     "rollup::engine",
-    "rollup::metrics",
     "timeline::interactions",
     "write::plot",
 ];

@@ -503,3 +503,120 @@ fn library_bad_names_are_usage_errors() {
         "{e}"
     );
 }
+
+/// `docs/metrics.md`: every report's metric columns with unit and formula,
+/// from the catalogue (`Column::formula`).
+fn metrics_markdown() -> String {
+    use ringcx_reports::rollup::Unit;
+    let mut s = String::from(
+        "# Metric columns\n\n\
+         The metric columns `rcx rollup` prints (and `--columns` selects), per\n\
+         report, in output order, after the key columns and `bucket_start`,\n\
+         `bucket_end`. Ratios are computed once per bucket from its sums,\n\
+         rounded half away from zero to two decimals, and are empty (CSV) or\n\
+         `null` (JSON) when the denominator is 0 (SPEC 4.3).\n\n\
+         This file is generated from the metric catalogue in\n\
+         `src/rollup/metrics.rs` and checked by the test\n\
+         `rollup_columns::docs_metrics_table_matches_the_catalogue`; run it\n\
+         with `RCX_BLESS=1` to rewrite this file after changing the catalogue.\n",
+    );
+    for (title, cols) in [
+        ("Queue Statistics", QUEUE_COLUMNS),
+        ("Agent Extended Statistics", AGENT_EXT_COLUMNS),
+        ("Agent Statistics", AGENT_COLUMNS),
+    ] {
+        s.push_str(&format!(
+            "\n## {title}\n\n| column | unit | how it is computed |\n|---|---|---|\n"
+        ));
+        for c in cols {
+            let unit = match c.unit {
+                Unit::Count => "count",
+                Unit::Seconds => "seconds",
+                Unit::Percent => "percent",
+                _ => "other",
+            };
+            s.push_str(&format!("| `{}` | {unit} | {} |\n", c.name, c.formula));
+        }
+    }
+    s
+}
+
+#[test]
+fn docs_metrics_table_matches_the_catalogue() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/metrics.md");
+    let want = metrics_markdown();
+    if std::env::var_os("RCX_BLESS").is_some() {
+        std::fs::write(&path, &want).expect("write docs/metrics.md");
+    }
+    let have = std::fs::read_to_string(&path).expect("docs/metrics.md exists");
+    assert_eq!(
+        have, want,
+        "docs/metrics.md is stale: rerun this test with RCX_BLESS=1"
+    );
+}
+
+/// The typed accessors and the cells of the catalogue agree with ratios
+/// computed here from the sums, on a bucket whose every ratio is defined.
+#[test]
+fn typed_accessors_are_the_catalogue_cells() {
+    use ringcx_reports::rollup::{
+        AgentExtMetrics, AgentExtSums, Cell, MetricOptions, QueueMetrics, QueueSums,
+    };
+    let s = QueueSums {
+        rows: 4,
+        direct: 30,
+        overflow_in: 5,
+        answered: 27,
+        abandoned: 6,
+        short_abandoned: 2,
+        answered_within_sl: 20,
+        talk_s: 3000,
+        wrap_s: 240,
+        answer_wait_s: 410,
+        abandon_wait_s: 95,
+        agent_wait_s: 900,
+        ..Default::default()
+    };
+    let m = QueueMetrics::new(s, MetricOptions::default()).unwrap();
+    // 20 / (27 + 6 − 2) = 64.516… ; (6 − 2) / (35 − 2) = 12.121… ;
+    // 3240 / 27 = 120 ; 410 / 27 = 15.185… ; 95 / 6 = 15.833… ;
+    // 3240 / 4140 = 78.260…
+    let want = [
+        ("service_level_pct", "64.52"),
+        ("abandon_rate_pct", "12.12"),
+        ("aht_s", "120.00"),
+        ("asa_s", "15.19"),
+        ("avg_abandon_wait_s", "15.83"),
+        ("occupancy_pct", "78.26"),
+    ];
+    let accessors = [
+        m.service_level_pct(),
+        m.abandon_rate_pct(),
+        m.aht_s(),
+        m.asa_s(),
+        m.avg_abandon_wait_s(),
+        m.occupancy_pct(),
+    ];
+    for ((name, text), got) in want.iter().zip(accessors) {
+        assert_eq!(got.unwrap().to_string(), *text, "{name}");
+        let i = QUEUE_COLUMNS.iter().position(|c| c.name == *name).unwrap();
+        assert_eq!(m.cell(i), Cell::Ratio(got), "{name}");
+    }
+    let a = AgentExtMetrics::new(AgentExtSums {
+        answered: 8,
+        transferred_out: 3,
+        talk_s: 1000,
+        wrap_s: 100,
+        ..Default::default()
+    })
+    .unwrap();
+    // 1100 / 8, 1000 / 8, 100 / 8, 300 / 8
+    let got = [
+        a.aht_s(),
+        a.avg_talk_s(),
+        a.avg_wrap_s(),
+        a.transfer_rate_pct(),
+    ];
+    let got: Vec<String> = got.iter().map(|d| d.unwrap().to_string()).collect();
+    assert_eq!(got, ["137.50", "125.00", "12.50", "37.50"]);
+}

@@ -1,10 +1,15 @@
-//! Ratios from summed numerators and denominators (SPEC 4.3).
+//! The metric catalogue (SPEC 4.3, 4.4): each report's columns, each
+//! defined once by its name, unit, formula in words and the code that
+//! computes it from a bucket's sums. The column tables
+//! ([`QUEUE_COLUMNS`], …), the cells writers print, the typed accessors
+//! (`service_level_pct()`, …), `--columns`, the CLI help and
+//! `docs/metrics.md` all come from these entries.
 //!
 //! A ratio is never an average of ratios: it is computed once per bucket
-//! from that bucket's sums, in `rust_decimal`, rounded half away from zero
-//! to two places, and is `None` when its denominator is 0. Ratios are not
-//! clamped: inconsistent vendor data (more short abandons than abandons,
-//! say) shows as a value outside 0–100 rather than being hidden.
+//! from that bucket's sums ([`ratio`](super::ratio), [`percent`](super::percent)),
+//! and is `None` when its denominator is 0. Ratios are not clamped:
+//! inconsistent vendor data (more short abandons than abandons, say) shows
+//! as a value outside 0–100 rather than being hidden.
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,6 +18,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::accum::{Accumulator, AgentExtSums, AgentSums, QueueSums};
+use super::column::{Cell, Column, RawCell, Unit};
 use super::Grouping;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
@@ -108,191 +114,120 @@ pub struct MetricOptions {
     pub offered: Offered,
 }
 
-/// `numerator / denominator`, rounded half away from zero to 2 places;
-/// `None` when the denominator is 0.
-///
-/// ```
-/// use ringcx_reports::rollup::ratio;
-/// assert_eq!(ratio(860, 1050).unwrap().to_string(), "0.82");
-/// assert_eq!(ratio(1, 8).unwrap().to_string(), "0.13"); // 0.125 → away from zero
-/// assert_eq!(ratio(-1, 8).unwrap().to_string(), "-0.13");
-/// assert_eq!(ratio(5, 0), None);
-/// ```
-pub fn ratio(numerator: i128, denominator: i128) -> Option<Decimal> {
-    scaled_ratio(numerator, denominator, 1)
-}
-
-/// `100 × numerator / denominator`, rounded half away from zero to 2
-/// places; `None` when the denominator is 0.
-///
-/// ```
-/// use ringcx_reports::rollup::percent;
-/// assert_eq!(percent(860, 1050).unwrap().to_string(), "81.90");
-/// assert_eq!(percent(1254, 1500).unwrap().to_string(), "83.60");
-/// assert_eq!(percent(0, 0), None);
-/// ```
-pub fn percent(numerator: i128, denominator: i128) -> Option<Decimal> {
-    scaled_ratio(numerator, denominator, 100)
-}
-
-fn scaled_ratio(numerator: i128, denominator: i128, scale: i128) -> Option<Decimal> {
-    let q = scaled_hundredths(numerator, denominator, scale)?;
-    Some(Decimal::from_i128_with_scale(q, 2))
-}
-
-/// `scale × numerator / denominator` in hundredths, rounded half away from
-/// zero, in exact integer arithmetic; `None` when the denominator is 0.
-/// Operands are sums of `u64` values (|n|, |d| < 2^66), so `n × 10^4`
-/// stays far inside `i128`, and the quotient (at most about 2^80) inside
-/// `Decimal`'s 96-bit mantissa.
-#[inline]
-pub(crate) fn scaled_hundredths(numerator: i128, denominator: i128, scale: i128) -> Option<i128> {
-    if denominator == 0 {
-        return None;
-    }
-    // The usual case (non-negative sums, small enough that the scaled
-    // numerator fits a u64) in 64-bit division, which is several times
-    // cheaper than the 128-bit one; the same rounding.
-    if let (Ok(n), Ok(d), Ok(k)) = (
-        u64::try_from(numerator),
-        u64::try_from(denominator),
-        u64::try_from(scale * 100),
-    ) {
-        if let Some(n) = n.checked_mul(k) {
-            let (q, r) = (n / d, n % d);
-            return Some(i128::from(q + u64::from(r >= d - r)));
+/// Defines a report's catalogue: the column table, the index of each
+/// column, the cell of column `i` and a typed accessor for each ratio.
+/// One entry per column: `name: Unit, kind, "formula" => |m| cell`, where
+/// `kind` is `int`, `signed` or `ratio` and `m` is the report's metrics.
+macro_rules! catalogue {
+    (
+        $(#[$doc:meta])*
+        $table:ident, $metrics:ty, $index:ident {
+            $( $name:ident : $unit:ident, $kind:ident, $formula:literal => |$m:ident| $cell:expr; )*
         }
-    }
-    let n = numerator.checked_mul(scale * 100)?;
-    let (q, r) = (n / denominator, n % denominator);
-    // Away from zero when the remainder is at least half the divisor.
-    let away = r.unsigned_abs().checked_mul(2)? >= denominator.unsigned_abs();
-    let neg = (n < 0) != (denominator < 0);
-    Some(match (away, neg) {
-        (false, _) => q,
-        (true, false) => q + 1,
-        (true, true) => q - 1,
-    })
-}
+    ) => {
+        $(#[$doc])*
+        pub const $table: &[Column] = &[
+            $( Column { name: stringify!($name), unit: Unit::$unit, formula: $formula }, )*
+        ];
 
-/// A metric value before any rounding, for writers that format it
-/// themselves: ratios carry their operands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RawCell {
-    Int(u64),
-    Signed(i128),
-    /// `scale × num / den`.
-    Ratio(i128, i128, i128),
-}
+        /// Column indices into the table, by name.
+        #[allow(non_camel_case_types, dead_code)]
+        #[derive(Clone, Copy)]
+        enum $index { $( $name, )* }
 
-impl RawCell {
-    /// The typed cell.
-    pub(crate) fn cell(self) -> Cell {
-        match self {
-            RawCell::Int(v) => Cell::Int(v),
-            RawCell::Signed(v) => Cell::Signed(v),
-            RawCell::Ratio(n, d, s) => Cell::Ratio(scaled_ratio(n, d, s)),
+        impl $metrics {
+            /// The cell of column `i` of the table, before rounding.
+            #[inline]
+            pub(crate) fn raw_cell(&self, i: usize) -> RawCell {
+                use RawCell::*;
+                // A match on the column (a jump table, each cell's code
+                // inlined), not a call through a pointer per cell.
+                const ALL: &[$index] = &[ $( $index::$name, )* ];
+                match ALL[i] {
+                    $( $index::$name => { let $m = self; $cell } )*
+                }
+            }
+            /// The value of column `i` of the table.
+            pub fn cell(&self, i: usize) -> Cell {
+                self.raw_cell(i).cell()
+            }
+            $( catalogue!(@accessor $kind $name $index $formula); )*
         }
+    };
+    (@accessor ratio $name:ident $index:ident $formula:literal) => {
+        #[doc = concat!("`", stringify!($name), "` = ", $formula, "; `None` when the denominator is 0.")]
+        pub fn $name(&self) -> Option<Decimal> {
+            self.raw_cell($index::$name as usize).ratio()
+        }
+    };
+    (@accessor $kind:ident $name:ident $index:ident $formula:literal) => {};
+}
+
+catalogue! {
+    /// Queue Statistics metric columns, in output order (SPEC 4.4).
+    QUEUE_COLUMNS, QueueMetrics, QueueColumn {
+        rows: Count, int, "source rows summed" => |m| Int(m.sums.rows);
+        direct: Count, int, "Σ offd_direct_call_cnt" => |m| Int(m.sums.direct);
+        overflow_in: Count, int, "Σ overflow_in_call_cnt" => |m| Int(m.sums.overflow_in);
+        overflow_out: Count, int, "Σ overflow_out_call_cnt" => |m| Int(m.sums.overflow_out);
+        answered: Count, int, "Σ answ_call_cnt" => |m| Int(m.sums.answered);
+        abandoned: Count, int, "Σ aband_call_cnt" => |m| Int(m.sums.abandoned);
+        short_abandoned: Count, int, "Σ aband_short_call_cnt" => |m| Int(m.sums.short_abandoned);
+        abandoned_within_sl: Count, int, "Σ aband_within_sl_cnt" => |m| Int(m.sums.abandoned_within_sl);
+        answered_within_sl: Count, int, "Σ ans_servicelevel_cnt" => |m| Int(m.sums.answered_within_sl);
+        offered: Count, int, "direct + overflow_in (direct alone with --offered direct)" => |m| Int(m.offered);
+        talk_s: Seconds, int, "Σ talking_call_dur" => |m| Int(m.sums.talk_s);
+        wrap_s: Seconds, int, "Σ wrap_up_dur" => |m| Int(m.sums.wrap_s);
+        handle_s: Seconds, int, "talk_s + wrap_s" => |m| Int(m.handle_s);
+        answer_wait_s: Seconds, int, "Σ queued_and_answ_call_dur" => |m| Int(m.sums.answer_wait_s);
+        abandon_wait_s: Seconds, int, "Σ queued_and_aband_call_dur" => |m| Int(m.sums.abandon_wait_s);
+        agent_wait_s: Seconds, int, "Σ wait_dur" => |m| Int(m.sums.agent_wait_s);
+        longest_answer_wait_s: Seconds, int, "max queued_answ_longest_que_dur" => |m| Int(m.sums.longest_answer_wait_s);
+        longest_abandon_wait_s: Seconds, int, "max queued_aband_longest_que_dur" => |m| Int(m.sums.longest_abandon_wait_s);
+        sl_numerator: Count, signed, "answered_within_sl (+ abandoned_within_sl with --sl-formula abandons-positive)" => |m| Signed(m.sl_numerator);
+        sl_denominator: Count, signed, "per --sl-formula: answered + abandoned − short_abandoned by default" => |m| Signed(m.sl_denominator);
+        service_level_pct: Percent, ratio, "100 × sl_numerator / sl_denominator" => |m| Ratio(m.sl_numerator, m.sl_denominator, 100);
+        abandon_numerator: Count, signed, "abandoned − short_abandoned (abandoned with --short-abandons include)" => |m| Signed(m.abandon_numerator);
+        abandon_denominator: Count, signed, "offered − short_abandoned (offered with --short-abandons include)" => |m| Signed(m.abandon_denominator);
+        abandon_rate_pct: Percent, ratio, "100 × abandon_numerator / abandon_denominator" => |m| Ratio(m.abandon_numerator, m.abandon_denominator, 100);
+        aht_s: Seconds, ratio, "handle_s / answered" => |m| Ratio(m.handle_s as i128, m.sums.answered as i128, 1);
+        asa_s: Seconds, ratio, "answer_wait_s / answered" => |m| Ratio(m.sums.answer_wait_s as i128, m.sums.answered as i128, 1);
+        avg_abandon_wait_s: Seconds, ratio, "abandon_wait_s / abandoned" => |m| Ratio(m.sums.abandon_wait_s as i128, m.sums.abandoned as i128, 1);
+        occupancy_pct: Percent, ratio, "100 × handle_s / (handle_s + agent_wait_s)" => |m| Ratio(m.handle_s as i128, m.handle_s as i128 + m.sums.agent_wait_s as i128, 100);
     }
 }
 
-/// One metric value, for writers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cell {
-    /// A sum or count.
-    Int(u64),
-    /// A signed numerator or denominator (may be negative on inconsistent
-    /// data).
-    Signed(i128),
-    /// A ratio; `None` when its denominator is 0.
-    Ratio(Option<Decimal>),
+catalogue! {
+    /// Agent Extended Statistics metric columns, in output order (SPEC 4.4).
+    AGENT_EXT_COLUMNS, AgentExtMetrics, AgentExtColumn {
+        rows: Count, int, "source rows summed" => |m| Int(m.sums.rows);
+        answered: Count, int, "Σ answ_call_cnt" => |m| Int(m.sums.answered);
+        transferred_out: Count, int, "Σ transfer_out_call_cnt" => |m| Int(m.sums.transferred_out);
+        talk_s: Seconds, int, "Σ talking_call_dur" => |m| Int(m.sums.talk_s);
+        wrap_s: Seconds, int, "Σ wrap_up_dur" => |m| Int(m.sums.wrap_s);
+        handle_s: Seconds, int, "talk_s + wrap_s" => |m| Int(m.handle_s);
+        aht_s: Seconds, ratio, "handle_s / answered" => |m| Ratio(m.handle_s as i128, m.sums.answered as i128, 1);
+        avg_talk_s: Seconds, ratio, "talk_s / answered" => |m| Ratio(m.sums.talk_s as i128, m.sums.answered as i128, 1);
+        avg_wrap_s: Seconds, ratio, "wrap_s / answered" => |m| Ratio(m.sums.wrap_s as i128, m.sums.answered as i128, 1);
+        transfer_rate_pct: Percent, ratio, "100 × transferred_out / answered" => |m| Ratio(m.sums.transferred_out as i128, m.sums.answered as i128, 100);
+    }
 }
 
-/// What a metric measures, for the Analytics output's `valueType`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    /// A count of calls or rows (`Instances`).
-    Count,
-    /// Seconds (`Seconds`).
-    Seconds,
-    /// A percentage (`Percent`).
-    Percent,
+catalogue! {
+    /// Agent Statistics metric columns, in output order (SPEC 4.4).
+    AGENT_COLUMNS, AgentMetrics, AgentColumn {
+        rows: Count, int, "source rows summed" => |m| Int(m.sums.rows);
+        avail_s: Seconds, int, "Σ avail_dur" => |m| Int(m.sums.avail_s);
+        work_s: Seconds, int, "Σ tot_work_dur" => |m| Int(m.sums.work_s);
+        pause_s: Seconds, int, "Σ pause_dur" => |m| Int(m.sums.pause_s);
+        wait_s: Seconds, int, "Σ wait_dur" => |m| Int(m.sums.wait_s);
+        admin_s: Seconds, int, "Σ admin_dur" => |m| Int(m.sums.admin_s);
+        direct_in: Count, int, "Σ direct_in_call_cnt" => |m| Int(m.sums.direct_in);
+        direct_in_s: Seconds, int, "Σ direct_in_call_dur" => |m| Int(m.sums.direct_in_s);
+        direct_out: Count, int, "Σ direct_out_call_cnt" => |m| Int(m.sums.direct_out);
+        direct_out_s: Seconds, int, "Σ direct_out_call_dur" => |m| Int(m.sums.direct_out_s);
+    }
 }
-
-/// A metric column: its name in CSV/JSON and its unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Column {
-    /// The column name, e.g. `service_level_pct`.
-    pub name: &'static str,
-    /// The unit.
-    pub unit: Unit,
-}
-
-const fn c(name: &'static str, unit: Unit) -> Column {
-    Column { name, unit }
-}
-
-use Unit::{Count as N, Percent as P, Seconds as S};
-
-/// Queue Statistics metric columns, in output order.
-pub const QUEUE_COLUMNS: &[Column] = &[
-    c("rows", N),
-    c("direct", N),
-    c("overflow_in", N),
-    c("overflow_out", N),
-    c("answered", N),
-    c("abandoned", N),
-    c("short_abandoned", N),
-    c("abandoned_within_sl", N),
-    c("answered_within_sl", N),
-    c("offered", N),
-    c("talk_s", S),
-    c("wrap_s", S),
-    c("handle_s", S),
-    c("answer_wait_s", S),
-    c("abandon_wait_s", S),
-    c("agent_wait_s", S),
-    c("longest_answer_wait_s", S),
-    c("longest_abandon_wait_s", S),
-    c("sl_numerator", N),
-    c("sl_denominator", N),
-    c("service_level_pct", P),
-    c("abandon_numerator", N),
-    c("abandon_denominator", N),
-    c("abandon_rate_pct", P),
-    c("aht_s", S),
-    c("asa_s", S),
-    c("avg_abandon_wait_s", S),
-    c("occupancy_pct", P),
-];
-
-/// Agent Extended Statistics metric columns, in output order.
-pub const AGENT_EXT_COLUMNS: &[Column] = &[
-    c("rows", N),
-    c("answered", N),
-    c("transferred_out", N),
-    c("talk_s", S),
-    c("wrap_s", S),
-    c("handle_s", S),
-    c("aht_s", S),
-    c("avg_talk_s", S),
-    c("avg_wrap_s", S),
-    c("transfer_rate_pct", P),
-];
-
-/// Agent Statistics metric columns, in output order.
-pub const AGENT_COLUMNS: &[Column] = &[
-    c("rows", N),
-    c("avail_s", S),
-    c("work_s", S),
-    c("pause_s", S),
-    c("wait_s", S),
-    c("admin_s", S),
-    c("direct_in", N),
-    c("direct_in_s", S),
-    c("direct_out", N),
-    c("direct_out_s", S),
-];
 
 /// The metric columns of a report, in output order.
 pub const fn report_columns(kind: ReportKind) -> &'static [Column] {
@@ -526,76 +461,6 @@ impl QueueMetrics {
             options,
         })
     }
-    /// 100 × sl_numerator / sl_denominator.
-    pub fn service_level_pct(&self) -> Option<Decimal> {
-        percent(self.sl_numerator, self.sl_denominator)
-    }
-    /// 100 × abandon_numerator / abandon_denominator.
-    pub fn abandon_rate_pct(&self) -> Option<Decimal> {
-        percent(self.abandon_numerator, self.abandon_denominator)
-    }
-    /// handle_s / answered.
-    pub fn aht_s(&self) -> Option<Decimal> {
-        ratio(self.handle_s as i128, self.sums.answered as i128)
-    }
-    /// answer_wait_s / answered.
-    pub fn asa_s(&self) -> Option<Decimal> {
-        ratio(self.sums.answer_wait_s as i128, self.sums.answered as i128)
-    }
-    /// abandon_wait_s / abandoned.
-    pub fn avg_abandon_wait_s(&self) -> Option<Decimal> {
-        ratio(
-            self.sums.abandon_wait_s as i128,
-            self.sums.abandoned as i128,
-        )
-    }
-    /// 100 × handle_s / (handle_s + agent_wait_s).
-    pub fn occupancy_pct(&self) -> Option<Decimal> {
-        percent(
-            self.handle_s as i128,
-            self.handle_s as i128 + self.sums.agent_wait_s as i128,
-        )
-    }
-    /// The value of [`QUEUE_COLUMNS`]`[i]`.
-    pub fn cell(&self, i: usize) -> Cell {
-        self.raw_cell(i).cell()
-    }
-    #[inline]
-    pub(crate) fn raw_cell(&self, i: usize) -> RawCell {
-        let s = &self.sums;
-        use RawCell::{Int, Ratio, Signed};
-        let (h, a) = (self.handle_s as i128, s.answered as i128);
-        match i {
-            0 => Int(s.rows),
-            1 => Int(s.direct),
-            2 => Int(s.overflow_in),
-            3 => Int(s.overflow_out),
-            4 => Int(s.answered),
-            5 => Int(s.abandoned),
-            6 => Int(s.short_abandoned),
-            7 => Int(s.abandoned_within_sl),
-            8 => Int(s.answered_within_sl),
-            9 => Int(self.offered),
-            10 => Int(s.talk_s),
-            11 => Int(s.wrap_s),
-            12 => Int(self.handle_s),
-            13 => Int(s.answer_wait_s),
-            14 => Int(s.abandon_wait_s),
-            15 => Int(s.agent_wait_s),
-            16 => Int(s.longest_answer_wait_s),
-            17 => Int(s.longest_abandon_wait_s),
-            18 => Signed(self.sl_numerator),
-            19 => Signed(self.sl_denominator),
-            20 => Ratio(self.sl_numerator, self.sl_denominator, 100),
-            21 => Signed(self.abandon_numerator),
-            22 => Signed(self.abandon_denominator),
-            23 => Ratio(self.abandon_numerator, self.abandon_denominator, 100),
-            24 => Ratio(h, a, 1),
-            25 => Ratio(s.answer_wait_s as i128, a, 1),
-            26 => Ratio(s.abandon_wait_s as i128, s.abandoned as i128, 1),
-            _ => Ratio(h, h + s.agent_wait_s as i128, 100),
-        }
-    }
 }
 
 /// The metrics of one Agent Extended Statistics bucket (SPEC 4.3).
@@ -615,47 +480,6 @@ impl AgentExtMetrics {
             sums,
         })
     }
-    /// handle_s / answered.
-    pub fn aht_s(&self) -> Option<Decimal> {
-        ratio(self.handle_s as i128, self.sums.answered as i128)
-    }
-    /// talk_s / answered.
-    pub fn avg_talk_s(&self) -> Option<Decimal> {
-        ratio(self.sums.talk_s as i128, self.sums.answered as i128)
-    }
-    /// wrap_s / answered.
-    pub fn avg_wrap_s(&self) -> Option<Decimal> {
-        ratio(self.sums.wrap_s as i128, self.sums.answered as i128)
-    }
-    /// 100 × transferred_out / answered.
-    pub fn transfer_rate_pct(&self) -> Option<Decimal> {
-        percent(
-            self.sums.transferred_out as i128,
-            self.sums.answered as i128,
-        )
-    }
-    /// The value of [`AGENT_EXT_COLUMNS`]`[i]`.
-    pub fn cell(&self, i: usize) -> Cell {
-        self.raw_cell(i).cell()
-    }
-    #[inline]
-    pub(crate) fn raw_cell(&self, i: usize) -> RawCell {
-        let s = &self.sums;
-        use RawCell::{Int, Ratio};
-        let a = s.answered as i128;
-        match i {
-            0 => Int(s.rows),
-            1 => Int(s.answered),
-            2 => Int(s.transferred_out),
-            3 => Int(s.talk_s),
-            4 => Int(s.wrap_s),
-            5 => Int(self.handle_s),
-            6 => Ratio(self.handle_s as i128, a, 1),
-            7 => Ratio(s.talk_s as i128, a, 1),
-            8 => Ratio(s.wrap_s as i128, a, 1),
-            _ => Ratio(s.transferred_out as i128, a, 100),
-        }
-    }
 }
 
 /// The metrics of one Agent Statistics bucket: its sums (SPEC 4.3).
@@ -663,25 +487,6 @@ impl AgentExtMetrics {
 pub struct AgentMetrics {
     /// The sums.
     pub sums: AgentSums,
-}
-
-impl AgentMetrics {
-    /// The value of [`AGENT_COLUMNS`]`[i]`.
-    pub fn cell(&self, i: usize) -> Cell {
-        let s = &self.sums;
-        Cell::Int(match i {
-            0 => s.rows,
-            1 => s.avail_s,
-            2 => s.work_s,
-            3 => s.pause_s,
-            4 => s.wait_s,
-            5 => s.admin_s,
-            6 => s.direct_in,
-            7 => s.direct_in_s,
-            8 => s.direct_out,
-            _ => s.direct_out_s,
-        })
-    }
 }
 
 /// The metrics of one bucket of any report.
@@ -717,10 +522,7 @@ impl Metrics {
         match self {
             Metrics::Queue(m) => m.raw_cell(i),
             Metrics::AgentExt(m) => m.raw_cell(i),
-            Metrics::Agent(m) => match m.cell(i) {
-                Cell::Int(v) => RawCell::Int(v),
-                _ => RawCell::Int(0),
-            },
+            Metrics::Agent(m) => m.raw_cell(i),
         }
     }
     /// The value of the column named `name`.
@@ -759,68 +561,5 @@ impl Measured for AgentExtSums {
 impl Measured for AgentSums {
     fn metrics(&self, _: MetricOptions) -> Option<Metrics> {
         Some(Metrics::Agent(AgentMetrics { sums: *self }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-    use rust_decimal::RoundingStrategy;
-
-    /// The decimal computation the integer one replaced.
-    fn decimal_ratio(n: i128, d: i128, scale: i128) -> Option<Decimal> {
-        if d == 0 {
-            return None;
-        }
-        let n = Decimal::from_i128_with_scale(n.checked_mul(scale)?, 0);
-        let d = Decimal::from_i128_with_scale(d, 0);
-        let mut q = n
-            .checked_div(d)?
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        q.rescale(2);
-        Some(q)
-    }
-
-    fn check(n: i128, d: i128, scale: i128) {
-        let want = decimal_ratio(n, d, scale);
-        let got = scaled_ratio(n, d, scale);
-        assert_eq!(got, want, "{scale} * {n} / {d}");
-    }
-
-    #[test]
-    fn integer_ratios_match_decimal_on_edges() {
-        for (n, d) in [
-            (1, 8),
-            (-1, 8),
-            (1, -8),
-            (-1, 1000),
-            (1, 1000),
-            (0, 7),
-            (0, -7),
-            (5, 0),
-            (2, 3),
-            (-2, 3),
-            (u64::MAX as i128, 1),
-            (u64::MAX as i128, 3),
-            (u64::MAX as i128 * 2, u64::MAX as i128 * 3 - 1),
-            (-(u64::MAX as i128), u64::MAX as i128 * 2 + 1),
-        ] {
-            check(n, d, 1);
-            check(n, d, 100);
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn integer_ratios_match_decimal(
-            n in -(u64::MAX as i128) * 2..=(u64::MAX as i128) * 2,
-            d in -(u64::MAX as i128) * 2..=(u64::MAX as i128) * 2,
-            small in any::<bool>(),
-            hundred in any::<bool>(),
-        ) {
-            let (n, d) = if small { (n % 100_000, d % 100_000) } else { (n, d) };
-            check(n, d, if hundred { 100 } else { 1 });
-        }
     }
 }

@@ -38,10 +38,12 @@
 mod accum;
 mod bucket;
 mod chunked;
+mod column;
 mod engine;
 mod groups;
 mod metrics;
 mod output;
+mod ratio;
 mod request;
 
 use std::fmt;
@@ -57,24 +59,27 @@ pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summa
 pub use bucket::{
     in_zone, parse_days, Attribution, BucketInterval, HourRange, TimeBound, WeekStart,
 };
+pub use column::{Cell, Column, Unit};
 pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};
 pub use metrics::{
-    percent, ratio, report_columns, AgentExtMetrics, AgentMetrics, Cell, Column, Measured,
-    MetricColumns, MetricOptions, Metrics, Offered, QueueMetrics, ShortAbandons, SlFormula, Unit,
-    AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
+    report_columns, AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics,
+    Offered, QueueMetrics, ShortAbandons, SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS,
+    QUEUE_COLUMNS,
 };
 pub use output::{PackedRollup, RollupOutput, RollupRecord, RollupStats, RollupTable};
+pub use ratio::{percent, ratio};
 pub use request::AnalyticsRequest;
 
 pub(crate) use self::bucket::{Bucketer, Filter};
+pub(crate) use self::column::RawCell;
 pub(crate) use self::engine::FastMap;
 use self::engine::{
     run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource, Skips,
     SourceResult, Worker,
 };
-pub(crate) use self::metrics::{scaled_hundredths, RawCell};
 use self::output::{finish, Finished};
+pub(crate) use self::ratio::scaled_hundredths;
 use crate::error::{Error, Result};
 use crate::model::{AgentExtRow, AgentRow, QueueRow, ReportKind};
 use crate::read::ReaderBuilder;

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::rollup::{
-    AnalyticsRequest, Attribution, BucketInterval, GroupMap, GroupOf, Grouping, Offered, Rollup,
-    RollupStats, RollupTable, ShortAbandons, SlFormula, WeekStart,
+    AnalyticsRequest, Attribution, BucketInterval, Column, GroupMap, GroupOf, Grouping, Offered,
+    Rollup, RollupStats, RollupTable, ShortAbandons, SlFormula, WeekStart, AGENT_COLUMNS,
+    AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
@@ -93,24 +94,7 @@ pub struct Args {
     /// Print only these metric columns, in this order (comma-separated or
     /// repeated), after the key columns and bucket_start, bucket_end, which
     /// are always printed [default: every metric of the report].
-    ///
-    /// Queue Statistics: rows, direct, overflow_in, overflow_out, answered,
-    /// abandoned, short_abandoned, abandoned_within_sl, answered_within_sl,
-    /// offered, talk_s, wrap_s, handle_s, answer_wait_s, abandon_wait_s,
-    /// agent_wait_s, longest_answer_wait_s, longest_abandon_wait_s,
-    /// sl_numerator, sl_denominator, service_level_pct, abandon_numerator,
-    /// abandon_denominator, abandon_rate_pct, aht_s, asa_s,
-    /// avg_abandon_wait_s, occupancy_pct.
-    ///
-    /// Agent Extended Statistics: rows, answered, transferred_out, talk_s,
-    /// wrap_s, handle_s, aht_s, avg_talk_s, avg_wrap_s, transfer_rate_pct.
-    ///
-    /// Agent Statistics: rows, avail_s, work_s, pause_s, wait_s, admin_s,
-    /// direct_in, direct_in_s, direct_out, direct_out_s.
-    ///
-    /// A name that is not a metric of the report rolled up, or a name given
-    /// twice, is an error (exit 2). Applies to every --format.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', long_help = columns_help())]
     columns: Vec<String>,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).
@@ -253,6 +237,26 @@ impl RollupOpts {
     pub fn run(&self) -> Result<RollupTable, Error> {
         build(self)?.run_files(&self.files, &self.read.builder())
     }
+}
+
+/// The long help of `--columns`: its column lists come from the metric
+/// catalogue.
+fn columns_help() -> String {
+    let list = |cols: &[Column]| cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
+    format!(
+        "Print only these metric columns, in this order (comma-separated or repeated), after \
+         the key columns and bucket_start, bucket_end, which are always printed [default: \
+         every metric of the report].\n\n\
+         Queue Statistics: {}.\n\n\
+         Agent Extended Statistics: {}.\n\n\
+         Agent Statistics: {}.\n\n\
+         A name that is not a metric of the report rolled up, or a name given twice, is an \
+         error (exit 2). Applies to every --format. How each column is computed: \
+         docs/metrics.md.",
+        list(QUEUE_COLUMNS),
+        list(AGENT_EXT_COLUMNS),
+        list(AGENT_COLUMNS)
+    )
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
