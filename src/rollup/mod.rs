@@ -36,7 +36,6 @@
 //! ```
 
 mod accum;
-mod bucket;
 mod chunked;
 mod engine;
 mod groups;
@@ -54,10 +53,10 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
-pub use bucket::{
+pub use crate::window::{
     in_zone, parse_days, Attribution, BucketInterval, HourRange, TimeBound, WeekStart,
 };
+pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
 pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};
 pub use metrics::{
@@ -67,7 +66,6 @@ pub use metrics::{
 };
 pub use request::AnalyticsRequest;
 
-pub(crate) use self::bucket::{Bucketer, Filter};
 pub(crate) use self::engine::FastMap;
 use self::engine::{
     nowhere, run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource,
@@ -77,6 +75,7 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{AgentExtRow, AgentRow, QueueRow, ReportKind};
 use crate::read::ReaderBuilder;
+use crate::window::{cmp_keys, is_integer, Filter};
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -1120,25 +1119,6 @@ impl RollupTable {
     }
 }
 
-/// Compares two key values: numerically when both columns are all
-/// integers (any length), else as strings.
-pub(crate) fn cmp_key(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
-    if numeric {
-        let ta = a.trim_start_matches('0');
-        let tb = b.trim_start_matches('0');
-        ta.len()
-            .cmp(&tb.len())
-            .then_with(|| ta.cmp(tb))
-            .then_with(|| a.cmp(b))
-    } else {
-        a.cmp(b)
-    }
-}
-
-pub(crate) fn is_integer(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// The warnings of the misfit rows, or the error refusing them.
 fn misfit_warnings<S>(plan: &Plan, partial: &Partial<S>) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
@@ -1186,16 +1166,6 @@ fn key_values(plan: &Plan, key: &str, names: &[NamePick; 2]) -> Vec<String> {
         Grouping::QueueGroup | Grouping::AgentGroup => vec![key.to_string()],
         Grouping::All => Vec::new(),
     }
-}
-
-fn cmp_keys(a: &[String], b: &[String], numeric: &[bool]) -> std::cmp::Ordering {
-    for (c, &num) in numeric.iter().enumerate() {
-        let o = cmp_key(&a[c], &b[c], num);
-        if o.is_ne() {
-            return o;
-        }
-    }
-    std::cmp::Ordering::Equal
 }
 
 /// The bounds and metrics of one bucket; an error when a sum overflowed.
