@@ -63,6 +63,8 @@ use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow, ReportKind};
 use crate::position::Location;
 use crate::progress::{Progress, ProgressRead, RowTicker};
 use crate::read::{Reader, ReaderBuilder};
+pub use crate::window::cmp_ids;
+use crate::window::cmp_row_keys;
 use crate::write::{check_teleopti_ids, ParseFormat, RowWriter, TeleoptiWriter};
 
 /// What to convert to.
@@ -268,35 +270,6 @@ struct Entry<T> {
     row: T,
     t: i64,
     src: usize,
-}
-
-/// Compares ids: all-digit ids as numbers (any length), before other ids,
-/// which compare as text. A total order, so output never depends on input
-/// order.
-pub fn cmp_ids(a: &str, b: &str) -> Ordering {
-    let num = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
-    match (num(a), num(b)) {
-        (true, true) => {
-            let (ta, tb) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
-            ta.len()
-                .cmp(&tb.len())
-                .then_with(|| ta.cmp(tb))
-                .then_with(|| a.cmp(b))
-        }
-        (true, false) => Ordering::Less,
-        (false, true) => Ordering::Greater,
-        (false, false) => a.cmp(b),
-    }
-}
-
-fn cmp_keys<T: IntervalRow>(a: &T, b: &T) -> Ordering {
-    for &f in T::KEY_FIELDS {
-        let o = cmp_ids(a.text(f).unwrap_or(""), b.text(f).unwrap_or(""));
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    Ordering::Equal
 }
 
 fn describe_key<T: IntervalRow>(row: &T) -> String {
@@ -621,7 +594,7 @@ impl Converter {
             }
             let rows = &mut batch[..used];
             rows.sort_unstable_by(|a, b| {
-                cmp_keys(&a.row, &b.row)
+                cmp_row_keys(&a.row, &b.row)
                     .then(a.src.cmp(&b.src))
                     .then(a.row.pos().record().cmp(&b.row.pos().record()))
             });
@@ -655,7 +628,7 @@ impl Converter {
         }
         all.sort_unstable_by(|a, b| {
             a.t.cmp(&b.t)
-                .then_with(|| cmp_keys(&a.row, &b.row))
+                .then_with(|| cmp_row_keys(&a.row, &b.row))
                 .then(a.src.cmp(&b.src))
                 .then(a.row.pos().record().cmp(&b.row.pos().record()))
         });
@@ -673,7 +646,7 @@ impl Converter {
         let mut kept: Option<&Entry<T>> = None;
         for e in entries {
             if let Some(k) = kept {
-                if k.t == e.t && cmp_keys(&k.row, &e.row) == Ordering::Equal {
+                if k.t == e.t && cmp_row_keys(&k.row, &e.row) == Ordering::Equal {
                     let start = e.row.start().to_rfc3339();
                     let err = Error::data(
                         Code::DuplicateKey,

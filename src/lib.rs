@@ -89,6 +89,7 @@
 //! | [`model`] | the typed rows ([`QueueRow`], [`AgentExtRow`], [`AgentRow`]), the [`Field`] catalogue, interval starts and zones |
 //! | [`position`], [`error`], [`diagnostic`] | [`Position`] and [`Location`] on every row and error; [`Error`]; stable [`Code`]s |
 //! | [`validate`] | [`Validator`](validate::Validator): every defect of a file, never stopping at the first |
+//! | [`window`] | the time-and-key layer below rollup, timeline and convert: zones, DST-correct buckets, time filters, the order of keys, the [`Window`](window::Window) options block |
 //! | [`rollup`] | [`Rollup`](rollup::Rollup) builder and [`RollupTable`](rollup::RollupTable): KPIs by key and DST-correct bucket |
 //! | [`convert`] | [`Converter`](convert::Converter): Teleopti layout, canonical CSV, NDJSON, Parquet |
 //! | [`write`](mod@write) | writers of rows and tables (CSV, JSON, NDJSON, aligned table, Analytics API shape, Teleopti, Parquet, charts) |
@@ -122,6 +123,7 @@ pub mod read;
 pub mod rollup;
 pub mod timeline;
 pub mod validate;
+pub mod window;
 pub mod write;
 
 pub use diagnostic::{Code, Diagnostic, Severity};

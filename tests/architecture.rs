@@ -28,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["progress"],
     &["read"],
+    &["window"],
     &["validate"],
     &["rollup", "timeline"],
     &["inspect"],
@@ -39,7 +40,7 @@ const LAYERS: &[&[&str]] = &[
 
 /// Edges that break the layering today, each to be removed (issue 15).
 /// The test fails if one is missing from the code, so the list only shrinks.
-const KNOWN_UPWARD: &[(&str, &str)] = &[("timeline", "rollup")];
+const KNOWN_UPWARD: &[(&str, &str)] = &[];
 
 /// File-level import cycles today, by their smallest file (issue 15).
 const KNOWN_CYCLES: &[&[&str]] = &[];
@@ -487,7 +488,6 @@ fn long_files_say_why() {
 
 /// Long files without a stated reason today (issue 15).
 const KNOWN_LONG: &[&str] = &[
-    "convert",
     "gen",
     "read",
     "read::csv",
@@ -519,8 +519,8 @@ fn the_checker_sees_imports() {
     let roots = root_reexports(&mods);
     let engine = &mods["rollup::engine"];
     assert_eq!(
-        resolve(&mods, &roots, engine, &segs("super::bucket::Bucketer")).as_deref(),
-        Some("rollup::bucket")
+        resolve(&mods, &roots, engine, &segs("super::accum::Accumulator")).as_deref(),
+        Some("rollup::accum")
     );
     assert_eq!(
         resolve(&mods, &roots, engine, &segs("crate::Error")).as_deref(),

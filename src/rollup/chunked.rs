@@ -27,13 +27,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::accum::{get_varint, put_varint, Accumulator, NamePick};
-use super::bucket::offset_secs;
 use super::engine::{FastMap, Partial, RollupRow, Worker};
 use super::metrics::Measured;
 use super::Plan;
 use crate::model::ReportKind;
 use crate::read::chunk::Chunks;
 use crate::read::ReaderBuilder;
+use crate::window::offset_secs;
 
 /// The default chunk size: large enough that the line search at each start
 /// and the per-chunk maps cost nothing, small enough to spread 100 MB over

@@ -29,7 +29,6 @@ use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use super::accum::{Accumulator, NamePick, Summable};
-use super::bucket::{offset_secs, Bucketer, Filter};
 use super::metrics::Measured;
 use super::{Grouping, Plan};
 use crate::diagnostic::Code;
@@ -38,6 +37,7 @@ use crate::model::zones::repeat_hint;
 use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow};
 use crate::position::{Location, Position};
 use crate::read::Reader;
+use crate::window::{offset_secs, Bucketer, Filter};
 
 /// A fast, deterministic hasher for the engine's maps (the keys are ids
 /// and instants from the caller's own files, and the maps are never

@@ -36,7 +36,6 @@
 //! ```
 
 mod accum;
-mod bucket;
 mod chunked;
 mod column;
 mod engine;
@@ -55,10 +54,10 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
-pub use bucket::{
+pub use crate::window::{
     in_zone, parse_days, Attribution, BucketInterval, HourRange, TimeBound, WeekStart,
 };
+pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
 pub use column::{Cell, Column, Unit};
 pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};
@@ -71,7 +70,6 @@ pub use output::{PackedRollup, RollupOutput, RollupRecord, RollupStats, RollupTa
 pub use ratio::{percent, ratio};
 pub use request::AnalyticsRequest;
 
-pub(crate) use self::bucket::{Bucketer, Filter};
 pub(crate) use self::column::RawCell;
 pub(crate) use self::engine::FastMap;
 use self::engine::{
@@ -83,6 +81,7 @@ pub(crate) use self::ratio::scaled_hundredths;
 use crate::error::{Error, Result};
 use crate::model::{AgentExtRow, AgentRow, QueueRow, ReportKind};
 use crate::read::ReaderBuilder;
+use crate::window::Filter;
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -755,33 +754,4 @@ fn header_findings(rb: &ReaderBuilder, sorted: &[&Path]) -> Result<(ReportKind, 
         }
     }
     Ok((kind, found))
-}
-
-/// Compares two key values: numerically when both columns are all
-/// integers (any length), else as strings.
-pub(crate) fn cmp_key(a: &str, b: &str, numeric: bool) -> std::cmp::Ordering {
-    if numeric {
-        let ta = a.trim_start_matches('0');
-        let tb = b.trim_start_matches('0');
-        ta.len()
-            .cmp(&tb.len())
-            .then_with(|| ta.cmp(tb))
-            .then_with(|| a.cmp(b))
-    } else {
-        a.cmp(b)
-    }
-}
-
-pub(crate) fn is_integer(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn cmp_keys(a: &[String], b: &[String], numeric: &[bool]) -> std::cmp::Ordering {
-    for (c, &num) in numeric.iter().enumerate() {
-        let o = cmp_key(&a[c], &b[c], num);
-        if o.is_ne() {
-            return o;
-        }
-    }
-    std::cmp::Ordering::Equal
 }

@@ -9,15 +9,15 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
 use super::accum::{Accumulator, NamePick};
-use super::bucket::in_zone;
 use super::engine::{nowhere, Partial, RollupRow, Skips};
 use super::metrics::{
     AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics, QueueMetrics,
 };
-use super::{chunked, cmp_keys, is_integer, Attribution, BucketInterval, Grouping, Plan};
+use super::{chunked, Attribution, BucketInterval, Grouping, Plan};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
+use crate::window::{cmp_keys, in_zone, is_integer};
 
 /// A finished file rollup, not yet formatted: a [`RollupTable`], or the
 /// packed result of the chunked path ([`PackedRollup`]), which a writer can

@@ -19,10 +19,10 @@
 
 use serde_json::Value as Json;
 
-use super::bucket::{hhmm, weekday, BucketInterval, HourRange, TimeBound};
 use super::{Grouping, Rollup};
 use crate::error::{Error, Result};
 use crate::model::parse_zone;
+use crate::window::{hhmm, weekday, BucketInterval, HourRange, TimeBound};
 
 /// A parsed Analytics API request body.
 ///

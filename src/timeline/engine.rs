@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use super::interactions::{Interaction, PlacedSegment};
 use super::{TimelineBy, TimelineSums};
-use crate::rollup::{in_zone, Bucketer, Filter};
+use crate::window::{in_zone, Bucketer, Filter};
 
 /// A kept segment and its role in its interaction.
 #[derive(Clone, Copy)]

@@ -30,8 +30,8 @@ use crate::error::{Error, Result};
 use crate::model::{ReportKind, Segment, SegmentGeneration};
 use crate::position::Position;
 use crate::read::ReaderBuilder;
-use crate::rollup::{cmp_key, is_integer};
 use crate::validate::segments::duplicate_error;
+use crate::window::{cmp_key, is_integer};
 
 /// The agent group of a segment that has none (SPEC 5).
 pub const UNMAPPED_GROUP: &str = "(unmapped)";

@@ -10,9 +10,9 @@
 //!   anywhere in the files: segments ordered by start, then segment id;
 //!   agent chain, transfers, handle and recorded time ([`Interaction`]).
 //! * [`Timeline`] sums segments per key and bucket, with the
-//!   rollup's buckets, zones and time filters (SPEC 4.2): a segment is kept
-//!   or dropped by its start, then its whole span is split exactly at
-//!   bucket boundaries.
+//!   buckets, zones and time filters of [`window`](crate::window) (SPEC
+//!   4.2), as a rollup: a segment is kept or dropped by its start, then its
+//!   whole span is split exactly at bucket boundaries.
 //!
 //! The timeline counts *every* segment (AGENT, IVR, BOT or untyped), as
 //! SPEC 5 words each column: `segments_started` ("segments starting in the
@@ -30,7 +30,7 @@
 //! ([`Interaction::handle_ms`]).
 //!
 //! ```
-//! use ringcx_reports::rollup::BucketInterval;
+//! use ringcx_reports::window::BucketInterval;
 //! use ringcx_reports::timeline::{Timeline, TimelineBy};
 //! use ringcx_reports::ReaderBuilder;
 //! // One call: agent 11 from 10:14 to 10:17, then agent 12 until 10:20.
@@ -72,8 +72,8 @@ use self::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::Segment;
 use crate::read::ReaderBuilder;
-use crate::rollup::{
-    cmp_key, in_zone, is_integer, BucketInterval, Bucketer, Filter, HourRange, TimeBound, WeekStart,
+use crate::window::{
+    cmp_key, in_zone, is_integer, BucketInterval, HourRange, TimeBound, WeekStart, Window,
 };
 
 /// What timeline rows are keyed by (`--by`).
@@ -297,13 +297,7 @@ pub const TIMELINE_COLUMNS: [&str; 7] = [
 #[derive(Clone, Debug, Default)]
 pub struct Timeline {
     by: TimelineBy,
-    interval: Option<BucketInterval>,
-    tz: Option<Tz>,
-    from: Option<TimeBound>,
-    to: Option<TimeBound>,
-    days: Option<u8>,
-    hours: Vec<HourRange>,
-    week_start: WeekStart,
+    window: Window,
     skip_invalid: bool,
 }
 
@@ -317,39 +311,45 @@ impl Timeline {
         self.by = by;
         self
     }
+    /// Every time option at once (bucket width and zone, week start,
+    /// filters), replacing those set before.
+    pub fn window(mut self, w: Window) -> Self {
+        self.window = w;
+        self
+    }
     /// The bucket width: 15m, 30m, hour, day, week or month.
     pub fn interval(mut self, i: BucketInterval) -> Self {
-        self.interval = Some(i);
+        self.window = self.window.interval(i);
         self
     }
     /// The bucket zone (default UTC).
     pub fn tz(mut self, tz: Tz) -> Self {
-        self.tz = Some(tz);
+        self.window = self.window.tz(tz);
         self
     }
     /// Keeps segments starting at or after `from`.
     pub fn from(mut self, from: TimeBound) -> Self {
-        self.from = Some(from);
+        self.window = self.window.from(from);
         self
     }
     /// Keeps segments starting before `to`.
     pub fn to(mut self, to: TimeBound) -> Self {
-        self.to = Some(to);
+        self.window = self.window.to(to);
         self
     }
     /// Keeps segments starting on these local weekdays (bit 0 = Monday).
     pub fn days(mut self, mask: u8) -> Self {
-        self.days = Some(mask & 0x7f);
+        self.window = self.window.days(mask);
         self
     }
     /// Keeps segments whose local start time is in one of these ranges.
     pub fn hours(mut self, ranges: Vec<HourRange>) -> Self {
-        self.hours = ranges;
+        self.window = self.window.hours(ranges);
         self
     }
     /// The first day of week buckets.
     pub fn week_start(mut self, w: WeekStart) -> Self {
-        self.week_start = w;
+        self.window = self.window.week_start(w);
         self
     }
     /// Skip invalid segments (counted by code) instead of stopping, when
@@ -360,27 +360,17 @@ impl Timeline {
     }
 
     fn engine(&self) -> Result<(Engine, BucketInterval, Tz)> {
-        let interval = self.interval.unwrap_or(BucketInterval::Hour);
+        let interval = self.window.bucket_interval();
         if matches!(interval, BucketInterval::Native | BucketInterval::Total) {
             return Err(Error::usage(format!(
                 "--interval {interval} does not apply to timelines; expected 15m, 30m, hour, \
                  day, week or month"
             )));
         }
-        let tz = self.tz.unwrap_or(Tz::UTC);
-        let filter = Filter {
-            from: self.from.map(|b| b.resolve(&tz)),
-            to: self.to.map(|b| b.resolve(&tz)),
-            days: self.days,
-            hours: self.hours.clone(),
-        };
+        let tz = self.window.zone_or(Tz::UTC);
+        let filter = self.window.filter(&tz);
         Ok((
-            Engine::new(
-                self.by,
-                Bucketer::new(tz, interval, self.week_start),
-                tz,
-                filter,
-            ),
+            Engine::new(self.by, self.window.bucketer(tz), tz, filter),
             interval,
             tz,
         ))

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
-use ringcx_reports::rollup::{parse_days, HourRange, TimeBound};
+use ringcx_reports::window::{parse_days, HourRange, TimeBound};
 use ringcx_reports::write::{check_not_input, Destination};
 use ringcx_reports::{
     Code, DateOrder, DateOrderBasis, Error, Reader, ReaderBuilder, ReportKind, WireForm,

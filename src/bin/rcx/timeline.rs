@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use chrono_tz::Tz;
 use clap::{Args as ClapArgs, ValueEnum};
-use ringcx_reports::rollup::{BucketInterval, WeekStart};
 use ringcx_reports::timeline::{Interactions, LoadStats, Timeline, TimelineBy};
+use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
