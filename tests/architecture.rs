@@ -492,8 +492,6 @@ const KNOWN_LONG: &[&str] = &[
     "read",
     "read::csv",
     "read::json",
-    "rollup",
-    "rollup::engine",
     "timeline::interactions",
     "write::plot",
 ];

@@ -27,7 +27,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::accum::{get_varint, put_varint, Accumulator, NamePick};
-use super::engine::{FastMap, Partial, RollupRow, Worker};
+use super::engine::{Partial, RollupRow, Worker};
+use super::hash::FastMap;
 use super::metrics::Measured;
 use super::Plan;
 use crate::model::ReportKind;

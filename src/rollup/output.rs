@@ -371,7 +371,7 @@ impl RollupTable {
         self.grouping.key_columns()
     }
     /// The metric columns the writers print: every metric column of the
-    /// report, or the selection made with [`Rollup::columns`]. Records
+    /// report, or the selection made with [`Rollup::columns`](super::Rollup::columns). Records
     /// keep every metric whatever the selection ([`RollupRecord::metrics`]).
     ///
     /// ```

@@ -1,0 +1,333 @@
+//! Running a rollup: over rows from any iterator, or over files (in
+//! parallel, by chunks of one file when the export allows, else file by
+//! file, with the sequential reference path deciding errors and shared
+//! rows).
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use rayon::prelude::*;
+
+use super::chunked;
+use super::engine::{
+    run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource, RollupRow,
+    Skips, SourceResult, Worker,
+};
+use super::output::{finish, Finished, RollupOutput, RollupTable};
+use super::Rollup;
+use crate::error::{Error, Result};
+use crate::model::{AgentExtRow, AgentRow, QueueRow, ReportKind};
+use crate::read::ReaderBuilder;
+
+impl Rollup {
+    /// Rolls up rows from any iterator, batches folded in parallel on the
+    /// current rayon pool. Errors in the iterator are invalid rows (stop, or
+    /// skipped with [`skip_invalid`](Self::skip_invalid)).
+    pub fn run_rows<T, I>(&self, rows: I) -> Result<RollupTable>
+    where
+        T: RollupRow,
+        I: IntoIterator<Item = Result<T>>,
+        I::IntoIter: Send,
+    {
+        self.run_rows_with(rows, true)
+    }
+
+    /// [`run_rows`](Self::run_rows) on the current thread only: the
+    /// reference the parallel path is tested against.
+    pub fn run_rows_sequential<T, I>(&self, rows: I) -> Result<RollupTable>
+    where
+        T: RollupRow,
+        I: IntoIterator<Item = Result<T>>,
+        I::IntoIter: Send,
+    {
+        self.run_rows_with(rows, false)
+    }
+
+    fn run_rows_with<T, I>(&self, rows: I, parallel: bool) -> Result<RollupTable>
+    where
+        T: RollupRow,
+        I: IntoIterator<Item = Result<T>>,
+        I::IntoIter: Send,
+    {
+        let plan = self.plan(T::KIND, self.source_tz.unwrap_or(Tz::UTC))?;
+        let abort = AtomicBool::new(false);
+        let prod = Producer::new(
+            IterSource(rows.into_iter()),
+            &plan,
+            0,
+            "<rows>".into(),
+            DupSet::default(),
+            &abort,
+        );
+        let r = if parallel {
+            run_source_par(prod, &plan)
+        } else {
+            let mut w = Worker::new(&plan);
+            let mut r = run_source_seq(prod, &mut w);
+            r.partial = w.partial;
+            r
+        };
+        if let Some(e) = r.error {
+            return Err(e);
+        }
+        finish::<T>(&plan, r.partial, r.skips, r.read, r.kept)
+    }
+
+    /// The one place that decides the source zone of a file rollup: the
+    /// zone set with [`source_tz`](Self::source_tz), else the reader
+    /// builder's. The plan's default bucket zone is this builder's zone.
+    fn reader_builder(&self, rb: &ReaderBuilder) -> ReaderBuilder {
+        match self.source_tz {
+            Some(tz) => rb.clone().source_tz(tz),
+            None => rb.clone(),
+        }
+    }
+
+    /// Rolls up files: files in parallel, and batches of each file in
+    /// parallel, on the current rayon pool. The report kind is detected
+    /// from the first file (or forced by the `ReaderBuilder`); every file
+    /// must hold the same report. The source zone set with
+    /// [`source_tz`](Self::source_tz) overrides the builder's.
+    pub fn run_files<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+    ) -> Result<RollupTable> {
+        self.files(paths, reader, true)?.into_table()
+    }
+
+    /// [`run_files`](Self::run_files) on the current thread, files in path
+    /// order: the reference path.
+    pub fn run_files_sequential<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+    ) -> Result<RollupTable> {
+        self.files(paths, reader, false)?.into_table()
+    }
+
+    /// The chunked fast path of [`run_files`](Self::run_files) alone:
+    /// `Ok(None)` when it leaves the files to the reference path (an
+    /// invalid row, a key whose starts do not increase, a start in a
+    /// repeated fall-back hour, a file that is neither CSV nor JSON). When
+    /// it gives a table, that table equals
+    /// [`run_files_sequential`](Self::run_files_sequential)'s.
+    pub fn try_run_files_chunked<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+    ) -> Result<Option<RollupTable>> {
+        if paths.is_empty() {
+            return Err(Error::usage("no input files"));
+        }
+        let rb = self.reader_builder(reader);
+        let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
+        sorted.sort();
+        let (kind, header) = header_findings(&rb, &sorted)?;
+        let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
+        macro_rules! go {
+            ($t:ty) => {{
+                let plan = self.plan(kind, rb.source_zone())?;
+                match chunked::run::<$t>(&plan, &sorted, &rb, kind, size) {
+                    Some(r) => RollupOutput::Packed(Finished::packed(&plan, r)?)
+                        .with_header_warnings(header)
+                        .into_table()
+                        .map(Some),
+                    None => Ok(None),
+                }
+            }};
+        }
+        match kind {
+            ReportKind::Queue => go!(QueueRow),
+            ReportKind::AgentExt => go!(AgentExtRow),
+            ReportKind::Agent => go!(AgentRow),
+            ReportKind::Segments => Ok(None),
+        }
+    }
+
+    /// Rolls up files like [`run_files`](Self::run_files), but returns the
+    /// result before any table is built: for large sorted CSV or JSON
+    /// exports the finished buckets stay packed (a few dozen bytes each) and
+    /// [`write_rollup`](crate::write::write_rollup) prints them straight
+    /// from there, in order, the same bytes as the table would give.
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::{BucketInterval, Rollup};
+    /// use ringcx_reports::write::{write_rollup, TableFormat};
+    /// use ringcx_reports::ReaderBuilder;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("a.csv");
+    /// std::fs::write(&path, "15,20240304,08:00,42,Alena,5686,Sales,300,30,2,1\n").unwrap();
+    /// let output = Rollup::new()
+    ///     .interval(BucketInterval::Day)
+    ///     .output_files(&[&path], &ReaderBuilder::new())?;
+    /// let mut out = Vec::new();
+    /// let stats = write_rollup(output, TableFormat::Ndjson, &mut out)?;
+    /// assert_eq!(stats.rows_kept, 1);
+    /// assert!(String::from_utf8(out).unwrap().starts_with(
+    ///     r#"{"agent_id":"42","agent_name":"Alena","bucket_start":"2024-03-04T00:00:00+00:00""#
+    /// ));
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn output_files<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+    ) -> Result<RollupOutput> {
+        self.files(paths, reader, true)
+    }
+
+    fn files<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+        parallel: bool,
+    ) -> Result<RollupOutput> {
+        if paths.is_empty() {
+            return Err(Error::usage("no input files"));
+        }
+        let rb = self.reader_builder(reader);
+        // Path order is the canonical order: it decides which of two
+        // duplicate rows in different files is kept, so the output does not
+        // depend on the order the files were given in.
+        let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
+        sorted.sort();
+        let (kind, header) = header_findings(&rb, &sorted)?;
+        let done = match kind {
+            ReportKind::Queue => self.files_of::<QueueRow>(&sorted, &rb, kind, parallel),
+            ReportKind::AgentExt => self.files_of::<AgentExtRow>(&sorted, &rb, kind, parallel),
+            ReportKind::Agent => self.files_of::<AgentRow>(&sorted, &rb, kind, parallel),
+            ReportKind::Segments => Err(Error::usage(
+                "segment files cannot be rolled up; use rcx timeline",
+            )),
+        }?;
+        Ok(done.with_header_warnings(header))
+    }
+
+    fn files_of<T: RollupRow>(
+        &self,
+        paths: &[&Path],
+        rb: &ReaderBuilder,
+        kind: ReportKind,
+        parallel: bool,
+    ) -> Result<RollupOutput> {
+        self.files_of_inner::<T>(paths, rb, kind, parallel)
+    }
+
+    fn files_of_inner<T: RollupRow>(
+        &self,
+        paths: &[&Path],
+        rb: &ReaderBuilder,
+        kind: ReportKind,
+        parallel: bool,
+    ) -> Result<RollupOutput> {
+        let plan = self.plan(kind, rb.source_zone())?;
+        let open = |p: &Path| -> Result<ReaderSource> {
+            let r = rb.from_path(p)?;
+            if r.kind() != kind {
+                return Err(Error::usage(format!(
+                    "{}: the file holds {} rows, but {} holds {} rows; roll up one report at a time",
+                    p.display(),
+                    r.kind(),
+                    paths[0].display(),
+                    kind
+                )));
+            }
+            Ok(ReaderSource(r))
+        };
+        if parallel {
+            let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
+            if let Some(r) = chunked::run::<T>(&plan, paths, rb, kind, size) {
+                return Ok(RollupOutput::Packed(Finished::packed(&plan, r)?));
+            }
+            let abort = AtomicBool::new(false);
+            let results: Vec<Result<SourceResult<T::Sums>>> = paths
+                .par_iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let src = open(p)
+                        .inspect_err(|_| abort.store(true, std::sync::atomic::Ordering::Relaxed))?;
+                    let file: Arc<str> = p.to_string_lossy().into();
+                    let prod =
+                        Producer::<T, _>::new(src, &plan, i, file, DupSet::default(), &abort);
+                    let r = run_source_par(prod, &plan);
+                    if r.error.is_some() {
+                        abort.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Ok(r)
+                })
+                .collect();
+            let mut failed = false;
+            let mut oks = Vec::with_capacity(results.len());
+            for r in results {
+                match r {
+                    Ok(r) if r.error.is_none() => oks.push(r),
+                    _ => failed = true,
+                }
+            }
+            if !failed {
+                let dups: Vec<DupSet> =
+                    oks.iter_mut().map(|r| std::mem::take(&mut r.dup)).collect();
+                if !DupSet::any_shared(&dups) {
+                    drop(dups);
+                    let (mut read, mut kept) = (0, 0);
+                    let mut skips = Skips::default();
+                    let mut partial = Partial::default();
+                    for r in oks {
+                        read += r.read;
+                        kept += r.kept;
+                        skips = skips.merge(r.skips);
+                        partial = partial.merge(r.partial);
+                    }
+                    return finish::<T>(&plan, partial, skips, read, kept).map(RollupOutput::Table);
+                }
+            }
+            // An error, or rows shared between files: the reference path
+            // decides which error is reported and which rows are kept.
+        }
+        let abort = AtomicBool::new(false);
+        let mut worker = Worker::new(&plan);
+        let mut dup = DupSet::default();
+        let (mut read, mut kept) = (0, 0);
+        let mut skips = Skips::default();
+        for (i, p) in paths.iter().enumerate() {
+            let src = open(p)?;
+            let prod =
+                Producer::<T, _>::new(src, &plan, i, p.to_string_lossy().into(), dup, &abort);
+            let r = run_source_seq(prod, &mut worker);
+            if let Some(e) = r.error {
+                return Err(e);
+            }
+            dup = r.dup;
+            read += r.read;
+            kept += r.kept;
+            skips = skips.merge(r.skips);
+        }
+        finish::<T>(&plan, worker.partial, skips, read, kept).map(RollupOutput::Table)
+    }
+}
+
+/// The report of the first file, and every file's header findings (an
+/// unknown column, S004: its values are not read, and a rollup says so
+/// rather than drop them silently), in path order.
+///
+/// Only the first file's opening error is returned here: a later file that
+/// cannot be opened fails the run when the run reaches it, so that an
+/// earlier file's error (in path order) is the one reported, as in a
+/// sequential read.
+fn header_findings(rb: &ReaderBuilder, sorted: &[&Path]) -> Result<(ReportKind, Vec<String>)> {
+    let Some(first) = sorted.first() else {
+        return Err(Error::usage("no input files"));
+    };
+    let r = rb.from_path(first)?;
+    let kind = r.kind();
+    let mut found: Vec<String> = r.diagnostics().iter().map(|d| d.to_string()).collect();
+    for p in &sorted[1..] {
+        if let Ok(r) = rb.from_path(p) {
+            found.extend(r.diagnostics().iter().map(|d| d.to_string()));
+        }
+    }
+    Ok((kind, found))
+}
