@@ -19,6 +19,7 @@ use std::sync::Arc;
 use memchr::{memchr, memchr2, memchr_iter};
 
 use super::assemble::Assembler;
+use super::buffer::Buffer;
 use super::{kind_from_fields, CsvDialect, ReaderBuilder};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
@@ -587,16 +588,10 @@ pub(crate) enum SourceError {
     },
 }
 
-/// A streaming CSV source: one growable buffer, refilled from `R`.
+/// A streaming CSV source: records tokenized in one [`Buffer`] over `R`.
 pub(crate) struct CsvSource<R> {
-    rdr: R,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
-    /// Byte offset of `buf[0]` in the source.
-    base: u64,
-    /// Line number of `buf[start]`.
+    buf: Buffer<R>,
+    /// Line number of the first pending byte.
     line: u64,
     pub delim: u8,
     pub fields: Fields,
@@ -606,15 +601,11 @@ pub(crate) struct CsvSource<R> {
 }
 
 impl<R: Read> CsvSource<R> {
-    pub fn new(rdr: R, buffer_size: usize, max_record: usize) -> Self {
+    /// A source over `buf`, whose first pending byte is on line `line`.
+    pub fn new(buf: Buffer<R>, line: u64, max_record: usize) -> Self {
         CsvSource {
-            rdr,
-            buf: vec![0; buffer_size.max(1)],
-            start: 0,
-            end: 0,
-            eof: false,
-            base: 0,
-            line: 1,
+            buf,
+            line,
             delim: b',',
             fields: Fields::default(),
             max_record,
@@ -622,91 +613,26 @@ impl<R: Read> CsvSource<R> {
         }
     }
 
-    /// A source whose first byte sits at `base` in the file and on line
-    /// `line` (a chunk of a file read in parallel, see `read::chunk`).
-    pub fn at(rdr: R, base: u64, line: u64, buffer_size: usize, max_record: usize) -> Self {
-        let mut s = Self::new(rdr, buffer_size, max_record);
-        s.base = base;
-        s.line = line;
-        s
-    }
-
     /// Bytes available but not consumed.
     pub fn pending(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
+        self.buf.pending()
     }
 
     /// The byte offset of the next unconsumed byte.
     pub fn offset(&self) -> u64 {
-        self.base + self.start as u64
+        self.buf.offset()
     }
 
     pub fn line(&self) -> u64 {
         self.line
     }
 
-    /// Gives up the source: the bytes read but not consumed, the offset of
-    /// the first of them, and the underlying reader (for wire forms that
-    /// are not CSV, after detection has peeked at the start).
-    // The XML and JSON readers (on their own branch) are its users.
-    #[allow(dead_code)]
-    pub fn into_parts(self) -> (Vec<u8>, u64, R) {
-        let offset = self.offset();
-        let pending = self.buf[self.start..self.end].to_vec();
-        (pending, offset, self.rdr)
-    }
-
-    /// Skips `n` bytes (a BOM) without counting lines.
-    pub fn skip(&mut self, n: usize) {
-        self.start += n.min(self.end - self.start);
-    }
-
-    /// Reads more input, compacting and growing the buffer as needed.
-    /// Returns false when nothing more could be read (end of input).
-    pub fn fill(&mut self) -> std::io::Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.base += self.start as u64;
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.end == self.buf.len() {
-            // Double: a tiny initial buffer stays tiny (so tests can put every
-            // boundary inside a record) and grows only to hold one record.
-            let grow = self.buf.len();
-            self.buf.resize(self.buf.len() + grow, 0);
-        }
-        loop {
-            match self.rdr.read(&mut self.buf[self.end..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// Ensures at least `n` pending bytes (or end of input).
-    pub fn fill_to(&mut self, n: usize) -> std::io::Result<()> {
-        while self.end - self.start < n && self.fill()? {}
-        Ok(())
-    }
-
     /// Finds the next record without consuming it (blank lines before it
     /// are consumed). `None` at end of input.
     pub fn peek(&mut self) -> Result<Option<RecordAt>, SourceError> {
         loop {
-            let input = &self.buf[self.start..self.end];
-            let step = next_record(input, self.eof, self.delim, &mut self.fields);
+            let input = self.buf.pending();
+            let step = next_record(input, self.buf.eof(), self.delim, &mut self.fields);
             // The limit holds whatever the buffer size: a record that fits
             // in the buffer is measured as one that does not.
             if let Step::Record { consumed, .. } | Step::Blank { consumed, .. } = step {
@@ -718,21 +644,22 @@ impl<R: Read> CsvSource<R> {
                 Step::Record {
                     consumed, quoted, ..
                 } => {
+                    let start = self.buf.start();
                     return Ok(Some(RecordAt {
-                        byte: self.base + self.start as u64,
+                        byte: self.buf.offset(),
                         line: self.line,
                         quoted,
-                        start: self.start,
-                        end: self.start + consumed,
+                        start,
+                        end: start + consumed,
                     }));
                 }
                 Step::Blank { consumed, newlines } => {
-                    self.start += consumed;
+                    self.buf.consume(consumed);
                     self.line += newlines as u64;
                     self.blank_lines += 1;
                 }
                 Step::NeedMore => {
-                    if self.eof {
+                    if self.buf.eof() {
                         return Ok(None);
                     }
                     // A trailing CR may be the start of the CRLF that ends
@@ -740,7 +667,7 @@ impl<R: Read> CsvSource<R> {
                     if content_len(self.pending()) > self.max_record {
                         return Err(self.too_long());
                     }
-                    self.fill().map_err(SourceError::Io)?;
+                    self.buf.fill().map_err(SourceError::Io)?;
                 }
                 Step::UnclosedQuote => {
                     return Err(SourceError::UnclosedQuote {
@@ -762,20 +689,20 @@ impl<R: Read> CsvSource<R> {
 
     /// Consumes a record returned by `peek`.
     pub fn consume(&mut self, at: &RecordAt) {
-        let raw = &self.buf[at.start..at.end];
+        let raw = self.raw(at);
         let newlines = if at.quoted {
             memchr_iter(b'\n', raw).count()
         } else {
             usize::from(raw.last() == Some(&b'\n'))
         };
         self.line += newlines as u64;
-        self.start = at.end;
+        self.buf.consume(at.end - self.buf.start());
     }
 
     /// The bytes of field `i` of the record `at`.
     #[inline]
     pub fn field(&self, at: &RecordAt, i: usize) -> Cow<'_, [u8]> {
-        self.fields.get(at.quoted, &self.buf[at.start..at.end], i)
+        self.fields.get(at.quoted, self.raw(at), i)
     }
 
     /// The text of the record's fields as one slice (the line without its
@@ -787,13 +714,14 @@ impl<R: Read> CsvSource<R> {
         if at.quoted {
             &self.fields.scratch[..end]
         } else {
-            &self.buf[at.start..at.start + end]
+            &self.buf.data()[at.start..at.start + end]
         }
     }
 
     /// The whole raw record (for messages).
+    #[inline]
     pub fn raw(&self, at: &RecordAt) -> &[u8] {
-        &self.buf[at.start..at.end]
+        &self.buf.data()[at.start..at.end]
     }
 }
 

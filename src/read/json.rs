@@ -17,6 +17,7 @@ use memchr::{memchr, memchr_iter};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::assemble::Assembler;
+use super::buffer::Buffer;
 use super::json_frame::{scan_value, Scan, ValueLines};
 use super::{kind_from_fields, ReaderBuilder};
 use crate::diagnostic::Code;
@@ -51,14 +52,9 @@ struct Elem {
 
 /// The JSON input of a [`Reader`](super::Reader).
 pub(crate) struct JsonInput {
-    rdr: Box<dyn Read + Send>,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
-    /// Offset in the source of `buf[0]`.
-    base: u64,
-    /// Line of `buf[start]`, and the source offset at which that line began.
+    buf: Buffer<Box<dyn Read + Send>>,
+    /// Line of the first pending byte, and the source offset at which that
+    /// line began.
     line: u64,
     line_begin: u64,
     max_record: usize,
@@ -121,18 +117,8 @@ impl JsonInput {
         rdr: Box<dyn Read + Send>,
         b: &ReaderBuilder,
     ) -> Self {
-        let mut buf = pending;
-        let end = buf.len();
-        if buf.len() < b.buffer_size {
-            buf.resize(b.buffer_size, 0);
-        }
         JsonInput {
-            rdr,
-            buf,
-            start: 0,
-            end,
-            eof: false,
-            base: offset,
+            buf: Buffer::with_pending(rdr, pending, offset, b.buffer_size),
             line: 1,
             line_begin: 0,
             max_record: b.max_record,
@@ -204,7 +190,7 @@ impl JsonInput {
                     self.mode = Mode::End;
                     return Ok(());
                 }
-                let p = &self.buf[self.start..self.end];
+                let p = self.buf.pending();
                 let nl = memchr(b'\n', p);
                 let line = &p[..nl.unwrap_or(p.len())];
                 if let Some(&b) = line.iter().rev().find(|b| !is_space(b)) {
@@ -222,7 +208,7 @@ impl JsonInput {
             let Some(i) = self.non_space(0)? else {
                 return Ok(());
             };
-            match self.buf[self.start + i] {
+            match self.buf.pending()[i] {
                 b'{' if matches!(prev, 0 | b',' | b'[' | b'}') => {
                     self.consume(i);
                     return Ok(());
@@ -231,7 +217,7 @@ impl JsonInput {
                     let Some(j) = self.non_space(i + 1)? else {
                         return Ok(());
                     };
-                    if self.buf[self.start + j] == b'{' {
+                    if self.buf.pending()[j] == b'{' {
                         self.consume(j);
                         return Ok(());
                     }
@@ -243,7 +229,7 @@ impl JsonInput {
 
     /// Bytes consumed so far.
     pub(crate) fn offset(&self) -> u64 {
-        self.base + self.start as u64
+        self.buf.offset()
     }
 
     fn here(&self, rel: usize) -> Location {
@@ -254,7 +240,7 @@ impl JsonInput {
 
     /// Line and line-start offset of the byte `rel` past `start`.
     fn line_at(&self, rel: usize) -> (u64, u64) {
-        let s = &self.buf[self.start..self.start + rel];
+        let s = &self.buf.pending()[..rel];
         let mut line = self.line;
         let mut begin = self.line_begin;
         for i in memchr_iter(b'\n', s) {
@@ -279,7 +265,7 @@ impl JsonInput {
     }
 
     fn truncated(&self) -> Error {
-        let rel = self.end - self.start;
+        let rel = self.buf.pending().len();
         Error::structure(
             Code::Truncated,
             self.here(rel),
@@ -310,52 +296,26 @@ impl JsonInput {
         )
     }
 
-    /// Reads more input, keeping `buf[start..end]`. False at end of input.
+    /// Reads more input, keeping what is pending. False at end of input.
     fn fill(&mut self) -> Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.base += self.start as u64;
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.end == self.buf.len() {
-            let grow = self.buf.len().max(4096);
-            self.buf.resize(self.buf.len() + grow, 0);
-        }
-        loop {
-            match self.rdr.read(&mut self.buf[self.end..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(false);
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(self.file.clone(), e)),
-            }
-        }
+        self.buf.fill().map_err(|e| Error::io(self.file.clone(), e))
     }
 
     /// Consumes `n` bytes, counting lines.
     fn consume(&mut self, n: usize) {
-        let s = &self.buf[self.start..self.start + n];
+        let s = &self.buf.pending()[..n];
         for i in memchr_iter(b'\n', s) {
             self.line += 1;
-            self.line_begin = self.offset() + i as u64 + 1;
+            self.line_begin = self.buf.offset() + i as u64 + 1;
         }
-        self.start += n;
+        self.buf.consume(n);
     }
 
     /// The relative index of the first non-space byte at or after `rel`,
     /// reading more input as needed; `None` at end of input.
     fn non_space(&mut self, mut rel: usize) -> Result<Option<usize>> {
         loop {
-            let p = &self.buf[self.start..self.end];
+            let p = self.buf.pending();
             while rel < p.len() {
                 match p[rel] {
                     b' ' | b'\t' | b'\r' | b'\n' => rel += 1,
@@ -382,8 +342,8 @@ impl JsonInput {
     /// relative end.
     fn frame(&mut self, rel: usize, depth: usize) -> Result<usize> {
         loop {
-            let p = &self.buf[self.start + rel..self.end];
-            match scan_value(p, self.eof, depth, self.max_depth) {
+            let p = &self.buf.pending()[rel..];
+            match scan_value(p, self.buf.eof(), depth, self.max_depth) {
                 // The limit holds for a value that fits the buffer too, so
                 // that it does not depend on the read size.
                 Scan::End(n) if n > self.max_record => return Err(self.too_long()),
@@ -403,7 +363,7 @@ impl JsonInput {
                 }
                 Scan::Incomplete => return Err(self.truncated()),
                 Scan::NeedMore => {
-                    if self.end - self.start - rel > self.max_record {
+                    if self.buf.pending().len() - rel > self.max_record {
                         return Err(self.too_long());
                     }
                     self.fill()?;
@@ -423,7 +383,7 @@ impl JsonInput {
             ));
         };
         self.consume(i);
-        match self.buf[self.start] {
+        match self.buf.pending()[0] {
             b'[' => {
                 self.consume(1);
                 self.mode = Mode::Array {
@@ -462,7 +422,7 @@ impl JsonInput {
             let Some(k) = self.non_space(rel)? else {
                 return Err(self.truncated());
             };
-            let c = self.buf[self.start + k];
+            let c = self.buf.pending()[k];
             if c == b'}' {
                 return Ok(None);
             }
@@ -470,25 +430,25 @@ impl JsonInput {
                 return Err(self.syntax(k, "expected an object key"));
             }
             let key_end = self.frame(k, 1)?;
-            let key = &self.buf[self.start + k + 1..self.start + key_end - 1];
+            let key = &self.buf.pending()[k + 1..key_end - 1];
             let wrapper = key == b"records" || key == b"data";
             let Some(colon) = self.non_space(key_end)? else {
                 return Err(self.truncated());
             };
-            if self.buf[self.start + colon] != b':' {
+            if self.buf.pending()[colon] != b':' {
                 return Err(self.syntax(colon, "expected ':' after an object key"));
             }
             let Some(v) = self.non_space(colon + 1)? else {
                 return Err(self.truncated());
             };
-            if wrapper && self.buf[self.start + v] == b'[' {
+            if wrapper && self.buf.pending()[v] == b'[' {
                 return Ok(Some(v));
             }
             let v_end = self.frame(v, 1)?;
             let Some(sep) = self.non_space(v_end)? else {
                 return Err(self.truncated());
             };
-            match self.buf[self.start + sep] {
+            match self.buf.pending()[sep] {
                 b',' => rel = sep + 1,
                 b'}' => return Ok(None),
                 _ => return Err(self.syntax(sep, "expected ',' or '}' in an object")),
@@ -503,7 +463,7 @@ impl JsonInput {
             let Some(i) = self.non_space(0)? else {
                 return Err(self.truncated());
             };
-            match self.buf[self.start + i] {
+            match self.buf.pending()[i] {
                 b'}' => {
                     self.consume(i + 1);
                     return Ok(());
@@ -516,7 +476,7 @@ impl JsonInput {
                     let Some(colon) = self.non_space(key_end)? else {
                         return Err(self.truncated());
                     };
-                    if self.buf[self.start + colon] != b':' {
+                    if self.buf.pending()[colon] != b':' {
                         return Err(self.syntax(colon, "expected ':' after an object key"));
                     }
                     let Some(v) = self.non_space(colon + 1)? else {
@@ -535,7 +495,7 @@ impl JsonInput {
     fn expect_end(&mut self) -> Result<()> {
         match self.non_space(0)? {
             None => {
-                self.consume(self.end - self.start);
+                self.consume(self.buf.pending().len());
                 Ok(())
             }
             Some(i) => Err(self.syntax(i, "unexpected data after the end of the JSON document")),
@@ -551,7 +511,7 @@ impl JsonInput {
             Mode::End => Ok(None),
             Mode::Ndjson => {
                 let Some(i) = self.non_space(0)? else {
-                    self.consume(self.end - self.start);
+                    self.consume(self.buf.pending().len());
                     self.mode = Mode::End;
                     return Ok(None);
                 };
@@ -566,7 +526,7 @@ impl JsonInput {
                 let Some(i) = self.non_space(0)? else {
                     return Err(self.truncated());
                 };
-                let c = self.buf[self.start + i];
+                let c = self.buf.pending()[i];
                 if c == b']' {
                     self.consume(i + 1);
                     self.mode = Mode::End;
@@ -581,7 +541,7 @@ impl JsonInput {
                         return Err(self.syntax(i, "expected ',' or ']' between array elements"));
                     }
                     match self.non_space(i + 1)? {
-                        Some(j) if self.buf[self.start + j] == b']' => {
+                        Some(j) if self.buf.pending()[j] == b']' => {
                             return Err(self.syntax(j, "a trailing ',' before ']'"))
                         }
                         Some(j) => j,
@@ -607,8 +567,8 @@ impl JsonInput {
     fn take_elem(&mut self, depth: usize) -> Result<Elem> {
         let end = self.frame(0, depth)?;
         let elem = Elem {
-            start: self.start,
-            end: self.start + end,
+            start: self.buf.start(),
+            end: self.buf.start() + end,
             byte: self.offset(),
             line: self.line,
             col: self.offset() - self.line_begin + 1,
@@ -660,7 +620,7 @@ impl JsonInput {
         let pos = Position::new(elem.byte, elem.line, record);
         asm.begin(row);
         let mut err = None;
-        let bytes = &self.buf[elem.start..elem.end];
+        let bytes = &self.buf.data()[elem.start..elem.end];
         self.lines.index(bytes);
         self.row_lines.clear();
         let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -706,7 +666,7 @@ impl JsonInput {
         seg.pos = pos;
         let mut st = SegState::default();
         let mut err = None;
-        let bytes = &self.buf[elem.start..elem.end];
+        let bytes = &self.buf.data()[elem.start..elem.end];
         self.lines.index(bytes);
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let visitor = SegVisitor {
@@ -759,7 +719,7 @@ pub(crate) fn open(
     let kind = match first {
         Some(elem) => {
             let keys = {
-                let bytes = &input.buf[elem.start..elem.end];
+                let bytes = &input.buf.data()[elem.start..elem.end];
                 let mut de = serde_json::Deserializer::from_slice(bytes);
                 de::Deserializer::deserialize_map(&mut de, KeysVisitor)
                     .map_err(|e| input.elem_error(&elem, 0, e).0)?

@@ -36,6 +36,7 @@
 //! ```
 
 mod assemble;
+mod buffer;
 pub(crate) mod chunk;
 pub(crate) mod csv;
 pub mod date_order;
@@ -55,6 +56,7 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 use self::assemble::Assembler;
+use self::buffer::Buffer;
 use self::csv::{CsvInput, CsvSource};
 pub use self::date_order::{DateOrderBasis, DateOrderChoice};
 use self::date_order::{Scan, TapHandle, SCAN_BYTES};
@@ -342,7 +344,7 @@ impl Reader {
         order: DateOrder,
         probing: bool,
     ) -> Result<Reader> {
-        let mut src = CsvSource::new(rdr, b.buffer_size, b.max_record);
+        let mut src = Buffer::new(rdr, 0, b.buffer_size);
         let io = |e| Error::io(file.clone(), e);
         src.fill_to(4).map_err(io)?;
         let head = src.pending();
@@ -355,7 +357,7 @@ impl Reader {
             ));
         }
         if bom {
-            src.skip(3);
+            src.consume(3);
         }
         // The wire form from the first byte that is not white space.
         let form = match b.form {
@@ -397,6 +399,7 @@ impl Reader {
         let date_order = DateOrderChoice::given(order);
         match form {
             WireForm::Csv => {
+                let src = CsvSource::new(src, 1, b.max_record);
                 let (input, dialect, kind, diagnostics) = csv::open(b, src, bom, &asm)?;
                 Ok(Reader {
                     kind,
