@@ -497,7 +497,6 @@ const KNOWN_LONG: &[&str] = &[
     "convert",
     "gen",
     "read",
-    "read::csv",
     "read::json",
     "rollup",
     "rollup::engine",
