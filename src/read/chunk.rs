@@ -164,7 +164,7 @@ impl Chunks {
                 }
                 let mut src = CsvSource::new(buf, 1, b.max_record);
                 src.delim = *delim;
-                ChunkInput::Csv(Box::new(CsvInput::chunk(src, columns.clone(), to)))
+                ChunkInput::Csv(Box::new(CsvInput::new(src, columns.clone(), to)))
             }
             #[cfg(feature = "json")]
             Layout::Json(at) => {

@@ -18,8 +18,9 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::assemble::Assembler;
 use super::buffer::Buffer;
+use super::detect::kind_from_fields;
 use super::json_frame::{scan_value, Scan, ValueLines};
-use super::{kind_from_fields, ReaderBuilder};
+use super::ReaderBuilder;
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{

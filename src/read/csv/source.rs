@@ -191,7 +191,7 @@ impl<R: Read> CsvSource<R> {
 }
 
 /// The error for a source that stopped at data record `record`.
-pub(super) fn source_error(file: &Arc<str>, e: SourceError, record: u64) -> Error {
+pub(crate) fn source_error(file: &Arc<str>, e: SourceError, record: u64) -> Error {
     match e {
         SourceError::Io(e) => Error::io(file.clone(), e),
         SourceError::TooLong { byte, line, limit } => Error::structure(
