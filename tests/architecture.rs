@@ -496,7 +496,6 @@ fn long_files_say_why() {
 const KNOWN_LONG: &[&str] = &[
     "convert",
     "gen",
-    "read::json",
     "rollup",
     "rollup::engine",
     "rollup::metrics",

@@ -43,8 +43,6 @@ pub mod date_order;
 mod detect;
 #[cfg(feature = "json")]
 mod json;
-#[cfg(feature = "json")]
-mod json_frame;
 #[cfg(feature = "xml")]
 mod xml;
 
