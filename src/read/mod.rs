@@ -35,6 +35,13 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 
+// The layers, from the bottom: `buffer`, the one refill buffer; the wire
+// forms, `csv/` (fields, a tokenizer that cannot fail, the streaming
+// source, row decoding), `json/` (framing, the document walk, interval
+// rows, segments) and `xml`, which all hand values to `assemble`;
+// `detect` (encoding, wire form, CSV dialect and report kind) over them;
+// this module's `Reader`, which opens a source after `date_order` has
+// decided how to read its slash dates; `chunk`, one file read in parallel.
 mod assemble;
 mod buffer;
 pub(crate) mod chunk;

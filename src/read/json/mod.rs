@@ -3,10 +3,10 @@
 //! A document is a top-level array of objects, the same array under a
 //! top-level `records` or `data` key, or NDJSON (objects one after another;
 //! a single object is a one-record NDJSON document). The array is never
-//! deserialized whole: [`scan_value`](frame::scan_value) frames one element
-//! at a time in a buffer that holds one element, and `serde_json` parses
-//! that element straight into the caller's row through a visitor (no
-//! intermediate `Value`). Interval values go through the shared
+//! deserialized whole: [`scan_value`] frames one element at a time in a
+//! buffer that holds one element, and `serde_json` parses that element
+//! straight into the caller's row through a visitor (no intermediate
+//! `Value`). Interval values go through the shared
 //! [`Assembler`](super::assemble::Assembler), so a value means the same as
 //! in CSV and XML.
 //!
