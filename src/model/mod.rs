@@ -7,12 +7,16 @@
 //!   in the source zone, with the DST rules of SPEC 2.5;
 //! * [`Segment`]: one segment of interaction metadata (SPEC 2.4), both
 //!   export generations in one row;
+//! * `segment_field` (crate-internal): the catalogue of interaction-metadata
+//!   JSON keys, both generations, and the [`Segment`] field each fills;
 //! * [`zones`]: the common zones a wall-clock time repeats or vanishes in.
 
 mod field;
 mod interval;
 mod rows;
 mod segment;
+#[cfg(feature = "json")]
+mod segment_field;
 mod value;
 pub mod zones;
 
@@ -31,6 +35,8 @@ pub use segment::{
     format_instant, instant_from_millis, parse_instant, Direction, Segment, SegmentEvent,
     SegmentGeneration, DEFAULT_MAX_SEGMENT_SPAN_MS,
 };
+#[cfg(feature = "json")]
+pub(crate) use segment_field::SegKey;
 pub use value::{parse_count, parse_decimal, Problem};
 
 /// Which report a file holds.

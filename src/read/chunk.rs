@@ -33,6 +33,7 @@ use std::sync::Arc;
 use memchr::memchr;
 
 use super::assemble::Assembler;
+use super::buffer::Buffer;
 use super::csv::{CsvInput, CsvSource};
 #[cfg(feature = "json")]
 use super::json::{JsonInput, RecordsAt};
@@ -147,22 +148,23 @@ impl Chunks {
         let rdr: Box<dyn std::io::Read + Send> = Box::new(f);
         let input = match &self.layout {
             Layout::Csv { columns, delim } => {
-                let mut src = CsvSource::at(rdr, base, 1, b.buffer_size, b.max_record);
-                src.delim = *delim;
+                let mut buf = Buffer::new(rdr, base, b.buffer_size);
                 if search {
                     loop {
-                        if let Some(i) = memchr(b'\n', src.pending()) {
-                            src.skip(i + 1);
+                        if let Some(i) = memchr(b'\n', buf.pending()) {
+                            buf.consume(i + 1);
                             break;
                         }
-                        let n = src.pending().len();
-                        src.skip(n);
-                        if !src.fill().map_err(io)? {
+                        let n = buf.pending().len();
+                        buf.consume(n);
+                        if !buf.fill().map_err(io)? {
                             break;
                         }
                     }
                 }
-                ChunkInput::Csv(Box::new(CsvInput::chunk(src, columns.clone(), to)))
+                let mut src = CsvSource::new(buf, 1, b.max_record);
+                src.delim = *delim;
+                ChunkInput::Csv(Box::new(CsvInput::new(src, columns.clone(), to)))
             }
             #[cfg(feature = "json")]
             Layout::Json(at) => {

@@ -35,14 +35,21 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 
+// The layers, from the bottom: `buffer`, the one refill buffer; the wire
+// forms, `csv/` (fields, a tokenizer that cannot fail, the streaming
+// source, row decoding), `json/` (framing, the document walk, interval
+// rows, segments) and `xml`, which all hand values to `assemble`;
+// `detect` (encoding, wire form, CSV dialect and report kind) over them;
+// this module's `Reader`, which opens a source after `date_order` has
+// decided how to read its slash dates; `chunk`, one file read in parallel.
 mod assemble;
+mod buffer;
 pub(crate) mod chunk;
 pub(crate) mod csv;
 pub mod date_order;
+mod detect;
 #[cfg(feature = "json")]
 mod json;
-#[cfg(feature = "json")]
-mod json_frame;
 #[cfg(feature = "xml")]
 mod xml;
 
@@ -55,15 +62,16 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 use self::assemble::Assembler;
+use self::buffer::Buffer;
 use self::csv::{CsvInput, CsvSource};
 pub use self::date_order::{DateOrderBasis, DateOrderChoice};
 use self::date_order::{Scan, TapHandle, SCAN_BYTES};
-use crate::diagnostic::{Code, Diagnostic};
+pub use self::detect::CsvDialect;
+use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::{
-    DateOrder, FallBackWindow, Field, IntervalRow, LocalResolver, ReportKind, Segment, WireForm,
+    DateOrder, FallBackWindow, IntervalRow, LocalResolver, ReportKind, Segment, WireForm,
 };
-use crate::position::{Location, Position};
 
 /// Default limit on the length of one record or field, in bytes (1 MiB).
 pub const DEFAULT_MAX_RECORD: usize = 1 << 20;
@@ -246,35 +254,6 @@ impl ReaderBuilder {
     }
 }
 
-/// How a CSV file is written, as detected.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CsvDialect {
-    /// Field delimiter: `,`, `;`, `|` or TAB.
-    pub delimiter: u8,
-    /// Whether the first record is a header row.
-    pub has_header: bool,
-    /// Whether the file starts with a UTF-8 byte-order mark.
-    pub bom: bool,
-    /// Whether lines end with CRLF (else LF).
-    pub crlf: bool,
-    /// The Teleopti title line, if the file has one.
-    pub title: Option<String>,
-    /// Number of columns.
-    pub columns: usize,
-}
-
-/// Tells the report kind from the set of fields a header or an object
-/// carries: an agent id with a queue is Agent Extended, an agent id alone
-/// Agent Statistics, a queue alone Queue Statistics.
-pub(crate) fn kind_from_fields(has: impl Fn(Field) -> bool) -> Option<ReportKind> {
-    match (has(Field::AgentId), has(Field::Queue)) {
-        (true, true) => Some(ReportKind::AgentExt),
-        (true, false) => Some(ReportKind::Agent),
-        (false, true) => Some(ReportKind::Queue),
-        (false, false) => None,
-    }
-}
-
 enum Input {
     Csv(Box<CsvInput>),
     #[cfg(feature = "xml")]
@@ -342,71 +321,25 @@ impl Reader {
         order: DateOrder,
         probing: bool,
     ) -> Result<Reader> {
-        let mut src = CsvSource::new(rdr, b.buffer_size, b.max_record);
-        let io = |e| Error::io(file.clone(), e);
-        src.fill_to(4).map_err(io)?;
-        let head = src.pending();
-        let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
-        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-            return Err(Error::structure(
-                Code::Encoding,
-                Location::new(file, Position::new(0, 1, 0)),
-                "the file is UTF-16 (byte-order mark); convert it to UTF-8",
-            ));
-        }
-        if bom {
-            src.skip(3);
-        }
-        // The wire form from the first byte that is not white space.
-        let form = match b.form {
-            Some(f) => f,
-            None => {
-                let first = loop {
-                    let p = src.pending();
-                    // Only the first `max_record` bytes decide, however
-                    // many a read returned; more white space than that is
-                    // left to the CSV reader, which measures its lines.
-                    let head = &p[..p.len().min(b.max_record + 1)];
-                    if let Some(&c) = head.iter().find(|c| !c.is_ascii_whitespace()) {
-                        break Some(c);
-                    }
-                    if p.len() > b.max_record {
-                        break Some(b' ');
-                    }
-                    if !src.fill().map_err(io)? {
-                        break None;
-                    }
-                };
-                match first {
-                    None => {
-                        return Err(Error::structure(
-                            Code::UnknownReport,
-                            Location::new(file, Position::new(0, 1, 0)),
-                            "the file is empty: there is no report to read",
-                        ))
-                    }
-                    Some(b'<') => WireForm::Xml,
-                    Some(b'[') | Some(b'{') => WireForm::Json,
-                    Some(_) => WireForm::Csv,
-                }
-            }
-        };
+        let mut src = Buffer::new(rdr, 0, b.buffer_size);
+        let (form, bom) = detect::wire_form(b, &mut src, &file)?;
         let resolver = LocalResolver::new(b.source_tz);
         let mut asm = Assembler::new(file.clone(), resolver, order);
         asm.probing = probing;
         let date_order = DateOrderChoice::given(order);
         match form {
             WireForm::Csv => {
-                let (input, dialect, kind, diagnostics) = csv::open(b, src, bom, &asm)?;
+                let mut src = CsvSource::new(src, 1, b.max_record);
+                let layout = detect::csv_layout(b, &mut src, bom, &file)?;
                 Ok(Reader {
-                    kind,
+                    kind: layout.kind,
                     form: WireForm::Csv,
-                    dialect: Some(dialect),
-                    input: Input::Csv(Box::new(input)),
+                    dialect: Some(layout.dialect),
+                    input: Input::Csv(Box::new(CsvInput::new(src, layout.columns, u64::MAX))),
                     asm,
                     records: 0,
                     done: false,
-                    diagnostics,
+                    diagnostics: layout.diagnostics,
                     date_order,
                 })
             }

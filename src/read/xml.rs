@@ -31,7 +31,8 @@ use quick_xml::errors::{Error as XmlError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 
 use super::assemble::Assembler;
-use super::{kind_from_fields, ReaderBuilder};
+use super::detect::kind_from_fields;
+use super::ReaderBuilder;
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{Field, IntervalRow, ReportKind};

@@ -1,0 +1,163 @@
+//! serde seeds that read an object key or a scalar value of a record
+//! without allocating: keys resolved through a per-position cache, scalars
+//! written as text into one reused buffer.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// What a scalar value was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Scalar {
+    Null,
+    /// A string; its text is in the scratch buffer.
+    Text,
+    /// A number; its text is in the scratch buffer.
+    Number,
+    Bool(bool),
+    /// An array or object where a scalar belongs.
+    Nested,
+}
+
+/// Appends the decimal digits of `v` (the formatting machinery costs more
+/// than the rest of a count's journey).
+#[inline]
+fn push_u64(out: &mut String, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| b as char));
+}
+
+/// Deserializes one value into the scratch buffer.
+pub(super) struct ScalarSeed<'a>(pub(super) &'a mut String);
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed<'_> {
+    type Value = Scalar;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Scalar, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarSeed<'_> {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number, a string or null")
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Scalar, E> {
+        self.0.clear();
+        self.0.push_str(v);
+        Ok(Scalar::Text)
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Scalar, E> {
+        self.0.clear();
+        push_u64(self.0, v);
+        Ok(Scalar::Number)
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Scalar, E> {
+        self.0.clear();
+        if v < 0 {
+            self.0.push('-');
+        }
+        push_u64(self.0, v.unsigned_abs());
+        Ok(Scalar::Number)
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Scalar, E> {
+        use std::fmt::Write;
+        self.0.clear();
+        let _ = write!(self.0, "{v}");
+        Ok(Scalar::Number)
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Scalar, E> {
+        self.0.clear();
+        self.0.push_str(if v { "true" } else { "false" });
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Scalar, E> {
+        self.0.clear();
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Scalar, E> {
+        self.0.clear();
+        Ok(Scalar::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Scalar, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.0.clear();
+        self.0.push_str("[…]");
+        Ok(Scalar::Nested)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Scalar, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.0.clear();
+        self.0.push_str("{…}");
+        Ok(Scalar::Nested)
+    }
+}
+
+/// Key lookups by position in the object. The objects of one export
+/// almost always list their keys in the same order, so the key at position
+/// `i` is usually the one seen there in the previous object: one string
+/// comparison instead of a search of the field catalogue.
+pub(super) struct KeyCache<K> {
+    slots: Vec<(Box<str>, Option<K>)>,
+}
+
+impl<K> Default for KeyCache<K> {
+    fn default() -> Self {
+        KeyCache { slots: Vec::new() }
+    }
+}
+
+impl<K: Copy> KeyCache<K> {
+    #[inline]
+    fn get(&mut self, i: usize, key: &str, resolve: fn(&str) -> Option<K>) -> Option<K> {
+        if let Some((k, v)) = self.slots.get(i) {
+            if &**k == key {
+                return *v;
+            }
+        }
+        let v = resolve(key);
+        if i < self.slots.len() {
+            self.slots[i] = (key.into(), v);
+        } else if i == self.slots.len() && i < 128 {
+            self.slots.push((key.into(), v));
+        }
+        v
+    }
+}
+
+/// Resolves the key at position `i` of an object, through the cache,
+/// without allocating.
+pub(super) struct KeySeed<'a, K> {
+    pub(super) cache: &'a mut KeyCache<K>,
+    pub(super) i: usize,
+    pub(super) resolve: fn(&str) -> Option<K>,
+}
+
+impl<'de, K: Copy> DeserializeSeed<'de> for KeySeed<'_, K> {
+    type Value = Option<K>;
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Option<K>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de, K: Copy> Visitor<'de> for KeySeed<'_, K> {
+    type Value = Option<K>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Option<K>, E> {
+        Ok(self.cache.get(self.i, v, self.resolve))
+    }
+}

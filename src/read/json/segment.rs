@@ -1,0 +1,517 @@
+//! Segments of interaction metadata from JSON records (SPEC 2.4), both
+//! export generations: each key, resolved through the catalogue of
+//! [`SegKey`], fills its field of the [`Segment`]; the rules that need
+//! every key (required ids, generation, calling and called address) apply
+//! once the record is read.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::frame::ValueLines;
+use super::seed::{KeyCache, KeySeed, Scalar, ScalarSeed};
+use super::{fatal, JsonInput, Step};
+use crate::diagnostic::Code;
+use crate::error::{Error, Result};
+use crate::model::{
+    parse_count, parse_decimal, parse_instant, Direction, SegKey, Segment, SegmentEvent,
+    SegmentGeneration,
+};
+use crate::position::{Location, Position};
+
+impl JsonInput {
+    /// Reads one segment record into `seg`.
+    pub(crate) fn read_segment(&mut self, record: u64, seg: &mut Segment) -> Step<bool> {
+        self.record = record;
+        let Some(elem) = self.next_elem().map_err(fatal)? else {
+            return Ok(false);
+        };
+        let pos = Position::new(elem.byte, elem.line, record);
+        seg.reset();
+        seg.pos = pos;
+        let mut st = SegState::default();
+        let mut err = None;
+        let bytes = &self.buf.data()[elem.start..elem.end];
+        self.lines.index(bytes);
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let visitor = SegVisitor {
+            keys: &mut self.seg_keys,
+            seg,
+            st: &mut st,
+            scratch: &mut self.scratch,
+            err: &mut err,
+            lines: &self.lines,
+            file: &self.file,
+            off: 0,
+        };
+        let parsed = de::Deserializer::deserialize_map(&mut de, visitor).and_then(|_| de.end());
+        if let Err(e) = parsed {
+            return Err(self.elem_error(&elem, record, e));
+        }
+        if let Some(e) = err {
+            return Err((e, false));
+        }
+        finish_segment(seg, st, &self.file).map_err(|e| (e, false))?;
+        seg.check_span(&self.file, Some(self.max_span_ms))
+            .map_err(|e| (e, false))?;
+        Ok(true)
+    }
+}
+
+/// What a segment object had, for the rules applied once all keys are in.
+#[derive(Default)]
+struct SegState {
+    v2_keys: bool,
+    cx_keys: bool,
+    has_interaction_id: bool,
+    has_segment_id: bool,
+    channel_endpoint: Option<String>,
+    contact_endpoint: Option<String>,
+    /// Line offsets of the two endpoint values, which become the calling
+    /// and called addresses once the direction is known.
+    channel_endpoint_off: u32,
+    contact_endpoint_off: u32,
+}
+
+struct SegVisitor<'a> {
+    keys: &'a mut KeyCache<(SegKey, u8)>,
+    seg: &'a mut Segment,
+    st: &'a mut SegState,
+    scratch: &'a mut String,
+    err: &'a mut Option<Error>,
+    lines: &'a ValueLines,
+    file: &'a Arc<str>,
+    /// Line offset (from the record's first line) of the value being read.
+    off: u32,
+}
+
+const EXPECT_INSTANT: &str =
+    "expected an RFC 3339 timestamp (2020-07-21T17:32:28.001Z) or epoch milliseconds";
+const EXPECT_MS: &str = "expected a non-negative integer number of milliseconds";
+const EXPECT_SECS: &str = "expected a non-negative number of seconds (at most 3 decimals)";
+const EXPECT_TEXT: &str = "expected a string or a number";
+const EXPECT_BOOL: &str = "expected true or false";
+const EXPECT_DIRECTION: &str = "expected INBOUND or OUTBOUND (in any case)";
+
+/// The location of a value `off` lines below the first line of the record
+/// at `pos`.
+fn value_loc(file: &Arc<str>, pos: Position, off: u32, field: &'static str) -> Location {
+    Location::new(file.clone(), pos.with_line(pos.line() + u64::from(off))).with_field(field)
+}
+
+fn bad(loc: Location, expected: &str, raw: &str) -> Error {
+    Error::data(Code::BadValue, loc, expected, raw)
+}
+
+impl SegVisitor<'_> {
+    fn loc(&self, key: SegKey) -> Location {
+        value_loc(self.file, self.seg.pos, self.off, key.name())
+    }
+
+    fn text(&self, kind: Scalar, key: SegKey) -> Result<Option<String>> {
+        match kind {
+            Scalar::Null => Ok(None),
+            Scalar::Text | Scalar::Number => Ok(Some(self.scratch.trim().to_string())),
+            Scalar::Bool(_) | Scalar::Nested => Err(bad(self.loc(key), EXPECT_TEXT, self.scratch)),
+        }
+    }
+
+    fn instant(&self, kind: Scalar, key: SegKey) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        match kind {
+            Scalar::Null => Ok(None),
+            Scalar::Text | Scalar::Number => {
+                if kind == Scalar::Text && self.scratch.trim().is_empty() {
+                    return Ok(None);
+                }
+                parse_instant(self.scratch)
+                    .map(Some)
+                    .ok_or_else(|| bad(self.loc(key), EXPECT_INSTANT, self.scratch))
+            }
+            _ => Err(bad(self.loc(key), EXPECT_INSTANT, self.scratch)),
+        }
+    }
+
+    /// INBOUND or OUTBOUND in any case; null or an empty string is absent.
+    fn direction(&self, kind: Scalar, key: SegKey) -> Result<Option<Direction>> {
+        match kind {
+            Scalar::Null => Ok(None),
+            Scalar::Text if self.scratch.trim().is_empty() => Ok(None),
+            Scalar::Text | Scalar::Number => Direction::parse(self.scratch)
+                .map(Some)
+                .ok_or_else(|| bad(self.loc(key), EXPECT_DIRECTION, self.scratch)),
+            _ => Err(bad(self.loc(key), EXPECT_DIRECTION, self.scratch)),
+        }
+    }
+
+    fn millis(&self, kind: Scalar, key: SegKey) -> Result<Option<u64>> {
+        match kind {
+            Scalar::Null => Ok(None),
+            Scalar::Text | Scalar::Number => parse_count(self.scratch)
+                .map_err(|p| Error::data(p.code, self.loc(key), EXPECT_MS, self.scratch.as_str())),
+            _ => Err(bad(self.loc(key), EXPECT_MS, self.scratch)),
+        }
+    }
+
+    /// v2 `segmentDuration` is in seconds; it becomes milliseconds.
+    fn seconds_as_millis(&self, kind: Scalar, key: SegKey) -> Result<Option<u64>> {
+        let err = |code| Error::data(code, self.loc(key), EXPECT_SECS, self.scratch.as_str());
+        match kind {
+            Scalar::Null => Ok(None),
+            Scalar::Text | Scalar::Number => {
+                let Some(d) = parse_decimal(self.scratch).map_err(|p| err(p.code))? else {
+                    return Ok(None);
+                };
+                let ms = d * rust_decimal::Decimal::from(1000);
+                if !ms.fract().is_zero() {
+                    return Err(err(Code::Fraction));
+                }
+                u64::try_from(ms).map(Some).map_err(|_| err(Code::Overflow))
+            }
+            _ => Err(err(Code::BadValue)),
+        }
+    }
+
+    fn flag(&self, kind: Scalar, key: SegKey) -> Result<Option<bool>> {
+        match kind {
+            Scalar::Null => Ok(None),
+            Scalar::Bool(b) => Ok(Some(b)),
+            Scalar::Text if self.scratch.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Scalar::Text if self.scratch.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
+            _ => Err(bad(self.loc(key), EXPECT_BOOL, self.scratch)),
+        }
+    }
+
+    fn set(&mut self, key: SegKey, kind: Scalar) -> Result<()> {
+        use SegKey::*;
+        if key.is_v2() {
+            self.st.v2_keys = true;
+        } else if !matches!(key, InteractionId | AgentGroupId | Events) {
+            self.st.cx_keys = true;
+        }
+        let s = &mut *self;
+        match key {
+            InteractionId => {
+                let t = s.text(kind, key)?;
+                s.st.has_interaction_id = t.is_some();
+                s.seg.interaction_id.clear();
+                s.seg.interaction_id.push_str(t.as_deref().unwrap_or(""));
+            }
+            SegmentIdV2 | SegmentIdCx => {
+                let t = s.text(kind, key)?;
+                s.st.has_segment_id = t.is_some();
+                s.seg.segment_id.clear();
+                s.seg.segment_id.push_str(t.as_deref().unwrap_or(""));
+            }
+            DialogId => s.seg.dialog_id = s.text(kind, key)?,
+            SegmentType => s.seg.segment_type = s.text(kind, key)?,
+            AgentIdV2 | ParticipantId => s.seg.agent_id = s.text(kind, key)?,
+            AgentGroupId => s.seg.agent_group_id = s.text(kind, key)?,
+            RcExtensionId => s.seg.rc_extension_id = s.text(kind, key)?,
+            DirectionV2 | Origination => s.seg.direction = s.direction(kind, key)?,
+            ChannelId => s.seg.channel_id = s.text(kind, key)?,
+            ChannelType => s.seg.channel_type = s.text(kind, key)?,
+            ChannelClass => s.seg.channel_class = s.text(kind, key)?,
+            CallingV2 => s.seg.calling_address = s.text(kind, key)?,
+            CalledV2 => s.seg.called_address = s.text(kind, key)?,
+            ChannelEndpoint => {
+                s.st.channel_endpoint = s.text(kind, key)?;
+                s.st.channel_endpoint_off = s.off;
+            }
+            ContactEndpoint => {
+                s.st.contact_endpoint = s.text(kind, key)?;
+                s.st.contact_endpoint_off = s.off;
+            }
+            InteractionStartV2 | DialogStart => s.seg.interaction_start = s.instant(kind, key)?,
+            DialogEnd => s.seg.interaction_end = s.instant(kind, key)?,
+            InteractionDurationV2 | DialogDuration => {
+                s.seg.interaction_duration_ms = s.millis(kind, key)?
+            }
+            SegmentStartV2 | SegmentStartCx => s.seg.segment_start = s.instant(kind, key)?,
+            SegmentEndV2 | SegmentEndCx => s.seg.segment_end = s.instant(kind, key)?,
+            SegmentDurationSecsV2 => s.seg.segment_duration_ms = s.seconds_as_millis(kind, key)?,
+            SegmentDurationMsCx => s.seg.segment_duration_ms = s.millis(kind, key)?,
+            RecordingUrl => s.seg.recording_url = s.text(kind, key)?,
+            RecordingLocation => s.seg.interaction_recording_location = s.text(kind, key)?,
+            HasRecording => s.seg.has_recording = s.flag(kind, key)?,
+            HasTranscript => s.seg.has_transcript = s.flag(kind, key)?,
+            SystemDisposition => s.seg.system_disposition = s.text(kind, key)?,
+            AgentDisposition => s.seg.agent_disposition = s.text(kind, key)?,
+            AgentNotes => s.seg.agent_notes = s.text(kind, key)?,
+            SubAccountId => s.seg.sub_account_id = s.text(kind, key)?,
+            Events => {} // handled by EventsSeed
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Visitor<'de> for SegVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> std::result::Result<(), A::Error> {
+        let mut i = 0;
+        // The entry of the member's value in `lines`.
+        let mut at = 0;
+        while let Some(key) = map.next_key_seed(KeySeed {
+            cache: self.keys,
+            i,
+            resolve: SegKey::resolve,
+        })? {
+            i += 1;
+            let here = at;
+            self.off = self.lines.line(here);
+            at = self.lines.next(here);
+            let Some((key, idx)) = key else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            self.seg.set_line_off(usize::from(idx), self.off);
+            if key == SegKey::Events {
+                let mut list = self.seg.take_event_list();
+                let present = map.next_value_seed(EventsSeed {
+                    list: &mut list,
+                    scratch: self.scratch,
+                    err: self.err,
+                    lines: self.lines,
+                    file: self.file,
+                    pos: self.seg.pos,
+                    at: here,
+                })?;
+                self.seg.events = present.then_some(list);
+                continue;
+            }
+            let kind = map.next_value_seed(ScalarSeed(self.scratch))?;
+            if self.err.is_some() {
+                continue;
+            }
+            if let Err(e) = self.set(key, kind) {
+                *self.err = Some(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `segmentEvents`: null (false) or a list (true), filled into `list`.
+struct EventsSeed<'a> {
+    list: &'a mut Vec<SegmentEvent>,
+    scratch: &'a mut String,
+    err: &'a mut Option<Error>,
+    lines: &'a ValueLines,
+    file: &'a Arc<str>,
+    /// The segment's position.
+    pos: Position,
+    /// The entry of the list in `lines`.
+    at: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for EventsSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventsSeed<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("null or a list of events")
+    }
+    fn visit_unit<E>(self) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_none<E>(self) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<bool, A::Error> {
+        // The first element's entry follows the list's.
+        let mut at = self.at + 1;
+        loop {
+            let mut ev = SegmentEvent::default();
+            let more = seq.next_element_seed(EventSeed {
+                ev: &mut ev,
+                scratch: self.scratch,
+                err: self.err,
+                lines: self.lines,
+                file: self.file,
+                pos: self.pos,
+                at,
+            })?;
+            if more.is_none() {
+                break;
+            }
+            at = self.lines.next(at);
+            self.list.push(ev);
+        }
+        Ok(true)
+    }
+}
+
+struct EventSeed<'a> {
+    ev: &'a mut SegmentEvent,
+    scratch: &'a mut String,
+    err: &'a mut Option<Error>,
+    lines: &'a ValueLines,
+    file: &'a Arc<str>,
+    pos: Position,
+    /// The entry of the event object in `lines`.
+    at: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for EventSeed<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an event object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        #[derive(Clone, Copy)]
+        enum K {
+            Time,
+            Client,
+            Type,
+        }
+        fn key(k: &str) -> Option<K> {
+            match k {
+                "eventTimeMs" => Some(K::Time),
+                "clientEventTimeMs" => Some(K::Client),
+                "eventType" => Some(K::Type),
+                _ => None,
+            }
+        }
+        let line = |off: u32| self.pos.line() + u64::from(off);
+        self.ev.line = line(self.lines.line(self.at));
+        let mut cache = KeyCache::default();
+        let mut i = 0;
+        let mut at = self.at + 1;
+        while let Some(k) = map.next_key_seed(KeySeed {
+            cache: &mut cache,
+            i,
+            resolve: key,
+        })? {
+            i += 1;
+            let off = self.lines.line(at);
+            at = self.lines.next(at);
+            let Some(k) = k else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let kind = map.next_value_seed(ScalarSeed(self.scratch))?;
+            if self.err.is_some() {
+                continue;
+            }
+            let field = match k {
+                K::Time => "events.time",
+                K::Client => "events.client_time",
+                K::Type => "events.type",
+            };
+            let loc = || value_loc(self.file, self.pos, off, field);
+            let r = match (k, kind) {
+                (K::Type, _) => {
+                    self.ev.line = line(off);
+                    match kind {
+                        Scalar::Null => Ok(()),
+                        Scalar::Text => {
+                            self.ev.kind.push_str(self.scratch.trim());
+                            Ok(())
+                        }
+                        _ => Err(bad(loc(), "expected an event type string", self.scratch)),
+                    }
+                }
+                (_, Scalar::Null) => Ok(()),
+                (K::Time | K::Client, Scalar::Text | Scalar::Number) => {
+                    match parse_instant(self.scratch) {
+                        Some(t) => {
+                            match k {
+                                K::Time => self.ev.time = Some(t),
+                                _ => self.ev.client_time = Some(t),
+                            }
+                            Ok(())
+                        }
+                        None => Err(bad(loc(), EXPECT_INSTANT, self.scratch)),
+                    }
+                }
+                _ => Err(bad(loc(), EXPECT_INSTANT, self.scratch)),
+            };
+            if let Err(e) = r {
+                *self.err = Some(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The rules that need every key of a segment (SPEC 2.4).
+fn finish_segment(seg: &mut Segment, st: SegState, file: &Arc<str>) -> Result<()> {
+    for (has, name) in [
+        (st.has_interaction_id, "interaction_id"),
+        (st.has_segment_id, "segment_id"),
+    ] {
+        if !has {
+            return Err(Error::structure(
+                Code::MissingColumn,
+                Location::new(file.clone(), seg.pos).with_field(name),
+                format!("the segment has no {name} (interactionId and segmentId/segmentID are required)"),
+            ));
+        }
+    }
+    for name in ["interaction_id", "segment_id"] {
+        let empty = match name {
+            "interaction_id" => seg.interaction_id.is_empty(),
+            _ => seg.segment_id.is_empty(),
+        };
+        if empty {
+            return Err(Error::data(
+                Code::EmptyRequired,
+                seg.field_location(file, name),
+                format!("a required value is empty: expected an id in {name}"),
+                "",
+            ));
+        }
+    }
+    seg.generation = if st.v2_keys && !st.cx_keys {
+        SegmentGeneration::V2
+    } else {
+        SegmentGeneration::CxV1
+    };
+    if seg.generation == SegmentGeneration::V2 {
+        // v2 is voice-only agent segment metadata.
+        seg.channel_type.get_or_insert_with(|| "VOICE".into());
+        seg.segment_type.get_or_insert_with(|| "AGENT".into());
+    }
+    // cx v1: the contact is the caller of an inbound dialog and the callee
+    // of an outbound one; the channel endpoint is the other party. When the
+    // direction is unknown, the inbound reading is used (most traffic).
+    let outbound = seg.direction == Some(Direction::Outbound);
+    let contact = (st.contact_endpoint, st.contact_endpoint_off);
+    let channel = (st.channel_endpoint, st.channel_endpoint_off);
+    if contact.0.is_some() || channel.0.is_some() {
+        let (calling, called) = if outbound {
+            (channel, contact)
+        } else {
+            (contact, channel)
+        };
+        for (is_calling, (value, off)) in [(true, calling), (false, called)] {
+            let (slot, name) = if is_calling {
+                (&mut seg.calling_address, "calling_address")
+            } else {
+                (&mut seg.called_address, "called_address")
+            };
+            if slot.is_none() && value.is_some() {
+                *slot = value;
+                if let Some(i) = Segment::field_index(name) {
+                    seg.set_line_off(i, off);
+                }
+            }
+        }
+    }
+    Ok(())
+}
