@@ -959,3 +959,42 @@ fn unknown_column_is_a_warning_of_the_rollup() {
     assert_eq!(par, seq);
     assert_eq!(chunked, seq);
 }
+
+/// One `Window` block sets the same time options as the builder's methods
+/// one by one, and a rollup and a timeline can share it.
+#[test]
+fn a_window_block_sets_the_rollups_time_options() {
+    use ringcx_reports::window::Window;
+    let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let days = parse_days("sun,mon").unwrap();
+    let window = Window::new()
+        .interval(BucketInterval::Day)
+        .tz(ny)
+        .days(days);
+    let rb = ReaderBuilder::new().source_tz(ny);
+    let path = fixture("queue_dst_days_ny.csv");
+    let whole = Rollup::new()
+        .window(window.clone())
+        .run_files(&[&path], &rb)
+        .unwrap();
+    let one_by_one = Rollup::new()
+        .interval(BucketInterval::Day)
+        .tz(ny)
+        .days(days)
+        .run_files(&[&path], &rb)
+        .unwrap();
+    assert_eq!(whole, one_by_one);
+    // The fixture's two days (Sunday 10 March and Sunday 3 November) are
+    // both kept by "sun,mon", in 23- and 25-hour local days.
+    let spans: Vec<i64> = whole
+        .records()
+        .iter()
+        .filter(|r| r.keys()[0] == "5686")
+        .map(|r| (r.bucket_end() - r.bucket_start()).num_hours())
+        .collect();
+    assert_eq!(spans, [23, 25]);
+    assert_eq!(
+        Rollup::new().window(window).bucket_interval(),
+        BucketInterval::Day
+    );
+}

@@ -75,7 +75,7 @@ pub(crate) use self::hash::FastMap;
 pub(crate) use self::ratio::scaled_hundredths;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
-use crate::window::Filter;
+use crate::window::{Filter, Window};
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -204,16 +204,11 @@ pub(crate) struct Plan {
 #[derive(Clone, Debug, Default)]
 pub struct Rollup {
     grouping: Option<Grouping>,
-    interval: BucketInterval,
     source_tz: Option<Tz>,
-    tz: Option<Tz>,
-    from: Option<TimeBound>,
-    to: Option<TimeBound>,
-    days: Option<u8>,
-    hours: Vec<HourRange>,
+    /// Buckets, bucket zone, week start and time filters.
+    window: Window,
     metrics: MetricOptions,
     attribution: Attribution,
-    week_start: WeekStart,
     skip_invalid: bool,
     queue_groups: Option<Arc<GroupMap>>,
     agent_groups: Option<Arc<GroupMap>>,
@@ -231,9 +226,15 @@ impl Rollup {
         self.grouping = Some(g);
         self
     }
+    /// All the time options at once: bucket width and zone, week start,
+    /// time filters (the methods below set them one by one).
+    pub fn window(mut self, w: Window) -> Self {
+        self.window = w;
+        self
+    }
     /// The bucket width (default hour).
     pub fn interval(mut self, i: BucketInterval) -> Self {
-        self.interval = i;
+        self.window = self.window.interval(i);
         self
     }
     /// The zone the report was requested in. [`run_files`](Self::run_files)
@@ -246,28 +247,28 @@ impl Rollup {
     }
     /// The bucket zone (default: the source zone).
     pub fn tz(mut self, tz: Tz) -> Self {
-        self.tz = Some(tz);
+        self.window = self.window.tz(tz);
         self
     }
     /// Keeps rows starting at or after `from`.
     pub fn from(mut self, from: TimeBound) -> Self {
-        self.from = Some(from);
+        self.window = self.window.from(from);
         self
     }
     /// Keeps rows starting before `to`.
     pub fn to(mut self, to: TimeBound) -> Self {
-        self.to = Some(to);
+        self.window = self.window.to(to);
         self
     }
     /// Keeps rows starting on these local weekdays (bit 0 = Monday; see
     /// [`parse_days`]).
     pub fn days(mut self, mask: u8) -> Self {
-        self.days = Some(mask & 0x7f);
+        self.window = self.window.days(mask);
         self
     }
     /// Keeps rows whose local start time is in one of these ranges.
     pub fn hours(mut self, ranges: Vec<HourRange>) -> Self {
-        self.hours = ranges;
+        self.window = self.window.hours(ranges);
         self
     }
     /// The service-level formula.
@@ -292,7 +293,7 @@ impl Rollup {
     }
     /// The first day of week buckets.
     pub fn week_start(mut self, w: WeekStart) -> Self {
-        self.week_start = w;
+        self.window = self.window.week_start(w);
         self
     }
     /// Skip invalid rows (counted by code in the table's stats) instead of
@@ -382,7 +383,7 @@ impl Rollup {
     }
     /// The bucket interval.
     pub fn bucket_interval(&self) -> BucketInterval {
-        self.interval
+        self.window.bucket_interval()
     }
     /// Applies an Analytics API request body (see [`AnalyticsRequest`]).
     pub fn request(self, r: &AnalyticsRequest) -> Result<Self> {
@@ -416,20 +417,15 @@ impl Rollup {
             return Err(Error::usage("--by agent-group needs --agent-groups FILE"));
         }
         let columns = MetricColumns::select(kind, &self.columns)?;
-        let tz = self.tz.unwrap_or(source);
-        let filter = Filter {
-            from: self.from.map(|b| b.resolve(&tz)),
-            to: self.to.map(|b| b.resolve(&tz)),
-            days: self.days,
-            hours: self.hours.clone(),
-        };
+        let tz = self.window.zone_or(source);
+        let filter = self.window.filter(&tz);
         Ok(Plan {
             kind,
             grouping,
             source,
             tz,
-            interval: self.interval,
-            week_start: self.week_start,
+            interval: self.window.bucket_interval(),
+            week_start: self.window.week_start_day(),
             attribution: self.attribution,
             filter,
             queue_groups: self.queue_groups.clone(),

@@ -70,9 +70,11 @@ pub use key::cmp_ids;
 pub(crate) use key::{cmp_key, cmp_keys, cmp_row_keys, is_integer};
 
 /// The time options of a builder: bucket width and zone, first day of the
-/// week, and the time filters. [`Timeline`](crate::timeline::Timeline)
-/// holds one; [`Timeline::window`](crate::timeline::Timeline::window) sets
-/// it whole, so one block can serve several runs.
+/// week, and the time filters. [`Rollup`](crate::rollup::Rollup) and
+/// [`Timeline`](crate::timeline::Timeline) each hold one;
+/// [`Rollup::window`](crate::rollup::Rollup::window) and
+/// [`Timeline::window`](crate::timeline::Timeline::window) set it whole, so
+/// one block can serve several runs.
 ///
 /// ```
 /// use ringcx_reports::timeline::Timeline;
@@ -150,6 +152,10 @@ impl Window {
     /// The bucket zone, if one was set.
     pub fn bucket_tz(&self) -> Option<Tz> {
         self.tz
+    }
+    /// The first day of week buckets.
+    pub fn week_start_day(&self) -> WeekStart {
+        self.week_start
     }
 
     /// The bucket zone: the one set, else `default`.
