@@ -19,21 +19,11 @@ pub(super) enum Scalar {
     Nested,
 }
 
-/// Appends the decimal digits of `v` (the formatting machinery costs more
-/// than the rest of a count's journey).
+/// Appends the decimal digits of `v` (`itoa`: the `fmt` machinery costs
+/// more than the rest of a count's journey).
 #[inline]
-fn push_u64(out: &mut String, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend(buf[i..].iter().map(|&b| b as char));
+fn push_u64(out: &mut String, v: u64) {
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Deserializes one value into the scratch buffer.
