@@ -28,5 +28,6 @@ mod smoke;
 mod timeline;
 mod validate;
 mod validate_segments;
+mod wire;
 mod wrong_answers;
 mod xml_json;
