@@ -178,7 +178,7 @@ fn an_error_is_reported_with_its_exact_line_whatever_the_chunk_size() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(crate::util::proptest_config(24, "proptest-regressions/chunked.txt"))]
     #[test]
     fn chunked_equals_sequential_with_tiny_chunks(
         names in prop::collection::vec("[a-z ,\"\n;]{0,12}", 1..4),
@@ -416,7 +416,7 @@ fn generated_json_export_chunked_equals_sequential_at_any_chunk_size() {
 
 #[cfg(feature = "json")]
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(crate::util::proptest_config(48, "proptest-regressions/chunked.txt"))]
     /// Chunks that start inside a record (pretty-printed records, escaped
     /// line breaks, brackets in names, a wrapper's other members) are read
     /// again from the record boundary the chunk before found: the result

@@ -1,6 +1,7 @@
 //! Properties the engine relies on, checked on generated input with
 //! proptest (modest case counts: the whole suite stays fast on 2 cores).
-//! Failing seeds are kept in `proptest-regressions/properties.txt`.
+//! Failing seeds are kept in `proptest-regressions/properties.txt`
+//! (see `util::proptest_config`).
 //!
 //! * every local start that exists in an IANA zone resolves and
 //!   round-trips; one in a spring-forward gap is refused; one in a
@@ -17,7 +18,6 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::{Tz, TZ_VARIANTS};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use ringcx_reports::model::{parse_count, LocalResolver, ResolveError};
 use ringcx_reports::{AgentExtRow, Code, IntervalStart, ReaderBuilder};
 
@@ -25,13 +25,7 @@ use crate::fuzzing::checks::{self, Opts, Path, Source};
 use crate::wire::{self, Csv, Json, JsonFrame, Record, Xml, XmlEscape};
 
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/properties.txt",
-        ))),
-        ..ProptestConfig::default()
-    }
+    crate::util::proptest_config(cases, "proptest-regressions/properties.txt")
 }
 
 // ---------------------------------------------------------------------

@@ -908,7 +908,7 @@ fn check(rows: &[Gen], got: Vec<QueueRow>) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(crate::util::proptest_config(48, "proptest-regressions/xml_json.txt"))]
 
     #[test]
     fn random_rows_round_trip_through_xml_and_json(
@@ -989,7 +989,7 @@ fn drain(doc: &[u8], depth: usize) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+    #![proptest_config(crate::util::proptest_config(192, "proptest-regressions/xml_json.txt"))]
 
     /// Damaged copies of real documents (bytes replaced, cut, spliced)
     /// give rows or errors, never a panic or an endless loop.
