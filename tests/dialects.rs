@@ -610,7 +610,7 @@ fn check(seed: u64, buffer: usize, chunk: usize) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(crate::util::proptest_config(400, "proptest-regressions/dialects.txt"))]
 
     /// Any dialect, default buffer, the whole input in one read.
     #[test]
@@ -633,7 +633,7 @@ proptest! {
 // --------------------------------------------- the csv crate as an oracle
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(crate::util::proptest_config(200, "proptest-regressions/dialects.txt"))]
 
     /// Names of arbitrary text written by the `csv` crate (an RFC 4180
     /// writer we did not write) come back as the `csv` crate reads them,

@@ -87,7 +87,7 @@ fn mutate(base: &[u8], edits: &[(usize, u8, u8)]) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(crate::util::proptest_config(300, "proptest-regressions/no_panic.txt"))]
 
     #[test]
     fn mutated_fixtures_never_panic_and_read_the_same_with_any_buffer(

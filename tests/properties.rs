@@ -1,6 +1,7 @@
 //! Properties the engine relies on, checked on generated input with
 //! proptest (modest case counts: the whole suite stays fast on 2 cores).
-//! Failing seeds are kept in `proptest-regressions/properties.txt`.
+//! Failing seeds are kept in `proptest-regressions/properties.txt`
+//! (see `util::proptest_config`).
 //!
 //! * every local start that exists in an IANA zone resolves and
 //!   round-trips; one in a spring-forward gap is refused; one in a
@@ -17,20 +18,14 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::{Tz, TZ_VARIANTS};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use ringcx_reports::model::{parse_count, LocalResolver, ResolveError};
 use ringcx_reports::{AgentExtRow, Code, IntervalStart, ReaderBuilder};
 
 use crate::fuzzing::checks::{self, Opts, Path, Source};
+use crate::wire::{self, Csv, Json, JsonFrame, Record, Xml, XmlEscape};
 
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/properties.txt",
-        ))),
-        ..ProptestConfig::default()
-    }
+    crate::util::proptest_config(cases, "proptest-regressions/properties.txt")
 }
 
 // ---------------------------------------------------------------------
@@ -253,20 +248,6 @@ proptest! {
 // Generated valid CSV: any buffer size reads the same.
 // ---------------------------------------------------------------------
 
-const HEADER: [&str; 11] = [
-    "interval",
-    "date_from",
-    "time",
-    "agent_id",
-    "agent_name",
-    "queue",
-    "queue_name",
-    "talking_call_dur",
-    "wrap_up_dur",
-    "answ_call_cnt",
-    "transfer_out_call_cnt",
-];
-
 #[derive(Clone, Debug)]
 struct GenRow {
     slot: u32,
@@ -322,54 +303,93 @@ fn gen_file() -> impl Strategy<Value = GenFile> {
         })
 }
 
-/// A field as a careful CSV writer puts it: quoted when it holds any of
-/// the delimiters the reader sniffs (so that a name full of `;` cannot
-/// pass for the delimiter of a headerless file), a quote or a line break.
-fn csv_field(s: &str, _delim: u8) -> String {
-    let needs = s
-        .bytes()
-        .any(|b| matches!(b, b',' | b';' | b'|' | b'\t' | b'"' | b'\n' | b'\r'));
-    if needs {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+/// The agent-ext record of a generated row; ids and counts as text when
+/// `quoted` (JSON strings rather than numbers).
+fn record(r: &GenRow, quoted: bool) -> Record {
+    let n = |x: u64| {
+        if quoted {
+            wire::text(x.to_string())
+        } else {
+            wire::num(x)
+        }
+    };
+    vec![
+        ("interval", wire::num(15)),
+        ("date_from", wire::text("20240304")),
+        (
+            "time",
+            wire::text(format!("{:02}:{:02}", r.slot / 4, r.slot % 4 * 15)),
+        ),
+        ("agent_id", n(u64::from(r.agent))),
+        ("agent_name", wire::text(r.name.clone())),
+        ("queue", n(u64::from(r.queue))),
+        ("queue_name", wire::text("Sales")),
+        ("talking_call_dur", n(r.counts[0])),
+        ("wrap_up_dur", n(r.counts[1])),
+        ("answ_call_cnt", n(r.counts[2])),
+        ("transfer_out_call_cnt", n(r.counts[3])),
+    ]
 }
 
 impl GenFile {
+    fn csv(&self) -> Csv {
+        Csv {
+            delim: self.delim,
+            crlf: self.crlf,
+            bom: self.bom,
+            header: self.header,
+            always_quote: &[],
+        }
+    }
+
     fn bytes(&self) -> Vec<u8> {
-        let d = self.delim as char;
-        let eol = if self.crlf { "\r\n" } else { "\n" };
-        let mut out = String::new();
-        if self.bom {
-            out.push('\u{feff}');
-        }
-        if self.header {
-            out.push_str(&HEADER.join(&d.to_string()));
-            out.push_str(eol);
-        }
-        for (i, r) in self.rows.iter().enumerate() {
+        let csv = self.csv();
+        let records: Vec<Record> = self.rows.iter().map(|r| record(r, false)).collect();
+        let mut out = csv.start(&records[0]);
+        for (i, r) in records.iter().enumerate() {
             if self.blank_every > 0 && i % self.blank_every == 1 {
-                out.push_str(eol);
+                out.push_str(csv.eol());
             }
-            let fields = [
-                "15".to_string(),
-                "20240304".to_string(),
-                format!("{:02}:{:02}", r.slot / 4, r.slot % 4 * 15),
-                r.agent.to_string(),
-                csv_field(&r.name, self.delim),
-                r.queue.to_string(),
-                "Sales".to_string(),
-                r.counts[0].to_string(),
-                r.counts[1].to_string(),
-                r.counts[2].to_string(),
-                r.counts[3].to_string(),
-            ];
-            out.push_str(&fields.join(&d.to_string()));
-            out.push_str(eol);
+            out.push_str(&csv.record(r));
         }
         out.into_bytes()
     }
+}
+
+/// An XML export of `rows`: one `<row>` per record, values as attributes
+/// or as child elements, pretty-printed or on one line.
+fn write_xml(rows: &[GenRow], attributes: bool, one_line: bool) -> String {
+    let xml = Xml {
+        root: "export",
+        record: "row",
+        indent: "",
+        attributes,
+        one_line,
+        escape: XmlEscape::Named,
+        ..Xml::default()
+    };
+    let records: Vec<Record> = rows.iter().map(|r| record(r, false)).collect();
+    xml.document(&records)
+}
+
+/// A JSON export of `rows` in camelCase: an array, `{"data": [...]}` or
+/// NDJSON (`shape` 0, 1, 2); ids and counts as numbers or strings.
+fn write_json(rows: &[GenRow], shape: u8, quoted: bool) -> String {
+    let frame = match shape % 3 {
+        0 => wire::ARRAY,
+        1 => JsonFrame {
+            open: "{\"paging\": {\"page\": 1}, \"data\": [",
+            sep: ", ",
+            close: "]}",
+        },
+        _ => wire::NDJSON,
+    };
+    let json = Json {
+        frame,
+        ..Json::default()
+    };
+    let records: Vec<Record> = rows.iter().map(|r| record(r, quoted)).collect();
+    json.document(&records)
 }
 
 /// Defects to plant in a generated file: each is refused by a value rule
@@ -428,22 +448,15 @@ proptest! {
         zone in 0usize..checks::ZONES.len(),
         gaps in any::<bool>(),
     ) {
-        let d = file.delim as char;
+        let csv = file.csv();
         let mut body = String::from_utf8(file.bytes()).expect("generated text");
         for (row, field, defect) in plants {
-            // Rebuild the chosen row with one field replaced.
+            // Rebuild the chosen row with one field replaced, as is.
             let i = row.index(file.rows.len());
-            let r = &file.rows[i];
-            let mut fields = vec![
-                "15".to_string(), "20240304".to_string(),
-                format!("{:02}:{:02}", r.slot / 4, r.slot % 4 * 15),
-                r.agent.to_string(), csv_field(&r.name, file.delim), r.queue.to_string(),
-                "Sales".to_string(), r.counts[0].to_string(), r.counts[1].to_string(),
-                r.counts[2].to_string(), r.counts[3].to_string(),
-            ];
-            let old = fields.join(&d.to_string());
+            let mut fields = csv.fields(&record(&file.rows[i], false));
+            let old = csv.join(&fields);
             fields[field] = DEFECTS[defect].to_string();
-            let new = fields.join(&d.to_string());
+            let new = csv.join(&fields);
             body = body.replacen(&old, &new, 1);
         }
         let opts = Opts { zone, gaps, tiny_buffer: chunk, ..Opts::default() };
@@ -453,108 +466,8 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------
-// XML and JSON: rows → write → read = rows (small writers of our own).
+// XML and JSON: rows → write → read = rows (the tests' wire encoder).
 // ---------------------------------------------------------------------
-
-/// XML text or attribute content: the five predefined entities, and line
-/// breaks and tabs as character references (an attribute value would
-/// otherwise turn them into spaces).
-fn xml_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The agent-ext values of a generated row, by snake name.
-fn row_values(r: &GenRow) -> Vec<(&'static str, String)> {
-    vec![
-        ("interval", "15".to_string()),
-        ("date_from", "20240304".to_string()),
-        ("time", format!("{:02}:{:02}", r.slot / 4, r.slot % 4 * 15)),
-        ("agent_id", r.agent.to_string()),
-        ("agent_name", r.name.clone()),
-        ("queue", r.queue.to_string()),
-        ("queue_name", "Sales".to_string()),
-        ("talking_call_dur", r.counts[0].to_string()),
-        ("wrap_up_dur", r.counts[1].to_string()),
-        ("answ_call_cnt", r.counts[2].to_string()),
-        ("transfer_out_call_cnt", r.counts[3].to_string()),
-    ]
-}
-
-/// An XML export of `rows`: one `<row>` per record, values as attributes
-/// or as child elements, pretty-printed or on one line.
-fn write_xml(rows: &[GenRow], attributes: bool, one_line: bool) -> String {
-    let nl = if one_line { "" } else { "\n" };
-    let mut out = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{nl}<export>{nl}");
-    for r in rows {
-        if attributes {
-            out.push_str("<row");
-            for (k, v) in row_values(r) {
-                out.push_str(&format!(" {k}=\"{}\"", xml_escape(&v)));
-            }
-            out.push_str(&format!("/>{nl}"));
-        } else {
-            out.push_str(&format!("<row>{nl}"));
-            for (k, v) in row_values(r) {
-                out.push_str(&format!("  <{k}>{}</{k}>{nl}", xml_escape(&v)));
-            }
-            out.push_str(&format!("</row>{nl}"));
-        }
-    }
-    out.push_str("</export>\n");
-    out
-}
-
-/// A JSON export of `rows` in camelCase: an array, `{"data": [...]}` or
-/// NDJSON (`shape` 0, 1, 2); ids and counts as numbers or strings.
-fn write_json(rows: &[GenRow], shape: u8, quoted: bool) -> String {
-    let num = |n: u64| {
-        if quoted {
-            format!("\"{n}\"")
-        } else {
-            n.to_string()
-        }
-    };
-    let objs: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            format!(
-                "{{\"interval\": 15, \"dateTimeFrom\": \"2024-03-04T{:02}:{:02}:00\", \
-                 \"agentId\": {}, \"agentName\": {}, \"queue\": {}, \"queueName\": \"Sales\", \
-                 \"talkingIxnDur\": {}, \"wrapUpDur\": {}, \"answIxnCnt\": {}, \"transferOutIxnCnt\": {}}}",
-                r.slot / 4,
-                r.slot % 4 * 15,
-                num(u64::from(r.agent)),
-                serde_json::to_string(&r.name).expect("a string"),
-                num(u64::from(r.queue)),
-                num(r.counts[0]),
-                num(r.counts[1]),
-                num(r.counts[2]),
-                num(r.counts[3]),
-            )
-        })
-        .collect();
-    match shape % 3 {
-        0 => format!("[\n{}\n]\n", objs.join(",\n")),
-        1 => format!(
-            "{{\"paging\": {{\"page\": 1}}, \"data\": [{}]}}",
-            objs.join(", ")
-        ),
-        _ => objs.join("\n") + "\n",
-    }
-}
 
 /// The rows read back are the rows written (names trimmed, as every
 /// reader trims text values).

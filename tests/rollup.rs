@@ -693,7 +693,7 @@ fn arb_sums() -> impl Strategy<Value = QueueSums> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(crate::util::proptest_config(48, "proptest-regressions/rollup.txt"))]
 
     #[test]
     fn parallel_equals_sequential(rows in arb_rows(), tz in 0usize..3) {

@@ -4,6 +4,7 @@ mod util;
 
 mod alloc;
 mod architecture;
+mod chunked;
 mod cli_parse;
 mod convert;
 mod csv_errors;
@@ -24,9 +25,9 @@ mod rollup_columns;
 mod rollup_reference;
 mod segments_issue14;
 mod smoke;
-mod speed;
 mod timeline;
 mod validate;
 mod validate_segments;
+mod wire;
 mod wrong_answers;
 mod xml_json;

@@ -1283,7 +1283,7 @@ fn interactions_csv_of_generated_data_prints_the_reference_values() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(12))]
+    #![proptest_config(crate::util::proptest_config(12, "proptest-regressions/timeline.txt"))]
 
     #[test]
     fn parallel_equals_sequential_and_handle_sums_to_the_spans(

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use chrono::{FixedOffset, NaiveDateTime};
+use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
 use ringcx_reports::{
     Error, IntervalLength, IntervalRow, IntervalStart, Position, Reader, ReaderBuilder,
 };
@@ -170,4 +171,22 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).expect("write temp file");
     (dir, path)
+}
+
+/// The settings of every `proptest!` block here: `cases` random cases, and
+/// the seed of each failure kept in `regressions`, a file of the crate's
+/// `proptest-regressions/` directory, where the unit tests under `src/`
+/// keep theirs by default (for a file under `tests/`, proptest's default
+/// is a file beside it). Proptest replays the seeds of that file before
+/// the random cases; commit it with the fix.
+pub fn proptest_config(cases: u32, regressions: &'static str) -> ProptestConfig {
+    assert!(
+        regressions.starts_with("proptest-regressions/"),
+        "regressions go to proptest-regressions/: {regressions}"
+    );
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(regressions))),
+        ..ProptestConfig::default()
+    }
 }

@@ -1,6 +1,6 @@
 //! The XML and JSON wire forms (SPEC 2.1–2.6): same typed rows as CSV,
 //! vendor samples, interaction metadata of both generations, hostile and
-//! broken input, and a property test against an independent writer.
+//! broken input, and a property test against the tests' own wire encoder.
 
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use proptest::prelude::*;
@@ -11,6 +11,7 @@ use ringcx_reports::{
 };
 
 use crate::util::{code, fixture, rcx, stderr, stdout};
+use crate::wire::{self, Json, JsonDate, JsonFrame, Record, Value, Xml, XmlEscape};
 
 fn read_all<T: IntervalRow>(name: &str) -> Vec<T> {
     let mut r = ReaderBuilder::new()
@@ -754,7 +755,7 @@ fn cli_inspect_and_parse_xml_and_json() {
 }
 
 // ---------------------------------------------------------------------------
-// Property test: an independent writer in this file turns random queue rows
+// Property test: the tests' wire encoder (`wire.rs`) turns random queue rows
 // into XML (element or attribute style) and JSON (numbers or numeric
 // strings, array or NDJSON); the readers must give back exactly those
 // values.
@@ -785,23 +786,6 @@ const COUNT_NAMES: [&str; 15] = [
     "aband_short_call_cnt",
     "aband_within_sl_cnt",
 ];
-const COUNT_JSON: [&str; 15] = [
-    "offdDirectIxnCnt",
-    "overflowInIxnCnt",
-    "abandIxnCnt",
-    "overflowOutIxnCnt",
-    "answIxnCnt",
-    "queuedAndAnswIxnDur",
-    "queuedAndAbandIxnDur",
-    "talkingIxnDur",
-    "wrapUpDur",
-    "queuedAnswLongestQueDur",
-    "queuedAbandLongestQueDur",
-    "ansServicelevelCnt",
-    "waitDur",
-    "abandShortIxnCnt",
-    "abandWithinSlCnt",
-];
 
 fn gen_row() -> impl Strategy<Value = Gen> {
     (
@@ -829,99 +813,68 @@ fn gen_row() -> impl Strategy<Value = Gen> {
         })
 }
 
-fn xml_text(s: &str) -> String {
-    let mut o = String::new();
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c if !c.is_ascii() => o.push_str(&format!("&#x{:X};", c as u32)),
-            c => o.push(c),
-        }
+/// The queue record of a generated row; counts as text when `strings`
+/// (JSON numeric strings), missing counts as no value.
+fn record(r: &Gen, strings: bool) -> Record {
+    let mut rec = vec![
+        ("interval", wire::num(r.interval)),
+        (
+            "date_from",
+            wire::text(r.start.format("%Y%m%d").to_string()),
+        ),
+        ("time", wire::text(r.start.format("%H:%M").to_string())),
+        ("queue", wire::text(r.queue.clone())),
+        ("queue_name", wire::text(r.name.clone())),
+    ];
+    for (n, c) in COUNT_NAMES.iter().zip(&r.counts) {
+        rec.push((
+            n,
+            match c {
+                Some(c) if strings => wire::text(c.to_string()),
+                Some(c) => wire::num(c),
+                None => Value::Null,
+            },
+        ));
     }
-    o
+    rec
 }
 
-fn json_text(s: &str) -> String {
-    let mut o = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            c if !c.is_ascii() => o.push_str(&format!("\\u{:04x}", c as u32)),
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
-}
-
+/// Namespaced XML, numeric character references for `'` and non-ASCII.
 fn write_xml(rows: &[Gen], attributes: bool) -> String {
-    let mut o = String::from("<?xml version=\"1.0\"?>\n<p:export xmlns:p=\"urn:t\">\n");
-    for r in rows {
-        let date = r.start.format("%Y%m%d").to_string();
-        let time = r.start.format("%H:%M").to_string();
-        let mut fields = vec![
-            ("interval", r.interval.to_string()),
-            ("date_from", date),
-            ("time", time),
-            ("queue", r.queue.clone()),
-            ("queue_name", r.name.clone()),
-        ];
-        for (n, c) in COUNT_NAMES.iter().zip(&r.counts) {
-            if let Some(c) = c {
-                fields.push((n, c.to_string()));
-            }
-        }
-        if attributes {
-            o.push_str("  <p:rec");
-            for (k, v) in &fields {
-                o.push_str(&format!(" {k}=\"{}\"", xml_text(v)));
-            }
-            o.push_str("/>\n");
-        } else {
-            o.push_str("  <p:rec>\n");
-            for (k, v) in &fields {
-                o.push_str(&format!("    <p:{k}>{}</p:{k}>\n", xml_text(v)));
-            }
-            o.push_str("  </p:rec>\n");
-        }
-    }
-    o.push_str("</p:export>\n");
-    o
+    let xml = Xml {
+        decl: "<?xml version=\"1.0\"?>",
+        root: "p:export",
+        root_attrs: " xmlns:p=\"urn:t\"",
+        record: "p:rec",
+        prefix: "p:",
+        attributes,
+        escape: XmlEscape::Numeric,
+        ..Xml::default()
+    };
+    let records: Vec<Record> = rows.iter().map(|r| record(r, false)).collect();
+    xml.document(&records)
 }
 
+/// JSON with non-ASCII as `\u` escapes, month-first `dateTimeFrom`, an
+/// array (no final line break) or NDJSON.
 fn write_json(rows: &[Gen], strings: bool, ndjson: bool) -> String {
-    let objs: Vec<String> = rows
-        .iter()
-        .map(|r| {
-            let mut f = vec![
-                format!("\"interval\": {}", r.interval),
-                format!(
-                    "\"dateTimeFrom\": \"{}\"",
-                    r.start.format("%m-%d-%YT%H:%M:%S")
-                ),
-                format!("\"queue\": {}", json_text(&r.queue)),
-                format!("\"queueName\": {}", json_text(&r.name)),
-            ];
-            for (n, c) in COUNT_JSON.iter().zip(&r.counts) {
-                f.push(match c {
-                    Some(c) if strings => format!("\"{n}\": \"{c}\""),
-                    Some(c) => format!("\"{n}\": {c}"),
-                    None => format!("\"{n}\": null"),
-                });
-            }
-            format!("{{{}}}", f.join(", "))
-        })
-        .collect();
-    if ndjson {
-        objs.join("\n") + "\n"
+    let frame = if ndjson {
+        wire::NDJSON
     } else {
-        format!("[\n{}\n]", objs.join(",\n"))
-    }
+        JsonFrame {
+            open: "[\n",
+            sep: ",\n",
+            close: "\n]",
+        }
+    };
+    let json = Json {
+        frame,
+        date: JsonDate::MonthFirst,
+        ascii: true,
+        ..Json::default()
+    };
+    let records: Vec<Record> = rows.iter().map(|r| record(r, strings)).collect();
+    json.document(&records)
 }
 
 fn check(rows: &[Gen], got: Vec<QueueRow>) -> Result<(), TestCaseError> {
@@ -955,7 +908,7 @@ fn check(rows: &[Gen], got: Vec<QueueRow>) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(crate::util::proptest_config(48, "proptest-regressions/xml_json.txt"))]
 
     #[test]
     fn random_rows_round_trip_through_xml_and_json(
@@ -1036,7 +989,7 @@ fn drain(doc: &[u8], depth: usize) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+    #![proptest_config(crate::util::proptest_config(192, "proptest-regressions/xml_json.txt"))]
 
     /// Damaged copies of real documents (bytes replaced, cut, spliced)
     /// give rows or errors, never a panic or an endless loop.

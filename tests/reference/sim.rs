@@ -1,8 +1,8 @@
 //! A seeded call-level contact-center simulation, aggregated into Queue
 //! Statistics and Agent Extended rows (SPEC 2.1, 2.2) per 15-minute local
-//! interval in America/New_York, and written by hand-made CSV, XML and JSON
-//! writers (nothing from the crate is used here, so the test stays
-//! independent of the readers' and writers' code).
+//! interval in America/New_York, and written as CSV, XML and JSON by the
+//! tests' own wire encoder (`tests/wire.rs`; nothing from the crate is used
+//! here, so the test stays independent of the readers' and writers' code).
 //!
 //! The data spans 2024-03-09..11 and 2024-11-02..04 local, so both 2024 US
 //! DST changes fall inside it: the spring-forward hour (02:00–02:59 on
@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
+
+use crate::wire::{self, Csv, Json, JsonFrame, Record, Xml, XmlEscape};
 
 /// The source zone of the simulated export.
 pub const SOURCE_TZ: Tz = chrono_tz::America::New_York;
@@ -119,31 +121,31 @@ pub struct SimRow {
     pub v: Vec<u64>,
 }
 
-/// SPEC 2.1 field names after `queue_name`, and their camelCase JSON names.
-pub const QUEUE_FIELDS: [(&str, &str); 15] = [
-    ("offd_direct_call_cnt", "offdDirectIxnCnt"),
-    ("overflow_in_call_cnt", "overflowInIxnCnt"),
-    ("aband_call_cnt", "abandIxnCnt"),
-    ("overflow_out_call_cnt", "overflowOutIxnCnt"),
-    ("answ_call_cnt", "answIxnCnt"),
-    ("queued_and_answ_call_dur", "queuedAndAnswIxnDur"),
-    ("queued_and_aband_call_dur", "queuedAndAbandIxnDur"),
-    ("talking_call_dur", "talkingIxnDur"),
-    ("wrap_up_dur", "wrapUpDur"),
-    ("queued_answ_longest_que_dur", "queuedAnswLongestQueDur"),
-    ("queued_aband_longest_que_dur", "queuedAbandLongestQueDur"),
-    ("ans_servicelevel_cnt", "ansServicelevelCnt"),
-    ("wait_dur", "waitDur"),
-    ("aband_short_call_cnt", "abandShortIxnCnt"),
-    ("aband_within_sl_cnt", "abandWithinSlCnt"),
+/// SPEC 2.1 field names after `queue_name` (JSON names: `wire::json_name`).
+pub const QUEUE_FIELDS: [&str; 15] = [
+    "offd_direct_call_cnt",
+    "overflow_in_call_cnt",
+    "aband_call_cnt",
+    "overflow_out_call_cnt",
+    "answ_call_cnt",
+    "queued_and_answ_call_dur",
+    "queued_and_aband_call_dur",
+    "talking_call_dur",
+    "wrap_up_dur",
+    "queued_answ_longest_que_dur",
+    "queued_aband_longest_que_dur",
+    "ans_servicelevel_cnt",
+    "wait_dur",
+    "aband_short_call_cnt",
+    "aband_within_sl_cnt",
 ];
 
-/// SPEC 2.2 field names after `queue_name`, and their camelCase JSON names.
-pub const AGENT_FIELDS: [(&str, &str); 4] = [
-    ("talking_call_dur", "talkingIxnDur"),
-    ("wrap_up_dur", "wrapUpDur"),
-    ("answ_call_cnt", "answIxnCnt"),
-    ("transfer_out_call_cnt", "transferOutIxnCnt"),
+/// SPEC 2.2 field names after `queue_name`.
+pub const AGENT_FIELDS: [&str; 4] = [
+    "talking_call_dur",
+    "wrap_up_dur",
+    "answ_call_cnt",
+    "transfer_out_call_cnt",
 ];
 
 /// The whole simulation: definitions, call legs, aggregated rows.
@@ -555,43 +557,15 @@ pub struct Truth {
     pub idle: u64,
 }
 
-/// Local wall-clock date `yyyyMMdd`, time `HH:mm` and ISO date-time of an
-/// instant in the source zone.
-fn local_parts(t: i64) -> (String, String, String) {
+/// Local wall-clock date `yyyyMMdd` and time `HH:mm` of an instant in the
+/// source zone (every start is on a minute: the JSON `dateTimeFrom` is
+/// these with `:00` seconds).
+fn local_parts(t: i64) -> (String, String) {
     let dt = SOURCE_TZ.timestamp_opt(t, 0).unwrap();
     (
         dt.format("%Y%m%d").to_string(),
         dt.format("%H:%M").to_string(),
-        dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
     )
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn xml_text(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn json_str(s: &str) -> String {
-    let mut o = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
 }
 
 /// Which report a set of rows is.
@@ -602,7 +576,7 @@ pub enum Report {
 }
 
 impl Report {
-    fn value_fields(self) -> &'static [(&'static str, &'static str)] {
+    fn value_fields(self) -> &'static [&'static str] {
         match self {
             Report::Queue => &QUEUE_FIELDS,
             Report::AgentExt => &AGENT_FIELDS,
@@ -610,93 +584,57 @@ impl Report {
     }
 }
 
+/// The record of a row as the exporter writes it: local date and time in
+/// the source zone, ids as numbers.
+fn record(report: Report, r: &SimRow) -> Record {
+    let (date, time) = local_parts(r.start);
+    let mut rec = vec![
+        ("interval", wire::num(r.len_min)),
+        ("date_from", wire::text(date)),
+        ("time", wire::text(time)),
+    ];
+    if report == Report::AgentExt {
+        rec.push(("agent_id", wire::num(&r.agent_id)));
+        rec.push(("agent_name", wire::text(r.agent_name.clone())));
+    }
+    rec.push(("queue", wire::num(&r.queue)));
+    rec.push(("queue_name", wire::text(r.queue_name.clone())));
+    for (f, x) in report.value_fields().iter().zip(&r.v) {
+        rec.push((f, wire::num(x)));
+    }
+    rec
+}
+
+fn records(report: Report, rows: &[SimRow]) -> Vec<Record> {
+    rows.iter().map(|r| record(report, r)).collect()
+}
+
 /// Legacy CSV with a header in documented order.
 pub fn write_csv(report: Report, rows: &[SimRow]) -> String {
-    let mut out = String::new();
-    let keys = match report {
-        Report::Queue => "interval,date_from,time,queue,queue_name",
-        Report::AgentExt => "interval,date_from,time,agent_id,agent_name,queue,queue_name",
-    };
-    out.push_str(keys);
-    for (f, _) in report.value_fields() {
-        out.push(',');
-        out.push_str(f);
-    }
-    out.push('\n');
-    for r in rows {
-        let (date, time, _) = local_parts(r.start);
-        out.push_str(&format!("{},{date},{time},", r.len_min));
-        if report == Report::AgentExt {
-            out.push_str(&format!("{},{},", r.agent_id, csv_cell(&r.agent_name)));
-        }
-        out.push_str(&format!("{},{}", r.queue, csv_cell(&r.queue_name)));
-        for x in &r.v {
-            out.push_str(&format!(",{x}"));
-        }
-        out.push('\n');
-    }
-    out
+    Csv::default().document(&records(report, rows))
 }
 
 /// Legacy XML, element style: one `<Row>` per record, one child element per
-/// field.
+/// field, only `&`, `<` and `>` escaped.
 pub fn write_xml(report: Report, rows: &[SimRow]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Export>\n");
-    for r in rows {
-        let (date, time, _) = local_parts(r.start);
-        out.push_str("  <Row>\n");
-        let mut el = |name: &str, value: &str| {
-            out.push_str(&format!("    <{name}>{}</{name}>\n", xml_text(value)));
-        };
-        el("interval", &r.len_min.to_string());
-        el("date_from", &date);
-        el("time", &time);
-        if report == Report::AgentExt {
-            el("agent_id", &r.agent_id);
-            el("agent_name", &r.agent_name);
-        }
-        el("queue", &r.queue);
-        el("queue_name", &r.queue_name);
-        for ((f, _), x) in report.value_fields().iter().zip(&r.v) {
-            el(f, &x.to_string());
-        }
-        out.push_str("  </Row>\n");
-    }
-    out.push_str("</Export>\n");
-    out
+    let xml = Xml {
+        escape: XmlEscape::Minimal,
+        ..Xml::default()
+    };
+    xml.document(&records(report, rows))
 }
 
 /// Current JSON (`agg-queue-stats` / `agg-agent-extended-stats`): an array
-/// of camelCase objects, ids as JSON numbers, `dateTimeFrom` ISO.
+/// of camelCase objects, indented two spaces, ids as JSON numbers,
+/// `dateTimeFrom` ISO.
 pub fn write_json(report: Report, rows: &[SimRow]) -> String {
-    let mut out = String::from("[\n");
-    for (i, r) in rows.iter().enumerate() {
-        let (_, _, iso) = local_parts(r.start);
-        out.push_str(&format!(
-            "  {{\"interval\": {}, \"dateTimeFrom\": \"{iso}\"",
-            r.len_min
-        ));
-        if report == Report::AgentExt {
-            out.push_str(&format!(
-                ", \"agentId\": {}, \"agentName\": {}",
-                r.agent_id,
-                json_str(&r.agent_name)
-            ));
-        }
-        out.push_str(&format!(
-            ", \"queue\": {}, \"queueName\": {}",
-            r.queue,
-            json_str(&r.queue_name)
-        ));
-        for ((_, f), x) in report.value_fields().iter().zip(&r.v) {
-            out.push_str(&format!(", \"{f}\": {x}"));
-        }
-        out.push('}');
-        if i + 1 < rows.len() {
-            out.push(',');
-        }
-        out.push('\n');
-    }
-    out.push_str("]\n");
-    out
+    let json = Json {
+        frame: JsonFrame {
+            open: "[\n  ",
+            sep: ",\n  ",
+            close: "\n]\n",
+        },
+        ..Json::default()
+    };
+    json.document(&records(report, rows))
 }

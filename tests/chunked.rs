@@ -10,6 +10,29 @@ use ringcx_reports::gen::{self, GenOptions, GenReport};
 use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
 use ringcx_reports::ReaderBuilder;
 
+use crate::wire::{self, Csv};
+#[cfg(feature = "json")]
+use crate::wire::{Json, JsonDate, JsonFrame, JsonLayout};
+
+/// The Queue Statistics counts in column order.
+const QUEUE_COUNTS: [&str; 15] = [
+    "offd_direct_call_cnt",
+    "overflow_in_call_cnt",
+    "aband_call_cnt",
+    "overflow_out_call_cnt",
+    "answ_call_cnt",
+    "queued_and_answ_call_dur",
+    "queued_and_aband_call_dur",
+    "talking_call_dur",
+    "wrap_up_dur",
+    "queued_answ_longest_que_dur",
+    "queued_aband_longest_que_dur",
+    "ans_servicelevel_cnt",
+    "wait_dur",
+    "aband_short_call_cnt",
+    "aband_within_sl_cnt",
+];
+
 const HEADER: &str = "interval,date_from,time,queue,queue_name,offd_direct_call_cnt,overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,wait_dur,aband_short_call_cnt,aband_within_sl_cnt\n";
 
 fn temp(bytes: &[u8]) -> tempfile::NamedTempFile {
@@ -19,24 +42,24 @@ fn temp(bytes: &[u8]) -> tempfile::NamedTempFile {
 }
 
 /// A sorted queue file whose names may hold delimiters, quotes and line
-/// breaks (so chunk starts fall inside quoted fields).
+/// breaks (so chunk starts fall inside quoted fields); names always
+/// quoted, a blank line after every `blank_every`th record.
 fn queue_file(names: &[String], hours: u32, blank_every: usize) -> String {
+    let csv = Csv {
+        always_quote: &["queue_name"],
+        ..Csv::default()
+    };
     let mut s = String::from(HEADER);
-    let mut n = 0usize;
+    let mut n = 0u64;
     for h in 0..hours {
         for m in [0, 15, 30, 45] {
             for (q, name) in names.iter().enumerate() {
                 n += 1;
-                let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-                s.push_str(&format!(
-                    "15,20240304,{:02}:{:02},{},{},{},{},{},0,{},{},{},{},{},{},{},{},{},{},{}\n",
-                    h % 24,
-                    m,
-                    5000 + q,
-                    quoted,
+                let values = [
                     n % 7,
                     n % 3,
                     n % 5,
+                    0,
                     n % 11,
                     n % 97,
                     n % 13,
@@ -47,9 +70,23 @@ fn queue_file(names: &[String], hours: u32, blank_every: usize) -> String {
                     n % 4,
                     n % 300,
                     n % 2,
-                    n % 3
-                ));
-                if blank_every > 0 && n % blank_every == 0 {
+                    n % 3,
+                ];
+                let mut rec = vec![
+                    ("interval", wire::num(15)),
+                    ("date_from", wire::text("20240304")),
+                    ("time", wire::text(format!("{:02}:{m:02}", h % 24))),
+                    ("queue", wire::num(5000 + q)),
+                    ("queue_name", wire::text(name.clone())),
+                ];
+                rec.extend(
+                    QUEUE_COUNTS
+                        .iter()
+                        .zip(values)
+                        .map(|(k, v)| (*k, wire::num(v))),
+                );
+                s.push_str(&csv.record(&rec));
+                if blank_every > 0 && n % blank_every as u64 == 0 {
                     s.push('\n');
                 }
             }
@@ -141,7 +178,7 @@ fn an_error_is_reported_with_its_exact_line_whatever_the_chunk_size() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(crate::util::proptest_config(24, "proptest-regressions/chunked.txt"))]
     #[test]
     fn chunked_equals_sequential_with_tiny_chunks(
         names in prop::collection::vec("[a-z ,\"\n;]{0,12}", 1..4),
@@ -296,52 +333,59 @@ fn group_key_going_back_in_time_is_left_to_the_reference_path() {
 /// braces, brackets, commas, quotes, colons and escaped line breaks.
 #[cfg(feature = "json")]
 fn queue_json(names: &[String], hours: u32, shape: u8) -> String {
-    let mut recs = Vec::new();
+    let mut rows = Vec::new();
     let mut n = 0u64;
     for h in 0..hours {
         for m in [0, 15, 30, 45] {
             for (q, name) in names.iter().enumerate() {
                 n += 1;
-                let name = serde_json::to_string(name).expect("name");
-                let (open, sep, kv, close) = if shape % 2 == 1 {
-                    ("{\n  ", ",\n  ", ": ", "\n}")
-                } else {
-                    ("{", ",", ":", "}")
-                };
-                let fields = [
-                    ("interval", "15".to_string()),
-                    (
-                        "dateTimeFrom",
-                        format!("\"03-04-2024T{:02}:{m:02}:00\"", h % 24),
-                    ),
-                    ("queue", (5000 + q).to_string()),
-                    ("queueName", name),
-                    ("offdDirectIxnCnt", (n % 7).to_string()),
-                    ("abandIxnCnt", (n % 3).to_string()),
-                    ("answIxnCnt", (n % 5).to_string()),
-                    ("talkingIxnDur", (n % 97 * 10).to_string()),
-                    ("ansServicelevelCnt", (n % 4).to_string()),
-                    ("waitDur", (n % 300).to_string()),
-                ];
-                let body: Vec<String> = fields
-                    .iter()
-                    .map(|(k, v)| format!("\"{k}\"{kv}{v}"))
-                    .collect();
-                recs.push(format!("{open}{}{close}", body.join(sep)));
+                rows.push(vec![
+                    ("interval", wire::num(15)),
+                    ("date_from", wire::text("20240304")),
+                    ("time", wire::text(format!("{:02}:{m:02}", h % 24))),
+                    ("queue", wire::num(5000 + q)),
+                    ("queue_name", wire::text(name.clone())),
+                    ("offd_direct_call_cnt", wire::num(n % 7)),
+                    ("aband_call_cnt", wire::num(n % 3)),
+                    ("answ_call_cnt", wire::num(n % 5)),
+                    ("talking_call_dur", wire::num(n % 97 * 10)),
+                    ("ans_servicelevel_cnt", wire::num(n % 4)),
+                    ("wait_dur", wire::num(n % 300)),
+                ]);
             }
         }
     }
-    match shape {
-        0 | 1 => format!("[\n{}\n]\n", recs.join(",\n")),
-        2 => format!("[ {}\n]", recs.join("\n, ")),
-        3 => format!(
-            "{{\"meta\": {{\"list\": [1, {{\"k\": \"a\\nb\"}}], \"s\": \"}},\\n\"}},\n\"records\": [\n{}\n],\n\"tail\": {{\"x\": [\"y\"]}}}}\n",
-            recs.join(",\n")
-        ),
-        4 | 5 => recs.join("\n") + "\n",
-        6 => format!("[{}]", recs.join(",")),
+    let frame = match shape {
+        0 | 1 => wire::ARRAY,
+        2 => JsonFrame {
+            open: "[ ",
+            sep: "\n, ",
+            close: "\n]",
+        },
+        3 => JsonFrame {
+            open: "{\"meta\": {\"list\": [1, {\"k\": \"a\\nb\"}], \"s\": \"},\\n\"},\n\"records\": [\n",
+            sep: ",\n",
+            close: "\n],\n\"tail\": {\"x\": [\"y\"]}}\n",
+        },
+        4 | 5 => wire::NDJSON,
+        6 => JsonFrame {
+            open: "[",
+            sep: ",",
+            close: "]",
+        },
         _ => unreachable!(),
-    }
+    };
+    let json = Json {
+        frame,
+        layout: if shape % 2 == 1 {
+            JsonLayout::Pretty
+        } else {
+            JsonLayout::Compact
+        },
+        date: JsonDate::MonthFirst,
+        ..Json::default()
+    };
+    json.document(&rows)
 }
 
 #[cfg(feature = "json")]
@@ -372,7 +416,7 @@ fn generated_json_export_chunked_equals_sequential_at_any_chunk_size() {
 
 #[cfg(feature = "json")]
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(crate::util::proptest_config(48, "proptest-regressions/chunked.txt"))]
     /// Chunks that start inside a record (pretty-printed records, escaped
     /// line breaks, brackets in names, a wrapper's other members) are read
     /// again from the record boundary the chunk before found: the result
