@@ -19,7 +19,8 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::interactions::{Interaction, PlacedSegment};
+use super::interaction::Interaction;
+use super::segment::PlacedSegment;
 use super::{TimelineBy, TimelineSums};
 use crate::window::{in_zone, Bucketer, Filter};
 

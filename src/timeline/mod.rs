@@ -54,7 +54,9 @@
 //! ```
 
 mod engine;
-mod interactions;
+mod interaction;
+mod load;
+mod segment;
 
 use std::fmt;
 use std::path::Path;
@@ -63,10 +65,9 @@ use std::str::FromStr;
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
-pub use interactions::{
-    Counted, Interaction, Interactions, LoadStats, PlacedSegment, Recording, SegmentKeys,
-    UNMAPPED_GROUP,
-};
+pub use interaction::Interaction;
+pub use load::{Counted, Interactions, LoadStats};
+pub use segment::{PlacedSegment, Recording, SegmentKeys, UNMAPPED_GROUP};
 
 use self::engine::Engine;
 use crate::error::{Error, Result};
