@@ -10,28 +10,9 @@ use ringcx_reports::gen::{self, GenOptions, GenReport};
 use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
 use ringcx_reports::ReaderBuilder;
 
-use crate::wire::{self, Csv};
+use crate::wire::{self, Csv, QUEUE_COUNTS};
 #[cfg(feature = "json")]
 use crate::wire::{Json, JsonDate, JsonFrame, JsonLayout};
-
-/// The Queue Statistics counts in column order.
-const QUEUE_COUNTS: [&str; 15] = [
-    "offd_direct_call_cnt",
-    "overflow_in_call_cnt",
-    "aband_call_cnt",
-    "overflow_out_call_cnt",
-    "answ_call_cnt",
-    "queued_and_answ_call_dur",
-    "queued_and_aband_call_dur",
-    "talking_call_dur",
-    "wrap_up_dur",
-    "queued_answ_longest_que_dur",
-    "queued_aband_longest_que_dur",
-    "ans_servicelevel_cnt",
-    "wait_dur",
-    "aband_short_call_cnt",
-    "aband_within_sl_cnt",
-];
 
 const HEADER: &str = "interval,date_from,time,queue,queue_name,offd_direct_call_cnt,overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,wait_dur,aband_short_call_cnt,aband_within_sl_cnt\n";
 

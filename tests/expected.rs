@@ -715,23 +715,7 @@ pub fn queue_cells(r: &QueueRow) -> Vec<(&'static str, Cell)> {
         ("queue_name", Cell::Text(r.queue_name.clone())),
     ];
     v.extend(ints(
-        &[
-            "offd_direct_call_cnt",
-            "overflow_in_call_cnt",
-            "aband_call_cnt",
-            "overflow_out_call_cnt",
-            "answ_call_cnt",
-            "queued_and_answ_call_dur",
-            "queued_and_aband_call_dur",
-            "talking_call_dur",
-            "wrap_up_dur",
-            "queued_answ_longest_que_dur",
-            "queued_aband_longest_que_dur",
-            "ans_servicelevel_cnt",
-            "wait_dur",
-            "aband_short_call_cnt",
-            "aband_within_sl_cnt",
-        ],
+        &crate::wire::QUEUE_COUNTS,
         &[
             r.offd_direct_call_cnt,
             r.overflow_in_call_cnt,

@@ -406,3 +406,23 @@ impl Json {
         format!("{}{}{}", f.open, objs.join(f.sep), f.close)
     }
 }
+
+/// The 15 Queue Statistics counts and durations after `queue_name`, in
+/// SPEC 2.1 column order.
+pub const QUEUE_COUNTS: [&str; 15] = [
+    "offd_direct_call_cnt",
+    "overflow_in_call_cnt",
+    "aband_call_cnt",
+    "overflow_out_call_cnt",
+    "answ_call_cnt",
+    "queued_and_answ_call_dur",
+    "queued_and_aband_call_dur",
+    "talking_call_dur",
+    "wrap_up_dur",
+    "queued_answ_longest_que_dur",
+    "queued_aband_longest_que_dur",
+    "ans_servicelevel_cnt",
+    "wait_dur",
+    "aband_short_call_cnt",
+    "aband_within_sl_cnt",
+];

@@ -769,23 +769,7 @@ struct Gen {
     counts: Vec<Option<u64>>,
 }
 
-const COUNT_NAMES: [&str; 15] = [
-    "offd_direct_call_cnt",
-    "overflow_in_call_cnt",
-    "aband_call_cnt",
-    "overflow_out_call_cnt",
-    "answ_call_cnt",
-    "queued_and_answ_call_dur",
-    "queued_and_aband_call_dur",
-    "talking_call_dur",
-    "wrap_up_dur",
-    "queued_answ_longest_que_dur",
-    "queued_aband_longest_que_dur",
-    "ans_servicelevel_cnt",
-    "wait_dur",
-    "aband_short_call_cnt",
-    "aband_within_sl_cnt",
-];
+use crate::wire::QUEUE_COUNTS as COUNT_NAMES;
 
 fn gen_row() -> impl Strategy<Value = Gen> {
     (

@@ -122,23 +122,7 @@ pub struct SimRow {
 }
 
 /// SPEC 2.1 field names after `queue_name` (JSON names: `wire::json_name`).
-pub const QUEUE_FIELDS: [&str; 15] = [
-    "offd_direct_call_cnt",
-    "overflow_in_call_cnt",
-    "aband_call_cnt",
-    "overflow_out_call_cnt",
-    "answ_call_cnt",
-    "queued_and_answ_call_dur",
-    "queued_and_aband_call_dur",
-    "talking_call_dur",
-    "wrap_up_dur",
-    "queued_answ_longest_que_dur",
-    "queued_aband_longest_que_dur",
-    "ans_servicelevel_cnt",
-    "wait_dur",
-    "aband_short_call_cnt",
-    "aband_within_sl_cnt",
-];
+pub const QUEUE_FIELDS: [&str; 15] = crate::wire::QUEUE_COUNTS;
 
 /// SPEC 2.2 field names after `queue_name`.
 pub const AGENT_FIELDS: [&str; 4] = [
