@@ -118,11 +118,19 @@ done
 run plot-svg plot fixtures/queue_dst_days_ny.csv --source-tz America/New_York --interval day -o @FILES@/sl.svg
 
 # Generated exports: each report and wire form, then every command on them.
+# gen_input PATH NAME ARGS...: `rcx gen` of the binary under test writes the
+# export (kept among the outputs, so gen itself is compared) and it is copied
+# to PATH, the same path in both runs.
+gen_input() {
+    local g=$1 name=$2
+    shift 2
+    run "$name" -q gen "$@" -o @FILES@/export
+    cp "$OUT/$(printf '%03d' $((n - 1)))-$name.files/export" "$g" || echo "$name failed" >&2
+}
 for report in queue agent-ext agent; do
     for form in csv xml json; do
         g="$IN/$report.$form"
-        [ -s "$g" ] || "$RCX" -q gen --report "$report" --rows 20000 --seed 7 --format "$form" -o "$g" ||
-            echo "gen $report $form failed" >&2
+        gen_input "$g" "gen-$report-$form" --report "$report" --rows 20000 --seed 7 --format "$form"
         run "gen-inspect-$report-$form" inspect "$g"
         run "gen-validate-$report-$form" validate --gaps "$g"
         run "gen-rollup-$report-$form" rollup "$g" --interval day
@@ -131,7 +139,7 @@ for report in queue agent-ext agent; do
     done
 done
 g="$IN/segments.json"
-[ -s "$g" ] || "$RCX" -q gen --report segments --rows 5000 --seed 7 -o "$g" || echo "gen segments failed" >&2
+gen_input "$g" gen-segments --report segments --rows 5000 --seed 7
 run gen-inspect-segments inspect "$g"
 run gen-validate-segments validate "$g"
 run gen-interactions-segments interactions "$g"
