@@ -983,20 +983,20 @@ fn vendor_samples_and_the_catalogue() {
     );
 }
 
-/// `fixtures/segments_calls.ndjson` (the README's example) is the
+/// `fixtures/calls/segments_calls.ndjson` (the README's example) is the
 /// hand-made dialogs above, so the README's command prints the values
 /// worked out in [`every_column_of_the_hand_made_dialogs`]. Run with
 /// `RCX_BLESS=1` to rewrite it after changing them.
 #[test]
 fn the_bundled_fixture_is_the_hand_made_dialogs() {
-    let path = crate::util::fixture("segments_calls.ndjson");
+    let path = crate::util::fixture("calls/segments_calls.ndjson");
     if std::env::var_os("RCX_BLESS").is_some() {
         std::fs::write(&path, dialogs()).unwrap();
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), dialogs());
     let (out, _) = run(&[
         "calls",
-        "fixtures/segments_calls.ndjson",
+        "fixtures/calls/segments_calls.ndjson",
         "--by",
         "agent",
         "--format",
