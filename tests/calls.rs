@@ -660,11 +660,28 @@ fn bad_direction_and_duplicates_are_refused() {
     let err = stderr(&out);
     // D6 is the 5th line (the file is in reverse order).
     assert!(
-        err.contains("bad.ndjson:5: error[V113] dialog_origination")
-            || err.contains("bad.ndjson:5: error[V113] direction"),
+        err.contains(
+            "bad.ndjson:5: error[V113] direction: expected INBOUND or OUTBOUND (in any case) \
+             (value \"SIDEWAYS\")"
+        ),
         "{err}"
     );
-    assert!(err.contains("SIDEWAYS"), "{err}");
+    // Skipped and counted with --skip-invalid (exit 1): D6, one segment,
+    // is not a call any more.
+    let out = rcx(&[
+        "calls",
+        f.to_str().unwrap(),
+        "--skip-invalid",
+        "--columns",
+        "calls,handled",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).ends_with(",7,4\n"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("skipped 1 invalid segment(s) (V113: 1)"),
+        "{}",
+        stderr(&out)
+    );
     // The same (interaction id, segment id) in two files stops the run
     // with an error naming both places; nothing is counted twice.
     let a = write(dir.path(), "a.ndjson", &dialogs());

@@ -10,7 +10,7 @@ use ringcx_reports::calls::{
     CallColumns, Calls, CALL_COLUMNS, DEFAULT_SHORT_ABANDON_S, DEFAULT_SL_THRESHOLD_S,
 };
 use ringcx_reports::rollup::{ShortAbandons, SlFormula};
-use ringcx_reports::timeline::{Interactions, TimelineBy};
+use ringcx_reports::timeline::TimelineBy;
 use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_calls, TableFormat};
 use ringcx_reports::Error;
@@ -196,13 +196,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         Format::Table => TableFormat::Table,
     };
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
-    let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
-    let table = calls.run(&ixns)?;
+    let table = calls.run_files(&a.files, &a.read.builder())?;
     write_calls(&table, format, &mut out)?;
     out.finish()?;
-    Ok(crate::timeline::report(
-        ixns.stats(),
-        &table.stats().warnings,
-        quiet,
-    ))
+    let stats = table.stats();
+    Ok(crate::timeline::report(&stats.load, &stats.warnings, quiet))
 }
