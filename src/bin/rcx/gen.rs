@@ -4,20 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use ringcx_reports::gen::{self, GenFormat, GenOptions, GenReport, DEFAULT_AGENTS, DEFAULT_QUEUES};
 use ringcx_reports::{Error, ReportKind};
 
 use crate::common::Output;
-
-// Mirrors `GenFormat`, which is to derive `clap::ValueEnum` as the other
-// option enums do once the generator's split into files has landed.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Format {
-    Csv,
-    Xml,
-    Json,
-}
 
 /// Write a synthetic report: same options and seed, same bytes.
 #[derive(ClapArgs, Debug)]
@@ -33,7 +24,7 @@ pub struct Args {
     seed: u64,
     /// Wire form (default: csv; json for segments, which are JSON only).
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<GenFormat>,
     /// Local date of the first interval.
     #[arg(long, value_name = "YYYY-MM-DD", default_value = "2024-01-01", value_parser = parse_date)]
     start: NaiveDate,
@@ -62,11 +53,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         .queues(a.queues)
         .agents(a.agents);
     if let Some(f) = a.format {
-        opts = opts.format(match f {
-            Format::Csv => GenFormat::Csv,
-            Format::Xml => GenFormat::Xml,
-            Format::Json => GenFormat::Json,
-        });
+        opts = opts.format(f);
     }
     let mut out = Output::new(a.output.as_ref(), &[])?;
     let stats = gen::write(&opts, &mut out)?;
