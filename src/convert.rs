@@ -68,16 +68,32 @@ use crate::window::cmp_row_keys;
 use crate::write::{check_teleopti_ids, ParseFormat, RowWriter, TeleoptiWriter};
 
 /// What to convert to.
+// Declared in the order `rcx convert --help` lists the targets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum Target {
+    /// The Calabrio/Teleopti import layout (see [`TeleoptiWriter`]).
+    #[cfg_attr(
+        feature = "cli",
+        value(help = "Calabrio/Teleopti import layout: no header, `;`, yyyyMMdd, HH:mm")
+    )]
+    Teleopti,
     /// Canonical CSV with a header (the columns of `rcx parse --format csv`).
+    #[cfg_attr(
+        feature = "cli",
+        value(help = "Canonical CSV (the columns of `rcx parse --format csv`)")
+    )]
     Csv,
     /// NDJSON (the objects of `rcx parse`).
+    #[cfg_attr(feature = "cli", value(help = "NDJSON (the objects of `rcx parse`)"))]
     Ndjson,
-    /// The Calabrio/Teleopti import layout (see [`TeleoptiWriter`]).
-    Teleopti,
     /// A Parquet dataset partitioned by local date (feature `parquet`;
     /// see [`crate::write`]`::parquet`).
+    #[cfg_attr(
+        feature = "cli",
+        value(help = "Parquet dataset partitioned by local date (needs -o DIR)")
+    )]
     Parquet,
 }
 
@@ -116,6 +132,7 @@ impl FromStr for Target {
 
 /// An input the converter can open (twice, with [`Order::Auto`]).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Source {
     /// A file.
     Path(PathBuf),
@@ -169,6 +186,7 @@ impl Source {
 
 /// How the converter orders rows (see the [module docs](self#memory)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Order {
     /// Check each source's order in a first pass; stream when every source
     /// is in time order, else sort in memory.

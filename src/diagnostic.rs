@@ -21,6 +21,7 @@ use std::fmt;
 use crate::position::Location;
 
 /// How bad a finding is.
+// Exhaustive: exit statuses rest on error vs warning (SPEC 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     /// Data that reads but looks wrong; never stops a command.

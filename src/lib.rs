@@ -101,7 +101,8 @@
 //!
 //! | feature | default | what it brings |
 //! |---|---|---|
-//! | `cli` | yes | the `rcx` binary (clap), progress bar (indicatif), shell completions |
+//! | `cli` | yes | the `rcx` binary (clap), progress bar (indicatif), shell completions; `clap::ValueEnum` on the option enums; enables `gen` |
+//! | `gen` | with `cli` | [`gen`]: synthetic exports for benchmarks and tests |
 //! | `xml` | yes | legacy XML wire form (quick-xml) |
 //! | `json` | yes | current JSON wire form and interaction metadata |
 //! | `parquet` | no | `write::parquet` and `rcx convert --to parquet` (arrow-rs) |
@@ -110,12 +111,14 @@
 //! An embedder that only reads CSV can depend on the crate with
 //! `default-features = false`.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod calls;
 pub mod convert;
 pub mod diagnostic;
 pub mod doc;
 pub mod error;
+#[cfg(feature = "gen")]
 pub mod gen;
 pub mod inspect;
 pub mod model;

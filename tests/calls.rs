@@ -645,9 +645,34 @@ fn columns_are_checked() {
         assert!(stderr(&out).contains("--columns"), "{}", stderr(&out));
     }
     assert!(CallColumns::select(["CALLS", "aht_s"]).is_ok());
-    // The native interval has no meaning for calls.
-    let out = rcx(&["calls", f, "--interval", "native"]);
+    // The native interval has no meaning for calls, and the Analytics
+    // shape is not offered: both refused before any file is read.
+    let out = rcx(&["calls", "no-such-file.ndjson", "--interval", "native"]);
     assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).starts_with(
+            "error: invalid value 'native' for '--interval <INTERVAL>'\n  \
+             [possible values: 15m, 30m, hour, day, week, month, total]\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = rcx(&["calls", "no-such-file.ndjson", "--format", "analytics"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).starts_with(
+            "error: invalid value 'analytics' for '--format <FORMAT>'\n  \
+             [possible values: csv, json, ndjson, table]\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // The library refuses it too.
+    let e = Calls::new()
+        .interval(ringcx_reports::window::BucketInterval::Native)
+        .run_segments(std::iter::empty())
+        .unwrap_err();
+    assert!(e.is_usage() && e.to_string().contains("native"), "{e}");
 }
 
 #[test]

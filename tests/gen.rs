@@ -95,6 +95,7 @@ fn exactly_n_rows_in_every_form() {
                     v.as_array().expect("a top-level array").len() as u64
                 }
                 GenFormat::Xml => xml_records(&bytes).len() as u64,
+                other => panic!("no row count for {other:?}"),
             };
             assert_eq!(count, n, "{report} {format} with {n} rows");
         }

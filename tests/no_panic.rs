@@ -49,6 +49,7 @@ fn trace(bytes: &[u8], buffer: usize, chunk: usize) -> Vec<String> {
                 ReportKind::AgentExt => trace_rows::<AgentExtRow>(&mut r),
                 ReportKind::Agent => trace_rows::<AgentRow>(&mut r),
                 ReportKind::Segments => vec![],
+                other => panic!("no trace for report kind {other:?}"),
             });
             out
         }

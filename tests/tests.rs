@@ -16,6 +16,8 @@ mod expected;
 mod fuzzing;
 mod gen;
 mod no_panic;
+#[cfg(feature = "cli")]
+mod options;
 mod output;
 #[cfg(feature = "plot")]
 mod plot;

@@ -956,6 +956,7 @@ fn ref_timeline(
         TimelineBy::Direction => s.dir.clone().unwrap_or_default(),
         TimelineBy::Channel => s.chan.clone().unwrap_or_default(),
         TimelineBy::All => String::new(),
+        other => panic!("the reference has no key for {other:?}"),
     };
     // SPEC 5 counts every segment: "segments_started" (segments starting
     // in the bucket), "handle_s (the part of every segment span that falls

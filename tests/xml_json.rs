@@ -967,6 +967,7 @@ fn drain(doc: &[u8], depth: usize) -> usize {
         ReportKind::AgentExt => n += r.rows::<AgentExtRow>().count(),
         ReportKind::Agent => n += r.rows::<AgentRow>().count(),
         ReportKind::Segments => n += r.segments().count(),
+        other => panic!("no reading for report kind {other:?}"),
     }
     assert!(r.is_finished());
     n

@@ -647,6 +647,7 @@ pub fn read_all(builder: &ReaderBuilder, tz: Tz, body: &[u8], source: Source, pa
             assert_ne!(reader.form(), WireForm::Csv, "a CSV file was read as segments");
             read_segments(&mut reader, body, path)
         }
+        other => panic!("no check for report kind {other:?}"),
     };
     Trace {
         opened: Opened::Reader {
@@ -819,6 +820,7 @@ fn naive_repeats(builder: &ReaderBuilder, body: &[u8], kind: ReportKind) -> u64 
         ReportKind::AgentExt => go::<AgentExtRow>(&mut reader),
         ReportKind::Agent => go::<AgentRow>(&mut reader),
         ReportKind::Segments => 0,
+        other => panic!("no check for report kind {other:?}"),
     }
 }
 

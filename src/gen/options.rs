@@ -12,6 +12,7 @@ use crate::model::ReportKind;
 
 /// Which report to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GenReport {
     /// Queue Statistics (SPEC 2.1): one row per queue per interval.
     Queue,
@@ -61,6 +62,8 @@ impl fmt::Display for GenReport {
 
 /// Which wire form to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum GenFormat {
     /// Legacy CSV: comma, a header row with the canonical snake_case names
     /// in documented order, dates `yyyyMMdd`, times `HH:mm`, LF.

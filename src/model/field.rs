@@ -6,6 +6,7 @@ use std::fmt;
 
 /// How a field's value is typed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FieldType {
     /// Interval length in minutes.
     Interval,

@@ -185,12 +185,16 @@ pub const PRINTABLE_YEARS: std::ops::RangeInclusive<i32> = 1..=9998;
 /// it per file (see [`ReaderBuilder::date_order`]).
 ///
 /// [`ReaderBuilder::date_order`]: crate::ReaderBuilder::date_order
+// Exhaustive: a slash date has its month and day in one of two orders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum DateOrder {
     /// `MM/dd/yyyy`.
     #[default]
+    #[cfg_attr(feature = "cli", value(help = "MM/dd/yyyy"))]
     Mdy,
     /// `dd/MM/yyyy`.
+    #[cfg_attr(feature = "cli", value(help = "dd/MM/yyyy"))]
     Dmy,
 }
 
@@ -368,6 +372,7 @@ pub fn parse_zone(name: &str) -> Option<Tz> {
 
 /// Why a local start could not be resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ResolveError {
     /// The local time falls in a spring-forward gap.
     Nonexistent,

@@ -41,14 +41,20 @@ pub use value::{parse_count, parse_decimal, Problem};
 
 /// Which report a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum ReportKind {
     /// Queue Statistics (SPEC 2.1).
+    #[cfg_attr(feature = "cli", value(help = "Queue Statistics"))]
     Queue,
     /// Agent Extended Statistics (SPEC 2.2).
+    #[cfg_attr(feature = "cli", value(help = "Agent Extended Statistics"))]
     AgentExt,
     /// Agent Statistics (SPEC 2.3).
+    #[cfg_attr(feature = "cli", value(help = "Agent Statistics"))]
     Agent,
     /// Interaction (segment) metadata (SPEC 2.4).
+    #[cfg_attr(feature = "cli", value(help = "Interaction (segment) metadata"))]
     Segments,
 }
 
@@ -97,6 +103,8 @@ impl FromStr for ReportKind {
 
 /// Which wire form a file is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum WireForm {
     /// Legacy CSV (any delimiter, with or without header).
     Csv,

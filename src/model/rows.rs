@@ -11,6 +11,7 @@ use super::ReportKind;
 use crate::position::Position;
 
 /// One value of a row, borrowed, for generic writers.
+// Exhaustive: a writer of field values handles each kind of value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value<'a> {
     /// A count or duration; `None` when absent in the source.

@@ -38,6 +38,7 @@ pub const DEFAULT_MAX_SEGMENT_SPAN_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 /// assert_eq!(Direction::parse("SIDEWAYS"), None);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Direction {
     /// `INBOUND`: the contact called in.
     Inbound,
@@ -81,6 +82,7 @@ impl FromStr for Direction {
 /// `interactionDirection`, `segmentDuration`…) and none only cx v1 writes;
 /// cx v1 otherwise (including objects with only the keys both share).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SegmentGeneration {
     /// `interactionMetadata` v2 (`segmentID`, `segmentAgentId`,
     /// `segmentDuration` in seconds, voice only).

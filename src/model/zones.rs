@@ -55,6 +55,7 @@ pub const COMMON_DST_ZONES: &[Tz] = &[
 const _: () = assert!(COMMON_DST_ZONES.len() <= 64);
 
 /// What a clock change does to a wall-clock time.
+// Exhaustive: a clock change repeats or skips wall-clock times, nothing else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClockChange {
     /// The time happens twice (the fall-back hour).

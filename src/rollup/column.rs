@@ -35,6 +35,7 @@ impl RawCell {
 }
 
 /// One metric value, for writers.
+// Exhaustive: a writer of metric cells handles each kind of cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cell {
     /// A sum or count.

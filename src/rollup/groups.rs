@@ -21,6 +21,7 @@ pub const UNMAPPED: &str = "(unmapped)";
 
 /// Which ids a map assigns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GroupOf {
     /// Queue ids (`--queue-groups`).
     Queues,

@@ -27,17 +27,39 @@ use crate::model::ReportKind;
 /// W = answered within SL, B = abandoned, S = short abandons,
 /// X = abandoned within SL, O = offered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum SlFormula {
     /// W / (A + B − S): abandons count against the service level.
     #[default]
+    #[cfg_attr(
+        feature = "cli",
+        value(help = "answered within SL / (answered + abandoned − short abandons)")
+    )]
     AbandonsAgainst,
     /// W / (A + B − S − X): abandons within SL are left out.
+    #[cfg_attr(
+        feature = "cli",
+        value(
+            help = "answered within SL / (answered + abandoned − short abandons − \
+                      abandoned within SL)"
+        )
+    )]
     AbandonsIgnored,
     /// (W + X) / (A + B − S): abandons within SL count as met.
+    #[cfg_attr(
+        feature = "cli",
+        value(
+            help = "(answered within SL + abandoned within SL) / (answered + abandoned − \
+                      short abandons)"
+        )
+    )]
     AbandonsPositive,
     /// W / A.
+    #[cfg_attr(feature = "cli", value(help = "answered within SL / answered"))]
     Answered,
     /// W / O.
+    #[cfg_attr(feature = "cli", value(help = "answered within SL / offered"))]
     Offered,
 }
 
@@ -84,20 +106,26 @@ impl FromStr for SlFormula {
 }
 
 /// Whether short abandons count (`--short-abandons`).
+// Exhaustive: short abandons are either in the denominators or not.
+// Declared in the order `--help` lists the values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ShortAbandons {
+    /// Short abandons stay in the denominators.
+    Include,
     /// Short abandons are taken out of the denominators (the default).
     #[default]
     Exclude,
-    /// Short abandons are put back.
-    Include,
 }
 
 /// What "offered" means (`--offered`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum Offered {
     /// direct + overflow_in (the default).
     #[default]
+    #[cfg_attr(feature = "cli", value(name = "direct+overflow"))]
     DirectAndOverflow,
     /// direct alone.
     Direct,
@@ -567,6 +595,7 @@ pub struct AgentMetrics {
 
 /// The metrics of one bucket of any report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Metrics {
     /// Queue Statistics.
     Queue(QueueMetrics),

@@ -79,6 +79,8 @@ use crate::window::{Filter, Window};
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum Grouping {
     /// Per queue: `queue, queue_name`.
     Queue,
@@ -87,8 +89,16 @@ pub enum Grouping {
     /// Per agent in each queue: `agent_id, agent_name, queue, queue_name`.
     AgentQueue,
     /// Per queue group (needs a queue group map): `queue_group`.
+    #[cfg_attr(
+        feature = "cli",
+        value(help = "Per queue group (needs --queue-groups): `queue_group`")
+    )]
     QueueGroup,
     /// Per agent group (needs an agent group map): `agent_group`.
+    #[cfg_attr(
+        feature = "cli",
+        value(help = "Per agent group (needs --agent-groups): `agent_group`")
+    )]
     AgentGroup,
     /// One key for everything: no key columns.
     All,

@@ -79,6 +79,8 @@ use crate::window::{
 
 /// What timeline rows are keyed by (`--by`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum TimelineBy {
     /// Per agent: `agent_id` (the default).
     #[default]

@@ -24,12 +24,16 @@ use chrono_tz::Tz;
 
 /// The bucket width (`--interval`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum BucketInterval {
     /// Each source interval is its own bucket.
     Native,
     /// 15 minutes.
+    #[cfg_attr(feature = "cli", value(name = "15m"))]
     Min15,
     /// 30 minutes.
+    #[cfg_attr(feature = "cli", value(name = "30m"))]
     Min30,
     /// One hour (the default).
     #[default]
@@ -122,16 +126,20 @@ impl FromStr for BucketInterval {
 
 /// The first day of a week bucket (`--week-start`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum WeekStart {
-    /// Monday (the default).
+    /// Weeks start on Monday (the default).
     #[default]
     Monday,
-    /// Sunday.
+    /// Weeks start on Sunday.
     Sunday,
 }
 
 /// What to do with a row that does not nest in a bucket (`--attribution`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum Attribution {
     /// Refuse the rollup (a usage error naming the intervals that fit).
     #[default]

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 
 /// A `--from`/`--to` bound: an instant, or a local date/time read in the
 /// bucket zone when the rollup runs.
+// Exhaustive: a bound is an instant or a local time, nothing else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeBound {
     /// An RFC 3339 instant.

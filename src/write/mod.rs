@@ -33,6 +33,8 @@ pub use timeline::{
 
 /// How to print a rollup.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum TableFormat {
     /// CSV with a header row (the default).
     #[default]

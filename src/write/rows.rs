@@ -17,6 +17,8 @@ use crate::validate::repeats::Repeats;
 
 /// Output format of typed rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[non_exhaustive]
 pub enum ParseFormat {
     /// One JSON object per line.
     #[default]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono_tz::Tz;
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use ringcx_reports::calls::{
     CallColumns, Calls, CALL_COLUMNS, DEFAULT_SHORT_ABANDON_S, DEFAULT_SL_THRESHOLD_S,
 };
@@ -15,58 +15,28 @@ use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_calls, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{parse_tz, Output, ReadOpts, TimeArgs};
+use crate::common::{one_of, parse_tz, Output, ReadOpts, TimeArgs};
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Csv,
-    Json,
-    Ndjson,
-    Table,
-}
+/// The bucket widths of calls: a subset of [`BucketInterval`], as [`Calls`]
+/// refuses `native` (a call has no source interval).
+const INTERVALS: &[BucketInterval] = &[
+    BucketInterval::Min15,
+    BucketInterval::Min30,
+    BucketInterval::Hour,
+    BucketInterval::Day,
+    BucketInterval::Week,
+    BucketInterval::Month,
+    BucketInterval::Total,
+];
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ByArg {
-    Agent,
-    AgentGroup,
-    Direction,
-    Channel,
-    All,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum IntervalArg {
-    #[value(name = "15m")]
-    M15,
-    #[value(name = "30m")]
-    M30,
-    Hour,
-    Day,
-    Week,
-    Month,
-    Total,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum SlArg {
-    AbandonsAgainst,
-    AbandonsIgnored,
-    AbandonsPositive,
-    Answered,
-    Offered,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ShortArg {
-    Include,
-    Exclude,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum WeekArg {
-    Monday,
-    Sunday,
-}
+/// The formats of calls: a subset of [`TableFormat`], as [`write_calls`]
+/// refuses the Analytics shape.
+const FORMATS: &[TableFormat] = &[
+    TableFormat::Csv,
+    TableFormat::Json,
+    TableFormat::Ndjson,
+    TableFormat::Table,
+];
 
 /// Calls (interactions) of interaction metadata per key and DST-correct
 /// time bucket: offered, answered and abandoned INBOUND calls, service
@@ -81,11 +51,11 @@ pub struct Args {
     files: Vec<PathBuf>,
     /// Output key: the call's first agent or its group (an unanswered call
     /// has the empty key), direction, channel, or one key for all.
-    #[arg(long, value_enum, default_value_t = ByArg::All)]
-    by: ByArg,
+    #[arg(long, value_enum, default_value_t = TimelineBy::All)]
+    by: TimelineBy,
     /// Bucket width.
-    #[arg(long, value_enum, default_value_t = IntervalArg::Hour)]
-    interval: IntervalArg,
+    #[arg(long, value_parser = one_of(INTERVALS), default_value_t = BucketInterval::Hour)]
+    interval: BucketInterval,
     /// Bucket zone (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
     tz: Tz,
@@ -93,7 +63,7 @@ pub struct Args {
     time: TimeArgs,
     /// First day of week buckets [default: monday].
     #[arg(long, value_enum)]
-    week_start: Option<WeekArg>,
+    week_start: Option<WeekStart>,
     /// Answered within service level: a wait of at most this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_SL_THRESHOLD_S)]
     sl_threshold: u32,
@@ -102,13 +72,13 @@ pub struct Args {
     short_abandon: u32,
     /// Service-level formula [default: abandons-against].
     #[arg(long, value_enum)]
-    sl_formula: Option<SlArg>,
+    sl_formula: Option<SlFormula>,
     /// Whether short abandons count [default: exclude].
     #[arg(long, value_enum)]
-    short_abandons: Option<ShortArg>,
+    short_abandons: Option<ShortAbandons>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    #[arg(long, value_parser = one_of(FORMATS), default_value = "csv")]
+    format: TableFormat,
     /// Print only these metric columns, in this order (comma-separated or
     /// repeated), after the key columns and bucket_start, bucket_end.
     #[arg(long, value_name = "LIST", value_delimiter = ',', long_help = columns_help())]
@@ -141,22 +111,8 @@ fn columns_help() -> String {
 
 fn build(a: &Args) -> Result<Calls, Error> {
     let mut c = Calls::new()
-        .by(match a.by {
-            ByArg::Agent => TimelineBy::Agent,
-            ByArg::AgentGroup => TimelineBy::AgentGroup,
-            ByArg::Direction => TimelineBy::Direction,
-            ByArg::Channel => TimelineBy::Channel,
-            ByArg::All => TimelineBy::All,
-        })
-        .interval(match a.interval {
-            IntervalArg::M15 => BucketInterval::Min15,
-            IntervalArg::M30 => BucketInterval::Min30,
-            IntervalArg::Hour => BucketInterval::Hour,
-            IntervalArg::Day => BucketInterval::Day,
-            IntervalArg::Week => BucketInterval::Week,
-            IntervalArg::Month => BucketInterval::Month,
-            IntervalArg::Total => BucketInterval::Total,
-        })
+        .by(a.by)
+        .interval(a.interval)
         .tz(a.tz)
         .sl_threshold(a.sl_threshold)
         .short_abandon(a.short_abandon)
@@ -164,40 +120,22 @@ fn build(a: &Args) -> Result<Calls, Error> {
         .skip_invalid(a.skip_invalid);
     c = a.time.parse()?.apply(c);
     if let Some(w) = a.week_start {
-        c = c.week_start(match w {
-            WeekArg::Monday => WeekStart::Monday,
-            WeekArg::Sunday => WeekStart::Sunday,
-        });
+        c = c.week_start(w);
     }
     if let Some(s) = a.sl_formula {
-        c = c.sl_formula(match s {
-            SlArg::AbandonsAgainst => SlFormula::AbandonsAgainst,
-            SlArg::AbandonsIgnored => SlFormula::AbandonsIgnored,
-            SlArg::AbandonsPositive => SlFormula::AbandonsPositive,
-            SlArg::Answered => SlFormula::Answered,
-            SlArg::Offered => SlFormula::Offered,
-        });
+        c = c.sl_formula(s);
     }
     if let Some(s) = a.short_abandons {
-        c = c.short_abandons(match s {
-            ShortArg::Include => ShortAbandons::Include,
-            ShortArg::Exclude => ShortAbandons::Exclude,
-        });
+        c = c.short_abandons(s);
     }
     Ok(c)
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let calls = build(&a)?;
-    let format = match a.format {
-        Format::Csv => TableFormat::Csv,
-        Format::Json => TableFormat::Json,
-        Format::Ndjson => TableFormat::Ndjson,
-        Format::Table => TableFormat::Table,
-    };
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
     let table = calls.run_files(&a.files, &a.read.builder())?;
-    write_calls(&table, format, &mut out)?;
+    write_calls(&table, a.format, &mut out)?;
     out.finish()?;
     let stats = table.stats();
     Ok(crate::timeline::report(&stats.load, &stats.warnings, quiet))

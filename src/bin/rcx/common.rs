@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono_tz::Tz;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
@@ -15,59 +16,16 @@ use ringcx_reports::{
     Code, DateOrder, DateOrderBasis, Error, Reader, ReaderBuilder, ReportKind, WireForm,
 };
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ReportArg {
-    Queue,
-    AgentExt,
-    Agent,
-    Segments,
-}
-
-impl From<ReportArg> for ReportKind {
-    fn from(r: ReportArg) -> Self {
-        match r {
-            ReportArg::Queue => ReportKind::Queue,
-            ReportArg::AgentExt => ReportKind::AgentExt,
-            ReportArg::Agent => ReportKind::Agent,
-            ReportArg::Segments => ReportKind::Segments,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum FormArg {
-    Csv,
-    Xml,
-    Json,
-    Ndjson,
-}
-
-impl From<FormArg> for WireForm {
-    fn from(f: FormArg) -> Self {
-        match f {
-            FormArg::Csv => WireForm::Csv,
-            FormArg::Xml => WireForm::Xml,
-            FormArg::Json => WireForm::Json,
-            FormArg::Ndjson => WireForm::Ndjson,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum DateOrderArg {
-    /// MM/dd/yyyy
-    Mdy,
-    /// dd/MM/yyyy
-    Dmy,
-}
-
-impl From<DateOrderArg> for DateOrder {
-    fn from(d: DateOrderArg) -> Self {
-        match d {
-            DateOrderArg::Mdy => DateOrder::Mdy,
-            DateOrderArg::Dmy => DateOrder::Dmy,
-        }
-    }
+/// A value parser for the values `allowed` of a library enum, where a
+/// command takes only some of them: the spellings and help lines are the
+/// enum's own, and any other value is refused as clap refuses an unknown
+/// one (listing the values allowed).
+pub fn one_of<E>(allowed: &'static [E]) -> impl TypedValueParser<Value = E>
+where
+    E: ValueEnum + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(allowed.iter().filter_map(ValueEnum::to_possible_value))
+        .try_map(|s| E::from_str(&s, false))
 }
 
 /// How input files are read.
@@ -80,13 +38,13 @@ pub struct ReadOpts {
     /// a day above 12, else the order that keeps each key's rows a day
     /// apart, else mdy with warning V112].
     #[arg(long, value_enum)]
-    pub date_order: Option<DateOrderArg>,
+    pub date_order: Option<DateOrder>,
     /// Report kind, when detection from the content should be overridden.
     #[arg(long, value_enum)]
-    pub report: Option<ReportArg>,
+    pub report: Option<ReportKind>,
     /// Wire form, when detection from the content should be overridden.
     #[arg(long, value_enum)]
-    pub form: Option<FormArg>,
+    pub form: Option<WireForm>,
 }
 
 pub fn parse_tz(s: &str) -> Result<Tz, String> {
@@ -99,9 +57,9 @@ impl ReadOpts {
     pub fn builder(&self) -> ReaderBuilder {
         ReaderBuilder::new()
             .source_tz(self.source_tz)
-            .date_order(self.date_order.map(DateOrder::from))
-            .report(self.report.map(Into::into))
-            .form(self.form.map(Into::into))
+            .date_order(self.date_order)
+            .report(self.report)
+            .form(self.form)
     }
 
     /// Opens `path` (`-` is standard input).

@@ -5,24 +5,12 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use ringcx_reports::convert::{ConvertStats, Converter, Order, Source, Target};
 use ringcx_reports::Error;
 
 use crate::common::{check_output, skipped_exit, warn, Output, ReadOpts};
 use crate::progress::Bar;
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum To {
-    /// Calabrio/Teleopti import layout: no header, `;`, yyyyMMdd, HH:mm.
-    Teleopti,
-    /// Canonical CSV (the columns of `rcx parse --format csv`).
-    Csv,
-    /// NDJSON (the objects of `rcx parse`).
-    Ndjson,
-    /// Parquet dataset partitioned by local date (needs -o DIR).
-    Parquet,
-}
 
 /// Convert interval reports (any wire form; one report kind) to another
 /// layout. Rows are sorted by interval start, then key; a repeated key and
@@ -34,7 +22,7 @@ pub struct Args {
     files: Vec<PathBuf>,
     /// Target layout.
     #[arg(long, value_enum)]
-    to: To,
+    to: Target,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through); for parquet,
     /// the directory that receives date=YYYY-MM-DD/part-N.parquet (new or
@@ -54,12 +42,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    let target = match a.to {
-        To::Teleopti => Target::Teleopti,
-        To::Csv => Target::Csv,
-        To::Ndjson => Target::Ndjson,
-        To::Parquet => Target::Parquet,
-    };
+    let target = a.to;
     // Before standard input is read (the parquet directory, too, must not
     // be an input file).
     if let Some(o) = &a.output {

@@ -4,25 +4,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use ringcx_reports::gen::{self, GenFormat, GenOptions, GenReport, DEFAULT_AGENTS, DEFAULT_QUEUES};
-use ringcx_reports::Error;
+use ringcx_reports::{Error, ReportKind};
 
-use crate::common::{Output, ReportArg};
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Format {
-    Csv,
-    Xml,
-    Json,
-}
+use crate::common::Output;
 
 /// Write a synthetic report: same options and seed, same bytes.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// Which report to generate.
     #[arg(long, value_enum)]
-    report: ReportArg,
+    report: ReportKind,
     /// Exact number of data rows (segment objects for segments).
     #[arg(long, value_name = "N")]
     rows: u64,
@@ -31,7 +24,7 @@ pub struct Args {
     seed: u64,
     /// Wire form (default: csv; json for segments, which are JSON only).
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<GenFormat>,
     /// Local date of the first interval.
     #[arg(long, value_name = "YYYY-MM-DD", default_value = "2024-01-01", value_parser = parse_date)]
     start: NaiveDate,
@@ -53,18 +46,14 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    let report = GenReport::from(ringcx_reports::ReportKind::from(a.report));
+    let report = GenReport::from(a.report);
     let mut opts = GenOptions::new(report, a.rows)
         .seed(a.seed)
         .start(a.start)
         .queues(a.queues)
         .agents(a.agents);
     if let Some(f) = a.format {
-        opts = opts.format(match f {
-            Format::Csv => GenFormat::Csv,
-            Format::Xml => GenFormat::Xml,
-            Format::Json => GenFormat::Json,
-        });
+        opts = opts.format(f);
     }
     let mut out = Output::new(a.output.as_ref(), &[])?;
     let stats = gen::write(&opts, &mut out)?;

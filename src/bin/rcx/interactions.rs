@@ -5,20 +5,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono_tz::Tz;
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use ringcx_reports::timeline::Interactions;
 use ringcx_reports::write::{write_interactions, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{parse_tz, Output, ReadOpts};
+use crate::common::{one_of, parse_tz, Output, ReadOpts};
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Csv,
-    Json,
-    Ndjson,
-    Table,
-}
+/// The formats of interactions: a subset of [`TableFormat`], as
+/// [`write_interactions`] refuses the Analytics shape (which is for
+/// timelines and rollups); taking only these, `--help` lists what works and
+/// clap refuses the rest before any file is read.
+const FORMATS: &[TableFormat] = &[
+    TableFormat::Csv,
+    TableFormat::Json,
+    TableFormat::Ndjson,
+    TableFormat::Table,
+];
 
 /// One row per interaction: direction, channel, start and end, segments,
 /// the agent chain (`a>b>c`), transfers, handle and recorded time.
@@ -31,8 +34,8 @@ pub struct Args {
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
     tz: Tz,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    #[arg(long, value_parser = one_of(FORMATS), default_value = "csv")]
+    format: TableFormat,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
@@ -47,13 +50,7 @@ pub struct Args {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
     let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
-    let format = match a.format {
-        Format::Csv => TableFormat::Csv,
-        Format::Json => TableFormat::Json,
-        Format::Ndjson => TableFormat::Ndjson,
-        Format::Table => TableFormat::Table,
-    };
-    write_interactions(&ixns, &a.tz, format, &mut out)?;
+    write_interactions(&ixns, &a.tz, a.format, &mut out)?;
     out.finish()?;
     Ok(crate::timeline::report(ixns.stats(), &[], quiet))
 }

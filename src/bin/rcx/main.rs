@@ -1,5 +1,6 @@
 //! `rcx`: the command-line face of `ringcx-reports`. It parses arguments,
 //! calls the library and formats exit codes; the work is in the library.
+#![forbid(unsafe_code)]
 
 mod calls;
 mod common;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use ringcx_reports::progress::Progress;
 use ringcx_reports::write::{
     write_rows, write_segments, ParseFormat, RowStats, RowWriter, SegmentWriter,
@@ -12,12 +12,6 @@ use ringcx_reports::{Error, ReportKind};
 
 use crate::common::{skipped_exit, warn, Output, ReadOpts};
 use crate::progress::{Bar, LineCounter};
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Format {
-    Ndjson,
-    Csv,
-}
 
 /// Print typed rows with canonical snake_case names and `start` as an
 /// RFC 3339 instant with the source zone's offset; segments of interaction
@@ -29,8 +23,8 @@ pub struct Args {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Ndjson)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ParseFormat::Ndjson)]
+    format: ParseFormat,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
@@ -80,10 +74,6 @@ fn write(
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    let format = match a.format {
-        Format::Ndjson => ParseFormat::Ndjson,
-        Format::Csv => ParseFormat::Csv,
-    };
     let bar = Bar::start(quiet, "parsing");
     if let Some(b) = &bar {
         b.add_files(a.files.iter().map(|p| p.as_path()));
@@ -92,7 +82,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     // Each file's header findings, printed once the bar is gone, also when
     // a later file stops the run.
     let mut warnings = Vec::new();
-    let result = write(&a, format, progress, &mut warnings);
+    let result = write(&a, a.format, progress, &mut warnings);
     drop(bar);
     if let Ok(stats) = &result {
         if stats.unchecked_duplicates > 0 {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono_tz::Tz;
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use ringcx_reports::rollup::{
     AnalyticsRequest, Attribution, BucketInterval, Column, GroupMap, GroupOf, Grouping, Offered,
     Rollup, RollupStats, RollupTable, ShortAbandons, SlFormula, WeekStart, AGENT_COLUMNS,
@@ -15,73 +15,6 @@ use ringcx_reports::Error;
 
 use crate::common::{self, parse_tz, Output, ReadOpts, TimeArgs};
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Csv,
-    Json,
-    Ndjson,
-    Table,
-    Analytics,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ByArg {
-    Queue,
-    Agent,
-    AgentQueue,
-    QueueGroup,
-    AgentGroup,
-    All,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum IntervalArg {
-    Native,
-    #[value(name = "15m")]
-    M15,
-    #[value(name = "30m")]
-    M30,
-    Hour,
-    Day,
-    Week,
-    Month,
-    Total,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum SlArg {
-    AbandonsAgainst,
-    AbandonsIgnored,
-    AbandonsPositive,
-    Answered,
-    Offered,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ShortArg {
-    Include,
-    Exclude,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum OfferedArg {
-    #[value(name = "direct+overflow")]
-    DirectOverflow,
-    Direct,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum AttributionArg {
-    Nest,
-    Start,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum WeekArg {
-    Monday,
-    Sunday,
-}
-
 /// Roll rows up into KPIs (service level, abandon rate, AHT, ASA,
 /// occupancy, transfer rate) by key and DST-correct time bucket.
 #[derive(ClapArgs, Debug)]
@@ -89,8 +22,8 @@ pub struct Args {
     #[command(flatten)]
     rollup: RollupOpts,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    format: TableFormat,
     /// Print only these metric columns, in this order (comma-separated or
     /// repeated), after the key columns and bucket_start, bucket_end, which
     /// are always printed [default: every metric of the report].
@@ -110,10 +43,10 @@ pub struct RollupOpts {
     files: Vec<PathBuf>,
     /// Output key (default: queue for Queue Statistics, agent otherwise).
     #[arg(long, value_enum)]
-    by: Option<ByArg>,
+    by: Option<Grouping>,
     /// Bucket width [default: hour].
     #[arg(long, value_enum)]
-    interval: Option<IntervalArg>,
+    interval: Option<BucketInterval>,
     /// Bucket zone (IANA name) [default: the source zone].
     #[arg(long, value_name = "ZONE", value_parser = parse_tz)]
     tz: Option<Tz>,
@@ -121,19 +54,19 @@ pub struct RollupOpts {
     time: TimeArgs,
     /// Service-level formula [default: abandons-against].
     #[arg(long, value_enum)]
-    sl_formula: Option<SlArg>,
+    sl_formula: Option<SlFormula>,
     /// Whether short abandons count [default: exclude].
     #[arg(long, value_enum)]
-    short_abandons: Option<ShortArg>,
+    short_abandons: Option<ShortAbandons>,
     /// What offered means [default: direct+overflow].
     #[arg(long, value_enum)]
-    offered: Option<OfferedArg>,
+    offered: Option<Offered>,
     /// Rows that do not nest in a bucket: refuse (nest) or use their start [default: nest].
     #[arg(long, value_enum)]
-    attribution: Option<AttributionArg>,
+    attribution: Option<Attribution>,
     /// First day of week buckets [default: monday].
     #[arg(long, value_enum)]
-    week_start: Option<WeekArg>,
+    week_start: Option<WeekStart>,
     /// Queue group map: CSV id,group or queue-groups/{id}/with-agents JSON.
     #[arg(long, value_name = "FILE")]
     queue_groups: Option<PathBuf>,
@@ -157,63 +90,29 @@ fn build(a: &RollupOpts) -> Result<Rollup, Error> {
     }
     r = r.source_tz(a.read.source_tz);
     if let Some(b) = a.by {
-        r = r.by(match b {
-            ByArg::Queue => Grouping::Queue,
-            ByArg::Agent => Grouping::Agent,
-            ByArg::AgentQueue => Grouping::AgentQueue,
-            ByArg::QueueGroup => Grouping::QueueGroup,
-            ByArg::AgentGroup => Grouping::AgentGroup,
-            ByArg::All => Grouping::All,
-        });
+        r = r.by(b);
     }
     if let Some(i) = a.interval {
-        r = r.interval(match i {
-            IntervalArg::Native => BucketInterval::Native,
-            IntervalArg::M15 => BucketInterval::Min15,
-            IntervalArg::M30 => BucketInterval::Min30,
-            IntervalArg::Hour => BucketInterval::Hour,
-            IntervalArg::Day => BucketInterval::Day,
-            IntervalArg::Week => BucketInterval::Week,
-            IntervalArg::Month => BucketInterval::Month,
-            IntervalArg::Total => BucketInterval::Total,
-        });
+        r = r.interval(i);
     }
     if let Some(tz) = a.tz {
         r = r.tz(tz);
     }
     r = a.time.parse()?.apply(r);
     if let Some(s) = a.sl_formula {
-        r = r.sl_formula(match s {
-            SlArg::AbandonsAgainst => SlFormula::AbandonsAgainst,
-            SlArg::AbandonsIgnored => SlFormula::AbandonsIgnored,
-            SlArg::AbandonsPositive => SlFormula::AbandonsPositive,
-            SlArg::Answered => SlFormula::Answered,
-            SlArg::Offered => SlFormula::Offered,
-        });
+        r = r.sl_formula(s);
     }
     if let Some(s) = a.short_abandons {
-        r = r.short_abandons(match s {
-            ShortArg::Include => ShortAbandons::Include,
-            ShortArg::Exclude => ShortAbandons::Exclude,
-        });
+        r = r.short_abandons(s);
     }
     if let Some(o) = a.offered {
-        r = r.offered(match o {
-            OfferedArg::DirectOverflow => Offered::DirectAndOverflow,
-            OfferedArg::Direct => Offered::Direct,
-        });
+        r = r.offered(o);
     }
     if let Some(at) = a.attribution {
-        r = r.attribution(match at {
-            AttributionArg::Nest => Attribution::Nest,
-            AttributionArg::Start => Attribution::Start,
-        });
+        r = r.attribution(at);
     }
     if let Some(w) = a.week_start {
-        r = r.week_start(match w {
-            WeekArg::Monday => WeekStart::Monday,
-            WeekArg::Sunday => WeekStart::Sunday,
-        });
+        r = r.week_start(w);
     }
     if let Some(p) = &a.queue_groups {
         r = r.queue_groups(GroupMap::from_path(p, GroupOf::Queues)?);
@@ -260,19 +159,12 @@ fn columns_help() -> String {
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    let format = match a.format {
-        Format::Csv => TableFormat::Csv,
-        Format::Json => TableFormat::Json,
-        Format::Ndjson => TableFormat::Ndjson,
-        Format::Table => TableFormat::Table,
-        Format::Analytics => TableFormat::Analytics,
-    };
     let mut out = Output::new(a.output.as_ref(), &a.rollup.inputs())?;
     let r = &a.rollup;
     let output = build(r)?
         .columns(&a.columns)
         .output_files(&r.files, &r.read.builder())?;
-    let stats = write_rollup(output, format, &mut out)?;
+    let stats = write_rollup(output, a.format, &mut out)?;
     common::warn(&stats.warnings);
     out.finish()?;
     Ok(skipped_exit(&stats, quiet))

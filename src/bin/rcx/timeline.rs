@@ -4,61 +4,25 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono_tz::Tz;
-use clap::{Args as ClapArgs, ValueEnum};
+use clap::Args as ClapArgs;
 use ringcx_reports::timeline::{Interactions, LoadStats, Timeline, TimelineBy};
 use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs};
+use crate::common::{one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs};
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Format {
-    Csv,
-    Json,
-    Ndjson,
-    Table,
-    Analytics,
-}
-
-impl From<Format> for TableFormat {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Csv => TableFormat::Csv,
-            Format::Json => TableFormat::Json,
-            Format::Ndjson => TableFormat::Ndjson,
-            Format::Table => TableFormat::Table,
-            Format::Analytics => TableFormat::Analytics,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ByArg {
-    Agent,
-    AgentGroup,
-    Direction,
-    Channel,
-    All,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum IntervalArg {
-    #[value(name = "15m")]
-    M15,
-    #[value(name = "30m")]
-    M30,
-    Hour,
-    Day,
-    Week,
-    Month,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum WeekArg {
-    Monday,
-    Sunday,
-}
+/// The bucket widths a timeline takes: a subset of [`BucketInterval`], as
+/// [`Timeline`] refuses `native` and `total`; taking only these, `--help`
+/// lists what works and clap refuses the rest before any file is read.
+const INTERVALS: &[BucketInterval] = &[
+    BucketInterval::Min15,
+    BucketInterval::Min30,
+    BucketInterval::Hour,
+    BucketInterval::Day,
+    BucketInterval::Week,
+    BucketInterval::Month,
+];
 
 /// Segments (agent, IVR, bot) of interaction metadata per key and DST-correct time
 /// bucket: segments and interactions started, handle and recorded time
@@ -70,11 +34,11 @@ pub struct Args {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Output key.
-    #[arg(long, value_enum, default_value_t = ByArg::Agent)]
-    by: ByArg,
+    #[arg(long, value_enum, default_value_t = TimelineBy::Agent)]
+    by: TimelineBy,
     /// Bucket width.
-    #[arg(long, value_enum, default_value_t = IntervalArg::Hour)]
-    interval: IntervalArg,
+    #[arg(long, value_parser = one_of(INTERVALS), default_value_t = BucketInterval::Hour)]
+    interval: BucketInterval,
     /// Bucket zone (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
     tz: Tz,
@@ -82,10 +46,10 @@ pub struct Args {
     time: TimeArgs,
     /// First day of week buckets [default: monday].
     #[arg(long, value_enum)]
-    week_start: Option<WeekArg>,
+    week_start: Option<WeekStart>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    format: TableFormat,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
@@ -99,29 +63,13 @@ pub struct Args {
 
 fn build(a: &Args) -> Result<Timeline, Error> {
     let mut t = Timeline::new()
-        .by(match a.by {
-            ByArg::Agent => TimelineBy::Agent,
-            ByArg::AgentGroup => TimelineBy::AgentGroup,
-            ByArg::Direction => TimelineBy::Direction,
-            ByArg::Channel => TimelineBy::Channel,
-            ByArg::All => TimelineBy::All,
-        })
-        .interval(match a.interval {
-            IntervalArg::M15 => BucketInterval::Min15,
-            IntervalArg::M30 => BucketInterval::Min30,
-            IntervalArg::Hour => BucketInterval::Hour,
-            IntervalArg::Day => BucketInterval::Day,
-            IntervalArg::Week => BucketInterval::Week,
-            IntervalArg::Month => BucketInterval::Month,
-        })
+        .by(a.by)
+        .interval(a.interval)
         .tz(a.tz)
         .skip_invalid(a.skip_invalid);
     t = a.time.parse()?.apply(t);
     if let Some(w) = a.week_start {
-        t = t.week_start(match w {
-            WeekArg::Monday => WeekStart::Monday,
-            WeekArg::Sunday => WeekStart::Sunday,
-        });
+        t = t.week_start(w);
     }
     Ok(t)
 }
@@ -143,7 +91,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
     let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
     let table = timeline.run(&ixns)?;
-    write_timeline(&table, a.format.into(), &mut out)?;
+    write_timeline(&table, a.format, &mut out)?;
     out.finish()?;
     Ok(report(ixns.stats(), &table.stats().warnings, quiet))
 }

@@ -76,6 +76,7 @@ const MIN_WIDTH: u32 = 480;
 
 /// The image format, chosen from the output file's extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PlotFormat {
     /// Scalable vector graphics (text stays text).
     Svg,
