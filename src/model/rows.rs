@@ -191,9 +191,10 @@ where
     v.value()
 }
 
-/// An absent count is `null`, a text a string; a decimal is a number
-/// (an `f64`: the decimals of the reports are averages with a few digits,
-/// which an `f64` holds exactly as printed).
+/// An absent count is `null`, a text a string; a decimal is the number
+/// its text is (an integer when it has no fraction digits, else an `f64`:
+/// the decimals of the reports are averages with a few digits, which an
+/// `f64` holds as printed).
 #[cfg(feature = "serde")]
 impl serde::Serialize for Value<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -202,11 +203,15 @@ impl serde::Serialize for Value<'_> {
             Value::Int(None) | Value::Decimal(None) => s.serialize_none(),
             Value::Text(t) => s.serialize_str(t),
             // The decimal's own text read back: the number a JSON reader
-            // of `rcx parse`'s output gets.
-            Value::Decimal(Some(d)) => match d.to_string().parse::<f64>() {
-                Ok(f) => s.serialize_f64(f),
-                Err(_) => s.serialize_none(),
-            },
+            // of `rcx parse`'s output gets (`5` an integer, `4.5` a float).
+            Value::Decimal(Some(d)) => {
+                let t = d.to_string();
+                match (t.parse::<u64>(), t.parse::<f64>()) {
+                    (Ok(n), _) => s.serialize_u64(n),
+                    (_, Ok(f)) => s.serialize_f64(f),
+                    _ => s.serialize_str(&t),
+                }
+            }
         }
     }
 }
