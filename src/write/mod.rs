@@ -120,28 +120,16 @@ pub fn csv_field(out: &mut String, s: &str, delim: u8) {
     out.push('"');
 }
 
-/// Appends `s` to `out` as a JSON string literal.
+/// Appends `s` to `out` as a JSON string literal, escaped as `serde_json`
+/// escapes: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other control
+/// characters as `\u00XX` (lower-case hex); everything else as it is. Every
+/// JSON text `rcx` prints, hand-written or serialized, escapes alike.
 ///
 /// ```
 /// let mut out = String::new();
-/// ringcx_reports::write::json_string(&mut out, "a \"b\"\n");
-/// assert_eq!(out, r#""a \"b\"\n""#);
+/// ringcx_reports::write::json_string(&mut out, "a \"b\"\n\u{8}\u{1f}");
+/// assert_eq!(out, r#""a \"b\"\n\b\u001f""#);
 /// ```
 pub fn json_string(out: &mut String, s: &str) {
-    use std::fmt::Write;
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    push_json(out, s);
 }
