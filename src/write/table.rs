@@ -6,6 +6,14 @@
 //! [`Rollup::columns`](crate::rollup::Rollup::columns)), in that order; ratios print with two
 //! decimals and are empty (CSV, table) or `null` (JSON) when their
 //! denominator is 0.
+//!
+//! JSON is written by hand, not through `serde_json`: numbers print as
+//! their fixed-decimal text (`12.50`, `60.000`), which `serde_json` (an
+//! `f64` prints `12.5`) cannot reproduce byte for byte, and rows stream
+//! through one reused buffer. Strings are escaped by `json_string`
+//! (`serde_json`'s escaping).
+//! With the `serde` feature a [`RollupTable`] serializes as the JSON array
+//! printed here (numbers as the values a JSON reader of it gets).
 
 use std::io::Write;
 

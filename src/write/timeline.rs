@@ -4,6 +4,14 @@
 //! Seconds print with three decimals (they are milliseconds underneath);
 //! `avg_segment_s` is empty (CSV, table) or `null` (JSON) for a bucket
 //! where no segment started, and `recorded_pct` where handle time is 0.
+//!
+//! JSON is written by hand, not through `serde_json`: numbers print as
+//! their fixed-decimal text (`12.50`, `60.000`), which `serde_json` (an
+//! `f64` prints `12.5`) cannot reproduce byte for byte, and rows stream
+//! through one reused buffer. Strings are escaped by `json_string`
+//! (`serde_json`'s escaping).
+//! With the `serde` feature timelines and interactions serialize from the
+//! same cells as the JSON printed here.
 
 use std::fmt::Write as _;
 use std::io::Write;
