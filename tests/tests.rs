@@ -26,6 +26,8 @@ mod rollup;
 mod rollup_columns;
 mod rollup_reference;
 mod segments_issue14;
+#[cfg(all(feature = "serde", feature = "cli"))]
+mod serialize;
 mod smoke;
 mod timeline;
 mod validate;

@@ -153,7 +153,12 @@ impl FromStr for TimelineBy {
 }
 
 /// Sums of one key and bucket, in milliseconds and counts.
+///
+/// With the `serde` feature it serializes as it is: its field names, in
+/// milliseconds (a [`TimelineRecord`] serializes as `rcx timeline` prints,
+/// in seconds).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TimelineSums {
     /// Segments starting in the bucket.
     pub segments_started: u64,
