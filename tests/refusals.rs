@@ -329,7 +329,8 @@ fn a_filter_that_keeps_no_row_warns_in_rollup() {
 #[test]
 fn rollup_stats_carry_the_empty_filter_warning() {
     let n = data_lines(&String::from_utf8(fixture_bytes("queue_header.csv")).expect("utf-8"));
-    let want = format!("no row kept by --to ({n} rows read)");
+    // The library names the option as its builder does (`Rollup::to`).
+    let want = format!("no row kept by `to` ({n} rows read)");
     let to: TimeBound = "2000-01-01".parse().expect("bound");
     let rollup = Rollup::new().to(to);
     // The chunked file path, the reference path and the row path.
@@ -376,7 +377,7 @@ fn a_filter_that_keeps_no_segment_warns_in_timeline() {
         .expect("timeline");
     assert_eq!(
         t.stats().warnings,
-        [format!("no segment kept by --to ({n} segments read)")]
+        [format!("no segment kept by `to` ({n} segments read)")]
     );
     let t = Timeline::new()
         .run_files(
