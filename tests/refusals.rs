@@ -584,3 +584,32 @@ fn convert_stats_carry_each_sources_header_findings() {
     assert!(stats.warnings[0].starts_with("a.csv:1: warning[S004] queue_nmae:"));
     assert!(stats.warnings[1].starts_with("b.csv:1: warning[S004] queue_nmae:"));
 }
+
+/// Without the `parquet` feature the library names the crate feature it
+/// lacks and no flag; `rcx` says how to rebuild it.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_names_the_feature() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let e = Converter::new(Target::Parquet)
+        .write_dir(&[Source::path(fixture("queue_header.csv"))], dir.path())
+        .expect_err("no parquet writer in this build");
+    assert!(e.is_usage());
+    assert!(e.to_string().contains("`parquet` cargo feature"), "{e}");
+    assert!(!e.to_string().contains("--"), "{e}");
+    let out = dir.path().join("out");
+    let o = rcx(&[
+        "convert",
+        "fixtures/queue_header.csv",
+        "--to",
+        "parquet",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        "rcx: parquet output needs the `parquet` cargo feature; rebuild with --features parquet\n"
+    );
+    assert!(!out.exists());
+}
