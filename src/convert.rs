@@ -422,7 +422,8 @@ impl Converter {
         {
             let _ = (sources, dir);
             Err(Error::usage(
-                "parquet output needs the `parquet` cargo feature; rebuild with --features parquet",
+                "parquet output needs the `parquet` cargo feature of ringcx-reports, which this \
+                 build was compiled without",
             ))
         }
     }

@@ -130,7 +130,7 @@ codes! {
     /// A count or duration is empty or null; it counts as 0.
     AbsentValue = "V111", Warning, "a count or duration is empty or null; it counts as 0";
     /// Slash dates whose order could not be told from the file; `MM/dd` was assumed.
-    DateOrderAssumed = "V112", Warning, "slash dates fit both MM/dd and dd/MM and the file does not tell which; MM/dd was assumed (give --date-order)";
+    DateOrderAssumed = "V112", Warning, "slash dates fit both MM/dd and dd/MM and the file does not tell which; MM/dd was assumed (give `date_order`)";
     /// A value is not one of the values the field allows.
     BadValue = "V113", Error, "a value is not one the field allows (timestamp, direction, flag)";
     /// A segment span longer than the segment span limit.

@@ -79,6 +79,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::model::{
     AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind, Segment, WireForm,
 };
+use crate::option::OptionName;
 use crate::read::{Reader, ReaderBuilder};
 
 /// Counts over a validation run.
@@ -379,9 +380,11 @@ impl<'v> Session<'v> {
         if self.v.cross {
             let mut cross = self.run_cross()?;
             if !(cross.saw_queue && cross.saw_agents) {
-                return Err(Error::usage(
-                    "the cross-check needs Queue Statistics rows on one side and Agent Extended Statistics rows on the other (rcx validate QUEUE_FILE --against AGENT_EXT_FILE, either order)",
-                ));
+                return Err(Error::usage(format!(
+                    "the cross-check ({}) needs Queue Statistics rows on one side and Agent \
+                     Extended Statistics rows on the other, in either order",
+                    OptionName::CrossCheck
+                )));
             }
             let mut found = cross.finish();
             // Append the shorter list to the longer: one large list in

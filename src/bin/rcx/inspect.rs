@@ -114,7 +114,7 @@ fn text(i: &Inspection) -> String {
     if i.invalid > 0 {
         s += &format!("  invalid rows: {}\n", i.invalid);
         if let Some(d) = &i.first_invalid {
-            s += &format!("  first invalid: {d}\n");
+            s += &format!("  first invalid: {}\n", crate::flags::diagnostic(d));
         }
     }
     s

@@ -5,6 +5,7 @@
 mod common;
 mod completions;
 mod convert;
+mod flags;
 mod gen;
 mod inspect;
 mod interactions;
@@ -147,7 +148,7 @@ fn main() -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             // Not `eprintln!`, which panics when stderr is a closed pipe.
-            let _ = writeln!(std::io::stderr(), "rcx: {e}");
+            let _ = writeln!(std::io::stderr(), "rcx: {}", flags::error(&e));
             if e.is_io() || e.is_usage() {
                 ExitCode::from(2)
             } else {
