@@ -17,7 +17,7 @@ const CHUNK: usize = 4 << 20;
 /// A generated queue export of more than two default chunks.
 fn large_queue_export() -> Vec<u8> {
     let mut bytes = Vec::new();
-    let opts = GenOptions::new(GenReport::Queue, 90_000).seed(11);
+    let opts = GenOptions::new(GenReport::Queue, 120_000).seed(11);
     gen::write(&opts, &mut bytes).expect("gen");
     assert!(bytes.len() > 2 * CHUNK, "{} bytes", bytes.len());
     bytes
@@ -53,8 +53,12 @@ fn chunked_rollup_of_a_large_file_on_four_threads_equals_the_sequential_referenc
             "{interval:?}"
         );
         let mut from_table = Vec::new();
-        write_rollup(RollupOutput::Table(table), TableFormat::Csv, &mut from_table)
-            .expect("write");
+        write_rollup(
+            RollupOutput::Table(table),
+            TableFormat::Csv,
+            &mut from_table,
+        )
+        .expect("write");
         assert_eq!(from_table, want, "{interval:?}");
     }
 }
@@ -162,8 +166,12 @@ mod fifo {
     }
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name))
-            .expect("fixture")
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(name),
+        )
+        .expect("fixture")
     }
 
     /// Asserts the run on the FIFO printed exactly what the run on the
@@ -196,12 +204,20 @@ mod fifo {
     fn rollup_of_a_large_fifo_equals_the_chunked_rollup_of_the_file() {
         // The file is read in chunks; the FIFO once, in order.
         let bytes = super::large_queue_export();
-        same(&["rollup", "--interval", "day", "q.csv"], "q.csv", &bytes, &[]);
+        same(
+            &["rollup", "--interval", "day", "q.csv"],
+            "q.csv",
+            &bytes,
+            &[],
+        );
     }
 
     #[test]
     fn rollup_of_a_fifo_beside_regular_files() {
-        let (a, c) = (fixture("queue_dates_tab.csv"), fixture("queue_teleopti21.csv"));
+        let (a, c) = (
+            fixture("queue_dates_tab.csv"),
+            fixture("queue_teleopti21.csv"),
+        );
         // Path order puts the FIFO between the two files.
         same(
             &["rollup", "c.csv", "b.csv", "a.csv"],
@@ -221,7 +237,11 @@ mod fifo {
                 fifo_and_file(&args, "b.csv", b"this is not a report\n", others, None);
             assert_eq!(fifo, file);
             assert_eq!(file.status, Some(1), "{}", file.stderr);
-            assert!(file.stderr.contains("b.csv:1: error[S003]"), "{}", file.stderr);
+            assert!(
+                file.stderr.contains("b.csv:1: error[S003]"),
+                "{}",
+                file.stderr
+            );
         }
     }
 
@@ -248,7 +268,15 @@ mod fifo {
         }
         // Beside a regular file, and written to a file.
         let (fifo, file) = fifo_and_file(
-            &["convert", "--to", "ndjson", "a.csv", "b.csv", "-o", "out.ndjson"],
+            &[
+                "convert",
+                "--to",
+                "ndjson",
+                "a.csv",
+                "b.csv",
+                "-o",
+                "out.ndjson",
+            ],
             "b.csv",
             &fixture("queue_unsorted.csv"),
             &[("a.csv", &fixture("queue_header.csv"))],

@@ -21,7 +21,7 @@ enum Opened {
     /// A regular file, read again from its start by position.
     File(OpenFile),
     /// A stream and its reader, until a pass takes it.
-    Stream(Option<Reader>),
+    Stream(Option<Box<Reader>>),
 }
 
 /// The sources of a conversion (see the [module docs](self)).
@@ -75,7 +75,7 @@ impl<'s> Inputs<'s> {
         match self.open(i, b, progress)? {
             Some(Opened::Stream(Some(r))) => Ok((r.kind(), r.file().clone())),
             Some(Opened::File(f)) => {
-                let r = b.from_open(f)?;
+                let r = b.reader_of(f)?;
                 Ok((r.kind(), r.file().clone()))
             }
             _ => Err(Error::usage(format!(
@@ -106,7 +106,7 @@ impl<'s> Inputs<'s> {
         }
         match self.open(i, b, progress)? {
             Some(Opened::File(f)) => match progress {
-                None => b.from_open(f),
+                None => b.reader_of(f),
                 Some(pr) => {
                     let rd = ProgressRead::new(f.reader_at(0), pr.clone());
                     b.from_reader(f.name().clone(), rd)
@@ -114,6 +114,7 @@ impl<'s> Inputs<'s> {
             },
             Some(Opened::Stream(r)) => r
                 .take()
+                .map(|r| *r)
                 .ok_or_else(|| Error::usage(format!("{name}: a stream cannot be read twice"))),
             None => Err(Error::usage(format!("{name}: not a file"))),
         }
@@ -137,13 +138,13 @@ impl<'s> Inputs<'s> {
                 Opened::File(f)
             } else {
                 let r = match progress {
-                    None => b.from_open(&f)?,
+                    None => b.reader_of(&f)?,
                     Some(pr) => {
                         let rd = ProgressRead::new(f.reader_at(0), pr.clone());
                         b.from_reader(f.name().clone(), rd)?
                     }
                 };
-                Opened::Stream(Some(r))
+                Opened::Stream(Some(Box::new(r)))
             });
         }
         Ok(slot.as_mut())

@@ -225,14 +225,14 @@ impl ReaderBuilder {
     /// read from its start by position; any other file (a FIFO, a process
     /// substitution) is read once, the bytes of the scan kept and replayed.
     pub fn from_path(&self, path: impl AsRef<Path>) -> Result<Reader> {
-        self.from_open(&OpenFile::open(path.as_ref())?)
+        self.reader_of(&OpenFile::open(path.as_ref())?)
     }
 
     /// Reads an input opened once, from its start (see [`from_path`]):
     /// a regular file can be read this way again; a stream only once.
     ///
     /// [`from_path`]: Self::from_path
-    pub(crate) fn from_open(&self, f: &OpenFile) -> Result<Reader> {
+    pub(crate) fn reader_of(&self, f: &OpenFile) -> Result<Reader> {
         let name = f.name().clone();
         if self.date_order.is_none() && f.len().is_some() {
             // A regular file is scanned for its date order, then read from

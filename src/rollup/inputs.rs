@@ -27,7 +27,7 @@ enum State {
         chunks: Option<Chunks>,
     },
     /// A stream: the reader that read its header, to read its rows once.
-    Stream(Mutex<Option<Reader>>),
+    Stream(Mutex<Option<Box<Reader>>>),
     /// The file did not open, or its header did not read: the error, given
     /// when the run reaches the file (so that an earlier file's error, in
     /// path order, is the one reported, as in a sequential read).
@@ -100,8 +100,8 @@ impl<'p> Inputs<'p> {
         let p = self.paths[i];
         let once = || Error::usage(format!("{}: a stream cannot be read twice", p.display()));
         let r = match &self.states[i] {
-            State::File { file, .. } => rb.from_open(file)?,
-            State::Stream(r) => lock(r).take().ok_or_else(once)?,
+            State::File { file, .. } => rb.reader_of(file)?,
+            State::Stream(r) => lock(r).take().map(|r| *r).ok_or_else(once)?,
             State::Failed(e) => return Err(lock(e).take().unwrap_or_else(once)),
         };
         if r.kind() != self.kind {
@@ -125,7 +125,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// the header findings.
 fn probe(rb: &ReaderBuilder, p: &Path) -> Result<(State, ReportKind, Vec<String>)> {
     let file = OpenFile::open(p)?;
-    let r = rb.from_open(&file)?;
+    let r = rb.reader_of(&file)?;
     let kind = r.kind();
     let found = r.diagnostics().iter().map(|d| d.to_string()).collect();
     let state = if file.len().is_some() {
@@ -134,7 +134,7 @@ fn probe(rb: &ReaderBuilder, p: &Path) -> Result<(State, ReportKind, Vec<String>
         // (and its buffer) goes, so that many inputs hold only their handles.
         State::File { file, chunks }
     } else {
-        State::Stream(Mutex::new(Some(r)))
+        State::Stream(Mutex::new(Some(Box::new(r))))
     };
     Ok((state, kind, found))
 }
