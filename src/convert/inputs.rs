@@ -1,4 +1,5 @@
-//! The sources of one conversion, each file opened once for the whole run.
+//! The sources of one conversion ([`Source`]), each file opened once for
+//! the whole run.
 //!
 //! A regular file is read by position, from its start, by every pass that
 //! needs it (the order check, then the conversion). A stream (a FIFO, a
@@ -7,14 +8,78 @@
 //! among its sources runs in one pass (see [`Inputs::one_pass`]).
 
 use std::io::Cursor;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::Source;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::progress::{Progress, ProgressRead};
 use crate::read::file::OpenFile;
 use crate::read::{Reader, ReaderBuilder};
+
+/// An input the converter can read (twice, with
+/// [`Order::Auto`](super::Order::Auto): a file is opened once and read
+/// again from its start; a FIFO or other stream is read once, and the
+/// conversion then sorts in memory).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Source {
+    /// A file.
+    Path(PathBuf),
+    /// An in-memory document (for example standard input read in full).
+    Bytes {
+        /// The name errors use.
+        name: Arc<str>,
+        /// The content.
+        bytes: Arc<[u8]>,
+    },
+}
+
+impl Source {
+    /// A file.
+    pub fn path(p: impl Into<PathBuf>) -> Self {
+        Source::Path(p.into())
+    }
+    /// An in-memory document named `name` in errors.
+    pub fn bytes(name: impl Into<Arc<str>>, bytes: Vec<u8>) -> Self {
+        Source::Bytes {
+            name: name.into(),
+            bytes: bytes.into(),
+        }
+    }
+    /// The name errors use.
+    fn name(&self) -> Arc<str> {
+        match self {
+            Source::Path(p) => p.to_string_lossy().into(),
+            Source::Bytes { name, .. } => name.clone(),
+        }
+    }
+    /// Its size in bytes, when known.
+    pub fn size(&self) -> Option<u64> {
+        match self {
+            Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::Bytes { bytes, .. } => Some(bytes.len() as u64),
+        }
+    }
+    /// Opens it, counting the bytes read into `progress` if given.
+    pub fn open(&self, builder: &ReaderBuilder, progress: Option<&Progress>) -> Result<Reader> {
+        match (self, progress) {
+            (Source::Path(p), None) => builder.from_path(p),
+            (Source::Path(p), Some(pr)) => {
+                let name: Arc<str> = p.to_string_lossy().into();
+                let f = std::fs::File::open(p).map_err(|e| Error::io(name.clone(), e))?;
+                builder.from_reader(name, ProgressRead::new(f, pr.clone()))
+            }
+            (Source::Bytes { name, bytes }, None) => {
+                builder.from_reader(name.clone(), Cursor::new(bytes.clone()))
+            }
+            (Source::Bytes { name, bytes }, Some(pr)) => builder.from_reader(
+                name.clone(),
+                ProgressRead::new(Cursor::new(bytes.clone()), pr.clone()),
+            ),
+        }
+    }
+}
 
 /// How a file source stands once opened.
 enum Opened {

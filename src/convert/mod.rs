@@ -56,18 +56,19 @@ mod inputs;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{Cursor, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
 use self::inputs::Inputs;
+pub use self::inputs::Source;
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::zones::repeat_hint;
 use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow, ReportKind};
 use crate::position::Location;
-use crate::progress::{Progress, ProgressRead, RowTicker};
+use crate::progress::{Progress, RowTicker};
 use crate::read::{Reader, ReaderBuilder};
 pub use crate::window::cmp_ids;
 use crate::window::cmp_row_keys;
@@ -132,69 +133,6 @@ impl FromStr for Target {
             o => Err(format!(
                 "unknown target {o:?}; expected csv, ndjson, teleopti or parquet"
             )),
-        }
-    }
-}
-
-/// An input the converter can read (twice, with [`Order::Auto`]: a file is
-/// opened once and read again from its start; a FIFO or other stream is
-/// read once, and the conversion then sorts in memory).
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum Source {
-    /// A file.
-    Path(PathBuf),
-    /// An in-memory document (for example standard input read in full).
-    Bytes {
-        /// The name errors use.
-        name: Arc<str>,
-        /// The content.
-        bytes: Arc<[u8]>,
-    },
-}
-
-impl Source {
-    /// A file.
-    pub fn path(p: impl Into<PathBuf>) -> Self {
-        Source::Path(p.into())
-    }
-    /// An in-memory document named `name` in errors.
-    pub fn bytes(name: impl Into<Arc<str>>, bytes: Vec<u8>) -> Self {
-        Source::Bytes {
-            name: name.into(),
-            bytes: bytes.into(),
-        }
-    }
-    /// The name errors use.
-    fn name(&self) -> Arc<str> {
-        match self {
-            Source::Path(p) => p.to_string_lossy().into(),
-            Source::Bytes { name, .. } => name.clone(),
-        }
-    }
-    /// Its size in bytes, when known.
-    pub fn size(&self) -> Option<u64> {
-        match self {
-            Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Source::Bytes { bytes, .. } => Some(bytes.len() as u64),
-        }
-    }
-    /// Opens it, counting the bytes read into `progress` if given.
-    pub fn open(&self, builder: &ReaderBuilder, progress: Option<&Progress>) -> Result<Reader> {
-        match (self, progress) {
-            (Source::Path(p), None) => builder.from_path(p),
-            (Source::Path(p), Some(pr)) => {
-                let name: Arc<str> = p.to_string_lossy().into();
-                let f = std::fs::File::open(p).map_err(|e| Error::io(name.clone(), e))?;
-                builder.from_reader(name, ProgressRead::new(f, pr.clone()))
-            }
-            (Source::Bytes { name, bytes }, None) => {
-                builder.from_reader(name.clone(), Cursor::new(bytes.clone()))
-            }
-            (Source::Bytes { name, bytes }, Some(pr)) => builder.from_reader(
-                name.clone(),
-                ProgressRead::new(Cursor::new(bytes.clone()), pr.clone()),
-            ),
         }
     }
 }
