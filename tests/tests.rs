@@ -15,6 +15,7 @@ mod expected;
 mod fuzzing;
 mod gen;
 mod no_panic;
+mod open_once;
 #[cfg(feature = "cli")]
 mod options;
 mod output;

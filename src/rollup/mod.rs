@@ -42,6 +42,7 @@ mod column;
 mod engine;
 mod groups;
 mod hash;
+mod inputs;
 mod metrics;
 mod output;
 mod ratio;

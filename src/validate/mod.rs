@@ -269,10 +269,15 @@ impl<'v> Session<'v> {
     /// Opens and validates a file (`path` as given is what findings name).
     /// For a cross-check, the file can be read a second time if it turns
     /// out unsorted (see [`cross`]).
+    /// A FIFO or other stream is read once (it cannot be read again).
     pub fn add_path(&mut self, path: &Path) -> Result<()> {
         let builder = &self.v.builder;
+        let opened = builder.from_path(path);
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return self.add(opened);
+        }
         let again = PathBuf::from(path);
-        self.add_reopenable(builder.from_path(path), move || builder.from_path(&again))
+        self.add_reopenable(opened, move || builder.from_path(&again))
     }
 
     /// Validates a source, given as the result of opening it: a data error
