@@ -89,6 +89,10 @@ options! {
     /// The Agent Extended against Queue Statistics reconciliation
     /// ([`Validator::cross_check`](crate::validate::Validator::cross_check)).
     CrossCheck = "cross_check";
+    /// The number of queues of a generated export.
+    Queues = "queues";
+    /// The number of agents of a generated export.
+    Agents = "agents";
 }
 
 impl fmt::Display for OptionName {
