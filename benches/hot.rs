@@ -7,7 +7,10 @@
 //!   thread (the tokenizer alone is internal; `benches/parse.rs` compares
 //!   this path with the `csv` crate's raw `ByteRecord` loop);
 //! - `rollup-file`: an hourly rollup of a generated 16 MB file through
-//!   `run_files` (chunked parallel reading) on 1 and 2 threads.
+//!   `run_files` (chunked parallel reading) on 1 and 2 threads;
+//! - `write-rows`, `write-segments`: typed rows and segments to NDJSON
+//!   (`rcx parse`'s per-row path: hand-written JSON, strings escaped by
+//!   `write::json_string`).
 //!
 //! Run: `cargo bench --bench hot`.
 
@@ -18,7 +21,8 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ringcx_reports::gen::{self, GenOptions, GenReport};
 use ringcx_reports::rollup::{BucketInterval, QueueSums, Rollup, Summable};
-use ringcx_reports::{Field, IntervalRow, QueueRow, ReaderBuilder};
+use ringcx_reports::write::{ParseFormat, RowWriter, SegmentWriter};
+use ringcx_reports::{Field, IntervalRow, QueueRow, ReaderBuilder, Segment};
 
 const ROWS: u64 = 200_000;
 
@@ -35,6 +39,19 @@ fn rows(bytes: &[u8]) -> Vec<QueueRow> {
     r.rows::<QueueRow>()
         .collect::<Result<_, _>>()
         .expect("rows")
+}
+
+fn segments() -> Vec<Segment> {
+    let mut bytes = Vec::new();
+    gen::write(
+        &GenOptions::new(GenReport::Segments, 20_000).seed(1),
+        &mut bytes,
+    )
+    .expect("gen");
+    let mut r = ReaderBuilder::new()
+        .from_bytes("bench", bytes)
+        .expect("open");
+    r.segments().collect::<Result<_, _>>().expect("segments")
 }
 
 fn hot(c: &mut Criterion) {
@@ -104,6 +121,37 @@ fn hot(c: &mut Criterion) {
                 n += 1;
             }
             assert_eq!(n, ROWS);
+        })
+    });
+
+    g.throughput(Throughput::Elements(typed.len() as u64));
+    g.bench_function("write-rows", |b| {
+        let mut w = RowWriter::new(ParseFormat::Ndjson);
+        let mut out = Vec::with_capacity(1 << 20);
+        b.iter(|| {
+            let mut n = 0;
+            for r in &typed {
+                out.clear();
+                w.write_row(&mut out, r).expect("write");
+                n += out.len();
+            }
+            black_box(n)
+        })
+    });
+
+    let segments = segments();
+    g.throughput(Throughput::Elements(segments.len() as u64));
+    g.bench_function("write-segments", |b| {
+        let mut w = SegmentWriter::new(ParseFormat::Ndjson);
+        let mut out = Vec::with_capacity(1 << 20);
+        b.iter(|| {
+            let mut n = 0;
+            for s in &segments {
+                out.clear();
+                w.write_segment(&mut out, s).expect("write");
+                n += out.len();
+            }
+            black_box(n)
         })
     });
 

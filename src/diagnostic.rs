@@ -130,7 +130,7 @@ codes! {
     /// A count or duration is empty or null; it counts as 0.
     AbsentValue = "V111", Warning, "a count or duration is empty or null; it counts as 0";
     /// Slash dates whose order could not be told from the file; `MM/dd` was assumed.
-    DateOrderAssumed = "V112", Warning, "slash dates fit both MM/dd and dd/MM and the file does not tell which; MM/dd was assumed (give --date-order)";
+    DateOrderAssumed = "V112", Warning, "slash dates fit both MM/dd and dd/MM and the file does not tell which; MM/dd was assumed (give `date_order`)";
     /// A value is not one of the values the field allows.
     BadValue = "V113", Error, "a value is not one the field allows (timestamp, direction, flag)";
     /// A segment span longer than the segment span limit.
@@ -260,5 +260,62 @@ impl fmt::Display for Diagnostic {
             write!(f, " (value {v:?})")?;
         }
         Ok(())
+    }
+}
+
+/// A diagnostic in the shape `rcx validate --format json` prints: one flat
+/// object with `severity`, `code`, `file`, `line`, `column` (the field, or
+/// `null`), `message` and `value` (or `null`), in that order. The one
+/// definition of that shape: the JSON writer
+/// ([`write::diagnostic_json`](crate::write::diagnostic_json)) and, with the
+/// `serde` feature, `impl Serialize for Diagnostic` both go through it.
+#[derive(serde::Serialize)]
+pub(crate) struct DiagnosticJson<'a> {
+    severity: &'static str,
+    code: &'static str,
+    file: &'a str,
+    line: u64,
+    column: Option<&'a str>,
+    message: &'a str,
+    value: Option<&'a str>,
+}
+
+impl<'a> DiagnosticJson<'a> {
+    pub(crate) fn new(d: &'a Diagnostic) -> Self {
+        DiagnosticJson {
+            severity: d.severity.as_str(),
+            code: d.code.as_str(),
+            file: &d.location.file,
+            line: d.location.pos.line(),
+            column: d.location.field.as_deref(),
+            message: &d.message,
+            value: d.value.as_deref(),
+        }
+    }
+}
+
+/// The flat object of `rcx validate --format json` (see
+/// [`write::diagnostic_json`](crate::write::diagnostic_json)): the byte
+/// offset and record index of the position are not in it.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DiagnosticJson::new(self).serialize(s)
+    }
+}
+
+/// `"error"` or `"warning"`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The code as printed, e.g. `"V102"`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }

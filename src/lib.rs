@@ -88,6 +88,7 @@
 //! | [`read`] | [`ReaderBuilder`] and [`Reader`]: detection of report kind, wire form and CSV dialect; `read_row` and `rows` |
 //! | [`model`] | the typed rows ([`QueueRow`], [`AgentExtRow`], [`AgentRow`]), the [`Field`] catalogue, interval starts and zones |
 //! | [`position`], [`error`], [`diagnostic`] | [`Position`] and [`Location`] on every row and error; [`Error`]; stable [`Code`]s |
+//! | [`option`] | [`OptionName`]: how errors and hints name an option (`` `columns` ``, the builder method's name; `rcx` prints its flag instead) |
 //! | [`validate`] | [`Validator`](validate::Validator): every defect of a file, never stopping at the first |
 //! | [`window`] | the time-and-key layer below rollup, timeline and convert: zones, DST-correct buckets, time filters, the order of keys, the [`Window`](window::Window) options block |
 //! | [`rollup`] | [`Rollup`](rollup::Rollup) builder and [`RollupTable`](rollup::RollupTable): KPIs by key and DST-correct bucket |
@@ -122,6 +123,7 @@ pub mod error;
 pub mod gen;
 pub mod inspect;
 pub mod model;
+pub mod option;
 pub mod position;
 pub mod progress;
 pub mod read;
@@ -137,6 +139,7 @@ pub use model::{
     AgentExtRow, AgentRow, DateOrder, Field, IntervalLength, IntervalRow, IntervalStart, QueueRow,
     ReportKind, Segment, SegmentEvent, WireForm,
 };
+pub use option::OptionName;
 pub use position::{Location, Position};
 pub use read::{CsvDialect, DateOrderBasis, DateOrderChoice, Reader, ReaderBuilder};
 

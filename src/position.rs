@@ -23,6 +23,7 @@ use std::sync::Arc;
 /// assert_eq!((p.byte(), p.line(), p.record()), (120, 4, 2));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Position {
     byte: u64,
     line: u64,
@@ -95,5 +96,19 @@ impl fmt::Display for Location {
             write!(f, ": {field}")?;
         }
         Ok(())
+    }
+}
+
+/// `{"file": …, "pos": {"byte": …, "line": …, "record": …}, "field": … or
+/// null}`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Location", 3)?;
+        st.serialize_field("file", &*self.file)?;
+        st.serialize_field("pos", &self.pos)?;
+        st.serialize_field("field", &self.field.as_deref())?;
+        st.end()
     }
 }

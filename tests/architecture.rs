@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules from the bottom up; modules on one line are peers and
 /// do not import each other.
 const LAYERS: &[&[&str]] = &[
-    &["position"],
+    &["position", "option"],
     &["diagnostic"],
     &["error"],
     &["model"],
@@ -521,4 +521,210 @@ fn the_checker_sees_imports() {
     let group = paths("use crate::{model::{Field, QueueRow}, Error};");
     assert!(group.contains(&segs("crate::model::Field")), "{group:?}");
     assert!(group.contains(&segs("crate::Error")), "{group:?}");
+}
+
+/// String literals of library code that spell something like a flag but
+/// are no `rcx` flag, or are left for later; each is `(module, text)`. The
+/// test fails when one is no longer in the code, so the list only shrinks.
+const FLAG_LIKE_ALLOWED: &[(&str, &str)] = &[];
+
+/// The string literals of a Rust source (plain, raw and byte strings, with
+/// escapes left as written); comments and char literals are skipped.
+fn string_literals(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+                i = end;
+            }
+            b'\'' => {
+                // A char literal ('x', '\n', '"') or a lifetime ('a).
+                if b.get(i + 1) == Some(&b'\\') {
+                    i += 2;
+                    while i < b.len() && b[i] != b'\'' {
+                        i += 1;
+                    }
+                    i += 1;
+                } else if b.get(i + 2) == Some(&b'\'') {
+                    i += 3;
+                } else {
+                    let c = text[i + 1..].chars().next().map_or(1, char::len_utf8);
+                    if text[i + 1 + c..].starts_with('\'') {
+                        i += 2 + c;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'r' if (i == 0 || !ident(b[i - 1])) && matches!(b.get(i + 1), Some(b'"' | b'#')) => {
+                let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+                if b.get(i + 1 + hashes) != Some(&b'"') {
+                    i += 1;
+                    continue;
+                }
+                let start = i + 2 + hashes;
+                let close = format!("\"{}", "#".repeat(hashes));
+                let end = text[start..].find(&close).map_or(b.len(), |e| start + e);
+                out.push(text[start..end].to_string());
+                i = end + close.len();
+            }
+            b'"' => {
+                let start = i + 1;
+                i = start;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                out.push(text[start..i.min(b.len())].to_string());
+                i += 1;
+            }
+            c if ident(c) => {
+                while i < b.len() && ident(b[i]) {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// `text` without its `#[cfg_attr(feature = "cli", …)]` attributes: the
+/// clap attributes on library enums (`value(help = "…")`) are `rcx`'s help,
+/// which spells flags on purpose.
+fn without_cli_attributes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("#[cfg_attr(") {
+        out.push_str(&rest[..i]);
+        let attr = &rest[i..];
+        let args = attr["#[cfg_attr(".len()..].trim_start();
+        if !args.starts_with("feature = \"cli\"") {
+            out.push_str("#[");
+            rest = &attr[2..];
+            continue;
+        }
+        // The matching `]`, outside string literals.
+        let (mut depth, mut in_str, mut prev) = (0i32, false, ' ');
+        let mut end = attr.len();
+        for (j, c) in attr.char_indices() {
+            match c {
+                '"' if prev != '\\' => in_str = !in_str,
+                '[' if !in_str => depth += 1,
+                ']' if !in_str => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = j + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            prev = if prev == '\\' && c == '\\' { ' ' } else { c };
+        }
+        rest = &attr[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where a text spells a flag: `--` and a lowercase letter, not part of a
+/// longer run of dashes.
+fn spells_flag(s: &str) -> bool {
+    let b = s.as_bytes();
+    (0..b.len().saturating_sub(2)).any(|i| {
+        b[i] == b'-'
+            && b[i + 1] == b'-'
+            && b[i + 2].is_ascii_lowercase()
+            && (i == 0 || b[i - 1] != b'-')
+    })
+}
+
+/// Library texts name options the library's way (`OptionName`:
+/// `` `columns` ``); only `rcx` (`src/bin`) spells flags (`--columns`).
+/// `src/doc` (the tutorial, which shows `rcx` on purpose) and the clap
+/// help attributes of library enums are not read.
+#[test]
+fn library_texts_spell_no_flag() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut found = Vec::new();
+    let mut allowed_seen = BTreeSet::new();
+    for f in files {
+        let module = module_path(&f);
+        if module == "doc" || module.starts_with("doc::") {
+            continue;
+        }
+        let text = without_cli_attributes(&fs::read_to_string(&f).unwrap());
+        for lit in string_literals(&text) {
+            if !spells_flag(&lit) {
+                continue;
+            }
+            match FLAG_LIKE_ALLOWED
+                .iter()
+                .find(|(m, t)| *m == top(&module) && lit.contains(t))
+            {
+                Some(a) => {
+                    allowed_seen.insert(*a);
+                }
+                None => found.push(format!("{}: {lit:?}", f.display())),
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "library texts that spell a command-line flag (name the option with \
+         `OptionName` instead):\n{}",
+        found.join("\n")
+    );
+    for a in FLAG_LIKE_ALLOWED {
+        assert!(
+            allowed_seen.contains(a),
+            "{a:?} is allowed but no longer in the code: remove it from FLAG_LIKE_ALLOWED"
+        );
+    }
+}
+
+#[test]
+fn the_literal_reader_finds_what_a_flag_check_needs() {
+    let src = r###"
+        // "--in-a-comment"
+        /* "--in-a-block" */
+        let c = '"'; let l: &'a str = "plain --flag";
+        let r = r#"raw "--quoted" text"#; let e = "esc \" --after";
+        let d = "-- not a flag"; let s = "x---y";
+    "###;
+    let lits = string_literals(src);
+    assert_eq!(
+        lits,
+        [
+            "plain --flag",
+            "raw \"--quoted\" text",
+            "esc \\\" --after",
+            "-- not a flag",
+            "x---y"
+        ]
+    );
+    let flagged: Vec<bool> = lits.iter().map(|l| spells_flag(l)).collect();
+    assert_eq!(flagged, [true, true, true, false, false]);
+    let attrs = r#"
+        #[cfg_attr(
+            feature = "cli",
+            value(help = "Per group (needs --groups [FILE])")
+        )]
+        #[cfg_attr(not(feature = "json"), allow(dead_code))]
+        A, "--after"
+    "#;
+    assert_eq!(
+        string_literals(&without_cli_attributes(attrs)),
+        ["json", "--after"]
+    );
 }

@@ -127,7 +127,7 @@ fn dmy_fixture_read_month_first_when_told() {
     assert_eq!(d.location.pos.line(), 2);
     assert_eq!(d.location.field.as_deref(), Some("date_from"));
     assert_eq!(d.value.as_deref(), Some("13/03/2024"));
-    assert!(d.message.contains("--date-order dmy"), "{}", d.message);
+    assert!(d.message.contains("`date_order` dmy"), "{}", d.message);
     let row = out[1].as_ref().expect("05/03/2024 is May 3rd");
     assert_eq!(row.start, start("2024-05-03 08:00", 0));
 }

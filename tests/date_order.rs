@@ -246,7 +246,7 @@ fn a_day_above_12_under_month_first_names_the_date_order_flag() {
     let d = e.diagnostic().expect("data error");
     assert_eq!(d.code, Code::BadDate);
     assert!(
-        d.message.ends_with("give --date-order mdy"),
+        d.message.ends_with("give `date_order` mdy"),
         "{}",
         d.message
     );
@@ -260,7 +260,7 @@ fn a_day_above_12_under_month_first_names_the_date_order_flag() {
         .next()
         .expect("one")
         .expect_err("no such date");
-    assert!(!e.to_string().contains("--date-order"), "{e}");
+    assert!(!e.to_string().contains("date_order"), "{e}");
 }
 
 #[test]

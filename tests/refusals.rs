@@ -329,7 +329,8 @@ fn a_filter_that_keeps_no_row_warns_in_rollup() {
 #[test]
 fn rollup_stats_carry_the_empty_filter_warning() {
     let n = data_lines(&String::from_utf8(fixture_bytes("queue_header.csv")).expect("utf-8"));
-    let want = format!("no row kept by --to ({n} rows read)");
+    // The library names the option as its builder does (`Rollup::to`).
+    let want = format!("no row kept by `to` ({n} rows read)");
     let to: TimeBound = "2000-01-01".parse().expect("bound");
     let rollup = Rollup::new().to(to);
     // The chunked file path, the reference path and the row path.
@@ -376,7 +377,7 @@ fn a_filter_that_keeps_no_segment_warns_in_timeline() {
         .expect("timeline");
     assert_eq!(
         t.stats().warnings,
-        [format!("no segment kept by --to ({n} segments read)")]
+        [format!("no segment kept by `to` ({n} segments read)")]
     );
     let t = Timeline::new()
         .run_files(
@@ -582,4 +583,33 @@ fn convert_stats_carry_each_sources_header_findings() {
     assert_eq!(stats.warnings.len(), 2);
     assert!(stats.warnings[0].starts_with("a.csv:1: warning[S004] queue_nmae:"));
     assert!(stats.warnings[1].starts_with("b.csv:1: warning[S004] queue_nmae:"));
+}
+
+/// Without the `parquet` feature the library names the crate feature it
+/// lacks and no flag; `rcx` says how to rebuild it.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_names_the_feature() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let e = Converter::new(Target::Parquet)
+        .write_dir(&[Source::path(fixture("queue_header.csv"))], dir.path())
+        .expect_err("no parquet writer in this build");
+    assert!(e.is_usage());
+    assert!(e.to_string().contains("`parquet` cargo feature"), "{e}");
+    assert!(!e.to_string().contains("--"), "{e}");
+    let out = dir.path().join("out");
+    let o = rcx(&[
+        "convert",
+        "fixtures/queue_header.csv",
+        "--to",
+        "parquet",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        "rcx: parquet output needs the `parquet` cargo feature; rebuild with --features parquet\n"
+    );
+    assert!(!out.exists());
 }

@@ -379,7 +379,7 @@ fn rows_that_do_not_nest_are_refused() {
     assert!(e.is_usage());
     let msg = e.to_string();
     assert!(
-        msg.contains("choose --interval native, day, week, month, total"),
+        msg.contains("choose `interval` native, day, week, month, total"),
         "{msg}"
     );
     assert!(
@@ -414,7 +414,7 @@ fn rows_that_do_not_nest_are_refused() {
         .unwrap_err();
     assert!(e
         .to_string()
-        .contains("choose --interval native, day, week, month, total"));
+        .contains("choose `interval` native, day, week, month, total"));
     let ok = Rollup::new()
         .interval(BucketInterval::Native)
         .run_rows(rows.into_iter().map(Ok))
@@ -548,7 +548,7 @@ fn group_maps_csv_and_json() {
         .by(Grouping::QueueGroup)
         .run_rows(Vec::<Result<QueueRow>>::new())
         .unwrap_err();
-    assert_eq!(e.to_string(), "--by queue-group needs --queue-groups FILE");
+    assert_eq!(e.to_string(), "`by` queue-group needs `queue_groups`");
     let e = Rollup::new()
         .by(Grouping::Agent)
         .run_rows(Vec::<Result<QueueRow>>::new())

@@ -346,6 +346,38 @@ fn cli_duplicate_key_and_empty_names_are_refused() {
     }
 }
 
+/// A library error names the option the way an embedder sets it
+/// (`Rollup::columns`), never as a command-line flag.
+#[test]
+fn library_error_names_the_columns_option_without_a_flag() {
+    let e = Rollup::new()
+        .columns(["offered", "asa_s", "Offered"])
+        .run_files(&[fixture("queue_header.csv")], &ReaderBuilder::new())
+        .unwrap_err();
+    assert!(e.is_usage());
+    assert_eq!(
+        e.to_string(),
+        "`columns`: metric column \"offered\" is given twice"
+    );
+    assert!(!e.to_string().contains("--"), "{e}");
+}
+
+/// The same mistake on the command line names the flag.
+#[test]
+fn cli_error_names_the_columns_flag() {
+    let o = rcx(&[
+        "rollup",
+        "fixtures/queue_header.csv",
+        "--columns",
+        "offered,asa_s,Offered",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        "rcx: --columns: metric column \"offered\" is given twice\n"
+    );
+}
+
 #[test]
 fn cli_help_lists_every_metric_column() {
     let o = rcx(&["rollup", "--help"]);
@@ -527,7 +559,9 @@ fn metrics_markdown() -> String {
          selects), per report, in output order, after the key columns and `bucket_start`,\n\
          `bucket_end`. Ratios are computed once per bucket from its sums,\n\
          rounded half away from zero to two decimals, and are empty (CSV) or\n\
-         `null` (JSON) when the denominator is 0 (SPEC 4.3).\n\n\
+         `null` (JSON) when the denominator is 0 (SPEC 4.3). An option is\n\
+         named as the library's builder method names it (`sl_formula`);\n\
+         `rcx rollup` spells it as a flag (`--sl-formula`).\n\n\
          This file is generated from the metric catalogue in\n\
          `src/rollup/metrics.rs` (`src/calls/metrics.rs` for calls) and checked by the test\n\
          `rollup_columns::docs_metrics_table_matches_the_catalogue`; run it\n\

@@ -16,6 +16,7 @@ mod expected;
 mod fuzzing;
 mod gen;
 mod no_panic;
+mod open_once;
 #[cfg(feature = "cli")]
 mod options;
 mod output;
@@ -27,6 +28,8 @@ mod rollup;
 mod rollup_columns;
 mod rollup_reference;
 mod segments_issue14;
+#[cfg(all(feature = "serde", feature = "cli"))]
+mod serialize;
 mod smoke;
 mod timeline;
 mod validate;

@@ -534,7 +534,7 @@ fn cli_text_output_exit_codes_and_summary() {
     // --against needs a queue side and an agent-ext side.
     let o = rcx(&["validate", w, "--against", "fixtures/agent_ext_cross.csv"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("cross-check needs Queue Statistics rows"));
+    assert!(stderr(&o).contains("cross-check (--against) needs Queue Statistics rows"));
 }
 
 #[test]
@@ -612,7 +612,9 @@ fn diagnostics_markdown() -> String {
          commands) carries one of these codes. Codes are stable: a published\n\
          code keeps its meaning. `rcx validate --explain CODE` prints one line.\n\
          Errors make `rcx validate` exit 1; warnings do not, unless\n\
-         `--deny-warnings`.\n\n\
+         `--deny-warnings`. An option is named as the library names it\n\
+         (`date_order`, the `ReaderBuilder` method); `rcx` prints its flag\n\
+         instead (`--date-order`).\n\n\
          This file is checked against the code table in `src/diagnostic.rs` by\n\
          the test `validate::docs_diagnostics_table_matches_the_codes`; run it\n\
          with `RCX_BLESS=1` to rewrite this file after changing the table.\n\n\

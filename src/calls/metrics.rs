@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use super::call::Call;
 use crate::error::{Error, Result};
 use crate::model::Direction;
+use crate::option::OptionName;
 use crate::rollup::{percent, Column, MetricOptions, QueueCounts, QueueFractions, Unit};
 
 /// The thresholds a call is judged by, in milliseconds.
@@ -324,7 +325,8 @@ impl CallColumns {
                     format!("unknown metric column {name:?} for calls")
                 };
                 return Err(Error::usage(format!(
-                    "columns: {why}; expected one of {}",
+                    "{}: {why}; expected one of {}",
+                    OptionName::Columns,
                     valid()
                 )));
             };
@@ -332,7 +334,8 @@ impl CallColumns {
             let i = i as u8;
             if picked.contains(&i) {
                 return Err(Error::usage(format!(
-                    "columns: metric column {:?} is given twice",
+                    "{}: metric column {:?} is given twice",
+                    OptionName::Columns,
                     CALL_COLUMNS[i as usize].name
                 )));
             }

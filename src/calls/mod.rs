@@ -63,6 +63,7 @@ pub use metrics::{CallCell, CallColumns, CallMetrics, CallSums, CALL_COLUMNS};
 use self::metrics::Thresholds;
 use crate::error::{Error, Result};
 use crate::model::Segment;
+use crate::option::OptionName;
 use crate::read::ReaderBuilder;
 use crate::rollup::{MetricOptions, ShortAbandons, SlFormula};
 use crate::timeline::{Interaction, Interactions, LoadStats, TimelineBy};
@@ -321,10 +322,11 @@ impl Calls {
     fn check(&self) -> Result<BucketInterval> {
         let interval = self.window.bucket_interval();
         if interval == BucketInterval::Native {
-            return Err(Error::usage(
-                "interval native does not apply to calls (a call has no source interval); \
+            return Err(Error::usage(format!(
+                "{} native does not apply to calls (a call has no source interval); \
                  expected 15m, 30m, hour, day, week, month or total",
-            ));
+                OptionName::Interval
+            )));
         }
         Ok(interval)
     }

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
+use crate::option::OptionName;
 
 /// Which report to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -181,9 +182,11 @@ impl GenOptions {
 
     pub(super) fn check(&self) -> Result<()> {
         if self.queues == 0 || self.agents == 0 {
-            return Err(Error::usage(
-                "gen: --queues and --agents must be at least 1",
-            ));
+            return Err(Error::usage(format!(
+                "gen: {} and {} must be at least 1",
+                OptionName::Queues,
+                OptionName::Agents
+            )));
         }
         if self.queues > 1_000_000 || self.agents > 10_000_000 {
             return Err(Error::usage(

@@ -58,6 +58,22 @@ impl Default for IntervalLength {
     }
 }
 
+/// The minutes, as a number.
+#[cfg(feature = "serde")]
+impl serde::Serialize for IntervalLength {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.minutes())
+    }
+}
+
+/// RFC 3339 with the source offset ([`IntervalStart::to_rfc3339`]).
+#[cfg(feature = "serde")]
+impl serde::Serialize for IntervalStart {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
 impl fmt::Display for IntervalLength {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)

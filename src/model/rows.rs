@@ -145,6 +145,30 @@ macro_rules! interval_row {
                 }
             }
         }
+
+        /// The object `rcx parse --format ndjson` prints for the row:
+        /// `interval` (minutes), `date_from` (`YYYY-MM-DD`) and `time`
+        /// (`HH:MM`) local to the source zone, every field by its canonical
+        /// name (absent values `null`), then `start` (RFC 3339 with the
+        /// source offset). The position is not in it.
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                const VALUES: &[&str] =
+                    &[$(stringify!($t),)* $(stringify!($c),)* $(stringify!($x),)*];
+                let mut st = s.serialize_struct(stringify!($name), 4 + VALUES.len())?;
+                let local = self.start.local();
+                st.serialize_field("interval", &self.interval)?;
+                st.serialize_field("date_from", &DateText(local))?;
+                st.serialize_field("time", &TimeText(local))?;
+                $( st.serialize_field(Field::$tf.name(), &self.$t)?; )*
+                $( st.serialize_field(Field::$cf.name(), &self.$c)?; )*
+                $( st.serialize_field(Field::$xf.name(), &extra_value(self.$x))?; )*
+                st.serialize_field("start", &self.start)?;
+                st.end()
+            }
+        }
     };
 }
 
@@ -166,6 +190,53 @@ where
     Option<T>: ExtraValue,
 {
     v.value()
+}
+
+/// An absent count is `null`, a text a string; a decimal is the number
+/// its text is (an integer when it has no fraction digits, else an `f64`:
+/// the decimals of the reports are averages with a few digits, which an
+/// `f64` holds as printed).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Value<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Value::Int(Some(n)) => s.serialize_u64(n),
+            Value::Int(None) | Value::Decimal(None) => s.serialize_none(),
+            Value::Text(t) => s.serialize_str(t),
+            // The decimal's own text read back: the number a JSON reader
+            // of `rcx parse`'s output gets (`5` an integer, `4.5` a float).
+            Value::Decimal(Some(d)) => {
+                let t = d.to_string();
+                match (t.parse::<u64>(), t.parse::<f64>()) {
+                    (Ok(n), _) => s.serialize_u64(n),
+                    (_, Ok(f)) => s.serialize_f64(f),
+                    _ => s.serialize_str(&t),
+                }
+            }
+        }
+    }
+}
+
+/// The local date as `YYYY-MM-DD`.
+#[cfg(feature = "serde")]
+struct DateText(chrono::NaiveDateTime);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for DateText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%Y-%m-%d"))
+    }
+}
+
+/// The local time as `HH:MM`.
+#[cfg(feature = "serde")]
+struct TimeText(chrono::NaiveDateTime);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for TimeText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%H:%M"))
+    }
 }
 
 interval_row! {

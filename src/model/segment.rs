@@ -514,6 +514,96 @@ pub fn format_instant(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 
+/// An optional instant as [`format_instant`] prints it, or `null`.
+#[cfg(feature = "serde")]
+struct InstantText(Option<DateTime<Utc>>);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for InstantText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(t) => s.serialize_str(&format_instant(t)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// `INBOUND` or `OUTBOUND`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Direction {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// `v2` or `cx-v1`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for SegmentGeneration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// `{"time": …, "client_time": …, "type": …}` as in the `events` of
+/// `rcx parse`: instants as [`format_instant`] prints them, an absent
+/// value (an empty type) `null`. The line is not in it.
+#[cfg(feature = "serde")]
+impl serde::Serialize for SegmentEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("SegmentEvent", 3)?;
+        st.serialize_field("time", &InstantText(self.time))?;
+        st.serialize_field("client_time", &InstantText(self.client_time))?;
+        st.serialize_field("type", &Some(self.kind.as_str()).filter(|k| !k.is_empty()))?;
+        st.end()
+    }
+}
+
+/// The object `rcx parse --format ndjson` prints for a segment: the
+/// [`FIELDS`](Segment::FIELDS) in order, absent values `null`, instants as
+/// [`format_instant`] prints them. Position, lines and generation are not
+/// in it.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Segment {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let t = InstantText;
+        let mut st = s.serialize_struct("Segment", FIELD_COUNT)?;
+        st.serialize_field("interaction_id", &self.interaction_id)?;
+        st.serialize_field("dialog_id", &self.dialog_id)?;
+        st.serialize_field("segment_id", &self.segment_id)?;
+        st.serialize_field("segment_type", &self.segment_type)?;
+        st.serialize_field("agent_id", &self.agent_id)?;
+        st.serialize_field("agent_group_id", &self.agent_group_id)?;
+        st.serialize_field("rc_extension_id", &self.rc_extension_id)?;
+        st.serialize_field("direction", &self.direction)?;
+        st.serialize_field("channel_type", &self.channel_type)?;
+        st.serialize_field("channel_class", &self.channel_class)?;
+        st.serialize_field("calling_address", &self.calling_address)?;
+        st.serialize_field("called_address", &self.called_address)?;
+        st.serialize_field("interaction_start", &t(self.interaction_start))?;
+        st.serialize_field("interaction_duration_ms", &self.interaction_duration_ms)?;
+        st.serialize_field("segment_start", &t(self.segment_start))?;
+        st.serialize_field("segment_end", &t(self.segment_end))?;
+        st.serialize_field("segment_duration_ms", &self.segment_duration_ms)?;
+        st.serialize_field("recording_url", &self.recording_url)?;
+        st.serialize_field(
+            "interaction_recording_location",
+            &self.interaction_recording_location,
+        )?;
+        st.serialize_field("has_recording", &self.has_recording)?;
+        st.serialize_field("has_transcript", &self.has_transcript)?;
+        st.serialize_field("system_disposition", &self.system_disposition)?;
+        st.serialize_field("agent_disposition", &self.agent_disposition)?;
+        st.serialize_field("agent_notes", &self.agent_notes)?;
+        st.serialize_field("sub_account_id", &self.sub_account_id)?;
+        st.serialize_field("events", &self.events)?;
+        st.serialize_field("interaction_end", &t(self.interaction_end))?;
+        st.serialize_field("channel_id", &self.channel_id)?;
+        st.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use chrono::{Duration, LocalResult, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
 use super::IntervalStart;
+use crate::option::OptionName;
 
 /// Zones with clock changes that contact centers commonly export in, in the
 /// order hints list them (the Americas, Europe, then east to the Pacific).
@@ -124,8 +125,9 @@ pub fn source_zone_hint(
     let when = from.format("%Y-%m-%d %H:%M");
     let list = names.join(", ");
     Some(format!(
-        "; read in {}, but {when} local time {what} in {list}{tail}: if the file was written in one of them, give its zone (--source-tz)",
-        source.name()
+        "; read in {}, but {when} local time {what} in {list}{tail}: if the file was written in one of them, give its zone ({})",
+        source.name(),
+        OptionName::SourceTz
     ))
 }
 

@@ -12,6 +12,7 @@ use crate::model::{
     parse_date, parse_date_time, parse_time, slash_date, slash_parts, DateOrder, Field,
     IntervalLength, IntervalRow, IntervalStart, LocalResolver, ResolveError, PRINTABLE_YEARS,
 };
+use crate::option::OptionName;
 use crate::position::{Location, Position};
 
 /// String equality for the short date and time texts, inlined (a call to
@@ -344,7 +345,7 @@ impl Assembler {
     }
 
     /// What a date that does not parse was expected to be. A slash date
-    /// that is a date only in the other order says which `--date-order`
+    /// that is a date only in the other order says which `date_order`
     /// reads it (SPEC 9.1).
     #[cold]
     fn bad_date_message(&self, t: &str) -> String {
@@ -359,8 +360,9 @@ impl Assembler {
                     DateOrder::Dmy => parts.1,
                 };
                 format!(
-                    "{expect}; {month} is not a month, and the date reads as {}: give --date-order {}",
+                    "{expect}; {month} is not a month, and the date reads as {}: give {} {}",
                     order.other().pattern(),
+                    OptionName::DateOrder,
                     order.other().as_str()
                 )
             }

@@ -25,9 +25,6 @@
 //! from 0); a caller that reports errors reads the file sequentially, so
 //! errors name exact lines.
 
-use std::fs::File;
-use std::io::{Seek, SeekFrom};
-use std::path::Path;
 use std::sync::Arc;
 
 use memchr::memchr;
@@ -35,9 +32,10 @@ use memchr::memchr;
 use super::assemble::Assembler;
 use super::buffer::Buffer;
 use super::csv::{CsvInput, CsvSource};
+use super::file::OpenFile;
 #[cfg(feature = "json")]
 use super::json::{JsonInput, RecordsAt};
-use super::{Input, ReaderBuilder};
+use super::{Input, Reader, ReaderBuilder};
 use crate::error::{Error, Result};
 use crate::model::{Field, IntervalRow, LocalResolver, ReportKind};
 
@@ -52,12 +50,13 @@ enum Layout {
     Json(RecordsAt),
 }
 
-/// A file opened for chunked reading: its layout, found by opening it the
-/// ordinary way, and where its data records start.
+/// A file read by chunks: its layout, found by the reader of its header,
+/// and where its data records start. Every chunk reads the one open file
+/// by position.
 #[derive(Debug)]
 pub(crate) struct Chunks {
     file: Arc<str>,
-    path: std::path::PathBuf,
+    input: OpenFile,
     builder: ReaderBuilder,
     layout: Layout,
     kind: ReportKind,
@@ -66,11 +65,11 @@ pub(crate) struct Chunks {
 }
 
 impl Chunks {
-    /// Opens `path`. `Ok(None)` when the file is neither CSV nor JSON
-    /// with records, or holds segments.
-    pub(crate) fn open(b: &ReaderBuilder, path: &Path) -> Result<Option<Chunks>> {
-        let r = b.from_path(path)?;
-        let file = r.file().clone();
+    /// The chunks of `f`, whose header `r` (opened by `b` on `f`, no row
+    /// read yet) has read. `None` when the file is a stream (read once,
+    /// in order), is neither CSV nor JSON with records, or holds segments.
+    pub(crate) fn new(b: &ReaderBuilder, f: &OpenFile, r: &Reader) -> Option<Chunks> {
+        let len = f.len()?;
         #[allow(unreachable_patterns)]
         let (layout, data_start) = match &r.input {
             Input::Csv(c) => (
@@ -83,23 +82,20 @@ impl Chunks {
             #[cfg(feature = "json")]
             Input::Json(j) if r.kind() != ReportKind::Segments => match j.records_at() {
                 Some(at) => (Layout::Json(at), at.byte),
-                None => return Ok(None),
+                None => return None,
             },
-            _ => return Ok(None),
+            _ => return None,
         };
-        let len = std::fs::metadata(path)
-            .map_err(|e| Error::io(file.clone(), e))?
-            .len();
-        Ok(Some(Chunks {
-            file,
-            path: path.to_path_buf(),
+        Some(Chunks {
+            file: r.file().clone(),
+            input: f.clone(),
             // The file's date order, decided once for all its chunks.
             builder: b.clone().date_order(r.date_order().order),
             layout,
             kind: r.kind(),
             data_start,
             len,
-        }))
+        })
     }
 
     /// The report the file holds.
@@ -141,11 +137,9 @@ impl Chunks {
 
     fn open_reader(&self, from: u64, to: u64, search: bool) -> Result<ChunkReader> {
         let io = |e| Error::io(self.file.clone(), e);
-        let mut f = File::open(&self.path).map_err(io)?;
         let b = &self.builder;
         let base = if search { from - 1 } else { from };
-        f.seek(SeekFrom::Start(base)).map_err(io)?;
-        let rdr: Box<dyn std::io::Read + Send> = Box::new(f);
+        let rdr: Box<dyn std::io::Read + Send> = Box::new(self.input.reader_at(base));
         let input = match &self.layout {
             Layout::Csv { columns, delim } => {
                 let mut buf = Buffer::new(rdr, base, b.buffer_size);

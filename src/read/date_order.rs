@@ -38,6 +38,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
     slash_date, AgentExtRow, AgentRow, DateOrder, IntervalRow, QueueRow, ReportKind,
 };
+use crate::option::OptionName;
 use crate::position::Location;
 
 /// The most bytes of a file the date-order scan reads (16 MiB).
@@ -351,8 +352,9 @@ impl Probe {
                 format!(
                     "slash dates fit both MM/dd/yyyy and dd/MM/yyyy and consecutive rows of a key \
                      do not tell which (steps of 0 or 1 day: {mdy} only as MM/dd, {dmy} only as \
-                     dd/MM); read as MM/dd/yyyy: give --date-order dmy if the file writes \
-                     dd/MM/yyyy"
+                     dd/MM); read as MM/dd/yyyy: give {} dmy if the file writes \
+                     dd/MM/yyyy",
+                    OptionName::DateOrder
                 ),
                 Some(value),
             )),

@@ -41,20 +41,21 @@
 // rows, segments) and `xml`, which all hand values to `assemble`;
 // `detect` (encoding, wire form, CSV dialect and report kind) over them;
 // this module's `Reader`, which opens a source after `date_order` has
-// decided how to read its slash dates; `chunk`, one file read in parallel.
+// decided how to read its slash dates; `file`, an input opened once and
+// shared by its readers; `chunk`, one file read in parallel.
 mod assemble;
 mod buffer;
 pub(crate) mod chunk;
 pub(crate) mod csv;
 pub mod date_order;
 mod detect;
+pub(crate) mod file;
 #[cfg(feature = "json")]
 mod json;
 #[cfg(feature = "xml")]
 mod xml;
 
-use std::fs::File;
-use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::io::{Cursor, Read};
 use std::marker::PhantomData;
 use std::path::Path;
 use std::sync::Arc;
@@ -67,6 +68,7 @@ use self::csv::{CsvInput, CsvSource};
 pub use self::date_order::{DateOrderBasis, DateOrderChoice};
 use self::date_order::{Scan, TapHandle, SCAN_BYTES};
 pub use self::detect::CsvDialect;
+use self::file::OpenFile;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::{
@@ -218,25 +220,31 @@ impl ReaderBuilder {
         self
     }
 
-    /// Opens a file. The file name is what errors will name.
+    /// Opens a file. The file name is what errors will name. The file is
+    /// opened once: a regular file is scanned for its date order and then
+    /// read from its start by position; any other file (a FIFO, a process
+    /// substitution) is read once, the bytes of the scan kept and replayed.
     pub fn from_path(&self, path: impl AsRef<Path>) -> Result<Reader> {
-        let path = path.as_ref();
-        let name: Arc<str> = path.to_string_lossy().into();
-        let io = |e| Error::io(name.clone(), e);
-        let mut file = File::open(path).map_err(io)?;
-        if self.date_order.is_none() && file.metadata().is_ok_and(|m| m.is_file()) {
+        self.reader_of(&OpenFile::open(path.as_ref())?)
+    }
+
+    /// Reads an input opened once, from its start (see [`from_path`]):
+    /// a regular file can be read this way again; a stream only once.
+    ///
+    /// [`from_path`]: Self::from_path
+    pub(crate) fn reader_of(&self, f: &OpenFile) -> Result<Reader> {
+        let name = f.name().clone();
+        if self.date_order.is_none() && f.len().is_some() {
             // A regular file is scanned for its date order, then read from
-            // its start again (a pipe is scanned and replayed instead).
-            let probe = file.try_clone().map_err(io)?;
+            // its start again (a stream is scanned and replayed instead).
             let scan = date_order::scan(
                 self,
                 name.clone(),
-                &TapHandle::new(Box::new(probe), false, SCAN_BYTES),
+                &TapHandle::new(Box::new(f.reader_at(0)), false, SCAN_BYTES),
             );
-            file.seek(SeekFrom::Start(0)).map_err(io)?;
-            return Reader::open_scanned(self, name, Box::new(file), scan);
+            return Reader::open_scanned(self, name, Box::new(f.reader_at(0)), scan);
         }
-        self.from_reader(name, file)
+        self.from_reader(name, f.reader_at(0))
     }
 
     /// Reads an in-memory document.

@@ -21,7 +21,6 @@
 //!   and time, so this holds for them; an unsorted file is still rolled up
 //!   exactly, by the reference path.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -33,7 +32,6 @@ use super::metrics::Measured;
 use super::Plan;
 use crate::model::ReportKind;
 use crate::read::chunk::Chunks;
-use crate::read::ReaderBuilder;
 use crate::window::offset_secs;
 
 /// The default chunk size: large enough that the line search at each start
@@ -358,12 +356,11 @@ fn may_overflow<S: Measured>(acc: &S) -> bool {
     acc.overflowed().is_some() || acc.metrics(Default::default()).is_none()
 }
 
-/// Rolls up `paths` (already in canonical order) chunk by chunk; `None`
+/// Rolls up the chunks of `files` (already in canonical order); `None`
 /// when the reference path must decide (see the module docs).
 pub(crate) fn run<T: RollupRow>(
     plan: &Plan,
-    paths: &[&Path],
-    rb: &ReaderBuilder,
+    files: &[&Chunks],
     kind: ReportKind,
     chunk: u64,
 ) -> Option<ChunkedRun<T::Sums>> {
@@ -376,14 +373,13 @@ pub(crate) fn run<T: RollupRow>(
         kept: 0,
     };
     let mut spans = Spans::default();
-    for (i, p) in paths.iter().enumerate() {
-        let chunks = Chunks::open(rb, p).ok()??;
+    for (i, chunks) in files.iter().enumerate() {
         if chunks.kind() != kind {
             return None;
         }
         // Files share no key and start when each key's starts still
         // increase across them.
-        run_file::<T>(plan, &chunks, i, chunk, &mut all, &mut spans)?;
+        run_file::<T>(plan, chunks, i, chunk, &mut all, &mut spans)?;
     }
     all.store.close();
     Some(all)

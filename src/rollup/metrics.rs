@@ -22,6 +22,7 @@ use super::column::{Cell, Column, RawCell, Unit};
 use super::Grouping;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
+use crate::option::OptionName;
 
 /// The service-level formula (`--sl-formula`), with A = answered,
 /// W = answered within SL, B = abandoned, S = short abandons,
@@ -290,7 +291,7 @@ catalogue! {
         short_abandoned: Count, int, "Σ aband_short_call_cnt" => |m| Int(m.sums.short_abandoned);
         abandoned_within_sl: Count, int, "Σ aband_within_sl_cnt" => |m| Int(m.sums.abandoned_within_sl);
         answered_within_sl: Count, int, "Σ ans_servicelevel_cnt" => |m| Int(m.sums.answered_within_sl);
-        offered: Count, int, "direct + overflow_in (direct alone with --offered direct)" => |m| Int(m.offered);
+        offered: Count, int, "direct + overflow_in (direct alone when the `offered` option is direct)" => |m| Int(m.offered);
         talk_s: Seconds, int, "Σ talking_call_dur" => |m| Int(m.sums.talk_s);
         wrap_s: Seconds, int, "Σ wrap_up_dur" => |m| Int(m.sums.wrap_s);
         handle_s: Seconds, int, "talk_s + wrap_s" => |m| Int(m.handle_s);
@@ -299,11 +300,11 @@ catalogue! {
         agent_wait_s: Seconds, int, "Σ wait_dur" => |m| Int(m.sums.agent_wait_s);
         longest_answer_wait_s: Seconds, int, "max queued_answ_longest_que_dur" => |m| Int(m.sums.longest_answer_wait_s);
         longest_abandon_wait_s: Seconds, int, "max queued_aband_longest_que_dur" => |m| Int(m.sums.longest_abandon_wait_s);
-        sl_numerator: Count, signed, "answered_within_sl (+ abandoned_within_sl with --sl-formula abandons-positive)" => |m| Signed(m.sl_numerator);
-        sl_denominator: Count, signed, "per --sl-formula: answered + abandoned − short_abandoned by default" => |m| Signed(m.sl_denominator);
+        sl_numerator: Count, signed, "answered_within_sl (+ abandoned_within_sl when the `sl_formula` option is abandons-positive)" => |m| Signed(m.sl_numerator);
+        sl_denominator: Count, signed, "per the `sl_formula` option: answered + abandoned − short_abandoned by default" => |m| Signed(m.sl_denominator);
         service_level_pct: Percent, ratio, "100 × sl_numerator / sl_denominator" => |m| Ratio(m.sl_numerator, m.sl_denominator, 100);
-        abandon_numerator: Count, signed, "abandoned − short_abandoned (abandoned with --short-abandons include)" => |m| Signed(m.abandon_numerator);
-        abandon_denominator: Count, signed, "offered − short_abandoned (offered with --short-abandons include)" => |m| Signed(m.abandon_denominator);
+        abandon_numerator: Count, signed, "abandoned − short_abandoned (abandoned when the `short_abandons` option is include)" => |m| Signed(m.abandon_numerator);
+        abandon_denominator: Count, signed, "offered − short_abandoned (offered when the `short_abandons` option is include)" => |m| Signed(m.abandon_denominator);
         abandon_rate_pct: Percent, ratio, "100 × abandon_numerator / abandon_denominator" => |m| Ratio(m.abandon_numerator, m.abandon_denominator, 100);
         aht_s: Seconds, ratio, "handle_s / answered" => |m| Ratio(m.handle_s as i128, m.sums.answered as i128, 1);
         asa_s: Seconds, ratio, "answer_wait_s / answered" => |m| Ratio(m.sums.answer_wait_s as i128, m.sums.answered as i128, 1);
@@ -438,7 +439,8 @@ impl MetricColumns {
                     }
                 };
                 return Err(Error::usage(format!(
-                    "--columns: {why}; expected one of {}",
+                    "{}: {why}; expected one of {}",
+                    OptionName::Columns,
                     valid()
                 )));
             };
@@ -446,7 +448,8 @@ impl MetricColumns {
             let i = i as u8;
             if picked.contains(&i) {
                 return Err(Error::usage(format!(
-                    "--columns: metric column {:?} is given twice",
+                    "{}: metric column {:?} is given twice",
+                    OptionName::Columns,
                     report[i as usize].name
                 )));
             }

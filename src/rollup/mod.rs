@@ -42,6 +42,7 @@ mod column;
 mod engine;
 mod groups;
 mod hash;
+mod inputs;
 mod metrics;
 mod output;
 mod ratio;
@@ -75,6 +76,7 @@ pub(crate) use self::hash::FastMap;
 pub(crate) use self::ratio::scaled_hundredths;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
+use crate::option::OptionName;
 use crate::window::{Filter, Window};
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
@@ -412,7 +414,8 @@ impl Rollup {
         let grouping = self.grouping.unwrap_or(valid[0]);
         if !valid.contains(&grouping) {
             return Err(Error::usage(format!(
-                "--by {grouping} does not apply to {kind} rows; expected one of {}",
+                "{} {grouping} does not apply to {kind} rows; expected one of {}",
+                OptionName::By,
                 valid
                     .iter()
                     .map(|g| g.as_str())
@@ -421,10 +424,18 @@ impl Rollup {
             )));
         }
         if grouping == Grouping::QueueGroup && self.queue_groups.is_none() {
-            return Err(Error::usage("--by queue-group needs --queue-groups FILE"));
+            return Err(Error::usage(format!(
+                "{} queue-group needs {}",
+                OptionName::By,
+                OptionName::QueueGroups
+            )));
         }
         if grouping == Grouping::AgentGroup && self.agent_groups.is_none() {
-            return Err(Error::usage("--by agent-group needs --agent-groups FILE"));
+            return Err(Error::usage(format!(
+                "{} agent-group needs {}",
+                OptionName::By,
+                OptionName::AgentGroups
+            )));
         }
         let columns = MetricColumns::select(kind, &self.columns)?;
         let tz = self.window.zone_or(source);

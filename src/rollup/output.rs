@@ -17,6 +17,7 @@ use super::{chunked, Attribution, BucketInterval, Grouping, Plan};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
+use crate::option::OptionName;
 use crate::window::{cmp_keys, in_zone, is_integer};
 
 /// A finished file rollup, not yet formatted: a [`RollupTable`], or the
@@ -279,7 +280,7 @@ pub struct RollupStats {
     /// Warnings for stderr: the files' header findings (an unknown column,
     /// S004, whose values are not read), then rows attributed by start,
     /// then filters (`from`, `to`, `days`, `hours`) that kept no row
-    /// (SPEC 9.2: "no row kept by --from/--to (96 rows read)").
+    /// (SPEC 9.2: "no row kept by `from`/`to` (96 rows read)").
     pub warnings: Vec<String>,
 }
 
@@ -460,13 +461,16 @@ fn misfit_warnings<S>(plan: &Plan, partial: &Partial<S>) -> Result<Vec<String>> 
                     .map(|b| b.as_str())
                     .collect();
                 return Err(Error::usage(format!(
-                    "{what}; choose --interval {} or add --attribution start to put each row \
+                    "{what}; choose {} {} or add {} start to put each row \
                      in the bucket of its start",
-                    valid.join(", ")
+                    OptionName::Interval,
+                    valid.join(", "),
+                    OptionName::Attribution
                 )));
             }
             Attribution::Start => warnings.push(format!(
-                "{what}; attributed to the bucket of their start (--attribution start)"
+                "{what}; attributed to the bucket of their start ({} start)",
+                OptionName::Attribution
             )),
         }
     }

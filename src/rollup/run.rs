@@ -15,6 +15,7 @@ use super::engine::{
     run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource, RollupRow,
     Skips, SourceResult, Worker,
 };
+use super::inputs::Inputs;
 use super::output::{finish, Finished, RollupOutput, RollupTable};
 use super::Rollup;
 use crate::error::{Error, Result};
@@ -125,14 +126,18 @@ impl Rollup {
         let rb = self.reader_builder(reader);
         let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
         sorted.sort();
-        let (kind, header) = header_findings(&rb, &sorted)?;
+        let inputs = Inputs::open(&rb, sorted)?;
+        let kind = inputs.kind;
         let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
         macro_rules! go {
             ($t:ty) => {{
                 let plan = self.plan(kind, rb.source_zone())?;
-                match chunked::run::<$t>(&plan, &sorted, &rb, kind, size) {
+                let run = inputs
+                    .chunks()
+                    .and_then(|c| chunked::run::<$t>(&plan, &c, kind, size));
+                match run {
                     Some(r) => RollupOutput::Packed(Finished::packed(&plan, r)?)
-                        .with_header_warnings(header)
+                        .with_header_warnings(inputs.header)
                         .into_table()
                         .map(Some),
                     None => Ok(None),
@@ -194,11 +199,12 @@ impl Rollup {
         // depend on the order the files were given in.
         let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
         sorted.sort();
-        let (kind, header) = header_findings(&rb, &sorted)?;
-        let done = match kind {
-            ReportKind::Queue => self.files_of::<QueueRow>(&sorted, &rb, kind, parallel),
-            ReportKind::AgentExt => self.files_of::<AgentExtRow>(&sorted, &rb, kind, parallel),
-            ReportKind::Agent => self.files_of::<AgentRow>(&sorted, &rb, kind, parallel),
+        let mut inputs = Inputs::open(&rb, sorted)?;
+        let header = std::mem::take(&mut inputs.header);
+        let done = match inputs.kind {
+            ReportKind::Queue => self.files_of::<QueueRow>(&inputs, &rb, parallel),
+            ReportKind::AgentExt => self.files_of::<AgentExtRow>(&inputs, &rb, parallel),
+            ReportKind::Agent => self.files_of::<AgentRow>(&inputs, &rb, parallel),
             ReportKind::Segments => Err(Error::usage(
                 "segment files cannot be rolled up; use rcx timeline",
             )),
@@ -208,46 +214,32 @@ impl Rollup {
 
     fn files_of<T: RollupRow>(
         &self,
-        paths: &[&Path],
+        inputs: &Inputs<'_>,
         rb: &ReaderBuilder,
-        kind: ReportKind,
         parallel: bool,
     ) -> Result<RollupOutput> {
-        self.files_of_inner::<T>(paths, rb, kind, parallel)
-    }
-
-    fn files_of_inner<T: RollupRow>(
-        &self,
-        paths: &[&Path],
-        rb: &ReaderBuilder,
-        kind: ReportKind,
-        parallel: bool,
-    ) -> Result<RollupOutput> {
+        let (paths, kind) = (&inputs.paths, inputs.kind);
         let plan = self.plan(kind, rb.source_zone())?;
-        let open = |p: &Path| -> Result<ReaderSource> {
-            let r = rb.from_path(p)?;
-            if r.kind() != kind {
-                return Err(Error::usage(format!(
-                    "{}: the file holds {} rows, but {} holds {} rows; roll up one report at a time",
-                    p.display(),
-                    r.kind(),
-                    paths[0].display(),
-                    kind
-                )));
-            }
-            Ok(ReaderSource(r))
-        };
+        let open = |i: usize| inputs.reader(rb, i).map(ReaderSource);
         if parallel {
             let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
-            if let Some(r) = chunked::run::<T>(&plan, paths, rb, kind, size) {
+            let run = inputs
+                .chunks()
+                .and_then(|c| chunked::run::<T>(&plan, &c, kind, size));
+            if let Some(r) = run {
                 return Ok(RollupOutput::Packed(Finished::packed(&plan, r)?));
             }
+        }
+        // Files read in parallel may have to be read again by the reference
+        // path: only files that can be (no stream, no file that failed,
+        // whose error the reference path reports anyway).
+        if parallel && inputs.rereadable() {
             let abort = AtomicBool::new(false);
             let results: Vec<Result<SourceResult<T::Sums>>> = paths
                 .par_iter()
                 .enumerate()
                 .map(|(i, p)| {
-                    let src = open(p)
+                    let src = open(i)
                         .inspect_err(|_| abort.store(true, std::sync::atomic::Ordering::Relaxed))?;
                     let file: Arc<str> = p.to_string_lossy().into();
                     let prod =
@@ -293,7 +285,7 @@ impl Rollup {
         let (mut read, mut kept) = (0, 0);
         let mut skips = Skips::default();
         for (i, p) in paths.iter().enumerate() {
-            let src = open(p)?;
+            let src = open(i)?;
             let prod =
                 Producer::<T, _>::new(src, &plan, i, p.to_string_lossy().into(), dup, &abort);
             let r = run_source_seq(prod, &mut worker);
@@ -307,27 +299,4 @@ impl Rollup {
         }
         finish::<T>(&plan, worker.partial, skips, read, kept).map(RollupOutput::Table)
     }
-}
-
-/// The report of the first file, and every file's header findings (an
-/// unknown column, S004: its values are not read, and a rollup says so
-/// rather than drop them silently), in path order.
-///
-/// Only the first file's opening error is returned here: a later file that
-/// cannot be opened fails the run when the run reaches it, so that an
-/// earlier file's error (in path order) is the one reported, as in a
-/// sequential read.
-fn header_findings(rb: &ReaderBuilder, sorted: &[&Path]) -> Result<(ReportKind, Vec<String>)> {
-    let Some(first) = sorted.first() else {
-        return Err(Error::usage("no input files"));
-    };
-    let r = rb.from_path(first)?;
-    let kind = r.kind();
-    let mut found: Vec<String> = r.diagnostics().iter().map(|d| d.to_string()).collect();
-    for p in &sorted[1..] {
-        if let Ok(r) = rb.from_path(p) {
-            found.extend(r.diagnostics().iter().map(|d| d.to_string()));
-        }
-    }
-    Ok((kind, found))
 }

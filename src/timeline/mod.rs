@@ -72,6 +72,7 @@ pub use segment::{PlacedSegment, Recording, SegmentKeys, UNMAPPED_GROUP};
 use self::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::Segment;
+use crate::option::OptionName;
 use crate::read::ReaderBuilder;
 use crate::window::{
     cmp_key, in_zone, is_integer, BucketInterval, HourRange, TimeBound, WeekStart, Window,
@@ -153,7 +154,12 @@ impl FromStr for TimelineBy {
 }
 
 /// Sums of one key and bucket, in milliseconds and counts.
+///
+/// With the `serde` feature it serializes as it is: its field names, in
+/// milliseconds (a [`TimelineRecord`] serializes as `rcx timeline` prints,
+/// in seconds).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TimelineSums {
     /// Segments starting in the bucket.
     pub segments_started: u64,
@@ -241,7 +247,7 @@ pub struct TimelineStats {
     pub segments_kept: u64,
     /// The run's warnings for stderr (the load's are
     /// [`LoadStats::warnings`]): filters (`from`, `to`, `days`, `hours`)
-    /// that kept no segment (SPEC 9.2: "no segment kept by --from/--to
+    /// that kept no segment (SPEC 9.2: "no segment kept by `from`/`to`
     /// (12 segments read)").
     pub warnings: Vec<String>,
 }
@@ -366,8 +372,9 @@ impl Timeline {
         let interval = self.window.bucket_interval();
         if matches!(interval, BucketInterval::Native | BucketInterval::Total) {
             return Err(Error::usage(format!(
-                "--interval {interval} does not apply to timelines; expected 15m, 30m, hour, \
-                 day, week or month"
+                "{} {interval} does not apply to timelines; expected 15m, 30m, hour, \
+                 day, week or month",
+                OptionName::Interval
             )));
         }
         let tz = self.window.zone_or(Tz::UTC);

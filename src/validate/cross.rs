@@ -22,8 +22,9 @@
 //! run again over a second read of the inputs, keeping every cell
 //! ([`CrossSummary::replayed`]). Either way the findings are those of
 //! comparing every cell once every row is in. Inputs that cannot be read
-//! twice (standard input, a reader handed over already open) are never
-//! dropped from, so they never need the second read.
+//! twice (standard input, a FIFO or other stream, a reader handed over
+//! already open) are never dropped from, so they never need the second
+//! read.
 //!
 //! Findings themselves are kept until the end of the run, to be sorted; on
 //! unreconciled inputs they, not the cells, are what memory grows with.

@@ -79,6 +79,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::model::{
     AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind, Segment, WireForm,
 };
+use crate::option::OptionName;
 use crate::read::{Reader, ReaderBuilder};
 
 /// Counts over a validation run.
@@ -268,10 +269,15 @@ impl<'v> Session<'v> {
     /// Opens and validates a file (`path` as given is what findings name).
     /// For a cross-check, the file can be read a second time if it turns
     /// out unsorted (see [`cross`]).
+    /// A FIFO or other stream is read once (it cannot be read again).
     pub fn add_path(&mut self, path: &Path) -> Result<()> {
         let builder = &self.v.builder;
+        let opened = builder.from_path(path);
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return self.add(opened);
+        }
         let again = PathBuf::from(path);
-        self.add_reopenable(builder.from_path(path), move || builder.from_path(&again))
+        self.add_reopenable(opened, move || builder.from_path(&again))
     }
 
     /// Validates a source, given as the result of opening it: a data error
@@ -379,9 +385,11 @@ impl<'v> Session<'v> {
         if self.v.cross {
             let mut cross = self.run_cross()?;
             if !(cross.saw_queue && cross.saw_agents) {
-                return Err(Error::usage(
-                    "the cross-check needs Queue Statistics rows on one side and Agent Extended Statistics rows on the other (rcx validate QUEUE_FILE --against AGENT_EXT_FILE, either order)",
-                ));
+                return Err(Error::usage(format!(
+                    "the cross-check ({}) needs Queue Statistics rows on one side and Agent \
+                     Extended Statistics rows on the other, in either order",
+                    OptionName::CrossCheck
+                )));
             }
             let mut found = cross.finish();
             // Append the shorter list to the longer: one large list in

@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 
 use super::bucket::local_to_utc;
 use crate::error::{Error, Result};
+use crate::option::OptionName;
 
 /// A `--from`/`--to` bound: an instant, or a local date/time read in the
 /// bucket zone when the rollup runs.
@@ -185,7 +186,7 @@ pub fn parse_days(s: &str) -> Result<u8> {
         mask |= 1 << d.num_days_from_monday();
     }
     if mask == 0 {
-        return Err(Error::usage("--days names no day"));
+        return Err(Error::usage(format!("{} names no day", OptionName::Days)));
     }
     Ok(mask)
 }
@@ -231,15 +232,16 @@ impl Filter {
 
     /// The warning of SPEC 9.2 when filters were given and kept none of
     /// the `read` records (`what` names them: "row", "segment"), naming
-    /// the filters: "no row kept by --from/--to (96 rows read)".
+    /// the filters: "no row kept by `from`/`to` (96 rows read)" (an `rcx`
+    /// user reads the flags: `--from`/`--to`).
     pub fn nothing_kept(&self, what: &str, read: u64, kept: u64) -> Option<String> {
         let given = [
-            ("--days", self.days.is_some()),
-            ("--hours", !self.hours.is_empty()),
-            ("--from", self.from.is_some()),
-            ("--to", self.to.is_some()),
+            (OptionName::Days, self.days.is_some()),
+            (OptionName::Hours, !self.hours.is_empty()),
+            (OptionName::From, self.from.is_some()),
+            (OptionName::To, self.to.is_some()),
         ];
-        let flags: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0).collect();
+        let flags: Vec<&str> = given.iter().filter(|g| g.1).map(|g| g.0.quoted()).collect();
         if kept > 0 || flags.is_empty() {
             return None;
         }

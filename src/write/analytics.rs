@@ -18,6 +18,12 @@
 //! selection ([`Rollup::columns`](crate::rollup::Rollup::columns)) keeps only
 //! the selected metrics, in the selection's order, in `counters` and
 //! `timers`.
+//!
+//! JSON is written by hand, not through `serde_json`: numbers print as
+//! their fixed-decimal text (`12.50`, `60.000`), which `serde_json` (an
+//! `f64` prints `12.5`) cannot reproduce byte for byte, and rows stream
+//! through one reused buffer. Strings are escaped by `json_string`
+//! (`serde_json`'s escaping).
 
 use crate::model::write_rfc3339;
 use crate::rollup::{

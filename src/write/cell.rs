@@ -31,6 +31,28 @@ pub(crate) fn cell_text(out: &mut String, c: Cell, empty: &str) {
     }
 }
 
+/// A number as the writers print it, serialized as the number a JSON
+/// reader of that text gets: an integer when it is one, else an `f64`
+/// (`"60.000"` is `60.0`, `"12.50"` is `12.5`); text that is no number
+/// stays a string.
+#[cfg(feature = "serde")]
+pub(crate) struct NumberText<'a>(pub(crate) &'a str);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for NumberText<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Ok(n) = self.0.parse::<u64>() {
+            s.serialize_u64(n)
+        } else if let Ok(n) = self.0.parse::<i64>() {
+            s.serialize_i64(n)
+        } else if let Ok(f) = self.0.parse::<f64>() {
+            s.serialize_f64(f)
+        } else {
+            s.serialize_str(self.0)
+        }
+    }
+}
+
 /// Appends the text of a metric value computed from its operands, the
 /// same text [`cell_text`] gives for its [`Cell`]: integers plain, ratios
 /// rounded to two decimals, `empty` for an undefined ratio.

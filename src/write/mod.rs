@@ -16,7 +16,7 @@ mod table;
 mod teleopti;
 mod timeline;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticJson};
 pub use analytics::{analytics_name, grouped_by};
 pub use calls::{calls_header, write_calls};
 
@@ -66,26 +66,36 @@ pub enum TableFormat {
 /// assert_eq!(out, r#"{"severity":"error","code":"V102","file":"q.csv","line":3,"column":"answ_call_cnt","message":"expected a non-negative integer","value":"-4"}"#);
 /// ```
 pub fn diagnostic_json(out: &mut String, d: &Diagnostic) {
-    use std::fmt::Write;
-    out.push_str("{\"severity\":\"");
-    out.push_str(d.severity.as_str());
-    out.push_str("\",\"code\":\"");
-    out.push_str(d.code.as_str());
-    out.push_str("\",\"file\":");
-    json_string(out, &d.location.file);
-    let _ = write!(out, ",\"line\":{},\"column\":", d.location.pos.line());
-    match &d.location.field {
-        Some(f) => json_string(out, f),
-        None => out.push_str("null"),
+    push_json(out, &DiagnosticJson::new(d));
+}
+
+/// Appends `v` to `out` as compact JSON through `serde_json`: the cold
+/// paths (diagnostics, documents such as `rcx inspect`'s) serialize a
+/// small view struct with it.
+pub(crate) fn push_json<T: serde::Serialize + ?Sized>(out: &mut String, v: &T) {
+    // Fails only when a `Serialize` impl fails; the views here hold
+    // strings, numbers, booleans, options and lists, and never do.
+    let _ = serde_json::to_writer(StrSink(out), v);
+}
+
+/// `io::Write` into a `String`. `serde_json` writes a string as slices of
+/// it cut at ASCII bytes and as ASCII escapes, so every chunk is UTF-8.
+struct StrSink<'a>(&'a mut String);
+
+impl std::io::Write for StrSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
     }
-    out.push_str(",\"message\":");
-    json_string(out, &d.message);
-    out.push_str(",\"value\":");
-    match &d.value {
-        Some(v) => json_string(out, v),
-        None => out.push_str("null"),
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        let s = std::str::from_utf8(buf)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        self.0.push_str(s);
+        Ok(())
     }
-    out.push('}');
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Appends `s` to `out` as a CSV field: quoted (with `""` escapes) only
@@ -114,28 +124,16 @@ pub fn csv_field(out: &mut String, s: &str, delim: u8) {
     out.push('"');
 }
 
-/// Appends `s` to `out` as a JSON string literal.
+/// Appends `s` to `out` as a JSON string literal, escaped as `serde_json`
+/// escapes: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other control
+/// characters as `\u00XX` (lower-case hex); everything else as it is. Every
+/// JSON text `rcx` prints, hand-written or serialized, escapes alike.
 ///
 /// ```
 /// let mut out = String::new();
-/// ringcx_reports::write::json_string(&mut out, "a \"b\"\n");
-/// assert_eq!(out, r#""a \"b\"\n""#);
+/// ringcx_reports::write::json_string(&mut out, "a \"b\"\n\u{8}\u{1f}");
+/// assert_eq!(out, r#""a \"b\"\n\b\u001f""#);
 /// ```
 pub fn json_string(out: &mut String, s: &str) {
-    use std::fmt::Write;
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    push_json(out, s);
 }

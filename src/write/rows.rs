@@ -1,5 +1,11 @@
 //! Typed interval rows as NDJSON or CSV with canonical snake_case names
 //! (what `rcx parse` prints).
+//!
+//! JSON is written by hand here, not through `serde_json`: this is the
+//! per-row path of `rcx parse` and `convert`, one reused line buffer, no
+//! allocation per row. Strings are escaped by [`json_string`] (which is
+//! `serde_json`'s escaping); the `serde` feature's `Serialize` for the rows
+//! gives the same objects (`tests/serialize.rs`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -2,6 +2,11 @@
 //! (what `rcx parse` prints for interaction metadata). Instants are RFC 3339
 //! with milliseconds and `+00:00`; absent values are `null` (NDJSON) or
 //! empty (CSV). In CSV the event list is one column holding its JSON.
+//!
+//! JSON is written by hand, not through `serde_json`: one reused line
+//! buffer per segment on the per-row path of `rcx parse`. Strings are
+//! escaped by [`json_string`] (`serde_json`'s escaping); the `serde`
+//! feature's `Serialize` for `Segment` gives the same objects.
 
 use std::fmt::Write as _;
 use std::io::Write;

@@ -6,6 +6,14 @@
 //! [`Rollup::columns`](crate::rollup::Rollup::columns)), in that order; ratios print with two
 //! decimals and are empty (CSV, table) or `null` (JSON) when their
 //! denominator is 0.
+//!
+//! JSON is written by hand, not through `serde_json`: numbers print as
+//! their fixed-decimal text (`12.50`, `60.000`), which `serde_json` (an
+//! `f64` prints `12.5`) cannot reproduce byte for byte, and rows stream
+//! through one reused buffer. Strings are escaped by `json_string`
+//! (`serde_json`'s escaping).
+//! With the `serde` feature a [`RollupTable`] serializes as the JSON array
+//! printed here (numbers as the values a JSON reader of it gets).
 
 use std::io::Write;
 
@@ -30,6 +38,43 @@ fn texts(table: &RollupTable, r: &RollupRecord, empty: &str) -> Vec<String> {
         v.push(std::mem::take(&mut s));
     }
     v
+}
+
+/// The array `rcx rollup --format json` prints: one object per record,
+/// the key columns by name, `bucket_start`, `bucket_end`, then the
+/// printed metric columns ([`RollupTable::metric_columns`]) as numbers
+/// (ratios as the two-decimal number printed, `null` when undefined).
+#[cfg(feature = "serde")]
+impl serde::Serialize for RollupTable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        struct Row<'a>(&'a [&'static str], usize, Vec<String>);
+        impl serde::Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(Some(self.2.len()))?;
+                for (i, (name, v)) in self.0.iter().zip(&self.2).enumerate() {
+                    if i < self.1 {
+                        m.serialize_entry(name, v)?;
+                    } else if v == "null" {
+                        m.serialize_entry(name, &None::<u64>)?;
+                    } else {
+                        m.serialize_entry(name, &super::cell::NumberText(v))?;
+                    }
+                }
+                m.end()
+            }
+        }
+        let head = header(self);
+        let text_cols = self.key_columns().len() + 2;
+        s.collect_seq(
+            self.records()
+                .iter()
+                .map(|r| Row(&head, text_cols, texts(self, r, "null"))),
+        )
+    }
 }
 
 /// The header: key columns, `bucket_start`, `bucket_end`, metric columns.

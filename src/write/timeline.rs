@@ -4,6 +4,14 @@
 //! Seconds print with three decimals (they are milliseconds underneath);
 //! `avg_segment_s` is empty (CSV, table) or `null` (JSON) for a bucket
 //! where no segment started, and `recorded_pct` where handle time is 0.
+//!
+//! JSON is written by hand, not through `serde_json`: numbers print as
+//! their fixed-decimal text (`12.50`, `60.000`), which `serde_json` (an
+//! `f64` prints `12.5`) cannot reproduce byte for byte, and rows stream
+//! through one reused buffer. Strings are escaped by `json_string`
+//! (`serde_json`'s escaping).
+//! With the `serde` feature timelines and interactions serialize from the
+//! same cells as the JSON printed here.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -74,6 +82,83 @@ fn timeline_row(r: &TimelineRecord) -> Vec<V> {
     v.push(V::Text(rfc3339(r.bucket_end())));
     v.extend(metric_values(&r.sums));
     v
+}
+
+/// `Text` a string, `Num` the number its text is, `Null` null.
+#[cfg(feature = "serde")]
+impl serde::Serialize for V {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            V::Text(t) => s.serialize_str(t),
+            V::Num(n) => super::cell::NumberText(n).serialize(s),
+            V::Null => s.serialize_none(),
+        }
+    }
+}
+
+/// One JSON row: names and values in order.
+#[cfg(feature = "serde")]
+struct Named<'a, N: AsRef<str>>(&'a [N], Vec<V>);
+
+#[cfg(feature = "serde")]
+impl<N: AsRef<str>> serde::Serialize for Named<'_, N> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.1.len()))?;
+        for (name, v) in self.0.iter().zip(&self.1) {
+            m.serialize_entry(name.as_ref(), v)?;
+        }
+        m.end()
+    }
+}
+
+/// The array `rcx timeline --format json` prints: one object per record,
+/// the key columns by name, `bucket_start`, `bucket_end`, then
+/// [`TIMELINE_COLUMNS`] (seconds as numbers, `avg_segment_s` `null` when
+/// no segment started).
+#[cfg(feature = "serde")]
+impl serde::Serialize for TimelineTable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let head = timeline_header(self);
+        s.collect_seq(self.records().iter().map(|r| Named(&head, timeline_row(r))))
+    }
+}
+
+/// One object of `rcx timeline --format json`, except that the key values
+/// (which the record does not name: the table's
+/// [`key_columns`](TimelineTable::key_columns) do) are one list, `keys`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for TimelineRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3 + TIMELINE_COLUMNS.len()))?;
+        m.serialize_entry("keys", self.keys())?;
+        let names = ["bucket_start", "bucket_end"]
+            .into_iter()
+            .chain(TIMELINE_COLUMNS);
+        for (name, v) in names.zip(timeline_row(self).iter().skip(self.keys().len())) {
+            m.serialize_entry(name, v)?;
+        }
+        m.end()
+    }
+}
+
+/// One object of `rcx interactions --format json` with times in UTC:
+/// [`INTERACTION_COLUMNS`], seconds and percentages as numbers, an
+/// absent direction, channel or percentage `null`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Interaction {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        Named(&INTERACTION_COLUMNS, interaction_row(self, &chrono_tz::UTC)).serialize(s)
+    }
+}
+
+/// The array `rcx interactions --format json` prints (times in UTC).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Interactions {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.interactions())
+    }
 }
 
 /// The header of a timeline: key columns, `bucket_start`, `bucket_end`,

@@ -116,7 +116,7 @@ fn build(a: &Args) -> Result<Calls, Error> {
         .tz(a.tz)
         .sl_threshold(a.sl_threshold)
         .short_abandon(a.short_abandon)
-        .columns(CallColumns::select(&a.columns).map_err(|e| Error::usage(format!("--{e}")))?)
+        .columns(CallColumns::select(&a.columns)?)
         .skip_invalid(a.skip_invalid);
     c = a.time.parse()?.apply(c);
     if let Some(w) = a.week_start {

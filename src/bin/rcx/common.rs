@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::flags::spell;
 use chrono_tz::Tz;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args as ClapArgs, ValueEnum};
@@ -167,7 +168,7 @@ where
     // Not `eprintln!`, which panics when stderr is a closed pipe.
     let mut err = io::stderr().lock();
     for w in warnings {
-        let _ = writeln!(err, "rcx: warning: {w}");
+        let _ = writeln!(err, "rcx: warning: {}", spell(&w.to_string()));
     }
 }
 
@@ -190,7 +191,7 @@ pub fn skipped_exit(
         eprintln!(
             "rcx: skipped {total} invalid {what} ({}); first: {}",
             by_code.join(", "),
-            first.unwrap_or("")
+            spell(first.unwrap_or(""))
         );
     }
     ExitCode::from(1)

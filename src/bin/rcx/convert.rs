@@ -81,6 +81,13 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
                 "--to parquet writes a directory: give it with -o DIR",
             ));
         };
+        // The library's own message names the crate feature; rcx says how
+        // to rebuild rcx.
+        if cfg!(not(feature = "parquet")) {
+            return Err(Error::usage(
+                "parquet output needs the `parquet` cargo feature; rebuild with --features parquet",
+            ));
+        }
         converter.write_dir(&sources, dir)?
     } else {
         let mut out = Output::new(a.output.as_ref(), &a.files)?;

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::inspect::{inspect, Inspection};
 use ringcx_reports::model::format_instant;
-use ringcx_reports::write::json_string;
 use ringcx_reports::{DateOrderBasis, DateOrderChoice, Error};
 
 use crate::common::{warn, Output, ReadOpts};
@@ -115,7 +114,7 @@ fn text(i: &Inspection) -> String {
     if i.invalid > 0 {
         s += &format!("  invalid rows: {}\n", i.invalid);
         if let Some(d) = &i.first_invalid {
-            s += &format!("  first invalid: {d}\n");
+            s += &format!("  first invalid: {}\n", crate::flags::diagnostic(d));
         }
     }
     s
@@ -127,97 +126,120 @@ fn has_slash_dates(d: &DateOrderChoice) -> bool {
     !matches!(d.basis, DateOrderBasis::NoSlashDates { .. })
 }
 
-/// `,"date_order":{"order":"dmy","basis":"contiguity","text":"dd/MM/yyyy (by …)"}`
-/// (interval reports only).
-fn date_order_json(s: &mut String, d: Option<&DateOrderChoice>) {
-    let Some(d) = d else {
-        return;
-    };
-    s.push_str(",\"date_order\":");
-    s.push_str(&format!(
-        "{{\"order\":\"{}\",\"basis\":\"{}\",\"text\":",
-        d.order.as_str(),
-        d.basis.as_str()
-    ));
-    json_string(s, &d.to_string());
-    s.push('}');
-}
-
+/// One file's JSON object, through `serde_json` from view structs in the
+/// printed key order: `file`, `report`, `form`, `dialect` (or `null`), then
+/// for segments `rows`, `invalid_rows`, `interactions`, `agents`,
+/// `segments_without_start`, `first_segment_start`, `last_segment_start`;
+/// for interval reports `rows`, `invalid_rows`, `keys`, `intervals`,
+/// `first`, `last`, `zone_fit` (or `null`) and, when known, `date_order`
+/// (`{"order":"dmy","basis":"contiguity","text":"dd/MM/yyyy (by …)"}`).
 fn json(i: &Inspection) -> String {
-    let mut s = String::from("{\"file\":");
-    json_string(&mut s, &i.file);
-    s += &format!(",\"report\":\"{}\",\"form\":\"{}\"", i.kind, i.form);
-    match &i.dialect {
-        Some(d) => {
-            s += ",\"dialect\":{\"delimiter\":";
-            json_string(&mut s, &(d.delimiter as char).to_string());
-            s += &format!(
-                ",\"header\":{},\"bom\":{},\"line_ending\":\"{}\",\"columns\":{},\"title\":",
-                d.has_header,
-                d.bom,
-                if d.crlf { "CRLF" } else { "LF" },
-                d.columns
-            );
-            match &d.title {
-                Some(t) => json_string(&mut s, t),
-                None => s += "null",
-            }
-            s += "}";
-        }
-        None => s += ",\"dialect\":null",
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        file: &'a str,
+        report: String,
+        form: String,
+        dialect: Option<Dialect<'a>>,
+        #[serde(flatten)]
+        body: Body,
     }
-    let lens: Vec<String> = i.interval_lengths.iter().map(|m| m.to_string()).collect();
-    let opt = |v: Option<String>| {
-        v.map(|v| format!("\"{v}\""))
-            .unwrap_or_else(|| "null".into())
+    #[derive(Serialize)]
+    struct Dialect<'a> {
+        delimiter: String,
+        header: bool,
+        bom: bool,
+        line_ending: &'static str,
+        columns: usize,
+        title: Option<&'a str>,
+    }
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Body {
+        Segments {
+            rows: u64,
+            invalid_rows: u64,
+            interactions: u64,
+            agents: u64,
+            segments_without_start: u64,
+            first_segment_start: Option<String>,
+            last_segment_start: Option<String>,
+        },
+        Intervals {
+            rows: u64,
+            invalid_rows: u64,
+            keys: u64,
+            intervals: Vec<u32>,
+            first: Option<String>,
+            last: Option<String>,
+            zone_fit: Option<ZoneFitView>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            date_order: Option<DateOrderView>,
+        },
+    }
+    #[derive(Serialize)]
+    struct ZoneFitView {
+        step_backs: u64,
+        repeats: Vec<String>,
+        zones: Vec<&'static str>,
+    }
+    #[derive(Serialize)]
+    struct DateOrderView {
+        order: &'static str,
+        basis: &'static str,
+        text: String,
+    }
+
+    let body = match &i.segments {
+        Some(g) => Body::Segments {
+            rows: i.rows,
+            invalid_rows: i.invalid,
+            interactions: g.interactions,
+            agents: g.agents,
+            segments_without_start: g.without_start,
+            first_segment_start: g.first_start.map(format_instant),
+            last_segment_start: g.last_start.map(format_instant),
+        },
+        None => Body::Intervals {
+            rows: i.rows,
+            invalid_rows: i.invalid,
+            keys: i.keys,
+            intervals: i.interval_lengths.iter().copied().collect(),
+            first: i.first.map(|f| f.to_rfc3339()),
+            last: i.last.map(|f| f.to_rfc3339()),
+            zone_fit: i.zone_fit.as_ref().map(|z| ZoneFitView {
+                step_backs: z.step_backs,
+                repeats: z
+                    .repeats
+                    .iter()
+                    .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
+                    .collect(),
+                zones: z.zones.iter().map(|z| z.name()).collect(),
+            }),
+            date_order: i.date_order.as_ref().map(|d| DateOrderView {
+                order: d.order.as_str(),
+                basis: d.basis.as_str(),
+                text: d.to_string(),
+            }),
+        },
     };
-    if let Some(g) = &i.segments {
-        s += &format!(
-            ",\"rows\":{},\"invalid_rows\":{},\"interactions\":{},\"agents\":{},\"segments_without_start\":{},\"first_segment_start\":{},\"last_segment_start\":{}}}",
-            i.rows,
-            i.invalid,
-            g.interactions,
-            g.agents,
-            g.without_start,
-            opt(g.first_start.map(format_instant)),
-            opt(g.last_start.map(format_instant))
-        );
-        return s;
-    }
-    s += &format!(
-        ",\"rows\":{},\"invalid_rows\":{},\"keys\":{},\"intervals\":[{}],\"first\":{},\"last\":{}",
-        i.rows,
-        i.invalid,
-        i.keys,
-        lens.join(","),
-        opt(i.first.map(|f| f.to_rfc3339())),
-        opt(i.last.map(|f| f.to_rfc3339()))
-    );
-    s += ",\"zone_fit\":";
-    match &i.zone_fit {
-        Some(z) => {
-            let times: Vec<String> = z
-                .repeats
-                .iter()
-                .map(|t| format!("\"{}\"", t.format("%Y-%m-%dT%H:%M:%S")))
-                .collect();
-            let zones: Vec<String> = z
-                .zones
-                .iter()
-                .map(|z| format!("\"{}\"", z.name()))
-                .collect();
-            s += &format!(
-                "{{\"step_backs\":{},\"repeats\":[{}],\"zones\":[{}]}}",
-                z.step_backs,
-                times.join(","),
-                zones.join(",")
-            );
-        }
-        None => s += "null",
-    }
-    date_order_json(&mut s, i.date_order.as_ref());
-    s.push('}');
-    s
+    let doc = Doc {
+        file: &i.file,
+        report: i.kind.to_string(),
+        form: i.form.to_string(),
+        dialect: i.dialect.as_ref().map(|d| Dialect {
+            delimiter: (d.delimiter as char).to_string(),
+            header: d.has_header,
+            bom: d.bom,
+            line_ending: if d.crlf { "CRLF" } else { "LF" },
+            columns: d.columns,
+            title: d.title.as_deref(),
+        }),
+        body,
+    };
+    // Serializing plain strings, numbers and lists cannot fail.
+    serde_json::to_string(&doc).unwrap_or_default()
 }
 
 pub fn run(a: Args) -> Result<ExitCode, Error> {

@@ -6,6 +6,7 @@ mod calls;
 mod common;
 mod completions;
 mod convert;
+mod flags;
 mod gen;
 mod inspect;
 mod interactions;
@@ -151,7 +152,7 @@ fn main() -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             // Not `eprintln!`, which panics when stderr is a closed pipe.
-            let _ = writeln!(std::io::stderr(), "rcx: {e}");
+            let _ = writeln!(std::io::stderr(), "rcx: {}", flags::error(&e));
             if e.is_io() || e.is_usage() {
                 ExitCode::from(2)
             } else {

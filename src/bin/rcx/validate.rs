@@ -10,6 +10,7 @@ use ringcx_reports::validate::{Report, Summary, Validator};
 use ringcx_reports::{Code, Error};
 
 use crate::common::{announce_date_order, Output, ReadOpts};
+use crate::flags;
 use crate::progress::Bar;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -53,7 +54,7 @@ fn write_report(report: &Report, format: Format, out: &mut Output) -> io::Result
     match format {
         Format::Text => {
             for d in &report.diagnostics {
-                writeln!(out, "{d}")?;
+                writeln!(out, "{}", flags::diagnostic(d))?;
             }
         }
         Format::Json => {
@@ -61,7 +62,7 @@ fn write_report(report: &Report, format: Format, out: &mut Output) -> io::Result
             for (i, d) in report.diagnostics.iter().enumerate() {
                 line.clear();
                 line.push_str(if i == 0 { "\n" } else { ",\n" });
-                ringcx_reports::write::diagnostic_json(&mut line, d);
+                ringcx_reports::write::diagnostic_json(&mut line, &flags::diagnostic(d));
                 out.write_all(line.as_bytes())?;
             }
             if !report.diagnostics.is_empty() {
@@ -128,7 +129,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
             "{} {}: {}\n",
             c.as_str(),
             c.severity(),
-            c.explain()
+            flags::spell(c.explain())
         ))?;
         out.finish()?;
         return Ok(ExitCode::SUCCESS);
@@ -149,8 +150,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         if let (Ok(r), false) = (&opened, quiet) {
             announce_date_order(r);
         }
-        if path.as_os_str() == "-" {
-            // Standard input cannot be read twice (see validate::cross).
+        if path.as_os_str() == "-" || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            // Standard input, a FIFO or another stream cannot be read
+            // twice (see validate::cross).
             session.add(opened)?;
         } else {
             session.add_reopenable(opened, move || read.open(path))?;

@@ -37,6 +37,7 @@ use super::ReaderBuilder;
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{Field, ReportKind, SegKey, WireForm};
+use crate::option::OptionName;
 use crate::position::{Location, Position};
 
 /// Where the reader stands in the document.
@@ -408,7 +409,10 @@ pub(crate) fn open(
             Error::structure(
                 Code::UnknownReport,
                 Location::new(file.clone(), Position::new(0, 1, 0)),
-                "the JSON holds no records, so the report cannot be told; name it with --report",
+                format!(
+                    "the JSON holds no records, so the report cannot be told; name it with {}",
+                    OptionName::Report
+                ),
             )
         })?,
     };

@@ -29,6 +29,9 @@
 //! [`Order::Memory`]) every row is held in memory and sorted: about the
 //! size of the row struct (≈ 250 bytes for a queue row) plus its ids and
 //! names per row. [`ConvertStats::sorted_in_memory`] says which path ran.
+//! A source that can be read only once (a FIFO, a process substitution)
+//! makes the run one pass, sorted in memory; each file is opened once for
+//! the whole run.
 //!
 //! ```
 //! use ringcx_reports::convert::{Converter, Source, Target};
@@ -48,20 +51,24 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 
+mod inputs;
+
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{Cursor, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
+use self::inputs::Inputs;
+pub use self::inputs::Source;
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::zones::repeat_hint;
 use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow, ReportKind};
 use crate::position::Location;
-use crate::progress::{Progress, ProgressRead, RowTicker};
+use crate::progress::{Progress, RowTicker};
 use crate::read::{Reader, ReaderBuilder};
 pub use crate::window::cmp_ids;
 use crate::window::cmp_row_keys;
@@ -126,60 +133,6 @@ impl FromStr for Target {
             o => Err(format!(
                 "unknown target {o:?}; expected csv, ndjson, teleopti or parquet"
             )),
-        }
-    }
-}
-
-/// An input the converter can open (twice, with [`Order::Auto`]).
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum Source {
-    /// A file.
-    Path(PathBuf),
-    /// An in-memory document (for example standard input read in full).
-    Bytes {
-        /// The name errors use.
-        name: Arc<str>,
-        /// The content.
-        bytes: Arc<[u8]>,
-    },
-}
-
-impl Source {
-    /// A file.
-    pub fn path(p: impl Into<PathBuf>) -> Self {
-        Source::Path(p.into())
-    }
-    /// An in-memory document named `name` in errors.
-    pub fn bytes(name: impl Into<Arc<str>>, bytes: Vec<u8>) -> Self {
-        Source::Bytes {
-            name: name.into(),
-            bytes: bytes.into(),
-        }
-    }
-    /// Its size in bytes, when known.
-    pub fn size(&self) -> Option<u64> {
-        match self {
-            Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Source::Bytes { bytes, .. } => Some(bytes.len() as u64),
-        }
-    }
-    /// Opens it, counting the bytes read into `progress` if given.
-    pub fn open(&self, builder: &ReaderBuilder, progress: Option<&Progress>) -> Result<Reader> {
-        match (self, progress) {
-            (Source::Path(p), None) => builder.from_path(p),
-            (Source::Path(p), Some(pr)) => {
-                let name: Arc<str> = p.to_string_lossy().into();
-                let f = std::fs::File::open(p).map_err(|e| Error::io(name.clone(), e))?;
-                builder.from_reader(name, ProgressRead::new(f, pr.clone()))
-            }
-            (Source::Bytes { name, bytes }, None) => {
-                builder.from_reader(name.clone(), Cursor::new(bytes.clone()))
-            }
-            (Source::Bytes { name, bytes }, Some(pr)) => builder.from_reader(
-                name.clone(),
-                ProgressRead::new(Cursor::new(bytes.clone()), pr.clone()),
-            ),
         }
     }
 }
@@ -370,12 +323,13 @@ impl Converter {
             }
         }
         let mut stats = ConvertStats::default();
-        let kind = self.kind_of(sources)?;
+        let inputs = &mut Inputs::new(sources);
+        let kind = self.kind_of(inputs)?;
         stats.kind = Some(kind);
         match kind {
-            ReportKind::Queue => self.run::<QueueRow>(sources, &mut sink, &mut stats)?,
-            ReportKind::AgentExt => self.run::<AgentExtRow>(sources, &mut sink, &mut stats)?,
-            ReportKind::Agent => self.run::<AgentRow>(sources, &mut sink, &mut stats)?,
+            ReportKind::Queue => self.run::<QueueRow>(inputs, &mut sink, &mut stats)?,
+            ReportKind::AgentExt => self.run::<AgentExtRow>(inputs, &mut sink, &mut stats)?,
+            ReportKind::Agent => self.run::<AgentRow>(inputs, &mut sink, &mut stats)?,
             ReportKind::Segments => return Err(segments_error()),
         }
         sink.out.flush().map_err(|e| Error::io("<output>", e))?;
@@ -396,11 +350,12 @@ impl Converter {
         {
             use crate::write::parquet::ParquetDirWriter;
             let mut stats = ConvertStats::default();
+            let sources = &mut Inputs::new(sources);
             let kind = self.kind_of(sources)?;
             stats.kind = Some(kind);
             fn go<T: IntervalRow>(
                 c: &Converter,
-                sources: &[Source],
+                sources: &mut Inputs<'_>,
                 dir: &Path,
                 stats: &mut ConvertStats,
             ) -> Result<()> {
@@ -422,28 +377,27 @@ impl Converter {
         {
             let _ = (sources, dir);
             Err(Error::usage(
-                "parquet output needs the `parquet` cargo feature; rebuild with --features parquet",
+                "parquet output needs the `parquet` cargo feature of ringcx-reports, which this \
+                 build was compiled without",
             ))
         }
     }
 
     /// The report kind of the first source; segment files are refused.
-    fn kind_of(&self, sources: &[Source]) -> Result<ReportKind> {
-        let first = sources
-            .first()
-            .ok_or_else(|| Error::usage("convert: no input"))?;
-        let reader = first.open(&self.builder, None)?;
-        match reader.kind() {
-            ReportKind::Segments => Err(Error::usage(format!(
-                "{}: segment files have no interval layout to convert to",
-                reader.file()
+    fn kind_of(&self, inputs: &mut Inputs<'_>) -> Result<ReportKind> {
+        if inputs.len() == 0 {
+            return Err(Error::usage("convert: no input"));
+        }
+        match inputs.kind(0, &self.builder, self.progress.as_ref())? {
+            (ReportKind::Segments, file) => Err(Error::usage(format!(
+                "{file}: segment files have no interval layout to convert to"
             ))),
-            k => Ok(k),
+            (k, _) => Ok(k),
         }
     }
 
-    fn open<T: IntervalRow>(&self, source: &Source) -> Result<Reader> {
-        let reader = source.open(&self.builder, self.progress.as_ref())?;
+    fn open<T: IntervalRow>(&self, inputs: &mut Inputs<'_>, i: usize) -> Result<Reader> {
+        let reader = inputs.reader(i, &self.builder, self.progress.as_ref())?;
         if reader.kind() != T::KIND {
             return Err(Error::usage(format!(
                 "{}: the file holds {} rows, but the first input holds {} rows; convert one report at a time",
@@ -500,19 +454,17 @@ impl Converter {
 
     fn run<T: IntervalRow>(
         &self,
-        sources: &[Source],
+        sources: &mut Inputs<'_>,
         sink: &mut dyn Sink<T>,
         stats: &mut ConvertStats,
     ) -> Result<()> {
         let progress = self.progress.as_ref();
-        let passes = if self.order == Order::Auto { 2 } else { 1 };
+        // A stream among the sources is read once: one pass, in memory.
+        let two = self.order == Order::Auto && !sources.one_pass();
         if let Some(p) = progress {
-            p.add_total(passes * sources.iter().filter_map(Source::size).sum::<u64>());
+            p.add_total(if two { 2 } else { 1 } * sources.total_size());
         }
-        let sorted = match self.order {
-            Order::Memory => false,
-            Order::Auto => self.check_order::<T>(sources)?,
-        };
+        let sorted = two && self.check_order::<T>(sources)?;
         if let Some(p) = progress {
             p.set_stage(if sorted { "converting" } else { "sorting" });
         }
@@ -526,15 +478,15 @@ impl Converter {
 
     /// The first pass: whether every source is in non-decreasing start
     /// order. Stops on the first invalid row unless skipping.
-    fn check_order<T: IntervalRow>(&self, sources: &[Source]) -> Result<bool> {
+    fn check_order<T: IntervalRow>(&self, sources: &mut Inputs<'_>) -> Result<bool> {
         if let Some(p) = &self.progress {
             p.set_stage("checking order");
         }
         let mut ticker = RowTicker::new(self.progress.as_ref());
         let mut row = T::default();
         let mut sorted = true;
-        for source in sources {
-            let mut reader = self.open::<T>(source)?;
+        for i in 0..sources.len() {
+            let mut reader = self.open::<T>(sources, i)?;
             let mut last = i64::MIN;
             while self.next_row(&mut reader, &mut row, None, &mut ticker)? {
                 let t = row.start().timestamp();
@@ -554,15 +506,15 @@ impl Converter {
     /// The k-way merge of sources that are each in time order.
     fn stream<T: IntervalRow>(
         &self,
-        sources: &[Source],
+        sources: &mut Inputs<'_>,
         sink: &mut dyn Sink<T>,
         stats: &mut ConvertStats,
     ) -> Result<()> {
         let mut ticker = RowTicker::new(self.progress.as_ref());
         let mut inputs: Vec<Input<T>> = Vec::with_capacity(sources.len());
         let mut names: Vec<Arc<str>> = Vec::with_capacity(sources.len());
-        for (src, source) in sources.iter().enumerate() {
-            let mut reader = self.open::<T>(source)?;
+        for src in 0..sources.len() {
+            let mut reader = self.open::<T>(sources, src)?;
             names.push(reader.file().clone());
             stats.header_findings(&reader);
             let mut row = T::default();
@@ -624,7 +576,7 @@ impl Converter {
     /// Reads every row into memory and sorts.
     fn memory<T: IntervalRow>(
         &self,
-        sources: &[Source],
+        sources: &mut Inputs<'_>,
         sink: &mut dyn Sink<T>,
         stats: &mut ConvertStats,
     ) -> Result<()> {
@@ -632,8 +584,8 @@ impl Converter {
         let mut names: Vec<Arc<str>> = Vec::with_capacity(sources.len());
         let mut all: Vec<Entry<T>> = Vec::new();
         let mut row = T::default();
-        for (src, source) in sources.iter().enumerate() {
-            let mut reader = self.open::<T>(source)?;
+        for src in 0..sources.len() {
+            let mut reader = self.open::<T>(sources, src)?;
             names.push(reader.file().clone());
             stats.header_findings(&reader);
             while self.next_row(&mut reader, &mut row, Some(stats), &mut ticker)? {
