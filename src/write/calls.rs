@@ -23,6 +23,22 @@ pub fn calls_header(table: &CallsTable) -> Vec<&'static str> {
     h
 }
 
+/// The array `rcx calls --format json` prints: one object per record, the
+/// key columns by name, `bucket_start`, `bucket_end`, then the metric
+/// columns chosen (seconds and percentages as numbers, an undefined ratio
+/// `null`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for CallsTable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let head = calls_header(self);
+        s.collect_seq(
+            self.records()
+                .iter()
+                .map(|r| super::timeline::Named(&head, row(self, r))),
+        )
+    }
+}
+
 fn value(c: Option<CallCell>) -> V {
     match c {
         Some(CallCell::Count(n)) => V::Num(n.to_string()),

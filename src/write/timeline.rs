@@ -98,7 +98,7 @@ impl serde::Serialize for V {
 
 /// One JSON row: names and values in order.
 #[cfg(feature = "serde")]
-struct Named<'a, N: AsRef<str>>(&'a [N], Vec<V>);
+pub(super) struct Named<'a, N: AsRef<str>>(pub(super) &'a [N], pub(super) Vec<V>);
 
 #[cfg(feature = "serde")]
 impl<N: AsRef<str>> serde::Serialize for Named<'_, N> {
