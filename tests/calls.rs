@@ -676,7 +676,7 @@ fn columns_are_checked() {
 }
 
 #[test]
-fn bad_direction_and_duplicates_are_refused() {
+fn bad_direction_and_repeated_segments_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let text = dialogs().replacen("\"OUTBOUND\"", "\"SIDEWAYS\"", 1);
     let f = write(dir.path(), "bad.ndjson", &text);
