@@ -146,4 +146,18 @@ run gen-interactions-segments interactions "$g"
 run gen-timeline-segments timeline "$g" --by agent --interval hour
 run gen-timeline-day-segments timeline "$g" --by all --interval day --tz America/New_York
 
+# Calls (SPEC 5.1), last so that adding them left the numbers of the runs
+# above as they were.
+run gen-calls-segments calls "$g" --by agent --interval hour
+run gen-calls-day-segments calls "$g" --by direction --interval day --tz America/New_York --format json
+for f in fixtures/calls/*.ndjson fixtures/segments_*.ndjson fixtures/vendor/interaction-metadata-*.json; do
+    base=$(basename "$f")
+    for by in agent agent-group direction channel all; do
+        run "calls-$by-$base" calls "$f" --by "$by"
+    done
+done
+run calls-interactions interactions fixtures/calls/segments_calls.ndjson
+run calls-table-formulas calls fixtures/calls/segments_calls.ndjson --format table --sl-formula abandons-positive --short-abandons include --sl-threshold 10
+run calls-analytics calls fixtures/calls/segments_calls.ndjson --format analytics
+
 echo "golden: $n runs in $OUT"

@@ -92,6 +92,7 @@
 //! | [`validate`] | [`Validator`](validate::Validator): every defect of a file, never stopping at the first |
 //! | [`window`] | the time-and-key layer below rollup, timeline and convert: zones, DST-correct buckets, time filters, the order of keys, the [`Window`](window::Window) options block |
 //! | [`rollup`] | [`Rollup`](rollup::Rollup) builder and [`RollupTable`](rollup::RollupTable): KPIs by key and DST-correct bucket |
+//! | [`calls`] | [`Calls`](calls::Calls) builder and [`CallsTable`](calls::CallsTable): service level, abandon rate, ASA, AHT and transfers from interaction metadata, by key and DST-correct bucket |
 //! | [`convert`] | [`Converter`](convert::Converter): Teleopti layout, canonical CSV, NDJSON, Parquet |
 //! | [`write`](mod@write) | writers of rows and tables (CSV, JSON, NDJSON, aligned table, Analytics API shape, Teleopti, Parquet, charts) |
 //! | [`inspect`], [`gen`], [`progress`] | file summaries, synthetic exports for benchmarks, progress counting |
@@ -113,6 +114,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod calls;
 pub mod convert;
 pub mod diagnostic;
 pub mod doc;

@@ -53,8 +53,9 @@ options! {
     /// The report kind, when detection is overridden
     /// ([`ReaderBuilder::report`](crate::read::ReaderBuilder::report)).
     Report = "report";
-    /// The metric columns a rollup prints
-    /// ([`Rollup::columns`](crate::rollup::Rollup::columns)).
+    /// The metric columns a rollup or a calls table prints
+    /// ([`Rollup::columns`](crate::rollup::Rollup::columns),
+    /// [`Calls::columns`](crate::calls::Calls::columns)).
     Columns = "columns";
     /// What rollup rows are keyed by ([`Rollup::by`](crate::rollup::Rollup::by)).
     By = "by";

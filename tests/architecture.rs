@@ -31,6 +31,7 @@ const LAYERS: &[&[&str]] = &[
     &["window"],
     &["validate"],
     &["rollup", "timeline"],
+    &["calls"],
     &["inspect"],
     &["write"],
     &["convert"],

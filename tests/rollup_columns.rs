@@ -2,6 +2,7 @@
 //! exact output on a fixture, every format a projection of the full
 //! output, errors for names that are not metrics of the report.
 
+use ringcx_reports::calls::CALL_COLUMNS;
 use ringcx_reports::rollup::{
     BucketInterval, MetricColumns, Rollup, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
@@ -536,21 +537,33 @@ fn library_bad_names_are_usage_errors() {
     );
 }
 
+/// What the calls section says before its table.
+const CALLS_NOTE: &str = "\
+A call is one interaction (v2 `interactionId`, cx v1 dialog) and belongs to\n\
+the bucket of its start (SPEC 5.1). The queue columns count INBOUND calls;\n\
+the handling columns every call with an agent segment. Wait is the first\n\
+agent segment's start − the call's start (unanswered: its end − its start).\n\
+Seconds print with three decimals; `asa_s` and `aht_s` are rounded half\n\
+away from zero to the millisecond. The export has no wrap-up time, so\n\
+`handle_s` and `aht_s` are talk only. v2 exports list agent legs only: their\n\
+calls are left out of the abandon rate, which is empty for v2 data, never 0.\n\
+The catalogue is in `src/calls/metrics.rs`.\n\n";
+
 /// `docs/metrics.md`: every report's metric columns with unit and formula,
 /// from the catalogue (`Column::formula`).
 fn metrics_markdown() -> String {
     use ringcx_reports::rollup::Unit;
     let mut s = String::from(
         "# Metric columns\n\n\
-         The metric columns `rcx rollup` prints (and `--columns` selects), per\n\
-         report, in output order, after the key columns and `bucket_start`,\n\
+         The metric columns `rcx rollup` and `rcx calls` print (and `--columns`\n\
+         selects), per report, in output order, after the key columns and `bucket_start`,\n\
          `bucket_end`. Ratios are computed once per bucket from its sums,\n\
          rounded half away from zero to two decimals, and are empty (CSV) or\n\
          `null` (JSON) when the denominator is 0 (SPEC 4.3). An option is\n\
          named as the library's builder method names it (`sl_formula`);\n\
          `rcx rollup` spells it as a flag (`--sl-formula`).\n\n\
          This file is generated from the metric catalogue in\n\
-         `src/rollup/metrics.rs` and checked by the test\n\
+         `src/rollup/metrics.rs` (`src/calls/metrics.rs` for calls) and checked by the test\n\
          `rollup_columns::docs_metrics_table_matches_the_catalogue`; run it\n\
          with `RCX_BLESS=1` to rewrite this file after changing the catalogue.\n",
     );
@@ -558,10 +571,16 @@ fn metrics_markdown() -> String {
         ("Queue Statistics", QUEUE_COLUMNS),
         ("Agent Extended Statistics", AGENT_EXT_COLUMNS),
         ("Agent Statistics", AGENT_COLUMNS),
+        (
+            "Calls from interaction metadata (`rcx calls`)",
+            CALL_COLUMNS,
+        ),
     ] {
-        s.push_str(&format!(
-            "\n## {title}\n\n| column | unit | how it is computed |\n|---|---|---|\n"
-        ));
+        s.push_str(&format!("\n## {title}\n\n"));
+        if cols == CALL_COLUMNS {
+            s.push_str(CALLS_NOTE);
+        }
+        s.push_str("| column | unit | how it is computed |\n|---|---|---|\n");
         for c in cols {
             let unit = match c.unit {
                 Unit::Count => "count",

@@ -1,6 +1,6 @@
 //! The `serde` feature: an embedder's `serde_json::to_value(&x)` of a row,
-//! segment, diagnostic, timeline, interaction or rollup equals what `rcx`
-//! prints as JSON for the same input (both sides read as
+//! segment, diagnostic, timeline, interaction, calls table or rollup equals
+//! what `rcx` prints as JSON for the same input (both sides read as
 //! `serde_json::Value`), and keys come in the order `rcx` prints them.
 
 use std::fmt;
@@ -208,6 +208,25 @@ fn timelines_and_interactions_serialize_as_rcx_prints_them() {
     let set = Interactions::from_segments(reader.segments(), false).unwrap();
     assert_eq!(serde_json::to_value(&set).unwrap(), printed);
     assert!(printed[0]["handle_s"].is_number());
+}
+
+#[test]
+fn calls_tables_serialize_as_rcx_calls_prints_them() {
+    let path = "fixtures/calls/segments_calls.ndjson";
+    for by in ["agent", "direction", "all"] {
+        let o = rcx(&["calls", "--format", "json", "--by", by, path]);
+        assert_eq!(code(&o), 0);
+        let printed: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut reader = builder("UTC")
+            .from_path(fixture("calls/segments_calls.ndjson"))
+            .unwrap();
+        let table = ringcx_reports::calls::Calls::new()
+            .by(by.parse().unwrap())
+            .run_segments(reader.segments())
+            .unwrap();
+        assert_eq!(serde_json::to_value(&table).unwrap(), printed, "--by {by}");
+        assert!(printed[0]["asa_s"].is_number() || printed[0]["asa_s"].is_null());
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod util;
 
 mod alloc;
 mod architecture;
+mod calls;
 mod chunked;
 mod cli_parse;
 mod convert;

@@ -345,11 +345,15 @@ fn vendor_samples_of_both_generations_as_interactions() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "interaction_id,direction,channel,start,end,segments,agents,transfers,handle_s,recorded_s,recorded_pct\n\
-         20200721123305013105000001977,INBOUND,VOICE,2020-07-21T13:32:28.001-04:00,2020-07-21T13:32:28.833-04:00,1,1009,0,2.043,2.043,100.00\n\
-         202407221928172035020000000572,INBOUND,VOICE,2024-07-22T07:24:40.000-04:00,2024-07-22T07:24:47.000-04:00,1,449438,0,7.000,7.000,100.00\n\
-         202407230228251400000000001026,INBOUND,ENGAGE_MESSAGING,2024-07-22T22:28:25.014-04:00,2024-07-22T22:28:42.000-04:00,1,789438,0,17.000,0.000,0.00\n"
+        "interaction_id,direction,channel,start,end,segments,agents,transfers,conferences,wait_s,handle_s,recorded_s,recorded_pct\n\
+         20200721123305013105000001977,INBOUND,VOICE,2020-07-21T13:32:28.001-04:00,2020-07-21T13:32:28.833-04:00,1,1009,0,0,12.001,2.043,2.043,100.00\n\
+         202407221928172035020000000572,INBOUND,VOICE,2024-07-22T07:24:40.000-04:00,2024-07-22T07:24:47.000-04:00,1,449438,0,0,0.000,7.000,7.000,100.00\n\
+         202407230228251400000000001026,INBOUND,ENGAGE_MESSAGING,2024-07-22T22:28:25.014-04:00,2024-07-22T22:28:42.000-04:00,1,789438,0,0,0.000,17.000,0.000,0.00\n"
     );
+    // Waits: the v2 agent leg starts at 17:32:40.002, 12.001 s after the
+    // interaction (17:32:28.001); the cx v1 messaging leg starts 14 ms
+    // before its dialog (02:28:25.000 against .014): a negative wait,
+    // printed as 0.
     // The v2 sample's REC_START has no REC_STOP.
     assert!(stderr(&out).contains(
         "1 segment(s) have a REC_START with no REC_STOP; the recording runs to the segment end \
@@ -813,29 +817,52 @@ type IxnRow = (
     i64,
     usize,
     String,
-    u64,
+    // transfers, conferences, wait
+    (u64, u64, i64),
     i64,
     i64,
 );
+
+/// Transfers and conference legs of agent legs in segment order (SPEC
+/// 5.1): a leg after the first is a conference leg when some earlier leg
+/// ends after it starts, a transfer otherwise.
+fn ref_legs(agents: &[&RSeg]) -> (u64, u64) {
+    let mut t = (0, 0);
+    for k in 1..agents.len() {
+        if agents[..k].iter().any(|a| a.e > agents[k].s) {
+            t.1 += 1;
+        } else {
+            t.0 += 1;
+        }
+    }
+    t
+}
 
 fn ref_interaction_rows(segs: &[Segment]) -> Vec<IxnRow> {
     let mut rows: Vec<IxnRow> = ref_interactions(segs)
         .into_iter()
         .map(|(id, v)| {
             let agents: Vec<&RSeg> = v.iter().filter(|s| s.agent).collect();
+            let start = v.iter().find_map(|s| s.istart).unwrap_or(v[0].s);
+            let end = v.iter().find_map(|s| s.iend).unwrap_or(v[v.len() - 1].e);
+            let wait = match agents.first() {
+                Some(a) => a.s - start,
+                None => end - start,
+            };
+            let (transfers, conferences) = ref_legs(&agents);
             (
                 id,
                 v.iter().find_map(|s| s.dir.clone()),
                 v.iter().find_map(|s| s.chan.clone()),
-                v.iter().find_map(|s| s.istart).unwrap_or(v[0].s),
-                v.iter().find_map(|s| s.iend).unwrap_or(v[v.len() - 1].e),
+                start,
+                end,
                 v.len(),
                 agents
                     .iter()
                     .map(|s| s.agent_id.as_str())
                     .collect::<Vec<_>>()
                     .join(">"),
-                agents.len().saturating_sub(1) as u64,
+                (transfers, conferences, wait.max(0)),
                 agents.iter().map(|s| s.e - s.s).sum(),
                 agents
                     .iter()
@@ -861,7 +888,7 @@ fn lib_interaction_rows(set: &Interactions) -> Vec<IxnRow> {
                 i.end(),
                 i.segments().len(),
                 i.agents(),
-                i.transfers(),
+                (i.transfers(), i.conferences(), i.wait_ms()),
                 i.handle_ms(),
                 i.recorded_ms(),
             )
@@ -1254,7 +1281,7 @@ fn interactions_csv_of_generated_data_prints_the_reference_values() {
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
     };
     let mut want = String::from(
-        "interaction_id,direction,channel,start,end,segments,agents,transfers,handle_s,recorded_s,recorded_pct\n",
+        "interaction_id,direction,channel,start,end,segments,agents,transfers,conferences,wait_s,handle_s,recorded_s,recorded_pct\n",
     );
     for r in &rows {
         let pct = if r.8 == 0 {
@@ -1266,7 +1293,7 @@ fn interactions_csv_of_generated_data_prints_the_reference_values() {
             format!("{}.{:02}", q / 100, q % 100)
         };
         want += &format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             r.0,
             r.1.clone().unwrap_or_default(),
             r.2.clone().unwrap_or_default(),
@@ -1274,7 +1301,9 @@ fn interactions_csv_of_generated_data_prints_the_reference_values() {
             at(r.4),
             r.5,
             r.6,
-            r.7,
+            r.7 .0,
+            r.7 .1,
+            sec(r.7 .2),
             sec(r.8),
             sec(r.9),
             pct
@@ -1413,14 +1442,16 @@ fn ivr_and_bot_segments_count_in_the_timeline_but_not_in_the_agent_chain() {
         "bucket_start,bucket_end,segments_started,interactions_started,handle_s,recorded_s,peak_concurrency,avg_segment_s,transfers\n\
          2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,5,3,1380.000,360.000,2,276.000,1\n"
     );
-    // `rcx interactions`: agents, transfers and handle of agent legs only.
+    // `rcx interactions`: agents, transfers and handle of agent legs only;
+    // A waits 90 s in its IVR (10:00–10:01:30) before agent 501, B (a
+    // bot only) waits its whole minute, C starts with its agent.
     let out = rcx(&["interactions", f]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "interaction_id,direction,channel,start,end,segments,agents,transfers,handle_s,recorded_s,recorded_pct\n\
-         A,INBOUND,VOICE,2024-03-04T10:00:00.000+00:00,2024-03-04T10:20:00.000+00:00,3,501>502,1,1110.000,360.000,32.43\n\
-         B,INBOUND,VOICE,2024-03-04T10:05:00.000+00:00,2024-03-04T10:06:00.000+00:00,1,,0,0.000,0.000,\n\
-         C,OUTBOUND,VOICE,2024-03-04T10:12:00.000+00:00,2024-03-04T10:14:00.000+00:00,1,501,0,120.000,0.000,0.00\n"
+        "interaction_id,direction,channel,start,end,segments,agents,transfers,conferences,wait_s,handle_s,recorded_s,recorded_pct\n\
+         A,INBOUND,VOICE,2024-03-04T10:00:00.000+00:00,2024-03-04T10:20:00.000+00:00,3,501>502,1,0,90.000,1110.000,360.000,32.43\n\
+         B,INBOUND,VOICE,2024-03-04T10:05:00.000+00:00,2024-03-04T10:06:00.000+00:00,1,,0,0,60.000,0.000,0.000,\n\
+         C,OUTBOUND,VOICE,2024-03-04T10:12:00.000+00:00,2024-03-04T10:14:00.000+00:00,1,501,0,0,0.000,120.000,0.000,0.00\n"
     );
 }

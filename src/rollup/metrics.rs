@@ -143,6 +143,93 @@ pub struct MetricOptions {
     pub offered: Offered,
 }
 
+/// The counts service level and abandon rate are computed from (SPEC 4.3):
+/// A = answered, W = answered within SL, B = abandoned, S = short
+/// abandons, X = abandoned within SL, O = offered. Interval reports
+/// ([`QueueMetrics`]) and calls from interaction metadata
+/// ([`crate::calls`]) both take their fractions from here, so a formula
+/// has one implementation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    /// A.
+    pub answered: u64,
+    /// W.
+    pub answered_within_sl: u64,
+    /// B.
+    pub abandoned: u64,
+    /// S.
+    pub short_abandoned: u64,
+    /// X.
+    pub abandoned_within_sl: u64,
+    /// O.
+    pub offered: u64,
+}
+
+/// The numerators and denominators of service level and abandon rate
+/// (signed: inconsistent data can make a denominator negative).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueFractions {
+    /// Service-level numerator.
+    pub sl_numerator: i128,
+    /// Service-level denominator.
+    pub sl_denominator: i128,
+    /// Abandon-rate numerator.
+    pub abandon_numerator: i128,
+    /// Abandon-rate denominator.
+    pub abandon_denominator: i128,
+}
+
+impl QueueCounts {
+    /// The fractions under `sl_formula` and `short_abandons` (SPEC 4.3):
+    /// service level by the formula's table, short abandons subtracted
+    /// from the denominators unless included (then added back, and to the
+    /// numerator of `abandons-positive`); abandon rate (B − S) / (O − S),
+    /// or B / O with short abandons included.
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::{QueueCounts, ShortAbandons, SlFormula};
+    /// let c = QueueCounts { answered: 1000, answered_within_sl: 860, abandoned: 60,
+    ///     short_abandoned: 10, abandoned_within_sl: 10, offered: 1060 };
+    /// let f = c.fractions(SlFormula::AbandonsAgainst, ShortAbandons::Exclude);
+    /// assert_eq!((f.sl_numerator, f.sl_denominator), (860, 1050));
+    /// assert_eq!((f.abandon_numerator, f.abandon_denominator), (50, 1050));
+    /// let f = c.fractions(SlFormula::AbandonsPositive, ShortAbandons::Include);
+    /// assert_eq!((f.sl_numerator, f.sl_denominator), (880, 1060));
+    /// ```
+    pub fn fractions(
+        &self,
+        sl_formula: SlFormula,
+        short_abandons: ShortAbandons,
+    ) -> QueueFractions {
+        let (a, w, b, sh, x, o) = (
+            self.answered as i128,
+            self.answered_within_sl as i128,
+            self.abandoned as i128,
+            self.short_abandoned as i128,
+            self.abandoned_within_sl as i128,
+            self.offered as i128,
+        );
+        // Short abandons are subtracted unless included.
+        let sub = match short_abandons {
+            ShortAbandons::Exclude => sh,
+            ShortAbandons::Include => 0,
+        };
+        let (sl_numerator, sl_denominator) = match sl_formula {
+            SlFormula::AbandonsAgainst => (w, a + b - sub),
+            SlFormula::AbandonsIgnored => (w, a + b - sub - x),
+            SlFormula::AbandonsPositive => (w + x + (sh - sub), a + b - sub),
+            SlFormula::Answered => (w, a),
+            SlFormula::Offered => (w, o),
+        };
+        QueueFractions {
+            sl_numerator,
+            sl_denominator,
+            abandon_numerator: b - sub,
+            abandon_denominator: o - sub,
+        }
+    }
+}
+
 /// Defines a report's catalogue: the column table, the index of each
 /// column, the cell of column `i` and a typed accessor for each ratio.
 /// One entry per column: `name: Unit, kind, "formula" => |m| cell`, where
@@ -461,34 +548,23 @@ impl QueueMetrics {
             Offered::Direct => s.direct,
         };
         let handle_s = s.talk_s.checked_add(s.wrap_s)?;
-        let (a, w, b, sh, x, o) = (
-            s.answered as i128,
-            s.answered_within_sl as i128,
-            s.abandoned as i128,
-            s.short_abandoned as i128,
-            s.abandoned_within_sl as i128,
-            offered as i128,
-        );
-        // Short abandons are subtracted unless included.
-        let sub = match options.short_abandons {
-            ShortAbandons::Exclude => sh,
-            ShortAbandons::Include => 0,
-        };
-        let (sl_numerator, sl_denominator) = match options.sl_formula {
-            SlFormula::AbandonsAgainst => (w, a + b - sub),
-            SlFormula::AbandonsIgnored => (w, a + b - sub - x),
-            SlFormula::AbandonsPositive => (w + x + (sh - sub), a + b - sub),
-            SlFormula::Answered => (w, a),
-            SlFormula::Offered => (w, o),
-        };
+        let f = QueueCounts {
+            answered: s.answered,
+            answered_within_sl: s.answered_within_sl,
+            abandoned: s.abandoned,
+            short_abandoned: s.short_abandoned,
+            abandoned_within_sl: s.abandoned_within_sl,
+            offered,
+        }
+        .fractions(options.sl_formula, options.short_abandons);
         Some(QueueMetrics {
             sums,
             offered,
             handle_s,
-            sl_numerator,
-            sl_denominator,
-            abandon_numerator: b - sub,
-            abandon_denominator: o - sub,
+            sl_numerator: f.sl_numerator,
+            sl_denominator: f.sl_denominator,
+            abandon_numerator: f.abandon_numerator,
+            abandon_denominator: f.abandon_denominator,
             options,
         })
     }

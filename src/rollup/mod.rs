@@ -64,8 +64,8 @@ pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};
 pub use metrics::{
     report_columns, AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics,
-    Offered, QueueMetrics, ShortAbandons, SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS,
-    QUEUE_COLUMNS,
+    Offered, QueueCounts, QueueFractions, QueueMetrics, ShortAbandons, SlFormula, AGENT_COLUMNS,
+    AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
 pub use output::{PackedRollup, RollupOutput, RollupRecord, RollupStats, RollupTable};
 pub use ratio::{percent, ratio};

@@ -83,7 +83,7 @@ use crate::window::{
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[non_exhaustive]
 pub enum TimelineBy {
-    /// Per agent: `agent_id` (the default).
+    /// Per agent: `agent_id` (the default of timelines; calls: the first agent).
     #[default]
     Agent,
     /// Per agent group: `agent_group` (`(unmapped)` for none).

@@ -2,6 +2,7 @@
 //! offers. Nothing else in the crate formats output.
 
 mod analytics;
+mod calls;
 mod cell;
 mod destination;
 #[cfg(feature = "parquet")]
@@ -17,6 +18,7 @@ mod timeline;
 
 use crate::diagnostic::{Diagnostic, DiagnosticJson};
 pub use analytics::{analytics_name, grouped_by};
+pub use calls::{calls_header, write_calls};
 
 pub use destination::{check_not_input, remove_temporaries, Destination};
 pub use rollup::{write_rollup, write_table};

@@ -42,7 +42,7 @@ pub fn seconds_text(ms: i64) -> String {
 }
 
 /// A value of one cell: text, and whether it is a JSON number.
-enum V {
+pub(super) enum V {
     Text(String),
     Num(String),
     Null,
@@ -98,7 +98,7 @@ impl serde::Serialize for V {
 
 /// One JSON row: names and values in order.
 #[cfg(feature = "serde")]
-struct Named<'a, N: AsRef<str>>(&'a [N], Vec<V>);
+pub(super) struct Named<'a, N: AsRef<str>>(pub(super) &'a [N], pub(super) Vec<V>);
 
 #[cfg(feature = "serde")]
 impl<N: AsRef<str>> serde::Serialize for Named<'_, N> {
@@ -172,7 +172,7 @@ pub fn timeline_header(table: &TimelineTable) -> Vec<&'static str> {
 }
 
 /// The columns of `rcx interactions`.
-pub const INTERACTION_COLUMNS: [&str; 11] = [
+pub const INTERACTION_COLUMNS: [&str; 13] = [
     "interaction_id",
     "direction",
     "channel",
@@ -181,6 +181,8 @@ pub const INTERACTION_COLUMNS: [&str; 11] = [
     "segments",
     "agents",
     "transfers",
+    "conferences",
+    "wait_s",
     "handle_s",
     "recorded_s",
     "recorded_pct",
@@ -208,13 +210,18 @@ fn interaction_row(i: &Interaction, tz: &Tz) -> Vec<V> {
         V::Num(i.segments().len().to_string()),
         V::Text(i.agents()),
         V::Num(i.transfers().to_string()),
+        V::Num(i.conferences().to_string()),
+        V::Num(seconds_text(i.wait_ms())),
         V::Num(seconds_text(handle)),
         V::Num(seconds_text(recorded)),
         percent(recorded as i128, handle as i128).map_or(V::Null, |d| V::Num(format!("{d:.2}"))),
     ]
 }
 
-fn write_rows<W: Write>(
+/// Writes a header and rows as CSV, JSON, NDJSON or an aligned table (the
+/// first `text_cols` columns left-aligned); the Analytics shape is the
+/// caller's.
+pub(super) fn write_rows<W: Write>(
     head: &[&str],
     rows: impl Iterator<Item = Vec<V>>,
     text_cols: usize,
@@ -381,8 +388,8 @@ pub fn write_timeline<W: Write>(
 /// let mut out = Vec::new();
 /// write_interactions(&set, &chrono_tz::UTC, TableFormat::Csv, &mut out)?;
 /// assert_eq!(String::from_utf8(out).unwrap(), "\
-/// interaction_id,direction,channel,start,end,segments,agents,transfers,handle_s,recorded_s,recorded_pct
-/// 5,INBOUND,VOICE,1970-01-01T00:00:00.000+00:00,1970-01-01T00:00:03.000+00:00,1,11,0,3.000,0.000,0.00
+/// interaction_id,direction,channel,start,end,segments,agents,transfers,conferences,wait_s,handle_s,recorded_s,recorded_pct
+/// 5,INBOUND,VOICE,1970-01-01T00:00:00.000+00:00,1970-01-01T00:00:03.000+00:00,1,11,0,0,0.000,3.000,0.000,0.00
 /// ");
 /// # Ok::<(), ringcx_reports::Error>(())
 /// ```

@@ -310,6 +310,7 @@ macro_rules! time_filtered {
     )*};
 }
 time_filtered!(
+    ringcx_reports::calls::Calls,
     ringcx_reports::rollup::Rollup,
     ringcx_reports::timeline::Timeline
 );

@@ -2,6 +2,7 @@
 //! calls the library and formats exit codes; the work is in the library.
 #![forbid(unsafe_code)]
 
+mod calls;
 mod common;
 mod completions;
 mod convert;
@@ -48,6 +49,8 @@ enum Command {
     Timeline(timeline::Args),
     /// One row per interaction: agent chain, transfers, handle and recorded time.
     Interactions(interactions::Args),
+    /// Service level, abandon rate, ASA and AHT from interaction metadata.
+    Calls(calls::Args),
     /// Check files for defects; every finding with code, file, line and field.
     Validate(validate::Args),
     /// Print typed rows (NDJSON or CSV) with canonical field names.
@@ -93,6 +96,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Rollup(a) => rollup::run(a, cli.quiet),
         Command::Timeline(a) => timeline::run(a, cli.quiet),
         Command::Interactions(a) => interactions::run(a, cli.quiet),
+        Command::Calls(a) => calls::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
         #[cfg(feature = "plot")]
         Command::Plot(a) => plot::run(a, cli.quiet),
