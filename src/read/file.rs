@@ -94,7 +94,9 @@ impl OpenFile {
         // Positional reads exist on Unix and Windows; elsewhere every file
         // is read as a stream.
         let (len, stamp) = match file.metadata() {
-            Ok(m) if m.is_file() && cfg!(any(unix, windows)) => (Some(m.len()), Some(Stamp::of(&m))),
+            Ok(m) if m.is_file() && cfg!(any(unix, windows)) => {
+                (Some(m.len()), Some(Stamp::of(&m)))
+            }
             _ => (None, None),
         };
         Ok(OpenFile {
@@ -207,4 +209,48 @@ fn read_at(_file: &File, _buf: &mut [u8], _at: u64) -> io::Result<usize> {
         io::ErrorKind::Unsupported,
         "positional reads are not supported on this platform",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_file_opens_again_and_reads_the_same_bytes_by_position() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, b"0123456789").expect("write");
+        let f = OpenFile::open(&p).expect("open").closed();
+        let mut s = String::new();
+        assert!(f.reader_at(0).read_to_string(&mut s).is_err());
+        let again = f.reopen().expect("reopen");
+        again.reader_at(4).read_to_string(&mut s).expect("read");
+        assert_eq!(s, "456789");
+    }
+
+    #[test]
+    fn a_file_that_changed_while_closed_is_refused_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("day.csv");
+        std::fs::write(&p, b"0123456789").expect("write");
+        let f = OpenFile::open(&p).expect("open").closed();
+        std::fs::write(&p, b"0123456789 and more").expect("rewrite");
+        let e = f.reopen().expect_err("a changed file");
+        assert!(e.to_string().contains("day.csv"), "{e}");
+        assert!(e.to_string().contains("changed"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_replaced_by_another_of_the_same_length_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("day.csv");
+        std::fs::write(&p, b"0123456789").expect("write");
+        let f = OpenFile::open(&p).expect("open").closed();
+        let q = dir.path().join("other.csv");
+        std::fs::write(&q, b"9876543210").expect("write");
+        std::fs::rename(&q, &p).expect("rename");
+        let e = f.reopen().expect_err("another file");
+        assert!(e.to_string().contains("day.csv"), "{e}");
+    }
 }

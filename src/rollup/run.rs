@@ -243,18 +243,29 @@ impl Rollup {
                 .step_by(window)
                 .flat_map(|w| {
                     let hi = (w + window).min(paths.len());
-                    (w..hi).into_par_iter().map(|i| (i, paths[i])).map(|(i, p)| {
-                    let src = open(i)
-                        .inspect_err(|_| abort.store(true, std::sync::atomic::Ordering::Relaxed))?;
-                    let file: Arc<str> = p.to_string_lossy().into();
-                    let prod =
-                        Producer::<T, _>::new(src, &plan, i, file, DupSet::default(), &abort);
-                    let r = run_source_par(prod, &plan);
-                    if r.error.is_some() {
-                        abort.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    Ok(r)
-                    }).collect::<Vec<_>>()
+                    (w..hi)
+                        .into_par_iter()
+                        .map(|i| (i, paths[i]))
+                        .map(|(i, p)| {
+                            let src = open(i).inspect_err(|_| {
+                                abort.store(true, std::sync::atomic::Ordering::Relaxed)
+                            })?;
+                            let file: Arc<str> = p.to_string_lossy().into();
+                            let prod = Producer::<T, _>::new(
+                                src,
+                                &plan,
+                                i,
+                                file,
+                                DupSet::default(),
+                                &abort,
+                            );
+                            let r = run_source_par(prod, &plan);
+                            if r.error.is_some() {
+                                abort.store(true, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            Ok(r)
+                        })
+                        .collect::<Vec<_>>()
                 })
                 .collect();
             let mut failed = false;
