@@ -47,7 +47,7 @@ enum State {
     /// when its layout allows them.
     File {
         file: OpenFile,
-        chunks: Option<Chunks>,
+        chunks: Option<Box<Chunks>>,
     },
     /// A stream: the reader that read its header, to read its rows once.
     Stream(Mutex<Option<Box<Reader>>>),
@@ -104,7 +104,7 @@ impl<'p> Inputs<'p> {
         self.states
             .iter()
             .map(|s| match s {
-                State::File { chunks, .. } => chunks.as_ref(),
+                State::File { chunks, .. } => chunks.as_deref(),
                 _ => None,
             })
             .collect()
@@ -153,7 +153,7 @@ fn probe(rb: &ReaderBuilder, p: &Path, keep: bool) -> Result<(State, ReportKind,
     let kind = r.kind();
     let found = r.diagnostics().iter().map(|d| d.to_string()).collect();
     let state = if file.len().is_some() {
-        let chunks = Chunks::new(rb, &file, &r);
+        let chunks = Chunks::new(rb, &file, &r).map(Box::new);
         // A regular file is read again by position; the header's reader
         // (and its buffer) goes, so that many inputs hold only their handles,
         // and beyond the first few not even those.
@@ -163,7 +163,7 @@ fn probe(rb: &ReaderBuilder, p: &Path, keep: bool) -> Result<(State, ReportKind,
             drop(r);
             State::File {
                 file: file.closed(),
-                chunks: chunks.map(|c| c.closed()),
+                chunks: chunks.map(|c| Box::new(c.closed())),
             }
         }
     } else {
