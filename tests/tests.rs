@@ -16,6 +16,8 @@ mod expected;
 mod fuzzing;
 mod gen;
 mod no_panic;
+#[cfg(unix)]
+mod open_limit;
 mod open_once;
 #[cfg(feature = "cli")]
 mod options;

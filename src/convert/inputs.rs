@@ -6,6 +6,13 @@
 //! process substitution) is read once: the reader that told the report
 //! kind is the one that reads the rows, and a conversion with a stream
 //! among its sources runs in one pass (see [`Inputs::one_pass`]).
+//!
+//! Past the first few files ([`keep_open`]), a regular file's handle is
+//! closed once the file is first read, and each pass opens the file again
+//! (refused when it changed in between), so that a conversion of more files
+//! than the open-file limit allows does not hold them all open. The k-way
+//! merge (`Converter::stream`) closes such a source after its first row
+//! too, and opens it again when the merge reaches that row.
 
 use std::io::Cursor;
 use std::path::PathBuf;
@@ -14,7 +21,7 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::progress::{Progress, ProgressRead};
-use crate::read::file::OpenFile;
+use crate::read::file::{keep_open, OpenFile};
 use crate::read::{Reader, ReaderBuilder};
 
 /// An input the converter can read (twice, with
@@ -140,7 +147,7 @@ impl<'s> Inputs<'s> {
         match self.open(i, b, progress)? {
             Some(Opened::Stream(Some(r))) => Ok((r.kind(), r.file().clone())),
             Some(Opened::File(f)) => {
-                let r = b.reader_of(f)?;
+                let r = b.reader_of(&f.reopen()?)?;
                 Ok((r.kind(), r.file().clone()))
             }
             _ => Err(Error::usage(format!(
@@ -171,8 +178,9 @@ impl<'s> Inputs<'s> {
         }
         match self.open(i, b, progress)? {
             Some(Opened::File(f)) => match progress {
-                None => b.reader_of(f),
+                None => b.reader_of(&f.reopen()?),
                 Some(pr) => {
+                    let f = f.reopen()?;
                     let rd = ProgressRead::new(f.reader_at(0), pr.clone());
                     b.from_reader(f.name().clone(), rd)
                 }
@@ -200,7 +208,9 @@ impl<'s> Inputs<'s> {
         if slot.is_none() {
             let f = OpenFile::open(p)?;
             *slot = Some(if f.len().is_some() {
-                Opened::File(f)
+                // Past the first few files, the handle closes and each pass
+                // opens the file again (see `read::file::keep_open`).
+                Opened::File(if i < keep_open() { f } else { f.closed() })
             } else {
                 let r = match progress {
                     None => b.reader_of(&f)?,

@@ -253,7 +253,11 @@ fn describe_key<T: IntervalRow>(row: &T) -> String {
 
 /// An open source and its next valid row.
 struct Input<T> {
-    reader: Reader,
+    /// `None` once the source is done, or while it waits closed (see
+    /// [`Converter::stream`]).
+    reader: Option<Reader>,
+    /// The valid rows read from the source so far.
+    read: u64,
     row: T,
     has: bool,
     t: i64,
@@ -513,6 +517,12 @@ impl Converter {
         let mut ticker = RowTicker::new(self.progress.as_ref());
         let mut inputs: Vec<Input<T>> = Vec::with_capacity(sources.len());
         let mut names: Vec<Arc<str>> = Vec::with_capacity(sources.len());
+        // Past the first few sources, a source's reader goes once its first
+        // row is read, and the source is opened again (its rows read so far
+        // passed over) when the merge reaches that row: the readers open at
+        // once are those of the sources whose rows overlap in time, not
+        // all of them (daily exports overlap little).
+        let keep = crate::read::file::keep_open();
         for src in 0..sources.len() {
             let mut reader = self.open::<T>(sources, src)?;
             names.push(reader.file().clone());
@@ -521,7 +531,8 @@ impl Converter {
             let has = self.next_row(&mut reader, &mut row, Some(stats), &mut ticker)?;
             let t = row.start().timestamp();
             inputs.push(Input {
-                reader,
+                reader: (has && src < keep).then_some(reader),
+                read: u64::from(has),
                 row,
                 has,
                 t,
@@ -548,17 +559,26 @@ impl Converter {
                         });
                     }
                     used += 1;
-                    input.has =
-                        self.next_row(&mut input.reader, &mut input.row, Some(stats), &mut ticker)?;
+                    let reader = match &mut input.reader {
+                        Some(r) => r,
+                        None => input
+                            .reader
+                            .insert(self.resume::<T>(sources, input.src, input.read)?),
+                    };
+                    input.has = self.next_row(reader, &mut input.row, Some(stats), &mut ticker)?;
                     if input.has {
+                        input.read += 1;
                         input.t = input.row.start().timestamp();
                         if input.t < t {
                             return Err(Error::usage(format!(
                                 "{}:{}: the file changed while it was converted (its rows are no longer in time order)",
-                                input.reader.file(),
+                                reader.file(),
                                 input.row.pos().line()
                             )));
                         }
+                    } else {
+                        // Done: its handle closes.
+                        input.reader = None;
                     }
                 }
             }
@@ -571,6 +591,28 @@ impl Converter {
             self.emit(rows, &names, sink, stats)?;
         }
         Ok(())
+    }
+
+    /// Source `src` opened again, its first `rows` valid rows passed over
+    /// (their skipped rows were counted the first time).
+    fn resume<T: IntervalRow>(
+        &self,
+        sources: &mut Inputs<'_>,
+        src: usize,
+        rows: u64,
+    ) -> Result<Reader> {
+        let mut reader = self.open::<T>(sources, src)?;
+        let mut row = T::default();
+        let mut ticker = RowTicker::new(None);
+        for _ in 0..rows {
+            if !self.next_row(&mut reader, &mut row, None, &mut ticker)? {
+                return Err(Error::usage(format!(
+                    "{}: the file changed while it was converted (it has fewer rows)",
+                    reader.file()
+                )));
+            }
+        }
+        Ok(reader)
     }
 
     /// Reads every row into memory and sorts.

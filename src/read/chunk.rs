@@ -40,7 +40,7 @@ use crate::error::{Error, Result};
 use crate::model::{Field, IntervalRow, LocalResolver, ReportKind};
 
 /// How a file's records are laid out.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Layout {
     Csv {
         columns: Vec<Option<Field>>,
@@ -53,7 +53,7 @@ enum Layout {
 /// A file read by chunks: its layout, found by the reader of its header,
 /// and where its data records start. Every chunk reads the one open file
 /// by position.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Chunks {
     file: Arc<str>,
     input: OpenFile,
@@ -95,6 +95,24 @@ impl Chunks {
             kind: r.kind(),
             data_start,
             len,
+        })
+    }
+
+    /// The chunks with the file's handle closed (see
+    /// [`OpenFile::closed`]), to be [opened again](Self::reopen).
+    pub(crate) fn closed(&self) -> Chunks {
+        Chunks {
+            input: self.input.closed(),
+            ..self.clone()
+        }
+    }
+
+    /// The chunks with an open handle, which every chunk reader shares and
+    /// which closes with the last of them (see [`OpenFile::reopen`]).
+    pub(crate) fn reopen(&self) -> Result<Chunks> {
+        Ok(Chunks {
+            input: self.input.reopen()?,
+            ..self.clone()
         })
     }
 

@@ -7,11 +7,18 @@
 //! share the handle without sharing a file offset. Anything else (a FIFO,
 //! a process substitution, a character device) is a *stream*: it is read
 //! once, from where it is, and never sought.
+//!
+//! A regular file's handle can be *closed* ([`OpenFile::closed`]) while the
+//! file stays known (its name, length and identity), and opened again later
+//! ([`OpenFile::reopen`]), which refuses a file that changed in between: so
+//! that a run over more files than the open-file limit allows keeps only a
+//! bounded number of handles ([`keep_open`]).
 
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use crate::error::{Error, Result};
 
@@ -19,9 +26,64 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug)]
 pub(crate) struct OpenFile {
     name: Arc<str>,
-    file: Arc<File>,
+    path: Arc<Path>,
+    /// The handle; `None` once [closed](Self::closed).
+    file: Option<Arc<File>>,
     /// The length of a file read by position; `None` for a stream.
     len: Option<u64>,
+    /// What tells the file opened again from another file (for a file read
+    /// by position).
+    stamp: Option<Stamp>,
+}
+
+/// The identity of a regular file: its length and modification time, and on
+/// Unix its device and inode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    dev_ino: (u64, u64),
+}
+
+impl Stamp {
+    fn of(m: &Metadata) -> Stamp {
+        Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            #[cfg(unix)]
+            dev_ino: {
+                use std::os::unix::fs::MetadataExt;
+                (m.dev(), m.ino())
+            },
+        }
+    }
+}
+
+/// How many regular-file handles a run keeps open for its whole length: a
+/// quarter of the soft open-file limit where it can be read (Linux, from
+/// `/proc/self/limits`), at most 64, at least 4; 64 elsewhere. The rest of
+/// a run's files are closed after their header and opened again when the
+/// run reaches them.
+pub(crate) fn keep_open() -> usize {
+    const MOST: usize = 64;
+    soft_limit().map_or(MOST, |n| (n / 4).clamp(4, MOST))
+}
+
+/// The soft limit on open files, where it can be read without a system
+/// call binding.
+fn soft_limit() -> Option<usize> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+    // "Max open files   <soft>   <hard>   files"; "unlimited" parses as none.
+    line["Max open files".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 impl OpenFile {
@@ -31,14 +93,51 @@ impl OpenFile {
         let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
         // Positional reads exist on Unix and Windows; elsewhere every file
         // is read as a stream.
-        let len = match file.metadata() {
-            Ok(m) if m.is_file() && cfg!(any(unix, windows)) => Some(m.len()),
-            _ => None,
+        let (len, stamp) = match file.metadata() {
+            Ok(m) if m.is_file() && cfg!(any(unix, windows)) => {
+                (Some(m.len()), Some(Stamp::of(&m)))
+            }
+            _ => (None, None),
         };
         Ok(OpenFile {
             name,
-            file: Arc::new(file),
+            path: path.into(),
+            file: Some(Arc::new(file)),
             len,
+            stamp,
+        })
+    }
+
+    /// The file with this handle closed (when no other clone holds it), to
+    /// be [opened again](Self::reopen). A stream is never closed: it could
+    /// not be read again.
+    pub(crate) fn closed(&self) -> OpenFile {
+        let mut f = self.clone();
+        if f.stamp.is_some() {
+            f.file = None;
+        }
+        f
+    }
+
+    /// The file with an open handle: itself when it has one, else the file
+    /// opened again by its path, refused when it is no longer the file
+    /// whose header was read (another length, modification time, or on Unix
+    /// another inode).
+    pub(crate) fn reopen(&self) -> Result<OpenFile> {
+        if self.file.is_some() {
+            return Ok(self.clone());
+        }
+        let again = OpenFile::open(&self.path)?;
+        if again.stamp.is_none() || again.stamp != self.stamp {
+            return Err(Error::usage(format!(
+                "{}: the file changed while it was read (its length, modification time or \
+                 identity is not the same as when its header was read)",
+                self.name
+            )));
+        }
+        Ok(OpenFile {
+            name: self.name.clone(),
+            ..again
         })
     }
 
@@ -56,6 +155,8 @@ impl OpenFile {
     /// A reader of the file from byte `offset` on, by position, for a file
     /// with a [`len`](Self::len); for a stream, the stream from where it
     /// is (`offset` is then ignored: a stream is read once, from its start).
+    /// The reader of a [closed](Self::closed) file fails its reads: open it
+    /// [again](Self::reopen) first.
     pub(crate) fn reader_at(&self, offset: u64) -> FileRead {
         FileRead {
             file: self.file.clone(),
@@ -67,20 +168,23 @@ impl OpenFile {
 /// A reader of an [`OpenFile`]: by position (its own offset), or the
 /// stream.
 pub(crate) struct FileRead {
-    file: Arc<File>,
+    file: Option<Arc<File>>,
     /// The next byte to read, for a positional reader.
     at: Option<u64>,
 }
 
 impl Read for FileRead {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(file) = &self.file else {
+            return Err(io::Error::other("the file was closed before it was read"));
+        };
         match &mut self.at {
             Some(at) => {
-                let n = read_at(&self.file, buf, *at)?;
+                let n = read_at(file, buf, *at)?;
                 *at += n as u64;
                 Ok(n)
             }
-            None => (&*self.file).read(buf),
+            None => (&**file).read(buf),
         }
     }
 }
@@ -105,4 +209,48 @@ fn read_at(_file: &File, _buf: &mut [u8], _at: u64) -> io::Result<usize> {
         io::ErrorKind::Unsupported,
         "positional reads are not supported on this platform",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_file_opens_again_and_reads_the_same_bytes_by_position() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, b"0123456789").expect("write");
+        let f = OpenFile::open(&p).expect("open").closed();
+        let mut s = String::new();
+        assert!(f.reader_at(0).read_to_string(&mut s).is_err());
+        let again = f.reopen().expect("reopen");
+        again.reader_at(4).read_to_string(&mut s).expect("read");
+        assert_eq!(s, "456789");
+    }
+
+    #[test]
+    fn a_file_that_changed_while_closed_is_refused_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("day.csv");
+        std::fs::write(&p, b"0123456789").expect("write");
+        let f = OpenFile::open(&p).expect("open").closed();
+        std::fs::write(&p, b"0123456789 and more").expect("rewrite");
+        let e = f.reopen().expect_err("a changed file");
+        assert!(e.to_string().contains("day.csv"), "{e}");
+        assert!(e.to_string().contains("changed"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_replaced_by_another_of_the_same_length_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("day.csv");
+        std::fs::write(&p, b"0123456789").expect("write");
+        let f = OpenFile::open(&p).expect("open").closed();
+        let q = dir.path().join("other.csv");
+        std::fs::write(&q, b"9876543210").expect("write");
+        std::fs::rename(&q, &p).expect("rename");
+        let e = f.reopen().expect_err("another file");
+        assert!(e.to_string().contains("day.csv"), "{e}");
+    }
 }

@@ -408,6 +408,10 @@ fn run_file<T: RollupRow>(
     run: &mut ChunkedRun<T::Sums>,
     spans: &mut Spans,
 ) -> Option<()> {
+    // The file's handle, opened again when it was closed after its header
+    // (the chunk readers share it; it closes when the file is done). A file
+    // that cannot be is left to the reference path, which reports why.
+    let chunks = &chunks.reopen().ok()?;
     let starts = chunks.starts(chunk);
     let threads = rayon::current_num_threads().max(1);
     // A window of chunks at a time, merged in order, so that partials of

@@ -235,20 +235,37 @@ impl Rollup {
         // whose error the reference path reports anyway).
         if parallel && inputs.rereadable() {
             let abort = AtomicBool::new(false);
-            let results: Vec<Result<SourceResult<T::Sums>>> = paths
-                .par_iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let src = open(i)
-                        .inspect_err(|_| abort.store(true, std::sync::atomic::Ordering::Relaxed))?;
-                    let file: Arc<str> = p.to_string_lossy().into();
-                    let prod =
-                        Producer::<T, _>::new(src, &plan, i, file, DupSet::default(), &abort);
-                    let r = run_source_par(prod, &plan);
-                    if r.error.is_some() {
-                        abort.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    Ok(r)
+            // Files in windows of a bounded size, so that the handles of
+            // files opened again stay few (see `inputs`); one window when
+            // the files are few.
+            let window = crate::read::file::keep_open().max(1);
+            let results: Vec<Result<SourceResult<T::Sums>>> = (0..paths.len())
+                .step_by(window)
+                .flat_map(|w| {
+                    let hi = (w + window).min(paths.len());
+                    (w..hi)
+                        .into_par_iter()
+                        .map(|i| (i, paths[i]))
+                        .map(|(i, p)| {
+                            let src = open(i).inspect_err(|_| {
+                                abort.store(true, std::sync::atomic::Ordering::Relaxed)
+                            })?;
+                            let file: Arc<str> = p.to_string_lossy().into();
+                            let prod = Producer::<T, _>::new(
+                                src,
+                                &plan,
+                                i,
+                                file,
+                                DupSet::default(),
+                                &abort,
+                            );
+                            let r = run_source_par(prod, &plan);
+                            if r.error.is_some() {
+                                abort.store(true, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            Ok(r)
+                        })
+                        .collect::<Vec<_>>()
                 })
                 .collect();
             let mut failed = false;
