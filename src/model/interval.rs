@@ -160,6 +160,8 @@ impl fmt::Display for IntervalStart {
 /// write_rfc3339(&mut s, local, -(4 * 3600 + 56 * 60 + 2));
 /// assert_eq!(s, "1800-03-04T08:00:02-04:56");
 /// ```
+// Parsing/printing plumbing, public for tests/fuzzing.rs; not part of the supported API.
+#[doc(hidden)]
 pub fn write_rfc3339(out: &mut String, local: NaiveDateTime, offset_secs: i32) {
     use std::fmt::Write;
     let dropped = offset_secs % 60;
@@ -194,6 +196,8 @@ pub fn write_rfc3339(out: &mut String, local: NaiveDateTime, offset_secs: i32) {
 /// assert!(PRINTABLE_YEARS.contains(&2024));
 /// assert!(!PRINTABLE_YEARS.contains(&0) && !PRINTABLE_YEARS.contains(&9999));
 /// ```
+// Parsing plumbing, public for tests/fuzzing.rs; not part of the supported API.
+#[doc(hidden)]
 pub const PRINTABLE_YEARS: std::ops::RangeInclusive<i32> = 1..=9998;
 
 /// How to read a slash date with the month and day first: `MM/dd/yyyy`
@@ -283,6 +287,8 @@ fn digits(b: &[u8]) -> Option<u32> {
 /// assert_eq!(parse_date("10/03/2024", DateOrder::Dmy), Some(d));
 /// assert_eq!(parse_date("2024-02-30", DateOrder::Mdy), None);
 /// ```
+// Parsing plumbing, used by `rcx` (`--from`/`--to` dates); not part of the supported API.
+#[doc(hidden)]
 pub fn parse_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
     let b = s.trim().as_bytes();
     let (y, m, d) = match b.len() {
@@ -382,6 +388,8 @@ pub fn parse_date_time(s: &str) -> Option<NaiveDateTime> {
 /// assert!(parse_zone("US/Eastern").is_some());
 /// assert!(parse_zone("Mars/Olympus").is_none());
 /// ```
+// Parsing plumbing, used by `rcx`; not part of the supported API.
+#[doc(hidden)]
 pub fn parse_zone(name: &str) -> Option<Tz> {
     name.trim().parse::<Tz>().ok()
 }
@@ -389,6 +397,8 @@ pub fn parse_zone(name: &str) -> Option<Tz> {
 /// Why a local start could not be resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+// Parsing plumbing, public for tests/properties.rs; not part of the supported API.
+#[doc(hidden)]
 pub enum ResolveError {
     /// The local time falls in a spring-forward gap.
     Nonexistent,
@@ -436,6 +446,8 @@ pub struct FallBackWindow {
 /// assert_eq!(off(r.resolve(at(2, 0), "q1", 4).unwrap()), -5);
 /// ```
 #[derive(Clone, Debug)]
+// Parsing plumbing, public for tests/properties.rs; not part of the supported API.
+#[doc(hidden)]
 pub struct LocalResolver {
     tz: Tz,
     utc: bool,

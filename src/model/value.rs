@@ -7,6 +7,8 @@ use crate::diagnostic::Code;
 /// Why a raw value was refused: the code and what was expected. The reader
 /// adds file, line, field and the raw value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Parsing plumbing (the error of `parse_count`), public for tests; not part of the supported API.
+#[doc(hidden)]
 pub struct Problem {
     /// The finding's code.
     pub code: Code,
@@ -38,6 +40,8 @@ const EXPECT_INT: &str = "expected a non-negative integer";
 /// assert_eq!(parse_count("99999999999999999999").unwrap_err().code, Code::Overflow);
 /// ```
 #[inline]
+// Parsing plumbing, public for tests/properties.rs; not part of the supported API.
+#[doc(hidden)]
 pub fn parse_count(raw: &str) -> Result<Option<u64>, Problem> {
     let b = raw.as_bytes();
     // Fast path: 1 to 19 plain digits (cannot overflow), checked and summed

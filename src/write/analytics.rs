@@ -26,9 +26,8 @@
 //! (`serde_json`'s escaping).
 
 use crate::model::write_rfc3339;
-use crate::rollup::{
-    BucketInterval, Grouping, MetricColumns, Metrics, RollupRecord, RollupTable, Unit,
-};
+use crate::rollup::{Grouping, MetricColumns, Metrics, RollupRecord, RollupTable, Unit};
+use crate::window::BucketInterval;
 
 use super::cell::cell_text;
 use super::json_string;

@@ -21,11 +21,12 @@ use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
-use crate::rollup::{percent, BucketInterval};
+use crate::rollup::percent;
 use crate::timeline::{
     Interaction, Interactions, TimelineBy, TimelineRecord, TimelineSums, TimelineTable,
     TIMELINE_COLUMNS,
 };
+use crate::window::BucketInterval;
 
 use super::{analytics_name, csv_field, json_string, TableFormat};
 
@@ -326,7 +327,7 @@ fn write_rows<W: Write>(
 /// Writes a timeline in `format` (every format of SPEC 4.4).
 ///
 /// ```
-/// use ringcx_reports::rollup::BucketInterval;
+/// use ringcx_reports::window::BucketInterval;
 /// use ringcx_reports::timeline::Timeline;
 /// use ringcx_reports::write::{write_timeline, TableFormat};
 /// use ringcx_reports::ReaderBuilder;
