@@ -306,15 +306,6 @@ pub fn parse_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
 
 /// Parses an interval start time: `HH:mm` or `HH:mm:ss` with seconds `00`
 /// (a one-digit hour is accepted).
-///
-/// ```
-/// use ringcx_reports::model::parse_time;
-/// let t = chrono::NaiveTime::from_hms_opt(8, 15, 0).unwrap();
-/// assert_eq!(parse_time("08:15"), Some(t));
-/// assert_eq!(parse_time("8:15:00"), Some(t));
-/// assert_eq!(parse_time("08:15:30"), None);
-/// assert_eq!(parse_time("24:00"), None);
-/// ```
 pub fn parse_time(s: &str) -> Option<NaiveTime> {
     let b = s.trim().as_bytes();
     let colon = b.iter().position(|&c| c == b':')?;
@@ -342,15 +333,6 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 /// Parses a JSON `dateTimeFrom`: `MM-dd-yyyyTHH:mm:ss` (the documented
 /// examples), `yyyy-MM-ddTHH:mm:ss` or `yyyy-MM-dd HH:mm:ss`; seconds must
 /// be `00`.
-///
-/// ```
-/// use ringcx_reports::model::parse_date_time;
-/// let dt = chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap().and_hms_opt(5, 0, 0).unwrap();
-/// assert_eq!(parse_date_time("03-04-2024T05:00:00"), Some(dt));
-/// assert_eq!(parse_date_time("2024-03-04T05:00:00"), Some(dt));
-/// assert_eq!(parse_date_time("2024-03-04 05:00:00"), Some(dt));
-/// assert_eq!(parse_date_time("2024-03-04T05:00:00Z"), None);
-/// ```
 pub fn parse_date_time(s: &str) -> Option<NaiveDateTime> {
     let b = s.trim().as_bytes();
     if b.len() < 16 {
@@ -632,5 +614,32 @@ impl LocalResolver {
                 .naive_utc()
         };
         (to_local(transition + s), to_local(transition + f))
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[test]
+    fn parse_time_examples() {
+        let t = chrono::NaiveTime::from_hms_opt(8, 15, 0).unwrap();
+        assert_eq!(parse_time("08:15"), Some(t));
+        assert_eq!(parse_time("8:15:00"), Some(t));
+        assert_eq!(parse_time("08:15:30"), None);
+        assert_eq!(parse_time("24:00"), None);
+    }
+
+    #[test]
+    fn parse_date_time_examples() {
+        let dt = chrono::NaiveDate::from_ymd_opt(2024, 3, 4)
+            .unwrap()
+            .and_hms_opt(5, 0, 0)
+            .unwrap();
+        assert_eq!(parse_date_time("03-04-2024T05:00:00"), Some(dt));
+        assert_eq!(parse_date_time("2024-03-04T05:00:00"), Some(dt));
+        assert_eq!(parse_date_time("2024-03-04 05:00:00"), Some(dt));
+        assert_eq!(parse_date_time("2024-03-04T05:00:00Z"), None);
     }
 }

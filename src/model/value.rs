@@ -104,13 +104,6 @@ fn parse_count_slow(s: &str) -> Result<Option<u64>, Problem> {
 }
 
 /// Parses a non-negative decimal (an average such as `avg_avail_member_cnt`).
-///
-/// ```
-/// use ringcx_reports::model::parse_decimal;
-/// assert_eq!(parse_decimal("2.75").unwrap().unwrap().to_string(), "2.75");
-/// assert_eq!(parse_decimal(" ").unwrap(), None);
-/// assert!(parse_decimal("-1").is_err());
-/// ```
 pub fn parse_decimal(raw: &str) -> Result<Option<Decimal>, Problem> {
     let s = raw.trim();
     if s.is_empty() {
@@ -124,4 +117,17 @@ pub fn parse_decimal(raw: &str) -> Result<Option<Decimal>, Problem> {
         return Err(Problem::new(Code::Negative, EXPECT));
     }
     Ok(Some(d))
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[test]
+    fn parse_decimal_examples() {
+        assert_eq!(parse_decimal("2.75").unwrap().unwrap().to_string(), "2.75");
+        assert_eq!(parse_decimal(" ").unwrap(), None);
+        assert!(parse_decimal("-1").is_err());
+    }
 }

@@ -200,6 +200,7 @@ pub(crate) struct Plan {
 ///
 /// ```
 /// use ringcx_reports::rollup::*;
+/// use ringcx_reports::window::{parse_days, BucketInterval, HourRange};
 /// let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
 /// let rollup = Rollup::new()
 ///     .by(Grouping::Queue)

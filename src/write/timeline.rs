@@ -31,11 +31,6 @@ use crate::window::BucketInterval;
 use super::{analytics_name, csv_field, json_string, TableFormat};
 
 /// Milliseconds as seconds with three decimals: `60000` → `60.000`.
-///
-/// ```
-/// assert_eq!(ringcx_reports::write::seconds_text(1_234_567), "1234.567");
-/// assert_eq!(ringcx_reports::write::seconds_text(-5), "-0.005");
-/// ```
 pub fn seconds_text(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
     let a = ms.unsigned_abs();
@@ -496,4 +491,16 @@ fn timeline_analytics(table: &TimelineTable, out: &mut String) {
         out.push('}');
     }
     out.push_str("\n]}}\n");
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[test]
+    fn seconds_text_examples() {
+        assert_eq!(seconds_text(1_234_567), "1234.567");
+        assert_eq!(seconds_text(-5), "-0.005");
+    }
 }
