@@ -39,6 +39,7 @@ pub use segment::{
 };
 #[cfg(feature = "json")]
 pub(crate) use segment_field::SegKey;
+#[cfg(feature = "json")]
 pub(crate) use value::parse_decimal;
 pub use value::{parse_count, Problem};
 
