@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ringcx_reports::gen::{self, GenOptions, GenReport};
-use ringcx_reports::rollup::{BucketInterval, QueueSums, Rollup, Summable};
+use ringcx_reports::rollup::{QueueSums, Rollup, Summable};
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::{ParseFormat, RowWriter, SegmentWriter};
 use ringcx_reports::{Field, IntervalRow, QueueRow, ReaderBuilder, Segment};
 

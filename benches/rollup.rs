@@ -5,7 +5,8 @@ use std::hint::black_box;
 
 use chrono::{FixedOffset, NaiveDate};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use ringcx_reports::rollup::{BucketInterval, Rollup};
+use ringcx_reports::rollup::Rollup;
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::{IntervalLength, IntervalStart, Position, QueueRow};
 
 /// 200 queues × 15-minute rows over 5 days (96 000 rows).

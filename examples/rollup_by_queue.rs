@@ -15,7 +15,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use chrono_tz::Tz;
-use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
+use ringcx_reports::rollup::{Grouping, Rollup};
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::{Error, ReaderBuilder};
 
 /// Writes one line per queue and day to `out`.

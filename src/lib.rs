@@ -58,7 +58,8 @@
 //! (ratios are `Option<Decimal>`: `None` when the denominator is 0):
 //!
 //! ```
-//! use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
+//! use ringcx_reports::rollup::{Grouping, Rollup};
+//! use ringcx_reports::window::BucketInterval;
 //! use ringcx_reports::ReaderBuilder;
 //!
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/queue_dst_days_ny.csv");

@@ -82,6 +82,8 @@ impl Progress {
 
 /// A byte source that adds what it yields to a [`Progress`].
 #[derive(Debug)]
+// Used by `rcx` to count bytes for its progress bar; not part of the supported API.
+#[doc(hidden)]
 pub struct ProgressRead<R> {
     inner: R,
     progress: Progress,

@@ -7,7 +7,8 @@ use std::io::Write;
 
 use proptest::prelude::*;
 use ringcx_reports::gen::{self, GenOptions, GenReport};
-use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
+use ringcx_reports::rollup::{Grouping, Rollup};
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::ReaderBuilder;
 
 use crate::wire::{self, Csv, QUEUE_COUNTS};

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use ringcx_reports::convert::{cmp_ids, ConvertStats, Converter, Order, Source, Target};
+use ringcx_reports::convert::{ConvertStats, Converter, Order, Source, Target};
 use ringcx_reports::gen::{self, GenFormat, GenOptions, GenReport};
 use ringcx_reports::model::Value;
+use ringcx_reports::window::cmp_ids;
 use ringcx_reports::{AgentExtRow, AgentRow, Code, IntervalRow, QueueRow, ReaderBuilder};
 
 use crate::util::{code, fixture, rcx, stderr, stdout};

@@ -8,7 +8,8 @@
 use std::io::{Cursor, Read, Write};
 use std::process::Stdio;
 
-use ringcx_reports::rollup::{BucketInterval, Rollup};
+use ringcx_reports::rollup::Rollup;
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::{Code, DateOrder, DateOrderBasis, DateOrderChoice, QueueRow, ReaderBuilder};
 
 use crate::util::{code, rcx, rcx_command, read_all, start, stderr, stdout, temp_file, Trickle};

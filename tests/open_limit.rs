@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use ringcx_reports::gen::{self, GenOptions, GenReport};
-use ringcx_reports::rollup::{BucketInterval, Rollup, RollupOutput};
+use ringcx_reports::rollup::{Rollup, RollupOutput};
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::ReaderBuilder;
 

@@ -6,7 +6,8 @@
 //! one handle, still equals the sequential reference on several threads.
 
 use ringcx_reports::gen::{self, GenOptions, GenReport};
-use ringcx_reports::rollup::{BucketInterval, Rollup, RollupOutput};
+use ringcx_reports::rollup::{Rollup, RollupOutput};
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::ReaderBuilder;
 

@@ -8,8 +8,9 @@
 
 use clap::ValueEnum;
 use ringcx_reports::convert::Target;
-use ringcx_reports::rollup::{Attribution, Grouping, Offered, ShortAbandons, SlFormula};
+use ringcx_reports::rollup::{Grouping, Offered, ShortAbandons, SlFormula};
 use ringcx_reports::timeline::TimelineBy;
+use ringcx_reports::window::Attribution;
 use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{ParseFormat, TableFormat};
 use ringcx_reports::{DateOrder, ReportKind, WireForm};

@@ -2,7 +2,8 @@
 //! panel titles with the exact totals, DST category labels, deterministic
 //! bytes, `--max-panels`, and usage errors.
 
-use ringcx_reports::rollup::{BucketInterval, Rollup, RollupTable};
+use ringcx_reports::rollup::{Rollup, RollupTable};
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::plot::{render, PlotFormat, PlotOptions};
 
 use crate::util::{builder, code, fixture, rcx, stderr};

@@ -13,8 +13,9 @@ use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
 use ringcx_reports::convert::{Converter, Source, Target};
-use ringcx_reports::rollup::{Rollup, TimeBound};
+use ringcx_reports::rollup::Rollup;
 use ringcx_reports::timeline::Timeline;
+use ringcx_reports::window::TimeBound;
 use ringcx_reports::write::{write_rows, ParseFormat, RowStats, RowWriter};
 use ringcx_reports::{Code, QueueRow, ReaderBuilder};
 

@@ -4,10 +4,10 @@
 use chrono::{FixedOffset, NaiveDate};
 use proptest::prelude::*;
 use ringcx_reports::rollup::{
-    parse_days, Accumulator, AnalyticsRequest, Attribution, BucketInterval, Cell, GroupMap,
-    GroupOf, Grouping, HourRange, Offered, QueueSums, Rollup, RollupTable, ShortAbandons,
-    SlFormula, TimeBound,
+    Accumulator, AnalyticsRequest, Cell, GroupMap, GroupOf, Grouping, Offered, QueueSums, Rollup,
+    RollupTable, ShortAbandons, SlFormula,
 };
+use ringcx_reports::window::{parse_days, Attribution, BucketInterval, HourRange, TimeBound};
 use ringcx_reports::write::{write_table, TableFormat};
 use ringcx_reports::{
     Code, IntervalLength, IntervalStart, Position, QueueRow, ReaderBuilder, Result,
@@ -289,7 +289,7 @@ fn dst_days_are_23_and_25_hours() {
     let w = Rollup::new()
         .source_tz(ny)
         .interval(BucketInterval::Week)
-        .week_start(ringcx_reports::rollup::WeekStart::Sunday)
+        .week_start(ringcx_reports::window::WeekStart::Sunday)
         .run_files(&[fixture("queue_dst_days_ny.csv")], &ReaderBuilder::new())
         .unwrap();
     assert_eq!(

@@ -4,8 +4,9 @@
 
 use ringcx_reports::calls::CALL_COLUMNS;
 use ringcx_reports::rollup::{
-    BucketInterval, MetricColumns, Rollup, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
+    MetricColumns, Rollup, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::{write_table, TableFormat};
 use ringcx_reports::{ErrorKind, ReaderBuilder, ReportKind};
 use serde_json::Value;

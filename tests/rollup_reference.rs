@@ -20,9 +20,9 @@ use std::sync::OnceLock;
 use chrono::TimeZone;
 use chrono_tz::Tz;
 use ringcx_reports::rollup::{
-    BucketInterval, Cell, GroupMap, GroupOf, Grouping, HourRange, Offered, Rollup, RollupTable,
-    ShortAbandons, SlFormula, TimeBound, WeekStart,
+    Cell, GroupMap, GroupOf, Grouping, Offered, Rollup, RollupTable, ShortAbandons, SlFormula,
 };
+use ringcx_reports::window::{BucketInterval, HourRange, TimeBound, WeekStart};
 use ringcx_reports::write::{write_table, TableFormat};
 use ringcx_reports::{AgentExtRow, QueueRow, ReaderBuilder};
 use rust_decimal::Decimal;

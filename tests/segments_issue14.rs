@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use ringcx_reports::model::instant_from_millis;
-use ringcx_reports::rollup::{BucketInterval, Rollup, TimeBound};
+use ringcx_reports::rollup::Rollup;
 use ringcx_reports::timeline::{Interactions, Timeline, TimelineBy};
 use ringcx_reports::validate::Validator;
+use ringcx_reports::window::{BucketInterval, TimeBound};
 use ringcx_reports::{Code, QueueRow, ReaderBuilder, Segment};
 
 use crate::util::{code, rcx, stderr, stdout, temp_file};

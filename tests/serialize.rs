@@ -5,9 +5,10 @@
 
 use std::fmt;
 
-use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
+use ringcx_reports::rollup::{Grouping, Rollup};
 use ringcx_reports::timeline::{Interactions, Timeline};
 use ringcx_reports::validate::Validator;
+use ringcx_reports::window::BucketInterval;
 use ringcx_reports::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Segment};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;

@@ -10,8 +10,9 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 use ringcx_reports::gen::{self, GenOptions, GenReport};
-use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup, TimeBound};
+use ringcx_reports::rollup::{Grouping, Rollup};
 use ringcx_reports::timeline::{Interactions, Timeline, TimelineBy, TimelineTable};
+use ringcx_reports::window::{BucketInterval, TimeBound};
 use ringcx_reports::write::{write_interactions, write_timeline, TableFormat};
 use ringcx_reports::{AgentExtRow, Code, ReaderBuilder, Segment};
 

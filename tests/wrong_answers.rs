@@ -163,7 +163,8 @@ fn dates_whose_buckets_rfc_3339_cannot_print_are_refused() {
 /// and a New York export came back in UTC day buckets without a word.
 #[test]
 fn the_reader_builders_zone_is_the_rollups_source_zone() {
-    use ringcx_reports::rollup::{BucketInterval, Rollup};
+    use ringcx_reports::rollup::Rollup;
+    use ringcx_reports::window::BucketInterval;
     let rb = crate::util::builder("America/New_York");
     let path = crate::util::fixture("queue_dst_days_ny.csv");
     let table = Rollup::new()

@@ -1213,7 +1213,8 @@ pub fn segments_reader_with(opts: &Opts, body: &[u8]) {
 // Rollup differentials.
 // ---------------------------------------------------------------------
 
-use ringcx_reports::rollup::{Attribution, BucketInterval, Grouping, Rollup, RollupTable};
+use ringcx_reports::rollup::{Grouping, Rollup, RollupTable};
+use ringcx_reports::window::{Attribution, BucketInterval};
 
 /// Options of the rollup targets, from the byte after the 4 reader
 /// option bytes: bits 0-2 grouping (mod 6; groupings that need a group map

@@ -70,7 +70,6 @@ use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow, ReportKind};
 use crate::position::Location;
 use crate::progress::{Progress, RowTicker};
 use crate::read::{Reader, ReaderBuilder};
-pub use crate::window::cmp_ids;
 use crate::window::cmp_row_keys;
 use crate::write::{check_teleopti_ids, ParseFormat, RowWriter, TeleoptiWriter};
 

@@ -60,7 +60,8 @@
 //! to the group `(unmapped)`, so no call is silently dropped.
 //!
 //! ```
-//! use ringcx_reports::rollup::{BucketInterval, GroupMap, GroupOf, Grouping, Rollup};
+//! use ringcx_reports::rollup::{GroupMap, GroupOf, Grouping, Rollup};
+//! use ringcx_reports::window::BucketInterval;
 //! use ringcx_reports::ReaderBuilder;
 //!
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/");
@@ -87,7 +88,8 @@
 //! denominator for the whole day, never an average of interval ratios.
 //!
 //! ```
-//! use ringcx_reports::rollup::{BucketInterval, Rollup};
+//! use ringcx_reports::rollup::Rollup;
+//! use ringcx_reports::window::BucketInterval;
 //! use ringcx_reports::ReaderBuilder;
 //!
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/queue_dst_days_ny.csv");

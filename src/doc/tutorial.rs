@@ -167,7 +167,8 @@
 //! zone: in New York, 2024-03-10 has 23 hours and 2024-11-03 has 25.
 //!
 //! ```
-//! use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
+//! use ringcx_reports::rollup::{Grouping, Rollup};
+//! use ringcx_reports::window::BucketInterval;
 //! use ringcx_reports::ReaderBuilder;
 //!
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/queue_dst_days_ny.csv");
@@ -202,7 +203,8 @@
 //! with the `plot` feature, `write::plot` draws it as an SVG or PNG chart.
 //!
 //! ```
-//! use ringcx_reports::rollup::{BucketInterval, Rollup};
+//! use ringcx_reports::rollup::Rollup;
+//! use ringcx_reports::window::BucketInterval;
 //! use ringcx_reports::write::{write_table, TableFormat};
 //! use ringcx_reports::ReaderBuilder;
 //!

@@ -160,6 +160,8 @@ impl fmt::Display for IntervalStart {
 /// write_rfc3339(&mut s, local, -(4 * 3600 + 56 * 60 + 2));
 /// assert_eq!(s, "1800-03-04T08:00:02-04:56");
 /// ```
+// Parsing/printing plumbing, public for tests/fuzzing.rs; not part of the supported API.
+#[doc(hidden)]
 pub fn write_rfc3339(out: &mut String, local: NaiveDateTime, offset_secs: i32) {
     use std::fmt::Write;
     let dropped = offset_secs % 60;
@@ -194,6 +196,8 @@ pub fn write_rfc3339(out: &mut String, local: NaiveDateTime, offset_secs: i32) {
 /// assert!(PRINTABLE_YEARS.contains(&2024));
 /// assert!(!PRINTABLE_YEARS.contains(&0) && !PRINTABLE_YEARS.contains(&9999));
 /// ```
+// Parsing plumbing, public for tests/fuzzing.rs; not part of the supported API.
+#[doc(hidden)]
 pub const PRINTABLE_YEARS: std::ops::RangeInclusive<i32> = 1..=9998;
 
 /// How to read a slash date with the month and day first: `MM/dd/yyyy`
@@ -283,6 +287,8 @@ fn digits(b: &[u8]) -> Option<u32> {
 /// assert_eq!(parse_date("10/03/2024", DateOrder::Dmy), Some(d));
 /// assert_eq!(parse_date("2024-02-30", DateOrder::Mdy), None);
 /// ```
+// Parsing plumbing, used by `rcx` (`--from`/`--to` dates); not part of the supported API.
+#[doc(hidden)]
 pub fn parse_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
     let b = s.trim().as_bytes();
     let (y, m, d) = match b.len() {
@@ -300,15 +306,6 @@ pub fn parse_date(s: &str, order: DateOrder) -> Option<NaiveDate> {
 
 /// Parses an interval start time: `HH:mm` or `HH:mm:ss` with seconds `00`
 /// (a one-digit hour is accepted).
-///
-/// ```
-/// use ringcx_reports::model::parse_time;
-/// let t = chrono::NaiveTime::from_hms_opt(8, 15, 0).unwrap();
-/// assert_eq!(parse_time("08:15"), Some(t));
-/// assert_eq!(parse_time("8:15:00"), Some(t));
-/// assert_eq!(parse_time("08:15:30"), None);
-/// assert_eq!(parse_time("24:00"), None);
-/// ```
 pub fn parse_time(s: &str) -> Option<NaiveTime> {
     let b = s.trim().as_bytes();
     let colon = b.iter().position(|&c| c == b':')?;
@@ -336,15 +333,6 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 /// Parses a JSON `dateTimeFrom`: `MM-dd-yyyyTHH:mm:ss` (the documented
 /// examples), `yyyy-MM-ddTHH:mm:ss` or `yyyy-MM-dd HH:mm:ss`; seconds must
 /// be `00`.
-///
-/// ```
-/// use ringcx_reports::model::parse_date_time;
-/// let dt = chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap().and_hms_opt(5, 0, 0).unwrap();
-/// assert_eq!(parse_date_time("03-04-2024T05:00:00"), Some(dt));
-/// assert_eq!(parse_date_time("2024-03-04T05:00:00"), Some(dt));
-/// assert_eq!(parse_date_time("2024-03-04 05:00:00"), Some(dt));
-/// assert_eq!(parse_date_time("2024-03-04T05:00:00Z"), None);
-/// ```
 pub fn parse_date_time(s: &str) -> Option<NaiveDateTime> {
     let b = s.trim().as_bytes();
     if b.len() < 16 {
@@ -382,6 +370,8 @@ pub fn parse_date_time(s: &str) -> Option<NaiveDateTime> {
 /// assert!(parse_zone("US/Eastern").is_some());
 /// assert!(parse_zone("Mars/Olympus").is_none());
 /// ```
+// Parsing plumbing, used by `rcx`; not part of the supported API.
+#[doc(hidden)]
 pub fn parse_zone(name: &str) -> Option<Tz> {
     name.trim().parse::<Tz>().ok()
 }
@@ -389,6 +379,8 @@ pub fn parse_zone(name: &str) -> Option<Tz> {
 /// Why a local start could not be resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+// Parsing plumbing, public for tests/properties.rs; not part of the supported API.
+#[doc(hidden)]
 pub enum ResolveError {
     /// The local time falls in a spring-forward gap.
     Nonexistent,
@@ -436,6 +428,8 @@ pub struct FallBackWindow {
 /// assert_eq!(off(r.resolve(at(2, 0), "q1", 4).unwrap()), -5);
 /// ```
 #[derive(Clone, Debug)]
+// Parsing plumbing, public for tests/properties.rs; not part of the supported API.
+#[doc(hidden)]
 pub struct LocalResolver {
     tz: Tz,
     utc: bool,
@@ -620,5 +614,32 @@ impl LocalResolver {
                 .naive_utc()
         };
         (to_local(transition + s), to_local(transition + f))
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[test]
+    fn parse_time_examples() {
+        let t = chrono::NaiveTime::from_hms_opt(8, 15, 0).unwrap();
+        assert_eq!(parse_time("08:15"), Some(t));
+        assert_eq!(parse_time("8:15:00"), Some(t));
+        assert_eq!(parse_time("08:15:30"), None);
+        assert_eq!(parse_time("24:00"), None);
+    }
+
+    #[test]
+    fn parse_date_time_examples() {
+        let dt = chrono::NaiveDate::from_ymd_opt(2024, 3, 4)
+            .unwrap()
+            .and_hms_opt(5, 0, 0)
+            .unwrap();
+        assert_eq!(parse_date_time("03-04-2024T05:00:00"), Some(dt));
+        assert_eq!(parse_date_time("2024-03-04T05:00:00"), Some(dt));
+        assert_eq!(parse_date_time("2024-03-04 05:00:00"), Some(dt));
+        assert_eq!(parse_date_time("2024-03-04T05:00:00Z"), None);
     }
 }

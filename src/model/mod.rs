@@ -3,13 +3,14 @@
 //! * [`QueueRow`], [`AgentExtRow`], [`AgentRow`]: the three interval reports,
 //!   sharing the [`IntervalRow`] trait;
 //! * [`Field`]: the catalogue of field names, JSON names and aliases;
-//! * [`IntervalLength`], [`IntervalStart`], [`LocalResolver`]: interval time
+//! * [`IntervalLength`], [`IntervalStart`]: interval time
 //!   in the source zone, with the DST rules of SPEC 2.5;
 //! * [`Segment`]: one segment of interaction metadata (SPEC 2.4), both
 //!   export generations in one row;
 //! * `segment_field` (crate-internal): the catalogue of interaction-metadata
 //!   JSON keys, both generations, and the [`Segment`] field each fills;
-//! * [`zones`]: the common zones a wall-clock time repeats or vanishes in.
+//! * `zones` (crate-internal): the common zones a wall-clock time repeats or
+//!   vanishes in, behind the source-zone hints.
 
 mod field;
 mod interval;
@@ -18,16 +19,17 @@ mod segment;
 #[cfg(feature = "json")]
 mod segment_field;
 mod value;
-pub mod zones;
+pub(crate) mod zones;
 
 use std::fmt;
 use std::str::FromStr;
 
 pub use field::{Field, FieldType};
 pub use interval::{
-    parse_date, parse_date_time, parse_time, parse_zone, write_rfc3339, DateOrder, FallBackWindow,
-    IntervalLength, IntervalStart, LocalResolver, ResolveError, PRINTABLE_YEARS,
+    parse_date, parse_zone, write_rfc3339, DateOrder, IntervalLength, IntervalStart, LocalResolver,
+    ResolveError, PRINTABLE_YEARS,
 };
+pub(crate) use interval::{parse_date_time, parse_time, FallBackWindow};
 pub(crate) use interval::{slash_date, slash_parts};
 pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
 pub(crate) use segment::secs_text;
@@ -37,7 +39,9 @@ pub use segment::{
 };
 #[cfg(feature = "json")]
 pub(crate) use segment_field::SegKey;
-pub use value::{parse_count, parse_decimal, Problem};
+#[cfg(feature = "json")]
+pub(crate) use value::parse_decimal;
+pub use value::{parse_count, Problem};
 
 /// Which report a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -491,6 +491,8 @@ pub(crate) fn secs_text(ms: i128) -> String {
 /// // Year 56526: epoch digits that RFC 3339 cannot print.
 /// assert_eq!(parse_instant("1721640055000000"), None);
 /// ```
+// Parsing plumbing, public for tests/fuzzing.rs and the fuzz targets; not part of the supported API.
+#[doc(hidden)]
 pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     use chrono::Datelike;
     let s = s.trim();
@@ -504,6 +506,8 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The instant `ms` milliseconds after the Unix epoch.
+// Parsing plumbing, public for tests and the fuzz targets; not part of the supported API.
+#[doc(hidden)]
 pub fn instant_from_millis(ms: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms)
 }

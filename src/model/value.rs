@@ -7,6 +7,8 @@ use crate::diagnostic::Code;
 /// Why a raw value was refused: the code and what was expected. The reader
 /// adds file, line, field and the raw value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Parsing plumbing (the error of `parse_count`), public for tests; not part of the supported API.
+#[doc(hidden)]
 pub struct Problem {
     /// The finding's code.
     pub code: Code,
@@ -38,6 +40,8 @@ const EXPECT_INT: &str = "expected a non-negative integer";
 /// assert_eq!(parse_count("99999999999999999999").unwrap_err().code, Code::Overflow);
 /// ```
 #[inline]
+// Parsing plumbing, public for tests/properties.rs; not part of the supported API.
+#[doc(hidden)]
 pub fn parse_count(raw: &str) -> Result<Option<u64>, Problem> {
     let b = raw.as_bytes();
     // Fast path: 1 to 19 plain digits (cannot overflow), checked and summed
@@ -100,13 +104,6 @@ fn parse_count_slow(s: &str) -> Result<Option<u64>, Problem> {
 }
 
 /// Parses a non-negative decimal (an average such as `avg_avail_member_cnt`).
-///
-/// ```
-/// use ringcx_reports::model::parse_decimal;
-/// assert_eq!(parse_decimal("2.75").unwrap().unwrap().to_string(), "2.75");
-/// assert_eq!(parse_decimal(" ").unwrap(), None);
-/// assert!(parse_decimal("-1").is_err());
-/// ```
 pub fn parse_decimal(raw: &str) -> Result<Option<Decimal>, Problem> {
     let s = raw.trim();
     if s.is_empty() {
@@ -120,4 +117,17 @@ pub fn parse_decimal(raw: &str) -> Result<Option<Decimal>, Problem> {
         return Err(Problem::new(Code::Negative, EXPECT));
     }
     Ok(Some(d))
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[test]
+    fn parse_decimal_examples() {
+        assert_eq!(parse_decimal("2.75").unwrap().unwrap().to_string(), "2.75");
+        assert_eq!(parse_decimal(" ").unwrap(), None);
+        assert!(parse_decimal("-1").is_err());
+    }
 }

@@ -24,6 +24,8 @@ use crate::model::{AgentExtRow, AgentRow, QueueRow};
 /// a.merge(&AgentExtSums::default()); // the identity
 /// assert_eq!(a.answered, 10);
 /// ```
+// Internal sums machinery, public for tests/properties.rs and benches; not part of the supported API.
+#[doc(hidden)]
 pub trait Accumulator: Pack + Default + Clone + PartialEq + Send + Sync + std::fmt::Debug {
     /// Adds `other` into `self`.
     fn merge(&mut self, other: &Self);
@@ -32,6 +34,8 @@ pub trait Accumulator: Pack + Default + Clone + PartialEq + Send + Sync + std::f
 }
 
 /// A row type the rollup can sum: it knows its accumulator.
+// Internal sums machinery, public for tests/properties.rs and benches; not part of the supported API.
+#[doc(hidden)]
 pub trait Summable {
     /// The accumulator for this row type.
     type Sums: Accumulator;
@@ -251,6 +255,8 @@ sums! {
 /// assert_eq!(a.name(), "Sales AMER");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+// Internal sums machinery (the name kept per key), public for its doctest; not part of the supported API.
+#[doc(hidden)]
 pub struct NamePick {
     at: Option<i64>,
     name: String,

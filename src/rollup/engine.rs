@@ -274,7 +274,7 @@ impl<'p, S: Accumulator> Worker<'p, S> {
                     minutes: row.interval().minutes(),
                 });
             }
-            if self.plan.attribution == super::Attribution::Nest {
+            if self.plan.attribution == crate::window::Attribution::Nest {
                 // The rollup will be refused; the row is still scanned so
                 // that the error can name every interval that fits.
                 return;

@@ -16,7 +16,8 @@
 //! bytes whatever the thread count and the order of input files.
 //!
 //! ```
-//! use ringcx_reports::rollup::{BucketInterval, Grouping, Rollup};
+//! use ringcx_reports::rollup::{Grouping, Rollup};
+//! use ringcx_reports::window::BucketInterval;
 //! use ringcx_reports::{QueueRow, ReaderBuilder};
 //! let data = "\
 //! interval,date_from,time,queue,queue_name,offd_direct_call_cnt,overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,wait_dur,aband_short_call_cnt,aband_within_sl_cnt
@@ -55,9 +56,6 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
-pub use crate::window::{
-    in_zone, parse_days, Attribution, BucketInterval, HourRange, TimeBound, WeekStart,
-};
 pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
 pub use column::{Cell, Column, Unit};
 pub use engine::RollupRow;
@@ -77,7 +75,7 @@ pub(crate) use self::ratio::scaled_hundredths;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::option::OptionName;
-use crate::window::{Filter, Window};
+use crate::window::{Attribution, BucketInterval, Filter, HourRange, TimeBound, WeekStart, Window};
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -202,6 +200,7 @@ pub(crate) struct Plan {
 ///
 /// ```
 /// use ringcx_reports::rollup::*;
+/// use ringcx_reports::window::{parse_days, BucketInterval, HourRange};
 /// let tz: chrono_tz::Tz = "America/New_York".parse().unwrap();
 /// let rollup = Rollup::new()
 ///     .by(Grouping::Queue)
@@ -273,7 +272,7 @@ impl Rollup {
         self
     }
     /// Keeps rows starting on these local weekdays (bit 0 = Monday; see
-    /// [`parse_days`]).
+    /// [`parse_days`](crate::window::parse_days)).
     pub fn days(mut self, mask: u8) -> Self {
         self.window = self.window.days(mask);
         self
@@ -346,7 +345,8 @@ impl Rollup {
     /// twice, makes the run a usage error listing the valid names.
     ///
     /// ```
-    /// use ringcx_reports::rollup::{BucketInterval, Rollup};
+    /// use ringcx_reports::rollup::Rollup;
+    /// use ringcx_reports::window::BucketInterval;
     /// use ringcx_reports::write::{write_table, TableFormat};
     /// use ringcx_reports::{QueueRow, ReaderBuilder};
     /// let data = "\

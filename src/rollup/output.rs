@@ -13,12 +13,13 @@ use super::engine::{nowhere, Partial, RollupRow, Skips};
 use super::metrics::{
     AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics, QueueMetrics,
 };
-use super::{chunked, Attribution, BucketInterval, Grouping, Plan};
+use super::{chunked, Grouping, Plan};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::option::OptionName;
 use crate::window::{cmp_keys, in_zone, is_integer};
+use crate::window::{Attribution, BucketInterval};
 
 /// A finished file rollup, not yet formatted: a [`RollupTable`], or the
 /// packed result of the chunked path ([`PackedRollup`]), which a writer can

@@ -27,7 +27,8 @@ use crate::window::{hhmm, weekday, BucketInterval, HourRange, TimeBound};
 /// A parsed Analytics API request body.
 ///
 /// ```
-/// use ringcx_reports::rollup::{AnalyticsRequest, BucketInterval, Grouping, Rollup};
+/// use ringcx_reports::rollup::{AnalyticsRequest, Grouping, Rollup};
+/// use ringcx_reports::window::BucketInterval;
 /// let body = r#"{
 ///   "grouping": {"groupBy": "Queues"},
 ///   "timeSettings": {

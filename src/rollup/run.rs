@@ -37,6 +37,8 @@ impl Rollup {
 
     /// [`run_rows`](Self::run_rows) on the current thread only: the
     /// reference the parallel path is tested against.
+    // Test oracle: the sequential path the parallel one is checked against (tests, fuzz); not part of the supported API.
+    #[doc(hidden)]
     pub fn run_rows_sequential<T, I>(&self, rows: I) -> Result<RollupTable>
     where
         T: RollupRow,
@@ -101,6 +103,8 @@ impl Rollup {
 
     /// [`run_files`](Self::run_files) on the current thread, files in path
     /// order: the reference path.
+    // Test oracle: the sequential path the parallel one is checked against (tests, fuzz); not part of the supported API.
+    #[doc(hidden)]
     pub fn run_files_sequential<P: AsRef<Path> + Sync>(
         &self,
         paths: &[P],
@@ -159,7 +163,8 @@ impl Rollup {
     /// from there, in order, the same bytes as the table would give.
     ///
     /// ```
-    /// use ringcx_reports::rollup::{BucketInterval, Rollup};
+    /// use ringcx_reports::rollup::Rollup;
+    /// use ringcx_reports::window::BucketInterval;
     /// use ringcx_reports::write::{write_rollup, TableFormat};
     /// use ringcx_reports::ReaderBuilder;
     /// let dir = tempfile::tempdir().unwrap();

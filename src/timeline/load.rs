@@ -260,6 +260,8 @@ impl Interactions {
     }
 
     /// [`from_files`](Self::from_files) on the current thread only.
+    // Test oracle: the sequential path the parallel one is checked against (tests, fuzz); not part of the supported API.
+    #[doc(hidden)]
     pub fn from_files_sequential<P: AsRef<Path> + Sync>(
         paths: &[P],
         reader: &ReaderBuilder,

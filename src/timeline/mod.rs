@@ -4,8 +4,8 @@
 //!
 //! * A segment's span is `[contact start, contact end)`, or start +
 //!   duration when the end is missing, in milliseconds
-//!   ([`PlacedSegment`]); its recording spans come from the REC_START /
-//!   REC_STOP events ([`Recording`]).
+//!   (`PlacedSegment`); its recording spans come from the REC_START /
+//!   REC_STOP events (`Recording`).
 //! * [`Interactions`] assembles interactions from segments that may be
 //!   anywhere in the files: segments ordered by start, then segment id;
 //!   agent chain, transfers, handle and recorded time ([`Interaction`]).
@@ -67,7 +67,8 @@ use chrono_tz::Tz;
 
 pub use interaction::Interaction;
 pub use load::{Counted, Interactions, LoadStats};
-pub use segment::{PlacedSegment, Recording, SegmentKeys, UNMAPPED_GROUP};
+pub(crate) use segment::PlacedSegment;
+pub use segment::UNMAPPED_GROUP;
 
 use self::engine::Engine;
 use crate::error::{Error, Result};
@@ -393,6 +394,8 @@ impl Timeline {
 
     /// [`run`](Self::run) on the current thread only: the reference the
     /// parallel path is tested against.
+    // Test oracle: the sequential path the parallel one is checked against (tests, fuzz); not part of the supported API.
+    #[doc(hidden)]
     pub fn run_sequential(&self, ixns: &Interactions) -> Result<TimelineTable> {
         self.run_with(ixns, false)
     }

@@ -48,23 +48,6 @@ impl Recording {
     /// pause is a STOP followed by a START. A START while a span is open and
     /// a STOP with none open are ignored; a span still open at the last
     /// event runs to the segment end.
-    ///
-    /// ```
-    /// use ringcx_reports::timeline::Recording;
-    /// use ringcx_reports::model::instant_from_millis;
-    /// use ringcx_reports::{Segment, SegmentEvent};
-    /// let ev = |t: i64, k: &str| SegmentEvent {
-    ///     time: instant_from_millis(t), client_time: None, kind: k.into(), line: 0 };
-    /// let mut seg = Segment::default();
-    /// // start 1000, pause 4000–6000, a repeated START, no final STOP
-    /// seg.events = Some(vec![ev(6000, "REC_START"), ev(1000, "REC_START"),
-    ///     ev(4000, "REC_STOP"), ev(7000, "REC_START")]);
-    /// let r = Recording::of(&seg, 0, 9000);
-    /// assert_eq!(*r.spans, [(1000, 4000), (6000, 9000)]);
-    /// assert!(r.unmatched_start);
-    /// assert_eq!(r.ignored_events, 1);
-    /// assert_eq!(r.total_ms(), 6000);
-    /// ```
     pub fn of(seg: &Segment, start: i64, end: i64) -> Recording {
         let mut r = Recording::default();
         let Some(events) = &seg.events else {
@@ -214,22 +197,6 @@ impl PlacedSegment {
     /// an error when it has no start (V104), no end and no duration
     /// (V104), or ends before it starts (T601, which the reader refuses
     /// already; a segment built by hand is checked here).
-    ///
-    /// ```
-    /// use ringcx_reports::timeline::PlacedSegment;
-    /// use ringcx_reports::model::instant_from_millis;
-    /// use ringcx_reports::{Code, ReaderBuilder};
-    /// let data = r#"[{"interactionId": 1, "segmentID": 1, "segmentAgentId": 7,
-    ///   "segmentContactStartTimeMs": 60000, "segmentDuration": 2.5}]"#;
-    /// let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
-    /// let mut seg = reader.segments().next().unwrap()?;
-    /// let p = PlacedSegment::new(&seg, &"m.json".into(), 0)?;
-    /// assert_eq!((p.start, p.end, p.is_agent), (60_000, 62_500, true));
-    /// seg.segment_end = instant_from_millis(59_999);
-    /// let e = PlacedSegment::new(&seg, &"m.json".into(), 0).unwrap_err();
-    /// assert_eq!(e.code(), Some(Code::SegmentEndBeforeStart));
-    /// # Ok::<(), ringcx_reports::Error>(())
-    /// ```
     pub fn new(seg: &Segment, file: &Arc<str>, file_idx: u32) -> Result<PlacedSegment> {
         Self::place(seg, file, file_idx, &mut Interner::default())
     }
@@ -319,5 +286,53 @@ impl PlacedSegment {
     /// `channelType` (cx v1; `VOICE` for v2), if any.
     pub fn channel(&self) -> Option<&str> {
         self.keys.channel.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[cfg(feature = "json")]
+    #[test]
+    fn placed_segment_new_examples() -> crate::Result<()> {
+        use crate::model::instant_from_millis;
+        use crate::{Code, ReaderBuilder};
+        let data = r#"[{"interactionId": 1, "segmentID": 1, "segmentAgentId": 7,
+          "segmentContactStartTimeMs": 60000, "segmentDuration": 2.5}]"#;
+        let mut reader = ReaderBuilder::new().from_bytes("m.json", data.into())?;
+        let mut seg = reader.segments().next().unwrap()?;
+        let p = PlacedSegment::new(&seg, &"m.json".into(), 0)?;
+        assert_eq!((p.start, p.end, p.is_agent), (60_000, 62_500, true));
+        seg.segment_end = instant_from_millis(59_999);
+        let e = PlacedSegment::new(&seg, &"m.json".into(), 0).unwrap_err();
+        assert_eq!(e.code(), Some(Code::SegmentEndBeforeStart));
+        Ok(())
+    }
+
+    #[test]
+    fn recording_of_examples() {
+        use crate::model::instant_from_millis;
+        use crate::{Segment, SegmentEvent};
+        let ev = |t: i64, k: &str| SegmentEvent {
+            time: instant_from_millis(t),
+            client_time: None,
+            kind: k.into(),
+            line: 0,
+        };
+        let mut seg = Segment::default();
+        // start 1000, pause 4000–6000, a repeated START, no final STOP
+        seg.events = Some(vec![
+            ev(6000, "REC_START"),
+            ev(1000, "REC_START"),
+            ev(4000, "REC_STOP"),
+            ev(7000, "REC_START"),
+        ]);
+        let r = Recording::of(&seg, 0, 9000);
+        assert_eq!(*r.spans, [(1000, 4000), (6000, 9000)]);
+        assert!(r.unmatched_start);
+        assert_eq!(r.ignored_events, 1);
+        assert_eq!(r.total_ms(), 6000);
     }
 }

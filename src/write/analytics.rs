@@ -26,9 +26,8 @@
 //! (`serde_json`'s escaping).
 
 use crate::model::write_rfc3339;
-use crate::rollup::{
-    BucketInterval, Grouping, MetricColumns, Metrics, RollupRecord, RollupTable, Unit,
-};
+use crate::rollup::{Grouping, MetricColumns, Metrics, RollupRecord, RollupTable, Unit};
+use crate::window::BucketInterval;
 
 use super::cell::cell_text;
 use super::json_string;
@@ -46,13 +45,6 @@ pub fn grouped_by(g: Grouping) -> &'static str {
 }
 
 /// `service_level_pct` → `serviceLevel`.
-///
-/// ```
-/// use ringcx_reports::write::analytics_name;
-/// assert_eq!(analytics_name("service_level_pct"), "serviceLevel");
-/// assert_eq!(analytics_name("longest_answer_wait_s"), "longestAnswerWait");
-/// assert_eq!(analytics_name("rows"), "rows");
-/// ```
 pub fn analytics_name(column: &str) -> String {
     let base = column
         .strip_suffix("_pct")
@@ -165,4 +157,17 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) {
         out.push('}');
     }
     out.push_str("\n]}}\n");
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[test]
+    fn analytics_name_examples() {
+        assert_eq!(analytics_name("service_level_pct"), "serviceLevel");
+        assert_eq!(analytics_name("longest_answer_wait_s"), "longestAnswerWait");
+        assert_eq!(analytics_name("rows"), "rows");
+    }
 }

@@ -200,6 +200,8 @@ impl Write for Destination {
 /// assert!(e.is_usage());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+// Used by `rcx` (and tests/output.rs) to refuse an output path that is an input; not part of the supported API.
+#[doc(hidden)]
 pub fn check_not_input<P: AsRef<Path>>(
     output: &Path,
     inputs: impl IntoIterator<Item = P>,
@@ -259,6 +261,8 @@ fn same_file(a: &Path, _: &Metadata, b: &Path, _: &Metadata) -> bool {
 /// assert!(out.commit().is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+// Used by `rcx` to clean temporary files on an interrupt; not part of the supported API.
+#[doc(hidden)]
 pub fn remove_temporaries() {
     let mut live = registry();
     live.closed = true;

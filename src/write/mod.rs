@@ -17,19 +17,16 @@ mod teleopti;
 mod timeline;
 
 use crate::diagnostic::{Diagnostic, DiagnosticJson};
-pub use analytics::{analytics_name, grouped_by};
-pub use calls::{calls_header, write_calls};
+pub(crate) use analytics::analytics_name;
+pub use calls::write_calls;
 
 pub use destination::{check_not_input, remove_temporaries, Destination};
 pub use rollup::{write_rollup, write_table};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
 pub use segments::{write_segments, SegmentWriter};
-pub use table::header as table_header;
-pub use teleopti::{check_teleopti_ids, teleopti_layout, TeleoptiWriter};
-pub use timeline::{
-    seconds_text, timeline_grouped_by, timeline_header, write_interactions, write_timeline,
-    INTERACTION_COLUMNS,
-};
+pub(crate) use teleopti::check_teleopti_ids;
+pub use teleopti::TeleoptiWriter;
+pub use timeline::{write_interactions, write_timeline, INTERACTION_COLUMNS};
 
 /// How to print a rollup.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

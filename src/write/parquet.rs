@@ -211,6 +211,8 @@ impl Columns {
 /// Checks that `row` fits the Parquet schema: its decimals have at most
 /// [`DECIMAL_SCALE`] digits after the point and [`DECIMAL_PRECISION`]
 /// digits in all (error V110 naming `file`, the line, field and value).
+// Used by the fuzz targets; not part of the supported API.
+#[doc(hidden)]
 pub fn check_row<T: IntervalRow>(row: &T, file: &str) -> Result<()> {
     let mut bad: Option<(Field, Decimal)> = None;
     row.visit(&mut |f, v| {

@@ -20,7 +20,8 @@ use std::io::Write;
 use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
-use crate::rollup::{in_zone, FastMap, MetricColumns, Metrics, RollupRecord, RollupTable};
+use crate::rollup::{FastMap, MetricColumns, Metrics, RollupRecord, RollupTable};
+use crate::window::in_zone;
 
 use super::cell::{cell_text, push_raw, rfc3339};
 use super::{csv_field, json_string, TableFormat};

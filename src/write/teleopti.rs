@@ -175,18 +175,6 @@ fn id_error<T: IntervalRow>(row: &T, field: Field, file: &str) -> Error {
 /// Checks that `row` can be written in the Teleopti layout: its ids hold
 /// no `;` and no line break. The error (V113) names `file`, the row's line,
 /// the field and the value.
-///
-/// ```
-/// use ringcx_reports::{ReaderBuilder, QueueRow, Code};
-/// let data = "15,20240304,08:00,\"7;8\",Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0\n";
-/// let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
-/// let mut row = QueueRow::default();
-/// reader.read_row(&mut row)?;
-/// let e = ringcx_reports::write::check_teleopti_ids(&row, "q.csv").unwrap_err();
-/// assert_eq!(e.code(), Some(Code::BadValue));
-/// assert_eq!(e.to_string(), "q.csv:1: error[V113] queue: an id written to the Teleopti layout cannot hold ';' or a line break (value \"7;8\")");
-/// # Ok::<(), ringcx_reports::Error>(())
-/// ```
 pub fn check_teleopti_ids<T: IntervalRow>(row: &T, file: &str) -> Result<()> {
     for &f in T::KEY_FIELDS {
         if !row.text(f).is_none_or(id_fits) {
@@ -203,5 +191,24 @@ fn push_name(line: &mut String, name: &str) {
             '\r' | '\n' | '\t' => ' ',
             c => c,
         });
+    }
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[test]
+    fn check_teleopti_ids_examples() -> crate::Result<()> {
+        use crate::{Code, QueueRow, ReaderBuilder};
+        let data = "15,20240304,08:00,\"7;8\",Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0\n";
+        let mut reader = ReaderBuilder::new().from_bytes("q.csv", data.into())?;
+        let mut row = QueueRow::default();
+        reader.read_row(&mut row)?;
+        let e = check_teleopti_ids(&row, "q.csv").unwrap_err();
+        assert_eq!(e.code(), Some(Code::BadValue));
+        assert_eq!(e.to_string(), "q.csv:1: error[V113] queue: an id written to the Teleopti layout cannot hold ';' or a line break (value \"7;8\")");
+        Ok(())
     }
 }

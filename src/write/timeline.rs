@@ -21,20 +21,16 @@ use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
-use crate::rollup::{percent, BucketInterval};
+use crate::rollup::percent;
 use crate::timeline::{
     Interaction, Interactions, TimelineBy, TimelineRecord, TimelineSums, TimelineTable,
     TIMELINE_COLUMNS,
 };
+use crate::window::BucketInterval;
 
 use super::{analytics_name, csv_field, json_string, TableFormat};
 
 /// Milliseconds as seconds with three decimals: `60000` → `60.000`.
-///
-/// ```
-/// assert_eq!(ringcx_reports::write::seconds_text(1_234_567), "1234.567");
-/// assert_eq!(ringcx_reports::write::seconds_text(-5), "-0.005");
-/// ```
 pub fn seconds_text(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
     let a = ms.unsigned_abs();
@@ -333,7 +329,7 @@ pub(super) fn write_rows<W: Write>(
 /// Writes a timeline in `format` (every format of SPEC 4.4).
 ///
 /// ```
-/// use ringcx_reports::rollup::BucketInterval;
+/// use ringcx_reports::window::BucketInterval;
 /// use ringcx_reports::timeline::Timeline;
 /// use ringcx_reports::write::{write_timeline, TableFormat};
 /// use ringcx_reports::ReaderBuilder;
@@ -502,4 +498,16 @@ fn timeline_analytics(table: &TimelineTable, out: &mut String) {
         out.push('}');
     }
     out.push_str("\n]}}\n");
+}
+
+#[cfg(test)]
+mod examples {
+    // The examples of crate-internal items, run as unit tests.
+    use super::*;
+
+    #[test]
+    fn seconds_text_examples() {
+        assert_eq!(seconds_text(1_234_567), "1234.567");
+        assert_eq!(seconds_text(-5), "-0.005");
+    }
 }

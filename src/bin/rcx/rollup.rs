@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use chrono_tz::Tz;
 use clap::Args as ClapArgs;
 use ringcx_reports::rollup::{
-    AnalyticsRequest, Attribution, BucketInterval, Column, GroupMap, GroupOf, Grouping, Offered,
-    Rollup, RollupStats, RollupTable, ShortAbandons, SlFormula, WeekStart, AGENT_COLUMNS,
-    AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
+    AnalyticsRequest, Column, GroupMap, GroupOf, Grouping, Offered, Rollup, RollupStats,
+    RollupTable, ShortAbandons, SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
+use ringcx_reports::window::{Attribution, BucketInterval, WeekStart};
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
 

@@ -11,7 +11,8 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::model::ReportKind;
-use crate::rollup::{BucketInterval, Grouping, Metrics, RollupRecord, RollupTable};
+use crate::rollup::{Grouping, Metrics, RollupRecord, RollupTable};
+use crate::window::BucketInterval;
 
 const OFFERED: RGBColor = RGBColor(0x9e, 0xca, 0xe1);
 const ANSWERED: RGBColor = RGBColor(0x31, 0x82, 0xbd);

@@ -26,7 +26,8 @@
 //! table and options give the same bytes (no timestamps, no random ids).
 //!
 //! ```
-//! use ringcx_reports::rollup::{BucketInterval, Rollup};
+//! use ringcx_reports::rollup::Rollup;
+//! use ringcx_reports::window::BucketInterval;
 //! use ringcx_reports::write::plot::{render, PlotFormat, PlotOptions};
 //! use ringcx_reports::ReaderBuilder;
 //!
@@ -254,7 +255,8 @@ pub fn render<W: Write>(
 /// format its extension names (see [`PlotFormat::from_path`]).
 ///
 /// ```
-/// use ringcx_reports::rollup::{BucketInterval, Rollup};
+/// use ringcx_reports::rollup::Rollup;
+/// use ringcx_reports::window::BucketInterval;
 /// use ringcx_reports::write::plot::{render_to_path, PlotOptions};
 /// use ringcx_reports::ReaderBuilder;
 ///
