@@ -291,3 +291,37 @@ fn plan_tiles_the_range_without_gap_or_overlap() {
     assert!(plan(from, to, tz, 3601, now).is_err());
     assert!(plan(to, from, tz, 60, now).is_err());
 }
+
+#[test]
+fn readme_pulls_example_prints_what_the_readme_says() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let mut it = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("rcx pulls plan "));
+    let command = it.next().expect("the README's rcx pulls plan example");
+    let shown: Vec<&str> = it
+        .take_while(|l| l.starts_with("# "))
+        .map(|l| &l[2..])
+        .collect();
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let o = rcx(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let printed: Vec<String> = stdout(&o)
+        .lines()
+        .chain(stderr(&o).lines())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(printed, shown);
+    // And the bodies are the windows worked out by hand: 00:00-01:00 EDT
+    // ends 05:00Z, 01:00 EDT-01:00 EST ends 06:00Z, then 02:00 EST.
+    assert_eq!(
+        lines(&stdout(&o)),
+        vec![
+            body("2024-11-03 05:00:00", 3600, "UTC"),
+            body("2024-11-03 06:00:00", 3600, "UTC"),
+            body("2024-11-03 02:00:00", 3600, "America/New_York"),
+        ]
+    );
+}
