@@ -29,6 +29,13 @@
 //!   [`PullPlan::in_utc`] counts them.
 //! - Bounds are whole seconds: the documented end has no fraction.
 //!
+//! [`file_span`] and [`check`] (`rcx pulls check`) read pulled files back:
+//! windows between the earliest and the latest segment end that hold no
+//! segment end (gaps), and files whose spans of segment ends intersect
+//! (overlaps). Whether a window was pulled before it completed needs the
+//! time of the pull, which the export does not carry; that check is not
+//! made.
+//!
 //! ```
 //! use chrono::{DateTime, Utc};
 //! use ringcx_reports::pulls::plan;
@@ -50,12 +57,17 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
 use chrono::{DateTime, LocalResult, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::Segment;
 use crate::option::OptionName;
+use crate::read::Reader;
 use crate::window::TimeBound;
 
 /// The longest window the API takes, in seconds.
@@ -159,12 +171,7 @@ pub fn plan(
     interval: u32,
     now: DateTime<Utc>,
 ) -> Result<PullPlan> {
-    if interval == 0 || interval > MAX_INTERVAL_SECONDS {
-        return Err(Error::usage(format!(
-            "interval seconds must be 1 to {MAX_INTERVAL_SECONDS} (the API's longest \
-             timeInterval), not {interval}"
-        )));
-    }
+    check_interval(interval)?;
     for (name, b) in [(OptionName::From, &from), (OptionName::To, &to)] {
         if let TimeBound::Instant(t) = b {
             if t.timestamp_subsec_nanos() != 0 {
@@ -204,4 +211,154 @@ pub fn plan(
         left_out,
         left_out_until,
     })
+}
+
+/// What the segments of one file say about the window it was pulled for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSpan {
+    /// The file, as the reader names it.
+    pub file: Arc<str>,
+    /// Segments read.
+    pub segments: u64,
+    /// Segments without an end time (they place no window).
+    pub without_end: u64,
+    /// The earliest and the latest segment end, Unix milliseconds.
+    pub ends: Option<(i64, i64)>,
+    /// The windows (index = end ms ÷ interval ms) that hold a segment end.
+    windows: BTreeSet<i64>,
+}
+
+/// A range of time covered by two files (a window pulled twice).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overlap {
+    /// The file whose first segment end is earlier (or the same, first named).
+    pub first: Arc<str>,
+    /// The other file.
+    pub second: Arc<str>,
+    /// The span of segment ends both files cover, Unix milliseconds.
+    pub from_ms: i64,
+    /// End of that span (inclusive), Unix milliseconds.
+    pub to_ms: i64,
+}
+
+/// Consecutive windows with no segment end in any file, `[start, end)` in
+/// Unix seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// Start of the first empty window.
+    pub start: i64,
+    /// End of the last empty window.
+    pub end: i64,
+}
+
+/// The result of [`check`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Each file's segments and segment-end span, in the order given.
+    pub files: Vec<FileSpan>,
+    /// Pairs of files whose segment-end spans intersect.
+    pub overlaps: Vec<Overlap>,
+    /// Empty windows between the earliest and the latest segment end.
+    pub gaps: Vec<Gap>,
+}
+
+/// Reads the segments of `reader` and notes which windows of `interval`
+/// seconds (counted from the Unix epoch, so hour windows are clock hours in
+/// UTC and in every zone a whole number of hours from it) hold a segment
+/// end.
+///
+/// Errors: the reader's (a file that is not interaction metadata, a
+/// defective segment), and an interval of 0 or over 3600 seconds.
+pub fn file_span(reader: &mut Reader, interval: u32) -> Result<FileSpan> {
+    check_interval(interval)?;
+    let step = i64::from(interval) * 1000;
+    let mut span = FileSpan {
+        file: reader.file().clone(),
+        segments: 0,
+        without_end: 0,
+        ends: None,
+        windows: BTreeSet::new(),
+    };
+    let mut seg = Segment::default();
+    while reader.read_segment(&mut seg)? {
+        span.segments += 1;
+        let Some(end) = seg.segment_end else {
+            span.without_end += 1;
+            continue;
+        };
+        let ms = end.timestamp_millis();
+        span.ends = Some(match span.ends {
+            None => (ms, ms),
+            Some((a, b)) => (a.min(ms), b.max(ms)),
+        });
+        span.windows.insert(ms.div_euclid(step));
+    }
+    Ok(span)
+}
+
+/// Gaps and overlaps of the files' segment ends: a window of `interval`
+/// seconds between the earliest and the latest end that holds no end in
+/// any file is a gap (consecutive ones are merged); two files whose spans
+/// of segment ends intersect overlap (a window pulled twice, or pulls of
+/// overlapping windows). A gap may also be a quiet time with no calls: the
+/// export cannot tell the two apart.
+pub fn check(files: Vec<FileSpan>, interval: u32) -> Result<CheckReport> {
+    check_interval(interval)?;
+    let step = i64::from(interval);
+    let mut order: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].ends.is_some())
+        .collect();
+    order.sort_by_key(|&i| files[i].ends);
+    let mut overlaps = Vec::new();
+    for (k, &i) in order.iter().enumerate() {
+        let Some((_, a1)) = files[i].ends else {
+            continue;
+        };
+        for &j in &order[k + 1..] {
+            let Some((b0, b1)) = files[j].ends else {
+                continue;
+            };
+            if b0 > a1 {
+                break;
+            }
+            overlaps.push(Overlap {
+                first: files[i].file.clone(),
+                second: files[j].file.clone(),
+                from_ms: b0,
+                to_ms: a1.min(b1),
+            });
+        }
+    }
+    let all: BTreeSet<i64> = files
+        .iter()
+        .flat_map(|f| f.windows.iter().copied())
+        .collect();
+    let mut gaps: Vec<Gap> = Vec::new();
+    let mut prev: Option<i64> = None;
+    for &w in &all {
+        if let Some(p) = prev {
+            if w > p + 1 {
+                gaps.push(Gap {
+                    start: (p + 1) * step,
+                    end: w * step,
+                });
+            }
+        }
+        prev = Some(w);
+    }
+    Ok(CheckReport {
+        files,
+        overlaps,
+        gaps,
+    })
+}
+
+fn check_interval(interval: u32) -> Result<()> {
+    if interval == 0 || interval > MAX_INTERVAL_SECONDS {
+        return Err(Error::usage(format!(
+            "interval seconds must be 1 to {MAX_INTERVAL_SECONDS} (the API's longest \
+             timeInterval), not {interval}"
+        )));
+    }
+    Ok(())
 }

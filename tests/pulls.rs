@@ -325,3 +325,116 @@ fn readme_pulls_example_prints_what_the_readme_says() {
         ]
     );
 }
+
+/// One v2 segment line of interaction `id` ending at `end` (RFC 3339).
+fn seg(id: &str, end: &str) -> String {
+    format!(
+        r#"{{"interactionId":"{id}","segmentID":"{id}-1","interactionDirection":"INBOUND","segmentAgentId":"7","segmentContactStartTimeMs":"2024-03-03T23:00:00Z","segmentContactEndTimeMs":"{end}"}}"#
+    ) + "\n"
+}
+
+#[test]
+fn pulls_check_reports_gaps_and_overlaps_of_pulled_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, segs: &[(&str, &str)]| {
+        let p = dir.path().join(name);
+        let text: String = segs.iter().map(|(i, e)| seg(i, e)).collect();
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    // Hour pulls of 2024-03-04 (UTC): 00:00-01:00, 01:00-02:00, then none
+    // for 02:00-03:00, then two pulls that both hold 03:30.
+    let a = write(
+        "a.json",
+        &[
+            ("a1", "2024-03-04T00:10:00Z"),
+            ("a2", "2024-03-04T00:50:00Z"),
+        ],
+    );
+    let b = write(
+        "b.json",
+        &[
+            ("b1", "2024-03-04T01:05:00Z"),
+            ("b2", "2024-03-04T01:59:59.999Z"),
+        ],
+    );
+    let c = write("c.json", &[("c1", "2024-03-04T03:30:00Z")]);
+    let d = write(
+        "d.json",
+        &[
+            ("d1", "2024-03-04T03:20:00Z"),
+            ("d2", "2024-03-04T04:10:00Z"),
+        ],
+    );
+
+    let o = rcx(&["pulls", "check", &a, &b]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        lines(&stdout(&o)),
+        vec![
+            format!("{a}: 2 segments, segment ends 2024-03-04T00:10:00.000+00:00 to 2024-03-04T00:50:00.000+00:00"),
+            format!("{b}: 2 segments, segment ends 2024-03-04T01:05:00.000+00:00 to 2024-03-04T01:59:59.999+00:00"),
+        ]
+    );
+
+    let o = rcx(&["pulls", "check", &a, &b, &c, &d]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = lines(&stdout(&o));
+    assert_eq!(out.len(), 6, "{out:?}");
+    assert_eq!(
+        out[4],
+        format!("overlap: {d} and {c} both hold segment ends from 2024-03-04T03:30:00.000+00:00 to 2024-03-04T03:30:00.000+00:00")
+    );
+    assert_eq!(
+        out[5],
+        "gap: no segment end from 2024-03-04T02:00:00+00:00 to 2024-03-04T03:00:00+00:00"
+    );
+
+    // The same gap in New York (EST, UTC-5), and in quarter hours: 01:59:59.999
+    // is in 01:45-02:00, 03:20 in 03:15-03:30, so 02:00-03:15 is empty.
+    let o = rcx(&[
+        "pulls",
+        "check",
+        &a,
+        &b,
+        &c,
+        "--tz",
+        "America/New_York",
+        "--interval-seconds",
+        "900",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stdout(&o).contains(
+            "gap: no segment end from 2024-03-03T21:00:00-05:00 to 2024-03-03T22:30:00-05:00"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = rcx(&[
+        "pulls",
+        "check",
+        &a,
+        &d,
+        "--tz",
+        "America/New_York",
+        "--interval-seconds",
+        "900",
+    ]);
+    assert!(
+        stdout(&o).contains(
+            "gap: no segment end from 2024-03-03T20:00:00-05:00 to 2024-03-03T22:15:00-05:00"
+        ),
+        "{}",
+        stdout(&o)
+    );
+
+    // Not interaction metadata, or a bad interval: refused (exit 2).
+    let q = crate::util::fixture("queue.json");
+    let o = rcx(&["pulls", "check", q.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not segments"), "{}", stderr(&o));
+    let o = rcx(&["pulls", "check", &a, "--interval-seconds", "0"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--interval-seconds"));
+}

@@ -1,15 +1,18 @@
 //! `rcx pulls plan`: the interactionMetadata request bodies that cover a
-//! range, completed windows only (the planning is [`ringcx_reports::pulls`]).
+//! range, completed windows only; `rcx pulls check`: gaps and overlaps of
+//! pulled files (the work is in [`ringcx_reports::pulls`]).
 
+use std::fmt::Write as _;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use clap::{Args as ClapArgs, Subcommand};
-use ringcx_reports::pulls::{plan, MAX_INTERVAL_SECONDS};
+use ringcx_reports::pulls::{check, file_span, plan, MAX_INTERVAL_SECONDS};
 use ringcx_reports::window::{in_zone, TimeBound};
-use ringcx_reports::Error;
+use ringcx_reports::{Error, ReaderBuilder};
 
 use crate::common::{parse_tz, Output};
 
@@ -31,6 +34,27 @@ enum PullsCommand {
     /// unambiguous. Windows ending after --now are left out and counted on
     /// stderr.
     Plan(PlanArgs),
+    /// Read pulled interaction metadata files back and report gaps (windows
+    /// between the earliest and the latest segment end with no segment end
+    /// in any file; a quiet time with no calls looks the same) and overlaps
+    /// (files whose spans of segment ends intersect). Exit 1 when it finds
+    /// either. Windows count from the Unix epoch (hour windows are clock
+    /// hours in UTC and in any zone a whole number of hours from it).
+    Check(CheckArgs),
+}
+
+#[derive(ClapArgs, Debug)]
+pub struct CheckArgs {
+    /// Interaction metadata files (v2 or cx v1; JSON or NDJSON), one per pull.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Window length in seconds, 1 to 3600.
+    #[arg(long, value_name = "N", default_value_t = MAX_INTERVAL_SECONDS,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_INTERVAL_SECONDS)))]
+    interval_seconds: u32,
+    /// The zone the report's times are printed in (IANA name).
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
+    tz: Tz,
 }
 
 #[derive(ClapArgs, Debug)]
@@ -68,7 +92,62 @@ fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     match a.command {
         PullsCommand::Plan(p) => run_plan(p, quiet),
+        PullsCommand::Check(c) => run_check(c),
     }
+}
+
+fn run_check(a: CheckArgs) -> Result<ExitCode, Error> {
+    let builder = ReaderBuilder::new();
+    let mut spans = Vec::with_capacity(a.files.len());
+    for f in &a.files {
+        let mut reader = builder.from_path(f)?;
+        spans.push(file_span(&mut reader, a.interval_seconds)?);
+    }
+    let report = check(spans, a.interval_seconds)?;
+    let ms = |t: i64| {
+        DateTime::<Utc>::from_timestamp_millis(t)
+            .unwrap_or_default()
+            .with_timezone(&a.tz)
+            .to_rfc3339_opts(SecondsFormat::Millis, false)
+    };
+    let mut text = String::new();
+    for f in &report.files {
+        let ends = match f.ends {
+            Some((first, last)) => format!("segment ends {} to {}", ms(first), ms(last)),
+            None => "no segment end".to_string(),
+        };
+        let _ = write!(text, "{}: {} segments, {ends}", f.file, f.segments);
+        if f.without_end > 0 {
+            let _ = write!(text, " ({} without an end)", f.without_end);
+        }
+        text.push('\n');
+    }
+    for o in &report.overlaps {
+        let _ = writeln!(
+            text,
+            "overlap: {} and {} both hold segment ends from {} to {}",
+            o.first,
+            o.second,
+            ms(o.from_ms),
+            ms(o.to_ms)
+        );
+    }
+    for g in &report.gaps {
+        let _ = writeln!(
+            text,
+            "gap: no segment end from {} to {}",
+            in_zone(&a.tz, g.start).to_rfc3339(),
+            in_zone(&a.tz, g.end).to_rfc3339()
+        );
+    }
+    let mut out = Output::new(None, &[])?;
+    out.print(text)?;
+    out.finish()?;
+    Ok(if report.overlaps.is_empty() && report.gaps.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn run_plan(a: PlanArgs, quiet: bool) -> Result<ExitCode, Error> {
