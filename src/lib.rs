@@ -127,6 +127,7 @@ pub mod model;
 pub mod option;
 pub mod position;
 pub mod progress;
+pub mod pulls;
 pub mod read;
 pub mod rollup;
 pub mod timeline;

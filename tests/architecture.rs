@@ -29,7 +29,7 @@ const LAYERS: &[&[&str]] = &[
     &["progress"],
     &["read"],
     &["window"],
-    &["validate"],
+    &["validate", "pulls"],
     &["rollup", "timeline"],
     &["calls"],
     &["inspect"],

@@ -25,6 +25,7 @@ mod output;
 #[cfg(feature = "plot")]
 mod plot;
 mod properties;
+mod pulls;
 mod refusals;
 mod rollup;
 mod rollup_columns;

@@ -14,6 +14,7 @@ mod parse;
 #[cfg(feature = "plot")]
 mod plot;
 mod progress;
+mod pulls;
 mod rollup;
 mod timeline;
 mod validate;
@@ -67,6 +68,8 @@ enum Command {
     #[cfg(not(feature = "plot"))]
     #[command(hide = true, disable_help_flag = true)]
     Plot(NoPlot),
+    /// Plan interactionMetadata pulls: request bodies for completed windows.
+    Pulls(pulls::Args),
     /// Write a deterministic synthetic export (for benchmarks and tests).
     Gen(gen::Args),
     /// Print a shell completion script (bash, zsh, fish, …).
@@ -98,6 +101,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Interactions(a) => interactions::run(a, cli.quiet),
         Command::Calls(a) => calls::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
+        Command::Pulls(a) => pulls::run(a, cli.quiet),
         #[cfg(feature = "plot")]
         Command::Plot(a) => plot::run(a, cli.quiet),
         #[cfg(not(feature = "plot"))]

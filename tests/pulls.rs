@@ -1,0 +1,440 @@
+//! Pull planning (SPEC 5.1, `rcx pulls plan`): the request bodies of a UTC
+//! day, of the New York fall-back and spring-forward days, a short last
+//! window, windows after `--now` left out, and refusals. Every expected body
+//! is written out by hand from the calendar: New York is UTC-4 (EDT) until
+//! 2024-11-03 06:00Z and from 2024-03-10 07:00Z, UTC-5 (EST) between.
+
+use chrono::{DateTime, Utc};
+use ringcx_reports::pulls::{plan, PullWindow};
+use ringcx_reports::window::TimeBound;
+
+use crate::util::{code, rcx, stderr, stdout};
+
+fn body(end: &str, seconds: u32, zone: &str) -> String {
+    format!(r#"{{"segmentEndTime":"{end}","timeInterval":{seconds},"timeZone":"{zone}"}}"#)
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn pulls_plan_a_utc_day_is_24_hourly_bodies() {
+    let o = rcx(&[
+        "pulls",
+        "plan",
+        "--from",
+        "2024-03-10",
+        "--to",
+        "2024-03-11",
+        "--tz",
+        "UTC",
+        "--now",
+        "2024-03-12T00:00:00Z",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut want: Vec<String> = (1..=23)
+        .map(|h| body(&format!("2024-03-10 {h:02}:00:00"), 3600, "UTC"))
+        .collect();
+    want.push(body("2024-03-11 00:00:00", 3600, "UTC"));
+    assert_eq!(lines(&stdout(&o)), want);
+    assert_eq!(stderr(&o), "", "nothing left out, nothing ambiguous");
+}
+
+#[test]
+fn pulls_plan_new_york_fall_back_day_is_25_windows_repeated_hour_in_utc() {
+    let o = rcx(&[
+        "pulls",
+        "plan",
+        "--from",
+        "2024-11-03",
+        "--to",
+        "2024-11-04",
+        "--tz",
+        "America/New_York",
+        "--now",
+        "2024-11-05T00:00:00Z",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // 00:00 EDT = 04:00Z. The first window ends at 01:00 EDT (05:00Z), the
+    // second at 01:00 EST (06:00Z): local 01:00 happens twice, so both name
+    // their end in UTC. Then 02:00 EST (07:00Z) … 23:00 EST, and midnight.
+    let mut want = vec![
+        body("2024-11-03 05:00:00", 3600, "UTC"),
+        body("2024-11-03 06:00:00", 3600, "UTC"),
+    ];
+    want.extend((2..=23).map(|h| {
+        body(
+            &format!("2024-11-03 {h:02}:00:00"),
+            3600,
+            "America/New_York",
+        )
+    }));
+    want.push(body("2024-11-04 00:00:00", 3600, "America/New_York"));
+    assert_eq!(want.len(), 25);
+    assert_eq!(lines(&stdout(&o)), want);
+    assert!(
+        stderr(&o).contains("2 window(s) end in a repeated local hour"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn pulls_plan_new_york_spring_forward_day_is_23_windows() {
+    let o = rcx(&[
+        "pulls",
+        "plan",
+        "--from",
+        "2024-03-10",
+        "--to",
+        "2024-03-11",
+        "--tz",
+        "America/New_York",
+        "--now",
+        "2024-03-12T00:00:00Z",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // 00:00 EST = 05:00Z; 06:00Z is 01:00 EST; 07:00Z is 03:00 EDT (02:00
+    // does not exist that day); … 2024-03-11 00:00 EDT = 04:00Z.
+    let mut want = vec![body("2024-03-10 01:00:00", 3600, "America/New_York")];
+    want.extend((3..=23).map(|h| {
+        body(
+            &format!("2024-03-10 {h:02}:00:00"),
+            3600,
+            "America/New_York",
+        )
+    }));
+    want.push(body("2024-03-11 00:00:00", 3600, "America/New_York"));
+    assert_eq!(want.len(), 23);
+    assert_eq!(lines(&stdout(&o)), want);
+}
+
+#[test]
+fn pulls_plan_leaves_out_windows_ending_after_now() {
+    // Now 12:00Z = 07:00 EST: windows ending 05:00Z … 12:00Z (8, the last
+    // ending exactly at now) are complete; 17 of the 25 are not.
+    let o = rcx(&[
+        "pulls",
+        "plan",
+        "--from",
+        "2024-11-03",
+        "--to",
+        "2024-11-04",
+        "--tz",
+        "America/New_York",
+        "--now",
+        "2024-11-03T12:00:00Z",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = lines(&stdout(&o));
+    assert_eq!(out.len(), 8);
+    assert_eq!(
+        out[7],
+        body("2024-11-03 07:00:00", 3600, "America/New_York")
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "left out 17 window(s) not completed at 2024-11-03T07:00:00-05:00 \
+             (until 2024-11-04T00:00:00-05:00)"
+        ),
+        "{err}"
+    );
+    // Nothing complete yet: no body, and the line says so.
+    let o = rcx(&[
+        "pulls",
+        "plan",
+        "--from",
+        "2024-11-03T04:00:00Z",
+        "--to",
+        "2024-11-03T06:00:00Z",
+        "--tz",
+        "America/New_York",
+        "--now",
+        "2024-11-03T04:59:59Z",
+    ]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(stdout(&o), "");
+    assert!(
+        stderr(&o).contains("left out 2 window(s)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn pulls_plan_short_last_window_and_quarter_hours() {
+    let o = rcx(&[
+        "pulls",
+        "plan",
+        "--from",
+        "2024-01-01T00:00:00Z",
+        "--to",
+        "2024-01-01T02:30:00Z",
+        "--tz",
+        "Europe/Berlin",
+        "--now",
+        "2024-02-01T00:00:00Z",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Berlin is UTC+1 in January.
+    assert_eq!(
+        lines(&stdout(&o)),
+        vec![
+            body("2024-01-01 02:00:00", 3600, "Europe/Berlin"),
+            body("2024-01-01 03:00:00", 3600, "Europe/Berlin"),
+            body("2024-01-01 03:30:00", 1800, "Europe/Berlin"),
+        ]
+    );
+    let o = rcx(&[
+        "pulls",
+        "plan",
+        "--from",
+        "2024-01-01T08:00",
+        "--to",
+        "2024-01-01T09:00",
+        "--tz",
+        "UTC",
+        "--interval-seconds",
+        "900",
+        "--now",
+        "2024-02-01T00:00:00Z",
+    ]);
+    assert_eq!(
+        lines(&stdout(&o)),
+        vec![
+            body("2024-01-01 08:15:00", 900, "UTC"),
+            body("2024-01-01 08:30:00", 900, "UTC"),
+            body("2024-01-01 08:45:00", 900, "UTC"),
+            body("2024-01-01 09:00:00", 900, "UTC"),
+        ]
+    );
+}
+
+#[test]
+fn pulls_plan_refusals_name_the_option() {
+    let base = [
+        "pulls",
+        "plan",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-01-02",
+        "--now",
+        "2024-02-01T00:00:00Z",
+    ];
+    let cases: &[(&[&str], &str)] = &[
+        (&["--tz", "Mars/Olympus"], "--tz"),
+        (
+            &["--tz", "UTC", "--interval-seconds", "0"],
+            "--interval-seconds",
+        ),
+        (
+            &["--tz", "UTC", "--interval-seconds", "3601"],
+            "--interval-seconds",
+        ),
+        (&["--tz", "UTC", "--to", "2024-01-01"], "--from"),
+        (&["--tz", "UTC", "--to", "2023-12-31"], "--to"),
+        (
+            &["--tz", "UTC", "--from", "2024-01-01T00:00:00.5Z"],
+            "--from",
+        ),
+        (&["--tz", "UTC", "--from", "01/01/2024"], "--from"),
+        (&["--tz", "UTC", "--now", "yesterday"], "--now"),
+    ];
+    for (extra, flag) in cases {
+        let mut args: Vec<&str> = base.to_vec();
+        // A later --from/--to/--now replaces the base one: clap refuses a
+        // repeat, so drop the base pair first.
+        for name in ["--from", "--to", "--now"] {
+            if extra.contains(&name) {
+                let i = args.iter().position(|a| *a == name).unwrap();
+                args.drain(i..i + 2);
+            }
+        }
+        args.extend_from_slice(extra);
+        let o = rcx(&args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(flag),
+            "{args:?} should name {flag}: {}",
+            stderr(&o)
+        );
+        assert_eq!(stdout(&o), "", "{args:?}");
+    }
+}
+
+#[test]
+fn plan_tiles_the_range_without_gap_or_overlap() {
+    let tz: chrono_tz::Tz = "Australia/Lord_Howe".parse().unwrap(); // a 30-minute DST shift
+    let now: DateTime<Utc> = "2030-01-01T00:00:00Z".parse().unwrap();
+    let from: TimeBound = "2024-04-06T13:17:00Z".parse().unwrap();
+    let to: TimeBound = "2024-04-07T15:00:00Z".parse().unwrap();
+    let p = plan(from, to, tz, 3600, now).unwrap();
+    // 25 h 43 min: 25 full hours and one of 43 minutes.
+    assert_eq!(p.windows.len(), 26);
+    assert_eq!(p.windows[0].start, 1_712_409_420); // 2024-04-06T13:17:00Z
+    assert_eq!(p.windows[25].end, 1_712_502_000); // 2024-04-07T15:00:00Z
+    assert_eq!(p.windows[25].seconds(), 43 * 60);
+    assert!(p.windows.windows(2).all(|w| w[0].end == w[1].start));
+    assert_eq!(p.left_out, 0);
+    let w = PullWindow {
+        start: 0,
+        end: 3600,
+    };
+    assert_eq!(
+        w.body(chrono_tz::UTC).segment_end_time,
+        "1970-01-01 01:00:00"
+    );
+    assert!(plan(from, to, tz, 0, now).is_err());
+    assert!(plan(from, to, tz, 3601, now).is_err());
+    assert!(plan(to, from, tz, 60, now).is_err());
+}
+
+#[test]
+fn readme_pulls_example_prints_what_the_readme_says() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let mut it = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("rcx pulls plan "));
+    let command = it.next().expect("the README's rcx pulls plan example");
+    let shown: Vec<&str> = it
+        .take_while(|l| l.starts_with("# "))
+        .map(|l| &l[2..])
+        .collect();
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let o = rcx(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let printed: Vec<String> = stdout(&o)
+        .lines()
+        .chain(stderr(&o).lines())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(printed, shown);
+    // And the bodies are the windows worked out by hand: 00:00-01:00 EDT
+    // ends 05:00Z, 01:00 EDT-01:00 EST ends 06:00Z, then 02:00 EST.
+    assert_eq!(
+        lines(&stdout(&o)),
+        vec![
+            body("2024-11-03 05:00:00", 3600, "UTC"),
+            body("2024-11-03 06:00:00", 3600, "UTC"),
+            body("2024-11-03 02:00:00", 3600, "America/New_York"),
+        ]
+    );
+}
+
+/// One v2 segment line of interaction `id` ending at `end` (RFC 3339).
+fn seg(id: &str, end: &str) -> String {
+    format!(
+        r#"{{"interactionId":"{id}","segmentID":"{id}-1","interactionDirection":"INBOUND","segmentAgentId":"7","segmentContactStartTimeMs":"2024-03-03T23:00:00Z","segmentContactEndTimeMs":"{end}"}}"#
+    ) + "\n"
+}
+
+#[test]
+fn pulls_check_reports_gaps_and_overlaps_of_pulled_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, segs: &[(&str, &str)]| {
+        let p = dir.path().join(name);
+        let text: String = segs.iter().map(|(i, e)| seg(i, e)).collect();
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    // Hour pulls of 2024-03-04 (UTC): 00:00-01:00, 01:00-02:00, then none
+    // for 02:00-03:00, then two pulls that both hold 03:30.
+    let a = write(
+        "a.json",
+        &[
+            ("a1", "2024-03-04T00:10:00Z"),
+            ("a2", "2024-03-04T00:50:00Z"),
+        ],
+    );
+    let b = write(
+        "b.json",
+        &[
+            ("b1", "2024-03-04T01:05:00Z"),
+            ("b2", "2024-03-04T01:59:59.999Z"),
+        ],
+    );
+    let c = write("c.json", &[("c1", "2024-03-04T03:30:00Z")]);
+    let d = write(
+        "d.json",
+        &[
+            ("d1", "2024-03-04T03:20:00Z"),
+            ("d2", "2024-03-04T04:10:00Z"),
+        ],
+    );
+
+    let o = rcx(&["pulls", "check", &a, &b]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        lines(&stdout(&o)),
+        vec![
+            format!("{a}: 2 segments, segment ends 2024-03-04T00:10:00.000+00:00 to 2024-03-04T00:50:00.000+00:00"),
+            format!("{b}: 2 segments, segment ends 2024-03-04T01:05:00.000+00:00 to 2024-03-04T01:59:59.999+00:00"),
+        ]
+    );
+
+    let o = rcx(&["pulls", "check", &a, &b, &c, &d]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = lines(&stdout(&o));
+    assert_eq!(out.len(), 6, "{out:?}");
+    assert_eq!(
+        out[4],
+        format!("overlap: {d} and {c} both hold segment ends from 2024-03-04T03:30:00.000+00:00 to 2024-03-04T03:30:00.000+00:00")
+    );
+    assert_eq!(
+        out[5],
+        "gap: no segment end from 2024-03-04T02:00:00+00:00 to 2024-03-04T03:00:00+00:00"
+    );
+
+    // The same gap in New York (EST, UTC-5), and in quarter hours: 01:59:59.999
+    // is in 01:45-02:00, 03:20 in 03:15-03:30, so 02:00-03:15 is empty.
+    let o = rcx(&[
+        "pulls",
+        "check",
+        &a,
+        &b,
+        &c,
+        "--tz",
+        "America/New_York",
+        "--interval-seconds",
+        "900",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stdout(&o).contains(
+            "gap: no segment end from 2024-03-03T21:00:00-05:00 to 2024-03-03T22:30:00-05:00"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = rcx(&[
+        "pulls",
+        "check",
+        &a,
+        &d,
+        "--tz",
+        "America/New_York",
+        "--interval-seconds",
+        "900",
+    ]);
+    assert!(
+        stdout(&o).contains(
+            "gap: no segment end from 2024-03-03T20:00:00-05:00 to 2024-03-03T22:15:00-05:00"
+        ),
+        "{}",
+        stdout(&o)
+    );
+
+    // Not interaction metadata, or a bad interval: refused (exit 2).
+    let q = crate::util::fixture("queue.json");
+    let o = rcx(&["pulls", "check", q.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not segments"), "{}", stderr(&o));
+    let o = rcx(&["pulls", "check", &a, "--interval-seconds", "0"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--interval-seconds"));
+}
