@@ -67,10 +67,7 @@ use crate::option::OptionName;
 use crate::read::ReaderBuilder;
 use crate::rollup::{MetricOptions, ShortAbandons, SlFormula};
 use crate::timeline::{Interaction, Interactions, LoadStats, TimelineBy};
-use crate::window::{
-    cmp_key, in_zone, is_integer, BucketInterval, Bucketer, Filter, HourRange, TimeBound,
-    WeekStart, Window,
-};
+use crate::window::{cmp_key, in_zone, is_integer, BucketInterval, Bucketer, Filter, Window};
 
 /// The default service-level threshold, seconds (`--sl-threshold`).
 pub const DEFAULT_SL_THRESHOLD_S: u32 = 20;
@@ -245,47 +242,7 @@ impl Calls {
         self.by = by;
         self
     }
-    /// Every time option at once (bucket width and zone, week start,
-    /// filters), replacing those set before.
-    pub fn window(mut self, w: Window) -> Self {
-        self.window = w;
-        self
-    }
-    /// The bucket width: 15m, 30m, hour, day, week, month or total.
-    pub fn interval(mut self, i: BucketInterval) -> Self {
-        self.window = self.window.interval(i);
-        self
-    }
-    /// The bucket zone (default UTC).
-    pub fn tz(mut self, tz: Tz) -> Self {
-        self.window = self.window.tz(tz);
-        self
-    }
-    /// Keeps calls starting at or after `from`.
-    pub fn from(mut self, from: TimeBound) -> Self {
-        self.window = self.window.from(from);
-        self
-    }
-    /// Keeps calls starting before `to`.
-    pub fn to(mut self, to: TimeBound) -> Self {
-        self.window = self.window.to(to);
-        self
-    }
-    /// Keeps calls starting on these local weekdays (bit 0 = Monday).
-    pub fn days(mut self, mask: u8) -> Self {
-        self.window = self.window.days(mask);
-        self
-    }
-    /// Keeps calls whose local start time is in one of these ranges.
-    pub fn hours(mut self, ranges: Vec<HourRange>) -> Self {
-        self.window = self.window.hours(ranges);
-        self
-    }
-    /// The first day of week buckets.
-    pub fn week_start(mut self, w: WeekStart) -> Self {
-        self.window = self.window.week_start(w);
-        self
-    }
+    crate::window::window_setters!("calls", "15m, 30m, hour, day, week, month or total", "UTC");
     /// Answered within service level: wait ≤ this many seconds (default
     /// 20).
     pub fn sl_threshold(mut self, seconds: u32) -> Self {

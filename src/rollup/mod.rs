@@ -75,7 +75,7 @@ pub(crate) use self::ratio::scaled_hundredths;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::option::OptionName;
-use crate::window::{Attribution, BucketInterval, Filter, HourRange, TimeBound, WeekStart, Window};
+use crate::window::{Attribution, BucketInterval, Filter, WeekStart, Window};
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -237,49 +237,17 @@ impl Rollup {
         self.grouping = Some(g);
         self
     }
-    /// All the time options at once: bucket width and zone, week start,
-    /// time filters (the methods below set them one by one).
-    pub fn window(mut self, w: Window) -> Self {
-        self.window = w;
-        self
-    }
-    /// The bucket width (default hour).
-    pub fn interval(mut self, i: BucketInterval) -> Self {
-        self.window = self.window.interval(i);
-        self
-    }
+    crate::window::window_setters!(
+        "rows",
+        "native, 15m, 30m, hour, day, week, month or total",
+        "the source zone"
+    );
     /// The zone the report was requested in. [`run_files`](Self::run_files)
     /// reads the files in it, and it is the default bucket zone. Unset, a
     /// file rollup takes the zone of the [`ReaderBuilder`](crate::ReaderBuilder) it is given (so
     /// the zone is said once), and [`run_rows`](Self::run_rows) UTC.
     pub fn source_tz(mut self, tz: Tz) -> Self {
         self.source_tz = Some(tz);
-        self
-    }
-    /// The bucket zone (default: the source zone).
-    pub fn tz(mut self, tz: Tz) -> Self {
-        self.window = self.window.tz(tz);
-        self
-    }
-    /// Keeps rows starting at or after `from`.
-    pub fn from(mut self, from: TimeBound) -> Self {
-        self.window = self.window.from(from);
-        self
-    }
-    /// Keeps rows starting before `to`.
-    pub fn to(mut self, to: TimeBound) -> Self {
-        self.window = self.window.to(to);
-        self
-    }
-    /// Keeps rows starting on these local weekdays (bit 0 = Monday; see
-    /// [`parse_days`](crate::window::parse_days)).
-    pub fn days(mut self, mask: u8) -> Self {
-        self.window = self.window.days(mask);
-        self
-    }
-    /// Keeps rows whose local start time is in one of these ranges.
-    pub fn hours(mut self, ranges: Vec<HourRange>) -> Self {
-        self.window = self.window.hours(ranges);
         self
     }
     /// The service-level formula.
@@ -300,11 +268,6 @@ impl Rollup {
     /// What to do with rows that do not nest in a bucket.
     pub fn attribution(mut self, a: Attribution) -> Self {
         self.attribution = a;
-        self
-    }
-    /// The first day of week buckets.
-    pub fn week_start(mut self, w: WeekStart) -> Self {
-        self.window = self.window.week_start(w);
         self
     }
     /// Skip invalid rows (counted by code in the table's stats) instead of

@@ -75,9 +75,7 @@ use crate::error::{Error, Result};
 use crate::model::Segment;
 use crate::option::OptionName;
 use crate::read::ReaderBuilder;
-use crate::window::{
-    cmp_key, in_zone, is_integer, BucketInterval, HourRange, TimeBound, WeekStart, Window,
-};
+use crate::window::{cmp_key, in_zone, is_integer, BucketInterval, Window};
 
 /// What timeline rows are keyed by (`--by`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -321,47 +319,7 @@ impl Timeline {
         self.by = by;
         self
     }
-    /// Every time option at once (bucket width and zone, week start,
-    /// filters), replacing those set before.
-    pub fn window(mut self, w: Window) -> Self {
-        self.window = w;
-        self
-    }
-    /// The bucket width: 15m, 30m, hour, day, week or month.
-    pub fn interval(mut self, i: BucketInterval) -> Self {
-        self.window = self.window.interval(i);
-        self
-    }
-    /// The bucket zone (default UTC).
-    pub fn tz(mut self, tz: Tz) -> Self {
-        self.window = self.window.tz(tz);
-        self
-    }
-    /// Keeps segments starting at or after `from`.
-    pub fn from(mut self, from: TimeBound) -> Self {
-        self.window = self.window.from(from);
-        self
-    }
-    /// Keeps segments starting before `to`.
-    pub fn to(mut self, to: TimeBound) -> Self {
-        self.window = self.window.to(to);
-        self
-    }
-    /// Keeps segments starting on these local weekdays (bit 0 = Monday).
-    pub fn days(mut self, mask: u8) -> Self {
-        self.window = self.window.days(mask);
-        self
-    }
-    /// Keeps segments whose local start time is in one of these ranges.
-    pub fn hours(mut self, ranges: Vec<HourRange>) -> Self {
-        self.window = self.window.hours(ranges);
-        self
-    }
-    /// The first day of week buckets.
-    pub fn week_start(mut self, w: WeekStart) -> Self {
-        self.window = self.window.week_start(w);
-        self
-    }
+    crate::window::window_setters!("segments", "15m, 30m, hour, day, week or month", "UTC");
     /// Skip invalid segments (counted by code) instead of stopping, when
     /// loading files or segments.
     pub fn skip_invalid(mut self, yes: bool) -> Self {

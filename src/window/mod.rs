@@ -69,6 +69,61 @@ pub use filter::{parse_days, HourRange, TimeBound};
 pub use key::cmp_ids;
 pub(crate) use key::{cmp_key, cmp_keys, cmp_row_keys, is_integer};
 
+/// The setters of a builder that holds a `window: Window` field, each
+/// delegating to the [`Window`] method of the same name, so the time
+/// options of [`Rollup`](crate::rollup::Rollup),
+/// [`Timeline`](crate::timeline::Timeline) and
+/// [`Calls`](crate::calls::Calls) are written once. `$what` names what the
+/// filters keep ("rows"), `$intervals` the bucket widths the builder takes,
+/// `$tz_default` the bucket zone when none is set.
+macro_rules! window_setters {
+    ($what:literal, $intervals:literal, $tz_default:literal) => {
+        /// All the time options at once: bucket width and zone, week
+        /// start, time filters (the methods below set them one by one),
+        /// replacing those set before.
+        pub fn window(mut self, w: $crate::window::Window) -> Self {
+            self.window = w;
+            self
+        }
+        #[doc = concat!("The bucket width: ", $intervals, " (default hour).")]
+        pub fn interval(mut self, i: $crate::window::BucketInterval) -> Self {
+            self.window = self.window.interval(i);
+            self
+        }
+        #[doc = concat!("The bucket zone (default ", $tz_default, ").")]
+        pub fn tz(mut self, tz: chrono_tz::Tz) -> Self {
+            self.window = self.window.tz(tz);
+            self
+        }
+        #[doc = concat!("Keeps ", $what, " starting at or after `from`.")]
+        pub fn from(mut self, from: $crate::window::TimeBound) -> Self {
+            self.window = self.window.from(from);
+            self
+        }
+        #[doc = concat!("Keeps ", $what, " starting before `to`.")]
+        pub fn to(mut self, to: $crate::window::TimeBound) -> Self {
+            self.window = self.window.to(to);
+            self
+        }
+        #[doc = concat!("Keeps ", $what, " starting on these local weekdays (bit 0 = Monday; see [`parse_days`](crate::window::parse_days)).")]
+        pub fn days(mut self, mask: u8) -> Self {
+            self.window = self.window.days(mask);
+            self
+        }
+        #[doc = concat!("Keeps ", $what, " whose local start time is in one of these ranges.")]
+        pub fn hours(mut self, ranges: Vec<$crate::window::HourRange>) -> Self {
+            self.window = self.window.hours(ranges);
+            self
+        }
+        /// The first day of week buckets (default Monday).
+        pub fn week_start(mut self, w: $crate::window::WeekStart) -> Self {
+            self.window = self.window.week_start(w);
+            self
+        }
+    };
+}
+pub(crate) use window_setters;
+
 /// The time options of a builder: bucket width and zone, first day of the
 /// week, and the time filters. [`Rollup`](crate::rollup::Rollup) and
 /// [`Timeline`](crate::timeline::Timeline) each hold one;
