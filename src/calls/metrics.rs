@@ -12,10 +12,11 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::call::Call;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Direction;
-use crate::option::OptionName;
-use crate::rollup::{percent, Column, MetricOptions, QueueCounts, QueueFractions, Unit};
+use crate::rollup::{
+    percent, pick_columns, Column, MetricOptions, QueueCounts, QueueFractions, Unit,
+};
 
 /// The thresholds a call is judged by, in milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -292,57 +293,11 @@ impl CallColumns {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let valid = || {
-            CALL_COLUMNS
-                .iter()
-                .map(|c| c.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut picked: Vec<u8> = Vec::new();
-        for name in names {
-            let name = name.as_ref().trim();
-            let Some(i) = CALL_COLUMNS
-                .iter()
-                .position(|c| c.name.eq_ignore_ascii_case(name))
-            else {
-                let keys = [
-                    "agent_id",
-                    "agent_group",
-                    "direction",
-                    "channel",
-                    "bucket_start",
-                    "bucket_end",
-                ];
-                let why = if name.is_empty() {
-                    "an empty metric column name".to_owned()
-                } else if keys.iter().any(|k| k.eq_ignore_ascii_case(name)) {
-                    format!(
-                        "{name:?} is not a metric column (key columns, bucket_start and \
-                         bucket_end are always printed)"
-                    )
-                } else {
-                    format!("unknown metric column {name:?} for calls")
-                };
-                return Err(Error::usage(format!(
-                    "{}: {why}; expected one of {}",
-                    OptionName::Columns,
-                    valid()
-                )));
-            };
-            // 20 columns: an index fits a byte.
-            let i = i as u8;
-            if picked.contains(&i) {
-                return Err(Error::usage(format!(
-                    "{}: metric column {:?} is given twice",
-                    OptionName::Columns,
-                    CALL_COLUMNS[i as usize].name
-                )));
-            }
-            picked.push(i);
-        }
+        let keys = ["agent_id", "agent_group", "direction", "channel"];
+        let is_key = |name: &str| keys.iter().any(|k| k.eq_ignore_ascii_case(name));
+        let unknown = |name: &str| format!("unknown metric column {name:?} for calls");
         Ok(CallColumns {
-            picked: (!picked.is_empty()).then(|| picked.into()),
+            picked: pick_columns(CALL_COLUMNS, names, is_key, unknown)?,
         })
     }
 

@@ -1,9 +1,13 @@
 //! One metric value and one metric column: the types every report's
 //! catalogue ([`super::metrics`]) is made of.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 use super::ratio::scaled_ratio;
+use crate::error::{Error, Result};
+use crate::option::OptionName;
 
 /// A metric value before any rounding, for writers that format it
 /// themselves: ratios carry their operands.
@@ -71,4 +75,68 @@ pub struct Column {
     pub unit: Unit,
     /// How the value is computed from the report's fields.
     pub formula: &'static str,
+}
+
+/// The indices in `catalogue` of the metric columns named `names`, in that
+/// order (ASCII case ignored; no names means all, `None`): what every
+/// report's `columns` option takes. An empty name, a key column
+/// (`is_key`), an unknown name (worded by `unknown`) or a name given twice
+/// is a usage error listing the valid names.
+pub(crate) fn pick_columns<I, S>(
+    catalogue: &[Column],
+    names: I,
+    is_key: impl Fn(&str) -> bool,
+    unknown: impl Fn(&str) -> String,
+) -> Result<Option<Arc<[u8]>>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    // At most a few dozen columns per report: an index fits a byte.
+    debug_assert!(catalogue.len() <= usize::from(u8::MAX));
+    let valid = || {
+        catalogue
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut picked: Vec<u8> = Vec::new();
+    for name in names {
+        let name = name.as_ref().trim();
+        let Some(i) = catalogue
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+        else {
+            let why = if name.is_empty() {
+                "an empty metric column name".to_owned()
+            } else if is_key(name)
+                || ["bucket_start", "bucket_end"]
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(name))
+            {
+                format!(
+                    "{name:?} is not a metric column (key columns, bucket_start and \
+                     bucket_end are always printed)"
+                )
+            } else {
+                unknown(name)
+            };
+            return Err(Error::usage(format!(
+                "{}: {why}; expected one of {}",
+                OptionName::Columns,
+                valid()
+            )));
+        };
+        let i = i as u8;
+        if picked.contains(&i) {
+            return Err(Error::usage(format!(
+                "{}: metric column {:?} is given twice",
+                OptionName::Columns,
+                catalogue[usize::from(i)].name
+            )));
+        }
+        picked.push(i);
+    }
+    Ok((!picked.is_empty()).then(|| picked.into()))
 }

@@ -18,11 +18,10 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::accum::{Accumulator, AgentExtSums, AgentSums, QueueSums};
-use super::column::{Cell, Column, RawCell, Unit};
+use super::column::{pick_columns, Cell, Column, RawCell, Unit};
 use super::Grouping;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::ReportKind;
-use crate::option::OptionName;
 
 /// The service-level formula (`--sl-formula`), with A = answered,
 /// W = answered within SL, B = abandoned, S = short abandons,
@@ -397,67 +396,35 @@ impl MetricColumns {
         S: AsRef<str>,
     {
         let report = report_columns(kind);
-        let valid = || report.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
-        let mut picked: Vec<u8> = Vec::new();
-        for name in names {
-            let name = name.as_ref().trim();
-            let Some(i) = report
+        let is_key = |name: &str| {
+            Grouping::ALL
                 .iter()
-                .position(|c| c.name.eq_ignore_ascii_case(name))
-            else {
-                let why = if name.is_empty() {
-                    "an empty metric column name".to_owned()
-                } else if Grouping::ALL
-                    .iter()
-                    .flat_map(|g| g.key_columns())
-                    .chain(&["bucket_start", "bucket_end"])
-                    .any(|k| k.eq_ignore_ascii_case(name))
-                {
-                    format!(
-                        "{name:?} is not a metric column (key columns, bucket_start and \
-                         bucket_end are always printed)"
-                    )
-                } else {
-                    let other: Vec<&str> =
-                        [ReportKind::Queue, ReportKind::AgentExt, ReportKind::Agent]
-                            .into_iter()
-                            .filter(|k| *k != kind)
-                            .filter(|k| {
-                                report_columns(*k)
-                                    .iter()
-                                    .any(|c| c.name.eq_ignore_ascii_case(name))
-                            })
-                            .map(|k| k.as_str())
-                            .collect();
-                    if other.is_empty() {
-                        format!("unknown metric column {name:?} for {kind} rows")
-                    } else {
-                        format!(
-                            "metric column {name:?} belongs to {} rows, not to {kind} rows",
-                            other.join(" and ")
-                        )
-                    }
-                };
-                return Err(Error::usage(format!(
-                    "{}: {why}; expected one of {}",
-                    OptionName::Columns,
-                    valid()
-                )));
-            };
-            // At most 28 columns per report: an index fits a byte.
-            let i = i as u8;
-            if picked.contains(&i) {
-                return Err(Error::usage(format!(
-                    "{}: metric column {:?} is given twice",
-                    OptionName::Columns,
-                    report[i as usize].name
-                )));
+                .flat_map(|g| g.key_columns())
+                .any(|k| k.eq_ignore_ascii_case(name))
+        };
+        let unknown = |name: &str| {
+            let other: Vec<&str> = [ReportKind::Queue, ReportKind::AgentExt, ReportKind::Agent]
+                .into_iter()
+                .filter(|k| *k != kind)
+                .filter(|k| {
+                    report_columns(*k)
+                        .iter()
+                        .any(|c| c.name.eq_ignore_ascii_case(name))
+                })
+                .map(|k| k.as_str())
+                .collect();
+            if other.is_empty() {
+                format!("unknown metric column {name:?} for {kind} rows")
+            } else {
+                format!(
+                    "metric column {name:?} belongs to {} rows, not to {kind} rows",
+                    other.join(" and ")
+                )
             }
-            picked.push(i);
-        }
+        };
         Ok(MetricColumns {
             report,
-            picked: (!picked.is_empty()).then(|| picked.into()),
+            picked: pick_columns(report, names, is_key, unknown)?,
         })
     }
 

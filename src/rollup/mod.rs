@@ -57,6 +57,7 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
+pub(crate) use column::pick_columns;
 pub use column::{Cell, Column, Unit};
 pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};
