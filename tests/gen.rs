@@ -546,7 +546,7 @@ fn segments_are_consistent_cx_v1_interactions() {
     for v in per_ixn.values() {
         for w in v.windows(2) {
             assert_eq!(w[0]["dialogId"], w[1]["dialogId"]);
-            assert!(ms(w[0], "segmentEndTimeMs") <= ms(w[1], "segmentStartTimeMs"));
+            assert!(ms(w[0], "segmentStartTimeMs") < ms(w[1], "segmentStartTimeMs"));
         }
     }
     assert!(transfers > 300, "{transfers} interactions with transfers");
@@ -627,4 +627,108 @@ fn report_names_round_trip() {
         assert_eq!(r.to_string().parse::<GenReport>().unwrap(), r);
         assert_eq!(GenReport::from(ReportKind::from(r)), r);
     }
+}
+
+/// The dialogs of a generated export as `rcx calls` must see them, counted
+/// here from the JSON alone: (abandoned, short abandoned, transfers,
+/// conferences) of inbound dialogs without / every dialog with an agent.
+fn count_calls(segs: &[Json]) -> (u64, u64, u64, u64) {
+    let mut per_ixn: BTreeMap<&str, Vec<&Json>> = BTreeMap::new();
+    for s in segs {
+        per_ixn
+            .entry(s["interactionId"].as_str().unwrap())
+            .or_default()
+            .push(s);
+    }
+    let (mut abandoned, mut short, mut transfers, mut conferences) = (0, 0, 0, 0);
+    for v in per_ixn.values() {
+        let mut agents: Vec<(i64, i64)> = v
+            .iter()
+            .filter(|s| s["segmentParticipantId"].is_string())
+            .map(|s| (ms(s, "segmentStartTimeMs"), ms(s, "segmentEndTimeMs")))
+            .collect();
+        if agents.is_empty() {
+            if v[0]["dialogOrigination"] == "INBOUND" {
+                abandoned += 1;
+                let wait = ms(v[0], "dialogEndTimeMs") - ms(v[0], "dialogStartTimeMs");
+                short += u64::from(wait < 5_000);
+            }
+            continue;
+        }
+        agents.sort_unstable();
+        let mut open_until = agents[0].1;
+        for &(start, end) in &agents[1..] {
+            if start < open_until {
+                conferences += 1;
+            } else {
+                transfers += 1;
+            }
+            open_until = open_until.max(end);
+        }
+    }
+    (abandoned, short, transfers, conferences)
+}
+
+#[test]
+fn segments_include_abandons_and_conferences_that_calls_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("segments.json");
+    let p = path.to_str().unwrap();
+    let o = rcx(&[
+        "gen", "--report", "segments", "--rows", "4000", "--seed", "16", "-o", p,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let bytes = std::fs::read(&path).unwrap();
+    let v: Json = serde_json::from_slice(&bytes).expect("valid JSON");
+    let segs = v.as_array().unwrap();
+    assert_eq!(segs.len(), 4000);
+    let (abandoned, short, transfers, conferences) = count_calls(segs);
+    // Modest, but enough of each to exercise the KPIs.
+    assert!(abandoned > 50, "{abandoned} abandoned dialogs");
+    assert!(short > 10 && short < abandoned, "{short} short abandons");
+    assert!(conferences > 20, "{conferences} conference legs");
+    assert!(transfers > 200, "{transfers} transfers");
+    let waits_over_20s = segs
+        .iter()
+        .filter(|s| s["segmentType"] == "IVR")
+        .filter(|s| ms(s, "segmentEndTimeMs") - ms(s, "segmentStartTimeMs") > 20_000)
+        .count();
+    assert!(waits_over_20s > 50, "{waits_over_20s} waits over 20 s");
+
+    let o = rcx(&["validate", p]);
+    assert_eq!(
+        code(&o),
+        0,
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(&o)
+    );
+    let o = rcx(&[
+        "calls",
+        p,
+        "--by",
+        "all",
+        "--interval",
+        "total",
+        "--columns",
+        "abandoned,short_abandoned,transfers,conferences",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("bucket_start,bucket_end,abandoned,short_abandoned,transfers,conferences")
+    );
+    let row: Vec<&str> = lines.next().expect("one row").split(',').collect();
+    assert_eq!(lines.next(), None, "{out}");
+    assert_eq!(
+        row[2..],
+        [
+            abandoned.to_string(),
+            short.to_string(),
+            transfers.to_string(),
+            conferences.to_string()
+        ]
+    );
 }

@@ -137,42 +137,68 @@ impl SegmentGen {
 
             let outbound = self.rng.pct(25);
             let digital = !outbound && self.rng.pct(12);
-            let ivr = !outbound && !digital && self.rng.pct(35);
-            let transfers = match self.rng.below(100) {
-                0..=5 => 2,
-                6..=24 => 1,
-                _ => 0,
+            // About one inbound voice call in eight ends in IVR/queue with no
+            // agent (an abandon): a third of those within 5 s, many after
+            // more than 20 s.
+            let unanswered = !outbound && !digital && self.rng.pct(12);
+            let ivr = unanswered || (!outbound && !digital && self.rng.pct(35));
+            let transfers = if unanswered {
+                0
+            } else {
+                match self.rng.below(100) {
+                    0..=5 => 2,
+                    6..=24 => 1,
+                    _ => 0,
+                }
             };
-            let planned = ivr as u64 + 1 + transfers;
+            // About one answered call in twenty gets a conference leg: a
+            // second agent joins while the first is still on the call.
+            let conference = !unanswered && self.rng.pct(5);
+            let planned = ivr as u64 + u64::from(!unanswered) + transfers + conference as u64;
             let n = planned.min(self.rows - written) as usize;
             segs.clear();
             let mut cur = t;
             for i in 0..n {
                 let is_ivr = ivr && i == 0;
-                let dur = if is_ivr {
+                // The conference leg comes right after the first agent leg.
+                let is_conf = conference && i == ivr as usize + 1;
+                let dur = if is_ivr && unanswered {
+                    if self.rng.pct(33) {
+                        self.rng.range(500, 4_900)
+                    } else {
+                        self.rng.range(5_000, 180_000)
+                    }
+                } else if is_ivr {
                     self.rng.range(5_000, 60_000)
                 } else if digital {
                     self.rng.range(60_000, 1_800_000)
                 } else {
                     self.rng.range(20_000, 600_000)
                 } as i64;
-                let gap = if i == 0 {
-                    0
+                let start = if is_conf {
+                    // Inside the first agent leg (at least 20 s long).
+                    let first = segs[i - 1];
+                    first.start
+                        + self
+                            .rng
+                            .range(1_000, (first.end - first.start) as u64 - 1_000)
+                            as i64
+                } else if i == 0 {
+                    cur
                 } else {
-                    self.rng.range(300, 4_000) as i64
+                    cur + self.rng.range(300, 4_000) as i64
                 };
                 let agent = if is_ivr {
                     None
                 } else {
                     Some(self.rng.below(self.agents.len() as u64) as usize)
                 };
-                let start = cur + gap;
                 segs.push(Seg {
                     agent,
                     start,
                     end: start + dur,
                 });
-                cur = start + dur;
+                cur = cur.max(start + dur);
             }
             self.interaction(sink, ixn, t, outbound, digital, &segs, written)?;
             written += n as u64;
@@ -194,7 +220,7 @@ impl SegmentGen {
         written: u64,
     ) -> Result<()> {
         let rng = &mut self.rng;
-        let end = segs.last().map_or(t, |s| s.end);
+        let end = segs.iter().map(|s| s.end).max().unwrap_or(t);
         let dialog_hex = (rng.next(), rng.next());
         let q = rng.below(self.queues as u64);
         let our_number = 8_885_550_000 + q % 10_000;
