@@ -232,6 +232,18 @@ impl<'a> Partial<'a> {
 }
 
 impl Calls {
+    /// The bucket widths calls take (not `native`: a call has no source
+    /// interval).
+    pub const INTERVALS: &'static [BucketInterval] = &[
+        BucketInterval::Min15,
+        BucketInterval::Min30,
+        BucketInterval::Hour,
+        BucketInterval::Day,
+        BucketInterval::Week,
+        BucketInterval::Month,
+        BucketInterval::Total,
+    ];
+
     /// All calls under one key, hour buckets, UTC, default thresholds and
     /// formulas.
     pub fn new() -> Self {
@@ -278,7 +290,7 @@ impl Calls {
 
     fn check(&self) -> Result<BucketInterval> {
         let interval = self.window.bucket_interval();
-        if interval == BucketInterval::Native {
+        if !Self::INTERVALS.contains(&interval) {
             return Err(Error::usage(format!(
                 "{} native does not apply to calls (a call has no source interval); \
                  expected 15m, 30m, hour, day, week, month or total",
@@ -316,8 +328,9 @@ impl Calls {
         self.run_with(ixns, true)
     }
 
-    /// [`run`](Self::run) on the current thread only: the reference the
-    /// parallel path is tested against.
+    // Test oracle: the sequential path the parallel one is checked against
+    // (tests); not part of the supported API.
+    #[doc(hidden)]
     pub fn run_sequential(&self, ixns: &Interactions) -> Result<CallsTable> {
         self.run_with(ixns, false)
     }

@@ -310,6 +310,17 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// The bucket widths a timeline takes (not `native` or `total`: a
+    /// segment has no source interval, and a timeline is a series).
+    pub const INTERVALS: &'static [BucketInterval] = &[
+        BucketInterval::Min15,
+        BucketInterval::Min30,
+        BucketInterval::Hour,
+        BucketInterval::Day,
+        BucketInterval::Week,
+        BucketInterval::Month,
+    ];
+
     /// By agent, hour buckets, UTC.
     pub fn new() -> Self {
         Self::default()
@@ -329,7 +340,7 @@ impl Timeline {
 
     fn engine(&self) -> Result<(Engine, BucketInterval, Tz)> {
         let interval = self.window.bucket_interval();
-        if matches!(interval, BucketInterval::Native | BucketInterval::Total) {
+        if !Self::INTERVALS.contains(&interval) {
             return Err(Error::usage(format!(
                 "{} {interval} does not apply to timelines; expected 15m, 30m, hour, \
                  day, week or month",

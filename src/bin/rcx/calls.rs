@@ -17,18 +17,6 @@ use ringcx_reports::Error;
 
 use crate::common::{one_of, parse_tz, Output, ReadOpts, TimeArgs};
 
-/// The bucket widths of calls: a subset of [`BucketInterval`], as [`Calls`]
-/// refuses `native` (a call has no source interval).
-const INTERVALS: &[BucketInterval] = &[
-    BucketInterval::Min15,
-    BucketInterval::Min30,
-    BucketInterval::Hour,
-    BucketInterval::Day,
-    BucketInterval::Week,
-    BucketInterval::Month,
-    BucketInterval::Total,
-];
-
 /// The formats of calls: a subset of [`TableFormat`], as [`write_calls`]
 /// refuses the Analytics shape.
 const FORMATS: &[TableFormat] = &[
@@ -54,7 +42,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = TimelineBy::All)]
     by: TimelineBy,
     /// Bucket width.
-    #[arg(long, value_parser = one_of(INTERVALS), default_value_t = BucketInterval::Hour)]
+    #[arg(long, value_parser = one_of(Calls::INTERVALS), default_value_t = BucketInterval::Hour)]
     interval: BucketInterval,
     /// Bucket zone (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]

@@ -12,18 +12,6 @@ use ringcx_reports::Error;
 
 use crate::common::{one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs};
 
-/// The bucket widths a timeline takes: a subset of [`BucketInterval`], as
-/// [`Timeline`] refuses `native` and `total`; taking only these, `--help`
-/// lists what works and clap refuses the rest before any file is read.
-const INTERVALS: &[BucketInterval] = &[
-    BucketInterval::Min15,
-    BucketInterval::Min30,
-    BucketInterval::Hour,
-    BucketInterval::Day,
-    BucketInterval::Week,
-    BucketInterval::Month,
-];
-
 /// Segments (agent, IVR, bot) of interaction metadata per key and DST-correct time
 /// bucket: segments and interactions started, handle and recorded time
 /// (each span split exactly at bucket boundaries), peak concurrency,
@@ -37,7 +25,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = TimelineBy::Agent)]
     by: TimelineBy,
     /// Bucket width.
-    #[arg(long, value_parser = one_of(INTERVALS), default_value_t = BucketInterval::Hour)]
+    #[arg(long, value_parser = one_of(Timeline::INTERVALS), default_value_t = BucketInterval::Hour)]
     interval: BucketInterval,
     /// Bucket zone (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
