@@ -12,7 +12,7 @@ use ringcx_reports::calls::{CallColumns, Calls, CALL_COLUMNS};
 use ringcx_reports::gen::{self, GenOptions, GenReport};
 use ringcx_reports::timeline::Interactions;
 use ringcx_reports::write::{write_calls, TableFormat};
-use ringcx_reports::{Code, ReaderBuilder, Segment};
+use ringcx_reports::{ReaderBuilder, Segment};
 
 use crate::util::{code, rcx, stderr, stdout};
 
@@ -707,21 +707,32 @@ fn bad_direction_and_repeated_segments_are_refused() {
         "{}",
         stderr(&out)
     );
-    // The same (interaction id, segment id) in two files stops the run
-    // with an error naming both places; nothing is counted twice.
-    let a = write(dir.path(), "a.ndjson", &dialogs());
-    let b = write(dir.path(), "b.ndjson", dialogs().lines().next().unwrap());
-    let out = rcx(&["calls", a.to_str().unwrap(), b.to_str().unwrap()]);
+    // The same (interaction id, segment id) twice in one file stops the
+    // run with an error naming both lines; nothing is counted twice.
+    let first = dialogs().lines().next().unwrap().to_string();
+    let twice = write(dir.path(), "twice.ndjson", &format!("{first}\n{first}\n"));
+    let out = rcx(&["calls", twice.to_str().unwrap()]);
     assert_eq!(code(&out), 1);
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
-    assert!(err.contains("[T602]"), "{err}");
+    assert!(err.contains("twice.ndjson:2: error[T602]"), "{err}");
+    assert!(err.contains("repeats line 1"), "{err}");
+    // In two files it is a re-pulled window: the identical copies merge,
+    // the calls are those of the first file alone, and stderr counts the
+    // merge.
+    let a = write(dir.path(), "a.ndjson", &dialogs());
+    let b = write(dir.path(), "b.ndjson", &first);
+    let alone = rcx(&["calls", a.to_str().unwrap()]);
+    let out = rcx(&["calls", b.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), stdout(&alone));
     assert!(
-        err.contains("b.ndjson") && err.contains("a.ndjson:1"),
-        "{err}"
+        stderr(&out).contains("rcx: note: 1 identical copies of segment(s)"),
+        "{}",
+        stderr(&out)
     );
-    let e = Interactions::from_files(&[&a, &b], &ReaderBuilder::new(), false).unwrap_err();
-    assert_eq!(e.code(), Some(Code::DuplicateSegment));
+    let set = Interactions::from_files(&[&a, &b], &ReaderBuilder::new(), false).unwrap();
+    assert_eq!(set.stats().repulled_identical, 1);
 }
 
 /// The generated cx v1 export split into three NDJSON files, segments of

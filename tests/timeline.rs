@@ -1369,14 +1369,15 @@ fn the_error_returned_and_the_first_skipped_are_those_met_first_in_path_then_fil
     let ok = "2024-03-04T10:09:00Z";
     let bad = "2024-03-04T10:02:00Z"; // before a 10:03 start: T601
     let a = write_tmp(&dir, "a.ndjson", &(seg(1, 1, 0, ok) + "\n"));
-    // b: a duplicate of a's segment on line 2, then a segment that cannot
-    // be placed on line 3.
+    // b: a repeat of its own line 1 on line 2 (T602), then a segment that
+    // cannot be placed on line 3.
     let b = write_tmp(
         &dir,
         "b.ndjson",
-        &[seg(3, 1, 0, ok), seg(1, 1, 2, ok), seg(4, 1, 3, bad)].join("\n"),
+        &[seg(3, 1, 0, ok), seg(3, 1, 2, ok), seg(4, 1, 3, bad)].join("\n"),
     );
-    // c: the same two, the other way round.
+    // c: a segment that cannot be placed, then a re-pulled copy of a's
+    // segment (not an error: the copies merge).
     let c = write_tmp(
         &dir,
         "c.ndjson",
@@ -1389,7 +1390,7 @@ fn the_error_returned_and_the_first_skipped_are_those_met_first_in_path_then_fil
     assert_eq!(
         e.to_string(),
         format!(
-            "{b}:2: error[T602] segment_id: interaction 1, segment 1 repeats {a}:1 (value \"1\")"
+            "{b}:2: error[T602] segment_id: interaction 3, segment 1 repeats line 1 (value \"1\")"
         )
     );
     let e = err(&[&c, &a]);
@@ -1406,9 +1407,20 @@ fn the_error_returned_and_the_first_skipped_are_those_met_first_in_path_then_fil
             s.segments_placed,
         )
     };
+    // Skipped: b:2 (T602), b:3 and c:1 (T601); placed: interactions 1 and
+    // 3, c's copy of 1/1 merged into a's (a's spans 10:00-10:09, c's
+    // 10:02-10:09: the longer span is kept).
     let (n, f, placed) = first(&[&c, &b, &a]);
-    assert_eq!((n, placed), (4, 2));
+    assert_eq!((n, placed), (3, 2));
     assert!(f.starts_with(&format!("{b}:2: error[T602]")), "{f}");
+    let set = Interactions::from_files(&[&c, &b, &a], &rb, true).unwrap();
+    assert_eq!(set.stats().repulled_merged.count, 1);
+    assert_eq!(
+        set.stats().repulled_merged.first.as_deref(),
+        Some(format!("{a}:1 and {c}:2").as_str())
+    );
+    let one = set.interactions().iter().find(|i| i.id() == "1").unwrap();
+    assert_eq!(one.handle_ms(), 9 * 60_000);
     let one_line = |name: &str, order: [(u64, u64, u64, &str); 3]| {
         let v: Vec<String> = order.iter().map(|&(i, s, m, e)| seg(i, s, m, e)).collect();
         write_tmp(&dir, name, &format!("[{}]", v.join(", ")))

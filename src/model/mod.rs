@@ -14,6 +14,7 @@
 
 mod field;
 mod interval;
+mod repull;
 mod rows;
 mod segment;
 #[cfg(feature = "json")]
@@ -31,6 +32,7 @@ pub use interval::{
 };
 pub(crate) use interval::{parse_date_time, parse_time, FallBackWindow};
 pub(crate) use interval::{slash_date, slash_parts};
+pub use repull::Completeness;
 pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
 pub(crate) use segment::secs_text;
 pub use segment::{

@@ -4,10 +4,16 @@
 //! Loading reads every file (files in parallel), turns each [`Segment`]
 //! into a [`PlacedSegment`] (its span in milliseconds and its recording
 //! spans) and groups it at once under its interaction id, per file. The
-//! files' groups are then merged in path order, and duplicates are looked
-//! for within each interaction: the first occurrence in path order, then
-//! file order, is kept, and the error returned (or the first skipped
-//! segment) is the one a sequential pass over the files would meet first.
+//! files' groups are then merged in path order, and repeated segment ids
+//! are looked for within each interaction (SPEC 5.1). A repeat within one
+//! file is the T602 error (the first copy is kept with `skip_invalid`);
+//! copies in different files are a re-pulled window and merge to the most
+//! complete copy ([`Completeness`](crate::model::Completeness)), whatever
+//! the file order: identical copies are counted
+//! ([`LoadStats::repulled_identical`]), differing ones warned about
+//! ([`LoadStats::repulled_merged`]). The error returned (or the first
+//! skipped segment) is the one a sequential pass over the files in path
+//! order would meet first.
 //!
 //! An interaction's segments may be anywhere in the files, so every placed
 //! segment is held until all files are read: memory grows with the number
@@ -40,11 +46,31 @@ pub struct Counted {
 
 impl Counted {
     fn add(&mut self, s: &PlacedSegment, files: &[Arc<str>]) {
+        self.count_at((s.file_idx, s.pos.record()), || {
+            format!("{}:{}", files[s.file_idx as usize], s.pos.line())
+        });
+    }
+
+    /// Counts two copies of one segment, named by both places (the one
+    /// earlier in path order first); ordered by the later one, where a
+    /// pass over the files in path order would meet the pair.
+    fn add_pair(&mut self, a: &PlacedSegment, b: &PlacedSegment, files: &[Arc<str>]) {
+        let (a, b) = if (a.file_idx, a.pos.record()) <= (b.file_idx, b.pos.record()) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let at = |s: &PlacedSegment| format!("{}:{}", files[s.file_idx as usize], s.pos.line());
+        self.count_at((b.file_idx, b.pos.record()), || {
+            format!("{} and {}", at(a), at(b))
+        });
+    }
+
+    fn count_at(&mut self, order: (u32, u64), first: impl FnOnce() -> String) {
         self.count += 1;
-        let order = (s.file_idx, s.pos.record());
         if self.order.is_none_or(|o| order < o) {
             self.order = Some(order);
-            self.first = Some(format!("{}:{}", files[s.file_idx as usize], s.pos.line()));
+            self.first = Some(first());
         }
     }
 }
@@ -70,9 +96,30 @@ pub struct LoadStats {
     pub untimed_rec_events: Counted,
     /// IVR and bot segments (no agent handle time).
     pub non_agent_segments: u64,
+    /// Identical copies of a segment in two files (a re-pulled window),
+    /// merged into one.
+    pub repulled_identical: u64,
+    /// Differing copies of a segment in two files, merged to the most
+    /// complete one (SPEC 5.1); `first` names both files of the first
+    /// pair.
+    pub repulled_merged: Counted,
 }
 
 impl LoadStats {
+    /// One line per thing worth a note on stderr (no warning): identical
+    /// re-pulled copies, merged silently but counted.
+    pub fn notes(&self) -> Vec<String> {
+        let mut n = Vec::new();
+        if self.repulled_identical > 0 {
+            n.push(format!(
+                "{} identical copies of segment(s) in more than one file (re-pulled windows) \
+                 merged",
+                self.repulled_identical
+            ));
+        }
+        n
+    }
+
     /// One line per thing worth a warning on stderr.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = Vec::new();
@@ -99,6 +146,14 @@ impl LoadStats {
             w.push(line(
                 &self.untimed_rec_events,
                 "have recording events without eventTimeMs, which were ignored",
+            ));
+        }
+        if self.repulled_merged.count > 0 {
+            w.push(format!(
+                "{} segment(s) appear in two files with different values (a re-pulled window); \
+                 each was merged to its most complete copy (first: {})",
+                self.repulled_merged.count,
+                self.repulled_merged.first.as_deref().unwrap_or("?")
             ));
         }
         w
@@ -210,10 +265,30 @@ fn push_tight<T>(v: &mut Vec<T>, x: T) {
     v.push(x);
 }
 
-/// Removes the repeated segment ids of one interaction, whose segments are
-/// in path order, then file order: the first occurrence is kept. Calls
-/// `dup(duplicate, first occurrence)` for each one removed.
-fn dedup(v: &mut Vec<PlacedSegment>, mut dup: impl FnMut(&PlacedSegment, &PlacedSegment)) {
+/// What one repeated segment id of an interaction came to.
+enum Repeat<'a> {
+    /// A copy repeats one read earlier in the same file (T602).
+    Duplicate {
+        dup: &'a PlacedSegment,
+        first: &'a PlacedSegment,
+    },
+    /// Copies from two files (a re-pulled window) merged: `dropped` gave
+    /// way to the more complete `kept` (SPEC 5.1).
+    Merged {
+        kept: &'a PlacedSegment,
+        dropped: &'a PlacedSegment,
+    },
+}
+
+/// Resolves the repeated segment ids of one interaction, whose segments
+/// are in path order, then file order. Within one file the first copy is
+/// kept and each later one is a [`Repeat::Duplicate`]; across files the
+/// copies left merge to the most complete one ([`Completeness`], the first
+/// in path order among equals), so which copy survives never depends on
+/// file order. Calls `seen` for each copy removed.
+///
+/// [`Completeness`]: crate::model::Completeness
+fn resolve(v: &mut Vec<PlacedSegment>, mut seen: impl FnMut(Repeat<'_>)) {
     if v.len() < 2 {
         return;
     }
@@ -221,16 +296,43 @@ fn dedup(v: &mut Vec<PlacedSegment>, mut dup: impl FnMut(&PlacedSegment, &Placed
     idx.sort_by(|&a, &b| v[a].segment_id.cmp(&v[b].segment_id).then(a.cmp(&b)));
     let mut drop: Vec<bool> = Vec::new();
     let mut g = 0;
-    for k in 1..idx.len() {
-        if v[idx[k]].segment_id != v[idx[g]].segment_id {
-            g = k;
-            continue;
+    while g < idx.len() {
+        let mut end = g + 1;
+        while end < idx.len() && v[idx[end]].segment_id == v[idx[g]].segment_id {
+            end += 1;
         }
-        if drop.is_empty() {
-            drop = vec![false; v.len()];
+        if end - g > 1 {
+            if drop.is_empty() {
+                drop = vec![false; v.len()];
+            }
+            // The first copy of each file, in path order; later copies in
+            // the same file are duplicates of it.
+            let mut firsts: Vec<usize> = Vec::new();
+            for &k in &idx[g..end] {
+                match firsts.last() {
+                    Some(&f) if v[f].file_idx == v[k].file_idx => {
+                        drop[k] = true;
+                        seen(Repeat::Duplicate {
+                            dup: &v[k],
+                            first: &v[f],
+                        });
+                    }
+                    _ => firsts.push(k),
+                }
+            }
+            if let Some(&best) = firsts.iter().rev().max_by_key(|&&k| v[k].completeness) {
+                for &k in &firsts {
+                    if k != best {
+                        drop[k] = true;
+                        seen(Repeat::Merged {
+                            kept: &v[best],
+                            dropped: &v[k],
+                        });
+                    }
+                }
+            }
         }
-        drop[idx[k]] = true;
-        dup(&v[idx[k]], &v[idx[g]]);
+        g = end;
     }
     if !drop.is_empty() {
         let mut i = 0;
@@ -244,8 +346,9 @@ fn dedup(v: &mut Vec<PlacedSegment>, mut dup: impl FnMut(&PlacedSegment, &Placed
 impl Interactions {
     /// Reads interaction metadata files (in parallel on the current rayon
     /// pool) and assembles their interactions. Files are taken in path
-    /// order whatever the order given, so the first of two duplicate
-    /// segments is the same on every run. Invalid segments (V104, T601,
+    /// order whatever the order given, and copies of one segment in
+    /// several files (re-pulled windows) merge to the most complete one, so
+    /// the result is the same on every run. Invalid segments (V104, T601,
     /// T602, or a value the reader rejects) stop the load with their error,
     /// or are skipped and counted with `skip_invalid`; an error the reader
     /// cannot go on after (truncation, syntax) always stops it. When
@@ -417,17 +520,26 @@ impl Interactions {
         // order.
         let mut first_dup: Option<((u32, u64), Error)> = None;
         for (id, v) in by_ixn.iter_mut() {
-            dedup(v, |d, f| {
-                if skip {
-                    *stats.skipped.entry(Code::DuplicateSegment).or_default() += 1;
-                    let order = (d.file_idx, d.segment_id_line, d.pos.record());
-                    if first_skip.as_ref().is_none_or(|g| order < g.0) {
-                        first_skip = Some((order, dup_error(id, d, f).to_string()));
+            resolve(v, |r| match r {
+                Repeat::Duplicate { dup: d, first: f } => {
+                    if skip {
+                        *stats.skipped.entry(Code::DuplicateSegment).or_default() += 1;
+                        let order = (d.file_idx, d.segment_id_line, d.pos.record());
+                        if first_skip.as_ref().is_none_or(|g| order < g.0) {
+                            first_skip = Some((order, dup_error(id, d, f).to_string()));
+                        }
+                    } else {
+                        let order = (d.file_idx, d.pos.record());
+                        if first_dup.as_ref().is_none_or(|g| order < g.0) {
+                            first_dup = Some((order, dup_error(id, d, f)));
+                        }
                     }
-                } else {
-                    let order = (d.file_idx, d.pos.record());
-                    if first_dup.as_ref().is_none_or(|g| order < g.0) {
-                        first_dup = Some((order, dup_error(id, d, f)));
+                }
+                Repeat::Merged { kept, dropped } => {
+                    if kept.completeness.is_identical(&dropped.completeness) {
+                        stats.repulled_identical += 1;
+                    } else {
+                        stats.repulled_merged.add_pair(kept, dropped, &files);
                     }
                 }
             });

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
-use crate::model::{Segment, SegmentGeneration};
+use crate::model::{Completeness, Segment, SegmentGeneration};
 use crate::position::Position;
 
 /// The agent group of a segment that has none (SPEC 5).
@@ -135,6 +135,9 @@ pub struct PlacedSegment {
     /// The interaction's own end: cx v1 dialog end, else that start plus
     /// the interaction duration, ms.
     pub interaction_end: Option<i64>,
+    /// How complete this copy is, for merging re-pulled copies of the
+    /// segment from several files (SPEC 5.1).
+    pub completeness: Completeness,
 }
 
 /// The texts a segment is keyed by in timelines. Few distinct sets occur
@@ -260,6 +263,7 @@ impl PlacedSegment {
             recording: Recording::of(seg, start, end),
             interaction_start,
             interaction_end,
+            completeness: Completeness::of(seg),
         })
     }
 

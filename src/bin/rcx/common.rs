@@ -172,6 +172,18 @@ where
     }
 }
 
+/// Prints each note on stderr (`rcx: note: …`).
+pub fn note<I>(notes: I)
+where
+    I: IntoIterator,
+    I::Item: std::fmt::Display,
+{
+    let mut err = io::stderr().lock();
+    for n in notes {
+        let _ = writeln!(err, "rcx: note: {}", spell(&n.to_string()));
+    }
+}
+
 /// The exit status after a run that may have skipped invalid records
 /// (`--skip-invalid`): success when nothing was skipped; otherwise one line
 /// on stderr with the count by code and the first skipped record's error

@@ -10,7 +10,7 @@ use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs};
+use crate::common::{note, one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs};
 
 /// Segments (agent, IVR, bot) of interaction metadata per key and DST-correct time
 /// bucket: segments and interactions started, handle and recorded time
@@ -65,6 +65,9 @@ fn build(a: &Args) -> Result<Timeline, Error> {
 /// Prints the load's warnings, then the run's (`run`), and the skip
 /// summary; the exit status.
 pub fn report(stats: &LoadStats, run: &[String], quiet: bool) -> ExitCode {
+    if !quiet {
+        note(stats.notes());
+    }
     warn(stats.warnings().iter().chain(run));
     skipped_exit(
         &stats.skipped,
