@@ -27,6 +27,7 @@ mod plot;
 mod properties;
 mod pulls;
 mod refusals;
+mod repull;
 mod rollup;
 mod rollup_columns;
 mod rollup_reference;
