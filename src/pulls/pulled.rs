@@ -204,7 +204,17 @@ impl Manifest {
         let mut cols: Option<[Option<usize>; 3]> = None;
         for rec in rdr.records() {
             let rec = rec.map_err(|e| Error::usage(format!("{file}: {e}")))?;
-            let line = rec.position().map_or(0, |p| p.line());
+            // The reader's position is where the record starts, empty
+            // lines before it included: count the lines up to its first
+            // byte that is not a line end.
+            let line = rec.position().map_or(0, |p| {
+                let bytes = text.as_bytes();
+                let mut at = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(bytes.len());
+                while matches!(bytes.get(at), Some(b'\n' | b'\r')) {
+                    at += 1;
+                }
+                1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64
+            });
             if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
