@@ -635,3 +635,40 @@ fn pulls_check_refuses_bad_pull_times_naming_file_line_field_value() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("none.csv"), "{}", stderr(&o));
 }
+
+#[test]
+fn readme_pulls_check_example_prints_what_the_readme_says() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let mut it = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("rcx pulls check fixtures/pulls/"));
+    let command = it.next().expect("the README's rcx pulls check example");
+    let shown: Vec<&str> = it
+        .take_while(|l| l.starts_with("# "))
+        .map(|l| &l[2..])
+        .collect();
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let o = rcx(&args);
+    assert_eq!(code(&o), 1, "the early pull: {}", stderr(&o));
+    assert_eq!(lines(&stdout(&o)), shown);
+    // Worked out by hand: h10's latest end 10:40 is in 10:00-11:00, pulled
+    // 10:50 < 11:00 (early); h11 pulled 12:01, window_end 12:00, 60 s < 120
+    // (warning); h12's 12:30 is in 12:00-13:00, pulled 13:05, 300 s >= 120
+    // (nothing). No gap (hours 10, 11, 12 each hold an end), no overlap.
+    let findings: Vec<&str> = shown
+        .iter()
+        .copied()
+        .filter(|l| !l.starts_with("fixtures/"))
+        .collect();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert!(findings[0].starts_with(
+        "early: fixtures/pulls/h10-pulled-20240722T105000Z.ndjson was pulled at \
+         2024-07-22T10:50:00.000+00:00, before its window ended at 2024-07-22T11:00:00.000+00:00"
+    ));
+    assert!(findings[1].starts_with(
+        "warning: fixtures/pulls/h11.ndjson was pulled at 2024-07-22T12:01:00.000+00:00, 60.000 s \
+         after its window ended at 2024-07-22T12:00:00.000+00:00 (the manifest's window_end)"
+    ));
+}
