@@ -502,7 +502,7 @@ fn pulls_check_reports_windows_pulled_before_they_completed() {
     };
     let inferred = "the end of the window of its latest segment end";
     let given = "the manifest's window_end";
-    let findings = vec![
+    let findings = [
         format!(
             "early: {f2} was pulled at {t}01:50:00.000{z}, before its window ended at \
              {t}02:00:00.000{z} ({inferred})"
@@ -631,7 +631,13 @@ fn pulls_check_refuses_bad_pull_times_naming_file_line_field_value() {
         stderr(&o)
     );
     // A manifest that is not there.
-    let o = rcx(&["pulls", "check", &f, "--manifest", &dir.path().join("none.csv").to_string_lossy()]);
+    let o = rcx(&[
+        "pulls",
+        "check",
+        &f,
+        "--manifest",
+        &dir.path().join("none.csv").to_string_lossy(),
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("none.csv"), "{}", stderr(&o));
 }

@@ -34,7 +34,7 @@
 //! segment end (gaps), and files whose spans of segment ends intersect
 //! (overlaps), and files pulled before their window completed. That last
 //! check needs the time of the pull, which the export does not carry: a
-//! file name or a manifest gives it ([`pulled`](self::pulled) says how, and
+//! file name or a manifest gives it ([`pulled`] says how, and
 //! [`pull_time`] reads it); a file whose pull time is not given is counted
 //! as not checked, never guessed.
 //!

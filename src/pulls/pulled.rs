@@ -209,7 +209,9 @@ impl Manifest {
             // byte that is not a line end.
             let line = rec.position().map_or(0, |p| {
                 let bytes = text.as_bytes();
-                let mut at = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(bytes.len());
+                let mut at = usize::try_from(p.byte())
+                    .unwrap_or(usize::MAX)
+                    .min(bytes.len());
                 while matches!(bytes.get(at), Some(b'\n' | b'\r')) {
                     at += 1;
                 }
@@ -427,20 +429,52 @@ mod tests {
     fn manifest_errors_name_line_column_value() {
         let d = Path::new("");
         let cases = [
-            ("file,pulled_at\na.json,2024-07-22 11:30\n", "m.csv:2: column `pulled_at`: \"2024-07-22 11:30\""),
-            ("file,pulled_at\na.json,2024-07-22T11:30:00\n", "m.csv:2: column `pulled_at`: \"2024-07-22T11:30:00\""),
-            ("file,pulled_at,window_end\n\na.json,2024-07-22T11:30:00Z,noon\n", "m.csv:3: column `window_end`: \"noon\""),
-            ("file,pulled_at\n,2024-07-22T11:30:00Z\n", "m.csv:2: column `file` is empty"),
-            ("file,pulled_at\na.json,\n", "m.csv:2: column `pulled_at` is empty"),
-            ("file,pulled,window_end\n", "m.csv:1: unknown column \"pulled\""),
-            ("file,window_end\n", "m.csv:1: the header has no column `pulled_at`"),
-            ("file,pulled_at,file\n", "m.csv:1: column \"file\" appears twice"),
-            ("file,pulled_at\na.json,2024-07-22T11:30:00Z,x\n", "m.csv:2: expected 2 fields"),
-            ("file,pulled_at\na.json,2024-07-22T11:30:00Z\n./a.json,2024-07-22T11:31:00Z\n", "m.csv:3: column `file`: \"./a.json\" is the file of line 2"),
+            (
+                "file,pulled_at\na.json,2024-07-22 11:30\n",
+                "m.csv:2: column `pulled_at`: \"2024-07-22 11:30\"",
+            ),
+            (
+                "file,pulled_at\na.json,2024-07-22T11:30:00\n",
+                "m.csv:2: column `pulled_at`: \"2024-07-22T11:30:00\"",
+            ),
+            (
+                "file,pulled_at,window_end\n\na.json,2024-07-22T11:30:00Z,noon\n",
+                "m.csv:3: column `window_end`: \"noon\"",
+            ),
+            (
+                "file,pulled_at\n,2024-07-22T11:30:00Z\n",
+                "m.csv:2: column `file` is empty",
+            ),
+            (
+                "file,pulled_at\na.json,\n",
+                "m.csv:2: column `pulled_at` is empty",
+            ),
+            (
+                "file,pulled,window_end\n",
+                "m.csv:1: unknown column \"pulled\"",
+            ),
+            (
+                "file,window_end\n",
+                "m.csv:1: the header has no column `pulled_at`",
+            ),
+            (
+                "file,pulled_at,file\n",
+                "m.csv:1: column \"file\" appears twice",
+            ),
+            (
+                "file,pulled_at\na.json,2024-07-22T11:30:00Z,x\n",
+                "m.csv:2: expected 2 fields",
+            ),
+            (
+                "file,pulled_at\na.json,2024-07-22T11:30:00Z\n./a.json,2024-07-22T11:31:00Z\n",
+                "m.csv:3: column `file`: \"./a.json\" is the file of line 2",
+            ),
             ("\n\n", "m.csv: the manifest is empty"),
         ];
         for (text, want) in cases {
-            let e = Manifest::from_csv("m.csv", d, text).unwrap_err().to_string();
+            let e = Manifest::from_csv("m.csv", d, text)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(want), "{text:?}: {e}");
         }
     }

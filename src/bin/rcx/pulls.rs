@@ -64,9 +64,9 @@ pub struct CheckArgs {
     /// The zone the report's times are printed in (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
     tz: Tz,
-    /// A CSV of pull times: header file,pulled_at[,window_end]; pulled_at
-    /// and window_end RFC 3339 with an offset; a relative file is read from
-    /// the manifest's directory.
+    /// A CSV of pull times with a header row: columns file, pulled_at and,
+    /// optionally, window_end (RFC 3339 with an offset); a relative file is
+    /// read from the manifest's directory.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
     /// A pull less than this many seconds after its window ended is a
@@ -209,7 +209,11 @@ fn run_check(a: CheckArgs) -> Result<ExitCode, Error> {
             "with no segment end and no window_end in the manifest",
         ),
     ] {
-        let n = report.not_checked.iter().filter(|(_, r)| *r == reason).count();
+        let n = report
+            .not_checked
+            .iter()
+            .filter(|(_, r)| *r == reason)
+            .count();
         if n > 0 {
             let _ = writeln!(text, "not checked for an early pull: {n} file(s) {why}");
         }
@@ -221,7 +225,11 @@ fn run_check(a: CheckArgs) -> Result<ExitCode, Error> {
                 text,
                 "manifest: {} {} no file checked (the first, line {}: {})",
                 unused.len(),
-                if unused.len() == 1 { "entry names" } else { "entries name" },
+                if unused.len() == 1 {
+                    "entry names"
+                } else {
+                    "entries name"
+                },
                 first.line,
                 first.file
             );
@@ -230,11 +238,13 @@ fn run_check(a: CheckArgs) -> Result<ExitCode, Error> {
     let mut out = Output::new(None, &[])?;
     out.print(text)?;
     out.finish()?;
-    Ok(if report.overlaps.is_empty() && report.gaps.is_empty() && report.early.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(
+        if report.overlaps.is_empty() && report.gaps.is_empty() && report.early.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }
 
 fn run_plan(a: PlanArgs, quiet: bool) -> Result<ExitCode, Error> {
@@ -278,6 +288,11 @@ struct Millis(i64);
 
 impl std::fmt::Display for Millis {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{:03}", self.0.div_euclid(1000), self.0.rem_euclid(1000))
+        write!(
+            f,
+            "{}.{:03}",
+            self.0.div_euclid(1000),
+            self.0.rem_euclid(1000)
+        )
     }
 }
