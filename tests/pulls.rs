@@ -374,13 +374,14 @@ fn pulls_check_reports_gaps_and_overlaps_of_pulled_files() {
         vec![
             format!("{a}: 2 segments, segment ends 2024-03-04T00:10:00.000+00:00 to 2024-03-04T00:50:00.000+00:00"),
             format!("{b}: 2 segments, segment ends 2024-03-04T01:05:00.000+00:00 to 2024-03-04T01:59:59.999+00:00"),
+            format!("not checked for an early pull: 2 file(s) {UNKNOWN_PULL}"),
         ]
     );
 
     let o = rcx(&["pulls", "check", &a, &b, &c, &d]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let out = lines(&stdout(&o));
-    assert_eq!(out.len(), 6, "{out:?}");
+    assert_eq!(out.len(), 7, "{out:?}");
     assert_eq!(
         out[4],
         format!("overlap: {d} and {c} both hold segment ends from 2024-03-04T03:30:00.000+00:00 to 2024-03-04T03:30:00.000+00:00")
@@ -437,4 +438,243 @@ fn pulls_check_reports_gaps_and_overlaps_of_pulled_files() {
     let o = rcx(&["pulls", "check", &a, "--interval-seconds", "0"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--interval-seconds"));
+}
+
+/// The reason `check` prints for a file whose pull time is not given.
+const UNKNOWN_PULL: &str =
+    "whose pull time is unknown (no pulled-YYYYMMDDTHHMMSSZ in the name, no manifest entry)";
+
+#[test]
+fn pulls_check_reports_windows_pulled_before_they_completed() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        at(name)
+    };
+    // Hourly pulls of 2024-03-04 (UTC), one file per window, no gap, no
+    // overlap (windows 00, 01, 02, 03 and 04 each hold a segment end).
+    // 00:00-01:00, pulled at 01:01:00 (name): 60 s after the end.
+    let f1 = write(
+        "h00-pulled-20240304T010100Z.json",
+        seg("a1", "2024-03-04T00:10:00Z") + &seg("a2", "2024-03-04T00:50:00Z"),
+    );
+    // 01:00-02:00, pulled at 01:50:00 (name): 10 minutes early.
+    let f2 = write(
+        "h01-pulled-20240304T015000Z.json",
+        seg("b1", "2024-03-04T01:05:00Z") + &seg("b2", "2024-03-04T01:40:00Z"),
+    );
+    // 02:00-03:00, pulled at 03:02:00 (manifest): exactly 120 s after, so
+    // not within the default margin (less than 120 s).
+    let f3 = write("h02.json", seg("c1", "2024-03-04T02:10:00Z"));
+    // Pull time given nowhere: not checked.
+    let f4 = write("h03.json", seg("d1", "2024-03-04T03:20:00Z"));
+    // A window 03:30-04:30Z (10:00 in +05:30), pulled at 04:31:30Z: the
+    // manifest's window_end makes it 90 s after the end; without it the
+    // window of 04:10 would be 04:00-05:00 and the pull early.
+    let f5 = write("h04.json", seg("e1", "2024-03-04T04:10:00Z"));
+    // A known pull time, but no segment end and no window_end: not checked.
+    let f6 = write(
+        "open-pulled-20240304T060000Z.json",
+        r#"{"interactionId":"o","segmentID":"o-1","interactionDirection":"INBOUND","segmentAgentId":"7","segmentContactStartTimeMs":"2024-03-04T04:15:00Z"}"#.to_string() + "\n",
+    );
+    let manifest = write(
+        "manifest.csv",
+        "file,pulled_at,window_end\n\
+         h02.json,2024-03-04T03:02:00Z,\n\
+         ./h04.json,2024-03-04T10:01:30+05:30,2024-03-04T10:00:00+05:30\n\
+         gone.json,2024-03-04T09:00:00Z,\n"
+            .to_string(),
+    );
+    let files = [&f1, &f2, &f3, &f4, &f5, &f6];
+    let mut args: Vec<&str> = vec!["pulls", "check"];
+    args.extend(files.iter().map(|f| f.as_str()));
+    args.extend(["--manifest", &manifest]);
+    let o = rcx(&args);
+    assert_eq!(code(&o), 1, "an early pull is a finding: {}", stderr(&o));
+    let t = "2024-03-04T";
+    let z = "+00:00";
+    let warn = |f: &str, pulled: &str, after: &str, end: &str, why: &str, margin: u32| {
+        format!(
+            "warning: {f} was pulled at {t}{pulled}.000{z}, {after} s after its window ended at \
+             {t}{end}.000{z} ({why}): recording URLs arriving up to {margin} s late may be missing"
+        )
+    };
+    let inferred = "the end of the window of its latest segment end";
+    let given = "the manifest's window_end";
+    let findings = [
+        format!(
+            "early: {f2} was pulled at {t}01:50:00.000{z}, before its window ended at \
+             {t}02:00:00.000{z} ({inferred})"
+        ),
+        warn(&f1, "01:01:00", "60.000", "01:00:00", inferred, 120),
+        warn(&f5, "04:31:30", "90.000", "04:30:00", given, 120),
+        format!("not checked for an early pull: 1 file(s) {UNKNOWN_PULL}"),
+        "not checked for an early pull: 1 file(s) with no segment end and no window_end in the \
+         manifest"
+            .to_string(),
+        "manifest: 1 entry names no file checked (the first, line 4: gone.json)".to_string(),
+    ];
+    let mut want = vec![
+        format!("{f1}: 2 segments, segment ends {t}00:10:00.000{z} to {t}00:50:00.000{z}, pulled at {t}01:01:00.000{z}"),
+        format!("{f2}: 2 segments, segment ends {t}01:05:00.000{z} to {t}01:40:00.000{z}, pulled at {t}01:50:00.000{z}"),
+        format!("{f3}: 1 segments, segment ends {t}02:10:00.000{z} to {t}02:10:00.000{z}, pulled at {t}03:02:00.000{z}"),
+        format!("{f4}: 1 segments, segment ends {t}03:20:00.000{z} to {t}03:20:00.000{z}"),
+        format!("{f5}: 1 segments, segment ends {t}04:10:00.000{z} to {t}04:10:00.000{z}, pulled at {t}04:31:30.000{z} for the window ending {t}04:30:00.000{z}"),
+        format!("{f6}: 1 segments, no segment end (1 without an end), pulled at {t}06:00:00.000{z}"),
+    ];
+    want.extend(findings.iter().cloned());
+    assert_eq!(lines(&stdout(&o)), want);
+
+    // The findings do not depend on the order of the files.
+    let mut rev = args.clone();
+    rev[2..8].reverse();
+    let o = rcx(&rev);
+    assert_eq!(lines(&stdout(&o))[6..], findings[..]);
+
+    // The margin: 0 warns of nothing; 90 warns of the pull 60 s after, not
+    // of the one exactly 90 s after.
+    let mut zero = args.clone();
+    zero.extend(["--late-margin-seconds", "0"]);
+    let out = lines(&stdout(&rcx(&zero)));
+    assert!(!out.iter().any(|l| l.starts_with("warning:")), "{out:?}");
+    let mut ninety = args.clone();
+    ninety.extend(["--late-margin-seconds", "90"]);
+    let out = lines(&stdout(&rcx(&ninety)));
+    let warnings: Vec<&String> = out.iter().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        vec![&warn(&f1, "01:01:00", "60.000", "01:00:00", inferred, 90)]
+    );
+
+    // A warning alone does not fail the check; an early pull alone does.
+    let o = rcx(&["pulls", "check", &f1]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("warning: "), "{}", stdout(&o));
+    let o = rcx(&["pulls", "check", &f2, "--tz", "America/New_York"]);
+    assert_eq!(code(&o), 1);
+    // 01:50Z and 02:00Z are 20:50 and 21:00 EST the day before.
+    assert!(
+        stdout(&o).contains(
+            "was pulled at 2024-03-03T20:50:00.000-05:00, before its window ended at \
+             2024-03-03T21:00:00.000-05:00"
+        ),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn pulls_check_refuses_bad_pull_times_naming_file_line_field_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let f = write("h02.json", &seg("c1", "2024-03-04T02:10:00Z"));
+    let named = write(
+        "h01-pulled-20240304T015000Z.json",
+        &seg("b1", "2024-03-04T01:05:00Z"),
+    );
+    let cases: &[(&str, &str)] = &[
+        (
+            "file,pulled_at\nh02.json,2024-03-04 03:02\n",
+            ":2: column `pulled_at`: \"2024-03-04 03:02\" is not an RFC 3339 instant with an offset",
+        ),
+        (
+            "file,pulled_at,window_end\n\nh02.json,2024-03-04T03:02:00Z,03:00\n",
+            ":3: column `window_end`: \"03:00\" is not an RFC 3339 instant",
+        ),
+        (
+            "file,pulled_at\nh02.json,2024-03-04T03:02:00\n",
+            ":2: column `pulled_at`: \"2024-03-04T03:02:00\"",
+        ),
+        ("file,pulled\n", ":1: unknown column \"pulled\""),
+        ("pulled_at\n", ":1: the header has no column `file`"),
+        (
+            "file,pulled_at\nh02.json,2024-03-04T03:02:00Z\nh02.json,2024-03-04T03:03:00Z\n",
+            ":3: column `file`: \"h02.json\" is the file of line 2",
+        ),
+        // The name says 01:50Z; the manifest 01:51Z.
+        (
+            "file,pulled_at\nh01-pulled-20240304T015000Z.json,2024-03-04T01:51:00Z\n",
+            ":2: column `pulled_at`: 2024-03-04T01:51:00.000Z disagrees with the pull time in \
+             the file name h01-pulled-20240304T015000Z.json (2024-03-04T01:50:00.000Z)",
+        ),
+    ];
+    for (text, want) in cases {
+        let m = write("m.csv", text);
+        let o = rcx(&["pulls", "check", &f, &named, "--manifest", &m]);
+        assert_eq!(code(&o), 2, "{text:?}");
+        assert!(
+            stderr(&o).contains(&format!("{m}{want}")),
+            "{text:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(stdout(&o), "", "{text:?}");
+    }
+    // A name with a malformed pull time is refused, not read as unknown.
+    let bad = write(
+        "h01-pulled-2024-03-04T01:50:00Z.json",
+        &seg("b1", "2024-03-04T01:05:00Z"),
+    );
+    let o = rcx(&["pulls", "check", &bad]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains(
+            "h01-pulled-2024-03-04T01:50:00Z.json: the pull time in a file name must be \
+             pulled-YYYYMMDDTHHMMSSZ (UTC, e.g. pulled-20240722T113000Z), not \
+             \"pulled-2024-03-04T01:50:00Z\""
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // A manifest that is not there.
+    let o = rcx(&[
+        "pulls",
+        "check",
+        &f,
+        "--manifest",
+        &dir.path().join("none.csv").to_string_lossy(),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("none.csv"), "{}", stderr(&o));
+}
+
+#[test]
+fn readme_pulls_check_example_prints_what_the_readme_says() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let mut it = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("rcx pulls check fixtures/pulls/"));
+    let command = it.next().expect("the README's rcx pulls check example");
+    let shown: Vec<&str> = it
+        .take_while(|l| l.starts_with("# "))
+        .map(|l| &l[2..])
+        .collect();
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let o = rcx(&args);
+    assert_eq!(code(&o), 1, "the early pull: {}", stderr(&o));
+    assert_eq!(lines(&stdout(&o)), shown);
+    // Worked out by hand: h10's latest end 10:40 is in 10:00-11:00, pulled
+    // 10:50 < 11:00 (early); h11 pulled 12:01, window_end 12:00, 60 s < 120
+    // (warning); h12's 12:30 is in 12:00-13:00, pulled 13:05, 300 s >= 120
+    // (nothing). No gap (hours 10, 11, 12 each hold an end), no overlap.
+    let findings: Vec<&str> = shown
+        .iter()
+        .copied()
+        .filter(|l| !l.starts_with("fixtures/"))
+        .collect();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert!(findings[0].starts_with(
+        "early: fixtures/pulls/h10-pulled-20240722T105000Z.ndjson was pulled at \
+         2024-07-22T10:50:00.000+00:00, before its window ended at 2024-07-22T11:00:00.000+00:00"
+    ));
+    assert!(findings[1].starts_with(
+        "warning: fixtures/pulls/h11.ndjson was pulled at 2024-07-22T12:01:00.000+00:00, 60.000 s \
+         after its window ended at 2024-07-22T12:00:00.000+00:00 (the manifest's window_end)"
+    ));
 }

@@ -1,6 +1,6 @@
 //! `rcx pulls plan`: the interactionMetadata request bodies that cover a
-//! range, completed windows only; `rcx pulls check`: gaps and overlaps of
-//! pulled files (the work is in [`ringcx_reports::pulls`]).
+//! range, completed windows only; `rcx pulls check`: gaps, overlaps and
+//! early pulls of pulled files (the work is in [`ringcx_reports::pulls`]).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use clap::{Args as ClapArgs, Subcommand};
-use ringcx_reports::pulls::{check, file_span, plan, MAX_INTERVAL_SECONDS};
+use ringcx_reports::pulls::{
+    check, file_span, plan, pull_time, Manifest, NotCheckedReason, MAX_INTERVAL_SECONDS,
+};
 use ringcx_reports::window::{in_zone, TimeBound};
 use ringcx_reports::{Error, ReaderBuilder};
 
@@ -37,9 +39,16 @@ enum PullsCommand {
     /// Read pulled interaction metadata files back and report gaps (windows
     /// between the earliest and the latest segment end with no segment end
     /// in any file; a quiet time with no calls looks the same) and overlaps
-    /// (files whose spans of segment ends intersect). Exit 1 when it finds
-    /// either. Windows count from the Unix epoch (hour windows are clock
-    /// hours in UTC and in any zone a whole number of hours from it).
+    /// (files whose spans of segment ends intersect), and files pulled
+    /// before their window ended when the pull time is known: from
+    /// `pulled-YYYYMMDDTHHMMSSZ` (UTC) in the file name, or from --manifest.
+    /// A file's window is the manifest's window_end, else the window that
+    /// holds its latest segment end. Exit 1 when it finds a gap, an overlap
+    /// or an early pull; a pull less than --late-margin-seconds after its
+    /// window ended is a warning, and files whose pull time is unknown are
+    /// counted as not checked. Windows count from the Unix epoch (hour
+    /// windows are clock hours in UTC and in any zone a whole number of
+    /// hours from it).
     Check(CheckArgs),
 }
 
@@ -55,6 +64,15 @@ pub struct CheckArgs {
     /// The zone the report's times are printed in (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
     tz: Tz,
+    /// A CSV of pull times with a header row: columns file, pulled_at and,
+    /// optionally, window_end (RFC 3339 with an offset); a relative file is
+    /// read from the manifest's directory.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// A pull less than this many seconds after its window ended is a
+    /// warning: recording URLs arrive 1-2 minutes late (0: no warning).
+    #[arg(long, value_name = "N", default_value_t = 120)]
+    late_margin_seconds: u32,
 }
 
 #[derive(ClapArgs, Debug)]
@@ -97,13 +115,17 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
 }
 
 fn run_check(a: CheckArgs) -> Result<ExitCode, Error> {
+    let manifest = a.manifest.as_deref().map(Manifest::from_path).transpose()?;
     let builder = ReaderBuilder::new();
     let mut spans = Vec::with_capacity(a.files.len());
     for f in &a.files {
+        let pulled = pull_time(f, manifest.as_ref())?;
         let mut reader = builder.from_path(f)?;
-        spans.push(file_span(&mut reader, a.interval_seconds)?);
+        let mut span = file_span(&mut reader, a.interval_seconds)?;
+        span.pulled = pulled;
+        spans.push(span);
     }
-    let report = check(spans, a.interval_seconds)?;
+    let report = check(spans, a.interval_seconds, a.late_margin_seconds)?;
     let ms = |t: i64| {
         DateTime::<Utc>::from_timestamp_millis(t)
             .unwrap_or_default()
@@ -119,6 +141,12 @@ fn run_check(a: CheckArgs) -> Result<ExitCode, Error> {
         let _ = write!(text, "{}: {} segments, {ends}", f.file, f.segments);
         if f.without_end > 0 {
             let _ = write!(text, " ({} without an end)", f.without_end);
+        }
+        if let Some(p) = &f.pulled {
+            let _ = write!(text, ", pulled at {}", ms(p.at_ms));
+            if let Some(end) = p.window_end_ms {
+                let _ = write!(text, " for the window ending {}", ms(end));
+            }
         }
         text.push('\n');
     }
@@ -140,14 +168,83 @@ fn run_check(a: CheckArgs) -> Result<ExitCode, Error> {
             in_zone(&a.tz, g.end).to_rfc3339()
         );
     }
+    let window = |given: bool| {
+        if given {
+            "the manifest's window_end"
+        } else {
+            "the end of the window of its latest segment end"
+        }
+    };
+    for e in &report.early {
+        let _ = writeln!(
+            text,
+            "early: {} was pulled at {}, before its window ended at {} ({})",
+            e.file,
+            ms(e.pulled_ms),
+            ms(e.window_end_ms),
+            window(e.window_given)
+        );
+    }
+    for e in &report.within_margin {
+        let _ = writeln!(
+            text,
+            "warning: {} was pulled at {}, {} s after its window ended at {} ({}): recording URLs \
+             arriving up to {} s late may be missing",
+            e.file,
+            ms(e.pulled_ms),
+            Millis(e.pulled_ms - e.window_end_ms),
+            ms(e.window_end_ms),
+            window(e.window_given),
+            a.late_margin_seconds
+        );
+    }
+    for (reason, why) in [
+        (
+            NotCheckedReason::UnknownPullTime,
+            "whose pull time is unknown (no pulled-YYYYMMDDTHHMMSSZ in the name, no manifest \
+             entry)",
+        ),
+        (
+            NotCheckedReason::UnknownWindow,
+            "with no segment end and no window_end in the manifest",
+        ),
+    ] {
+        let n = report
+            .not_checked
+            .iter()
+            .filter(|(_, r)| *r == reason)
+            .count();
+        if n > 0 {
+            let _ = writeln!(text, "not checked for an early pull: {n} file(s) {why}");
+        }
+    }
+    if let Some(m) = &manifest {
+        let unused = m.entries_not_in(&a.files);
+        if let Some(first) = unused.first() {
+            let _ = writeln!(
+                text,
+                "manifest: {} {} no file checked (the first, line {}: {})",
+                unused.len(),
+                if unused.len() == 1 {
+                    "entry names"
+                } else {
+                    "entries name"
+                },
+                first.line,
+                first.file
+            );
+        }
+    }
     let mut out = Output::new(None, &[])?;
     out.print(text)?;
     out.finish()?;
-    Ok(if report.overlaps.is_empty() && report.gaps.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(
+        if report.overlaps.is_empty() && report.gaps.is_empty() && report.early.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }
 
 fn run_plan(a: PlanArgs, quiet: bool) -> Result<ExitCode, Error> {
@@ -184,4 +281,18 @@ fn run_plan(a: PlanArgs, quiet: bool) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Milliseconds as seconds with 3 decimals.
+struct Millis(i64);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}.{:03}",
+            self.0.div_euclid(1000),
+            self.0.rem_euclid(1000)
+        )
+    }
 }

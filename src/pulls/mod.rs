@@ -32,9 +32,11 @@
 //! [`file_span`] and [`check`] (`rcx pulls check`) read pulled files back:
 //! windows between the earliest and the latest segment end that hold no
 //! segment end (gaps), and files whose spans of segment ends intersect
-//! (overlaps). Whether a window was pulled before it completed needs the
-//! time of the pull, which the export does not carry; that check is not
-//! made.
+//! (overlaps), and files pulled before their window completed. That last
+//! check needs the time of the pull, which the export does not carry: a
+//! file name or a manifest gives it ([`pulled`] says how, and
+//! [`pull_time`] reads it); a file whose pull time is not given is counted
+//! as not checked, never guessed.
 //!
 //! ```
 //! use chrono::{DateTime, Utc};
@@ -69,6 +71,10 @@ use crate::model::Segment;
 use crate::option::OptionName;
 use crate::read::Reader;
 use crate::window::TimeBound;
+
+pub mod pulled;
+
+pub use pulled::{pull_time, pulled_at_in_name, Manifest, ManifestEntry, PullSource, PullTime};
 
 /// The longest window the API takes, in seconds.
 pub const MAX_INTERVAL_SECONDS: u32 = 3600;
@@ -226,6 +232,9 @@ pub struct FileSpan {
     pub ends: Option<(i64, i64)>,
     /// The windows (index = end ms ÷ interval ms) that hold a segment end.
     windows: BTreeSet<i64>,
+    /// When the file was pulled, when known. [`file_span`] leaves it
+    /// `None`; the caller sets it, e.g. from [`pull_time`].
+    pub pulled: Option<PullTime>,
 }
 
 /// A range of time covered by two files (a window pulled twice).
@@ -251,6 +260,33 @@ pub struct Gap {
     pub end: i64,
 }
 
+/// A file pulled before its window ended, or less than the late margin
+/// after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EarlyPull {
+    /// The file.
+    pub file: Arc<str>,
+    /// The pull instant, Unix milliseconds.
+    pub pulled_ms: i64,
+    /// The window's end, Unix milliseconds.
+    pub window_end_ms: i64,
+    /// Whether the window's end was given (a manifest's `window_end`);
+    /// otherwise it is the end of the window that holds the file's latest
+    /// segment end.
+    pub window_given: bool,
+}
+
+/// Why a file's completion could not be checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum NotCheckedReason {
+    /// Neither the file name nor a manifest says when it was pulled.
+    UnknownPullTime,
+    /// The pull time is known, but the file holds no segment end and no
+    /// window end was given, so its window is unknown.
+    UnknownWindow,
+}
+
 /// The result of [`check`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckReport {
@@ -260,6 +296,16 @@ pub struct CheckReport {
     pub overlaps: Vec<Overlap>,
     /// Empty windows between the earliest and the latest segment end.
     pub gaps: Vec<Gap>,
+    /// Files pulled before their window ended, by window end, pull
+    /// instant, then file.
+    pub early: Vec<EarlyPull>,
+    /// Files pulled when their window had ended, but less than the late
+    /// margin after (recording URLs that arrive late may be missing), in
+    /// the same order.
+    pub within_margin: Vec<EarlyPull>,
+    /// Files whose completion could not be checked, and why, in the order
+    /// given.
+    pub not_checked: Vec<(Arc<str>, NotCheckedReason)>,
 }
 
 /// Reads the segments of `reader` and notes which windows of `interval`
@@ -278,6 +324,7 @@ pub fn file_span(reader: &mut Reader, interval: u32) -> Result<FileSpan> {
         without_end: 0,
         ends: None,
         windows: BTreeSet::new(),
+        pulled: None,
     };
     let mut seg = Segment::default();
     while reader.read_segment(&mut seg)? {
@@ -302,9 +349,66 @@ pub fn file_span(reader: &mut Reader, interval: u32) -> Result<FileSpan> {
 /// of segment ends intersect overlap (a window pulled twice, or pulls of
 /// overlapping windows). A gap may also be a quiet time with no calls: the
 /// export cannot tell the two apart.
-pub fn check(files: Vec<FileSpan>, interval: u32) -> Result<CheckReport> {
+///
+/// A file whose [pull time](FileSpan::pulled) is known is checked against
+/// its window's end: the given one ([`PullTime::window_end_ms`]), else the
+/// end of the window of `interval` seconds that holds its latest segment
+/// end. Pulled before that end, the window had not completed
+/// ([`CheckReport::early`]); pulled at or after it but less than
+/// `late_margin_seconds` after, recording URLs that arrive late may be
+/// missing ([`CheckReport::within_margin`]; a margin of 0 reports none).
+///
+/// ```
+/// use ringcx_reports::pulls::{check, file_span, PullTime, PullSource};
+/// use ringcx_reports::ReaderBuilder;
+/// let seg = r#"{"interactionId":"i","segmentID":"s","interactionDirection":"INBOUND","segmentContactStartTimeMs":"2024-07-22T10:20:00Z","segmentContactEndTimeMs":"2024-07-22T10:40:00Z"}"#;
+/// let mut r = ReaderBuilder::new().from_reader("h10.json", seg.as_bytes())?;
+/// let mut span = file_span(&mut r, 3600)?;
+/// // Pulled at 10:50Z: the window of 10:40, 10:00-11:00, had not ended.
+/// span.pulled = Some(PullTime {
+///     at_ms: "2024-07-22T10:50:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap().timestamp_millis(),
+///     window_end_ms: None,
+///     source: PullSource::Name,
+/// });
+/// let report = check(vec![span], 3600, 120)?;
+/// assert_eq!(report.early.len(), 1);
+/// assert_eq!(report.early[0].window_end_ms - report.early[0].pulled_ms, 10 * 60 * 1000);
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+pub fn check(files: Vec<FileSpan>, interval: u32, late_margin_seconds: u32) -> Result<CheckReport> {
     check_interval(interval)?;
     let step = i64::from(interval);
+    let margin_ms = i64::from(late_margin_seconds) * 1000;
+    let (mut early, mut within_margin, mut not_checked) = (Vec::new(), Vec::new(), Vec::new());
+    for f in &files {
+        let Some(p) = &f.pulled else {
+            not_checked.push((f.file.clone(), NotCheckedReason::UnknownPullTime));
+            continue;
+        };
+        let inferred = f
+            .ends
+            .map(|(_, last)| (last.div_euclid(step * 1000) + 1) * step * 1000);
+        let Some(window_end_ms) = p.window_end_ms.or(inferred) else {
+            not_checked.push((f.file.clone(), NotCheckedReason::UnknownWindow));
+            continue;
+        };
+        let e = EarlyPull {
+            file: f.file.clone(),
+            pulled_ms: p.at_ms,
+            window_end_ms,
+            window_given: p.window_end_ms.is_some(),
+        };
+        if p.at_ms < window_end_ms {
+            early.push(e);
+        } else if p.at_ms - window_end_ms < margin_ms {
+            within_margin.push(e);
+        }
+    }
+    for v in [&mut early, &mut within_margin] {
+        v.sort_by(|a, b| {
+            (a.window_end_ms, a.pulled_ms, &a.file).cmp(&(b.window_end_ms, b.pulled_ms, &b.file))
+        });
+    }
     let mut order: Vec<usize> = (0..files.len())
         .filter(|&i| files[i].ends.is_some())
         .collect();
@@ -350,6 +454,9 @@ pub fn check(files: Vec<FileSpan>, interval: u32) -> Result<CheckReport> {
         files,
         overlaps,
         gaps,
+        early,
+        within_margin,
+        not_checked,
     })
 }
 
