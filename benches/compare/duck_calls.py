@@ -28,7 +28,9 @@ The definitions, as rcx applies them (src/calls, src/timeline):
 The dialog fields repeat on every segment of a dialog; where rcx takes the
 first value in segment order, this takes the least (min/max/any_value),
 which is the same value whenever a dialog's segments agree, as exports
-(and `rcx gen`) write them.
+(and `rcx gen`) write them. On fixtures/calls/segments_calls.ndjson
+(a negative wait, unanswered calls, waits on the thresholds, segments out
+of order) it prints what `rcx calls` prints, to the millisecond.
 """
 import sys
 
