@@ -8,10 +8,23 @@
 # prints only the twelve metrics the SQL computes (--columns), so every
 # tool formats the same output.
 #
+# With --calls it runs the calls job instead: the hourly call KPIs of SPEC
+# 5.1 (calls, the INBOUND counts, waits, handle time, service level,
+# abandon rate, ASA, AHT) of one generated cx v1 interaction-metadata
+# (segment) export in NDJSON, `rcx calls --by all --interval hour
+# --columns ...` against DuckDB SQL (read_json, duck_calls.py), checked the
+# same way (counts exactly, seconds and ratios within 0.01) and reported
+# alike. The export is in time order (interaction start), as pulled.
+#
 # Usage: benches/compare/run.sh [--rows N] [--runs N] [--threads N] [--json]
-#   --rows     rows to generate (default 10000000, about 820 MB)
-#   --runs     timed runs per tool after one warm-up run (default 5)
-#   --json     also the JSON form of the export against DuckDB read_json
+#        benches/compare/run.sh --calls [--segments N] [--runs N] [--threads N]
+#   --rows      rows to generate (default 10000000, about 820 MB)
+#   --runs      timed runs per tool after one warm-up run (default 5)
+#   --threads   threads of each tool (default 2)
+#   --json      also the JSON form of the export against DuckDB read_json
+#   --calls     the calls job instead of the queue rollup
+#   --segments  segment objects to generate for --calls (default 1000000,
+#               about 1.07 GB; 4000000 is about 4.3 GB)
 # Needs: cargo, python3 (with venv), GNU time at /usr/bin/time.
 # DuckDB and Polars are installed into benches/compare/.venv; the data goes
 # to benches/compare/data (both git-ignored).
@@ -21,12 +34,16 @@ ROWS=10000000
 RUNS=5
 THREADS=2
 JSON=0
+CALLS=0
+SEGMENTS=1000000
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) ROWS="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
     --json) JSON=1; shift ;;
+    --calls) CALLS=1; shift ;;
+    --segments) SEGMENTS="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -46,9 +63,12 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "== creating $VENV"
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c "import duckdb, polars" 2>/dev/null; then
-  echo "== installing duckdb and polars"
-  "$VENV/bin/pip" install --quiet duckdb polars
+# The calls job needs DuckDB only.
+MODULES="duckdb polars"
+[ "$CALLS" = 1 ] && MODULES=duckdb
+if ! "$VENV/bin/python" -c "import ${MODULES// /, }" 2>/dev/null; then
+  echo "== installing $MODULES"
+  "$VENV/bin/pip" install --quiet $MODULES
 fi
 PY="$VENV/bin/python"
 
@@ -57,11 +77,8 @@ echo "== building rcx (release)"
 RCX="$ROOT/target/release/rcx"
 
 mkdir -p "$DATA"
-CSV="$DATA/queue-$ROWS.csv"
-if [ ! -s "$CSV" ]; then
-  echo "== generating $CSV"
-  "$RCX" gen --report queue --rows "$ROWS" --queues 200 -o "$CSV"
-fi
+OUT="$DATA/out"
+mkdir -p "$OUT"
 
 # measure NAME...: each NAME names an array CMD_NAME holding a command.
 # Runs every command once to warm up, then RUNS rounds in which each runs
@@ -112,9 +129,36 @@ report() {
 # The metrics duck.py and pl.py compute, in their order.
 COLUMNS=offered,answered,abandoned,short_abandoned,answered_within_sl,handle_s,answer_wait_s,longest_answer_wait_s,service_level_pct,abandon_rate_pct,aht_s,asa_s
 
+if [ "$CALLS" = 1 ]; then
+  # rcx gen writes a JSON array with one object per line; NDJSON (the
+  # same lines without the brackets and commas) is the form DuckDB reads
+  # fastest (a third faster than the array in a trial), and rcx reads
+  # both.
+  SEG="$DATA/segments-$SEGMENTS.ndjson"
+  if [ ! -s "$SEG" ]; then
+    echo "== generating $SEG"
+    "$RCX" gen --report segments --rows "$SEGMENTS" --quiet | sed '1d;$d;s/,$//' > "$SEG.tmp"
+    mv "$SEG.tmp" "$SEG"
+  fi
+  # The columns duck_calls.py computes, in its order (SPEC 5.1).
+  CALL_COLUMNS=calls,offered,answered,abandoned,short_abandoned,answered_within_sl,abandoned_within_sl,wait_answered_s,longest_wait_answered_s,handled,handle_s,service_level_pct,abandon_rate_pct,asa_s,aht_s
+  echo "== NDJSON segments: calls --by all --interval hour --columns (15 metrics)"
+  CMD_rcxcalls=("$RCX" --threads "$THREADS" calls --by all --interval hour --columns "$CALL_COLUMNS" "$SEG" -o "$OUT/rcx-calls.csv")
+  CMD_duckcalls=("$PY" "$HERE/duck_calls.py" "$SEG" "$OUT/duckdb-calls.csv" "$THREADS")
+  measure rcxcalls duckcalls
+  echo "== checking agreement"
+  "$PY" "$HERE/check.py" --calls "$OUT/rcx-calls.csv" "$OUT/duckdb-calls.csv"
+  report "Hourly call KPIs, cx v1 segments" "$SEG" rcx "$MED_rcxcalls" "$RSS_rcxcalls" duckdb "$MED_duckcalls" "$RSS_duckcalls"
+  exit 0
+fi
+
+CSV="$DATA/queue-$ROWS.csv"
+if [ ! -s "$CSV" ]; then
+  echo "== generating $CSV"
+  "$RCX" gen --report queue --rows "$ROWS" --queues 200 -o "$CSV"
+fi
+
 echo "== CSV: rollup --interval hour --by queue --columns (12 metrics)"
-OUT="$DATA/out"
-mkdir -p "$OUT"
 CMD_rcx=("$RCX" --threads "$THREADS" rollup --interval hour --columns "$COLUMNS" "$CSV" -o "$OUT/rcx.csv")
 CMD_duckdb=("$PY" "$HERE/duck.py" csv "$CSV" "$OUT/duckdb.csv" "$THREADS")
 CMD_polars=(env POLARS_MAX_THREADS="$THREADS" "$PY" "$HERE/pl.py" "$CSV" "$OUT/polars.csv")
