@@ -36,6 +36,7 @@ mod serialize;
 mod smoke;
 mod timeline;
 mod validate;
+mod validate_repulls;
 mod validate_segments;
 mod wire;
 mod wrong_answers;
