@@ -337,9 +337,12 @@ fn negative_waits_are_t606_without_slack() {
     );
 }
 
+/// (interaction id, segment id).
+type Key = (String, String);
+
 /// The objects of a generated JSON array, one per line from line 2, by
 /// (interaction id, segment id), with their line.
-fn objects(path: &Path) -> Vec<((String, String), u64, serde_json::Value)> {
+fn objects(path: &Path) -> Vec<(Key, u64, serde_json::Value)> {
     let text = std::fs::read_to_string(path).expect("read");
     let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     v.as_array()
@@ -385,8 +388,7 @@ fn generated_repulls_merge_back_to_the_data_without_pulls() {
     // last copy of each (the later pull) is the object of the single file.
     let single = objects(&one);
     assert_eq!(single.len(), 3000);
-    let mut copies: BTreeMap<(String, String), Vec<(usize, u64, serde_json::Value)>> =
-        BTreeMap::new();
+    let mut copies: BTreeMap<Key, Vec<(usize, u64, serde_json::Value)>> = BTreeMap::new();
     for (f, p) in files.iter().enumerate() {
         for (key, line, o) in objects(p) {
             copies.entry(key).or_default().push((f, line, o));

@@ -206,13 +206,12 @@ mod tests {
     use crate::model::instant_from_millis;
 
     fn seg() -> Segment {
-        let mut s = Segment {
-            interaction_id: "i1".into(),
-            segment_id: "s1".into(),
-            segment_start: instant_from_millis(1_000),
-            segment_duration_ms: Some(60_000),
-            ..Segment::default()
-        };
+        // `Segment` has private fields: set the public ones one by one.
+        let mut s = Segment::default();
+        s.interaction_id = "i1".into();
+        s.segment_id = "s1".into();
+        s.segment_start = instant_from_millis(1_000);
+        s.segment_duration_ms = Some(60_000);
         s.agent_id = Some("7".into());
         s
     }

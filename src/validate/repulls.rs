@@ -4,7 +4,7 @@
 //! Integrators pull overlapping windows, so the same (interaction id,
 //! segment id) can be in two files. `timeline`, `interactions` and `calls`
 //! merge such copies to the most complete one
-//! ([`Completeness`](crate::model::Completeness)); `validate` reports each
+//! ([`Completeness`]); `validate` reports each
 //! merge of *differing* copies as the warning T607, on the copy that gives
 //! way (field `segment_id`), naming the copy kept, its file and line, and
 //! why it is kept. Identical copies are not findings; they are counted
