@@ -285,8 +285,9 @@ fn t607_on_the_command_line_and_the_key_cap() {
 /// Agent segments 0.5 s and 2 s before their dialog: negative waits, both
 /// T606 (the first under the 1 s slack other segments get); an IVR segment
 /// 0.5 s early: not a wait, no finding (within the slack); an agent segment
-/// at the dialog start: wait 0, no finding. `rcx calls` counts the same two
-/// calls on stderr.
+/// at the dialog start: wait 0, no finding; an unanswered dialog (IVR only)
+/// that ends 1 s before it starts: wait −1 s, T606 on `dialogEndTimeMs`.
+/// `rcx calls` counts the same three calls on stderr.
 #[test]
 fn negative_waits_are_t606_without_slack() {
     let dialog = |ixn: &str, kind: &str, start: &str| {
@@ -299,6 +300,10 @@ fn negative_waits_are_t606_without_slack() {
         dialog("I2", "IVR", "09:59:59.500"),
         dialog("I3", "AGENT", "09:59:58.000"),
         dialog("I4", "AGENT", "10:00:00.000"),
+        dialog("I5", "IVR", "10:00:00.000").replace(
+            r#","segmentStartTimeMs""#,
+            r#","dialogEndTimeMs":"2024-03-04T09:59:59.000Z","segmentStartTimeMs""#,
+        ),
     ]
     .join("\n")
         + "\n";
@@ -317,19 +322,27 @@ fn negative_waits_are_t606_without_slack() {
         )
     };
     let (m1, m3) = (msg("09:59:59.500", "0.5"), msg("09:59:58.000", "2"));
+    let m5 = "the interaction ends at 2024-03-04T09:59:59.000+00:00 (dialogEndTimeMs), 1 s \
+              before it starts at 2024-03-04T10:00:00.000+00:00; without an agent segment its \
+              call's wait is negative, which calls counts as 0";
     assert_eq!(
         got,
         [
             (1, Code::SegmentOutsideInteraction, m1.as_str()),
             (3, Code::SegmentOutsideInteraction, m3.as_str()),
+            (5, Code::SegmentOutsideInteraction, m5),
         ]
+    );
+    assert_eq!(
+        r.diagnostics[2].location.field.as_deref(),
+        Some("interaction_end")
     );
     let p = path.to_string_lossy();
     let o = rcx(&["calls", &p, "--by", "all"]);
     assert_eq!(code(&o), 0);
     assert!(
         stderr(&o).contains(
-            "2 call(s) have a negative wait (an agent segment starting before the call, or an \
+            "3 call(s) have a negative wait (an agent segment starting before the call, or an \
              end before the start), counted as 0 (first: interaction I1)"
         ),
         "{}",

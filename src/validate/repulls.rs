@@ -17,7 +17,9 @@
 //! identical, and among those the one whose path sorts first (the order
 //! the loaders read files in) is named. Each dropped copy is judged
 //! against the copy kept at the end of the run, not against the best seen
-//! so far, so the findings are the same whatever the order of the files.
+//! so far, so the findings are the same whatever the order of the files
+//! (the report lists them, like every finding, by file in the order the
+//! files were given, then by line).
 //!
 //! # Memory
 //!

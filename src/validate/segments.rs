@@ -8,7 +8,7 @@
 //! | T603 | duration and end − start differ by more than 1 s | `segment_duration_ms` |
 //! | T604 | the first recording event (by server time) is not REC_START | `events` |
 //! | T605 | repeated REC_START, orphan REC_STOP, REC_START never stopped | `events` |
-//! | T606 | the segment lies outside its interaction's window; an agent segment starts before it (a negative wait) | `segment_start` / `segment_end` |
+//! | T606 | the segment lies outside its interaction's window; an agent segment starts before it (a negative wait); the window ends before it starts | `segment_start` / `segment_end` / `interaction_end` |
 //!
 //! Each finding names the line of the value it is about (for T604 and
 //! T605, the line of the event's `eventType`), not the line where the
@@ -41,7 +41,12 @@
 //! agent segment ([`Segment::is_agent`]) that starts before its
 //! interaction: by any amount, that makes the call's wait negative, which
 //! `calls` counts as 0 (SPEC 5.1), so T606 reports it without slack and
-//! says so in its message.
+//! says so in its message. A cx v1 dialog that ends before it starts is
+//! T606 on `interaction_end`, on each of its segments: no segment can lie
+//! in its window, and an unanswered call's wait (end − start) is negative.
+//! What stays unreported is the negative wait of an unanswered call
+//! without a dialog end or duration whose segments all end before the
+//! dialog starts, by 1 s or less (its end is then the last segment's).
 //!
 //! # Memory
 //!
@@ -334,6 +339,27 @@ fn outside_interaction(seg: &Segment, f: &mut Findings) {
     };
     if from.is_none() && to.is_none() {
         return;
+    }
+    if let (Some(a), Some(b)) = (from, to) {
+        if b < a {
+            // An inverted window: no segment can lie inside it, and an
+            // unanswered call's wait (its end − its start) is negative.
+            f.emit_named(
+                Code::SegmentOutsideInteraction,
+                seg.field_pos("interaction_end"),
+                "interaction_end",
+                format!(
+                    "the interaction ends at {} ({to_source}), {} s before it starts at {}; \
+                     without an agent segment its call's wait is negative, which calls counts \
+                     as 0",
+                    format_instant(b),
+                    secs(ms_between(b, a)),
+                    format_instant(a)
+                ),
+                Some(format_instant(b)),
+            );
+            return;
+        }
     }
     let window = format!(
         "its interaction runs from {} to {}{}",
