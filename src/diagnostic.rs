@@ -174,7 +174,9 @@ codes! {
     /// Recording events unpaired or overlapping.
     EventsUnpaired = "T605", Warning, "recording events are unpaired or overlap (repeated REC_START, orphan REC_STOP, REC_START with no REC_STOP), taken in time order";
     /// A segment outside its interaction's window.
-    SegmentOutsideInteraction = "T606", Warning, "a segment lies outside its interaction's window (start to end, or start + duration) by more than 1 s";
+    SegmentOutsideInteraction = "T606", Warning, "a segment lies outside its interaction's window (start to end, or start + duration) by more than 1 s; an agent segment starts before its interaction, or the interaction ends before it starts (a negative wait, which calls counts as 0)";
+    /// Differing copies of a segment in two files (a re-pulled window).
+    RepulledSegmentDiffers = "T607", Warning, "the same interaction id and segment id appear in two files with different values (a re-pulled window); the copies merge to the most complete one";
 }
 
 impl Code {

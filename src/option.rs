@@ -94,6 +94,10 @@ options! {
     Queues = "queues";
     /// The number of agents of a generated export.
     Agents = "agents";
+    /// `gen`: the number of window files of segments.
+    Pulls = "pulls";
+    /// `gen`: the percentage of each window pulled again.
+    RepullPct = "repull_pct";
 }
 
 impl fmt::Display for OptionName {

@@ -115,6 +115,72 @@ fn zero_queues_and_segments_as_csv_are_usage_errors() {
     );
 }
 
+/// Pulls without re-pulls are the single file cut into windows: the
+/// objects, in order, are the same bytes; the windows split at interaction
+/// boundaries near `k × rows / pulls`. The options are checked.
+#[test]
+fn pulls_cut_the_same_objects_into_windows() {
+    let opts = GenOptions::new(GenReport::Segments, 1_000).seed(4);
+    let one = generate(&opts);
+    let lines = |b: &[u8]| -> Vec<Vec<u8>> {
+        // One object a line between "[" and "]"; drop the separators.
+        let text = std::str::from_utf8(b).expect("utf-8").to_string();
+        let inner: Vec<&str> = text.lines().collect();
+        inner[1..inner.len() - 1]
+            .iter()
+            .map(|l| l.trim_end_matches(',').as_bytes().to_vec())
+            .collect()
+    };
+    let mut files = vec![Vec::new(); 4];
+    let mut next = files.iter_mut();
+    let mut closed = 0;
+    let stats = gen::write_pulls(
+        &opts.clone().pulls(4),
+        |_| Ok(next.next().expect("4 windows")),
+        |_| {
+            closed += 1;
+            Ok(())
+        },
+    )
+    .expect("pulls");
+    assert_eq!(
+        (stats.rows, stats.repulled, stats.refined, closed),
+        (1_000, 0, 0, 4)
+    );
+    let cut: Vec<Vec<u8>> = files.iter().flat_map(|f| lines(f)).collect();
+    assert_eq!(cut, lines(&one));
+    // Window k starts with the first interaction at or after segment
+    // k × 250; an interaction has at most 5 segments.
+    let mut at = 0;
+    for (k, f) in files.iter().enumerate() {
+        let n = lines(f).len();
+        assert!(
+            at >= k * 250 && at < k * 250 + 5,
+            "window {k} starts at {at}"
+        );
+        at += n;
+    }
+    assert_eq!(at, 1_000);
+    assert_eq!(
+        stats.bytes,
+        files.iter().map(|f| f.len() as u64).sum::<u64>()
+    );
+
+    let usage = |o: GenOptions| {
+        let e = gen::write_pulls(&o, |_| Ok(Vec::new()), |_| Ok(())).unwrap_err();
+        assert!(e.is_usage(), "{e}");
+        e.to_string()
+    };
+    assert!(usage(opts.clone().pulls(0)).contains("at least 1"));
+    assert!(usage(opts.clone().repull_pct(10)).contains("need at least 2"));
+    assert!(usage(opts.clone().pulls(2).repull_pct(101)).contains("0 to 100"));
+    // 1 000 rows in 201 windows: fewer than 5 rows a window.
+    assert!(usage(opts.clone().pulls(201)).contains("at least 1005 rows"));
+    assert!(usage(GenOptions::new(GenReport::Queue, 100).pulls(2)).contains("segments only"));
+    let e = gen::write(&opts.clone().pulls(2), Vec::new()).unwrap_err();
+    assert!(e.is_usage() && e.to_string().contains("write_pulls"), "{e}");
+}
+
 /// Three days (a Sunday, a Monday, a Tuesday) of every report read back
 /// through the library's CSV reader.
 fn three_days(report: GenReport, rows: u64) -> GenOptions {

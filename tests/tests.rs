@@ -37,6 +37,7 @@ mod serialize;
 mod smoke;
 mod timeline;
 mod validate;
+mod validate_repulls;
 mod validate_segments;
 mod wire;
 mod wrong_answers;

@@ -286,12 +286,25 @@ fn vendor_v2_sample_yields_exactly_t603_t605_t606() {
     assert_eq!((r.summary.rows, r.summary.errors), (1, 0));
 }
 
-/// The published cx v1 sample is clean. Its second segment starts 14 ms
-/// before its dialog (02:28:25.000 vs 02:28:25.014) and lasts 17 s against
-/// 16.986 s of dialog: both within the 1 s that T603 and T606 allow.
+/// The published cx v1 sample: its second segment, an AGENT segment,
+/// starts 14 ms before its dialog (02:28:25.000 vs 02:28:25.014), which
+/// makes the call's wait negative: T606 without slack (SPEC 5.1). It lasts
+/// 17 s against 16.986 s of dialog, within the 1 s T603 allows, and ends
+/// with the dialog.
 #[test]
 fn vendor_cx_v1_sample_and_mixed_fixture_are_clean() {
-    let r = expect("vendor/interaction-metadata-cx-v1.json", &[]);
+    use Code::SegmentOutsideInteraction as T606;
+    let r = expect(
+        "vendor/interaction-metadata-cx-v1.json",
+        &[(T606, 50, "segment_start")],
+    );
+    assert_eq!(
+        r.diagnostics[0].message,
+        "the segment starts at 2024-07-23T02:28:25.000+00:00, 0.014 s before the interaction \
+         starts; its interaction runs from 2024-07-23T02:28:25.014+00:00 to \
+         2024-07-23T02:28:42.000+00:00 (dialogEndTimeMs); an agent segment, so its call's wait \
+         is −0.014 s or less, which calls counts as 0"
+    );
     assert_eq!(r.summary.rows, 2);
     let r = expect("segments_mixed.ndjson", &[]);
     assert_eq!(r.summary.rows, 2);
@@ -321,11 +334,12 @@ fn cli_validates_segment_files_text_and_json() {
     assert_eq!(code(&o), 1);
     assert_eq!(
         stdout(&o),
-        "fixtures/invalid/t601_end_before_start_v2.json:3: error[T601] segment_end: segment 1 of interaction 9002 ends at 2024-07-22T09:21:04.000+00:00, 1 s before it starts at 2024-07-22T09:21:05.000+00:00 (value \"2024-07-22T09:21:04.000+00:00\")\n"
+        "fixtures/vendor/interaction-metadata-cx-v1.json:50: warning[T606] segment_start: the segment starts at 2024-07-23T02:28:25.000+00:00, 0.014 s before the interaction starts; its interaction runs from 2024-07-23T02:28:25.014+00:00 to 2024-07-23T02:28:42.000+00:00 (dialogEndTimeMs); an agent segment, so its call's wait is −0.014 s or less, which calls counts as 0 (value \"2024-07-23T02:28:25.000+00:00\")\n\
+         fixtures/invalid/t601_end_before_start_v2.json:3: error[T601] segment_end: segment 1 of interaction 9002 ends at 2024-07-22T09:21:04.000+00:00, 1 s before it starts at 2024-07-22T09:21:05.000+00:00 (value \"2024-07-22T09:21:04.000+00:00\")\n"
     );
     assert_eq!(
         stderr(&o),
-        "rcx: validated 2 files, 4 rows: 1 error, 0 warnings\n"
+        "rcx: validated 2 files, 4 rows: 1 error, 1 warning\n"
     );
 
     let o = rcx(&[

@@ -83,6 +83,12 @@ use sink::Sink;
 /// See the [module docs](self) for an example.
 pub fn write(opts: &GenOptions, out: impl Write) -> Result<GenStats> {
     opts.check()?;
+    if opts.pulls > 1 {
+        return Err(crate::error::Error::usage(format!(
+            "gen: {} above 1 writes several files; see gen::write_pulls",
+            crate::option::OptionName::Pulls
+        )));
+    }
     let mut sink = Sink::new(out);
     let rows = match opts.report {
         GenReport::Queue => IntervalGen::new(opts, Shape::queue(opts.format)).run(&mut sink)?,
@@ -96,5 +102,47 @@ pub fn write(opts: &GenOptions, out: impl Write) -> Result<GenStats> {
     Ok(GenStats {
         rows,
         bytes: sink.bytes,
+        ..GenStats::default()
     })
+}
+
+/// Writes segments split into [`GenOptions::pulls`] window files, the
+/// file of window `k` (from 0) to the writer `open(k)` returns, opened
+/// when the window before it is written, and handed to `close` (to
+/// commit it, say) once its own last byte is written and flushed. Window `k` holds the
+/// interactions whose first segment is the `k × rows / pulls`-th or
+/// later (each interaction whole, in time order); with
+/// [`GenOptions::repull_pct`], the interactions holding the last that
+/// percentage of a window's segments are written again at the start of
+/// the next window, half of them (by a stream of their own) with their
+/// last segment incomplete in the earlier copy: no recording events yet,
+/// or, without events, no end time. The later copy is always the full
+/// one, so the files merged as SPEC 5.1 says (the most complete copy of
+/// each segment) give back the segments [`write`](fn@write) writes with
+/// `pulls` 1, and those are the same bytes as without pulls. Memory: the
+/// re-pulled copies of one window.
+///
+/// ```
+/// use ringcx_reports::gen::{self, GenOptions, GenReport};
+/// let opts = GenOptions::new(GenReport::Segments, 200).seed(5).pulls(3).repull_pct(20);
+/// let mut files = vec![Vec::new(); 3];
+/// let mut next = files.iter_mut();
+/// let stats = gen::write_pulls(&opts, |_| Ok(next.next().expect("3 windows")), |_| Ok(()))?;
+/// assert_eq!(stats.rows, 200);
+/// assert!(stats.repulled > 0 && stats.refined <= stats.repulled);
+/// # Ok::<(), ringcx_reports::Error>(())
+/// ```
+pub fn write_pulls<W: Write>(
+    opts: &GenOptions,
+    open: impl FnMut(u32) -> Result<W>,
+    close: impl FnMut(W) -> Result<()>,
+) -> Result<GenStats> {
+    opts.check()?;
+    if opts.report != GenReport::Segments {
+        return Err(crate::error::Error::usage(format!(
+            "gen: {} applies to segments only",
+            crate::option::OptionName::Pulls
+        )));
+    }
+    SegmentGen::new(opts).run_pulls(open, close)
 }

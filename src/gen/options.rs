@@ -134,6 +134,14 @@ pub struct GenOptions {
     pub queues: u32,
     /// Number of agents (at least 1).
     pub agents: u32,
+    /// Segments only: the number of window files the segments are split
+    /// into, as pulls of consecutive windows (1: one file; see
+    /// [`write_pulls`](super::write_pulls)).
+    pub pulls: u32,
+    /// Segments only: the percentage (0 to 100) of each window's segments,
+    /// its last interactions, that the next window pulls again (see
+    /// [`write_pulls`](super::write_pulls)).
+    pub repull_pct: u8,
 }
 
 impl GenOptions {
@@ -152,6 +160,8 @@ impl GenOptions {
             start: NaiveDate::from_ymd_opt(2024, 1, 1).expect("a valid date"),
             queues: DEFAULT_QUEUES,
             agents: DEFAULT_AGENTS,
+            pulls: 1,
+            repull_pct: 0,
         }
     }
     /// Sets the seed.
@@ -180,6 +190,18 @@ impl GenOptions {
         self
     }
 
+    /// Sets the number of window files (segments only).
+    pub fn pulls(mut self, n: u32) -> Self {
+        self.pulls = n;
+        self
+    }
+    /// Sets the percentage of each window pulled again by the next
+    /// (segments only).
+    pub fn repull_pct(mut self, pct: u8) -> Self {
+        self.repull_pct = pct;
+        self
+    }
+
     pub(super) fn check(&self) -> Result<()> {
         if self.queues == 0 || self.agents == 0 {
             return Err(Error::usage(format!(
@@ -192,6 +214,44 @@ impl GenOptions {
             return Err(Error::usage(
                 "gen: at most 1000000 queues and 10000000 agents",
             ));
+        }
+        if self.pulls == 0 {
+            return Err(Error::usage(format!(
+                "gen: {} must be at least 1",
+                OptionName::Pulls
+            )));
+        }
+        if self.repull_pct > 100 {
+            return Err(Error::usage(format!(
+                "gen: {} is a percentage, 0 to 100, not {}",
+                OptionName::RepullPct,
+                self.repull_pct
+            )));
+        }
+        if self.pulls > 1 || self.repull_pct > 0 {
+            if self.report != GenReport::Segments {
+                return Err(Error::usage(format!(
+                    "gen: {} and {} apply to segments only",
+                    OptionName::Pulls,
+                    OptionName::RepullPct
+                )));
+            }
+            if self.pulls < 2 {
+                return Err(Error::usage(format!(
+                    "gen: re-pulls ({}) need at least 2 {}",
+                    OptionName::RepullPct,
+                    OptionName::Pulls
+                )));
+            }
+            if self.rows / u64::from(self.pulls) < 5 {
+                return Err(Error::usage(format!(
+                    "gen: each of the {} {} needs at least 5 rows (an interaction has up to 5 \
+                     segments), so at least {} rows",
+                    self.pulls,
+                    OptionName::Pulls,
+                    u64::from(self.pulls) * 5
+                )));
+            }
         }
         if self.report == GenReport::Segments && self.format != GenFormat::Json {
             return Err(Error::usage(format!(
@@ -206,8 +266,15 @@ impl GenOptions {
 /// What [`write`](fn@super::write) wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GenStats {
-    /// Data rows (segment objects) written.
+    /// Data rows (segment objects) written; with pulls, the segments of
+    /// the data set, each counted once.
     pub rows: u64,
-    /// Bytes written.
+    /// Bytes written (over every file).
     pub bytes: u64,
+    /// With pulls: segment objects written a second time, by the next
+    /// window (identical or refined copies).
+    pub repulled: u64,
+    /// With pulls: of those, the ones whose earlier copy is incomplete
+    /// (refined later; the others are identical).
+    pub refined: u64,
 }

@@ -1,11 +1,25 @@
 //! Segments: cx v1 `interaction-metadata` objects (SPEC 2.4) in
 //! interaction start order, with RFC 3339 UTC timestamps in milliseconds.
+//!
+//! With [`GenOptions::pulls`] above 1 the same segments are split into
+//! consecutive window files, as an integrator's pulls would be: each
+//! interaction goes, whole, to the window its first segment's place in the
+//! stream falls in (window `k` holds the segments from `k × rows / pulls`
+//! on). With [`GenOptions::repull_pct`], the last of each window's
+//! interactions (that percentage of its segments) are pulled again at the
+//! start of the next window: the later copy is the full one, and about
+//! half of the earlier copies are *refined* later, with one segment, the
+//! interaction's last, incomplete in the earlier pull (no recording events
+//! yet when it has any, else no end time, only the duration); the others
+//! are identical. Merged as SPEC 5.1 says, the files give back the data
+//! set written without pulls. Which interactions are refined comes from a
+//! stream of its own, so the segments are the same bytes as without pulls.
 
 use std::io::Write;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::options::GenOptions;
+use super::options::{GenOptions, GenStats};
 use super::random::{curve, weekday_factor, Rng};
 use super::sink::{push_padded, push_u64, Sink};
 use crate::error::{Error, Result};
@@ -81,6 +95,10 @@ struct SegAgent {
 
 pub(super) struct SegmentGen {
     rng: Rng,
+    /// Which re-pulled copies are refined (a stream of its own).
+    repull_rng: Rng,
+    pulls: u64,
+    repull_pct: u64,
     rows: u64,
     start_ms: i64,
     queues: u32,
@@ -110,6 +128,9 @@ impl SegmentGen {
             .signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date"));
         SegmentGen {
             rng: Rng::new(opts.seed ^ 0x5E65),
+            repull_rng: Rng::new(opts.seed ^ 0x9E_9D11),
+            pulls: u64::from(opts.pulls.max(1)),
+            repull_pct: u64::from(opts.repull_pct),
             rows: opts.rows,
             start_ms: days.num_days() * MS_PER_DAY,
             queues: opts.queues,
@@ -117,8 +138,112 @@ impl SegmentGen {
         }
     }
 
+    /// Writes one file (no pulls).
     pub(super) fn run<W: Write>(&mut self, sink: &mut Sink<W>) -> Result<u64> {
         sink.put(b"[\n");
+        let mut objs = Objects::default();
+        let mut written = 0u64;
+        self.each(&mut objs, |objs, _| {
+            for o in 0..objs.len() {
+                if written > 0 {
+                    sink.put(b",\n");
+                }
+                sink.put(objs.get(o));
+                written += 1;
+            }
+            sink.maybe_flush()
+        })?;
+        sink.put(b"\n]\n");
+        Ok(written)
+    }
+
+    /// Writes the window files of [`GenOptions::pulls`] (see the module
+    /// docs), each to the writer `open` gives for its number (from 0),
+    /// handed to `close` when the window is written.
+    pub(super) fn run_pulls<W: Write>(
+        &mut self,
+        mut open: impl FnMut(u32) -> Result<W>,
+        mut close: impl FnMut(W) -> Result<()>,
+    ) -> Result<GenStats> {
+        let (pulls, rows, pct) = (self.pulls, self.rows, self.repull_pct);
+        let bound = |k: u64| (u128::from(k) * u128::from(rows) / u128::from(pulls)) as u64;
+        let mut stats = GenStats::default();
+        let mut window = 0u64;
+        let mut sink = Sink::new(open(0)?);
+        sink.put(b"[\n");
+        let mut in_file = 0u64;
+        // The full copies of the current window's last interactions, which
+        // the next window pulls again.
+        let mut again: Vec<u8> = Vec::new();
+        let mut again_n = 0u64;
+        let mut objs = Objects::default();
+        let mut repull_rng = std::mem::replace(&mut self.repull_rng, Rng::new(0));
+        let put = |sink: &mut Sink<W>, in_file: &mut u64, obj: &[u8]| {
+            if *in_file > 0 {
+                sink.put(b",\n");
+            }
+            sink.put(obj);
+            *in_file += 1;
+        };
+        self.each(&mut objs, |objs, first| {
+            while first >= bound(window + 1) {
+                sink.put(b"\n]\n");
+                sink.finish()?;
+                stats.bytes += sink.bytes;
+                window += 1;
+                let done = std::mem::replace(&mut sink, Sink::new(open(window as u32)?));
+                close(done.into_inner())?;
+                sink.put(b"[\n");
+                in_file = 0;
+                // The re-pulled copies lead the next window, in time order.
+                let mut at = 0;
+                for _ in 0..again_n {
+                    let len = u32::from_le_bytes(again[at..at + 4].try_into().expect("4 bytes"));
+                    let obj = &again[at + 4..at + 4 + len as usize];
+                    put(&mut sink, &mut in_file, obj);
+                    at += 4 + len as usize;
+                }
+                stats.repulled += again_n;
+                again.clear();
+                again_n = 0;
+            }
+            let (lo, hi) = (bound(window), bound(window + 1));
+            let repulled = window + 1 < pulls && first >= hi - (hi - lo) * pct / 100 && first < hi;
+            let refined = repulled && repull_rng.pct(50);
+            let last = objs.len() - 1;
+            for o in 0..objs.len() {
+                let obj = objs.get(o);
+                if repulled {
+                    again.extend_from_slice(&(obj.len() as u32).to_le_bytes());
+                    again.extend_from_slice(obj);
+                    again_n += 1;
+                }
+                if refined && o == last {
+                    let earlier = incomplete(obj);
+                    put(&mut sink, &mut in_file, &earlier);
+                    stats.refined += 1;
+                } else {
+                    put(&mut sink, &mut in_file, obj);
+                }
+                stats.rows += 1;
+            }
+            sink.maybe_flush()
+        })?;
+        sink.put(b"\n]\n");
+        sink.finish()?;
+        stats.bytes += sink.bytes;
+        close(sink.into_inner())?;
+        self.repull_rng = repull_rng;
+        Ok(stats)
+    }
+
+    /// Generates the interactions in order, handing each one's segment
+    /// objects, and the number of segments before it, to `emit`.
+    fn each(
+        &mut self,
+        objs: &mut Objects,
+        mut emit: impl FnMut(&Objects, u64) -> Result<()>,
+    ) -> Result<()> {
         let mut written = 0u64;
         let mut t = self.start_ms;
         let mut ixn = 0u64;
@@ -200,25 +325,24 @@ impl SegmentGen {
                 });
                 cur = cur.max(start + dur);
             }
-            self.interaction(sink, ixn, t, outbound, digital, &segs, written)?;
+            objs.clear();
+            self.interaction(objs, ixn, t, outbound, digital, &segs);
+            emit(objs, written)?;
             written += n as u64;
             ixn += 1;
         }
-        sink.put(b"\n]\n");
-        Ok(written)
+        Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn interaction<W: Write>(
+    fn interaction(
         &mut self,
-        sink: &mut Sink<W>,
+        objs: &mut Objects,
         ixn: u64,
         t: i64,
         outbound: bool,
         digital: bool,
         segs: &[Seg],
-        written: u64,
-    ) -> Result<()> {
+    ) {
         let rng = &mut self.rng;
         let end = segs.iter().map(|s| s.end).max().unwrap_or(t);
         let dialog_hex = (rng.next(), rng.next());
@@ -249,10 +373,7 @@ impl SegmentGen {
         let agent_segs = segs.iter().filter(|s| s.agent.is_some()).count();
         let mut agent_seen = 0;
         for (i, s) in segs.iter().enumerate() {
-            if written + i as u64 > 0 {
-                sink.put(b",\n");
-            }
-            let b = &mut sink.buf;
+            let b = &mut objs.buf;
             b.extend_from_slice(b"{\"subAccountId\":\"99999999\",\"dialogId\":\"");
             if digital {
                 b.extend_from_slice(b"d-");
@@ -374,10 +495,53 @@ impl SegmentGen {
                 b.extend_from_slice(b"null");
             }
             b.push(b'}');
-            sink.maybe_flush()?;
+            objs.ends.push(b.len());
         }
-        Ok(())
     }
+}
+
+/// The segment objects of one interaction, back to back.
+#[derive(Default)]
+struct Objects {
+    buf: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Objects {
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+    }
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn get(&self, i: usize) -> &[u8] {
+        let from = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[from..self.ends[i]]
+    }
+}
+
+/// The copy of a segment object an earlier pull saw: its recording events
+/// not delivered yet (an empty list) when it has any, else no end time
+/// (only the duration).
+fn incomplete(obj: &[u8]) -> Vec<u8> {
+    const EVENTS: &[u8] = b",\"segmentEvents\":[{";
+    const END: &[u8] = b",\"segmentEndTimeMs\":";
+    let find = |pat: &[u8]| obj.windows(pat.len()).position(|w| w == pat);
+    let mut out = Vec::with_capacity(obj.len());
+    if let Some(at) = find(EVENTS) {
+        // The events are the last value of the object.
+        out.extend_from_slice(&obj[..at]);
+        out.extend_from_slice(b",\"segmentEvents\":[]}");
+    } else if let Some(at) = find(END) {
+        // `,"segmentEndTimeMs":"yyyy-MM-ddTHH:mm:ss.SSSZ"`
+        let value = END.len() + 26;
+        out.extend_from_slice(&obj[..at]);
+        out.extend_from_slice(&obj[at + value..]);
+    } else {
+        out.extend_from_slice(obj);
+    }
+    out
 }
 
 /// Recording events inside `[start, end)`: REC_START shortly after the

@@ -52,6 +52,10 @@ impl<W: Write> Sink<W> {
         self.flush_buf()?;
         self.out.flush().map_err(io_err)
     }
+    /// The writer, once [`finish`](Self::finish)ed.
+    pub(super) fn into_inner(self) -> W {
+        self.out
+    }
 }
 
 const DIGITS2: &[u8; 200] = b"0001020304050607080910111213141516171819\

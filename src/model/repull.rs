@@ -68,6 +68,49 @@ impl Completeness {
     pub fn is_identical(&self, other: &Completeness) -> bool {
         self == other
     }
+
+    /// Why `self` is kept over `other`, in words, by the first rule of the
+    /// order on which they differ ("has an end time", "has 4 recording
+    /// events, not 2", …); `None` when `self` is not greater.
+    ///
+    /// ```
+    /// use ringcx_reports::model::{instant_from_millis, Completeness};
+    /// use ringcx_reports::Segment;
+    /// let mut early = Segment::default();
+    /// early.segment_start = instant_from_millis(0);
+    /// early.segment_duration_ms = Some(60_000);
+    /// let mut late = early.clone();
+    /// late.recording_url = Some("https://example.com/r/1".into());
+    /// let (a, b) = (Completeness::of(&late), Completeness::of(&early));
+    /// assert_eq!(a.why_over(&b).as_deref(), Some("has a recording URL"));
+    /// assert_eq!(b.why_over(&a), None);
+    /// ```
+    pub fn why_over(&self, other: &Completeness) -> Option<String> {
+        if self <= other {
+            return None;
+        }
+        // The fields in the order the derived `Ord` compares them.
+        Some(if self.has_end != other.has_end {
+            "has an end time".into()
+        } else if self.has_recording_url != other.has_recording_url {
+            "has a recording URL".into()
+        } else if self.events != other.events {
+            format!("has {} recording events, not {}", self.events, other.events)
+        } else if self.span_ms != other.span_ms {
+            let s = |ms: i64| {
+                if ms == i64::MIN {
+                    "no span".to_string()
+                } else {
+                    format!("{} s", super::secs_text(i128::from(ms)))
+                }
+            };
+            format!("spans {}, not {}", s(self.span_ms), s(other.span_ms))
+        } else {
+            "is equally complete, and its values come first in the fixed order \
+             (fingerprint)"
+                .into()
+        })
+    }
 }
 
 /// FNV-1a, 64 bits: fixed, so a fingerprint is the same on every run and
@@ -163,13 +206,12 @@ mod tests {
     use crate::model::instant_from_millis;
 
     fn seg() -> Segment {
-        let mut s = Segment {
-            interaction_id: "i1".into(),
-            segment_id: "s1".into(),
-            segment_start: instant_from_millis(1_000),
-            segment_duration_ms: Some(60_000),
-            ..Segment::default()
-        };
+        // `Segment` has private fields: set the public ones one by one.
+        let mut s = Segment::default();
+        s.interaction_id = "i1".into();
+        s.segment_id = "s1".into();
+        s.segment_start = instant_from_millis(1_000);
+        s.segment_duration_ms = Some(60_000);
         s.agent_id = Some("7".into());
         s
     }

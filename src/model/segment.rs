@@ -344,6 +344,16 @@ impl Segment {
         std::mem::take(&mut self.spare)
     }
 
+    /// Whether an agent handled the segment (SPEC 5.1: an agent segment):
+    /// `segmentType` AGENT (any case, trimmed) when the type is given, else
+    /// an agent id present.
+    pub fn is_agent(&self) -> bool {
+        match self.segment_type.as_deref() {
+            Some(t) => t.trim().eq_ignore_ascii_case("AGENT"),
+            None => self.agent_id.is_some(),
+        }
+    }
+
     /// The span's end: `segment_end`, else start + duration.
     pub fn end_or_computed(&self) -> Option<DateTime<Utc>> {
         self.segment_end.or_else(|| {

@@ -236,10 +236,7 @@ impl PlacedSegment {
         })?;
         seg.check_span(file, None)?;
         let (start, end) = (ms(start), ms(end));
-        let is_agent = match seg.segment_type.as_deref() {
-            Some(t) => t.trim().eq_ignore_ascii_case("AGENT"),
-            None => seg.agent_id.is_some(),
-        };
+        let is_agent = seg.is_agent();
         let interaction_start = seg.interaction_start.map(ms);
         let interaction_end = seg.interaction_end.map(ms).or_else(|| {
             let d = i64::try_from(seg.interaction_duration_ms?).ok()?;

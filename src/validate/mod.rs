@@ -13,7 +13,8 @@
 //! 3. on each row that read fine: absent counts (V111) and the row logic of
 //!    its report (Q2xx for queues, A3xx for agents; see `rules`); on each
 //!    segment of interaction metadata, the segment rules (T601–T606, see
-//!    [`segments`]);
+//!    [`segments`]), and across the files of the run, re-pulled copies
+//!    of a segment that differ (T607, see [`repulls`]);
 //! 4. the file rules (F401 duplicate key, F402 mixed interval lengths, F403
 //!    gaps when asked for, F404 a fall-back hour read only once);
 //! 5. with [`Validator::cross_check`], the reconciliation of Agent Extended
@@ -31,7 +32,8 @@
 //! Rows are checked as they stream by; the state kept per file is per key
 //! (see the file-rule module docs for how duplicates are found without
 //! remembering every row), per segment key up to a cap (see [`segments`]),
-//! and for the cross-check about one interval of cells on time-ordered
+//! across the files of a run of several, per segment key up to a cap (see
+//! [`repulls`]), and for the cross-check about one interval of cells on time-ordered
 //! input (see [`cross`]). Diagnostics are kept until the end so that they
 //! can be sorted: their memory grows with the number of findings, not rows.
 //!
@@ -60,6 +62,7 @@
 pub mod cross;
 mod file;
 pub(crate) mod repeats;
+pub mod repulls;
 mod rules;
 pub mod segments;
 
@@ -68,10 +71,12 @@ use std::sync::Arc;
 
 pub use cross::{CrossSummary, Totals};
 pub use file::DEFAULT_MAX_RUNS;
+pub use repulls::DEFAULT_MAX_REPULL_KEYS;
 pub use segments::DEFAULT_MAX_SEGMENT_KEYS;
 
 use self::cross::Cross;
 use self::file::FileRules;
+use self::repulls::RepullSet;
 use self::rules::{absent_values, Findings, RowRules};
 use self::segments::SegmentRules;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -100,6 +105,12 @@ pub struct Summary {
     /// [`Validator::max_segment_keys`]); 0 on time-ordered interval input
     /// and on segment files under the cap.
     pub unchecked_duplicates: u64,
+    /// Identical copies of a segment in two files (re-pulled windows):
+    /// merged, not findings (see [`repulls`]).
+    pub repulled_identical: u64,
+    /// Segments not compared with the other files of the run because the
+    /// cap on re-pull keys was reached (see [`Validator::max_repull_keys`]).
+    pub unchecked_repulls: u64,
     /// The totals of both sides, when a cross-check ran.
     pub cross: Option<CrossSummary>,
 }
@@ -128,6 +139,8 @@ pub struct Validator {
     cross: bool,
     max_runs: usize,
     max_segment_keys: usize,
+    repulls: bool,
+    max_repull_keys: usize,
 }
 
 impl Default for Validator {
@@ -138,6 +151,8 @@ impl Default for Validator {
             cross: false,
             max_runs: DEFAULT_MAX_RUNS,
             max_segment_keys: DEFAULT_MAX_SEGMENT_KEYS,
+            repulls: true,
+            max_repull_keys: DEFAULT_MAX_REPULL_KEYS,
         }
     }
 }
@@ -179,6 +194,22 @@ impl Validator {
         self
     }
 
+    /// Compare the segments of the files of a run with each other (T607,
+    /// re-pulled windows; see [`repulls`]). On by default; a run of one
+    /// file has nothing to compare, and `rcx` turns it off for one input,
+    /// which spares the memory of the keys.
+    pub fn repulls(mut self, on: bool) -> Self {
+        self.repulls = on;
+        self
+    }
+    /// The cap on segment keys kept across the files of a run for T607
+    /// (default [`DEFAULT_MAX_REPULL_KEYS`]); see
+    /// [`Summary::unchecked_repulls`].
+    pub fn max_repull_keys(mut self, keys: usize) -> Self {
+        self.max_repull_keys = keys.max(1);
+        self
+    }
+
     /// Starts a run to which files are added one by one.
     pub fn session(&self) -> Session<'_> {
         Session {
@@ -187,13 +218,18 @@ impl Validator {
             found: Vec::new(),
             summary: Summary::default(),
             pending: Vec::new(),
+            repulls: self.repulls.then(|| RepullSet::new(self.max_repull_keys)),
         }
     }
 
-    /// Validates files, in the order given. An I/O error (a file that
-    /// cannot be opened or read) stops the run: it "could not run".
+    /// Validates files, in the order given (segments repeated across them
+    /// are compared when there are several: T607). An I/O error (a file
+    /// that cannot be opened or read) stops the run: it "could not run".
     pub fn validate_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Result<Report> {
         let mut s = self.session();
+        if paths.len() < 2 {
+            s.repulls = None;
+        }
         for p in paths {
             s.add_path(p.as_ref())?;
         }
@@ -204,6 +240,7 @@ impl Validator {
     /// file the reader refuses at once (no header, UTF-16) is a finding.
     pub fn validate_opened(&self, opened: Result<Reader>) -> Result<Report> {
         let mut s = self.session();
+        s.repulls = None;
         s.add(opened)?;
         s.finish()
     }
@@ -245,6 +282,7 @@ pub struct Session<'v> {
     found: Vec<(usize, Diagnostic)>,
     summary: Summary,
     pending: Vec<Pending<'v>>,
+    repulls: Option<RepullSet>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -319,7 +357,15 @@ impl<'v> Session<'v> {
             ReportKind::Queue => Box::new(RowCheck::<QueueRow>::new(v, idx, reader)),
             ReportKind::AgentExt => Box::new(RowCheck::<AgentExtRow>::new(v, idx, reader)),
             ReportKind::Agent => Box::new(RowCheck::<AgentRow>::new(v, idx, reader)),
-            ReportKind::Segments => Box::new(SegmentCheck::new(v, idx, reader)),
+            ReportKind::Segments => {
+                let mut check = SegmentCheck::new(v, idx, reader);
+                while !check.done {
+                    check.step_with(self.repulls.as_mut())?;
+                }
+                let found = check.end(&mut self.summary);
+                self.found.extend(found.into_iter().map(|d| (idx, d)));
+                return Ok(());
+            }
         };
         if v.cross && matches!(kind, ReportKind::Queue | ReportKind::AgentExt) {
             self.pending.push(Pending { check, reopen });
@@ -382,6 +428,12 @@ impl<'v> Session<'v> {
     /// counts them. A cross-check without both a queue and an agent-ext
     /// file is a usage error.
     pub fn finish(mut self) -> Result<Report> {
+        if let Some(r) = self.repulls.take() {
+            self.summary.unchecked_repulls = r.unchecked;
+            let (found, identical) = r.finish();
+            self.summary.repulled_identical = identical;
+            self.found.extend(found);
+        }
         if self.v.cross {
             let mut cross = self.run_cross()?;
             if !(cross.saw_queue && cross.saw_agents) {
@@ -584,25 +636,20 @@ impl SegmentCheck {
             done: false,
         }
     }
-}
 
-impl Check for SegmentCheck {
-    fn idx(&self) -> usize {
-        self.idx
-    }
-    fn latest(&self) -> i64 {
-        i64::MIN
-    }
-    fn done(&self) -> bool {
-        self.done
-    }
-    fn step(&mut self, _cross: Option<&mut Cross>) -> Result<()> {
+    /// Reads and checks one segment, and hands it to the comparison
+    /// across files when there is one.
+    fn step_with(&mut self, repulls: Option<&mut RepullSet>) -> Result<()> {
         if self.done {
             return Ok(());
         }
         match self.reader.read_segment(&mut self.seg) {
             Ok(true) => {
                 self.rules.segment(&self.seg, &mut self.f);
+                if let Some(r) = repulls {
+                    let idx = u32::try_from(self.idx).unwrap_or(u32::MAX);
+                    r.segment(idx, &self.f.file, &self.seg);
+                }
                 Ok(())
             }
             Ok(false) => {
@@ -612,7 +659,9 @@ impl Check for SegmentCheck {
             Err(e) => reader_error(e, &self.reader, &mut self.f, &mut self.done),
         }
     }
-    fn end(self: Box<Self>, summary: &mut Summary) -> Vec<Diagnostic> {
+
+    /// The input's findings.
+    fn end(self, summary: &mut Summary) -> Vec<Diagnostic> {
         summary.rows += self.reader.records_read();
         summary.unchecked_duplicates += self.rules.unchecked();
         self.f.out

@@ -8,7 +8,7 @@
 //! | T603 | duration and end − start differ by more than 1 s | `segment_duration_ms` |
 //! | T604 | the first recording event (by server time) is not REC_START | `events` |
 //! | T605 | repeated REC_START, orphan REC_STOP, REC_START never stopped | `events` |
-//! | T606 | the segment lies outside its interaction's window | `segment_start` / `segment_end` |
+//! | T606 | the segment lies outside its interaction's window; an agent segment starts before it (a negative wait); the window ends before it starts | `segment_start` / `segment_end` / `interaction_end` |
 //!
 //! Each finding names the line of the value it is about (for T604 and
 //! T605, the line of the event's `eventType`), not the line where the
@@ -37,7 +37,16 @@
 //! else to the start plus `dialogDurationMs`. A bound that is missing is
 //! not checked. Like T603, T606 allows 1 s of slack: the segment and dialog
 //! times are written by different components (the published cx v1 sample
-//! has a segment starting 14 ms before its dialog).
+//! has a segment starting 14 ms before its dialog). The one exception is an
+//! agent segment ([`Segment::is_agent`]) that starts before its
+//! interaction: by any amount, that makes the call's wait negative, which
+//! `calls` counts as 0 (SPEC 5.1), so T606 reports it without slack and
+//! says so in its message. A cx v1 dialog that ends before it starts is
+//! T606 on `interaction_end`, on each of its segments: no segment can lie
+//! in its window, and an unanswered call's wait (end − start) is negative.
+//! What stays unreported is the negative wait of an unanswered call
+//! without a dialog end or duration whose segments all end before the
+//! dialog starts, by 1 s or less (its end is then the last segment's).
 //!
 //! # Memory
 //!
@@ -104,7 +113,7 @@ pub(crate) struct SegmentKeySet {
     pub unchecked: u64,
 }
 
-fn key_hash(seg: &Segment) -> u128 {
+pub(crate) fn key_hash(seg: &Segment) -> u128 {
     // `DefaultHasher::new` has fixed keys: the same on every run. Two seeds
     // give 128 bits, so a chance collision (a false T602) is out of reach.
     let half = |seed: u8| {
@@ -331,6 +340,27 @@ fn outside_interaction(seg: &Segment, f: &mut Findings) {
     if from.is_none() && to.is_none() {
         return;
     }
+    if let (Some(a), Some(b)) = (from, to) {
+        if b < a {
+            // An inverted window: no segment can lie inside it, and an
+            // unanswered call's wait (its end − its start) is negative.
+            f.emit_named(
+                Code::SegmentOutsideInteraction,
+                seg.field_pos("interaction_end"),
+                "interaction_end",
+                format!(
+                    "the interaction ends at {} ({to_source}), {} s before it starts at {}; \
+                     without an agent segment its call's wait is negative, which calls counts \
+                     as 0",
+                    format_instant(b),
+                    secs(ms_between(b, a)),
+                    format_instant(a)
+                ),
+                Some(format_instant(b)),
+            );
+            return;
+        }
+    }
     let window = format!(
         "its interaction runs from {} to {}{}",
         from.map(format_instant).as_deref().unwrap_or("(unknown)"),
@@ -352,7 +382,10 @@ fn outside_interaction(seg: &Segment, f: &mut Findings) {
         _ => false,
     };
     // (field, instant, verb, whether it crosses the lower bound)
-    let found = if before(start) {
+    // An agent segment that starts before its interaction, by any amount,
+    // makes the call's wait negative (SPEC 5.1): no slack for that.
+    let negative_wait = seg.is_agent() && matches!((start, from), (Some(t), Some(b)) if t < b);
+    let found = if before(start) || negative_wait {
         Some(("segment_start", start, "starts", true))
     } else if after(start) {
         Some(("segment_start", start, "starts", false))
@@ -375,12 +408,20 @@ fn outside_interaction(seg: &Segment, f: &mut Findings) {
         (to.map(|b| ms_between(b, t)), "after the interaction ends")
     };
     let by = by.unwrap_or(0);
+    let wait = if lower && field == "segment_start" && negative_wait {
+        format!(
+            "; an agent segment, so its call's wait is −{} s or less, which calls counts as 0",
+            secs(by)
+        )
+    } else {
+        String::new()
+    };
     f.emit_named(
         Code::SegmentOutsideInteraction,
         seg.field_pos(field),
         field,
         format!(
-            "the segment {verb} at {}, {} s {what}; {window}",
+            "the segment {verb} at {}, {} s {what}; {window}{wait}",
             format_instant(t),
             secs(by)
         ),

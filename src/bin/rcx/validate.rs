@@ -92,6 +92,22 @@ fn summary_line(s: &Summary) -> String {
             plural(s.unchecked_duplicates, "row", "rows")
         ));
     }
+    if s.repulled_identical > 0 {
+        line.push_str(&format!(
+            "; {} (a segment in more than one file, re-pulled windows) merged",
+            plural(
+                s.repulled_identical,
+                "identical re-pulled copy",
+                "identical re-pulled copies"
+            )
+        ));
+    }
+    if s.unchecked_repulls > 0 {
+        line.push_str(&format!(
+            "; {} not compared with the other files (too many segment keys)",
+            plural(s.unchecked_repulls, "segment", "segments")
+        ));
+    }
     line
 }
 
@@ -137,7 +153,8 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let validator = Validator::new()
         .reader(a.read.builder())
         .gaps(a.gaps)
-        .cross_check(a.against.is_some());
+        .cross_check(a.against.is_some())
+        .repulls(a.files.len() + usize::from(a.against.is_some()) > 1);
     let bar = Bar::start(quiet, "validating");
     if let Some(b) = &bar {
         b.add_files(a.files.iter().chain(a.against.iter()).map(|p| p.as_path()));
