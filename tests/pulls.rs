@@ -292,21 +292,27 @@ fn plan_tiles_the_range_without_gap_or_overlap() {
     assert!(plan(to, from, tz, 60, now).is_err());
 }
 
-#[test]
-fn readme_pulls_example_prints_what_the_readme_says() {
+/// Runs the README's example whose command line starts with `prefix`:
+/// what `rcx` did, and the `# ` lines the README shows under it.
+fn readme_example(prefix: &str) -> (std::process::Output, Vec<String>) {
     let readme =
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .unwrap();
-    let mut it = readme
-        .lines()
-        .skip_while(|l| !l.starts_with("rcx pulls plan "));
-    let command = it.next().expect("the README's rcx pulls plan example");
-    let shown: Vec<&str> = it
+    let mut it = readme.lines().skip_while(|l| !l.starts_with(prefix));
+    let command = it
+        .next()
+        .unwrap_or_else(|| panic!("the README's example `{prefix}…`"));
+    let shown = it
         .take_while(|l| l.starts_with("# "))
-        .map(|l| &l[2..])
+        .map(|l| l[2..].to_string())
         .collect();
     let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-    let o = rcx(&args);
+    (rcx(&args), shown)
+}
+
+#[test]
+fn readme_pulls_example_prints_what_the_readme_says() {
+    let (o, shown) = readme_example("rcx pulls plan ");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let printed: Vec<String> = stdout(&o)
         .lines()
@@ -644,19 +650,7 @@ fn pulls_check_refuses_bad_pull_times_naming_file_line_field_value() {
 
 #[test]
 fn readme_pulls_check_example_prints_what_the_readme_says() {
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
-    let mut it = readme
-        .lines()
-        .skip_while(|l| !l.starts_with("rcx pulls check fixtures/pulls/"));
-    let command = it.next().expect("the README's rcx pulls check example");
-    let shown: Vec<&str> = it
-        .take_while(|l| l.starts_with("# "))
-        .map(|l| &l[2..])
-        .collect();
-    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-    let o = rcx(&args);
+    let (o, shown) = readme_example("rcx pulls check fixtures/pulls/");
     assert_eq!(code(&o), 1, "the early pull: {}", stderr(&o));
     assert_eq!(lines(&stdout(&o)), shown);
     // Worked out by hand: h10's latest end 10:40 is in 10:00-11:00, pulled
@@ -665,7 +659,7 @@ fn readme_pulls_check_example_prints_what_the_readme_says() {
     // (nothing). No gap (hours 10, 11, 12 each hold an end), no overlap.
     let findings: Vec<&str> = shown
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|l| !l.starts_with("fixtures/"))
         .collect();
     assert_eq!(findings.len(), 2, "{findings:?}");

@@ -165,22 +165,30 @@ where
     I: IntoIterator,
     I::Item: std::fmt::Display,
 {
-    // Not `eprintln!`, which panics when stderr is a closed pipe.
-    let mut err = io::stderr().lock();
-    for w in warnings {
-        let _ = writeln!(err, "rcx: warning: {}", spell(&w.to_string()));
-    }
+    print_each("warning", warnings);
 }
 
-/// Prints each note on stderr (`rcx: note: …`).
+/// Prints each note on stderr (`rcx: note: …`): what is worth saying but
+/// changes nothing the command gives.
 pub fn note<I>(notes: I)
 where
     I: IntoIterator,
     I::Item: std::fmt::Display,
 {
+    print_each("note", notes);
+}
+
+/// `rcx: KIND: …` on stderr for each item, its option names spelled as
+/// flags.
+fn print_each<I>(kind: &str, items: I)
+where
+    I: IntoIterator,
+    I::Item: std::fmt::Display,
+{
+    // Not `eprintln!`, which panics when stderr is a closed pipe.
     let mut err = io::stderr().lock();
-    for n in notes {
-        let _ = writeln!(err, "rcx: note: {}", spell(&n.to_string()));
+    for i in items {
+        let _ = writeln!(err, "rcx: {kind}: {}", spell(&i.to_string()));
     }
 }
 
