@@ -301,8 +301,8 @@ impl Calls {
     }
 
     /// Loads files ([`Interactions::from_files`]: in parallel, path order,
-    /// the same (interaction id, segment id) twice is an error naming both
-    /// places) and runs.
+    /// re-pulled copies of a segment in several files merged to the most
+    /// complete one, a repeat within one file the T602 error) and runs.
     pub fn run_files<P: AsRef<Path> + Sync>(
         &self,
         paths: &[P],
