@@ -458,3 +458,157 @@ fn a_json_error_is_reported_with_its_exact_line_whatever_the_chunk_size() {
         );
     }
 }
+
+// ---------------------------------------------------------------------
+// Interaction metadata (issue 16): segment files read by chunks in
+// parallel assemble the same interactions as the files read whole, one
+// after the other, whatever the chunk size and file order.
+
+/// Generated cx v1 segments as three re-pulled window files (the later
+/// pull refines some segments of the earlier), written as `shape` 0: the
+/// generator's JSON array, one segment a line; 1: NDJSON; 2: a
+/// pretty-printed array (a segment over many lines, so chunks start
+/// inside one).
+#[cfg(feature = "json")]
+fn segment_pulls(dir: &std::path::Path, shape: u8) -> Vec<std::path::PathBuf> {
+    let opts = GenOptions::new(GenReport::Segments, 900)
+        .seed(11)
+        .pulls(3)
+        .repull_pct(25);
+    let mut files = vec![Vec::new(); 3];
+    let mut next = files.iter_mut();
+    gen::write_pulls(&opts, |_| Ok(next.next().expect("3 windows")), |_| Ok(())).expect("gen");
+    files
+        .iter()
+        .enumerate()
+        .map(|(k, bytes)| {
+            let text = std::str::from_utf8(bytes).expect("utf-8");
+            let text = match shape {
+                0 => text.to_string(),
+                1 => segment_lines(text).join("\n") + "\n",
+                _ => {
+                    let v: Vec<serde_json::Value> = segment_lines(text)
+                        .iter()
+                        .map(|l| serde_json::from_str(l).expect("a segment"))
+                        .collect();
+                    serde_json::to_string_pretty(&v).expect("pretty")
+                }
+            };
+            let p = dir.join(format!("pull{k}.json"));
+            std::fs::write(&p, text).expect("write");
+            p
+        })
+        .collect()
+}
+
+#[cfg(feature = "json")]
+fn segment_lines(array: &str) -> Vec<&str> {
+    array
+        .lines()
+        .map(|l| l.trim_end_matches(','))
+        .filter(|l| l.starts_with('{'))
+        .collect()
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn segment_files_by_chunks_assemble_what_whole_files_do() {
+    use ringcx_reports::timeline::Interactions;
+    let rb = ReaderBuilder::new();
+    for shape in 0..3 {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = segment_pulls(dir.path(), shape);
+        let seq = Interactions::from_files_sequential(&files, &rb, false).expect("seq");
+        // The files hold re-pulled copies that merge: the comparison covers
+        // merging across chunks and files.
+        let s = seq.stats();
+        assert!(
+            s.repulled_identical > 0 && s.repulled_merged.count > 0,
+            "{s:?}"
+        );
+        assert!(seq.interactions().len() > 200);
+        let reversed: Vec<_> = files.iter().rev().collect();
+        for chunk in [64, 333, 1000, 5000, 1 << 22] {
+            let got = Interactions::from_files_chunked(&files, &rb, false, chunk).expect("chunked");
+            assert_eq!(got, seq, "shape {shape} chunk {chunk}");
+            let got =
+                Interactions::from_files_chunked(&reversed, &rb, false, chunk).expect("chunked");
+            assert_eq!(got, seq, "shape {shape} chunk {chunk}, files reversed");
+        }
+    }
+}
+
+/// Errors a segment file can hold: a segment ending before it starts
+/// (T601) on one line, a repeat within the file (T602) on another, in
+/// two files; the error returned, and with `skip_invalid` every count and
+/// first position, are those of the files read whole in path order.
+#[cfg(feature = "json")]
+#[test]
+fn segment_errors_by_chunks_are_those_of_whole_files() {
+    use ringcx_reports::timeline::Interactions;
+    use ringcx_reports::Code;
+    let rb = ReaderBuilder::new();
+    for shape in [0, 1] {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = segment_pulls(dir.path(), shape);
+        // File 1: its 40th segment ends an hour before it starts. File 2:
+        // its 7th segment repeated after its 30th.
+        let text = std::fs::read_to_string(&files[1]).expect("read");
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains("segmentEndTimeMs"))
+            .expect("a segment")
+            + 39;
+        let end = lines[at].find("\"segmentEndTimeMs\":\"").expect("an end") + 20;
+        lines[at].replace_range(end..end + 4, "1999");
+        std::fs::write(&files[1], lines.join("\n") + "\n").expect("write");
+        let bad_line = at as u64 + 1;
+        let text = std::fs::read_to_string(&files[2]).expect("read");
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let first = lines
+            .iter()
+            .position(|l| l.starts_with('{'))
+            .expect("a segment");
+        let sep = if shape == 0 { "," } else { "" };
+        let copy = lines[first + 6].trim_end_matches(',').to_string() + sep;
+        lines.insert(first + 30, copy);
+        std::fs::write(&files[2], lines.join("\n") + "\n").expect("write");
+        let dup_line = (first + 31) as u64;
+
+        let seq = Interactions::from_files_sequential(&files, &rb, false).expect_err("T601");
+        assert_eq!(seq.code(), Some(Code::SegmentEndBeforeStart), "{seq}");
+        let at = format!("{}:{bad_line}: error[T601]", files[1].display());
+        assert!(seq.to_string().starts_with(&at), "{seq} (expected {at})");
+        let skipped = Interactions::from_files_sequential(&files, &rb, true).expect("skipping");
+        let s = skipped.stats();
+        assert_eq!(s.skipped.values().sum::<u64>(), 2, "{s:?}");
+        let dup = format!("{}:{dup_line}: error[T602]", files[2].display());
+        assert!(
+            s.first_skipped
+                .as_deref()
+                .is_some_and(|f| f.starts_with(&at)),
+            "{s:?}"
+        );
+        for chunk in [64, 333, 5000] {
+            let e = Interactions::from_files_chunked(&files, &rb, false, chunk).expect_err("T601");
+            assert_eq!(
+                e.to_string(),
+                seq.to_string(),
+                "shape {shape} chunk {chunk}"
+            );
+            let got = Interactions::from_files_chunked(&files, &rb, true, chunk).expect("skip");
+            assert_eq!(got, skipped, "shape {shape} chunk {chunk}");
+            // The repeat alone: its error, whole or by chunks.
+            let only = &files[2..];
+            let seq = Interactions::from_files_sequential(only, &rb, false).expect_err("T602");
+            assert!(seq.to_string().starts_with(&dup), "{seq} (expected {dup})");
+            let e = Interactions::from_files_chunked(only, &rb, false, chunk).expect_err("T602");
+            assert_eq!(
+                e.to_string(),
+                seq.to_string(),
+                "shape {shape} chunk {chunk}"
+            );
+        }
+    }
+}

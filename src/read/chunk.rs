@@ -37,7 +37,12 @@ use super::file::OpenFile;
 use super::json::{JsonInput, RecordsAt};
 use super::{Input, Reader, ReaderBuilder};
 use crate::error::{Error, Result};
-use crate::model::{Field, IntervalRow, LocalResolver, ReportKind};
+use crate::model::{Field, IntervalRow, LocalResolver, ReportKind, Segment};
+
+/// The default chunk size: large enough that the line search at each start
+/// and the per-chunk maps cost nothing, small enough to spread 100 MB over
+/// many threads.
+pub(crate) const DEFAULT_CHUNK: u64 = 4 << 20;
 
 /// How a file's records are laid out.
 #[derive(Clone, Debug)]
@@ -67,7 +72,7 @@ pub(crate) struct Chunks {
 impl Chunks {
     /// The chunks of `f`, whose header `r` (opened by `b` on `f`, no row
     /// read yet) has read. `None` when the file is a stream (read once,
-    /// in order), is neither CSV nor JSON with records, or holds segments.
+    /// in order), or is neither CSV nor JSON with records.
     pub(crate) fn new(b: &ReaderBuilder, f: &OpenFile, r: &Reader) -> Option<Chunks> {
         let len = f.len()?;
         #[allow(unreachable_patterns)]
@@ -80,7 +85,7 @@ impl Chunks {
                 c.offset(),
             ),
             #[cfg(feature = "json")]
-            Input::Json(j) if r.kind() != ReportKind::Segments => match j.records_at() {
+            Input::Json(j) => match j.records_at() {
                 Some(at) => (Layout::Json(at), at.byte),
                 None => return None,
             },
@@ -119,6 +124,15 @@ impl Chunks {
     /// The report the file holds.
     pub(crate) fn kind(&self) -> ReportKind {
         self.kind
+    }
+
+    /// The line of the first data record (JSON; 0 when unknown, CSV).
+    pub(crate) fn data_line(&self) -> u64 {
+        match &self.layout {
+            #[cfg(feature = "json")]
+            Layout::Json(at) => at.line,
+            Layout::Csv { .. } => 0,
+        }
     }
 
     /// The file name errors use.
@@ -197,6 +211,7 @@ impl Chunks {
             input,
             asm,
             first: None,
+            first_line: None,
             records: 0,
         })
     }
@@ -224,6 +239,8 @@ pub(crate) struct ChunkReader {
     input: ChunkInput,
     asm: Assembler,
     first: Option<u64>,
+    /// The (chunk-relative) line of the first record.
+    first_line: Option<u64>,
     records: u64,
 }
 
@@ -249,6 +266,46 @@ impl ChunkReader {
             Ok(false) => Ok(false),
             Err((e, _)) => Err(e),
         }
+    }
+
+    /// Reads the next segment of the chunk into `seg` (interaction
+    /// metadata, JSON only); `Ok(false)` as for
+    /// [`read_row`](Self::read_row). Positions are relative to the chunk.
+    pub(crate) fn read_segment(&mut self, seg: &mut Segment) -> Result<bool> {
+        let read = match &mut self.input {
+            #[cfg(feature = "json")]
+            ChunkInput::Json(j) => j.read_segment(self.records, seg),
+            #[allow(unreachable_patterns)]
+            _ => {
+                let _ = seg;
+                return Err(Error::usage("interaction metadata is JSON"));
+            }
+        };
+        match read {
+            Ok(true) => {
+                if self.first.is_none() {
+                    self.first = Some(seg.pos.byte());
+                    self.first_line = Some(seg.pos.line());
+                }
+                self.records += 1;
+                Ok(true)
+            }
+            Ok(false) => Ok(false),
+            Err((e, _)) => Err(e),
+        }
+    }
+
+    /// After the last record: the chunk-relative lines of
+    /// [`first`](Self::first) and of [`next`](Self::next), whose difference
+    /// is the number of line breaks the chunk spans (JSON chunks only; CSV
+    /// gives `(0, 0)`).
+    pub(crate) fn lines(&self) -> (u64, u64) {
+        let next = match &self.input {
+            #[cfg(feature = "json")]
+            ChunkInput::Json(j) => j.line(),
+            ChunkInput::Csv(_) => 0,
+        };
+        (self.first_line.unwrap_or(next), next)
     }
 
     /// Byte offset of the first record the chunk read, or of the record

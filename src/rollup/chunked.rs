@@ -27,17 +27,14 @@ use rayon::prelude::*;
 
 use super::accum::{get_varint, put_varint, Accumulator, NamePick};
 use super::engine::{Partial, RollupRow, Worker};
-use super::hash::FastMap;
 use super::metrics::Measured;
 use super::Plan;
 use crate::model::ReportKind;
 use crate::read::chunk::Chunks;
 use crate::window::offset_secs;
+use crate::window::FastMap;
 
-/// The default chunk size: large enough that the line search at each start
-/// and the per-chunk maps cost nothing, small enough to spread 100 MB over
-/// many threads.
-pub(crate) const DEFAULT_CHUNK: u64 = 4 << 20;
+pub(crate) use crate::read::chunk::DEFAULT_CHUNK;
 
 /// What the chunks of the files gave.
 pub(crate) struct ChunkedRun<S> {

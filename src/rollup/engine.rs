@@ -29,7 +29,6 @@ use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use super::accum::{Accumulator, NamePick, Summable};
-use super::hash::{FastMap, FastSet};
 use super::metrics::Measured;
 use super::{Grouping, Plan};
 use crate::diagnostic::Code;
@@ -39,6 +38,7 @@ use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow};
 use crate::position::{Location, Position};
 use crate::read::Reader;
 use crate::window::{offset_secs, Bucketer, Filter};
+use crate::window::{FastMap, FastSet};
 
 /// Rows per batch handed to a worker.
 const BATCH: usize = 4096;

@@ -42,7 +42,6 @@ mod chunked;
 mod column;
 mod engine;
 mod groups;
-mod hash;
 mod inputs;
 mod metrics;
 mod output;
@@ -71,11 +70,11 @@ pub use ratio::{percent, ratio};
 pub use request::AnalyticsRequest;
 
 pub(crate) use self::column::RawCell;
-pub(crate) use self::hash::FastMap;
 pub(crate) use self::ratio::scaled_hundredths;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::option::OptionName;
+pub(crate) use crate::window::FastMap;
 use crate::window::{Attribution, BucketInterval, Filter, WeekStart, Window};
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).

@@ -1,35 +1,43 @@
 //! Loading interactions from interaction metadata files ([`Interactions`])
 //! and what a load read, skipped and noticed ([`LoadStats`]).
 //!
-//! Loading reads every file (files in parallel), turns each [`Segment`]
-//! into a [`PlacedSegment`] (its span in milliseconds and its recording
-//! spans) and groups it at once under its interaction id, per file. The
-//! files' groups are then merged in path order, and repeated segment ids
-//! are looked for within each interaction (SPEC 5.1). A repeat within one
-//! file is the T602 error (the first copy is kept with `skip_invalid`);
-//! copies in different files are a re-pulled window and merge to the most
-//! complete copy ([`Completeness`](crate::model::Completeness)), whatever
-//! the file order: identical copies are counted
-//! ([`LoadStats::repulled_identical`]), differing ones warned about
-//! ([`LoadStats::repulled_merged`]). The error returned (or the first
-//! skipped segment) is the one a sequential pass over the files in path
-//! order would meet first.
+//! Loading reads the files in *units* on the threads of the current pool:
+//! the chunks of every file (`chunked`, when every file can be read by
+//! position and no chunk meets an error), else each file whole. A unit
+//! turns each [`Segment`] into a [`PlacedSegment`] (its span in
+//! milliseconds and its recording spans) and groups it at once under its
+//! interaction id, in one of several *partitions* chosen by the id's hash.
+//! Each partition is then finished on its own thread: the units' groups
+//! are merged in unit order (path order, then file order), repeated
+//! segment ids are resolved within each interaction (SPEC 5.1), and the
+//! interactions are built. A repeat within one file is the T602 error (the
+//! first copy is kept with `skip_invalid`); copies in different files are
+//! a re-pulled window and merge to the most complete copy
+//! ([`Completeness`](crate::model::Completeness)), whatever the file order:
+//! identical copies are counted ([`LoadStats::repulled_identical`]),
+//! differing ones warned about ([`LoadStats::repulled_merged`]). The error
+//! returned (or the first skipped segment) is the one a sequential pass
+//! over the files in path order would meet first, and the result does not
+//! depend on the number of threads or partitions.
 //!
 //! An interaction's segments may be anywhere in the files, so every placed
 //! segment is held until all files are read: memory grows with the number
 //! of segments, not with the bytes of the files.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::chunked;
 use super::interaction::Interaction;
-use super::segment::{Interner, PlacedSegment};
+use super::segment::PlacedSegment;
+use super::unit::{partitions, Base, Groups, Order, UnitLoad};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{ReportKind, Segment};
+use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
 use crate::validate::segments::duplicate_error;
 use crate::window::{cmp_key, is_integer};
@@ -64,6 +72,17 @@ impl Counted {
         self.count_at((b.file_idx, b.pos.record()), || {
             format!("{} and {}", at(a), at(b))
         });
+    }
+
+    /// Adds the counts of another part of the run.
+    fn merge(&mut self, o: Counted) {
+        self.count += o.count;
+        if let Some(order) = o.order {
+            if self.order.is_none_or(|m| order < m) {
+                self.order = Some(order);
+                self.first = o.first;
+            }
+        }
     }
 
     fn count_at(&mut self, order: (u32, u64), first: impl FnOnce() -> String) {
@@ -106,6 +125,21 @@ pub struct LoadStats {
 }
 
 impl LoadStats {
+    /// Adds what a partition of the load found (segments read are counted
+    /// per unit, not here).
+    fn merge(&mut self, o: LoadStats) {
+        self.segments_placed += o.segments_placed;
+        for (code, n) in o.skipped {
+            *self.skipped.entry(code).or_default() += n;
+        }
+        self.unmatched_rec_start.merge(o.unmatched_rec_start);
+        self.ignored_rec_events.merge(o.ignored_rec_events);
+        self.untimed_rec_events.merge(o.untimed_rec_events);
+        self.non_agent_segments += o.non_agent_segments;
+        self.repulled_identical += o.repulled_identical;
+        self.repulled_merged.merge(o.repulled_merged);
+    }
+
     /// One line per thing worth a note on stderr (no warning): identical
     /// re-pulled copies, merged silently but counted.
     pub fn notes(&self) -> Vec<String> {
@@ -184,85 +218,14 @@ pub struct Interactions {
     stats: LoadStats,
 }
 
-/// An order key for "the first" of several findings: path order, then
-/// line, then record (records on one line, as in a one-line JSON array,
-/// keep their file order).
-type Order = (u32, u64, u64);
-
-/// One file's segments, grouped by interaction while reading (each
-/// interaction's segments in file order), and what could not be placed.
+/// What finishing one partition gave.
 #[derive(Default)]
-struct FileLoad {
-    by_ixn: HashMap<Box<str>, Vec<PlacedSegment>>,
-    read: u64,
-    /// Read results so far (placed or skipped).
-    items: u64,
-    /// Skipped invalid segments by code (only with skip-invalid).
-    skipped: BTreeMap<Code, u64>,
-    /// The first skipped segment: its order and its error.
+struct Part {
+    interactions: Vec<Interaction>,
+    stats: LoadStats,
     first_skip: Option<(Order, String)>,
-    /// An error the reader cannot go on after (or any error, without
-    /// skip-invalid): the file's last outcome.
-    fatal: Option<Error>,
-    texts: Interner,
-}
-
-impl FileLoad {
-    /// Takes one read result; false when the file stops here.
-    fn take(
-        &mut self,
-        r: Result<&Segment>,
-        file: &Arc<str>,
-        idx: u32,
-        skip: bool,
-        can_continue: bool,
-    ) -> bool {
-        self.read += 1;
-        let n = self.items;
-        self.items += 1;
-        let placed =
-            r.and_then(|s| PlacedSegment::place(s, file, idx, &mut self.texts).map(|p| (s, p)));
-        match placed {
-            Ok((s, p)) => match self.by_ixn.get_mut(s.interaction_id.as_str()) {
-                Some(v) => push_tight(v, p),
-                // Most interactions have one or two segments: no spare
-                // capacity.
-                None => {
-                    self.by_ixn
-                        .insert(s.interaction_id.as_str().into(), vec![p]);
-                }
-            },
-            Err(e) => {
-                let Some(code) = e.code() else {
-                    self.fatal = Some(e);
-                    return false;
-                };
-                if !skip || !can_continue {
-                    self.fatal = Some(e);
-                    return false;
-                }
-                *self.skipped.entry(code).or_default() += 1;
-                let (line, record) = e
-                    .location()
-                    .map_or((n, n), |l| (l.pos.line(), l.pos.record()));
-                let order = (idx, line, record);
-                if self.first_skip.as_ref().is_none_or(|f| order < f.0) {
-                    self.first_skip = Some((order, e.to_string()));
-                }
-            }
-        }
-        true
-    }
-}
-
-/// Pushes with growth by half the length (at least one) rather than
-/// `Vec`'s doubling from four: an interaction of two segments holds two,
-/// not four, and long ones still grow geometrically.
-fn push_tight<T>(v: &mut Vec<T>, x: T) {
-    if v.len() == v.capacity() {
-        v.reserve_exact((v.len() / 2).max(1));
-    }
-    v.push(x);
+    /// Without skip-invalid: the first duplicate, by (file, record).
+    first_dup: Option<((u32, u64), Error)>,
 }
 
 /// What one repeated segment id of an interaction came to.
@@ -343,26 +306,116 @@ fn resolve(v: &mut Vec<PlacedSegment>, mut seen: impl FnMut(Repeat<'_>)) {
     }
 }
 
+/// Finishes one partition: merges its units' groups in unit order (moving
+/// each segment to its file's positions), resolves repeated segment ids,
+/// counts, and builds the interactions (unsorted).
+fn finish_part(groups: Vec<(Groups, Base)>, files: &[Arc<str>], skip: bool) -> Part {
+    let mut by_ixn = Groups::default();
+    for (g, base) in groups {
+        if by_ixn.is_empty() {
+            by_ixn = g;
+            by_ixn.values_mut().flatten().for_each(|s| base.rebase(s));
+            continue;
+        }
+        for (id, mut v) in g {
+            v.iter_mut().for_each(|s| base.rebase(s));
+            match by_ixn.get_mut(&id) {
+                Some(w) => {
+                    w.reserve_exact(v.len());
+                    w.extend(v);
+                }
+                None => {
+                    by_ixn.insert(id, v);
+                }
+            }
+        }
+    }
+    let dup_error = |id: &str, d: &PlacedSegment, f: &PlacedSegment| {
+        let first = if f.file_idx == d.file_idx {
+            format!("line {}", f.segment_id_line)
+        } else {
+            format!("{}:{}", files[f.file_idx as usize], f.segment_id_line)
+        };
+        duplicate_error(
+            &files[d.file_idx as usize],
+            d.pos.with_line(d.segment_id_line),
+            id,
+            &d.segment_id,
+            &first,
+        )
+    };
+    let mut out = Part {
+        interactions: Vec::with_capacity(by_ixn.len()),
+        ..Part::default()
+    };
+    let stats = &mut out.stats;
+    for (id, mut v) in by_ixn {
+        resolve(&mut v, |r| match r {
+            Repeat::Duplicate { dup: d, first: f } => {
+                if skip {
+                    *stats.skipped.entry(Code::DuplicateSegment).or_default() += 1;
+                    let order = (d.file_idx, d.segment_id_line, d.pos.record());
+                    if out.first_skip.as_ref().is_none_or(|g| order < g.0) {
+                        out.first_skip = Some((order, dup_error(&id, d, f).to_string()));
+                    }
+                } else {
+                    let order = (d.file_idx, d.pos.record());
+                    if out.first_dup.as_ref().is_none_or(|g| order < g.0) {
+                        out.first_dup = Some((order, dup_error(&id, d, f)));
+                    }
+                }
+            }
+            Repeat::Merged { kept, dropped } => {
+                if kept.completeness.is_identical(&dropped.completeness) {
+                    stats.repulled_identical += 1;
+                } else {
+                    stats.repulled_merged.add_pair(kept, dropped, files);
+                }
+            }
+        });
+        for p in v.iter() {
+            stats.segments_placed += 1;
+            if p.recording.unmatched_start {
+                stats.unmatched_rec_start.add(p, files);
+            }
+            if p.recording.ignored_events > 0 {
+                stats.ignored_rec_events.add(p, files);
+            }
+            if p.recording.untimed_events > 0 {
+                stats.untimed_rec_events.add(p, files);
+            }
+            if !p.is_agent {
+                stats.non_agent_segments += 1;
+            }
+        }
+        out.interactions.push(Interaction::new(id, v));
+    }
+    out
+}
+
 impl Interactions {
     /// Reads interaction metadata files (in parallel on the current rayon
-    /// pool) and assembles their interactions. Files are taken in path
-    /// order whatever the order given, and copies of one segment in
-    /// several files (re-pulled windows) merge to the most complete one, so
-    /// the result is the same on every run. Invalid segments (V104, T601,
-    /// T602, or a value the reader rejects) stop the load with their error,
-    /// or are skipped and counted with `skip_invalid`; an error the reader
-    /// cannot go on after (truncation, syntax) always stops it. When
-    /// several errors would stop it, the one met first reading the files
-    /// one after the other in path order is returned.
+    /// pool, by chunks of large files) and assembles their interactions.
+    /// Files are taken in path order whatever the order given, and copies
+    /// of one segment in several files (re-pulled windows) merge to the
+    /// most complete one, so the result is the same on every run. Invalid
+    /// segments (V104, T601, T602, or a value the reader rejects) stop the
+    /// load with their error, or are skipped and counted with
+    /// `skip_invalid`; an error the reader cannot go on after (truncation,
+    /// syntax) always stops it. When several errors would stop it, the one
+    /// met first reading the files one after the other in path order is
+    /// returned.
     pub fn from_files<P: AsRef<Path> + Sync>(
         paths: &[P],
         reader: &ReaderBuilder,
         skip_invalid: bool,
     ) -> Result<Interactions> {
-        Self::files(paths, reader, skip_invalid, true)
+        let chunk = chunked::size_for(paths.iter().map(|p| p.as_ref()), DEFAULT_CHUNK);
+        Self::files(paths, reader, skip_invalid, Some(chunk))
     }
 
-    /// [`from_files`](Self::from_files) on the current thread only.
+    /// [`from_files`](Self::from_files) on the current thread only, each
+    /// file read whole.
     // Test oracle: the sequential path the parallel one is checked against (tests, fuzz); not part of the supported API.
     #[doc(hidden)]
     pub fn from_files_sequential<P: AsRef<Path> + Sync>(
@@ -370,7 +423,19 @@ impl Interactions {
         reader: &ReaderBuilder,
         skip_invalid: bool,
     ) -> Result<Interactions> {
-        Self::files(paths, reader, skip_invalid, false)
+        Self::files(paths, reader, skip_invalid, None)
+    }
+
+    /// [`from_files`](Self::from_files) with chunks of about `chunk` bytes.
+    // Tests: small chunks put chunk boundaries inside small files; not part of the supported API.
+    #[doc(hidden)]
+    pub fn from_files_chunked<P: AsRef<Path> + Sync>(
+        paths: &[P],
+        reader: &ReaderBuilder,
+        skip_invalid: bool,
+        chunk: u64,
+    ) -> Result<Interactions> {
+        Self::files(paths, reader, skip_invalid, Some(chunk))
     }
 
     /// Assembles interactions from segments of one source (errors in the
@@ -380,7 +445,7 @@ impl Interactions {
         I: IntoIterator<Item = Result<Segment>>,
     {
         let file: Arc<str> = "<segments>".into();
-        let mut o = FileLoad::default();
+        let mut o = UnitLoad::new(partitions(true), &Arc::default());
         for r in segments {
             let go = match r {
                 Ok(s) => o.take(Ok(&s), &file, 0, skip_invalid, true),
@@ -390,22 +455,33 @@ impl Interactions {
                 break;
             }
         }
-        Self::assemble(vec![o], vec![file], skip_invalid, true)
+        Self::assemble(vec![(o, Base::file(0))], vec![file], skip_invalid, true)
     }
 
+    /// Loads `paths`: by chunks of about `chunk` bytes, in parallel, when
+    /// the files allow it (see `chunked`), else each file whole (in
+    /// parallel unless `chunk` is `None`).
     fn files<P: AsRef<Path> + Sync>(
         paths: &[P],
         reader: &ReaderBuilder,
         skip_invalid: bool,
-        parallel: bool,
+        chunk: Option<u64>,
     ) -> Result<Interactions> {
         if paths.is_empty() {
             return Err(Error::usage("no input files"));
         }
+        let parallel = chunk.is_some();
+        let nparts = partitions(parallel);
         let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
         sorted.sort();
         let names: Vec<Arc<str>> = sorted.iter().map(|p| p.to_string_lossy().into()).collect();
-        let one = |(idx, p): (usize, &&Path)| -> Result<FileLoad> {
+        let keys = Arc::default();
+        if let Some(size) = chunk {
+            if let Some(units) = chunked::read(&sorted, &names, reader, nparts, &keys, size) {
+                return Self::assemble(units, names, skip_invalid, parallel);
+            }
+        }
+        let one = |(idx, p): (usize, &&Path)| -> Result<(UnitLoad, Base)> {
             let mut r = reader.from_path(p)?;
             if r.kind() != ReportKind::Segments {
                 return Err(Error::usage(format!(
@@ -418,7 +494,7 @@ impl Interactions {
             let idx = u32::try_from(idx)
                 .map_err(|_| Error::usage("too many input files (more than 2^32)"))?;
             let mut seg = Segment::default();
-            let mut o = FileLoad::default();
+            let mut o = UnitLoad::new(nparts, &keys);
             loop {
                 let go = match r.read_segment(&mut seg) {
                     Ok(true) => o.take(Ok(&seg), file, idx, skip_invalid, true),
@@ -432,39 +508,40 @@ impl Interactions {
                     break;
                 }
             }
-            // The texts are shared by the placed segments; the table is
-            // not needed any more.
-            o.texts = Interner::default();
-            Ok(o)
+            o.done();
+            Ok((o, Base::file(idx)))
         };
-        let loads: Vec<Result<FileLoad>> = if parallel {
+        let loads: Vec<Result<(UnitLoad, Base)>> = if parallel {
             sorted.par_iter().enumerate().map(one).collect()
         } else {
             sorted.iter().enumerate().map(one).collect()
         };
-        let mut outs = Vec::with_capacity(loads.len());
+        let mut units = Vec::with_capacity(loads.len());
         for o in loads {
-            outs.push(o?);
+            units.push(o?);
         }
-        Self::assemble(outs, names, skip_invalid, parallel)
+        Self::assemble(units, names, skip_invalid, parallel)
     }
 
-    /// Merges the files' groups (path order), removes duplicates, counts,
-    /// and builds the interactions. The error returned, and the first
-    /// skipped segment, are those a sequential pass over the files in path
-    /// order, then file order, would meet first.
+    /// Finishes the units' partitions (in parallel), removes duplicates,
+    /// counts, and sorts the interactions. The error returned, and the
+    /// first skipped segment, are those a sequential pass over the files in
+    /// path order, then file order, would meet first.
     fn assemble(
-        outs: Vec<FileLoad>,
+        units: Vec<(UnitLoad, Base)>,
         files: Vec<Arc<str>>,
         skip: bool,
         parallel: bool,
     ) -> Result<Interactions> {
         let mut stats = LoadStats::default();
         let mut first_skip: Option<(Order, String)> = None;
-        // The first file that stopped with an error, and its error.
+        // The first unit that stopped with an error, and its error.
         let mut fatal: Option<(u32, Error)> = None;
-        let mut by_ixn: HashMap<Box<str>, Vec<PlacedSegment>> = HashMap::new();
-        for (fi, o) in outs.into_iter().enumerate() {
+        let nparts = units.first().map_or(1, |u| u.0.parts.len());
+        let mut parts: Vec<Vec<(Groups, Base)>> = (0..nparts)
+            .map(|_| Vec::with_capacity(units.len()))
+            .collect();
+        for (o, base) in units {
             stats.segments_read += o.read;
             for (code, n) in o.skipped {
                 *stats.skipped.entry(code).or_default() += n;
@@ -476,23 +553,11 @@ impl Interactions {
             }
             if fatal.is_none() {
                 if let Some(e) = o.fatal {
-                    fatal = Some((fi as u32, e));
+                    fatal = Some((base.file_idx, e));
                 }
             }
-            if by_ixn.is_empty() {
-                by_ixn = o.by_ixn;
-                continue;
-            }
-            for (id, v) in o.by_ixn {
-                match by_ixn.get_mut(&id) {
-                    Some(w) => {
-                        w.reserve_exact(v.len());
-                        w.extend(v);
-                    }
-                    None => {
-                        by_ixn.insert(id, v);
-                    }
-                }
+            for (p, g) in o.parts.into_iter().enumerate() {
+                parts[p].push((g, base));
             }
         }
         if skip {
@@ -502,62 +567,27 @@ impl Interactions {
                 return Err(e);
             }
         }
-        let dup_error = |id: &str, d: &PlacedSegment, f: &PlacedSegment| {
-            let first = if f.file_idx == d.file_idx {
-                format!("line {}", f.segment_id_line)
-            } else {
-                format!("{}:{}", files[f.file_idx as usize], f.segment_id_line)
-            };
-            duplicate_error(
-                &files[d.file_idx as usize],
-                d.pos.with_line(d.segment_id_line),
-                id,
-                &d.segment_id,
-                &first,
-            )
+        let finish = |groups: Vec<(Groups, Base)>| finish_part(groups, &files, skip);
+        let done: Vec<Part> = if parallel {
+            parts.into_par_iter().map(finish).collect()
+        } else {
+            parts.into_iter().map(finish).collect()
         };
-        // Without skip-invalid: the first duplicate in path, then file
-        // order.
+        let mut interactions = Vec::with_capacity(done.iter().map(|p| p.interactions.len()).sum());
         let mut first_dup: Option<((u32, u64), Error)> = None;
-        for (id, v) in by_ixn.iter_mut() {
-            resolve(v, |r| match r {
-                Repeat::Duplicate { dup: d, first: f } => {
-                    if skip {
-                        *stats.skipped.entry(Code::DuplicateSegment).or_default() += 1;
-                        let order = (d.file_idx, d.segment_id_line, d.pos.record());
-                        if first_skip.as_ref().is_none_or(|g| order < g.0) {
-                            first_skip = Some((order, dup_error(id, d, f).to_string()));
-                        }
-                    } else {
-                        let order = (d.file_idx, d.pos.record());
-                        if first_dup.as_ref().is_none_or(|g| order < g.0) {
-                            first_dup = Some((order, dup_error(id, d, f)));
-                        }
-                    }
-                }
-                Repeat::Merged { kept, dropped } => {
-                    if kept.completeness.is_identical(&dropped.completeness) {
-                        stats.repulled_identical += 1;
-                    } else {
-                        stats.repulled_merged.add_pair(kept, dropped, &files);
-                    }
-                }
-            });
-            for p in v.iter() {
-                stats.segments_placed += 1;
-                if p.recording.unmatched_start {
-                    stats.unmatched_rec_start.add(p, &files);
-                }
-                if p.recording.ignored_events > 0 {
-                    stats.ignored_rec_events.add(p, &files);
-                }
-                if p.recording.untimed_events > 0 {
-                    stats.untimed_rec_events.add(p, &files);
-                }
-                if !p.is_agent {
-                    stats.non_agent_segments += 1;
+        for p in done {
+            stats.merge(p.stats);
+            if let Some(f) = p.first_skip {
+                if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
+                    first_skip = Some(f);
                 }
             }
+            if let Some(d) = p.first_dup {
+                if first_dup.as_ref().is_none_or(|g| d.0 < g.0) {
+                    first_dup = Some(d);
+                }
+            }
+            interactions.extend(p.interactions);
         }
         // A file's stopping error comes after every segment it read.
         match (first_dup, fatal) {
@@ -567,17 +597,6 @@ impl Interactions {
             (None, None) => {}
         }
         stats.first_skipped = first_skip.map(|f| f.1);
-        let mut interactions: Vec<Interaction> = if parallel {
-            by_ixn
-                .into_par_iter()
-                .map(|(id, s)| Interaction::new(id, s))
-                .collect()
-        } else {
-            by_ixn
-                .into_iter()
-                .map(|(id, s)| Interaction::new(id, s))
-                .collect()
-        };
         let numeric = interactions.iter().all(|i| is_integer(i.id()));
         let cmp = |a: &Interaction, b: &Interaction| {
             a.start()
@@ -594,7 +613,6 @@ impl Interactions {
             stats,
         })
     }
-
     /// The interactions, sorted by start, then id (numerically when every
     /// id is an integer).
     pub fn interactions(&self) -> &[Interaction] {

@@ -53,10 +53,12 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 
+mod chunked;
 mod engine;
 mod interaction;
 mod load;
 mod segment;
+mod unit;
 
 use std::fmt;
 use std::path::Path;

@@ -6,11 +6,10 @@
 //! segment is kept small (about 150 bytes plus its segment id and recording
 //! spans): the interaction id is held once per interaction, file names once
 //! per load, and each distinct set of agent id, group, direction and
-//! channel once per file ([`SegmentKeys`]).
+//! channel once per load ([`SegmentKeys`]).
 
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::sync::Arc;
+use std::hash::{BuildHasher, BuildHasherDefault};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 
@@ -18,6 +17,7 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{Completeness, Segment, SegmentGeneration};
 use crate::position::Position;
+use crate::window::{FastMap, FxHasher};
 
 /// The agent group of a segment that has none (SPEC 5).
 pub const UNMAPPED_GROUP: &str = "(unmapped)";
@@ -167,19 +167,23 @@ impl SegmentKeys {
     }
 }
 
-/// Shares the [`SegmentKeys`] of one file's segments: one allocation per
-/// distinct set, found by the hash of the borrowed texts (no allocation
-/// per segment).
+type KeySets = FastMap<u64, Vec<Arc<SegmentKeys>>>;
+
+/// The [`SegmentKeys`] of a whole load, shared by the threads that read
+/// its files and chunks: one allocation per distinct set, however many
+/// units meet it. Sharded by hash so that threads rarely wait.
 #[derive(Default)]
-pub(super) struct Interner {
-    hasher: std::collections::hash_map::RandomState,
-    sets: HashMap<u64, Vec<Arc<SegmentKeys>>>,
+pub(super) struct SharedKeys {
+    shards: [Mutex<KeySets>; 16],
 }
 
-impl Interner {
-    fn get(&mut self, k: BorrowedKeys<'_>) -> Arc<SegmentKeys> {
-        let h = self.hasher.hash_one(k);
-        let bucket = self.sets.entry(h).or_default();
+impl SharedKeys {
+    fn get(&self, h: u64, k: BorrowedKeys<'_>) -> Arc<SegmentKeys> {
+        let shard = &self.shards[(h >> 60) as usize];
+        // A panic elsewhere cannot leave a set half made: the map only
+        // ever gains whole entries.
+        let mut sets = shard.lock().unwrap_or_else(PoisonError::into_inner);
+        let bucket = sets.entry(h).or_default();
         if let Some(a) = bucket.iter().find(|a| a.borrowed() == k) {
             return a.clone();
         }
@@ -190,6 +194,42 @@ impl Interner {
             direction: b(k[2]),
             channel: b(k[3]),
         });
+        bucket.push(a.clone());
+        a
+    }
+}
+
+/// One unit's view of the load's [`SharedKeys`]: the sets it met, found by
+/// the hash of the borrowed texts (no allocation, and no lock, per
+/// segment).
+#[derive(Default)]
+pub(super) struct Interner {
+    hasher: BuildHasherDefault<FxHasher>,
+    sets: KeySets,
+    shared: Arc<SharedKeys>,
+}
+
+impl Interner {
+    /// An interner over the load's `shared` sets.
+    pub(super) fn new(shared: Arc<SharedKeys>) -> Interner {
+        Interner {
+            shared,
+            ..Interner::default()
+        }
+    }
+
+    /// Forgets the unit's own table (the sets stay in the shared one).
+    pub(super) fn clear(&mut self) {
+        self.sets = KeySets::default();
+    }
+
+    fn get(&mut self, k: BorrowedKeys<'_>) -> Arc<SegmentKeys> {
+        let h = self.hasher.hash_one(k);
+        let bucket = self.sets.entry(h).or_default();
+        if let Some(a) = bucket.iter().find(|a| a.borrowed() == k) {
+            return a.clone();
+        }
+        let a = self.shared.get(h, k);
         bucket.push(a.clone());
         a
     }

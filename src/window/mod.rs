@@ -55,9 +55,14 @@
 //! The two agree on every column that is all integers or has no integer,
 //! which is the shape of RingCX ids (queue and agent ids are numbers). They
 //! differ only on a column that mixes the two.
+//!
+//! Maps keyed by those values (a rollup's keys, a load's interaction ids)
+//! use one fast deterministic hasher (`FastMap`), since no map is ever
+//! iterated in an order that reaches the output.
 
 mod bucket;
 mod filter;
+mod hash;
 mod key;
 
 use chrono_tz::Tz;
@@ -66,6 +71,7 @@ pub use bucket::{in_zone, Attribution, BucketInterval, WeekStart};
 pub(crate) use bucket::{offset_secs, Bucketer};
 pub(crate) use filter::{hhmm, weekday, Filter};
 pub use filter::{parse_days, HourRange, TimeBound};
+pub(crate) use hash::{FastMap, FastSet, FxHasher};
 pub use key::cmp_ids;
 pub(crate) use key::{cmp_key, cmp_keys, cmp_row_keys, is_integer};
 

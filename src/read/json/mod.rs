@@ -100,6 +100,8 @@ pub(crate) struct JsonInput {
 pub(crate) struct RecordsAt {
     /// Offset of the first record.
     pub byte: u64,
+    /// Line of the first record.
+    pub line: u64,
     /// The mode at a record's start.
     mode: Mode,
 }
@@ -173,7 +175,7 @@ impl JsonInput {
     /// Where the records start, once the document is open (`None` when it
     /// holds none).
     pub(crate) fn records_at(&self) -> Option<RecordsAt> {
-        let byte = self.first?.byte;
+        let first = self.first?;
         let mode = match self.mode {
             Mode::Array { wrapped, .. } => Mode::Array {
                 wrapped,
@@ -181,7 +183,16 @@ impl JsonInput {
             },
             m => m,
         };
-        Some(RecordsAt { byte, mode })
+        Some(RecordsAt {
+            byte: first.byte,
+            line: first.line,
+            mode,
+        })
+    }
+
+    /// Line of the next byte to read (1 at the start of the input).
+    pub(crate) fn line(&self) -> u64 {
+        self.line
     }
 
     /// Bytes consumed so far.
