@@ -599,6 +599,19 @@ fn segment_errors_by_chunks_are_those_of_whole_files() {
             );
             let got = Interactions::from_files_chunked(&files, &rb, true, chunk).expect("skip");
             assert_eq!(got, skipped, "shape {shape} chunk {chunk}");
+            // Folding as they close: the same error, the same counts.
+            let e = Interactions::fold_files_by(&files, &rb, false, chunk, || (), |_, _| ())
+                .expect_err("T601");
+            assert_eq!(
+                e.to_string(),
+                seq.to_string(),
+                "fold: shape {shape} chunk {chunk}"
+            );
+            let (n, st) =
+                Interactions::fold_files_by(&files, &rb, true, chunk, || 0, |n, _| *n += 1)
+                    .expect("fold, skipping");
+            assert_eq!(&st, skipped.stats(), "fold: shape {shape} chunk {chunk}");
+            assert_eq!(n, skipped.interactions().len());
             // The repeat alone: its error, whole or by chunks.
             let only = &files[2..];
             let seq = Interactions::from_files_sequential(only, &rb, false).expect_err("T602");
@@ -610,5 +623,99 @@ fn segment_errors_by_chunks_are_those_of_whole_files() {
                 "shape {shape} chunk {chunk}"
             );
         }
+    }
+}
+
+/// Folding interactions as they close (`Interactions::fold_files`, what
+/// `rcx calls` reads with): over time-ordered pulls with re-pulled copies,
+/// every interaction once, as the files read whole give it, with the same
+/// statistics, whatever the chunk size and file order, and without
+/// falling back to reading the files whole.
+#[cfg(feature = "json")]
+#[test]
+fn fold_of_time_ordered_pulls_gives_the_interactions_of_whole_files() {
+    use ringcx_reports::calls::Calls;
+    use ringcx_reports::timeline::{Interaction, Interactions};
+    let rb = ReaderBuilder::new();
+    for shape in 0..3 {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = segment_pulls(dir.path(), shape);
+        let seq = Interactions::from_files_sequential(&files, &rb, false).expect("seq");
+        let reversed: Vec<_> = files.iter().rev().collect();
+        for chunk in [64, 1000, 5000, 1 << 22] {
+            let collect = |v: &mut Vec<Interaction>, i: &Interaction| v.push(i.clone());
+            for order in [0, 1] {
+                let (mut got, stats) = if order == 0 {
+                    Interactions::fold_files_by(&files, &rb, false, chunk, Vec::new, collect)
+                } else {
+                    Interactions::fold_files_by(&reversed, &rb, false, chunk, Vec::new, collect)
+                }
+                .expect("fold");
+                let what = format!("shape {shape} chunk {chunk} order {order}");
+                assert_eq!(stats.read_whole, None, "{what}");
+                assert_eq!(&stats, seq.stats(), "{what}");
+                // Generated ids are integers of one width: text order is
+                // call order.
+                got.sort_by(|a, b| a.start().cmp(&b.start()).then(a.id().cmp(b.id())));
+                assert_eq!(got, seq.interactions(), "{what}");
+            }
+        }
+        let folded = Calls::new().run_files(&files, &rb).expect("calls");
+        let whole = Calls::new().run_sequential(&seq).expect("calls");
+        assert_eq!(folded, whole, "shape {shape}");
+    }
+}
+
+/// A file out of time order (an interaction that starts more than
+/// `LATENESS_MS` before one read earlier) cannot be folded as it goes: it
+/// is read whole, with a note naming the file and line, and the result is
+/// still that of the whole files.
+#[cfg(feature = "json")]
+#[test]
+fn fold_of_a_file_out_of_time_order_reads_it_whole_and_says_so() {
+    use ringcx_reports::timeline::Interactions;
+    let seg = |id: &str, start: &str| {
+        format!(
+            "{{\"interactionId\":\"{id}\",\"dialogId\":\"d-{id}\",\"channelType\":\"VOICE\",\
+             \"dialogOrigination\":\"INBOUND\",\"dialogStartTimeMs\":\"2024-03-04T{start}:00.000Z\",\
+             \"segmentId\":\"1\",\"segmentType\":\"AGENT\",\"segmentParticipantId\":\"8\",\
+             \"segmentStartTimeMs\":\"2024-03-04T{start}:20.000Z\",\
+             \"segmentEndTimeMs\":\"2024-03-04T{start}:50.000Z\",\"segmentEvents\":[]}}\n"
+        )
+    };
+    let text = seg("1", "10:00") + &seg("2", "16:00") + &seg("3", "09:00") + &seg("4", "16:30");
+    let f = temp(text.as_bytes());
+    let rb = ReaderBuilder::new();
+    let whole = Interactions::from_files_sequential(&[f.path()], &rb, false).expect("whole");
+    for chunk in [64, 1 << 22] {
+        let (mut ids, stats) = Interactions::fold_files_by(
+            &[f.path()],
+            &rb,
+            false,
+            chunk,
+            Vec::new,
+            |v: &mut Vec<String>, i| v.push(i.id().to_string()),
+        )
+        .expect("fold");
+        if chunk == 64 {
+            // A record per chunk: the 09:00 call comes after the 16:00 one
+            // was read, and more than the lateness before it.
+            let note = stats.read_whole.clone().expect("a note");
+            let at = format!(
+                "{}:3: interaction 3 starts at 2024-03-04T09:00:00.000Z",
+                f.path().display()
+            );
+            assert!(note.starts_with(&at), "{note}");
+            assert!(note.contains("not in time order"), "{note}");
+            assert!(stats.notes().contains(&note));
+        } else {
+            // One chunk: nothing is folded before all of it is read.
+            assert_eq!(stats.read_whole, None);
+        }
+        ids.sort();
+        assert_eq!(ids, ["1", "2", "3", "4"]);
+        let mut plain = stats.clone();
+        plain.read_whole = None;
+        assert_eq!(&plain, whole.stats());
     }
 }

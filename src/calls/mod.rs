@@ -198,24 +198,34 @@ impl Default for Calls {
 /// One fold's partial result: sums per key and bucket, the kept calls'
 /// time range (for `total`), and counts.
 #[derive(Default)]
-struct Partial<'a> {
-    cells: HashMap<(&'a str, (i64, i64)), CallSums>,
+struct Partial {
+    cells: HashMap<Box<str>, HashMap<(i64, i64), CallSums>>,
+    /// Calls folded.
+    read: u64,
     kept: u64,
     range: Option<(i64, i64)>,
     negative: u64,
-    /// The first negative wait, by index in call order.
-    first_negative: Option<usize>,
+    /// The earliest start of a kept call with a negative wait, and the ids
+    /// of those calls that start then (the first is chosen once every id
+    /// is known, as call order compares ids).
+    first_negative: Option<(i64, Vec<Box<str>>)>,
+    /// Some call id is not an integer (call order compares ids as text).
+    text_ids: bool,
     no_direction: u64,
 }
 
-impl<'a> Partial<'a> {
-    fn merge(mut self, o: Partial<'a>) -> Partial<'a> {
+impl Partial {
+    fn merge(mut self, o: Partial) -> Partial {
         if self.cells.len() < o.cells.len() {
             return o.merge(self);
         }
-        for (k, v) in o.cells {
-            self.cells.entry(k).or_default().merge(&v);
+        for (k, m) in o.cells {
+            let mine = self.cells.entry(k).or_default();
+            for (b, v) in m {
+                mine.entry(b).or_default().merge(&v);
+            }
         }
+        self.read += o.read;
         self.kept += o.kept;
         self.range = match (self.range, o.range) {
             (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
@@ -223,11 +233,26 @@ impl<'a> Partial<'a> {
         };
         self.negative += o.negative;
         self.first_negative = match (self.first_negative, o.first_negative) {
-            (Some(a), Some(b)) => Some(a.min(b)),
+            (Some(mut a), Some(b)) => Some(match a.0.cmp(&b.0) {
+                std::cmp::Ordering::Less => a,
+                std::cmp::Ordering::Greater => b,
+                std::cmp::Ordering::Equal => {
+                    a.1.extend(b.1);
+                    a
+                }
+            }),
             (a, b) => a.or(b),
         };
+        self.text_ids |= o.text_ids;
         self.no_direction += o.no_direction;
         self
+    }
+
+    /// The first call with a negative wait in call order (start, then id).
+    fn first_negative(&self) -> Option<String> {
+        let (_, ids) = self.first_negative.as_ref()?;
+        let first = ids.iter().min_by(|a, b| cmp_key(a, b, !self.text_ids))?;
+        Some(first.to_string())
     }
 }
 
@@ -300,17 +325,26 @@ impl Calls {
         Ok(interval)
     }
 
-    /// Loads files ([`Interactions::from_files`]: in parallel, path order,
-    /// re-pulled copies of a segment in several files merged to the most
-    /// complete one, a repeat within one file the T602 error) and runs.
+    /// Reads files and runs, holding only the calls still open when the
+    /// files are in time order ([`Interactions::fold_files`]: in parallel,
+    /// path order, re-pulled copies of a segment in several files merged
+    /// to the most complete one, a repeat within one file the T602 error).
     pub fn run_files<P: AsRef<Path> + Sync>(
         &self,
         paths: &[P],
         reader: &ReaderBuilder,
     ) -> Result<CallsTable> {
         self.check()?;
-        let ixns = Interactions::from_files(paths, reader, self.skip_invalid)?;
-        self.run(&ixns)
+        let ctx = self.ctx()?;
+        let bucketer = self.window.bucketer(ctx.tz);
+        let ((p, _), load) = Interactions::fold_files(
+            paths,
+            reader,
+            self.skip_invalid,
+            || (Partial::default(), bucketer.clone()),
+            |(p, b), i| ctx.add(p, b, i),
+        )?;
+        self.table(&ctx, p, load)
     }
 
     /// Loads segments of one source and runs.
@@ -335,29 +369,33 @@ impl Calls {
         self.run_with(ixns, false)
     }
 
-    fn run_with(&self, ixns: &Interactions, parallel: bool) -> Result<CallsTable> {
+    /// What judging and placing a call needs.
+    fn ctx(&self) -> Result<Ctx> {
         let interval = self.check()?;
         let tz = self.window.zone_or(Tz::UTC);
-        let filter = self.window.filter(&tz);
-        let ctx = Ctx {
+        Ok(Ctx {
             by: self.by,
             tz,
-            filter: &filter,
+            filter: self.window.filter(&tz),
             thresholds: Thresholds {
                 sl_ms: i64::from(self.sl_threshold_s) * 1000,
                 short_ms: i64::from(self.short_abandon_s) * 1000,
             },
             total: interval == BucketInterval::Total,
-        };
-        let bucketer = self.window.bucketer(tz);
+            interval,
+        })
+    }
+
+    fn run_with(&self, ixns: &Interactions, parallel: bool) -> Result<CallsTable> {
+        let ctx = self.ctx()?;
+        let bucketer = self.window.bucketer(ctx.tz);
         let list = ixns.interactions();
         let p = if parallel {
             list.par_iter()
-                .enumerate()
                 .fold(
                     || (Partial::default(), bucketer.clone()),
-                    |(mut p, mut b), (n, i)| {
-                        ctx.add(&mut p, &mut b, n, i);
+                    |(mut p, mut b), i| {
+                        ctx.add(&mut p, &mut b, i);
                         (p, b)
                     },
                 )
@@ -365,21 +403,29 @@ impl Calls {
                 .reduce(Partial::default, Partial::merge)
         } else {
             let (mut p, mut b) = (Partial::default(), bucketer);
-            for (n, i) in list.iter().enumerate() {
-                ctx.add(&mut p, &mut b, n, i);
+            for i in list {
+                ctx.add(&mut p, &mut b, i);
             }
             p
         };
+        self.table(&ctx, p, ixns.stats().clone())
+    }
+
+    /// The table of a finished fold.
+    fn table(&self, ctx: &Ctx, p: Partial, load: LoadStats) -> Result<CallsTable> {
+        let (interval, tz, filter) = (ctx.interval, ctx.tz, &ctx.filter);
         // `total`: one bucket from the earliest kept call's start to the
         // latest kept call's end, in whole seconds.
         let range = p
             .range
             .map(|(lo, hi)| (lo.div_euclid(1000), -(-hi).div_euclid(1000)));
         let nkeys = self.by.key_columns().len();
+        let first_negative_wait = p.first_negative();
         let mut records: Vec<CallsRecord> = p
             .cells
             .into_iter()
-            .map(|((key, bucket), sums)| {
+            .flat_map(|(key, m)| m.into_iter().map(move |(b, sums)| (key.clone(), b, sums)))
+            .map(|(key, bucket, sums)| {
                 let (bs, be) = match (ctx.total, range) {
                     (true, Some(r)) => r,
                     _ => bucket,
@@ -388,7 +434,7 @@ impl Calls {
                     keys: if nkeys == 0 {
                         Vec::new()
                     } else {
-                        vec![key.to_owned()]
+                        vec![key.into()]
                     },
                     start: in_zone(&tz, bs),
                     end: in_zone(&tz, be),
@@ -406,8 +452,7 @@ impl Calls {
             }
             a.start.timestamp().cmp(&b.start.timestamp())
         });
-        let calls_read = list.len() as u64;
-        let first_negative_wait = p.first_negative.map(|n| list[n].id().to_owned());
+        let calls_read = p.read;
         let mut warnings: Vec<String> = filter
             .nothing_kept("call", calls_read, p.kept)
             .into_iter()
@@ -434,7 +479,7 @@ impl Calls {
             columns: self.columns.clone(),
             records,
             stats: CallsStats {
-                load: ixns.stats().clone(),
+                load,
                 calls_read,
                 calls_kept: p.kept,
                 negative_waits: p.negative,
@@ -447,19 +492,21 @@ impl Calls {
 }
 
 /// What a fold needs to judge and place one call.
-struct Ctx<'f> {
+struct Ctx {
     by: TimelineBy,
     tz: Tz,
-    filter: &'f Filter,
+    filter: Filter,
     thresholds: Thresholds,
     total: bool,
+    interval: BucketInterval,
 }
 
-impl Ctx<'_> {
-    /// Adds the `n`-th interaction (in call order) to `p` when the filters
-    /// keep its start.
-    fn add<'a>(&self, p: &mut Partial<'a>, b: &mut Bucketer, n: usize, i: &'a Interaction) {
+impl Ctx {
+    /// Adds an interaction to `p` when the filters keep its start.
+    fn add(&self, p: &mut Partial, b: &mut Bucketer, i: &Interaction) {
         let c = Call::of(i);
+        p.read += 1;
+        p.text_ids |= !is_integer(i.id());
         // Bounds are whole seconds, so the second of the start decides.
         let s = c.start.div_euclid(1000);
         if !self.filter.keeps(s, || in_zone(&self.tz, s).naive_local()) {
@@ -468,8 +515,11 @@ impl Ctx<'_> {
         p.kept += 1;
         if c.raw_wait_ms < 0 {
             p.negative += 1;
-            if p.first_negative.is_none_or(|f| n < f) {
-                p.first_negative = Some(n);
+            let start = i.start();
+            match &mut p.first_negative {
+                Some((s, ids)) if *s == start => ids.push(i.id().into()),
+                Some((s, _)) if *s < start => {}
+                f => *f = Some((start, vec![i.id().into()])),
             }
         }
         p.no_direction += u64::from(c.direction.is_none());
@@ -483,9 +533,11 @@ impl Ctx<'_> {
         } else {
             b.info(s, 1).bucket
         };
-        p.cells
-            .entry((c.key(self.by), bucket))
-            .or_default()
-            .add(&c, self.thresholds);
+        let key = c.key(self.by);
+        let cells = match p.cells.get_mut(key) {
+            Some(m) => m,
+            None => p.cells.entry(key.into()).or_default(),
+        };
+        cells.entry(bucket).or_default().add(&c, self.thresholds);
     }
 }

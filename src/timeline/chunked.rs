@@ -49,10 +49,139 @@ struct ChunkLoad {
     records: u64,
 }
 
+/// A chunk to read: the file's index, and the byte range its records
+/// start in (`u64::MAX`: to the end).
+pub(super) type Job = (usize, u64, u64);
+
+/// Files opened for reading by chunks, and how far their chunks have been
+/// checked.
+pub(super) struct Source<'a> {
+    files: Vec<Chunks>,
+    names: &'a [Arc<str>],
+    nparts: usize,
+    keys: &'a Arc<SharedKeys>,
+    /// Per file: the next record the last checked chunk found, its line
+    /// in the file and the records before it.
+    prev: Vec<Option<(u64, u64, u64)>>,
+}
+
+impl<'a> Source<'a> {
+    /// Opens `paths` (in path order, named `names`) for reading by chunks,
+    /// each unit grouped into `nparts` partitions, their keys shared
+    /// through `keys`. `None` when the files must be read whole (see the
+    /// module docs).
+    pub(super) fn open(
+        paths: &[&Path],
+        names: &'a [Arc<str>],
+        rb: &ReaderBuilder,
+        nparts: usize,
+        keys: &'a Arc<SharedKeys>,
+    ) -> Option<Source<'a>> {
+        let mut files = Vec::with_capacity(paths.len());
+        for p in paths {
+            // Not even opened unless it is a regular file: a stream (a
+            // FIFO) opened and left here would have nothing left to give
+            // the whole read.
+            if !std::fs::metadata(p).ok()?.is_file() {
+                return None;
+            }
+            let f = OpenFile::open(p).ok()?;
+            let r = rb.reader_of(&f).ok()?;
+            if r.kind() != ReportKind::Segments {
+                return None;
+            }
+            files.push(Chunks::new(rb, &f, &r)?.closed());
+        }
+        let prev = vec![None; files.len()];
+        Some(Source {
+            files,
+            names,
+            nparts,
+            keys,
+            prev,
+        })
+    }
+
+    /// The chunks of file `i`, of about `chunk` bytes, in file order.
+    pub(super) fn jobs(&self, i: usize, chunk: u64) -> Vec<Job> {
+        let starts = self.files[i].starts(chunk);
+        (0..starts.len())
+            .map(|k| (i, starts[k], starts.get(k + 1).copied().unwrap_or(u64::MAX)))
+            .collect()
+    }
+
+    /// The key of file `i`'s first record: its interaction's start, else
+    /// its own (`None`: no record, or one that cannot be read).
+    pub(super) fn first_key(&self, i: usize) -> Option<i64> {
+        let f = self.files[i].reopen().ok()?;
+        let mut rd = f.reader_exact(f.starts(u64::MAX)[0], u64::MAX).ok()?;
+        let mut seg = Segment::default();
+        if !rd.read_segment(&mut seg).ok()? {
+            return None;
+        }
+        let t = seg.interaction_start.or(seg.segment_start)?;
+        Some(t.timestamp_millis())
+    }
+
+    /// Reads `jobs` in parallel on the current rayon pool; each file's
+    /// jobs must come in file order, after those of earlier calls. `None`
+    /// when the files must be read whole.
+    pub(super) fn read(&mut self, jobs: &[Job]) -> Option<Vec<(UnitLoad, Base)>> {
+        let one = |i: usize, from: u64, to: u64, exact: bool| -> Option<ChunkLoad> {
+            let idx = u32::try_from(i).ok()?;
+            let names = self.names;
+            read_chunk(
+                &self.files[i],
+                &names[i],
+                idx,
+                (from, to),
+                exact,
+                self.nparts,
+                self.keys,
+            )
+        };
+        let outs: Vec<Option<ChunkLoad>> = jobs
+            .par_iter()
+            .map(|&(i, from, to)| one(i, from, to, false))
+            .collect();
+        // Checked in order: the next record the chunk before found, its
+        // line in the file, and the records before it.
+        let mut units = Vec::with_capacity(outs.len());
+        for (&(i, _, to), o) in jobs.iter().zip(outs) {
+            let expect = self.prev[i];
+            let o = match (o, expect) {
+                (Some(o), None) => o,
+                (Some(o), Some(e)) if o.first == e.0 => o,
+                // The chunk did not start at a record (a line break inside
+                // a pretty-printed record): read it again from where the
+                // chunk before found its next record.
+                (_, Some(e)) => one(i, e.0, to, true)?,
+                (None, None) => return None,
+            };
+            let (line, records) = match expect {
+                Some(e) => (e.1, e.2),
+                None => (self.files[i].data_line(), 0),
+            };
+            let lines = line.checked_sub(o.lines.0)?;
+            self.prev[i] = Some((o.next, lines + o.lines.1, records + o.records));
+            let file_idx = u32::try_from(i).ok()?;
+            units.push((
+                o.load,
+                Base {
+                    file_idx,
+                    lines,
+                    records,
+                },
+            ));
+        }
+        Some(units)
+    }
+}
+
 /// Reads `paths` (in path order, named `names`) by chunks of about `chunk`
 /// bytes, in parallel on the current rayon pool, each unit grouped into
-/// `nparts` partitions, their keys shared through `keys`. `None` when the files must be read whole (see the
-/// module docs).
+/// `nparts` partitions, their keys shared through `keys`. `None` when the
+/// files must be read whole (see the module docs).
 pub(super) fn read(
     paths: &[&Path],
     names: &[Arc<str>],
@@ -61,69 +190,9 @@ pub(super) fn read(
     keys: &Arc<SharedKeys>,
     chunk: u64,
 ) -> Option<Vec<(UnitLoad, Base)>> {
-    let mut files = Vec::with_capacity(paths.len());
-    for p in paths {
-        // Not even opened unless it is a regular file: a stream (a FIFO)
-        // opened and left here would have nothing left to give the whole
-        // read.
-        if !std::fs::metadata(p).ok()?.is_file() {
-            return None;
-        }
-        let f = OpenFile::open(p).ok()?;
-        let r = rb.reader_of(&f).ok()?;
-        if r.kind() != ReportKind::Segments {
-            return None;
-        }
-        files.push(Chunks::new(rb, &f, &r)?.closed());
-    }
-    // Every chunk of every file, in path order, then file order.
-    let mut jobs: Vec<(usize, u64, u64)> = Vec::new();
-    for (i, c) in files.iter().enumerate() {
-        let starts = c.starts(chunk);
-        for (k, &from) in starts.iter().enumerate() {
-            jobs.push((i, from, starts.get(k + 1).copied().unwrap_or(u64::MAX)));
-        }
-    }
-    let one = |i: usize, from: u64, to: u64, exact: bool| -> Option<ChunkLoad> {
-        let idx = u32::try_from(i).ok()?;
-        read_chunk(&files[i], &names[i], idx, (from, to), exact, nparts, keys)
-    };
-    let outs: Vec<Option<ChunkLoad>> = jobs
-        .par_iter()
-        .map(|&(i, from, to)| one(i, from, to, false))
-        .collect();
-    // Checked in order: the next record the chunk before found, its line
-    // in the file, and the records before it.
-    let mut units = Vec::with_capacity(outs.len());
-    let mut prev: Option<(usize, u64, u64, u64)> = None;
-    for (&(i, _, to), o) in jobs.iter().zip(outs) {
-        let expect = prev.filter(|p| p.0 == i);
-        let o = match (o, expect) {
-            (Some(o), None) => o,
-            (Some(o), Some(e)) if o.first == e.1 => o,
-            // The chunk did not start at a record (a line break inside a
-            // pretty-printed record): read it again from where the chunk
-            // before found its next record.
-            (_, Some(e)) => one(i, e.1, to, true)?,
-            (None, None) => return None,
-        };
-        let (line, records) = match expect {
-            Some(e) => (e.2, e.3),
-            None => (files[i].data_line(), 0),
-        };
-        let lines = line.checked_sub(o.lines.0)?;
-        prev = Some((i, o.next, lines + o.lines.1, records + o.records));
-        let file_idx = u32::try_from(i).ok()?;
-        units.push((
-            o.load,
-            Base {
-                file_idx,
-                lines,
-                records,
-            },
-        ));
-    }
-    Some(units)
+    let mut src = Source::open(paths, names, rb, nparts, keys)?;
+    let jobs: Vec<Job> = (0..paths.len()).flat_map(|i| src.jobs(i, chunk)).collect();
+    src.read(&jobs)
 }
 
 fn read_chunk(

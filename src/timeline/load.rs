@@ -122,12 +122,15 @@ pub struct LoadStats {
     /// complete one (SPEC 5.1); `first` names both files of the first
     /// pair.
     pub repulled_merged: Counted,
+    /// Why a fold ([`Interactions::fold_files`]) read the files whole
+    /// rather than in time order, when that is news (a note on stderr).
+    pub read_whole: Option<String>,
 }
 
 impl LoadStats {
     /// Adds what a partition of the load found (segments read are counted
     /// per unit, not here).
-    fn merge(&mut self, o: LoadStats) {
+    pub(super) fn merge(&mut self, o: LoadStats) {
         self.segments_placed += o.segments_placed;
         for (code, n) in o.skipped {
             *self.skipped.entry(code).or_default() += n;
@@ -143,7 +146,7 @@ impl LoadStats {
     /// One line per thing worth a note on stderr (no warning): identical
     /// re-pulled copies, merged silently but counted.
     pub fn notes(&self) -> Vec<String> {
-        let mut n = Vec::new();
+        let mut n: Vec<String> = self.read_whole.iter().cloned().collect();
         if self.repulled_identical > 0 {
             n.push(format!(
                 "{} identical copies of segment(s) in more than one file (re-pulled windows) \
@@ -220,12 +223,12 @@ pub struct Interactions {
 
 /// What finishing one partition gave.
 #[derive(Default)]
-struct Part {
+pub(super) struct Part {
     interactions: Vec<Interaction>,
-    stats: LoadStats,
-    first_skip: Option<(Order, String)>,
+    pub(super) stats: LoadStats,
+    pub(super) first_skip: Option<(Order, String)>,
     /// Without skip-invalid: the first duplicate, by (file, record).
-    first_dup: Option<((u32, u64), Error)>,
+    pub(super) first_dup: Option<((u32, u64), Error)>,
 }
 
 /// What one repeated segment id of an interaction came to.
@@ -330,38 +333,54 @@ fn finish_part(groups: Vec<(Groups, Base)>, files: &[Arc<str>], skip: bool) -> P
             }
         }
     }
-    let dup_error = |id: &str, d: &PlacedSegment, f: &PlacedSegment| {
-        let first = if f.file_idx == d.file_idx {
-            format!("line {}", f.segment_id_line)
-        } else {
-            format!("{}:{}", files[f.file_idx as usize], f.segment_id_line)
-        };
-        duplicate_error(
-            &files[d.file_idx as usize],
-            d.pos.with_line(d.segment_id_line),
-            id,
-            &d.segment_id,
-            &first,
-        )
-    };
     let mut out = Part {
         interactions: Vec::with_capacity(by_ixn.len()),
         ..Part::default()
     };
-    let stats = &mut out.stats;
-    for (id, mut v) in by_ixn {
+    for (id, v) in by_ixn {
+        let i = out.finish(id, v, files, skip);
+        out.interactions.push(i);
+    }
+    out
+}
+
+impl Part {
+    /// Finishes one interaction, its segments in path order, then file
+    /// order: resolves its repeated segment ids and counts.
+    pub(super) fn finish(
+        &mut self,
+        id: Box<str>,
+        mut v: Vec<PlacedSegment>,
+        files: &[Arc<str>],
+        skip: bool,
+    ) -> Interaction {
+        let dup_error = |d: &PlacedSegment, f: &PlacedSegment| {
+            let first = if f.file_idx == d.file_idx {
+                format!("line {}", f.segment_id_line)
+            } else {
+                format!("{}:{}", files[f.file_idx as usize], f.segment_id_line)
+            };
+            duplicate_error(
+                &files[d.file_idx as usize],
+                d.pos.with_line(d.segment_id_line),
+                &id,
+                &d.segment_id,
+                &first,
+            )
+        };
+        let stats = &mut self.stats;
         resolve(&mut v, |r| match r {
             Repeat::Duplicate { dup: d, first: f } => {
                 if skip {
                     *stats.skipped.entry(Code::DuplicateSegment).or_default() += 1;
                     let order = (d.file_idx, d.segment_id_line, d.pos.record());
-                    if out.first_skip.as_ref().is_none_or(|g| order < g.0) {
-                        out.first_skip = Some((order, dup_error(&id, d, f).to_string()));
+                    if self.first_skip.as_ref().is_none_or(|g| order < g.0) {
+                        self.first_skip = Some((order, dup_error(d, f).to_string()));
                     }
                 } else {
                     let order = (d.file_idx, d.pos.record());
-                    if out.first_dup.as_ref().is_none_or(|g| order < g.0) {
-                        out.first_dup = Some((order, dup_error(&id, d, f)));
+                    if self.first_dup.as_ref().is_none_or(|g| order < g.0) {
+                        self.first_dup = Some((order, dup_error(d, f)));
                     }
                 }
             }
@@ -388,9 +407,8 @@ fn finish_part(groups: Vec<(Groups, Base)>, files: &[Arc<str>], skip: bool) -> P
                 stats.non_agent_segments += 1;
             }
         }
-        out.interactions.push(Interaction::new(id, v));
+        Interaction::new(id, v)
     }
-    out
 }
 
 impl Interactions {

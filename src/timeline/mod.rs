@@ -58,6 +58,7 @@ mod engine;
 mod interaction;
 mod load;
 mod segment;
+mod stream;
 mod unit;
 
 use std::fmt;
@@ -71,6 +72,7 @@ pub use interaction::Interaction;
 pub use load::{Counted, Interactions, LoadStats};
 pub(crate) use segment::PlacedSegment;
 pub use segment::UNMAPPED_GROUP;
+pub use stream::LATENESS_MS;
 
 use self::engine::Engine;
 use crate::error::{Error, Result};

@@ -1,0 +1,301 @@
+//! Folding interactions as they close, for runs that need each call once
+//! and not the whole set (`rcx calls`): memory holds the calls still open,
+//! not the export.
+//!
+//! The files are read by chunks (a window of a few chunks at a time, in
+//! parallel), always advancing the files that are furthest behind in
+//! time. A segment's *key* is its interaction's start. An export is in
+//! time order when no segment's key is more than [`LATENESS_MS`] before
+//! a key already read from its file, so once every file still being read
+//! has read past `key + LATENESS_MS`, an interaction of that key can
+//! receive no more segments: it is finished (its re-pulled copies merged,
+//! SPEC 5.1) and handed to the fold, and only its id is kept a while
+//! longer, to prove that no segment of it comes after all.
+//!
+//! Whatever the fold could not prove it gives up, and the caller reads
+//! the files whole ([`Interactions::from_files`]) and folds those
+//! interactions instead, with the same result: a segment whose
+//! interaction may have been folded already (input out of time order), a
+//! segment without an interaction start (it has no key), an error (the
+//! whole read reports the one a sequential pass meets first), a file that
+//! cannot be read by position (a stream).
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::chunked::{Job, Source};
+use super::interaction::Interaction;
+use super::load::{Interactions, LoadStats, Part};
+use super::segment::PlacedSegment;
+use super::unit::Order;
+use crate::error::{Error, Result};
+use crate::read::chunk::DEFAULT_CHUNK;
+use crate::read::ReaderBuilder;
+use crate::window::{FastMap, FastSet};
+
+/// How far before a key already read from the same file a segment's key
+/// may be, in an export taken as in time order: two hours, so that an
+/// hour's pull whose records are in any order inside it still folds.
+pub const LATENESS_MS: i64 = 2 * 3600 * 1000;
+
+/// Why a fold gave up: `None` for a reason that is no news (an error the
+/// whole read reports, a stream), else the note to print.
+type GiveUp = Option<String>;
+
+/// Chunks read per window, per thread.
+const WINDOW_PER_THREAD: usize = 2;
+
+impl Interactions {
+    /// Folds the interactions of `paths` into the value `init` makes,
+    /// with `add`, without holding the export: when the files are in time
+    /// order (see [`LATENESS_MS`]), only the interactions still open are
+    /// held, and each is added once it is complete. Otherwise the files are
+    /// read whole ([`from_files`](Self::from_files)) and the note of
+    /// [`LoadStats::read_whole`] says why when it is news (input out of
+    /// time order, segments without an interaction start).
+    ///
+    /// `add` sees each interaction once, in no particular order; the
+    /// statistics, and any error, are those of `from_files`.
+    pub fn fold_files<P, A>(
+        paths: &[P],
+        reader: &ReaderBuilder,
+        skip_invalid: bool,
+        init: impl Fn() -> A,
+        add: impl FnMut(&mut A, &Interaction),
+    ) -> Result<(A, LoadStats)>
+    where
+        P: AsRef<Path> + Sync,
+    {
+        Self::fold_files_by(paths, reader, skip_invalid, DEFAULT_CHUNK, init, add)
+    }
+
+    /// [`fold_files`](Self::fold_files) with chunks of about `chunk` bytes.
+    // Tests: small chunks make many windows of small files; not part of
+    // the supported API.
+    #[doc(hidden)]
+    pub fn fold_files_by<P, A>(
+        paths: &[P],
+        reader: &ReaderBuilder,
+        skip_invalid: bool,
+        chunk: u64,
+        init: impl Fn() -> A,
+        mut add: impl FnMut(&mut A, &Interaction),
+    ) -> Result<(A, LoadStats)>
+    where
+        P: AsRef<Path> + Sync,
+    {
+        if paths.is_empty() {
+            return Err(Error::usage("no input files"));
+        }
+        let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
+        sorted.sort();
+        let names: Vec<Arc<str>> = sorted.iter().map(|p| p.to_string_lossy().into()).collect();
+        let mut acc = init();
+        let why = match fold(&sorted, &names, reader, skip_invalid, chunk, &mut |i| {
+            add(&mut acc, i)
+        }) {
+            Ok(stats) => return Ok((acc, stats)),
+            Err(why) => why,
+        };
+        let ixns = Interactions::from_files(paths, reader, skip_invalid)?;
+        let mut acc = init();
+        for i in ixns.interactions() {
+            add(&mut acc, i);
+        }
+        let mut stats = ixns.stats().clone();
+        stats.read_whole = why;
+        Ok((acc, stats))
+    }
+}
+
+/// The interactions still open, by id: their key and segments so far.
+#[derive(Default)]
+struct Open {
+    map: FastMap<Box<str>, (i64, Vec<PlacedSegment>)>,
+    /// Open keys, earliest first (an id is pushed once, when it opens).
+    heap: BinaryHeap<Reverse<(i64, Box<str>)>>,
+    /// Interactions folded, by the order they were folded (so by key), and
+    /// their ids, kept until their key is `LATENESS_MS` behind the keys
+    /// folded: a segment of one of them is caught.
+    recent: VecDeque<(i64, Box<str>)>,
+    recent_ids: FastSet<Box<str>>,
+    /// Every interaction of a key below this has been folded.
+    folded_below: i64,
+}
+
+/// Folds the interactions of `paths` (in path order, named `names`) into
+/// `sink`; see the module docs.
+fn fold(
+    paths: &[&Path],
+    names: &[Arc<str>],
+    rb: &ReaderBuilder,
+    skip: bool,
+    chunk: u64,
+    sink: &mut dyn FnMut(&Interaction),
+) -> std::result::Result<LoadStats, GiveUp> {
+    let keys = Arc::default();
+    let mut src = Source::open(paths, names, rb, 1, &keys).ok_or(None)?;
+    let mut todo: Vec<VecDeque<Job>> = (0..paths.len())
+        .map(|i| src.jobs(i, chunk).into())
+        .collect();
+    // Per file: the latest key read (at first, its first record's).
+    let mut mark: Vec<i64> = Vec::with_capacity(paths.len());
+    for i in 0..paths.len() {
+        mark.push(src.first_key(i).ok_or(None)?);
+    }
+    let window = rayon::current_num_threads().max(1) * WINDOW_PER_THREAD;
+    let mut open = Open {
+        folded_below: i64::MIN,
+        ..Open::default()
+    };
+    let mut part = Part::default();
+    let mut stats = LoadStats::default();
+    let mut first_skip: Option<(Order, String)> = None;
+    loop {
+        let jobs = pick(&mut todo, &mark, window);
+        if jobs.is_empty() {
+            break;
+        }
+        for (unit, base) in src.read(&jobs).ok_or(None)? {
+            if unit.fatal.is_some() {
+                return Err(None);
+            }
+            stats.segments_read += unit.read;
+            for (code, n) in unit.skipped {
+                *stats.skipped.entry(code).or_default() += n;
+            }
+            if let Some(f) = unit.first_skip {
+                if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
+                    first_skip = Some(f);
+                }
+            }
+            let f = base.file_idx as usize;
+            let before = mark[f];
+            for (id, mut v) in unit.parts.into_iter().flatten() {
+                v.iter_mut().for_each(|s| base.rebase(s));
+                let Some(key) = v.iter().map(|s| s.interaction_start).min().flatten() else {
+                    return Err(Some(format!(
+                        "{}:{}: segment {} of interaction {id} has no interaction start, so \
+                         the files cannot be folded in time order; they are read whole \
+                         (memory grows with the export)",
+                        names[f],
+                        v[0].pos.line(),
+                        v[0].segment_id
+                    )));
+                };
+                if key < before.saturating_sub(LATENESS_MS) {
+                    return Err(Some(out_of_order(&names[f], &v[0], &id, key, before)));
+                }
+                mark[f] = mark[f].max(key);
+                if let Some(o) = open.map.get_mut(&id) {
+                    o.1.extend(v);
+                    continue;
+                }
+                if key < open.folded_below || open.recent_ids.contains(&id) {
+                    return Err(Some(out_of_order(&names[f], &v[0], &id, key, before)));
+                }
+                open.heap.push(Reverse((key, id.clone())));
+                open.map.insert(id, (key, v));
+            }
+        }
+        // Every file still to read has read this far, less the lateness.
+        let below = todo
+            .iter()
+            .zip(&mark)
+            .filter(|(t, _)| !t.is_empty())
+            .map(|(_, &m)| m.saturating_sub(LATENESS_MS))
+            .min()
+            .unwrap_or(i64::MAX);
+        close(&mut open, below, &mut part, names, skip, sink)?;
+    }
+    close(&mut open, i64::MAX, &mut part, names, skip, sink)?;
+    stats.merge(part.stats);
+    if let Some(f) = part.first_skip {
+        if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
+            first_skip = Some(f);
+        }
+    }
+    stats.first_skipped = first_skip.map(|f| f.1);
+    Ok(stats)
+}
+
+/// The next window of jobs: from the files furthest behind in time, each
+/// file's in file order.
+fn pick(todo: &mut [VecDeque<Job>], mark: &[i64], window: usize) -> Vec<Job> {
+    let mut order: Vec<usize> = (0..todo.len()).filter(|&i| !todo[i].is_empty()).collect();
+    order.sort_by_key(|&i| (mark[i], i));
+    let mut jobs = Vec::with_capacity(window);
+    for i in order {
+        while jobs.len() < window {
+            match todo[i].pop_front() {
+                Some(j) => jobs.push(j),
+                None => break,
+            }
+        }
+    }
+    jobs
+}
+
+/// Folds every open interaction whose key is below `below`.
+fn close(
+    open: &mut Open,
+    below: i64,
+    part: &mut Part,
+    names: &[Arc<str>],
+    skip: bool,
+    sink: &mut dyn FnMut(&Interaction),
+) -> std::result::Result<(), GiveUp> {
+    while let Some(Reverse((key, _))) = open.heap.peek() {
+        if *key >= below {
+            break;
+        }
+        let Some(Reverse((key, id))) = open.heap.pop() else {
+            break;
+        };
+        let Some((_, mut v)) = open.map.remove(&id) else {
+            continue;
+        };
+        // Path order, then file order, as the whole read merges them.
+        if !v.is_sorted_by_key(|s| (s.file_idx, s.pos.record())) {
+            v.sort_by_key(|s| (s.file_idx, s.pos.record()));
+        }
+        let i = part.finish(id.clone(), v, names, skip);
+        if part.first_dup.is_some() {
+            return Err(None);
+        }
+        sink(&i);
+        open.recent_ids.insert(id.clone());
+        open.recent.push_back((key, id));
+    }
+    open.folded_below = open.folded_below.max(below);
+    while let Some((k, _)) = open.recent.front() {
+        if k.saturating_add(LATENESS_MS) >= open.folded_below {
+            break;
+        }
+        if let Some((_, id)) = open.recent.pop_front() {
+            open.recent_ids.remove(&id);
+        }
+    }
+    Ok(())
+}
+
+/// The note of a segment that came too late to fold in time order.
+fn out_of_order(file: &str, s: &PlacedSegment, id: &str, key: i64, before: i64) -> String {
+    let at = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+            || format!("{ms} ms"),
+            |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        )
+    };
+    format!(
+        "{file}:{}: interaction {id} starts at {}, more than {} h before {} (a start already \
+         read from the file, or calls already counted); the files are not in time order, so \
+         they are read whole (memory grows with the export)",
+        s.pos.line(),
+        at(key),
+        LATENESS_MS / 3_600_000,
+        at(before)
+    )
+}
