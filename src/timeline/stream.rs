@@ -29,7 +29,7 @@ use super::chunked::{Job, Source};
 use super::interaction::Interaction;
 use super::load::{Interactions, LoadStats, Part};
 use super::segment::PlacedSegment;
-use super::unit::Order;
+use super::unit::{Base, Order, UnitLoad};
 use crate::error::{Error, Result};
 use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
@@ -63,10 +63,11 @@ impl Interactions {
         reader: &ReaderBuilder,
         skip_invalid: bool,
         init: impl Fn() -> A,
-        add: impl FnMut(&mut A, &Interaction),
+        add: impl FnMut(&mut A, &Interaction) + Send,
     ) -> Result<(A, LoadStats)>
     where
         P: AsRef<Path> + Sync,
+        A: Send,
     {
         Self::fold_files_by(paths, reader, skip_invalid, DEFAULT_CHUNK, init, add)
     }
@@ -81,10 +82,11 @@ impl Interactions {
         skip_invalid: bool,
         chunk: u64,
         init: impl Fn() -> A,
-        mut add: impl FnMut(&mut A, &Interaction),
+        mut add: impl FnMut(&mut A, &Interaction) + Send,
     ) -> Result<(A, LoadStats)>
     where
         P: AsRef<Path> + Sync,
+        A: Send,
     {
         if paths.is_empty() {
             return Err(Error::usage("no input files"));
@@ -125,54 +127,37 @@ struct Open {
     folded_below: i64,
 }
 
-/// Folds the interactions of `paths` (in path order, named `names`) into
-/// `sink`; see the module docs.
-fn fold(
-    paths: &[&Path],
-    names: &[Arc<str>],
-    rb: &ReaderBuilder,
+/// What a fold holds between windows.
+struct Fold<'a> {
+    names: &'a [Arc<str>],
     skip: bool,
-    chunk: u64,
-    sink: &mut dyn FnMut(&Interaction),
-) -> std::result::Result<LoadStats, GiveUp> {
-    let keys = Arc::default();
-    let mut src = Source::open(paths, names, rb, 1, &keys).ok_or(None)?;
-    let mut todo: Vec<VecDeque<Job>> = (0..paths.len())
-        .map(|i| src.jobs(i, chunk).into())
-        .collect();
-    // Per file: the latest key read (at first, its first record's).
-    let mut mark: Vec<i64> = Vec::with_capacity(paths.len());
-    for i in 0..paths.len() {
-        mark.push(src.first_key(i).ok_or(None)?);
-    }
-    let window = rayon::current_num_threads().max(1) * WINDOW_PER_THREAD;
-    let mut open = Open {
-        folded_below: i64::MIN,
-        ..Open::default()
-    };
-    let mut part = Part::default();
-    let mut stats = LoadStats::default();
-    let mut first_skip: Option<(Order, String)> = None;
-    loop {
-        let jobs = pick(&mut todo, &mark, window);
-        if jobs.is_empty() {
-            break;
-        }
-        for (unit, base) in src.read(&jobs).ok_or(None)? {
+    open: Open,
+    /// Per file: the latest key read (at first, its first record's).
+    mark: Vec<i64>,
+    part: Part,
+    stats: LoadStats,
+    first_skip: Option<(Order, String)>,
+}
+
+impl Fold<'_> {
+    /// Takes the units of a window, in job order.
+    fn take(&mut self, units: Vec<(UnitLoad, Base)>) -> std::result::Result<(), GiveUp> {
+        let names = self.names;
+        for (unit, base) in units {
             if unit.fatal.is_some() {
                 return Err(None);
             }
-            stats.segments_read += unit.read;
+            self.stats.segments_read += unit.read;
             for (code, n) in unit.skipped {
-                *stats.skipped.entry(code).or_default() += n;
+                *self.stats.skipped.entry(code).or_default() += n;
             }
             if let Some(f) = unit.first_skip {
-                if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
-                    first_skip = Some(f);
+                if self.first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
+                    self.first_skip = Some(f);
                 }
             }
             let f = base.file_idx as usize;
-            let before = mark[f];
+            let before = self.mark[f];
             for (id, mut v) in unit.parts.into_iter().flatten() {
                 v.iter_mut().for_each(|s| base.rebase(s));
                 let Some(key) = v.iter().map(|s| s.interaction_start).min().flatten() else {
@@ -188,7 +173,8 @@ fn fold(
                 if key < before.saturating_sub(LATENESS_MS) {
                     return Err(Some(out_of_order(&names[f], &v[0], &id, key, before)));
                 }
-                mark[f] = mark[f].max(key);
+                self.mark[f] = self.mark[f].max(key);
+                let open = &mut self.open;
                 if let Some(o) = open.map.get_mut(&id) {
                     o.1.extend(v);
                     continue;
@@ -200,19 +186,87 @@ fn fold(
                 open.map.insert(id, (key, v));
             }
         }
-        // Every file still to read has read this far, less the lateness.
-        let below = todo
-            .iter()
-            .zip(&mark)
-            .filter(|(t, _)| !t.is_empty())
-            .map(|(_, &m)| m.saturating_sub(LATENESS_MS))
-            .min()
-            .unwrap_or(i64::MAX);
-        close(&mut open, below, &mut part, names, skip, sink)?;
+        Ok(())
     }
-    close(&mut open, i64::MAX, &mut part, names, skip, sink)?;
-    stats.merge(part.stats);
-    if let Some(f) = part.first_skip {
+
+    /// The key below which no file still to read (`unread`: jobs left or
+    /// in flight, per file) can add a segment.
+    fn below(&self, unread: impl Fn(usize) -> bool) -> i64 {
+        (0..self.mark.len())
+            .filter(|&i| unread(i))
+            .map(|i| self.mark[i].saturating_sub(LATENESS_MS))
+            .min()
+            .unwrap_or(i64::MAX)
+    }
+}
+
+/// Folds the interactions of `paths` (in path order, named `names`) into
+/// `sink`; see the module docs. Each window is read while the one before
+/// is taken and folded.
+fn fold(
+    paths: &[&Path],
+    names: &[Arc<str>],
+    rb: &ReaderBuilder,
+    skip: bool,
+    chunk: u64,
+    sink: &mut (dyn FnMut(&Interaction) + Send),
+) -> std::result::Result<LoadStats, GiveUp> {
+    let keys = Arc::default();
+    let mut src = Source::open(paths, names, rb, 1, &keys).ok_or(None)?;
+    let mut todo: Vec<VecDeque<Job>> = (0..paths.len())
+        .map(|i| src.jobs(i, chunk).into())
+        .collect();
+    let mut mark: Vec<i64> = Vec::with_capacity(paths.len());
+    for i in 0..paths.len() {
+        mark.push(src.first_key(i).ok_or(None)?);
+    }
+    let window = rayon::current_num_threads().max(1) * WINDOW_PER_THREAD;
+    let mut st = Fold {
+        names,
+        skip,
+        open: Open {
+            folded_below: i64::MIN,
+            ..Open::default()
+        },
+        mark,
+        part: Part::default(),
+        stats: LoadStats::default(),
+        first_skip: None,
+    };
+    let jobs = pick(&mut todo, &st.mark, window);
+    let mut units = src.read(&jobs).ok_or(None)?;
+    loop {
+        let jobs = pick(&mut todo, &st.mark, window);
+        let mut inflight = vec![false; paths.len()];
+        for j in &jobs {
+            inflight[j.0] = true;
+        }
+        let last = jobs.is_empty();
+        let (next, taken) = rayon::join(
+            || {
+                if last {
+                    Some(Vec::new())
+                } else {
+                    src.read(&jobs)
+                }
+            },
+            || -> std::result::Result<(), GiveUp> {
+                st.take(units)?;
+                let below = st.below(|i| inflight[i] || !todo[i].is_empty());
+                close(&mut st, below, sink)
+            },
+        );
+        taken?;
+        if last {
+            break;
+        }
+        units = next.ok_or(None)?;
+    }
+    close(&mut st, i64::MAX, sink)?;
+    let mut stats = st.stats;
+    stats.merge(st.part.stats);
+    let mut first_skip = st.first_skip;
+    if let Some(f) = st.part.first_skip {
         if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
             first_skip = Some(f);
         }
@@ -240,13 +294,11 @@ fn pick(todo: &mut [VecDeque<Job>], mark: &[i64], window: usize) -> Vec<Job> {
 
 /// Folds every open interaction whose key is below `below`.
 fn close(
-    open: &mut Open,
+    st: &mut Fold<'_>,
     below: i64,
-    part: &mut Part,
-    names: &[Arc<str>],
-    skip: bool,
-    sink: &mut dyn FnMut(&Interaction),
+    sink: &mut (dyn FnMut(&Interaction) + Send),
 ) -> std::result::Result<(), GiveUp> {
+    let (open, part) = (&mut st.open, &mut st.part);
     while let Some(Reverse((key, _))) = open.heap.peek() {
         if *key >= below {
             break;
@@ -261,7 +313,7 @@ fn close(
         if !v.is_sorted_by_key(|s| (s.file_idx, s.pos.record())) {
             v.sort_by_key(|s| (s.file_idx, s.pos.record()));
         }
-        let i = part.finish(id.clone(), v, names, skip);
+        let i = part.finish(id.clone(), v, st.names, st.skip);
         if part.first_dup.is_some() {
             return Err(None);
         }
