@@ -652,7 +652,7 @@ fn fold_of_time_ordered_pulls_gives_the_interactions_of_whole_files() {
                 }
                 .expect("fold");
                 let what = format!("shape {shape} chunk {chunk} order {order}");
-                assert_eq!(stats.read_whole, None, "{what}");
+                assert_eq!(stats.fold_note, None, "{what}");
                 assert_eq!(&stats, seq.stats(), "{what}");
                 // Generated ids are integers of one width: text order is
                 // call order.
@@ -668,11 +668,11 @@ fn fold_of_time_ordered_pulls_gives_the_interactions_of_whole_files() {
 
 /// A file out of time order (an interaction that starts more than
 /// `LATENESS_MS` before one read earlier) cannot be folded as it goes: it
-/// is read whole, with a note naming the file and line, and the result is
-/// still that of the whole files.
+/// goes through temporary files, with a note naming the file and line,
+/// and the result is still that of the whole files.
 #[cfg(feature = "json")]
 #[test]
-fn fold_of_a_file_out_of_time_order_reads_it_whole_and_says_so() {
+fn fold_of_a_file_out_of_time_order_spills_it_and_says_so() {
     use ringcx_reports::timeline::Interactions;
     let seg = |id: &str, start: &str| {
         format!(
@@ -700,22 +700,69 @@ fn fold_of_a_file_out_of_time_order_reads_it_whole_and_says_so() {
         if chunk == 64 {
             // A record per chunk: the 09:00 call comes after the 16:00 one
             // was read, and more than the lateness before it.
-            let note = stats.read_whole.clone().expect("a note");
+            let note = stats.fold_note.clone().expect("a note");
             let at = format!(
                 "{}:3: interaction 3 starts at 2024-03-04T09:00:00.000Z",
                 f.path().display()
             );
             assert!(note.starts_with(&at), "{note}");
             assert!(note.contains("not in time order"), "{note}");
+            assert!(note.contains("temporary file"), "{note}");
             assert!(stats.notes().contains(&note));
         } else {
             // One chunk: nothing is folded before all of it is read.
-            assert_eq!(stats.read_whole, None);
+            assert_eq!(stats.fold_note, None);
         }
         ids.sort();
         assert_eq!(ids, ["1", "2", "3", "4"]);
         let mut plain = stats.clone();
-        plain.read_whole = None;
+        plain.fold_note = None;
         assert_eq!(&plain, whole.stats());
     }
+}
+
+/// Pulls whose segments are in reverse time order fold through temporary
+/// files partitioned by interaction: every interaction once, as whole
+/// files give it, with the same statistics, whatever the chunk size (and
+/// so the number of partitions); errors are those of whole files.
+#[cfg(feature = "json")]
+#[test]
+fn fold_of_pulls_out_of_time_order_gives_the_interactions_of_whole_files() {
+    use ringcx_reports::calls::Calls;
+    use ringcx_reports::timeline::{Interaction, Interactions};
+    let rb = ReaderBuilder::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let files = segment_pulls(dir.path(), 1);
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read");
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.reverse();
+        std::fs::write(f, lines.join("\n") + "\n").expect("write");
+    }
+    let seq = Interactions::from_files_sequential(&files, &rb, false).expect("seq");
+    for chunk in [64, 1000, 20_000] {
+        let collect = |v: &mut Vec<Interaction>, i: &Interaction| v.push(i.clone());
+        let (mut got, stats) =
+            Interactions::fold_files_by(&files, &rb, false, chunk, Vec::new, collect)
+                .expect("fold");
+        let note = stats.fold_note.clone().expect("a note");
+        assert!(note.contains("not in time order"), "chunk {chunk}: {note}");
+        assert!(note.contains("temporary file"), "chunk {chunk}: {note}");
+        let mut plain = stats.clone();
+        plain.fold_note = None;
+        assert_eq!(&plain, seq.stats(), "chunk {chunk}");
+        got.sort_by(|a, b| a.start().cmp(&b.start()).then(a.id().cmp(b.id())));
+        assert_eq!(got, seq.interactions(), "chunk {chunk}");
+    }
+    let folded = Calls::new().run_files(&files, &rb).expect("calls");
+    let whole = Calls::new().run_sequential(&seq).expect("calls");
+    assert_eq!(folded.records(), whole.records());
+    // A repeat within one file: the error of the whole read.
+    let text = std::fs::read_to_string(&files[1]).expect("read");
+    let first = text.lines().next().expect("a line").to_string();
+    std::fs::write(&files[1], format!("{text}{first}\n")).expect("write");
+    let e = Interactions::from_files_sequential(&files, &rb, false).expect_err("T602");
+    let got =
+        Interactions::fold_files_by(&files, &rb, false, 64, || (), |_, _| ()).expect_err("T602");
+    assert_eq!(got.to_string(), e.to_string());
 }

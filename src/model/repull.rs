@@ -69,6 +69,28 @@ impl Completeness {
         self == other
     }
 
+    /// The value as three words, for a temporary file
+    /// ([`from_words`](Self::from_words) gives it back).
+    pub(crate) fn to_words(self) -> [u64; 3] {
+        let flags = u64::from(self.has_end) | (u64::from(self.has_recording_url) << 1);
+        [
+            flags | (u64::from(self.events) << 32),
+            self.span_ms as u64,
+            self.fingerprint,
+        ]
+    }
+
+    /// The value [`to_words`](Self::to_words) wrote.
+    pub(crate) fn from_words(w: [u64; 3]) -> Completeness {
+        Completeness {
+            has_end: w[0] & 1 != 0,
+            has_recording_url: w[0] & 2 != 0,
+            events: (w[0] >> 32) as u32,
+            span_ms: w[1] as i64,
+            fingerprint: w[2],
+        }
+    }
+
     /// Why `self` is kept over `other`, in words, by the first rule of the
     /// order on which they differ ("has an end time", "has 4 recording
     /// events, not 2", …); `None` when `self` is not greater.

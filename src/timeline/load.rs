@@ -122,9 +122,9 @@ pub struct LoadStats {
     /// complete one (SPEC 5.1); `first` names both files of the first
     /// pair.
     pub repulled_merged: Counted,
-    /// Why a fold ([`Interactions::fold_files`]) read the files whole
-    /// rather than in time order, when that is news (a note on stderr).
-    pub read_whole: Option<String>,
+    /// Why a fold ([`Interactions::fold_files`]) could not take the files
+    /// in time order, and what it did instead (a note on stderr).
+    pub fold_note: Option<String>,
 }
 
 impl LoadStats {
@@ -146,7 +146,7 @@ impl LoadStats {
     /// One line per thing worth a note on stderr (no warning): identical
     /// re-pulled copies, merged silently but counted.
     pub fn notes(&self) -> Vec<String> {
-        let mut n: Vec<String> = self.read_whole.iter().cloned().collect();
+        let mut n: Vec<String> = self.fold_note.iter().cloned().collect();
         if self.repulled_identical > 0 {
             n.push(format!(
                 "{} identical copies of segment(s) in more than one file (re-pulled windows) \

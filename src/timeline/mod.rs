@@ -58,6 +58,7 @@ mod engine;
 mod interaction;
 mod load;
 mod segment;
+mod spill;
 mod stream;
 mod unit;
 

@@ -154,7 +154,7 @@ pub struct SegmentKeys {
     pub channel: Option<Box<str>>,
 }
 
-type BorrowedKeys<'a> = [Option<&'a str>; 4];
+pub(super) type BorrowedKeys<'a> = [Option<&'a str>; 4];
 
 impl SegmentKeys {
     fn borrowed(&self) -> BorrowedKeys<'_> {
@@ -223,7 +223,7 @@ impl Interner {
         self.sets = KeySets::default();
     }
 
-    fn get(&mut self, k: BorrowedKeys<'_>) -> Arc<SegmentKeys> {
+    pub(super) fn get(&mut self, k: BorrowedKeys<'_>) -> Arc<SegmentKeys> {
         let h = self.hasher.hash_one(k);
         let bucket = self.sets.entry(h).or_default();
         if let Some(a) = bucket.iter().find(|a| a.borrowed() == k) {

@@ -12,13 +12,14 @@
 //! SPEC 5.1) and handed to the fold, and only its id is kept a while
 //! longer, to prove that no segment of it comes after all.
 //!
-//! Whatever the fold could not prove it gives up, and the caller reads
-//! the files whole ([`Interactions::from_files`]) and folds those
-//! interactions instead, with the same result: a segment whose
-//! interaction may have been folded already (input out of time order), a
-//! segment without an interaction start (it has no key), an error (the
+//! Whatever the fold could not prove it gives up, with the same result by
+//! another way. A segment whose interaction may have been folded already
+//! (input out of time order), or a segment without an interaction start
+//! (it has no key): the files are read again through temporary files
+//! partitioned by interaction (`spill`), in bounded memory. An error (the
 //! whole read reports the one a sequential pass meets first), a file that
-//! cannot be read by position (a stream).
+//! cannot be read by position (a stream): the files are read whole
+//! ([`Interactions::from_files`]).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -29,6 +30,7 @@ use super::chunked::{Job, Source};
 use super::interaction::Interaction;
 use super::load::{Interactions, LoadStats, Part};
 use super::segment::PlacedSegment;
+use super::spill;
 use super::unit::{Base, Order, UnitLoad};
 use crate::error::{Error, Result};
 use crate::read::chunk::DEFAULT_CHUNK;
@@ -51,10 +53,11 @@ impl Interactions {
     /// Folds the interactions of `paths` into the value `init` makes,
     /// with `add`, without holding the export: when the files are in time
     /// order (see [`LATENESS_MS`]), only the interactions still open are
-    /// held, and each is added once it is complete. Otherwise the files are
-    /// read whole ([`from_files`](Self::from_files)) and the note of
-    /// [`LoadStats::read_whole`] says why when it is news (input out of
-    /// time order, segments without an interaction start).
+    /// held, and each is added once it is complete. Input out of time
+    /// order, or segments without an interaction start, go through
+    /// temporary files partitioned by interaction, still in bounded memory,
+    /// and [`LoadStats::fold_note`] says so. An error, or a stream, reads the
+    /// files whole ([`from_files`](Self::from_files)).
     ///
     /// `add` sees each interaction once, in no particular order; the
     /// statistics, and any error, are those of `from_files`.
@@ -101,13 +104,35 @@ impl Interactions {
             Ok(stats) => return Ok((acc, stats)),
             Err(why) => why,
         };
+        // Out of time order: through temporary files, in bounded memory.
+        let why = match why {
+            Some(why) => {
+                let mut acc = init();
+                match spill::fold(&sorted, &names, reader, skip_invalid, chunk, &mut |i| {
+                    add(&mut acc, i)
+                }) {
+                    Ok((mut stats, n)) => {
+                        stats.fold_note = Some(format!(
+                            "{why}; their segments were partitioned by interaction through {n} \
+                             temporary file(s)"
+                        ));
+                        return Ok((acc, stats));
+                    }
+                    Err(None) => None,
+                    Err(Some(e)) => Some(format!(
+                        "{why}, and {e}; the files are read whole (memory grows with the export)"
+                    )),
+                }
+            }
+            None => None,
+        };
         let ixns = Interactions::from_files(paths, reader, skip_invalid)?;
         let mut acc = init();
         for i in ixns.interactions() {
             add(&mut acc, i);
         }
         let mut stats = ixns.stats().clone();
-        stats.read_whole = why;
+        stats.fold_note = why;
         Ok((acc, stats))
     }
 }
@@ -163,8 +188,7 @@ impl Fold<'_> {
                 let Some(key) = v.iter().map(|s| s.interaction_start).min().flatten() else {
                     return Err(Some(format!(
                         "{}:{}: segment {} of interaction {id} has no interaction start, so \
-                         the files cannot be folded in time order; they are read whole \
-                         (memory grows with the export)",
+                         the files cannot be folded in time order",
                         names[f],
                         v[0].pos.line(),
                         v[0].segment_id
@@ -343,8 +367,7 @@ fn out_of_order(file: &str, s: &PlacedSegment, id: &str, key: i64, before: i64) 
     };
     format!(
         "{file}:{}: interaction {id} starts at {}, more than {} h before {} (a start already \
-         read from the file, or calls already counted); the files are not in time order, so \
-         they are read whole (memory grows with the export)",
+         read from the file, or calls already counted): the files are not in time order",
         s.pos.line(),
         at(key),
         LATENESS_MS / 3_600_000,

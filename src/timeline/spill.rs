@@ -1,0 +1,280 @@
+//! A fold over files out of time order, in bounded memory: every segment
+//! goes to one of several temporary files chosen by its interaction id
+//! (the partitions of a load), written in path order, then file order;
+//! each partition is then read back alone, its interactions finished
+//! (re-pulled copies merged, SPEC 5.1) and handed to the fold. Memory holds
+//! the window of chunks being read and one partition, about
+//! [`PARTITION_CHUNKS`] chunks' worth of segments.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::chunked::{Job, Source};
+use super::interaction::Interaction;
+use super::load::{LoadStats, Part};
+use super::segment::{Interner, PlacedSegment, Recording};
+use super::unit::{Groups, Order};
+use crate::model::{Completeness, SegmentGeneration};
+use crate::position::Position;
+
+/// Input bytes per partition, in chunks: a partition of a 4 MiB chunk
+/// size holds the segments of about 64 MiB of input (some 20 MiB).
+pub(super) const PARTITION_CHUNKS: u64 = 16;
+
+/// The most partitions (open temporary files) of one fold.
+const MAX_PARTITIONS: u64 = 256;
+
+/// Folds the interactions of `paths` (in path order, named `names`) into
+/// `sink` through temporary files. `Err(None)`: an error the whole read
+/// reports; `Err(Some(why))`: the temporary files failed.
+pub(super) fn fold(
+    paths: &[&Path],
+    names: &[Arc<str>],
+    rb: &crate::read::ReaderBuilder,
+    skip: bool,
+    chunk: u64,
+    sink: &mut (dyn FnMut(&Interaction) + Send),
+) -> Result<(LoadStats, usize), Option<String>> {
+    let total: u64 = paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let per = chunk.max(1).saturating_mul(PARTITION_CHUNKS);
+    let nparts = total.div_ceil(per).clamp(1, MAX_PARTITIONS) as usize;
+    let keys = Arc::default();
+    let mut src = Source::open(paths, names, rb, nparts, &keys).ok_or(None)?;
+    let jobs: Vec<Job> = (0..paths.len()).flat_map(|i| src.jobs(i, chunk)).collect();
+    let io = |e: std::io::Error| Some(format!("a temporary file failed ({e})"));
+    let mut files: Vec<BufWriter<File>> = Vec::with_capacity(nparts);
+    for _ in 0..nparts {
+        files.push(BufWriter::new(tempfile::tempfile().map_err(io)?));
+    }
+    let mut stats = LoadStats::default();
+    let mut first_skip: Option<(Order, String)> = None;
+    let window = rayon::current_num_threads().max(1) * 2;
+    let mut buf = Vec::new();
+    for w in jobs.chunks(window) {
+        for (unit, base) in src.read(w).ok_or(None)? {
+            if unit.fatal.is_some() {
+                return Err(None);
+            }
+            stats.segments_read += unit.read;
+            for (code, n) in unit.skipped {
+                *stats.skipped.entry(code).or_default() += n;
+            }
+            if let Some(f) = unit.first_skip {
+                if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
+                    first_skip = Some(f);
+                }
+            }
+            for (p, groups) in unit.parts.into_iter().enumerate() {
+                buf.clear();
+                for (id, mut v) in groups {
+                    v.iter_mut().for_each(|s| base.rebase(s));
+                    put_group(&mut buf, &id, &v);
+                }
+                files[p].write_all(&buf).map_err(io)?;
+            }
+        }
+    }
+    let mut part = Part::default();
+    for f in files {
+        let mut f = f.into_inner().map_err(|e| io(e.into_error()))?;
+        f.seek(SeekFrom::Start(0)).map_err(io)?;
+        buf.clear();
+        f.read_to_end(&mut buf).map_err(io)?;
+        drop(f);
+        let mut texts = Interner::new(keys.clone());
+        let mut groups = Groups::default();
+        let mut r = Cursor(&buf);
+        while !r.0.is_empty() {
+            let (id, v) = get_group(&mut r, &mut texts)
+                .ok_or_else(|| Some("a temporary file was cut short".to_string()))?;
+            match groups.get_mut(id) {
+                Some(w) => w.extend(v),
+                None => {
+                    groups.insert(id.into(), v);
+                }
+            }
+        }
+        for (id, v) in groups {
+            let i = part.finish(id, v, names, skip);
+            if part.first_dup.is_some() {
+                return Err(None);
+            }
+            sink(&i);
+        }
+    }
+    stats.merge(part.stats);
+    if let Some(f) = part.first_skip {
+        if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
+            first_skip = Some(f);
+        }
+    }
+    stats.first_skipped = first_skip.map(|f| f.1);
+    Ok((stats, nparts))
+}
+
+fn put_u64(b: &mut Vec<u8>, x: u64) {
+    b.extend_from_slice(&x.to_le_bytes());
+}
+
+fn put_str(b: &mut Vec<u8>, s: &str) {
+    put_u64(b, s.len() as u64);
+    b.extend_from_slice(s.as_bytes());
+}
+
+fn put_opt_str(b: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => {
+            b.push(1);
+            put_str(b, s);
+        }
+        None => b.push(0),
+    }
+}
+
+fn put_opt_i64(b: &mut Vec<u8>, x: Option<i64>) {
+    match x {
+        Some(x) => {
+            b.push(1);
+            put_u64(b, x as u64);
+        }
+        None => b.push(0),
+    }
+}
+
+/// Writes an interaction id and its segments.
+fn put_group(b: &mut Vec<u8>, id: &str, v: &[PlacedSegment]) {
+    put_str(b, id);
+    put_u64(b, v.len() as u64);
+    for s in v {
+        put_u64(b, u64::from(s.file_idx));
+        put_u64(b, s.pos.byte());
+        put_u64(b, s.pos.line());
+        put_u64(b, s.pos.record());
+        put_u64(b, s.segment_id_line);
+        b.push(match s.generation {
+            SegmentGeneration::V2 => 0,
+            SegmentGeneration::CxV1 => 1,
+        });
+        b.push(u8::from(s.is_agent));
+        put_str(b, &s.segment_id);
+        put_opt_str(b, s.agent_id());
+        put_opt_str(b, s.keys.agent_group.as_deref());
+        put_opt_str(b, s.direction());
+        put_opt_str(b, s.channel());
+        put_u64(b, s.start as u64);
+        put_u64(b, s.end as u64);
+        let r = &s.recording;
+        put_u64(b, r.spans.len() as u64);
+        for &(a, e) in r.spans.iter() {
+            put_u64(b, a as u64);
+            put_u64(b, e as u64);
+        }
+        b.push(u8::from(r.unmatched_start));
+        put_u64(b, u64::from(r.ignored_events));
+        put_u64(b, u64::from(r.untimed_events));
+        put_opt_i64(b, s.interaction_start);
+        put_opt_i64(b, s.interaction_end);
+        for w in s.completeness.to_words() {
+            put_u64(b, w);
+        }
+    }
+}
+
+/// Reads what [`put_group`] wrote; `None` when the bytes end too soon.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(a)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.bytes(1)?[0])
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        u32::try_from(self.u64()?).ok()
+    }
+    fn str(&mut self) -> Option<&'a str> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        std::str::from_utf8(self.bytes(n)?).ok()
+    }
+    fn opt_str(&mut self) -> Option<Option<&'a str>> {
+        match self.u8()? {
+            0 => Some(None),
+            _ => Some(Some(self.str()?)),
+        }
+    }
+    fn opt_i64(&mut self) -> Option<Option<i64>> {
+        match self.u8()? {
+            0 => Some(None),
+            _ => Some(Some(self.u64()? as i64)),
+        }
+    }
+}
+
+fn get_group<'a>(
+    r: &mut Cursor<'a>,
+    texts: &mut Interner,
+) -> Option<(&'a str, Vec<PlacedSegment>)> {
+    let id = r.str()?;
+    let n = usize::try_from(r.u64()?).ok()?;
+    let mut v = Vec::with_capacity(n.min(1 << 16));
+    for _ in 0..n {
+        let file_idx = r.u32()?;
+        let pos = Position::new(r.u64()?, r.u64()?, r.u64()?);
+        let segment_id_line = r.u64()?;
+        let generation = match r.u8()? {
+            0 => SegmentGeneration::V2,
+            _ => SegmentGeneration::CxV1,
+        };
+        let is_agent = r.u8()? != 0;
+        let segment_id = r.str()?.into();
+        let k = [r.opt_str()?, r.opt_str()?, r.opt_str()?, r.opt_str()?];
+        let keys = texts.get(k);
+        let start = r.u64()? as i64;
+        let end = r.u64()? as i64;
+        let nspans = usize::try_from(r.u64()?).ok()?;
+        let mut spans = Vec::with_capacity(nspans.min(1 << 16));
+        for _ in 0..nspans {
+            spans.push((r.u64()? as i64, r.u64()? as i64));
+        }
+        let recording = Recording {
+            spans: spans.into_boxed_slice(),
+            unmatched_start: r.u8()? != 0,
+            ignored_events: r.u32()?,
+            untimed_events: r.u32()?,
+        };
+        let interaction_start = r.opt_i64()?;
+        let interaction_end = r.opt_i64()?;
+        let completeness = Completeness::from_words([r.u64()?, r.u64()?, r.u64()?]);
+        v.push(PlacedSegment {
+            file_idx,
+            pos,
+            segment_id_line,
+            generation,
+            is_agent,
+            segment_id,
+            keys,
+            start,
+            end,
+            recording,
+            interaction_start,
+            interaction_end,
+            completeness,
+        });
+    }
+    Some((id, v))
+}
