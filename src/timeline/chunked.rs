@@ -38,6 +38,12 @@ pub(super) fn size_for<'a>(paths: impl Iterator<Item = &'a Path>, least: u64) ->
     (total / per).max(least)
 }
 
+/// The chunks a fold reads at a time: two per thread, so that every
+/// thread stays busy while memory holds a few chunks' segments.
+pub(super) fn window() -> usize {
+    rayon::current_num_threads().max(1) * 2
+}
+
 /// One chunk read, with what the check of its boundaries needs.
 struct ChunkLoad {
     load: UnitLoad,

@@ -231,6 +231,45 @@ pub(super) struct Part {
     pub(super) first_dup: Option<((u32, u64), Error)>,
 }
 
+/// A load's counts as its units and partitions report them: the
+/// statistics, and the first skipped segment so far (by order).
+#[derive(Default)]
+pub(super) struct Tally {
+    stats: LoadStats,
+    first_skip: Option<(Order, String)>,
+}
+
+impl Tally {
+    /// Counts what a unit read and skipped (taking them from it).
+    pub(super) fn unit(&mut self, u: &mut UnitLoad) {
+        self.stats.segments_read += u.read;
+        for (code, n) in std::mem::take(&mut u.skipped) {
+            *self.stats.skipped.entry(code).or_default() += n;
+        }
+        self.skip(u.first_skip.take());
+    }
+
+    /// Counts what finishing interactions found.
+    pub(super) fn part(&mut self, stats: LoadStats, first_skip: Option<(Order, String)>) {
+        self.stats.merge(stats);
+        self.skip(first_skip);
+    }
+
+    fn skip(&mut self, f: Option<(Order, String)>) {
+        if let Some(f) = f {
+            if self.first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
+                self.first_skip = Some(f);
+            }
+        }
+    }
+
+    /// The statistics of the whole load.
+    pub(super) fn finish(mut self) -> LoadStats {
+        self.stats.first_skipped = self.first_skip.map(|f| f.1);
+        self.stats
+    }
+}
+
 /// What one repeated segment id of an interaction came to.
 enum Repeat<'a> {
     /// A copy repeats one read earlier in the same file (T602).
@@ -551,24 +590,15 @@ impl Interactions {
         skip: bool,
         parallel: bool,
     ) -> Result<Interactions> {
-        let mut stats = LoadStats::default();
-        let mut first_skip: Option<(Order, String)> = None;
+        let mut tally = Tally::default();
         // The first unit that stopped with an error, and its error.
         let mut fatal: Option<(u32, Error)> = None;
         let nparts = units.first().map_or(1, |u| u.0.parts.len());
         let mut parts: Vec<Vec<(Groups, Base)>> = (0..nparts)
             .map(|_| Vec::with_capacity(units.len()))
             .collect();
-        for (o, base) in units {
-            stats.segments_read += o.read;
-            for (code, n) in o.skipped {
-                *stats.skipped.entry(code).or_default() += n;
-            }
-            if let Some(f) = o.first_skip {
-                if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
-                    first_skip = Some(f);
-                }
-            }
+        for (mut o, base) in units {
+            tally.unit(&mut o);
             if fatal.is_none() {
                 if let Some(e) = o.fatal {
                     fatal = Some((base.file_idx, e));
@@ -594,12 +624,7 @@ impl Interactions {
         let mut interactions = Vec::with_capacity(done.iter().map(|p| p.interactions.len()).sum());
         let mut first_dup: Option<((u32, u64), Error)> = None;
         for p in done {
-            stats.merge(p.stats);
-            if let Some(f) = p.first_skip {
-                if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
-                    first_skip = Some(f);
-                }
-            }
+            tally.part(p.stats, p.first_skip);
             if let Some(d) = p.first_dup {
                 if first_dup.as_ref().is_none_or(|g| d.0 < g.0) {
                     first_dup = Some(d);
@@ -614,7 +639,7 @@ impl Interactions {
             (Some((_, e)), None) => return Err(e),
             (None, None) => {}
         }
-        stats.first_skipped = first_skip.map(|f| f.1);
+        let stats = tally.finish();
         let numeric = interactions.iter().all(|i| is_integer(i.id()));
         let cmp = |a: &Interaction, b: &Interaction| {
             a.start()

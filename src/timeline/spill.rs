@@ -11,11 +11,11 @@ use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunked::{Job, Source};
+use super::chunked::{self, Job, Source};
 use super::interaction::Interaction;
-use super::load::{LoadStats, Part};
+use super::load::{LoadStats, Part, Tally};
 use super::segment::{Interner, PlacedSegment, Recording};
-use super::unit::{Groups, Order};
+use super::unit::Groups;
 use crate::model::{Completeness, SegmentGeneration};
 use crate::position::Position;
 
@@ -52,24 +52,15 @@ pub(super) fn fold(
     for _ in 0..nparts {
         files.push(BufWriter::new(tempfile::tempfile().map_err(io)?));
     }
-    let mut stats = LoadStats::default();
-    let mut first_skip: Option<(Order, String)> = None;
-    let window = rayon::current_num_threads().max(1) * 2;
+    let mut tally = Tally::default();
+    let window = chunked::window();
     let mut buf = Vec::new();
     for w in jobs.chunks(window) {
-        for (unit, base) in src.read(w).ok_or(None)? {
+        for (mut unit, base) in src.read(w).ok_or(None)? {
             if unit.fatal.is_some() {
                 return Err(None);
             }
-            stats.segments_read += unit.read;
-            for (code, n) in unit.skipped {
-                *stats.skipped.entry(code).or_default() += n;
-            }
-            if let Some(f) = unit.first_skip {
-                if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
-                    first_skip = Some(f);
-                }
-            }
+            tally.unit(&mut unit);
             for (p, groups) in unit.parts.into_iter().enumerate() {
                 buf.clear();
                 for (id, mut v) in groups {
@@ -108,13 +99,8 @@ pub(super) fn fold(
             sink(&i);
         }
     }
-    stats.merge(part.stats);
-    if let Some(f) = part.first_skip {
-        if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
-            first_skip = Some(f);
-        }
-    }
-    stats.first_skipped = first_skip.map(|f| f.1);
+    tally.part(part.stats, part.first_skip);
+    let stats = tally.finish();
     Ok((stats, nparts))
 }
 

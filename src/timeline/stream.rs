@@ -26,12 +26,12 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::chunked::{Job, Source};
+use super::chunked::{self, Job, Source};
 use super::interaction::Interaction;
-use super::load::{Interactions, LoadStats, Part};
+use super::load::{Interactions, LoadStats, Part, Tally};
 use super::segment::PlacedSegment;
 use super::spill;
-use super::unit::{Base, Order, UnitLoad};
+use super::unit::{Base, UnitLoad};
 use crate::error::{Error, Result};
 use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
@@ -45,9 +45,6 @@ pub const LATENESS_MS: i64 = 2 * 3600 * 1000;
 /// Why a fold gave up: `None` for a reason that is no news (an error the
 /// whole read reports, a stream), else the note to print.
 type GiveUp = Option<String>;
-
-/// Chunks read per window, per thread.
-const WINDOW_PER_THREAD: usize = 2;
 
 impl Interactions {
     /// Folds the interactions of `paths` into the value `init` makes,
@@ -160,27 +157,18 @@ struct Fold<'a> {
     /// Per file: the latest key read (at first, its first record's).
     mark: Vec<i64>,
     part: Part,
-    stats: LoadStats,
-    first_skip: Option<(Order, String)>,
+    tally: Tally,
 }
 
 impl Fold<'_> {
     /// Takes the units of a window, in job order.
     fn take(&mut self, units: Vec<(UnitLoad, Base)>) -> std::result::Result<(), GiveUp> {
         let names = self.names;
-        for (unit, base) in units {
+        for (mut unit, base) in units {
             if unit.fatal.is_some() {
                 return Err(None);
             }
-            self.stats.segments_read += unit.read;
-            for (code, n) in unit.skipped {
-                *self.stats.skipped.entry(code).or_default() += n;
-            }
-            if let Some(f) = unit.first_skip {
-                if self.first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
-                    self.first_skip = Some(f);
-                }
-            }
+            self.tally.unit(&mut unit);
             let f = base.file_idx as usize;
             let before = self.mark[f];
             for (id, mut v) in unit.parts.into_iter().flatten() {
@@ -244,7 +232,7 @@ fn fold(
     for i in 0..paths.len() {
         mark.push(src.first_key(i).ok_or(None)?);
     }
-    let window = rayon::current_num_threads().max(1) * WINDOW_PER_THREAD;
+    let window = chunked::window();
     let mut st = Fold {
         names,
         skip,
@@ -254,8 +242,7 @@ fn fold(
         },
         mark,
         part: Part::default(),
-        stats: LoadStats::default(),
-        first_skip: None,
+        tally: Tally::default(),
     };
     let jobs = pick(&mut todo, &st.mark, window);
     let mut units = src.read(&jobs).ok_or(None)?;
@@ -287,15 +274,8 @@ fn fold(
         units = next.ok_or(None)?;
     }
     close(&mut st, i64::MAX, sink)?;
-    let mut stats = st.stats;
-    stats.merge(st.part.stats);
-    let mut first_skip = st.first_skip;
-    if let Some(f) = st.part.first_skip {
-        if first_skip.as_ref().is_none_or(|g| f.0 < g.0) {
-            first_skip = Some(f);
-        }
-    }
-    stats.first_skipped = first_skip.map(|f| f.1);
+    st.tally.part(st.part.stats, st.part.first_skip);
+    let stats = st.tally.finish();
     Ok(stats)
 }
 
