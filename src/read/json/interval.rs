@@ -3,11 +3,11 @@
 
 use std::fmt;
 
-use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 
 use super::frame::ValueLines;
 use super::seed::{KeyCache, KeySeed, Scalar, ScalarSeed};
-use super::{fatal, JsonInput, Step};
+use super::{deserialize_record, fatal, JsonInput, Step};
 use crate::diagnostic::Code;
 use crate::error::Error;
 use crate::model::{Field, IntervalRow};
@@ -32,7 +32,6 @@ impl JsonInput {
         let bytes = &self.buf.data()[elem.start..elem.end];
         self.lines.index(bytes);
         self.row_lines.clear();
-        let mut de = serde_json::Deserializer::from_slice(bytes);
         let visitor = RowVisitor {
             keys: &mut self.field_keys,
             asm,
@@ -43,7 +42,7 @@ impl JsonInput {
             scratch: &mut self.scratch,
             err: &mut err,
         };
-        let parsed = de::Deserializer::deserialize_map(&mut de, visitor).and_then(|_| de.end());
+        let parsed = deserialize_record(bytes, visitor);
         if let Err(e) = parsed {
             return Err(self.elem_error(&elem, record, e));
         }

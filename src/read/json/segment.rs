@@ -11,7 +11,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::frame::ValueLines;
 use super::seed::{KeyCache, KeySeed, Scalar, ScalarSeed};
-use super::{fatal, JsonInput, Step};
+use super::{deserialize_record, fatal, JsonInput, Step};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{
@@ -34,7 +34,6 @@ impl JsonInput {
         let mut err = None;
         let bytes = &self.buf.data()[elem.start..elem.end];
         self.lines.index(bytes);
-        let mut de = serde_json::Deserializer::from_slice(bytes);
         let visitor = SegVisitor {
             keys: &mut self.seg_keys,
             seg,
@@ -45,7 +44,7 @@ impl JsonInput {
             file: &self.file,
             off: 0,
         };
-        let parsed = de::Deserializer::deserialize_map(&mut de, visitor).and_then(|_| de.end());
+        let parsed = deserialize_record(bytes, visitor);
         if let Err(e) = parsed {
             return Err(self.elem_error(&elem, record, e));
         }
