@@ -117,16 +117,17 @@ impl<'a> Source<'a> {
     }
 
     /// The key of file `i`'s first record: its interaction's start, else
-    /// its own (`None`: no record, or one that cannot be read).
-    pub(super) fn first_key(&self, i: usize) -> Option<i64> {
+    /// its own; `Some(None)` when the file holds no record, `None` when its
+    /// first record cannot be read or has no time.
+    pub(super) fn first_key(&self, i: usize) -> Option<Option<i64>> {
         let f = self.files[i].reopen().ok()?;
         let mut rd = f.reader_exact(f.starts(u64::MAX)[0], u64::MAX).ok()?;
         let mut seg = Segment::default();
         if !rd.read_segment(&mut seg).ok()? {
-            return None;
+            return Some(None);
         }
         let t = seg.interaction_start.or(seg.segment_start)?;
-        Some(t.timestamp_millis())
+        Some(Some(t.timestamp_millis()))
     }
 
     /// Reads `jobs` in parallel on the current rayon pool; each file's
