@@ -275,11 +275,7 @@ impl ChunkReader {
         let read = match &mut self.input {
             #[cfg(feature = "json")]
             ChunkInput::Json(j) => j.read_segment(self.records, seg),
-            #[allow(unreachable_patterns)]
-            _ => {
-                let _ = seg;
-                return Err(Error::usage("interaction metadata is JSON"));
-            }
+            ChunkInput::Csv(_) => Err((Error::usage("interaction metadata is JSON"), false)),
         };
         match read {
             Ok(true) => {
