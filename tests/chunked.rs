@@ -766,3 +766,43 @@ fn fold_of_pulls_out_of_time_order_gives_the_interactions_of_whole_files() {
         Interactions::fold_files_by(&files, &rb, false, 64, || (), |_, _| ()).expect_err("T602");
     assert_eq!(got.to_string(), e.to_string());
 }
+
+/// The segments of one interaction that disagree on its start by more
+/// than `LATENESS_MS` cannot be folded by that start: through temporary
+/// files instead, with a note, whatever the chunks; the result is that of
+/// the whole file.
+#[cfg(feature = "json")]
+#[test]
+fn fold_of_an_interaction_with_two_starts_spills_it_and_says_so() {
+    use ringcx_reports::timeline::Interactions;
+    let seg = |id: &str, sid: &str, start: &str| {
+        format!(
+            "{{\"interactionId\":\"{id}\",\"dialogId\":\"d-{id}\",\"channelType\":\"VOICE\",\
+             \"dialogOrigination\":\"INBOUND\",\"dialogStartTimeMs\":\"2024-03-04T{start}:00.000Z\",\
+             \"segmentId\":\"{sid}\",\"segmentType\":\"AGENT\",\"segmentParticipantId\":\"8\",\
+             \"segmentStartTimeMs\":\"2024-03-04T{start}:20.000Z\",\
+             \"segmentEndTimeMs\":\"2024-03-04T{start}:50.000Z\",\"segmentEvents\":[]}}\n"
+        )
+    };
+    let text = seg("1", "1", "10:00")
+        + &seg("2", "1", "10:30")
+        + &seg("2", "2", "13:00")
+        + &seg("3", "1", "13:10");
+    let f = temp(text.as_bytes());
+    let rb = ReaderBuilder::new();
+    let whole = Interactions::from_files_sequential(&[f.path()], &rb, false).expect("whole");
+    for chunk in [64, 1 << 22] {
+        let (n, stats) =
+            Interactions::fold_files_by(&[f.path()], &rb, false, chunk, || 0, |n, _| *n += 1)
+                .expect("fold");
+        let note = stats.fold_note.clone().expect("a note");
+        let what = "the segments of interaction 2 give starts more than 2 h apart \
+                    (2024-03-04T10:30:00.000Z and 2024-03-04T13:00:00.000Z)";
+        assert!(note.contains(what), "chunk {chunk}: {note}");
+        assert!(note.contains("temporary file"), "chunk {chunk}: {note}");
+        assert_eq!(n, 3);
+        let mut plain = stats.clone();
+        plain.fold_note = None;
+        assert_eq!(&plain, whole.stats());
+    }
+}

@@ -10,7 +10,10 @@
 //! has read past `key + LATENESS_MS`, an interaction of that key can
 //! receive no more segments: it is finished (its re-pulled copies merged,
 //! SPEC 5.1) and handed to the fold, and only its id is kept a while
-//! longer, to prove that no segment of it comes after all.
+//! longer, to catch a segment of it that comes after all. What the fold
+//! takes on trust: that the segments of one interaction agree on its
+//! start to within `LATENESS_MS` (they repeat one value in exports); a
+//! disagreement seen while the interaction is open gives up, as below.
 //!
 //! Whatever the fold could not prove it gives up, with the same result by
 //! another way. A segment whose interaction may have been folded already
@@ -182,6 +185,30 @@ impl Fold<'_> {
                         v[0].segment_id
                     )));
                 };
+                // Its segments' starts, with those already open, span no
+                // more than the lateness.
+                let open_key = self.open.map.get(&id).map(|o| o.0);
+                let (lo, hi) = v
+                    .iter()
+                    .filter_map(|s| s.interaction_start)
+                    .chain(open_key)
+                    .fold((key, key), |(lo, hi), t| (lo.min(t), hi.max(t)));
+                if hi.abs_diff(lo) > LATENESS_MS.unsigned_abs() {
+                    let s = v
+                        .iter()
+                        .find(|s| s.interaction_start == Some(hi))
+                        .or_else(|| v.iter().find(|s| s.interaction_start == Some(lo)))
+                        .unwrap_or(&v[0]);
+                    return Err(Some(format!(
+                        "{}:{}: the segments of interaction {id} give starts more than {} h \
+                         apart ({} and {}), so the files cannot be folded in time order",
+                        names[f],
+                        s.pos.line(),
+                        LATENESS_MS / 3_600_000,
+                        instant(lo),
+                        instant(hi)
+                    )));
+                }
                 if key < before.saturating_sub(LATENESS_MS) {
                     return Err(Some(out_of_order(&names[f], &v[0], &id, key, before)));
                 }
@@ -340,12 +367,7 @@ fn close(
 
 /// The note of a segment that came too late to fold in time order.
 fn out_of_order(file: &str, s: &PlacedSegment, id: &str, key: i64, before: i64) -> String {
-    let at = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms).map_or_else(
-            || format!("{ms} ms"),
-            |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        )
-    };
+    let at = instant;
     format!(
         "{file}:{}: interaction {id} starts at {}, more than {} h before {} (a start already \
          read from the file, or calls already counted): the files are not in time order",
@@ -353,5 +375,13 @@ fn out_of_order(file: &str, s: &PlacedSegment, id: &str, key: i64, before: i64) 
         at(key),
         LATENESS_MS / 3_600_000,
         at(before)
+    )
+}
+
+/// An instant of a note, RFC 3339 UTC with milliseconds.
+fn instant(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+        || format!("{ms} ms"),
+        |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
     )
 }
