@@ -146,10 +146,10 @@ impl Chunks {
     pub(crate) fn starts(&self, size: u64) -> Vec<u64> {
         let size = size.max(1);
         let mut v = vec![self.data_start];
-        let mut s = self.data_start + size;
+        let mut s = self.data_start.saturating_add(size);
         while s < self.len {
             v.push(s);
-            s += size;
+            s = s.saturating_add(size);
         }
         v
     }

@@ -1,12 +1,11 @@
 //! A fold over files out of time order, in bounded memory: every segment
-//! goes to one of several temporary files chosen by its interaction id
-//! (the partitions of a load), written in path order, then file order;
-//! each partition is then read back alone, its interactions finished
+//! goes to one of several partitions chosen by its interaction id (the
+//! partitions of a load), kept in one temporary file in path order, then
+//! file order; each partition is then read back alone, its interactions finished
 //! (re-pulled copies merged, SPEC 5.1) and handed to the fold. Memory holds
 //! the window of chunks being read and one partition, about
 //! [`PARTITION_CHUNKS`] chunks' worth of segments.
 
-use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -23,12 +22,14 @@ use crate::position::Position;
 /// size holds the segments of about 64 MiB of input (some 20 MiB).
 pub(super) const PARTITION_CHUNKS: u64 = 16;
 
-/// The most partitions (open temporary files) of one fold.
-const MAX_PARTITIONS: u64 = 256;
+/// The most partitions of one fold (past it, partitions grow).
+const MAX_PARTITIONS: u64 = 4096;
 
 /// Folds the interactions of `paths` (in path order, named `names`) into
-/// `sink` through temporary files. `Err(None)`: an error the whole read
-/// reports; `Err(Some(why))`: the temporary files failed.
+/// `sink` through one temporary file, which holds each window's segments
+/// partition by partition, and an index of where each partition's blocks
+/// are. `Err(None)`: an error the whole read reports; `Err(Some(why))`:
+/// the temporary file failed.
 pub(super) fn fold(
     paths: &[&Path],
     names: &[Arc<str>],
@@ -48,13 +49,13 @@ pub(super) fn fold(
     let mut src = Source::open(paths, names, rb, nparts, &keys).ok_or(None)?;
     let jobs: Vec<Job> = (0..paths.len()).flat_map(|i| src.jobs(i, chunk)).collect();
     let io = |e: std::io::Error| Some(format!("a temporary file failed ({e})"));
-    let mut files: Vec<BufWriter<File>> = Vec::with_capacity(nparts);
-    for _ in 0..nparts {
-        files.push(BufWriter::new(tempfile::tempfile().map_err(io)?));
-    }
+    let mut file = BufWriter::new(tempfile::tempfile().map_err(io)?);
+    // Per partition: its blocks' offsets and lengths in the file.
+    let mut blocks: Vec<Vec<(u64, usize)>> = vec![Vec::new(); nparts];
+    let mut at = 0u64;
     let mut tally = Tally::default();
     let window = chunked::window();
-    let mut buf = Vec::new();
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); nparts];
     for w in jobs.chunks(window) {
         for (mut unit, base) in src.read(w).ok_or(None)? {
             if unit.fatal.is_some() {
@@ -62,28 +63,39 @@ pub(super) fn fold(
             }
             tally.unit(&mut unit);
             for (p, groups) in unit.parts.into_iter().enumerate() {
-                buf.clear();
                 for (id, mut v) in groups {
                     v.iter_mut().for_each(|s| base.rebase(s));
-                    put_group(&mut buf, &id, &v);
+                    put_group(&mut bufs[p], &id, &v);
                 }
-                files[p].write_all(&buf).map_err(io)?;
+            }
+        }
+        for (p, b) in bufs.iter_mut().enumerate() {
+            if !b.is_empty() {
+                file.write_all(b).map_err(io)?;
+                blocks[p].push((at, b.len()));
+                at += b.len() as u64;
+                b.clear();
             }
         }
     }
+    drop(bufs);
+    let mut file = file.into_inner().map_err(|e| io(e.into_error()))?;
     let mut part = Part::default();
-    for f in files {
-        let mut f = f.into_inner().map_err(|e| io(e.into_error()))?;
-        f.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut buf = Vec::new();
+    for b in &blocks {
         buf.clear();
-        f.read_to_end(&mut buf).map_err(io)?;
-        drop(f);
+        for &(off, len) in b {
+            let from = buf.len();
+            buf.resize(from + len, 0);
+            file.seek(SeekFrom::Start(off)).map_err(io)?;
+            file.read_exact(&mut buf[from..]).map_err(io)?;
+        }
         let mut texts = Interner::new(keys.clone());
         let mut groups = Groups::default();
         let mut r = Cursor(&buf);
         while !r.0.is_empty() {
             let (id, v) = get_group(&mut r, &mut texts)
-                .ok_or_else(|| Some("a temporary file was cut short".to_string()))?;
+                .ok_or_else(|| Some("the temporary file was cut short".to_string()))?;
             match groups.get_mut(id) {
                 Some(w) => w.extend(v),
                 None => {

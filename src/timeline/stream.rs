@@ -113,8 +113,8 @@ impl Interactions {
                 }) {
                     Ok((mut stats, n)) => {
                         stats.fold_note = Some(format!(
-                            "{why}; their segments were partitioned by interaction through {n} \
-                             temporary file(s)"
+                            "{why}; their segments were partitioned by interaction ({n} \
+                             partition(s)) through a temporary file"
                         ));
                         return Ok((acc, stats));
                     }
