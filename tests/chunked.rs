@@ -471,7 +471,13 @@ fn a_json_error_is_reported_with_its_exact_line_whatever_the_chunk_size() {
 /// inside one).
 #[cfg(feature = "json")]
 fn segment_pulls(dir: &std::path::Path, shape: u8) -> Vec<std::path::PathBuf> {
-    let opts = GenOptions::new(GenReport::Segments, 900)
+    segment_pulls_of(dir, shape, 400)
+}
+
+/// [`segment_pulls`] of `rows` segments (900 span more than two hours).
+#[cfg(feature = "json")]
+fn segment_pulls_of(dir: &std::path::Path, shape: u8, rows: u64) -> Vec<std::path::PathBuf> {
+    let opts = GenOptions::new(GenReport::Segments, rows)
         .seed(11)
         .pulls(3)
         .repull_pct(25);
@@ -526,14 +532,16 @@ fn segment_files_by_chunks_assemble_what_whole_files_do() {
             s.repulled_identical > 0 && s.repulled_merged.count > 0,
             "{s:?}"
         );
-        assert!(seq.interactions().len() > 200);
+        assert!(seq.interactions().len() > 80);
         let reversed: Vec<_> = files.iter().rev().collect();
         for chunk in [64, 333, 1000, 5000, 1 << 22] {
             let got = Interactions::from_files_chunked(&files, &rb, false, chunk).expect("chunked");
             assert_eq!(got, seq, "shape {shape} chunk {chunk}");
-            let got =
-                Interactions::from_files_chunked(&reversed, &rb, false, chunk).expect("chunked");
-            assert_eq!(got, seq, "shape {shape} chunk {chunk}, files reversed");
+            if chunk == 1000 {
+                let got = Interactions::from_files_chunked(&reversed, &rb, false, chunk)
+                    .expect("chunked");
+                assert_eq!(got, seq, "shape {shape} chunk {chunk}, files reversed");
+            }
         }
     }
 }
@@ -590,7 +598,7 @@ fn segment_errors_by_chunks_are_those_of_whole_files() {
                 .is_some_and(|f| f.starts_with(&at)),
             "{s:?}"
         );
-        for chunk in [64, 333, 5000] {
+        for chunk in [64, 5000] {
             let e = Interactions::from_files_chunked(&files, &rb, false, chunk).expect_err("T601");
             assert_eq!(
                 e.to_string(),
@@ -644,7 +652,9 @@ fn fold_of_time_ordered_pulls_gives_the_interactions_of_whole_files() {
         let reversed: Vec<_> = files.iter().rev().collect();
         for chunk in [64, 1000, 5000, 1 << 22] {
             let collect = |v: &mut Vec<Interaction>, i: &Interaction| v.push(i.clone());
-            for order in [0, 1] {
+            // Both file orders at one size (the path order is the same).
+            let orders: &[u8] = if chunk == 1000 { &[0, 1] } else { &[0] };
+            for &order in orders {
                 let (mut got, stats) = if order == 0 {
                     Interactions::fold_files_by(&files, &rb, false, chunk, Vec::new, collect)
                 } else {
@@ -732,7 +742,7 @@ fn fold_of_pulls_out_of_time_order_gives_the_interactions_of_whole_files() {
     use ringcx_reports::timeline::{Interaction, Interactions};
     let rb = ReaderBuilder::new();
     let dir = tempfile::tempdir().expect("dir");
-    let files = segment_pulls(dir.path(), 1);
+    let files = segment_pulls_of(dir.path(), 1, 900);
     for f in &files {
         let text = std::fs::read_to_string(f).expect("read");
         let mut lines: Vec<&str> = text.lines().collect();
@@ -740,7 +750,7 @@ fn fold_of_pulls_out_of_time_order_gives_the_interactions_of_whole_files() {
         std::fs::write(f, lines.join("\n") + "\n").expect("write");
     }
     let seq = Interactions::from_files_sequential(&files, &rb, false).expect("seq");
-    for chunk in [64, 1000, 20_000] {
+    for chunk in [1000, 20_000] {
         let collect = |v: &mut Vec<Interaction>, i: &Interaction| v.push(i.clone());
         let (mut got, stats) =
             Interactions::fold_files_by(&files, &rb, false, chunk, Vec::new, collect)
