@@ -22,7 +22,9 @@
 //!
 //! An interaction's segments may be anywhere in the files, so every placed
 //! segment is held until all files are read: memory grows with the number
-//! of segments, not with the bytes of the files.
+//! of segments, not with the bytes of the files. A run that needs each
+//! interaction once, not the whole set, folds them as they close instead
+//! ([`Interactions::fold_files`], in the `stream` module).
 
 use std::collections::BTreeMap;
 use std::path::Path;
