@@ -18,7 +18,7 @@
 //! Whatever the fold could not prove it gives up, with the same result by
 //! another way. A segment whose interaction may have been folded already
 //! (input out of time order), or a segment without an interaction start
-//! (it has no key): the files are read again through temporary files
+//! (it has no key): the files are read again through a temporary file
 //! partitioned by interaction (`spill`), in bounded memory. An error (the
 //! whole read reports the one a sequential pass meets first), a file that
 //! cannot be read by position (a stream): the files are read whole
@@ -55,7 +55,7 @@ impl Interactions {
     /// order (see [`LATENESS_MS`]), only the interactions still open are
     /// held, and each is added once it is complete. Input out of time
     /// order, or segments without an interaction start, go through
-    /// temporary files partitioned by interaction, still in bounded memory,
+    /// a temporary file partitioned by interaction, still in bounded memory,
     /// and [`LoadStats::fold_note`] says so. An error, or a stream, reads the
     /// files whole ([`from_files`](Self::from_files)).
     ///
@@ -104,7 +104,7 @@ impl Interactions {
             Ok(stats) => return Ok((acc, stats)),
             Err(why) => why,
         };
-        // Out of time order: through temporary files, in bounded memory.
+        // Out of time order: through a temporary file, in bounded memory.
         let why = match why {
             Some(why) => {
                 let mut acc = init();
