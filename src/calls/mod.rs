@@ -334,7 +334,6 @@ impl Calls {
         paths: &[P],
         reader: &ReaderBuilder,
     ) -> Result<CallsTable> {
-        self.check()?;
         let ctx = self.ctx()?;
         let bucketer = self.window.bucketer(ctx.tz);
         let ((p, _), load) = Interactions::fold_files(

@@ -126,6 +126,11 @@ impl Chunks {
         self.kind
     }
 
+    /// The offset of the first data record.
+    pub(crate) fn data_start(&self) -> u64 {
+        self.data_start
+    }
+
     /// The line of the first data record (JSON; 0 when unknown, CSV).
     pub(crate) fn data_line(&self) -> u64 {
         match &self.layout {

@@ -34,7 +34,7 @@ use crate::read::chunk::Chunks;
 use crate::window::offset_secs;
 use crate::window::FastMap;
 
-pub(crate) use crate::read::chunk::DEFAULT_CHUNK;
+use crate::read::chunk::DEFAULT_CHUNK;
 
 /// What the chunks of the files gave.
 pub(crate) struct ChunkedRun<S> {

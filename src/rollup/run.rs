@@ -20,6 +20,7 @@ use super::output::{finish, Finished, RollupOutput, RollupTable};
 use super::Rollup;
 use crate::error::{Error, Result};
 use crate::model::{AgentExtRow, AgentRow, QueueRow, ReportKind};
+use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
 
 impl Rollup {
@@ -132,7 +133,7 @@ impl Rollup {
         sorted.sort();
         let inputs = Inputs::open(&rb, sorted)?;
         let kind = inputs.kind;
-        let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
+        let size = self.chunk_size.unwrap_or(DEFAULT_CHUNK);
         macro_rules! go {
             ($t:ty) => {{
                 let plan = self.plan(kind, rb.source_zone())?;
@@ -227,7 +228,7 @@ impl Rollup {
         let plan = self.plan(kind, rb.source_zone())?;
         let open = |i: usize| inputs.reader(rb, i).map(ReaderSource);
         if parallel {
-            let size = self.chunk_size.unwrap_or(chunked::DEFAULT_CHUNK);
+            let size = self.chunk_size.unwrap_or(DEFAULT_CHUNK);
             let run = inputs
                 .chunks()
                 .and_then(|c| chunked::run::<T>(&plan, &c, kind, size));

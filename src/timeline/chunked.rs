@@ -30,12 +30,16 @@ use crate::read::ReaderBuilder;
 /// in pieces: a few large chunks keep the peak memory of reading the
 /// files whole, and still keep every thread busy.
 pub(super) fn size_for<'a>(paths: impl Iterator<Item = &'a Path>, least: u64) -> u64 {
-    let total: u64 = paths
+    let per = rayon::current_num_threads().max(1) as u64 * 4;
+    (total_bytes(paths) / per).max(least)
+}
+
+/// The bytes of `paths` together (a path that cannot be read counts 0).
+pub(super) fn total_bytes<'a>(paths: impl Iterator<Item = &'a Path>) -> u64 {
+    paths
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
-        .sum();
-    let per = rayon::current_num_threads().max(1) as u64 * 4;
-    (total / per).max(least)
+        .sum()
 }
 
 /// The chunks a fold reads at a time: two per thread, so that every
@@ -121,7 +125,7 @@ impl<'a> Source<'a> {
     /// first record cannot be read or has no time.
     pub(super) fn first_key(&self, i: usize) -> Option<Option<i64>> {
         let f = self.files[i].reopen().ok()?;
-        let mut rd = f.reader_exact(f.starts(u64::MAX)[0], u64::MAX).ok()?;
+        let mut rd = f.reader_exact(f.data_start(), u64::MAX).ok()?;
         let mut seg = Segment::default();
         if !rd.read_segment(&mut seg).ok()? {
             return Some(None);

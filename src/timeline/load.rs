@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use super::chunked;
 use super::interaction::Interaction;
 use super::segment::PlacedSegment;
-use super::unit::{partitions, Base, Groups, Order, UnitLoad};
+use super::unit::{add_group, partitions, Base, Groups, Order, UnitLoad};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{ReportKind, Segment};
@@ -363,15 +363,7 @@ fn finish_part(groups: Vec<(Groups, Base)>, files: &[Arc<str>], skip: bool) -> P
         }
         for (id, mut v) in g {
             v.iter_mut().for_each(|s| base.rebase(s));
-            match by_ixn.get_mut(&id) {
-                Some(w) => {
-                    w.reserve_exact(v.len());
-                    w.extend(v);
-                }
-                None => {
-                    by_ixn.insert(id, v);
-                }
-            }
+            add_group(&mut by_ixn, id, v);
         }
     }
     let mut out = Part {

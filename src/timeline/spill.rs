@@ -14,7 +14,7 @@ use super::chunked::{self, Job, Source};
 use super::interaction::Interaction;
 use super::load::{LoadStats, Part, Tally};
 use super::segment::{Interner, PlacedSegment, Recording};
-use super::unit::Groups;
+use super::unit::{add_group, Groups};
 use crate::model::{Completeness, SegmentGeneration};
 use crate::position::Position;
 
@@ -38,11 +38,7 @@ pub(super) fn fold(
     chunk: u64,
     sink: &mut (dyn FnMut(&Interaction) + Send),
 ) -> Result<(LoadStats, usize), Option<String>> {
-    let total: u64 = paths
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
+    let total = chunked::total_bytes(paths.iter().copied());
     let per = chunk.max(1).saturating_mul(PARTITION_CHUNKS);
     let nparts = total.div_ceil(per).clamp(1, MAX_PARTITIONS) as usize;
     let keys = Arc::default();
@@ -96,12 +92,7 @@ pub(super) fn fold(
         while !r.0.is_empty() {
             let (id, v) = get_group(&mut r, &mut texts)
                 .ok_or_else(|| Some("the temporary file was cut short".to_string()))?;
-            match groups.get_mut(id) {
-                Some(w) => w.extend(v),
-                None => {
-                    groups.insert(id.into(), v);
-                }
-            }
+            add_group(&mut groups, id.into(), v);
         }
         for (id, v) in groups {
             let i = part.finish(id, v, names, skip);

@@ -176,7 +176,10 @@ impl Fold<'_> {
             let before = self.mark[f];
             for (id, mut v) in unit.parts.into_iter().flatten() {
                 v.iter_mut().for_each(|s| base.rebase(s));
-                let Some(key) = v.iter().map(|s| s.interaction_start).min().flatten() else {
+                // The earliest and latest start its segments give.
+                let Some((key, last)) = v.iter().try_fold((i64::MAX, i64::MIN), |(lo, hi), s| {
+                    s.interaction_start.map(|t| (lo.min(t), hi.max(t)))
+                }) else {
                     return Err(Some(format!(
                         "{}:{}: segment {} of interaction {id} has no interaction start, so \
                          the files cannot be folded in time order",
@@ -185,14 +188,12 @@ impl Fold<'_> {
                         v[0].segment_id
                     )));
                 };
-                // Its segments' starts, with those already open, span no
-                // more than the lateness.
-                let open_key = self.open.map.get(&id).map(|o| o.0);
-                let (lo, hi) = v
-                    .iter()
-                    .filter_map(|s| s.interaction_start)
-                    .chain(open_key)
-                    .fold((key, key), |(lo, hi), t| (lo.min(t), hi.max(t)));
+                // With those already open, they span no more than the
+                // lateness.
+                let (lo, hi) = match self.open.map.get(&id) {
+                    Some(o) => (key.min(o.0), last.max(o.0)),
+                    None => (key, last),
+                };
                 if hi.abs_diff(lo) > LATENESS_MS.unsigned_abs() {
                     let s = v
                         .iter()
@@ -338,20 +339,20 @@ fn close(
         let Some(Reverse((key, id))) = open.heap.pop() else {
             break;
         };
-        let Some((_, mut v)) = open.map.remove(&id) else {
+        let Some((id_kept, (_, mut v))) = open.map.remove_entry(&id) else {
             continue;
         };
         // Path order, then file order, as the whole read merges them.
         if !v.is_sorted_by_key(|s| (s.file_idx, s.pos.record())) {
             v.sort_by_key(|s| (s.file_idx, s.pos.record()));
         }
-        let i = part.finish(id.clone(), v, st.names, st.skip);
+        let i = part.finish(id, v, st.names, st.skip);
         if part.first_dup.is_some() {
             return Err(None);
         }
         sink(&i);
-        open.recent_ids.insert(id.clone());
-        open.recent.push_back((key, id));
+        open.recent_ids.insert(id_kept.clone());
+        open.recent.push_back((key, id_kept));
     }
     open.folded_below = open.folded_below.max(below);
     while let Some((k, _)) = open.recent.front() {

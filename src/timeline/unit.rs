@@ -52,9 +52,8 @@ fn partition_of(id: &str, n: usize) -> usize {
 /// while reading, and what could not be placed.
 pub(super) struct UnitLoad {
     pub(super) parts: Vec<Groups>,
-    pub(super) read: u64,
     /// Read results so far (placed or skipped).
-    items: u64,
+    pub(super) read: u64,
     /// Skipped invalid segments by code (only with skip-invalid).
     pub(super) skipped: BTreeMap<Code, u64>,
     /// The first skipped segment: its order and its error.
@@ -72,7 +71,6 @@ impl UnitLoad {
         UnitLoad {
             parts: (0..nparts.max(1)).map(|_| Groups::default()).collect(),
             read: 0,
-            items: 0,
             skipped: BTreeMap::new(),
             first_skip: None,
             fatal: None,
@@ -89,9 +87,8 @@ impl UnitLoad {
         skip: bool,
         can_continue: bool,
     ) -> bool {
+        let n = self.read;
         self.read += 1;
-        let n = self.items;
-        self.items += 1;
         let placed =
             r.and_then(|s| PlacedSegment::place(s, file, idx, &mut self.texts).map(|p| (s, p)));
         match placed {
@@ -134,6 +131,19 @@ impl UnitLoad {
     /// the unit's table that found them is not needed any more.
     pub(super) fn done(&mut self) {
         self.texts.clear();
+    }
+}
+
+/// Adds an interaction's segments `v` to `groups`, after those it has.
+pub(super) fn add_group(groups: &mut Groups, id: Box<str>, v: Vec<PlacedSegment>) {
+    match groups.get_mut(&id) {
+        Some(w) => {
+            w.reserve_exact(v.len());
+            w.extend(v);
+        }
+        None => {
+            groups.insert(id, v);
+        }
     }
 }
 
