@@ -16,13 +16,16 @@
 //! thread count.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::interaction::Interaction;
 use super::segment::PlacedSegment;
+use super::stream::{Sink, LATENESS_MS};
 use super::{TimelineBy, TimelineSums};
-use crate::window::{in_zone, Bucketer, Filter};
+use crate::window::{in_zone, Bucketer, FastMap, Filter};
 
 /// A kept segment and its role in its interaction.
 #[derive(Clone, Copy)]
@@ -141,9 +144,16 @@ impl Engine {
         }
     }
 
-    fn add<'a>(&self, b: &mut Bucketer, cells: &mut Cells<'a>, it: &Item<'a>) {
+    /// Adds a kept segment to the cells of `key` (its key under the
+    /// grouping).
+    fn add<K: Copy + Eq + Hash>(
+        &self,
+        b: &mut Bucketer,
+        cells: &mut HashMap<(K, Bucket), TimelineSums, impl BuildHasher>,
+        key: K,
+        it: &Item<'_>,
+    ) {
         let s = it.seg;
-        let key = key_of(self.by, s);
         let c = cells.entry((key, bucket_of(b, s.start))).or_default();
         c.segments_started += 1;
         c.started_span_ms += s.span_ms();
@@ -166,7 +176,7 @@ impl Engine {
         let batch = |(mut b, mut cells, mut n): (Bucketer, Cells<'a>, u64), chunk| {
             self.each(chunk, |it| {
                 n += 1;
-                self.add(&mut b, &mut cells, &it);
+                self.add(&mut b, &mut cells, key_of(self.by, it.seg), &it);
             });
             (b, cells, n)
         };
@@ -246,4 +256,160 @@ fn merge_cells<'a>(mut a: Cells<'a>, mut b: Cells<'a>) -> Cells<'a> {
         a.entry(k).or_default().merge(&v);
     }
     a
+}
+
+/// A timeline folded as interactions finish ([`Sink`]): the additive sums
+/// as they come, and each key's peak swept up to where no segment can
+/// start any more, so that memory holds the cells and the segments still
+/// open, not the export.
+pub(crate) struct Folded<'e> {
+    engine: &'e Engine,
+    b: Bucketer,
+    /// Keys, by their index.
+    keys: FastMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    cells: FastMap<(u32, Bucket), TimelineSums>,
+    /// Per key index: its sweep.
+    sweeps: Vec<Sweep>,
+    /// Segments kept.
+    kept: u64,
+    /// Every instant before this has been swept: a segment added now must
+    /// not start before it.
+    swept: i64,
+}
+
+/// One key's peak sweep.
+#[derive(Default)]
+struct Sweep {
+    /// Events not swept yet: an instant doubled, plus 1 for a start (so
+    /// that the ends at an instant sort before its starts).
+    ev: Vec<i64>,
+    /// Segments open from `at` on.
+    open: u64,
+    at: i64,
+}
+
+impl<'e> Folded<'e> {
+    pub fn new(engine: &'e Engine) -> Self {
+        Folded {
+            engine,
+            b: engine.bucketer.clone(),
+            keys: FastMap::default(),
+            names: Vec::new(),
+            cells: FastMap::default(),
+            sweeps: Vec::new(),
+            kept: 0,
+            swept: i64::MIN,
+        }
+    }
+
+    /// The cells, by key text, and the segments kept.
+    pub fn finish(self) -> (Vec<((Box<str>, Bucket), TimelineSums)>, u64) {
+        let names = self.names;
+        let cells = self
+            .cells
+            .into_iter()
+            .map(|((k, bk), sums)| ((names[k as usize].clone(), bk), sums))
+            .collect();
+        (cells, self.kept)
+    }
+
+    /// Sweeps every key's events before `h`.
+    fn sweep_to(&mut self, h: i64) {
+        let (engine, b, cells) = (self.engine, &mut self.b, &mut self.cells);
+        for (k, w) in self.sweeps.iter_mut().enumerate() {
+            if w.ev.is_empty() {
+                continue;
+            }
+            w.ev.sort_unstable();
+            let n = w.ev.partition_point(|&e| e.div_euclid(2) < h);
+            let mut peak = |b: &mut Bucketer, a: i64, e: i64, open: u64| {
+                if open > 0 {
+                    split(b, engine.range, a, e, |bk, _| {
+                        let c = cells.entry((k as u32, bk)).or_default();
+                        c.peak_concurrency = c.peak_concurrency.max(open);
+                    });
+                }
+            };
+            let mut i = 0;
+            while i < n {
+                let t = w.ev[i].div_euclid(2);
+                peak(b, w.at, t, w.open);
+                while i < n && w.ev[i].div_euclid(2) == t {
+                    if w.ev[i].rem_euclid(2) == 1 {
+                        w.open += 1;
+                    } else {
+                        w.open = w.open.saturating_sub(1);
+                    }
+                    i += 1;
+                }
+                w.at = t;
+            }
+            w.ev.drain(..n);
+            if h < i64::MAX && w.open > 0 {
+                peak(b, w.at, h, w.open);
+                w.at = h;
+            }
+        }
+        self.swept = self.swept.max(h);
+    }
+}
+
+impl Sink for Folded<'_> {
+    fn add(&mut self, ixn: &Interaction, files: &[Arc<str>]) -> std::result::Result<(), String> {
+        let mut items = Vec::new();
+        self.engine.items(ixn, &mut items);
+        for it in &items {
+            let s = it.seg;
+            if s.start < self.swept {
+                return Err(format!(
+                    "{}:{}: segment {} of interaction {} starts at {}, more than {} h before \
+                     its interaction, so peaks cannot be swept in time order",
+                    files[s.file_idx as usize],
+                    s.pos.line(),
+                    s.segment_id,
+                    ixn.id(),
+                    super::stream::instant(s.start),
+                    LATENESS_MS / 3_600_000
+                ));
+            }
+            let text = key_of(self.engine.by, s);
+            let key = match self.keys.get(text) {
+                Some(&k) => k,
+                None => {
+                    let k = self.names.len() as u32;
+                    self.keys.insert(text.into(), k);
+                    self.names.push(text.into());
+                    self.sweeps.push(Sweep::default());
+                    k
+                }
+            };
+            self.kept += 1;
+            self.engine.add(&mut self.b, &mut self.cells, key, it);
+            if s.end > s.start {
+                let ev = &mut self.sweeps[key as usize].ev;
+                ev.push(s.start * 2 + 1);
+                ev.push(s.end * 2);
+            }
+        }
+        Ok(())
+    }
+
+    fn settle(&mut self, below: i64) -> std::result::Result<(), String> {
+        // A segment may start up to the lateness before its interaction.
+        let h = if below == i64::MAX {
+            i64::MAX
+        } else {
+            below.saturating_sub(LATENESS_MS)
+        };
+        if h > self.swept {
+            self.sweep_to(h);
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) -> crate::error::Result<()> {
+        *self = Folded::new(self.engine);
+        Ok(())
+    }
 }

@@ -75,10 +75,11 @@ pub(crate) use segment::PlacedSegment;
 pub use segment::UNMAPPED_GROUP;
 pub use stream::LATENESS_MS;
 
-use self::engine::Engine;
+use self::engine::{Engine, Folded};
 use crate::error::{Error, Result};
 use crate::model::Segment;
 use crate::option::OptionName;
+use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
 use crate::window::{cmp_key, in_zone, is_integer, BucketInterval, Window};
 
@@ -374,15 +375,36 @@ impl Timeline {
         self.run_with(ixns, false)
     }
 
-    /// Loads files ([`Interactions::from_files`]) and runs.
+    /// Reads files and runs, without holding the export: interactions are
+    /// folded as they finish ([`Interactions::fold_files`]); each key's
+    /// peak is swept up to where no segment can start any more, so memory
+    /// holds the open interactions, the segments still open and the
+    /// cells. [`LoadStats::fold_note`] says when the files were not in time
+    /// order and went another way.
     pub fn run_files<P: AsRef<Path> + Sync>(
         &self,
         paths: &[P],
         reader: &ReaderBuilder,
     ) -> Result<TimelineTable> {
-        self.engine()?;
-        let ixns = Interactions::from_files(paths, reader, self.skip_invalid)?;
-        self.run(&ixns)
+        self.run_files_by(paths, reader, DEFAULT_CHUNK)
+    }
+
+    /// [`run_files`](Self::run_files) with chunks of about `chunk` bytes.
+    // Tests: small chunks make many windows of small files; not part of
+    // the supported API.
+    #[doc(hidden)]
+    pub fn run_files_by<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+        chunk: u64,
+    ) -> Result<TimelineTable> {
+        let (engine, interval, tz) = self.engine()?;
+        let mut sink = Folded::new(&engine);
+        let load = stream::fold_into(paths, reader, self.skip_invalid, chunk, &mut sink)?;
+        let (cells, kept) = sink.finish();
+        let cells = cells.iter().map(|((k, bk), s)| ((&**k, *bk), *s));
+        Ok(self.table(&engine, interval, tz, cells, load, kept))
     }
 
     /// Loads segments of one source and runs.
@@ -399,6 +421,20 @@ impl Timeline {
         let (engine, interval, tz) = self.engine()?;
         let (mut cells, kept) = engine.sums(ixns.interactions(), parallel);
         engine.peaks(ixns.interactions(), &mut cells, parallel);
+        let load = ixns.stats().clone();
+        Ok(self.table(&engine, interval, tz, cells.into_iter(), load, kept))
+    }
+
+    /// The sorted table of the cells.
+    fn table<'a>(
+        &self,
+        engine: &Engine,
+        interval: BucketInterval,
+        tz: Tz,
+        cells: impl Iterator<Item = ((&'a str, (i64, i64)), TimelineSums)>,
+        load: LoadStats,
+        kept: u64,
+    ) -> TimelineTable {
         let nkeys = self.by.key_columns().len();
         let mut records: Vec<TimelineRecord> = cells
             .into_iter()
@@ -423,20 +459,21 @@ impl Timeline {
             }
             a.start.timestamp().cmp(&b.start.timestamp())
         });
-        Ok(TimelineTable {
+        let warnings = engine
+            .filter()
+            .nothing_kept("segment", load.segments_read, kept)
+            .into_iter()
+            .collect();
+        TimelineTable {
             by: self.by,
             interval,
             tz,
             records,
             stats: TimelineStats {
-                load: ixns.stats().clone(),
+                load,
                 segments_kept: kept,
-                warnings: engine
-                    .filter()
-                    .nothing_kept("segment", ixns.stats().segments_read, kept)
-                    .into_iter()
-                    .collect(),
+                warnings,
             },
-        })
+        }
     }
 }

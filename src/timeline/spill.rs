@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::chunked::{self, Job, Source};
-use super::interaction::Interaction;
+use super::stream::Sink;
 use super::load::{LoadStats, Part, Tally};
 use super::segment::{Interner, PlacedSegment, Recording};
 use super::unit::{add_group, Groups};
@@ -36,7 +36,7 @@ pub(super) fn fold(
     rb: &crate::read::ReaderBuilder,
     skip: bool,
     chunk: u64,
-    sink: &mut (dyn FnMut(&Interaction) + Send),
+    sink: &mut dyn Sink,
 ) -> Result<(LoadStats, usize), Option<String>> {
     let total = chunked::total_bytes(paths.iter().copied());
     let per = chunk.max(1).saturating_mul(PARTITION_CHUNKS);
@@ -99,9 +99,10 @@ pub(super) fn fold(
             if part.first_dup.is_some() {
                 return Err(None);
             }
-            sink(&i);
+            sink.add(&i, names).map_err(Some)?;
         }
     }
+    sink.settle(i64::MAX).map_err(Some)?;
     tally.part(part.stats, part.first_skip);
     let stats = tally.finish();
     Ok((stats, nparts))

@@ -49,6 +49,41 @@ pub const LATENESS_MS: i64 = 2 * 3600 * 1000;
 /// whole read reports, a stream), else the note to print.
 type GiveUp = Option<String>;
 
+/// What a fold hands finished interactions to.
+pub(crate) trait Sink: Send {
+    /// Takes one finished interaction (its segments' `file_idx` index
+    /// `files`). `Err(note)` gives up the fold in
+    /// time order (the files are read again another way, from
+    /// [`restart`](Self::restart)).
+    fn add(&mut self, i: &Interaction, files: &[Arc<str>]) -> std::result::Result<(), String>;
+    /// Every interaction added from now on starts ([`Interaction::start`])
+    /// at `below` or later; `i64::MAX` when none is left.
+    fn settle(&mut self, below: i64) -> std::result::Result<(), String>;
+    /// Forgets what was added: the fold starts over.
+    fn restart(&mut self) -> Result<()>;
+}
+
+/// A fold into a value, as [`Interactions::fold_files`] takes it.
+struct Adder<A, I, F> {
+    acc: A,
+    init: I,
+    add: F,
+}
+
+impl<A: Send, I: Fn() -> A + Send, F: FnMut(&mut A, &Interaction) + Send> Sink for Adder<A, I, F> {
+    fn add(&mut self, i: &Interaction, _: &[Arc<str>]) -> std::result::Result<(), String> {
+        (self.add)(&mut self.acc, i);
+        Ok(())
+    }
+    fn settle(&mut self, _: i64) -> std::result::Result<(), String> {
+        Ok(())
+    }
+    fn restart(&mut self) -> Result<()> {
+        self.acc = (self.init)();
+        Ok(())
+    }
+}
+
 impl Interactions {
     /// Folds the interactions of `paths` into the value `init` makes,
     /// with `add`, without holding the export: when the files are in time
@@ -65,7 +100,7 @@ impl Interactions {
         paths: &[P],
         reader: &ReaderBuilder,
         skip_invalid: bool,
-        init: impl Fn() -> A,
+        init: impl Fn() -> A + Send,
         add: impl FnMut(&mut A, &Interaction) + Send,
     ) -> Result<(A, LoadStats)>
     where
@@ -84,57 +119,71 @@ impl Interactions {
         reader: &ReaderBuilder,
         skip_invalid: bool,
         chunk: u64,
-        init: impl Fn() -> A,
-        mut add: impl FnMut(&mut A, &Interaction) + Send,
+        init: impl Fn() -> A + Send,
+        add: impl FnMut(&mut A, &Interaction) + Send,
     ) -> Result<(A, LoadStats)>
     where
         P: AsRef<Path> + Sync,
         A: Send,
     {
-        if paths.is_empty() {
-            return Err(Error::usage("no input files"));
-        }
-        let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
-        sorted.sort();
-        let names: Vec<Arc<str>> = sorted.iter().map(|p| p.to_string_lossy().into()).collect();
-        let mut acc = init();
-        let why = match fold(&sorted, &names, reader, skip_invalid, chunk, &mut |i| {
-            add(&mut acc, i)
-        }) {
-            Ok(stats) => return Ok((acc, stats)),
-            Err(why) => why,
+        let mut sink = Adder {
+            acc: init(),
+            init,
+            add,
         };
-        // Out of time order: through a temporary file, in bounded memory.
-        let why = match why {
-            Some(why) => {
-                let mut acc = init();
-                match spill::fold(&sorted, &names, reader, skip_invalid, chunk, &mut |i| {
-                    add(&mut acc, i)
-                }) {
-                    Ok((mut stats, n)) => {
-                        stats.fold_note = Some(format!(
-                            "{why}; their segments were partitioned by interaction ({n} \
-                             partition(s)) through a temporary file"
-                        ));
-                        return Ok((acc, stats));
-                    }
-                    Err(None) => None,
-                    Err(Some(e)) => Some(format!(
-                        "{why}, and {e}; the files are read whole (memory grows with the export)"
-                    )),
-                }
-            }
-            None => None,
-        };
-        let ixns = Interactions::from_files(paths, reader, skip_invalid)?;
-        let mut acc = init();
-        for i in ixns.interactions() {
-            add(&mut acc, i);
-        }
-        let mut stats = ixns.stats().clone();
-        stats.fold_note = why;
-        Ok((acc, stats))
+        let stats = fold_into(paths, reader, skip_invalid, chunk, &mut sink)?;
+        Ok((sink.acc, stats))
     }
+}
+
+/// Folds the interactions of `paths` into `sink` (see
+/// [`Interactions::fold_files`]), settling it as the fold goes.
+pub(crate) fn fold_into<P: AsRef<Path> + Sync>(
+    paths: &[P],
+    reader: &ReaderBuilder,
+    skip_invalid: bool,
+    chunk: u64,
+    sink: &mut dyn Sink,
+) -> Result<LoadStats> {
+    if paths.is_empty() {
+        return Err(Error::usage("no input files"));
+    }
+    let mut sorted: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
+    sorted.sort();
+    let names: Vec<Arc<str>> = sorted.iter().map(|p| p.to_string_lossy().into()).collect();
+    let why = match fold(&sorted, &names, reader, skip_invalid, chunk, sink) {
+        Ok(stats) => return Ok(stats),
+        Err(why) => why,
+    };
+    // Out of time order: through a temporary file, in bounded memory.
+    let why = match why {
+        Some(why) => {
+            sink.restart()?;
+            match spill::fold(&sorted, &names, reader, skip_invalid, chunk, sink) {
+                Ok((mut stats, n)) => {
+                    stats.fold_note = Some(format!(
+                        "{why}; their segments were partitioned by interaction ({n} \
+                         partition(s)) through a temporary file"
+                    ));
+                    return Ok(stats);
+                }
+                Err(None) => None,
+                Err(Some(e)) => Some(format!(
+                    "{why}, and {e}; the files are read whole (memory grows with the export)"
+                )),
+            }
+        }
+        None => None,
+    };
+    let ixns = Interactions::from_files(paths, reader, skip_invalid)?;
+    sink.restart()?;
+    for i in ixns.interactions() {
+        sink.add(i, &names).map_err(Error::usage)?;
+    }
+    sink.settle(i64::MAX).map_err(Error::usage)?;
+    let mut stats = ixns.stats().clone();
+    stats.fold_note = why;
+    Ok(stats)
 }
 
 /// The interactions still open, by id: their key and segments so far.
@@ -216,6 +265,13 @@ impl Fold<'_> {
                 self.mark[f] = self.mark[f].max(key);
                 let open = &mut self.open;
                 if let Some(o) = open.map.get_mut(&id) {
+                    // Keyed by its earliest start, so that it is folded
+                    // before anything settled at a later one (its key is
+                    // not below `folded_below`: the lateness check above).
+                    if key < o.0 {
+                        o.0 = key;
+                        open.heap.push(Reverse((key, id.clone())));
+                    }
                     o.1.extend(v);
                     continue;
                 }
@@ -249,7 +305,7 @@ fn fold(
     rb: &ReaderBuilder,
     skip: bool,
     chunk: u64,
-    sink: &mut (dyn FnMut(&Interaction) + Send),
+    sink: &mut dyn Sink,
 ) -> std::result::Result<LoadStats, GiveUp> {
     let keys = Arc::default();
     let mut src = Source::open(paths, names, rb, 1, &keys).ok_or(None)?;
@@ -329,7 +385,7 @@ fn pick(todo: &mut [VecDeque<Job>], mark: &[i64], window: usize) -> Vec<Job> {
 fn close(
     st: &mut Fold<'_>,
     below: i64,
-    sink: &mut (dyn FnMut(&Interaction) + Send),
+    sink: &mut dyn Sink,
 ) -> std::result::Result<(), GiveUp> {
     let (open, part) = (&mut st.open, &mut st.part);
     while let Some(Reverse((key, _))) = open.heap.peek() {
@@ -350,11 +406,12 @@ fn close(
         if part.first_dup.is_some() {
             return Err(None);
         }
-        sink(&i);
+        sink.add(&i, st.names).map_err(Some)?;
         open.recent_ids.insert(id_kept.clone());
         open.recent.push_back((key, id_kept));
     }
     open.folded_below = open.folded_below.max(below);
+    sink.settle(open.folded_below).map_err(Some)?;
     while let Some((k, _)) = open.recent.front() {
         if k.saturating_add(LATENESS_MS) >= open.folded_below {
             break;
@@ -380,7 +437,7 @@ fn out_of_order(file: &str, s: &PlacedSegment, id: &str, key: i64, before: i64) 
 }
 
 /// An instant of a note, RFC 3339 UTC with milliseconds.
-fn instant(ms: i64) -> String {
+pub(super) fn instant(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map_or_else(
         || format!("{ms} ms"),
         |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),

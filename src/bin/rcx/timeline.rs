@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use chrono_tz::Tz;
 use clap::Args as ClapArgs;
-use ringcx_reports::timeline::{Interactions, LoadStats, Timeline, TimelineBy};
+use ringcx_reports::timeline::{LoadStats, Timeline, TimelineBy};
 use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
@@ -80,9 +80,8 @@ pub fn report(stats: &LoadStats, run: &[String], quiet: bool) -> ExitCode {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let timeline = build(&a)?;
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
-    let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
-    let table = timeline.run(&ixns)?;
+    let table = timeline.run_files(&a.files, &a.read.builder())?;
     write_timeline(&table, a.format, &mut out)?;
     out.finish()?;
-    Ok(report(ixns.stats(), &table.stats().warnings, quiet))
+    Ok(report(&table.stats().load, &table.stats().warnings, quiet))
 }
