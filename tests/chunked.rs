@@ -816,3 +816,89 @@ fn fold_of_an_interaction_with_two_starts_spills_it_and_says_so() {
         assert_eq!(&plain, whole.stats());
     }
 }
+
+/// A cx v1 segment line: interaction `id` (its dialog starting at
+/// `dialog`), segment `sid` of agent `agent` over `[from, to)` (times of
+/// day on 2024-03-04, `HH:MM`).
+#[cfg(feature = "json")]
+fn dialog_seg(id: u32, sid: u32, agent: u32, dialog: &str, from: &str, to: &str) -> String {
+    format!(
+        "{{\"interactionId\":\"{id}\",\"dialogId\":\"d-{id}\",\"channelType\":\"VOICE\",\
+         \"dialogOrigination\":\"INBOUND\",\"dialogStartTimeMs\":\"2024-03-04T{dialog}:00.000Z\",\
+         \"segmentId\":\"{sid}\",\"segmentType\":\"AGENT\",\"segmentParticipantId\":\"{agent}\",\
+         \"segmentStartTimeMs\":\"2024-03-04T{from}:00.000Z\",\
+         \"segmentEndTimeMs\":\"2024-03-04T{to}:00.000Z\",\"segmentEvents\":[]}}\n"
+    )
+}
+
+/// Sixty calls, one every ten minutes from midnight, each with a first
+/// leg of three hours and a second leg of an hour: legs overlap, and are
+/// open across many of the fold's settled instants when read a record or
+/// two at a time.
+#[cfg(feature = "json")]
+fn long_legs() -> String {
+    let hm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+    (0..60u32)
+        .map(|k| {
+            let t = k * 10;
+            dialog_seg(k + 1, 1, 1 + k % 3, &hm(t), &hm(t + 1), &hm(t + 181))
+                + &dialog_seg(k + 1, 2, 7, &hm(t), &hm(t + 181), &hm(t + 241))
+        })
+        .collect()
+}
+
+/// The timeline read by folding (sums as interactions finish, peaks swept
+/// as the fold settles) is the timeline of the whole files, with no note,
+/// for hand-made long legs and generated re-pulls, by agent and for all,
+/// whatever the chunk size.
+#[cfg(feature = "json")]
+#[test]
+fn folded_timeline_is_the_timeline_of_whole_files() {
+    use ringcx_reports::timeline::{Interactions, Timeline, TimelineBy};
+    let rb = ReaderBuilder::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let legs = dir.path().join("legs.ndjson");
+    std::fs::write(&legs, long_legs()).expect("write");
+    let cases = [vec![legs], segment_pulls_of(dir.path(), 1, 900)];
+    for (n, files) in cases.iter().enumerate() {
+        let whole = Interactions::from_files_sequential(files, &rb, false).expect("whole");
+        for by in [TimelineBy::Agent, TimelineBy::All] {
+            let t = Timeline::new().by(by).interval(BucketInterval::Min15);
+            let want = t.run_sequential(&whole).expect("whole");
+            assert!(want.records().iter().any(|r| r.sums.peak_concurrency > 1));
+            for chunk in [300, 1 << 22] {
+                let got = t.run_files_by(files, &rb, chunk).expect("folded");
+                let what = format!("case {n} by {by} chunk {chunk}");
+                assert_eq!(got.stats().load.fold_note, None, "{what}");
+                assert_eq!(got, want, "{what}");
+            }
+        }
+    }
+}
+
+/// A segment that starts more than `LATENESS_MS` before its interaction,
+/// after the peaks were swept past its start: the fold gives up, says so
+/// naming the segment, and the timeline is still that of the whole file.
+#[cfg(feature = "json")]
+#[test]
+fn folded_timeline_gives_up_on_a_segment_long_before_its_interaction() {
+    use ringcx_reports::timeline::{Interactions, Timeline, TimelineBy};
+    let text = long_legs() + &dialog_seg(99, 1, 5, "10:00", "03:00", "10:30");
+    let f = temp(text.as_bytes());
+    let rb = ReaderBuilder::new();
+    let whole = Interactions::from_files_sequential(&[f.path()], &rb, false).expect("whole");
+    let t = Timeline::new().by(TimelineBy::All).interval(BucketInterval::Hour);
+    let want = t.run_sequential(&whole).expect("whole");
+    let got = t.run_files_by(&[f.path()], &rb, 300).expect("folded");
+    let note = got.stats().load.fold_note.clone().expect("a note");
+    let at = format!(
+        "{}:121: segment 1 of interaction 99 starts at 2024-03-04T03:00:00.000Z",
+        f.path().display()
+    );
+    assert!(note.starts_with(&at), "{note}");
+    assert!(note.contains("peaks cannot be swept in time order"), "{note}");
+    assert_eq!(got.records(), want.records());
+    let mut plain = got.stats().clone();
+    plain.load.fold_note = None;
+    assert_eq!(&plain, want.stats());
+}
