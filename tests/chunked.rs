@@ -887,7 +887,9 @@ fn folded_timeline_gives_up_on_a_segment_long_before_its_interaction() {
     let f = temp(text.as_bytes());
     let rb = ReaderBuilder::new();
     let whole = Interactions::from_files_sequential(&[f.path()], &rb, false).expect("whole");
-    let t = Timeline::new().by(TimelineBy::All).interval(BucketInterval::Hour);
+    let t = Timeline::new()
+        .by(TimelineBy::All)
+        .interval(BucketInterval::Hour);
     let want = t.run_sequential(&whole).expect("whole");
     let got = t.run_files_by(&[f.path()], &rb, 300).expect("folded");
     let note = got.stats().load.fold_note.clone().expect("a note");
@@ -896,9 +898,123 @@ fn folded_timeline_gives_up_on_a_segment_long_before_its_interaction() {
         f.path().display()
     );
     assert!(note.starts_with(&at), "{note}");
-    assert!(note.contains("peaks cannot be swept in time order"), "{note}");
+    assert!(
+        note.contains("peaks cannot be swept in time order"),
+        "{note}"
+    );
     assert_eq!(got.records(), want.records());
     let mut plain = got.stats().clone();
     plain.load.fold_note = None;
     assert_eq!(&plain, want.stats());
+}
+
+/// `rcx interactions` by folding writes, byte for byte, what writing the
+/// whole files' interactions does: time-ordered re-pulls (one run) and the
+/// same pulls reversed (the spill, and a run per small buffer merged), in
+/// every format, whatever the chunk size.
+#[cfg(feature = "json")]
+#[test]
+fn folded_interactions_write_the_bytes_of_whole_files() {
+    use ringcx_reports::timeline::Interactions;
+    use ringcx_reports::write::{write_interactions, write_interactions_files_by, TableFormat};
+    let rb = ReaderBuilder::new();
+    let tz: chrono_tz::Tz = "America/New_York".parse().expect("zone");
+    let dir = tempfile::tempdir().expect("dir");
+    let files = segment_pulls_of(dir.path(), 1, 900);
+    let rev = tempfile::tempdir().expect("dir");
+    let reversed: Vec<_> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("read");
+            let mut lines: Vec<&str> = text.lines().collect();
+            lines.reverse();
+            let p = rev.path().join(f.file_name().expect("name"));
+            std::fs::write(&p, lines.join("\n") + "\n").expect("write");
+            p
+        })
+        .collect();
+    for (n, files) in [files, reversed].iter().enumerate() {
+        let whole = Interactions::from_files_sequential(files, &rb, false).expect("whole");
+        for format in [
+            TableFormat::Csv,
+            TableFormat::Json,
+            TableFormat::Ndjson,
+            TableFormat::Table,
+        ] {
+            let mut want = Vec::new();
+            write_interactions(&whole, &tz, format, &mut want).expect("write");
+            for chunk in [300, 1 << 22] {
+                let mut got = Vec::new();
+                let stats =
+                    write_interactions_files_by(files, &rb, false, chunk, &tz, format, &mut got)
+                        .expect("folded");
+                let what = format!("case {n} {format:?} chunk {chunk}");
+                assert_eq!(
+                    String::from_utf8(got).expect("utf-8"),
+                    String::from_utf8(want.clone()).expect("utf-8"),
+                    "{what}"
+                );
+                if n == 0 {
+                    assert_eq!(stats.fold_note, None, "{what}");
+                } else if chunk == 300 {
+                    assert!(stats.fold_note.is_some(), "{what}");
+                }
+            }
+        }
+    }
+}
+
+/// Calls that start at the same instant are in id order, numerically
+/// while every id is an integer: an id that is not, read after those
+/// calls were written, turns the order to text order, as for whole files.
+#[cfg(feature = "json")]
+#[test]
+fn folded_interactions_order_ids_of_one_start_as_whole_files_do() {
+    use ringcx_reports::timeline::Interactions;
+    use ringcx_reports::write::{write_interactions, write_interactions_files_by, TableFormat};
+    let rb = ReaderBuilder::new();
+    let tz = chrono_tz::UTC;
+    let seg = |id: &str, at: &str| {
+        format!(
+            "{{\"interactionId\":\"{id}\",\"dialogId\":\"d-{id}\",\"channelType\":\"VOICE\",\
+             \"dialogOrigination\":\"INBOUND\",\"dialogStartTimeMs\":\"2024-03-04T{at}:00.000Z\",\
+             \"segmentId\":\"1\",\"segmentType\":\"AGENT\",\"segmentParticipantId\":\"8\",\
+             \"segmentStartTimeMs\":\"2024-03-04T{at}:20.000Z\",\
+             \"segmentEndTimeMs\":\"2024-03-04T{at}:50.000Z\",\"segmentEvents\":[]}}\n"
+        )
+    };
+    let early = seg("9", "01:00") + &seg("10", "01:00") + &seg("8", "01:00");
+    for (last, want_ids) in [("11", ["8", "9", "10"]), ("x", ["10", "8", "9"])] {
+        let text = early.clone() + &seg(last, "09:00");
+        let f = temp(text.as_bytes());
+        let whole = Interactions::from_files_sequential(&[f.path()], &rb, false).expect("whole");
+        let mut want = Vec::new();
+        write_interactions(&whole, &tz, TableFormat::Csv, &mut want).expect("write");
+        let want = String::from_utf8(want).expect("utf-8");
+        let ids: Vec<&str> = want
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap_or(""))
+            .collect();
+        assert_eq!(ids[..3], want_ids, "{want}");
+        for chunk in [64, 1 << 22] {
+            let mut got = Vec::new();
+            let stats = write_interactions_files_by(
+                &[f.path()],
+                &rb,
+                false,
+                chunk,
+                &tz,
+                TableFormat::Csv,
+                &mut got,
+            )
+            .expect("folded");
+            assert_eq!(stats.fold_note, None);
+            assert_eq!(
+                String::from_utf8(got).expect("utf-8"),
+                want,
+                "last {last} chunk {chunk}"
+            );
+        }
+    }
 }

@@ -74,6 +74,7 @@ pub use load::{Counted, Interactions, LoadStats};
 pub(crate) use segment::PlacedSegment;
 pub use segment::UNMAPPED_GROUP;
 pub use stream::LATENESS_MS;
+pub(crate) use stream::{fold_into, Sink};
 
 use self::engine::{Engine, Folded};
 use crate::error::{Error, Result};

@@ -11,9 +11,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::chunked::{self, Job, Source};
-use super::stream::Sink;
 use super::load::{LoadStats, Part, Tally};
 use super::segment::{Interner, PlacedSegment, Recording};
+use super::stream::Sink;
 use super::unit::{add_group, Groups};
 use crate::model::{Completeness, SegmentGeneration};
 use crate::position::Position;

@@ -382,11 +382,7 @@ fn pick(todo: &mut [VecDeque<Job>], mark: &[i64], window: usize) -> Vec<Job> {
 }
 
 /// Folds every open interaction whose key is below `below`.
-fn close(
-    st: &mut Fold<'_>,
-    below: i64,
-    sink: &mut dyn Sink,
-) -> std::result::Result<(), GiveUp> {
+fn close(st: &mut Fold<'_>, below: i64, sink: &mut dyn Sink) -> std::result::Result<(), GiveUp> {
     let (open, part) = (&mut st.open, &mut st.part);
     while let Some(Reverse((key, _))) = open.heap.peek() {
         if *key >= below {

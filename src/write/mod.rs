@@ -5,6 +5,7 @@ mod analytics;
 mod calls;
 mod cell;
 mod destination;
+mod interactions;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 #[cfg(feature = "plot")]
@@ -21,6 +22,7 @@ pub(crate) use analytics::analytics_name;
 pub use calls::write_calls;
 
 pub use destination::{check_not_input, remove_temporaries, Destination};
+pub use interactions::{write_interactions_files, write_interactions_files_by};
 pub use rollup::{write_rollup, write_table};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
 pub use segments::{write_segments, SegmentWriter};

@@ -193,7 +193,7 @@ fn instant_text(ms: i64, tz: &Tz) -> String {
         .unwrap_or_default()
 }
 
-fn interaction_row(i: &Interaction, tz: &Tz) -> Vec<V> {
+pub(super) fn interaction_row(i: &Interaction, tz: &Tz) -> Vec<V> {
     let opt = |s: Option<&str>| s.map_or(V::Null, |s| V::Text(s.to_owned()));
     let handle = i.handle_ms();
     let recorded = i.recorded_ms();

@@ -6,14 +6,13 @@ use std::process::ExitCode;
 
 use chrono_tz::Tz;
 use clap::Args as ClapArgs;
-use ringcx_reports::timeline::Interactions;
-use ringcx_reports::write::{write_interactions, TableFormat};
+use ringcx_reports::write::{write_interactions_files, TableFormat};
 use ringcx_reports::Error;
 
 use crate::common::{one_of, parse_tz, Output, ReadOpts};
 
 /// The formats of interactions: a subset of [`TableFormat`], as
-/// [`write_interactions`] refuses the Analytics shape (which is for
+/// `write_interactions` refuses the Analytics shape (which is for
 /// timelines and rollups); taking only these, `--help` lists what works and
 /// clap refuses the rest before any file is read.
 const FORMATS: &[TableFormat] = &[
@@ -49,8 +48,14 @@ pub struct Args {
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
-    let ixns = Interactions::from_files(&a.files, &a.read.builder(), a.skip_invalid)?;
-    write_interactions(&ixns, &a.tz, a.format, &mut out)?;
+    let stats = write_interactions_files(
+        &a.files,
+        &a.read.builder(),
+        a.skip_invalid,
+        &a.tz,
+        a.format,
+        &mut out,
+    )?;
     out.finish()?;
-    Ok(crate::timeline::report(ixns.stats(), &[], quiet))
+    Ok(crate::timeline::report(&stats, &[], quiet))
 }
