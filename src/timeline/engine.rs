@@ -40,6 +40,8 @@ pub(crate) struct Item<'a> {
 
 pub(crate) type Bucket = (i64, i64);
 pub(crate) type Cells<'a> = HashMap<(&'a str, Bucket), TimelineSums>;
+/// Cells with their key texts owned.
+pub(crate) type OwnedCells = Vec<((Box<str>, Bucket), TimelineSums)>;
 
 pub(crate) struct Engine {
     by: TimelineBy,
@@ -304,7 +306,7 @@ impl<'e> Folded<'e> {
     }
 
     /// The cells, by key text, and the segments kept.
-    pub fn finish(self) -> (Vec<((Box<str>, Bucket), TimelineSums)>, u64) {
+    pub fn finish(self) -> (OwnedCells, u64) {
         let names = self.names;
         let cells = self
             .cells

@@ -1,6 +1,10 @@
 //! Folding interactions as they close, for runs that need each call once
-//! and not the whole set (`rcx calls`): memory holds the calls still open,
-//! not the export.
+//! and not the whole set (`rcx calls`, `rcx timeline`, `rcx
+//! interactions`): memory holds the calls still open, not the export.
+//! A [`Sink`] takes each finished interaction, and is told as the fold
+//! goes the start below which no interaction is still to come (`settle`),
+//! so a sink that needs order (peaks, sorted rows) can finish what lies
+//! before it.
 //!
 //! The files are read by chunks (a window of a few chunks at a time, in
 //! parallel), always advancing the files that are furthest behind in
