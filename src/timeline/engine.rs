@@ -23,7 +23,8 @@ use rayon::prelude::*;
 
 use super::interaction::Interaction;
 use super::segment::PlacedSegment;
-use super::stream::{Sink, LATENESS_MS};
+use super::sink::Sink;
+use super::stream::LATENESS_MS;
 use super::{TimelineBy, TimelineSums};
 use crate::window::{in_zone, Bucketer, FastMap, Filter};
 

@@ -58,6 +58,7 @@ mod engine;
 mod interaction;
 mod load;
 mod segment;
+mod sink;
 mod spill;
 mod stream;
 mod unit;
@@ -73,8 +74,9 @@ pub use interaction::Interaction;
 pub use load::{Counted, Interactions, LoadStats};
 pub(crate) use segment::PlacedSegment;
 pub use segment::UNMAPPED_GROUP;
+pub(crate) use sink::Sink;
+pub(crate) use stream::fold_into;
 pub use stream::LATENESS_MS;
-pub(crate) use stream::{fold_into, Sink};
 
 use self::engine::{Engine, Folded};
 use crate::error::{Error, Result};

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::chunked::{self, Job, Source};
 use super::load::{LoadStats, Part, Tally};
 use super::segment::{Interner, PlacedSegment, Recording};
-use super::stream::Sink;
+use super::sink::Sink;
 use super::unit::{add_group, Groups};
 use crate::model::{Completeness, SegmentGeneration};
 use crate::position::Position;

@@ -37,6 +37,7 @@ use super::chunked::{self, Job, Source};
 use super::interaction::Interaction;
 use super::load::{Interactions, LoadStats, Part, Tally};
 use super::segment::PlacedSegment;
+use super::sink::Sink;
 use super::spill;
 use super::unit::{Base, UnitLoad};
 use crate::error::{Error, Result};
@@ -52,20 +53,6 @@ pub const LATENESS_MS: i64 = 2 * 3600 * 1000;
 /// Why a fold gave up: `None` for a reason that is no news (an error the
 /// whole read reports, a stream), else the note to print.
 type GiveUp = Option<String>;
-
-/// What a fold hands finished interactions to.
-pub(crate) trait Sink: Send {
-    /// Takes one finished interaction (its segments' `file_idx` index
-    /// `files`). `Err(note)` gives up the fold in
-    /// time order (the files are read again another way, from
-    /// [`restart`](Self::restart)).
-    fn add(&mut self, i: &Interaction, files: &[Arc<str>]) -> std::result::Result<(), String>;
-    /// Every interaction added from now on starts ([`Interaction::start`])
-    /// at `below` or later; `i64::MAX` when none is left.
-    fn settle(&mut self, below: i64) -> std::result::Result<(), String>;
-    /// Forgets what was added: the fold starts over.
-    fn restart(&mut self) -> Result<()>;
-}
 
 /// A fold into a value, as [`Interactions::fold_files`] takes it.
 struct Adder<A, I, F> {
