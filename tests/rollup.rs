@@ -998,3 +998,142 @@ fn a_window_block_sets_the_rollups_time_options() {
         BucketInterval::Day
     );
 }
+
+/// SPEC 8: every key of a request body is honoured or refused naming its
+/// JSON path. The seed-style body (timeZone under advancedTimeSettings,
+/// grouping.ids, additionalFilters, responseOptions) is refused key by
+/// key until only what is answered is left; that body then answers as the
+/// same options given as flags.
+#[test]
+fn analytics_request_honours_or_refuses_every_key_by_path() {
+    let refused = |body: &str, path: &str| {
+        let e = AnalyticsRequest::parse("r.json", body)
+            .and_then(|r| Rollup::new().request(&r).map(|_| ()))
+            .expect_err(body);
+        let m = e.to_string();
+        assert!(e.is_usage(), "{m}");
+        assert!(m.contains(path), "{body}: {m}");
+    };
+    let range = r#""timeRange": {"timeFrom": "2024-11-03T00:00:00-04:00", "timeTo": "2024-11-04T00:00:00-05:00"}"#;
+    let body = |extra: &str| {
+        format!(
+            r#"{{{extra}"timeSettings": {{{range},
+                "advancedTimeSettings": {{"timeZone": "Europe/Moscow", "includeDays": ["Sunday"]}}}},
+               "interval": "Hour"}}"#
+        )
+    };
+    let ids = r#""grouping": {"groupBy": "Queues", "ids": ["5686"]},"#;
+    let filters = r#""additionalFilters": {"direction": "Outbound"},"#;
+    let options = r#""responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum"}}},"#;
+    refused(
+        &body(&format!("{ids}{filters}{options}")),
+        "grouping.ids[0]: a selection of keys",
+    );
+    refused(
+        &body(&format!("{filters}{options}")),
+        "additionalFilters.direction: call filters",
+    );
+    refused(&body(options), "responseOptions.counters: response options");
+    refused(
+        r#"{"callFilters": {"directions": ["Inbound"]}}"#,
+        "callFilters.directions",
+    );
+    refused(
+        r#"{"grouping": {"groupBy": "Users", "keys": ["11"]}}"#,
+        "grouping.keys[0]",
+    );
+    refused(
+        r#"{"grouping": {"groupBy": "Users", "groupByMembers": "Departments"}}"#,
+        "grouping.groupByMembers",
+    );
+    refused(
+        r#"{"grouping": {"groupBy": "QueueAgents"}}"#,
+        "grouping.groupBy QueueAgents",
+    );
+    refused(
+        r#"{"groupng": {"groupBy": "Queues"}}"#,
+        "groupng: unknown key",
+    );
+    refused(
+        r#"{"timeSettings": {"timeZon": "UTC"}}"#,
+        "timeSettings.timeZon: unknown key",
+    );
+    refused(
+        r#"{"timeSettings": {"advancedTimeSettings": {"includeHours": [{"from": "08:00", "to": "09:00", "till": "10:00"}]}}}"#,
+        "timeSettings.advancedTimeSettings.includeHours[0].till: unknown key",
+    );
+    refused(
+        r#"{"timeSettings": {"timeZone": "UTC", "advancedTimeSettings": {"timeZone": "Europe/Moscow"}}}"#,
+        "timeSettings.advancedTimeSettings.timeZone \"Europe/Moscow\" differs from timeSettings.timeZone",
+    );
+    refused(
+        r#"{"timeSettings": {"timeZone": "Mars/Olympus"}}"#,
+        "timeSettings.timeZone: unknown time zone",
+    );
+    refused(
+        r#"{"timeSettings": {"advancedTimeSettings": {"includeDays": ["Funday"]}}}"#,
+        "includeDays[0]: unknown day",
+    );
+    refused(r#"{"grouping": []}"#, "grouping must be an object");
+
+    // What is left is answered, as the same options given as flags.
+    let files = [fixture("queue_fallback_ny.csv")];
+    let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let run = |r: Rollup| {
+        r.source_tz(ny)
+            .run_files(&files, &ReaderBuilder::new())
+            .unwrap()
+    };
+    let req = AnalyticsRequest::parse("r.json", &body("")).unwrap();
+    let got = run(Rollup::new().request(&req).unwrap());
+    let flags = Rollup::new()
+        .by(Grouping::All)
+        .tz("Europe/Moscow".parse().unwrap())
+        .from("2024-11-03T00:00:00-04:00".parse().unwrap())
+        .to("2024-11-04T00:00:00-05:00".parse().unwrap())
+        .days(parse_days("sun").unwrap())
+        .interval(BucketInterval::Hour);
+    let want = run(flags);
+    assert_eq!(got.grouping(), Grouping::All);
+    assert_eq!(hours_of(&got), hours_of(&want));
+    assert!(
+        hours_of(&got)[0].0.ends_with("+03:00"),
+        "{:?}",
+        hours_of(&got)
+    );
+    // Null, empty and missing ask for nothing; no grouping is the company.
+    for b in [
+        r#"{"grouping": null, "additionalFilters": {}, "responseOptions": null}"#,
+        r#"{"grouping": {}, "callFilters": {}}"#,
+        r#"{"grouping": {"groupBy": "WholeCompany", "ids": []}}"#,
+        r#"{}"#,
+    ] {
+        let r = AnalyticsRequest::parse("r.json", b).unwrap();
+        assert_eq!(r.grouping().unwrap(), Some(Grouping::All), "{b}");
+    }
+}
+
+/// `rcx rollup --request` exits 2 naming the refused key's path.
+#[test]
+fn rollup_request_with_an_unanswered_key_exits_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let req = dir.path().join("req.json");
+    std::fs::write(
+        &req,
+        r#"{"grouping": {"groupBy": "Queues"}, "additionalFilters": {"direction": "Outbound"}}"#,
+    )
+    .unwrap();
+    let o = rcx(&[
+        "rollup",
+        "fixtures/queue_fallback_ny.csv",
+        "--request",
+        req.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("additionalFilters.direction: call filters are not answered yet"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+}

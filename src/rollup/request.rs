@@ -6,16 +6,22 @@
 //!
 //! | request field | rollup option |
 //! |---|---|
-//! | `grouping.groupBy`: `Queues`, `Users`, `QueueAgents`, `Company`, `UserGroups`, `QueueGroups` | `--by queue`, `agent`, `agent-queue`, `all`, `agent-group`, `queue-group` |
-//! | `timeSettings.timeZone` | `--tz` |
+//! | `grouping.groupBy`: `Queues`, `Users`, `Company`/`WholeCompany`, `UserGroups`, `QueueGroups` | `--by queue`, `agent`, `all`, `agent-group`, `queue-group` |
+//! | no `grouping`, a null one, or no `groupBy` | `--by all` (one record for the whole company) |
+//! | `timeSettings.timeZone` or `timeSettings.advancedTimeSettings.timeZone` (both: the same zone) | `--tz` |
 //! | `timeSettings.timeRange.timeFrom` / `timeTo` | `--from` / `--to` |
 //! | `timeSettings.advancedTimeSettings.includeDays` | `--days` |
 //! | `timeSettings.advancedTimeSettings.includeHours` `[{from, to}]` | `--hours` |
 //! | `interval` (top level, as the timeline endpoint's query parameter): `Hour`, `Day`, `Week`, `Month`, and this tool's names | `--interval` |
 //!
-//! Fields the rollup cannot honour (`grouping.keys`, `callFilters`) are
-//! refused rather than ignored, so a result never silently answers a
-//! different question than the request asked.
+//! Every other key is refused with its JSON path, never ignored (SPEC 8:
+//! "every key of a request body is either honoured exactly or refused"):
+//! a misspelled or unknown key, and the keys not answered yet, when they
+//! ask for anything: `grouping.ids` / `grouping.keys` (a selection of
+//! keys), `grouping.groupByMembers`, `additionalFilters` / `callFilters`,
+//! `responseOptions`, and `groupBy` `QueueAgents` (one record per agent
+//! over the queues in `ids`, which `--by agent-queue` is not). Null, `{}`
+//! and `[]` ask for nothing and are accepted.
 
 use serde_json::Value as Json;
 
@@ -77,64 +83,215 @@ fn text<'a>(file: &str, v: &'a Json, path: &str) -> Result<Option<&'a str>> {
     }
 }
 
+/// The members of `v` at `path` (none for null), each checked against
+/// `known`: any other key is refused by its path.
+fn members<'a>(
+    file: &str,
+    v: &'a Json,
+    path: &str,
+    known: &[&str],
+) -> Result<&'a serde_json::Map<String, Json>> {
+    static EMPTY: std::sync::OnceLock<serde_json::Map<String, Json>> = std::sync::OnceLock::new();
+    let m = match v {
+        Json::Null => return Ok(EMPTY.get_or_init(serde_json::Map::new)),
+        Json::Object(m) => m,
+        _ => return Err(bad(file, format!("{} must be an object", shown(path)))),
+    };
+    for k in m.keys() {
+        if !known.contains(&k.as_str()) {
+            return Err(bad(
+                file,
+                format!(
+                    "{}: unknown key; expected one of {}",
+                    join(path, k),
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(m)
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn shown(path: &str) -> &str {
+    if path.is_empty() {
+        "the request body"
+    } else {
+        path
+    }
+}
+
+/// Refuses a key this version does not answer yet, when it asks for
+/// anything: null, an empty object or an empty list ask for nothing. The
+/// message names the first key (or item) inside.
+fn refuse_unless_empty(file: &str, v: &Json, path: &str, why: &str) -> Result<()> {
+    let inner = match v {
+        Json::Null => return Ok(()),
+        Json::Object(m) => match m.keys().next() {
+            None => return Ok(()),
+            Some(k) => join(path, k),
+        },
+        Json::Array(a) if a.is_empty() => return Ok(()),
+        Json::Array(_) => format!("{path}[0]"),
+        _ => path.to_owned(),
+    };
+    Err(bad(file, format!("{inner}: {why}")))
+}
+
 impl AnalyticsRequest {
     /// Parses a request body; `file` labels errors.
+    ///
+    /// Every key is honoured or refused (SPEC 8): an unknown key, or one
+    /// this version does not answer yet (`grouping.ids`/`keys`,
+    /// `groupByMembers`, `additionalFilters`/`callFilters`,
+    /// `responseOptions`), is an error naming its JSON path, so that a
+    /// result never answers a different question than the body asks.
+    /// `timeZone` is read in both places (`timeSettings` and
+    /// `advancedTimeSettings`); a null or missing `grouping` is the whole
+    /// company.
     pub fn parse(file: &str, body: &str) -> Result<AnalyticsRequest> {
         let v: Json = serde_json::from_str(body)
             .map_err(|e| bad(file, format!("invalid request JSON: {e}")))?;
         if !v.is_object() {
             return Err(bad(file, "the request body must be a JSON object"));
         }
-        let mut r = AnalyticsRequest::default();
+        let top = members(
+            file,
+            &v,
+            "",
+            &[
+                "grouping",
+                "timeSettings",
+                "interval",
+                "additionalFilters",
+                "callFilters",
+                "responseOptions",
+            ],
+        )?;
         let null = Json::Null;
-        let at = |p: &str| v.pointer(p).unwrap_or(&null);
-        r.group_by = text(file, at("/grouping/groupBy"), "grouping.groupBy")?.map(str::to_owned);
-        if at("/grouping/keys")
-            .as_array()
-            .is_some_and(|k| !k.is_empty())
-        {
+        let at = |m: &'_ serde_json::Map<String, Json>, k: &str| -> Json {
+            m.get(k).cloned().unwrap_or(Json::Null)
+        };
+        let mut r = AnalyticsRequest::default();
+        let grouping = at(top, "grouping");
+        let g = members(
+            file,
+            &grouping,
+            "grouping",
+            &["groupBy", "ids", "keys", "groupByMembers"],
+        )?;
+        r.group_by = match text(file, g.get("groupBy").unwrap_or(&null), "grouping.groupBy")? {
+            Some(by) => Some(by.to_owned()),
+            // No grouping, or none named: one record for everything.
+            None => Some("Company".to_owned()),
+        };
+        for k in ["ids", "keys"] {
+            refuse_unless_empty(
+                file,
+                g.get(k).unwrap_or(&null),
+                &format!("grouping.{k}"),
+                "a selection of keys is not answered yet; filter the input files instead",
+            )?;
+        }
+        if let Some(m) = g.get("groupByMembers").filter(|m| !m.is_null()) {
             return Err(bad(
                 file,
-                "grouping.keys is not supported: filter the input files instead",
+                format!("grouping.groupByMembers: member groupings are not answered yet (got {m})"),
             ));
         }
-        if !at("/callFilters").is_null() {
-            return Err(bad(
+        for k in ["additionalFilters", "callFilters"] {
+            refuse_unless_empty(
                 file,
-                "callFilters is not supported: interval reports carry no per-call detail",
-            ));
+                top.get(k).unwrap_or(&null),
+                k,
+                "call filters are not answered yet; filter the input files instead",
+            )?;
         }
-        if let Some(z) = text(file, at("/timeSettings/timeZone"), "timeSettings.timeZone")? {
-            r.time_zone =
-                Some(parse_zone(z).ok_or_else(|| bad(file, format!("unknown time zone {z:?}")))?);
+        refuse_unless_empty(
+            file,
+            top.get("responseOptions").unwrap_or(&null),
+            "responseOptions",
+            "response options are not answered yet; choose metrics with --columns",
+        )?;
+        let ts = at(top, "timeSettings");
+        let ts = members(
+            file,
+            &ts,
+            "timeSettings",
+            &["timeZone", "timeRange", "advancedTimeSettings"],
+        )?;
+        let range = at(ts, "timeRange");
+        let range = members(
+            file,
+            &range,
+            "timeSettings.timeRange",
+            &["timeFrom", "timeTo"],
+        )?;
+        let adv = at(ts, "advancedTimeSettings");
+        let adv = members(
+            file,
+            &adv,
+            "timeSettings.advancedTimeSettings",
+            &["timeZone", "includeDays", "includeHours"],
+        )?;
+        let mut zone: Option<(&str, chrono_tz::Tz)> = None;
+        for (path, m) in [
+            ("timeSettings.timeZone", ts),
+            ("timeSettings.advancedTimeSettings.timeZone", adv),
+        ] {
+            let Some(z) = text(file, m.get("timeZone").unwrap_or(&null), path)? else {
+                continue;
+            };
+            let tz = parse_zone(z)
+                .ok_or_else(|| bad(file, format!("{path}: unknown time zone {z:?}")))?;
+            match zone {
+                Some((first, other)) if other != tz => {
+                    return Err(bad(
+                        file,
+                        format!("{path} {z:?} differs from {first} {:?}", other.name()),
+                    ))
+                }
+                _ => zone = Some((path, tz)),
+            }
         }
+        r.time_zone = zone.map(|(_, tz)| tz);
         for (key, slot) in [("timeFrom", &mut r.time_from), ("timeTo", &mut r.time_to)] {
-            let p = format!("/timeSettings/timeRange/{key}");
-            if let Some(t) = text(file, at(&p), &format!("timeRange.{key}"))? {
+            let p = format!("timeSettings.timeRange.{key}");
+            if let Some(t) = text(file, range.get(key).unwrap_or(&null), &p)? {
                 *slot = Some(
                     t.parse::<TimeBound>()
-                        .map_err(|e| bad(file, format!("timeRange.{key}: {e}")))?,
+                        .map_err(|e| bad(file, format!("{p}: {e}")))?,
                 );
             }
         }
-        match at("/timeSettings/advancedTimeSettings/includeDays") {
+        const DAYS: &str = "timeSettings.advancedTimeSettings.includeDays";
+        match adv.get("includeDays").unwrap_or(&null) {
             Json::Null => {}
             Json::Array(days) => {
                 let mut mask = 0u8;
-                for d in days {
+                for (n, d) in days.iter().enumerate() {
                     let name = d.as_str().unwrap_or("");
                     let w = weekday(name)
-                        .ok_or_else(|| bad(file, format!("includeDays: unknown day {d}")))?;
+                        .ok_or_else(|| bad(file, format!("{DAYS}[{n}]: unknown day {d}")))?;
                     mask |= 1 << w.num_days_from_monday();
                 }
                 r.include_days = Some(mask);
             }
-            _ => return Err(bad(file, "includeDays must be a list")),
+            _ => return Err(bad(file, format!("{DAYS} must be a list"))),
         }
-        match at("/timeSettings/advancedTimeSettings/includeHours") {
+        const HOURS: &str = "timeSettings.advancedTimeSettings.includeHours";
+        match adv.get("includeHours").unwrap_or(&null) {
             Json::Null => {}
             Json::Array(hours) => {
-                for h in hours {
+                for (n, h) in hours.iter().enumerate() {
+                    members(file, h, &format!("{HOURS}[{n}]"), &["from", "to"])?;
                     let get = |k: &str| h.get(k).and_then(Json::as_str).and_then(hhmm);
                     match (get("from"), get("to")) {
                         (Some(from), Some(to)) if from < 1440 && to >= 1 && from != to => {
@@ -143,15 +300,15 @@ impl AnalyticsRequest {
                         _ => {
                             return Err(bad(
                                 file,
-                                format!("includeHours: expected {{\"from\": \"HH:mm\", \"to\": \"HH:mm\"}}, got {h}"),
+                                format!("{HOURS}[{n}]: expected {{\"from\": \"HH:mm\", \"to\": \"HH:mm\"}}, got {h}"),
                             ))
                         }
                     }
                 }
             }
-            _ => return Err(bad(file, "includeHours must be a list")),
+            _ => return Err(bad(file, format!("{HOURS} must be a list"))),
         }
-        if let Some(i) = text(file, at("/interval"), "interval")? {
+        if let Some(i) = text(file, top.get("interval").unwrap_or(&null), "interval")? {
             r.interval =
                 Some(i.parse::<BucketInterval>().map_err(|e| {
                     bad(file, format!("interval: {e} (or Hour, Day, Week, Month)"))
@@ -177,8 +334,16 @@ impl AnalyticsRequest {
         let by = match g.to_ascii_lowercase().as_str() {
             "queues" | "queue" => Grouping::Queue,
             "users" | "agents" => Grouping::Agent,
-            "queueagents" => Grouping::AgentQueue,
-            "company" => Grouping::All,
+            "queueagents" => {
+                // The API's QueueAgents is one record per agent over the
+                // queues in `ids`, not one per agent and queue.
+                return Err(Error::usage(
+                    "grouping.groupBy QueueAgents (one record per agent over the queues in \
+                     ids) is not answered yet; --by agent-queue gives one record per agent \
+                     and queue",
+                ));
+            }
+            "company" | "wholecompany" => Grouping::All,
             "usergroups" | "agentgroups" => Grouping::AgentGroup,
             "queuegroups" => Grouping::QueueGroup,
             _ => {
