@@ -1110,7 +1110,19 @@ fn analytics_request_honours_or_refuses_every_key_by_path() {
     ] {
         let r = AnalyticsRequest::parse("r.json", b).unwrap();
         assert_eq!(r.grouping().unwrap(), Some(Grouping::All), "{b}");
+        // No `interval`: an aggregate request, one record for the range.
+        assert_eq!(r.interval, Some(BucketInterval::Total), "{b}");
     }
+    let req = AnalyticsRequest::parse("r.json", r#"{"grouping": {"groupBy": "Queues"}}"#).unwrap();
+    let got = run(Rollup::new().request(&req).unwrap());
+    let want = run(Rollup::new()
+        .by(Grouping::Queue)
+        .interval(BucketInterval::Total));
+    assert_eq!(got.records().len(), want.records().len());
+    assert_eq!(got, want);
+    let queues: std::collections::BTreeSet<_> =
+        got.records().iter().map(|r| r.keys().to_vec()).collect();
+    assert_eq!(queues.len(), got.records().len(), "one record per queue");
 }
 
 /// `rcx rollup --request` exits 2 naming the refused key's path.

@@ -13,6 +13,7 @@
 //! | `timeSettings.advancedTimeSettings.includeDays` | `--days` |
 //! | `timeSettings.advancedTimeSettings.includeHours` `[{from, to}]` | `--hours` |
 //! | `interval` (top level, as the timeline endpoint's query parameter): `Hour`, `Day`, `Week`, `Month`, and this tool's names | `--interval` |
+//! | no `interval` (an aggregate request) | `--interval total` (one record per key for the whole range) |
 //!
 //! Every other key is refused with its JSON path, never ignored (SPEC 8:
 //! "every key of a request body is either honoured exactly or refused"):
@@ -67,7 +68,7 @@ pub struct AnalyticsRequest {
     pub include_days: Option<u8>,
     /// `includeHours`.
     pub include_hours: Vec<HourRange>,
-    /// `interval`.
+    /// `interval`; `total` for a body without one (an aggregate request).
     pub interval: Option<BucketInterval>,
 }
 
@@ -308,12 +309,14 @@ impl AnalyticsRequest {
             }
             _ => return Err(bad(file, format!("{HOURS} must be a list"))),
         }
-        if let Some(i) = text(file, top.get("interval").unwrap_or(&null), "interval")? {
-            r.interval =
-                Some(i.parse::<BucketInterval>().map_err(|e| {
-                    bad(file, format!("interval: {e} (or Hour, Day, Week, Month)"))
-                })?);
-        }
+        r.interval = match text(file, top.get("interval").unwrap_or(&null), "interval")? {
+            Some(i) => Some(
+                i.parse::<BucketInterval>()
+                    .map_err(|e| bad(file, format!("interval: {e} (or Hour, Day, Week, Month)")))?,
+            ),
+            // An aggregate request: one record per key for the whole range.
+            None => Some(BucketInterval::Total),
+        };
         Ok(r)
     }
 
