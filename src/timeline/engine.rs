@@ -14,6 +14,11 @@
 //! keys are swept in parallel, each key's spans in one sweep. Output order
 //! is fixed at the end by sorting, so the result is the same whatever the
 //! thread count.
+//!
+//! Read from files, interactions are folded as they finish instead
+//! (`Folded`, a [`Sink`]): the same sums added one interaction at a time,
+//! and the same sweep run in steps, each up to the instant before which no
+//! segment can start any more, so only the segments still open wait.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash};
@@ -202,43 +207,25 @@ impl Engine {
     /// its segments open at one instant of each bucket (`[start, end)`
     /// spans, so a segment ending when another starts does not overlap it).
     pub fn peaks<'a>(&self, ixns: &'a [Interaction], cells: &mut Cells<'a>, parallel: bool) {
-        // One i64 per event: the instant doubled, plus 1 for a start, so
-        // that sorting puts the ends at an instant before its starts.
-        let mut by_key: HashMap<&'a str, Vec<i64>> = HashMap::new();
+        let mut by_key: HashMap<&'a str, Sweep> = HashMap::new();
         self.each(ixns, |it| {
-            let s = it.seg;
-            if s.end > s.start {
-                let v = by_key.entry(key_of(self.by, s)).or_default();
-                v.push(s.start * 2 + 1);
-                v.push(s.end * 2);
-            }
+            by_key
+                .entry(key_of(self.by, it.seg))
+                .or_default()
+                .push(it.seg);
         });
-        let sweep = |(key, mut ev): (&'a str, Vec<i64>)| {
+        let sweep = |(key, mut w): (&'a str, Sweep)| {
             let mut b = self.bucketer.clone();
             let mut out: Vec<((&'a str, Bucket), u64)> = Vec::new();
-            ev.sort_unstable();
-            let mut open = 0i64;
-            let mut i = 0;
-            while i < ev.len() {
-                let t = ev[i].div_euclid(2);
-                while i < ev.len() && ev[i].div_euclid(2) == t {
-                    open += if ev[i].rem_euclid(2) == 1 { 1 } else { -1 };
-                    i += 1;
+            w.run(i64::MAX, &mut b, self.range, |bk, open| {
+                match out.last_mut() {
+                    Some((k, p)) if k.1 == bk => *p = (*p).max(open),
+                    _ => out.push(((key, bk), open)),
                 }
-                // `open` holds on [t, next event).
-                let Some(&next) = ev.get(i) else { break };
-                let next = next.div_euclid(2);
-                if open <= 0 {
-                    continue;
-                }
-                split(&mut b, self.range, t, next, |bk, _| match out.last_mut() {
-                    Some((k, p)) if k.1 == bk => *p = (*p).max(open as u64),
-                    _ => out.push(((key, bk), open as u64)),
-                });
-            }
+            });
             out
         };
-        let groups: Vec<(&'a str, Vec<i64>)> = by_key.into_iter().collect();
+        let groups: Vec<(&'a str, Sweep)> = by_key.into_iter().collect();
         let found: Vec<((&'a str, Bucket), u64)> = if parallel {
             groups.into_par_iter().flat_map_iter(sweep).collect()
         } else {
@@ -319,42 +306,62 @@ impl<'e> Folded<'e> {
 
     /// Sweeps every key's events before `h`.
     fn sweep_to(&mut self, h: i64) {
-        let (engine, b, cells) = (self.engine, &mut self.b, &mut self.cells);
+        let (range, b, cells) = (self.engine.range, &mut self.b, &mut self.cells);
         for (k, w) in self.sweeps.iter_mut().enumerate() {
-            if w.ev.is_empty() {
-                continue;
-            }
-            w.ev.sort_unstable();
-            let n = w.ev.partition_point(|&e| e.div_euclid(2) < h);
-            let mut peak = |b: &mut Bucketer, a: i64, e: i64, open: u64| {
-                if open > 0 {
-                    split(b, engine.range, a, e, |bk, _| {
-                        let c = cells.entry((k as u32, bk)).or_default();
-                        c.peak_concurrency = c.peak_concurrency.max(open);
-                    });
-                }
-            };
-            let mut i = 0;
-            while i < n {
-                let t = w.ev[i].div_euclid(2);
-                peak(b, w.at, t, w.open);
-                while i < n && w.ev[i].div_euclid(2) == t {
-                    if w.ev[i].rem_euclid(2) == 1 {
-                        w.open += 1;
-                    } else {
-                        w.open = w.open.saturating_sub(1);
-                    }
-                    i += 1;
-                }
-                w.at = t;
-            }
-            w.ev.drain(..n);
-            if h < i64::MAX && w.open > 0 {
-                peak(b, w.at, h, w.open);
-                w.at = h;
-            }
+            w.run(h, b, range, |bk, open| {
+                let c = cells.entry((k as u32, bk)).or_default();
+                c.peak_concurrency = c.peak_concurrency.max(open);
+            });
         }
         self.swept = self.swept.max(h);
+    }
+}
+
+impl Sweep {
+    /// Adds a segment's span (none for an empty one).
+    fn push(&mut self, s: &PlacedSegment) {
+        if s.end > s.start {
+            self.ev.push(s.start * 2 + 1);
+            self.ev.push(s.end * 2);
+        }
+    }
+
+    /// Sweeps the events before `h` (all for `i64::MAX`): calls `f(bucket,
+    /// open)` for each bucket of `range` a stretch with `open > 0` segments
+    /// overlaps, in time order (a bucket may come more than once: its peak
+    /// is the largest). `[start, end)` spans: a segment ending when another
+    /// starts does not overlap it. What holds from the last event on is
+    /// carried up to `h`, and on from there at the next call.
+    fn run(&mut self, h: i64, b: &mut Bucketer, range: (i64, i64), mut f: impl FnMut(Bucket, u64)) {
+        if self.ev.is_empty() {
+            return;
+        }
+        self.ev.sort_unstable();
+        let n = self.ev.partition_point(|&e| e.div_euclid(2) < h);
+        let mut peak = |b: &mut Bucketer, a: i64, e: i64, open: u64| {
+            if open > 0 {
+                split(b, range, a, e, |bk, _| f(bk, open));
+            }
+        };
+        let mut i = 0;
+        while i < n {
+            let t = self.ev[i].div_euclid(2);
+            peak(b, self.at, t, self.open);
+            while i < n && self.ev[i].div_euclid(2) == t {
+                if self.ev[i].rem_euclid(2) == 1 {
+                    self.open += 1;
+                } else {
+                    self.open = self.open.saturating_sub(1);
+                }
+                i += 1;
+            }
+            self.at = t;
+        }
+        self.ev.drain(..n);
+        if h < i64::MAX && self.open > 0 {
+            peak(b, self.at, h, self.open);
+            self.at = h;
+        }
     }
 }
 
@@ -389,11 +396,7 @@ impl Sink for Folded<'_> {
             };
             self.kept += 1;
             self.engine.add(&mut self.b, &mut self.cells, key, it);
-            if s.end > s.start {
-                let ev = &mut self.sweeps[key as usize].ev;
-                ev.push(s.start * 2 + 1);
-                ev.push(s.end * 2);
-            }
+            self.sweeps[key as usize].push(s);
         }
         Ok(())
     }

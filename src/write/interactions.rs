@@ -269,6 +269,12 @@ impl Run {
     /// when the buffer does not hold it whole.
     fn next(&mut self, file: &mut File) -> io::Result<Option<(i64, Vec<u8>)>> {
         if !self.fill(file, 12)? {
+            if self.pos < self.buf.len() {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "a run was cut short",
+                ));
+            }
             return Ok(None);
         }
         let head = &self.buf[self.pos..self.pos + 12];
@@ -295,7 +301,7 @@ impl Run {
         let want = (n - self.buf.len()).max(RUN_BUFFER) as u64;
         let take = want.min(self.end - self.at) as usize;
         if take == 0 {
-            return Ok(self.buf.len() >= n && n > 0);
+            return Ok(false);
         }
         let from = self.buf.len();
         self.buf.resize(from + take, 0);
