@@ -821,7 +821,7 @@ fn fold_of_an_interaction_with_two_starts_spills_it_and_says_so() {
 /// `dialog`), segment `sid` of agent `agent` over `[from, to)` (times of
 /// day on 2024-03-04, `HH:MM`).
 #[cfg(feature = "json")]
-fn dialog_seg(id: u32, sid: u32, agent: u32, dialog: &str, from: &str, to: &str) -> String {
+fn dialog_seg(id: &str, sid: u32, agent: u32, dialog: &str, from: &str, to: &str) -> String {
     format!(
         "{{\"interactionId\":\"{id}\",\"dialogId\":\"d-{id}\",\"channelType\":\"VOICE\",\
          \"dialogOrigination\":\"INBOUND\",\"dialogStartTimeMs\":\"2024-03-04T{dialog}:00.000Z\",\
@@ -841,8 +841,9 @@ fn long_legs() -> String {
     (0..60u32)
         .map(|k| {
             let t = k * 10;
-            dialog_seg(k + 1, 1, 1 + k % 3, &hm(t), &hm(t + 1), &hm(t + 181))
-                + &dialog_seg(k + 1, 2, 7, &hm(t), &hm(t + 181), &hm(t + 241))
+            let id = (k + 1).to_string();
+            dialog_seg(&id, 1, 1 + k % 3, &hm(t), &hm(t + 1), &hm(t + 181))
+                + &dialog_seg(&id, 2, 7, &hm(t), &hm(t + 181), &hm(t + 241))
         })
         .collect()
 }
@@ -883,7 +884,7 @@ fn folded_timeline_is_the_timeline_of_whole_files() {
 #[test]
 fn folded_timeline_gives_up_on_a_segment_long_before_its_interaction() {
     use ringcx_reports::timeline::{Interactions, Timeline, TimelineBy};
-    let text = long_legs() + &dialog_seg(99, 1, 5, "10:00", "03:00", "10:30");
+    let text = long_legs() + &dialog_seg("99", 1, 5, "10:00", "03:00", "10:30");
     let f = temp(text.as_bytes());
     let rb = ReaderBuilder::new();
     let whole = Interactions::from_files_sequential(&[f.path()], &rb, false).expect("whole");
@@ -974,15 +975,7 @@ fn folded_interactions_order_ids_of_one_start_as_whole_files_do() {
     use ringcx_reports::write::{write_interactions, write_interactions_files_by, TableFormat};
     let rb = ReaderBuilder::new();
     let tz = chrono_tz::UTC;
-    let seg = |id: &str, at: &str| {
-        format!(
-            "{{\"interactionId\":\"{id}\",\"dialogId\":\"d-{id}\",\"channelType\":\"VOICE\",\
-             \"dialogOrigination\":\"INBOUND\",\"dialogStartTimeMs\":\"2024-03-04T{at}:00.000Z\",\
-             \"segmentId\":\"1\",\"segmentType\":\"AGENT\",\"segmentParticipantId\":\"8\",\
-             \"segmentStartTimeMs\":\"2024-03-04T{at}:20.000Z\",\
-             \"segmentEndTimeMs\":\"2024-03-04T{at}:50.000Z\",\"segmentEvents\":[]}}\n"
-        )
-    };
+    let seg = |id: &str, at: &str| dialog_seg(id, 1, 8, at, at, "10:00");
     let early = seg("9", "01:00") + &seg("10", "01:00") + &seg("8", "01:00");
     for (last, want_ids) in [("11", ["8", "9", "10"]), ("x", ["10", "8", "9"])] {
         let text = early.clone() + &seg(last, "09:00");

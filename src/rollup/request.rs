@@ -113,6 +113,21 @@ fn members<'a>(
     Ok(m)
 }
 
+/// The null of a missing key.
+static NULL: Json = Json::Null;
+
+/// The members of the object at `path`, the last key of which is read from
+/// `parent`, checked as [`members`] checks them.
+fn child<'a>(
+    file: &str,
+    parent: &'a serde_json::Map<String, Json>,
+    path: &str,
+    known: &[&str],
+) -> Result<&'a serde_json::Map<String, Json>> {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    members(file, parent.get(key).unwrap_or(&NULL), path, known)
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
@@ -176,19 +191,15 @@ impl AnalyticsRequest {
                 "responseOptions",
             ],
         )?;
-        let null = Json::Null;
-        let at = |m: &'_ serde_json::Map<String, Json>, k: &str| -> Json {
-            m.get(k).cloned().unwrap_or(Json::Null)
-        };
+        let null = &NULL;
         let mut r = AnalyticsRequest::default();
-        let grouping = at(top, "grouping");
-        let g = members(
+        let g = child(
             file,
-            &grouping,
+            top,
             "grouping",
             &["groupBy", "ids", "keys", "groupByMembers"],
         )?;
-        r.group_by = match text(file, g.get("groupBy").unwrap_or(&null), "grouping.groupBy")? {
+        r.group_by = match text(file, g.get("groupBy").unwrap_or(null), "grouping.groupBy")? {
             Some(by) => Some(by.to_owned()),
             // No grouping, or none named: one record for everything.
             None => Some("Company".to_owned()),
@@ -196,7 +207,7 @@ impl AnalyticsRequest {
         for k in ["ids", "keys"] {
             refuse_unless_empty(
                 file,
-                g.get(k).unwrap_or(&null),
+                g.get(k).unwrap_or(null),
                 &format!("grouping.{k}"),
                 "a selection of keys is not answered yet; filter the input files instead",
             )?;
@@ -210,35 +221,27 @@ impl AnalyticsRequest {
         for k in ["additionalFilters", "callFilters"] {
             refuse_unless_empty(
                 file,
-                top.get(k).unwrap_or(&null),
+                top.get(k).unwrap_or(null),
                 k,
                 "call filters are not answered yet; filter the input files instead",
             )?;
         }
         refuse_unless_empty(
             file,
-            top.get("responseOptions").unwrap_or(&null),
+            top.get("responseOptions").unwrap_or(null),
             "responseOptions",
             "response options are not answered yet; choose metrics with --columns",
         )?;
-        let ts = at(top, "timeSettings");
-        let ts = members(
+        let ts = child(
             file,
-            &ts,
+            top,
             "timeSettings",
             &["timeZone", "timeRange", "advancedTimeSettings"],
         )?;
-        let range = at(ts, "timeRange");
-        let range = members(
+        let range = child(file, ts, "timeSettings.timeRange", &["timeFrom", "timeTo"])?;
+        let adv = child(
             file,
-            &range,
-            "timeSettings.timeRange",
-            &["timeFrom", "timeTo"],
-        )?;
-        let adv = at(ts, "advancedTimeSettings");
-        let adv = members(
-            file,
-            &adv,
+            ts,
             "timeSettings.advancedTimeSettings",
             &["timeZone", "includeDays", "includeHours"],
         )?;
@@ -247,7 +250,7 @@ impl AnalyticsRequest {
             ("timeSettings.timeZone", ts),
             ("timeSettings.advancedTimeSettings.timeZone", adv),
         ] {
-            let Some(z) = text(file, m.get("timeZone").unwrap_or(&null), path)? else {
+            let Some(z) = text(file, m.get("timeZone").unwrap_or(null), path)? else {
                 continue;
             };
             let tz = parse_zone(z)
@@ -265,7 +268,7 @@ impl AnalyticsRequest {
         r.time_zone = zone.map(|(_, tz)| tz);
         for (key, slot) in [("timeFrom", &mut r.time_from), ("timeTo", &mut r.time_to)] {
             let p = format!("timeSettings.timeRange.{key}");
-            if let Some(t) = text(file, range.get(key).unwrap_or(&null), &p)? {
+            if let Some(t) = text(file, range.get(key).unwrap_or(null), &p)? {
                 *slot = Some(
                     t.parse::<TimeBound>()
                         .map_err(|e| bad(file, format!("{p}: {e}")))?,
@@ -273,7 +276,7 @@ impl AnalyticsRequest {
             }
         }
         const DAYS: &str = "timeSettings.advancedTimeSettings.includeDays";
-        match adv.get("includeDays").unwrap_or(&null) {
+        match adv.get("includeDays").unwrap_or(null) {
             Json::Null => {}
             Json::Array(days) => {
                 let mut mask = 0u8;
@@ -288,7 +291,7 @@ impl AnalyticsRequest {
             _ => return Err(bad(file, format!("{DAYS} must be a list"))),
         }
         const HOURS: &str = "timeSettings.advancedTimeSettings.includeHours";
-        match adv.get("includeHours").unwrap_or(&null) {
+        match adv.get("includeHours").unwrap_or(null) {
             Json::Null => {}
             Json::Array(hours) => {
                 for (n, h) in hours.iter().enumerate() {
@@ -309,7 +312,7 @@ impl AnalyticsRequest {
             }
             _ => return Err(bad(file, format!("{HOURS} must be a list"))),
         }
-        r.interval = match text(file, top.get("interval").unwrap_or(&null), "interval")? {
+        r.interval = match text(file, top.get("interval").unwrap_or(null), "interval")? {
             Some(i) => Some(
                 i.parse::<BucketInterval>()
                     .map_err(|e| bad(file, format!("interval: {e} (or Hour, Day, Week, Month)")))?,
