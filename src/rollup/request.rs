@@ -29,6 +29,7 @@ use serde_json::Value as Json;
 use super::{Grouping, Rollup};
 use crate::error::{Error, Result};
 use crate::model::parse_zone;
+use crate::option::OptionName;
 use crate::window::{hhmm, weekday, BucketInterval, HourRange, TimeBound};
 
 /// A parsed Analytics API request body.
@@ -230,7 +231,10 @@ impl AnalyticsRequest {
             file,
             top.get("responseOptions").unwrap_or(null),
             "responseOptions",
-            "response options are not answered yet; choose metrics with --columns",
+            &format!(
+                "response options are not answered yet; choose metrics with {}",
+                OptionName::Columns
+            ),
         )?;
         let ts = child(
             file,
@@ -343,11 +347,12 @@ impl AnalyticsRequest {
             "queueagents" => {
                 // The API's QueueAgents is one record per agent over the
                 // queues in `ids`, not one per agent and queue.
-                return Err(Error::usage(
+                return Err(Error::usage(format!(
                     "grouping.groupBy QueueAgents (one record per agent over the queues in \
-                     ids) is not answered yet; --by agent-queue gives one record per agent \
-                     and queue",
-                ));
+                     ids) is not answered yet; {} {} gives one record per agent and queue",
+                    OptionName::By,
+                    Grouping::AgentQueue
+                )));
             }
             "company" | "wholecompany" => Grouping::All,
             "usergroups" | "agentgroups" => Grouping::AgentGroup,
