@@ -107,11 +107,10 @@ struct Rows<'t> {
     pending_bytes: usize,
     /// Pending bytes that make a run.
     buffer: usize,
-    /// Every row added from now on starts at this or later.
-    settled: i64,
     file: Option<BufWriter<File>>,
-    /// Runs written: offset and length in the file, and the last start.
+    /// Runs written: offset and length in the file.
     runs: Vec<(u64, u64)>,
+    /// The latest start written, and the length of the file.
     last_start: i64,
     at: u64,
     integer_ids: bool,
@@ -124,7 +123,6 @@ impl<'t> Rows<'t> {
             pending: Vec::new(),
             pending_bytes: 0,
             buffer,
-            settled: i64::MIN,
             file: None,
             runs: Vec::new(),
             last_start: i64::MIN,
@@ -179,12 +177,6 @@ impl<'t> Rows<'t> {
 
 impl Sink for Rows<'_> {
     fn add(&mut self, i: &Interaction, _: &[Arc<str>]) -> std::result::Result<(), String> {
-        if i.start() < self.settled {
-            return Err(format!(
-                "interaction {} starts before interactions already written",
-                i.id()
-            ));
-        }
         self.integer_ids &= is_integer(i.id());
         let row = encode(&interaction_row(i, self.tz));
         self.pending_bytes += row.len();
@@ -198,7 +190,7 @@ impl Sink for Rows<'_> {
     }
 
     fn settle(&mut self, below: i64) -> std::result::Result<(), String> {
-        self.settled = self.settled.max(below);
+        // The rows before `below` are all in: they make (or extend) a run.
         self.write_run(Some(below))
             .map_err(|e| format!("a temporary file failed ({e})"))
     }
