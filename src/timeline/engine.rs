@@ -127,28 +127,29 @@ impl Engine {
     /// The kept segments of `ixn`, every type. Roles come from the whole
     /// interaction, so a segment keeps its role when an earlier one is
     /// dropped by the filters.
-    fn items<'a>(&self, ixn: &'a Interaction, out: &mut Vec<Item<'a>>) {
+    fn items<'s, 'a>(
+        &'s self,
+        ixn: &'a Interaction,
+    ) -> impl Iterator<Item = Item<'a>> + use<'s, 'a> {
         let mut agents_before = 0u32;
-        for (k, seg) in ixn.segments().iter().enumerate() {
-            let transfer = seg.is_agent && agents_before > 0;
-            agents_before += u32::from(seg.is_agent);
-            if self.keeps(seg) {
-                out.push(Item {
+        ixn.segments()
+            .iter()
+            .enumerate()
+            .filter_map(move |(k, seg)| {
+                let transfer = seg.is_agent && agents_before > 0;
+                agents_before += u32::from(seg.is_agent);
+                self.keeps(seg).then_some(Item {
                     seg,
                     first: k == 0,
                     transfer,
-                });
-            }
-        }
+                })
+            })
     }
 
     /// Calls `f` with every kept segment of `ixns` and its role.
     fn each<'a>(&self, ixns: &'a [Interaction], mut f: impl FnMut(Item<'a>)) {
-        let mut v = Vec::new();
         for i in ixns {
-            v.clear();
-            self.items(i, &mut v);
-            v.iter().for_each(|&it| f(it));
+            self.items(i).for_each(&mut f);
         }
     }
 
@@ -367,9 +368,8 @@ impl Sweep {
 
 impl Sink for Folded<'_> {
     fn add(&mut self, ixn: &Interaction, files: &[Arc<str>]) -> std::result::Result<(), String> {
-        let mut items = Vec::new();
-        self.engine.items(ixn, &mut items);
-        for it in &items {
+        let engine = self.engine;
+        for it in engine.items(ixn) {
             let s = it.seg;
             if s.start < self.swept {
                 return Err(format!(
@@ -395,7 +395,7 @@ impl Sink for Folded<'_> {
                 }
             };
             self.kept += 1;
-            self.engine.add(&mut self.b, &mut self.cells, key, it);
+            engine.add(&mut self.b, &mut self.cells, key, &it);
             self.sweeps[key as usize].push(s);
         }
         Ok(())
