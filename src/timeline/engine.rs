@@ -256,9 +256,8 @@ fn merge_cells<'a>(mut a: Cells<'a>, mut b: Cells<'a>) -> Cells<'a> {
 pub(crate) struct Folded<'e> {
     engine: &'e Engine,
     b: Bucketer,
-    /// Keys, by their index.
+    /// Key texts and their index (in `sweeps`, and in the cells).
     keys: FastMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
     cells: FastMap<(u32, Bucket), TimelineSums>,
     /// Per key index: its sweep.
     sweeps: Vec<Sweep>,
@@ -286,7 +285,6 @@ impl<'e> Folded<'e> {
             engine,
             b: engine.bucketer.clone(),
             keys: FastMap::default(),
-            names: Vec::new(),
             cells: FastMap::default(),
             sweeps: Vec::new(),
             kept: 0,
@@ -296,11 +294,14 @@ impl<'e> Folded<'e> {
 
     /// The cells, by key text, and the segments kept.
     pub fn finish(self) -> (OwnedCells, u64) {
-        let names = self.names;
+        let mut names: Vec<&str> = vec![""; self.keys.len()];
+        for (text, &k) in &self.keys {
+            names[k as usize] = text;
+        }
         let cells = self
             .cells
             .into_iter()
-            .map(|((k, bk), sums)| ((names[k as usize].clone(), bk), sums))
+            .map(|((k, bk), sums)| ((names[k as usize].into(), bk), sums))
             .collect();
         (cells, self.kept)
     }
@@ -387,9 +388,8 @@ impl Sink for Folded<'_> {
             let key = match self.keys.get(text) {
                 Some(&k) => k,
                 None => {
-                    let k = self.names.len() as u32;
+                    let k = self.sweeps.len() as u32;
                     self.keys.insert(text.into(), k);
-                    self.names.push(text.into());
                     self.sweeps.push(Sweep::default());
                     k
                 }
