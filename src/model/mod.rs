@@ -6,13 +6,14 @@
 //! * [`IntervalLength`], [`IntervalStart`]: interval time
 //!   in the source zone, with the DST rules of SPEC 2.5;
 //! * [`Segment`]: one segment of interaction metadata (SPEC 2.4), both
-//!   export generations in one row;
+//!   export generations in one row, its instants read by [`parse_instant`];
 //! * `segment_field` (crate-internal): the catalogue of interaction-metadata
 //!   JSON keys, both generations, and the [`Segment`] field each fills;
 //! * `zones` (crate-internal): the common zones a wall-clock time repeats or
 //!   vanishes in, behind the source-zone hints.
 
 mod field;
+mod instant;
 mod interval;
 mod repull;
 mod rows;
@@ -26,6 +27,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use field::{Field, FieldType};
+pub use instant::{format_instant, instant_from_millis, parse_instant};
 pub use interval::{
     parse_date, parse_zone, write_rfc3339, DateOrder, IntervalLength, IntervalStart, LocalResolver,
     ResolveError, PRINTABLE_YEARS,
@@ -36,8 +38,7 @@ pub use repull::Completeness;
 pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
 pub(crate) use segment::secs_text;
 pub use segment::{
-    format_instant, instant_from_millis, parse_instant, Direction, Segment, SegmentEvent,
-    SegmentGeneration, DEFAULT_MAX_SEGMENT_SPAN_MS,
+    Direction, Segment, SegmentEvent, SegmentGeneration, DEFAULT_MAX_SEGMENT_SPAN_MS,
 };
 #[cfg(feature = "json")]
 pub(crate) use segment_field::SegKey;

@@ -10,9 +10,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
-use super::interval::PRINTABLE_YEARS;
+use super::instant::format_instant;
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::position::{Location, Position};
@@ -227,9 +227,37 @@ pub struct Segment {
     pub channel_id: Option<String>,
     /// An empty list whose allocation the next segment's events reuse.
     spare: Vec<SegmentEvent>,
+    /// Emptied strings of the previous segment, for the next one's texts.
+    pool: TextPool,
     /// Where each field's value was read: lines below `pos.line()`, by
     /// index in [`Segment::FIELDS`] (0 when not read from a source).
     lines: [u32; FIELD_COUNT],
+}
+
+/// Strings kept for reuse: a segment read after another takes its texts'
+/// allocations rather than the allocator's. No part of a segment's value,
+/// so equal whatever it holds.
+#[derive(Default)]
+struct TextPool(Vec<String>);
+
+impl PartialEq for TextPool {
+    fn eq(&self, _: &TextPool) -> bool {
+        true
+    }
+}
+
+impl Eq for TextPool {}
+
+impl Clone for TextPool {
+    fn clone(&self) -> TextPool {
+        TextPool::default()
+    }
+}
+
+impl fmt::Debug for TextPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TextPool")
+    }
 }
 
 /// Number of canonical fields ([`Segment::FIELDS`]).
@@ -329,12 +357,55 @@ impl Segment {
         let mut segment_id = std::mem::take(&mut self.segment_id);
         interaction_id.clear();
         segment_id.clear();
+        let mut pool = std::mem::take(&mut self.pool);
+        for t in [
+            &mut self.dialog_id,
+            &mut self.segment_type,
+            &mut self.agent_id,
+            &mut self.agent_group_id,
+            &mut self.rc_extension_id,
+            &mut self.channel_type,
+            &mut self.channel_class,
+            &mut self.calling_address,
+            &mut self.called_address,
+            &mut self.recording_url,
+            &mut self.interaction_recording_location,
+            &mut self.system_disposition,
+            &mut self.agent_disposition,
+            &mut self.agent_notes,
+            &mut self.sub_account_id,
+            &mut self.channel_id,
+        ] {
+            if let Some(mut t) = t.take() {
+                t.clear();
+                pool.0.push(t);
+            }
+        }
         *self = Segment {
             interaction_id,
             segment_id,
             spare,
+            pool,
             ..Segment::default()
         };
+    }
+
+    /// `text` as a string of its own, in an allocation of the previous
+    /// segment's when one is left.
+    #[cfg_attr(not(feature = "json"), allow(dead_code))]
+    pub(crate) fn text(&mut self, text: &str) -> String {
+        let mut t = self.pool.0.pop().unwrap_or_default();
+        t.push_str(text);
+        t
+    }
+
+    /// Keeps `t`'s allocation for a later [`text`](Self::text).
+    #[cfg_attr(not(feature = "json"), allow(dead_code))]
+    pub(crate) fn recycle(&mut self, t: Option<String>) {
+        if let Some(mut t) = t {
+            t.clear();
+            self.pool.0.push(t);
+        }
     }
 
     /// An empty event list, reusing the allocation of the previous
@@ -484,48 +555,6 @@ pub(crate) fn secs_text(ms: i128) -> String {
         let f = format!("{frac:03}");
         format!("{sign}{whole}.{}", f.trim_end_matches('0'))
     }
-}
-
-/// Parses a timestamp of interaction metadata: an RFC 3339 string
-/// (`2020-07-21T17:32:28.001Z`, any offset) or epoch milliseconds written
-/// as digits. The result is truncated to the millisecond, and its UTC year
-/// is in [`PRINTABLE_YEARS`], so that it, and every bucket around it in any
-/// zone, prints as RFC 3339 (which has four-digit years) and parses back.
-///
-/// ```
-/// use ringcx_reports::model::{parse_instant, format_instant};
-/// let t = parse_instant("2020-07-21T19:32:28.001+02:00").unwrap();
-/// assert_eq!(format_instant(t), "2020-07-21T17:32:28.001+00:00");
-/// assert_eq!(parse_instant("1595352748001"), Some(t));
-/// assert_eq!(parse_instant("yesterday"), None);
-/// // Year 56526: epoch digits that RFC 3339 cannot print.
-/// assert_eq!(parse_instant("1721640055000000"), None);
-/// ```
-// Parsing plumbing, public for tests/fuzzing.rs and the fuzz targets; not part of the supported API.
-#[doc(hidden)]
-pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
-    use chrono::Datelike;
-    let s = s.trim();
-    let t = if !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_digit()) {
-        instant_from_millis(s.parse().ok()?)?
-    } else {
-        let t = DateTime::parse_from_rfc3339(s).ok()?.with_timezone(&Utc);
-        instant_from_millis(t.timestamp_millis())?
-    };
-    PRINTABLE_YEARS.contains(&t.year()).then_some(t)
-}
-
-/// The instant `ms` milliseconds after the Unix epoch.
-// Parsing plumbing, public for tests and the fuzz targets; not part of the supported API.
-#[doc(hidden)]
-pub fn instant_from_millis(ms: i64) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms)
-}
-
-/// RFC 3339 with milliseconds and `+00:00`, as `rcx parse` prints segment
-/// times.
-pub fn format_instant(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 
 /// An optional instant as [`format_instant`] prints it, or `null`.

@@ -7,8 +7,6 @@
 //! validity of the element's content, is left to `serde_json`, which parses
 //! each framed element.
 
-use memchr::memchr2;
-
 /// What [`scan_value`] found at the start of its input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scan {
@@ -24,12 +22,42 @@ pub(crate) enum Scan {
     Bad(usize),
 }
 
+/// Bit tricks on eight bytes at a time (no `unsafe`, no library call):
+/// strings are short, and a vector search costs more to set up than the
+/// search itself.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that equals `c` (and possibly of bytes
+/// above one that does: only the lowest set bit is exact).
+#[inline]
+fn bytes_equal(x: u64, c: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(c));
+    y.wrapping_sub(ONES) & !y & HIGHS
+}
+
+/// The index of the first byte at or after `i` that is `a` or `b` (`b`
+/// may repeat `a`), or `None` when there is none.
+#[inline]
+pub(crate) fn find2(bytes: &[u8], mut i: usize, a: u8, b: u8) -> Option<usize> {
+    while let Some(w) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(w).ok()?);
+        let m = bytes_equal(x, a) | bytes_equal(x, b);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let rest = bytes.get(i..)?;
+    rest.iter().position(|&c| c == a || c == b).map(|k| i + k)
+}
+
 /// Index just past the closing quote of the string whose content starts at
 /// `i`, or `None` when the input ends first.
 #[inline]
 pub(crate) fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
     loop {
-        let j = i + memchr2(b'"', b'\\', &b[i..])?;
+        let j = find2(b, i, b'"', b'\\')?;
         if b[j] == b'"' {
             return Some(j + 1);
         }

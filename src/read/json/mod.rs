@@ -17,6 +17,7 @@
 //! holds the input, its positions and errors, and opens a document.
 
 mod document;
+mod flat;
 mod frame;
 mod interval;
 mod seed;

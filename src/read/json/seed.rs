@@ -108,9 +108,9 @@ impl<K> Default for KeyCache<K> {
 
 impl<K: Copy> KeyCache<K> {
     #[inline]
-    fn get(&mut self, i: usize, key: &str, resolve: fn(&str) -> Option<K>) -> Option<K> {
+    pub(super) fn get(&mut self, i: usize, key: &str, resolve: fn(&str) -> Option<K>) -> Option<K> {
         if let Some((k, v)) = self.slots.get(i) {
-            if &**k == key {
+            if same(k.as_bytes(), key.as_bytes()) {
                 return *v;
             }
         }
@@ -122,6 +122,13 @@ impl<K: Copy> KeyCache<K> {
         }
         v
     }
+}
+
+/// Whether two short texts are equal, without a library call: keys are a
+/// few bytes long, and the call would cost more than the comparison.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |d, (x, y)| d | (x ^ y)) == 0
 }
 
 /// Resolves the key at position `i` of an object, through the cache,

@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::flat::Flat;
 use super::frame::ValueLines;
 use super::seed::{KeyCache, KeySeed, Scalar, ScalarSeed};
-use super::{deserialize_record, fatal, JsonInput, Step};
+use super::{deserialize_record, fatal, Elem, JsonInput, Step};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{
@@ -27,6 +28,11 @@ impl JsonInput {
         let Some(elem) = self.next_elem().map_err(fatal)? else {
             return Ok(false);
         };
+        self.read_framed_segment(elem, record, seg)
+    }
+
+    /// Reads the segment record `elem`, framed already.
+    fn read_framed_segment(&mut self, elem: Elem, record: u64, seg: &mut Segment) -> Step<bool> {
         let pos = Position::new(elem.byte, elem.line, record);
         seg.reset();
         seg.pos = pos;
@@ -34,7 +40,7 @@ impl JsonInput {
         let mut err = None;
         let bytes = &self.buf.data()[elem.start..elem.end];
         self.lines.index(bytes);
-        let visitor = SegVisitor {
+        let mut visitor = SegVisitor {
             keys: &mut self.seg_keys,
             seg,
             st: &mut st,
@@ -44,10 +50,28 @@ impl JsonInput {
             file: &self.file,
             off: 0,
         };
-        let parsed = deserialize_record(bytes, visitor);
-        if let Err(e) = parsed {
-            return Err(self.elem_error(&elem, record, e));
+        // A record on one line may still be walked; any other, or one the
+        // walk declines, from the start again with `serde_json`.
+        let walked = !self.lines.spans_lines()
+            && std::str::from_utf8(bytes)
+                .ok()
+                .and_then(Flat::new)
+                .is_some_and(|mut f| visitor.walk(&mut f).is_some() && f.at_end());
+        if !walked {
+            visitor.seg.reset();
+            visitor.seg.pos = pos;
+            *visitor.st = SegState::default();
+            *visitor.err = None;
+            if let Err(e) = deserialize_record(bytes, visitor) {
+                return Err(self.elem_error(&elem, record, e));
+            }
         }
+        self.finish_segment(seg, st, err)
+    }
+
+    /// The rules once a record is read: its first error, those that need
+    /// every key, its span.
+    fn finish_segment(&self, seg: &mut Segment, st: SegState, err: Option<Error>) -> Step<bool> {
         if let Some(e) = err {
             return Err((e, false));
         }
@@ -60,6 +84,7 @@ impl JsonInput {
 
 /// What a segment object had, for the rules applied once all keys are in.
 #[derive(Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct SegState {
     v2_keys: bool,
     cx_keys: bool,
@@ -108,10 +133,10 @@ impl SegVisitor<'_> {
         value_loc(self.file, self.seg.pos, self.off, key.name())
     }
 
-    fn text(&self, kind: Scalar, key: SegKey) -> Result<Option<String>> {
+    fn text(&mut self, kind: Scalar, key: SegKey) -> Result<Option<String>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text | Scalar::Number => Ok(Some(self.scratch.trim().to_string())),
+            Scalar::Text | Scalar::Number => Ok(Some(self.seg.text(self.scratch.trim()))),
             Scalar::Bool(_) | Scalar::Nested => Err(bad(self.loc(key), EXPECT_TEXT, self.scratch)),
         }
     }
@@ -195,12 +220,14 @@ impl SegVisitor<'_> {
                 s.st.has_interaction_id = t.is_some();
                 s.seg.interaction_id.clear();
                 s.seg.interaction_id.push_str(t.as_deref().unwrap_or(""));
+                s.seg.recycle(t);
             }
             SegmentIdV2 | SegmentIdCx => {
                 let t = s.text(kind, key)?;
                 s.st.has_segment_id = t.is_some();
                 s.seg.segment_id.clear();
                 s.seg.segment_id.push_str(t.as_deref().unwrap_or(""));
+                s.seg.recycle(t);
             }
             DialogId => s.seg.dialog_id = s.text(kind, key)?,
             SegmentType => s.seg.segment_type = s.text(kind, key)?,
@@ -242,6 +269,87 @@ impl SegVisitor<'_> {
         }
         Ok(())
     }
+
+    /// Takes the scalar value of member `key`, unless an earlier value
+    /// was wrong (the record's first error is the one reported).
+    fn member(&mut self, key: SegKey, kind: Scalar) {
+        if self.err.is_some() {
+            return;
+        }
+        if let Err(e) = self.set(key, kind) {
+            *self.err = Some(e);
+        }
+    }
+
+    /// Walks a record (see `flat`) as [`visit_map`](Visitor::visit_map)
+    /// does with `serde_json`, up to where its object closes; `None` when
+    /// the walk declines.
+    fn walk(&mut self, f: &mut Flat<'_>) -> Option<()> {
+        f.open_object()?;
+        let mut i = 0;
+        while let Some(k) = f.key(i)? {
+            let key = self.keys.get(i, k, SegKey::resolve);
+            i += 1;
+            let Some((key, idx)) = key else {
+                f.scalar(self.scratch)?;
+                continue;
+            };
+            self.seg.set_line_off(usize::from(idx), 0);
+            if key == SegKey::Events {
+                let mut list = self.seg.take_event_list();
+                let pos = self.seg.pos;
+                let present = walk_events(f, &mut list, self.scratch, self.err, self.file, pos)?;
+                self.seg.events = present.then_some(list);
+                continue;
+            }
+            let kind = f.scalar(self.scratch)?;
+            self.member(key, kind);
+        }
+        Some(())
+    }
+}
+
+/// `segmentEvents` of a walked record (see `flat`), as [`EventsSeed`]
+/// reads it: null (false) or a list of flat event objects (true), filled
+/// into `list`; `None` when the walk declines.
+fn walk_events(
+    f: &mut Flat<'_>,
+    list: &mut Vec<SegmentEvent>,
+    scratch: &mut String,
+    err: &mut Option<Error>,
+    file: &Arc<str>,
+    pos: Position,
+) -> Option<bool> {
+    if f.null()? {
+        return Some(false);
+    }
+    f.open_array()?;
+    let mut n = 0;
+    while f.element(n)? {
+        n += 1;
+        let mut ev = SegmentEvent {
+            line: pos.line(),
+            ..SegmentEvent::default()
+        };
+        f.open_object()?;
+        let mut m = 0;
+        while let Some(k) = f.key(m)? {
+            m += 1;
+            let kind = f.scalar(scratch)?;
+            let Some(k) = EventKey::of(k) else {
+                continue;
+            };
+            if err.is_some() {
+                continue;
+            }
+            let loc = || value_loc(file, pos, 0, k.field());
+            if let Err(e) = set_event(&mut ev, k, kind, scratch, pos.line(), loc) {
+                *err = Some(e);
+            }
+        }
+        list.push(ev);
+    }
+    Some(true)
 }
 
 impl<'de> Visitor<'de> for SegVisitor<'_> {
@@ -282,12 +390,7 @@ impl<'de> Visitor<'de> for SegVisitor<'_> {
                 continue;
             }
             let kind = map.next_value_seed(ScalarSeed(self.scratch))?;
-            if self.err.is_some() {
-                continue;
-            }
-            if let Err(e) = self.set(key, kind) {
-                *self.err = Some(e);
-            }
+            self.member(key, kind);
         }
         Ok(())
     }
@@ -372,20 +475,6 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
         f.write_str("an event object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        #[derive(Clone, Copy)]
-        enum K {
-            Time,
-            Client,
-            Type,
-        }
-        fn key(k: &str) -> Option<K> {
-            match k {
-                "eventTimeMs" => Some(K::Time),
-                "clientEventTimeMs" => Some(K::Client),
-                "eventType" => Some(K::Type),
-                _ => None,
-            }
-        }
         let line = |off: u32| self.pos.line() + u64::from(off);
         self.ev.line = line(self.lines.line(self.at));
         let mut cache = KeyCache::default();
@@ -394,7 +483,7 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
         while let Some(k) = map.next_key_seed(KeySeed {
             cache: &mut cache,
             i,
-            resolve: key,
+            resolve: EventKey::of,
         })? {
             i += 1;
             let off = self.lines.line(at);
@@ -407,44 +496,75 @@ impl<'de> Visitor<'de> for EventSeed<'_> {
             if self.err.is_some() {
                 continue;
             }
-            let field = match k {
-                K::Time => "events.time",
-                K::Client => "events.client_time",
-                K::Type => "events.type",
-            };
-            let loc = || value_loc(self.file, self.pos, off, field);
-            let r = match (k, kind) {
-                (K::Type, _) => {
-                    self.ev.line = line(off);
-                    match kind {
-                        Scalar::Null => Ok(()),
-                        Scalar::Text => {
-                            self.ev.kind.push_str(self.scratch.trim());
-                            Ok(())
-                        }
-                        _ => Err(bad(loc(), "expected an event type string", self.scratch)),
-                    }
-                }
-                (_, Scalar::Null) => Ok(()),
-                (K::Time | K::Client, Scalar::Text | Scalar::Number) => {
-                    match parse_instant(self.scratch) {
-                        Some(t) => {
-                            match k {
-                                K::Time => self.ev.time = Some(t),
-                                _ => self.ev.client_time = Some(t),
-                            }
-                            Ok(())
-                        }
-                        None => Err(bad(loc(), EXPECT_INSTANT, self.scratch)),
-                    }
-                }
-                _ => Err(bad(loc(), EXPECT_INSTANT, self.scratch)),
-            };
-            if let Err(e) = r {
+            let loc = || value_loc(self.file, self.pos, off, k.field());
+            if let Err(e) = set_event(self.ev, k, kind, self.scratch, line(off), loc) {
                 *self.err = Some(e);
             }
         }
         Ok(())
+    }
+}
+
+/// The keys of an event object.
+#[derive(Clone, Copy)]
+enum EventKey {
+    Time,
+    Client,
+    Type,
+}
+
+impl EventKey {
+    fn of(k: &str) -> Option<EventKey> {
+        match k {
+            "eventTimeMs" => Some(EventKey::Time),
+            "clientEventTimeMs" => Some(EventKey::Client),
+            "eventType" => Some(EventKey::Type),
+            _ => None,
+        }
+    }
+
+    /// The field its findings name.
+    fn field(self) -> &'static str {
+        match self {
+            EventKey::Time => "events.time",
+            EventKey::Client => "events.client_time",
+            EventKey::Type => "events.type",
+        }
+    }
+}
+
+/// Sets the value of key `k` of event `ev`: a scalar of `kind` whose text
+/// is `text`, on physical line `line`, found at `loc`.
+fn set_event(
+    ev: &mut SegmentEvent,
+    k: EventKey,
+    kind: Scalar,
+    text: &str,
+    line: u64,
+    loc: impl Fn() -> Location,
+) -> Result<()> {
+    match (k, kind) {
+        (EventKey::Type, _) => {
+            ev.line = line;
+            match kind {
+                Scalar::Null => Ok(()),
+                Scalar::Text => {
+                    ev.kind.push_str(text.trim());
+                    Ok(())
+                }
+                _ => Err(bad(loc(), "expected an event type string", text)),
+            }
+        }
+        (_, Scalar::Null) => Ok(()),
+        (EventKey::Time | EventKey::Client, Scalar::Text | Scalar::Number) => {
+            let t = parse_instant(text).ok_or_else(|| bad(loc(), EXPECT_INSTANT, text))?;
+            match k {
+                EventKey::Time => ev.time = Some(t),
+                _ => ev.client_time = Some(t),
+            }
+            Ok(())
+        }
+        _ => Err(bad(loc(), EXPECT_INSTANT, text)),
     }
 }
 
@@ -514,3 +634,6 @@ fn finish_segment(seg: &mut Segment, st: SegState, file: &Arc<str>) -> Result<()
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

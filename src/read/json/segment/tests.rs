@@ -1,0 +1,152 @@
+//! The walk of `flat` against `serde_json`: on the records of the bundled
+//! segment files, each member given every kind of value, the walk either
+//! declines or reads exactly what the parser reads.
+
+use super::*;
+
+/// What reading a record gives: the segment, what it had, its error.
+type Read = (Segment, SegState, Option<String>);
+
+/// Reads the one-line record `text` by the walk (`None` when it
+/// declines) and by `serde_json` (`Err` for a record it refuses).
+fn both(text: &str) -> (Option<Read>, std::result::Result<Read, String>) {
+    let file: Arc<str> = "f.json".into();
+    let lines = ValueLines::default();
+    let read = |walk: bool| {
+        let mut keys = KeyCache::default();
+        let mut seg = Segment::default();
+        let mut st = SegState::default();
+        let mut scratch = String::new();
+        let mut err = None;
+        let mut v = SegVisitor {
+            keys: &mut keys,
+            seg: &mut seg,
+            st: &mut st,
+            scratch: &mut scratch,
+            err: &mut err,
+            lines: &lines,
+            file: &file,
+            off: 0,
+        };
+        let r = if walk {
+            Flat::new(text)
+                .and_then(|mut f| v.walk(&mut f).filter(|()| f.at_end()))
+                .ok_or(String::new())
+        } else {
+            deserialize_record(text.as_bytes(), v).map_err(|e| e.to_string())
+        };
+        r.map(|()| (seg, st, err.map(|e| e.to_string())))
+    };
+    (read(true).ok(), read(false))
+}
+
+/// Records of the bundled segment files on one line each.
+fn records() -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut out = Vec::new();
+    for f in [
+        "fixtures/segments_mixed.ndjson",
+        "fixtures/segments_timeline.ndjson",
+        "fixtures/segments_ivr_bot.ndjson",
+    ] {
+        let text = std::fs::read_to_string(format!("{root}/{f}")).unwrap_or_default();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            if let Ok(serde_json::Value::Object(m)) = serde_json::from_str(line) {
+                out.push(m);
+            }
+        }
+    }
+    out
+}
+
+/// Writes an object on one line with the raw value `raw` for `key`.
+fn with_value(m: &serde_json::Map<String, serde_json::Value>, key: &str, raw: &str) -> String {
+    let members: Vec<String> = m
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == key {
+                raw.to_string()
+            } else {
+                v.to_string()
+            };
+            format!("{}:{v}", serde_json::Value::from(k.as_str()))
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+#[test]
+fn the_walk_reads_what_serde_reads_or_declines() {
+    let raws = [
+        "null",
+        "true",
+        "false",
+        r#""TRUE""#,
+        r#"" x ""#,
+        r#""""#,
+        "0",
+        "7",
+        "-1",
+        "1.5",
+        "1e3",
+        "12345678901234567890",
+        "1704067222183",
+        r#""1704067222183""#,
+        r#""2024-01-01T00:00:22.183Z""#,
+        r#""2024-02-29T23:59:59.999Z""#,
+        r#""2023-02-29T00:00:00.000Z""#,
+        r#""2024-13-01T00:00:22.183Z""#,
+        r#""2024-01-01T24:00:00.000Z""#,
+        r#""2024-01-01T00:00:60.000Z""#,
+        r#""2024-01-01T00:00:22.183+02:00""#,
+        r#""2024-01-01 00:00:22.183Z""#,
+        r#""say \"hi\"\\ \/ \n\t""#,
+        r#""\u00e9""#,
+        r#""é – ü""#,
+        r#""inbound""#,
+        r#""sideways""#,
+        "[]",
+        "{}",
+        r#"[{"eventType":"REC_START","eventTimeMs":"2024-01-01T00:00:35.823Z","x":1}]"#,
+        r#"[{"eventType":"REC_STOP","clientEventTimeMs":1704067222183},{}]"#,
+        r#"[{"eventType":1}]"#,
+        r#"[{"eventTimeMs":"soon"}]"#,
+        r#"[{"eventType":[1]}]"#,
+        "[1]",
+        r#""x"#,
+        "nul",
+    ];
+    let (mut walked, mut declined) = (0, 0);
+    let recs = records();
+    assert!(recs.len() >= 10, "the fixtures hold segment records");
+    for m in &recs {
+        let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
+        keys.push("unknownKey");
+        for key in &keys {
+            for raw in raws {
+                let mut m = m.clone();
+                m.entry(key.to_string()).or_insert(serde_json::Value::Null);
+                for text in [
+                    with_value(&m, key, raw),
+                    with_value(&m, key, raw).replace(',', " , "),
+                ] {
+                    match both(&text) {
+                        (Some(w), Ok(s)) => {
+                            assert_eq!(w, s, "{text}");
+                            walked += 1;
+                        }
+                        (Some(_), Err(e)) => {
+                            panic!("the walk took what serde refuses ({e}): {text}")
+                        }
+                        (None, _) => declined += 1,
+                    }
+                }
+            }
+        }
+    }
+    // Both ways are exercised.
+    assert!(
+        walked > 1000 && declined > 1000,
+        "{walked} walked, {declined} declined"
+    );
+}
