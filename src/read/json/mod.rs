@@ -13,7 +13,8 @@
 //! In layers: [`frame`] (where a value ends, and the lines of its values),
 //! [`document`] (the document's shape and its records one at a time),
 //! [`seed`] (keys and scalars read without allocating), then the two
-//! readers of a record: [`interval`] rows and [`segment`]s. This module
+//! readers of a record: [`interval`] rows and [`segment`]s, the common
+//! segment record walked by [`flat`] without `serde_json`. This module
 //! holds the input, its positions and errors, and opens a document.
 
 mod document;
