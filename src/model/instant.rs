@@ -24,7 +24,7 @@ use super::interval::PRINTABLE_YEARS;
 #[doc(hidden)]
 pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     use chrono::Datelike;
-    let s = s.trim();
+    let s = super::trim(s);
     let t = if let Some(t) = utc_millis(s.as_bytes()) {
         t
     } else if !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_digit()) {

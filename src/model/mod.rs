@@ -44,6 +44,7 @@ pub use segment::{
 pub(crate) use segment_field::SegKey;
 #[cfg(feature = "json")]
 pub(crate) use value::parse_decimal;
+pub(crate) use value::trim;
 pub use value::{parse_count, Problem};
 
 /// Which report a file holds.

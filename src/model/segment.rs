@@ -56,7 +56,7 @@ impl Direction {
     }
     /// The direction `s` names, ignoring case and surrounding white space.
     pub fn parse(s: &str) -> Option<Direction> {
-        let s = s.trim();
+        let s = super::trim(s);
         [Direction::Inbound, Direction::Outbound]
             .into_iter()
             .find(|d| d.as_str().eq_ignore_ascii_case(s))
@@ -420,7 +420,7 @@ impl Segment {
     /// an agent id present.
     pub fn is_agent(&self) -> bool {
         match self.segment_type.as_deref() {
-            Some(t) => t.trim().eq_ignore_ascii_case("AGENT"),
+            Some(t) => super::trim(t).eq_ignore_ascii_case("AGENT"),
             None => self.agent_id.is_some(),
         }
     }

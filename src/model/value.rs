@@ -103,9 +103,22 @@ fn parse_count_slow(s: &str) -> Result<Option<u64>, Problem> {
     Ok(Some(v))
 }
 
+/// `s` without leading and trailing white space, as [`str::trim`] gives
+/// it, at the cost of two byte tests for the common text that starts and
+/// ends with a visible ASCII character (every white space character is
+/// ASCII at or below a space, or starts with a byte of 0x80 or more).
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let visible = |c: u8| c > b' ' && c < 0x80;
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if visible(a) && visible(z) => s,
+        _ => s.trim(),
+    }
+}
+
 /// Parses a non-negative decimal (an average such as `avg_avail_member_cnt`).
 pub fn parse_decimal(raw: &str) -> Result<Option<Decimal>, Problem> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
     }
@@ -129,5 +142,35 @@ mod examples {
         assert_eq!(parse_decimal("2.75").unwrap().unwrap().to_string(), "2.75");
         assert_eq!(parse_decimal(" ").unwrap(), None);
         assert!(parse_decimal("-1").is_err());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "a b",
+            "\u{a0}a",
+            "a\u{a0}",
+            "\u{3000}x\u{2028}",
+            "\u{85}x",
+            "x\u{85}",
+            "é",
+            " é ",
+            "ü x",
+            "\u{feff}x",
+            "x\r",
+            "~",
+            "\u{7f}",
+        ] {
+            assert_eq!(super::trim(s), s.trim(), "{s:?}");
+        }
     }
 }

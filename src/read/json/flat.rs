@@ -14,13 +14,21 @@
 //! before and no error is ever written here.
 
 use super::frame::find2;
-use super::seed::Scalar;
+use super::seed::{same, Scalar};
 
 /// A cursor over a framed record (see the module docs).
 pub(super) struct Flat<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+}
+
+/// A key read by [`Flat::key_as`].
+pub(super) enum Key<'a> {
+    /// The key it was told to expect.
+    Expected,
+    /// Another key.
+    Other(&'a str),
 }
 
 /// The most digits of a number taken (any 19 digits fit a `u64`).
@@ -123,6 +131,17 @@ impl<'a> Flat<'a> {
     /// The next key of an object whose `n`-th member comes next (`n` from
     /// 0), with its colon taken; `Some(None)` when the object closes.
     pub(super) fn key(&mut self, n: usize) -> Option<Option<&'a str>> {
+        Some(match self.key_as(n, None)? {
+            Some(Key::Other(k)) => Some(k),
+            Some(Key::Expected) | None => None,
+        })
+    }
+
+    /// [`key`](Self::key), told the key `expect` most likely comes: when it
+    /// does, it is matched in place ([`Key::Expected`]) rather than read.
+    /// `expect` must be a key whose JSON text is itself (no character to
+    /// escape).
+    pub(super) fn key_as(&mut self, n: usize, expect: Option<&str>) -> Option<Option<Key<'a>>> {
         match self.peek()? {
             b'}' => {
                 self.i += 1;
@@ -135,9 +154,20 @@ impl<'a> Flat<'a> {
         if self.peek()? != b'"' {
             return None;
         }
+        if let Some(e) = expect {
+            let from = self.i + 1;
+            let end = from + e.len();
+            if self.b.get(end) == Some(&b'"')
+                && self.b.get(from..end).is_some_and(|k| same(k, e.as_bytes()))
+            {
+                self.i = end + 1;
+                self.eat(b':')?;
+                return Some(Some(Key::Expected));
+            }
+        }
         let k = self.string()?;
         self.eat(b':')?;
-        Some(Some(k))
+        Some(Some(Key::Other(k)))
     }
 
     /// Whether an array whose `n`-th element comes next has one (its comma

@@ -97,7 +97,9 @@ impl<'de> Visitor<'de> for ScalarSeed<'_> {
 /// `i` is usually the one seen there in the previous object: one string
 /// comparison instead of a search of the field catalogue.
 pub(super) struct KeyCache<K> {
-    slots: Vec<(Box<str>, Option<K>)>,
+    /// The key, what it resolves to, and whether its text is written as
+    /// it is in JSON (no quote, backslash or control byte to escape).
+    slots: Vec<(Box<str>, Option<K>, bool)>,
 }
 
 impl<K> Default for KeyCache<K> {
@@ -109,25 +111,37 @@ impl<K> Default for KeyCache<K> {
 impl<K: Copy> KeyCache<K> {
     #[inline]
     pub(super) fn get(&mut self, i: usize, key: &str, resolve: fn(&str) -> Option<K>) -> Option<K> {
-        if let Some((k, v)) = self.slots.get(i) {
+        if let Some((k, v, _)) = self.slots.get(i) {
             if same(k.as_bytes(), key.as_bytes()) {
                 return *v;
             }
         }
         let v = resolve(key);
+        let as_is = key.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\');
         if i < self.slots.len() {
-            self.slots[i] = (key.into(), v);
+            self.slots[i] = (key.into(), v, as_is);
         } else if i == self.slots.len() && i < 128 {
-            self.slots.push((key.into(), v));
+            self.slots.push((key.into(), v, as_is));
         }
         v
+    }
+
+    /// The key last seen at position `i` and what it resolves to, when its
+    /// JSON text is the key itself: a reader of raw text may then match it
+    /// in place.
+    #[inline]
+    pub(super) fn expected(&self, i: usize) -> Option<(&str, Option<K>)> {
+        match self.slots.get(i) {
+            Some((k, v, true)) => Some((k, *v)),
+            _ => None,
+        }
     }
 }
 
 /// Whether two short texts are equal, without a library call: keys are a
 /// few bytes long, and the call would cost more than the comparison.
 #[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0, |d, (x, y)| d | (x ^ y)) == 0
 }
 

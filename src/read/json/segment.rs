@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::flat::Flat;
+use super::flat::{Flat, Key};
 use super::frame::ValueLines;
 use super::seed::{KeyCache, KeySeed, Scalar, ScalarSeed};
 use super::{deserialize_record, fatal, Elem, JsonInput, Step};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{
-    parse_count, parse_decimal, parse_instant, Direction, SegKey, Segment, SegmentEvent,
+    parse_count, parse_decimal, parse_instant, trim, Direction, SegKey, Segment, SegmentEvent,
     SegmentGeneration,
 };
 use crate::position::{Location, Position};
@@ -136,7 +136,7 @@ impl SegVisitor<'_> {
     fn text(&mut self, kind: Scalar, key: SegKey) -> Result<Option<String>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text | Scalar::Number => Ok(Some(self.seg.text(self.scratch.trim()))),
+            Scalar::Text | Scalar::Number => Ok(Some(self.seg.text(trim(self.scratch)))),
             Scalar::Bool(_) | Scalar::Nested => Err(bad(self.loc(key), EXPECT_TEXT, self.scratch)),
         }
     }
@@ -145,7 +145,7 @@ impl SegVisitor<'_> {
         match kind {
             Scalar::Null => Ok(None),
             Scalar::Text | Scalar::Number => {
-                if kind == Scalar::Text && self.scratch.trim().is_empty() {
+                if kind == Scalar::Text && trim(self.scratch).is_empty() {
                     return Ok(None);
                 }
                 parse_instant(self.scratch)
@@ -160,7 +160,7 @@ impl SegVisitor<'_> {
     fn direction(&self, kind: Scalar, key: SegKey) -> Result<Option<Direction>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text if self.scratch.trim().is_empty() => Ok(None),
+            Scalar::Text if trim(self.scratch).is_empty() => Ok(None),
             Scalar::Text | Scalar::Number => Direction::parse(self.scratch)
                 .map(Some)
                 .ok_or_else(|| bad(self.loc(key), EXPECT_DIRECTION, self.scratch)),
@@ -200,8 +200,8 @@ impl SegVisitor<'_> {
         match kind {
             Scalar::Null => Ok(None),
             Scalar::Bool(b) => Ok(Some(b)),
-            Scalar::Text if self.scratch.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Scalar::Text if self.scratch.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Scalar::Text if trim(self.scratch).eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Scalar::Text if trim(self.scratch).eq_ignore_ascii_case("false") => Ok(Some(false)),
             _ => Err(bad(self.loc(key), EXPECT_BOOL, self.scratch)),
         }
     }
@@ -287,8 +287,14 @@ impl SegVisitor<'_> {
     fn walk(&mut self, f: &mut Flat<'_>) -> Option<()> {
         f.open_object()?;
         let mut i = 0;
-        while let Some(k) = f.key(i)? {
-            let key = self.keys.get(i, k, SegKey::resolve);
+        loop {
+            // Most records repeat the keys of the one before, in order.
+            let expected = self.keys.expected(i);
+            let key = match f.key_as(i, expected.map(|e| e.0))? {
+                None => break,
+                Some(Key::Expected) => expected.and_then(|e| e.1),
+                Some(Key::Other(k)) => self.keys.get(i, k, SegKey::resolve),
+            };
             i += 1;
             let Some((key, idx)) = key else {
                 f.scalar(self.scratch)?;
@@ -549,7 +555,7 @@ fn set_event(
             match kind {
                 Scalar::Null => Ok(()),
                 Scalar::Text => {
-                    ev.kind.push_str(text.trim());
+                    ev.kind.push_str(trim(text));
                     Ok(())
                 }
                 _ => Err(bad(loc(), "expected an event type string", text)),

@@ -7,37 +7,51 @@ use super::*;
 /// What reading a record gives: the segment, what it had, its error.
 type Read = (Segment, SegState, Option<String>);
 
-/// Reads the one-line record `text` by the walk (`None` when it
-/// declines) and by `serde_json` (`Err` for a record it refuses).
-fn both(text: &str) -> (Option<Read>, std::result::Result<Read, String>) {
+/// Reads the one-line record `text` with `keys`, by the walk (`None` when
+/// it declines) or by `serde_json` (`Err` for a record it refuses).
+fn read(
+    text: &str,
+    keys: &mut KeyCache<(SegKey, u8)>,
+    walk: bool,
+) -> std::result::Result<Read, String> {
     let file: Arc<str> = "f.json".into();
     let lines = ValueLines::default();
-    let read = |walk: bool| {
-        let mut keys = KeyCache::default();
-        let mut seg = Segment::default();
-        let mut st = SegState::default();
-        let mut scratch = String::new();
-        let mut err = None;
-        let mut v = SegVisitor {
-            keys: &mut keys,
-            seg: &mut seg,
-            st: &mut st,
-            scratch: &mut scratch,
-            err: &mut err,
-            lines: &lines,
-            file: &file,
-            off: 0,
-        };
-        let r = if walk {
-            Flat::new(text)
-                .and_then(|mut f| v.walk(&mut f).filter(|()| f.at_end()))
-                .ok_or(String::new())
-        } else {
-            deserialize_record(text.as_bytes(), v).map_err(|e| e.to_string())
-        };
-        r.map(|()| (seg, st, err.map(|e| e.to_string())))
+    let mut seg = Segment::default();
+    let mut st = SegState::default();
+    let mut scratch = String::new();
+    let mut err = None;
+    let mut v = SegVisitor {
+        keys,
+        seg: &mut seg,
+        st: &mut st,
+        scratch: &mut scratch,
+        err: &mut err,
+        lines: &lines,
+        file: &file,
+        off: 0,
     };
-    (read(true).ok(), read(false))
+    let r = if walk {
+        Flat::new(text)
+            .and_then(|mut f| v.walk(&mut f).filter(|()| f.at_end()))
+            .ok_or(String::new())
+    } else {
+        deserialize_record(text.as_bytes(), v).map_err(|e| e.to_string())
+    };
+    r.map(|()| (seg, st, err.map(|e| e.to_string())))
+}
+
+/// Reads the one-line record `text` by the walk (`None` when it declines)
+/// and by `serde_json`. The walk's key cache is filled by walking `warm`
+/// first (the record before), so that keys it repeats are matched in place
+/// and keys that differ are read; it then reads `text` again, all its keys
+/// expected, and must give the same.
+fn both(text: &str, warm: &str) -> (Option<Read>, std::result::Result<Read, String>) {
+    let mut keys = KeyCache::default();
+    let _ = read(warm, &mut keys, true);
+    let first = read(text, &mut keys, true).ok();
+    let again = read(text, &mut keys, true).ok();
+    assert_eq!(first, again, "{text}");
+    (first, read(text, &mut KeyCache::default(), false))
 }
 
 /// Records of the bundled segment files on one line each.
@@ -61,17 +75,33 @@ fn records() -> Vec<serde_json::Map<String, serde_json::Value>> {
 
 /// Writes an object on one line with the raw value `raw` for `key`.
 fn with_value(m: &serde_json::Map<String, serde_json::Value>, key: &str, raw: &str) -> String {
-    let members: Vec<String> = m
-        .iter()
-        .map(|(k, v)| {
-            let v = if k == key {
-                raw.to_string()
-            } else {
-                v.to_string()
-            };
-            format!("{}:{v}", serde_json::Value::from(k.as_str()))
-        })
-        .collect();
+    write(m, |k, v| {
+        let v = if k == key {
+            raw.to_string()
+        } else {
+            v.to_string()
+        };
+        format!("{}:{v}", serde_json::Value::from(k))
+    })
+}
+
+/// Writes an object on one line with the raw key text `raw` for `key`.
+fn with_key(m: &serde_json::Map<String, serde_json::Value>, key: &str, raw: &str) -> String {
+    write(m, |k, v| {
+        let k = if k == key {
+            raw.to_string()
+        } else {
+            serde_json::Value::from(k).to_string()
+        };
+        format!("{k}:{v}")
+    })
+}
+
+fn write(
+    m: &serde_json::Map<String, serde_json::Value>,
+    member: impl Fn(&str, &serde_json::Value) -> String,
+) -> String {
+    let members: Vec<String> = m.iter().map(|(k, v)| member(k, v)).collect();
     format!("{{{}}}", members.join(","))
 }
 
@@ -126,11 +156,28 @@ fn the_walk_reads_what_serde_reads_or_declines() {
             for raw in raws {
                 let mut m = m.clone();
                 m.entry(key.to_string()).or_insert(serde_json::Value::Null);
-                for text in [
+                let warm = with_value(&m, "", "");
+                let mut texts = vec![
                     with_value(&m, key, raw),
                     with_value(&m, key, raw).replace(',', " , "),
-                ] {
-                    match both(&text) {
+                ];
+                if raw == "null" {
+                    // Keys that differ from the record before: longer,
+                    // unclosed, shorter, escaped (`\u0049` is `I`), not a string.
+                    let cut = &key[..key.len() - 1];
+                    for k in [
+                        format!("\"{key}x\""),
+                        format!("\"{key}x"),
+                        format!("\"{cut}\""),
+                        format!("\"{key}\\\"\""),
+                        format!("\"{}\"", key.replacen('I', "\\u0049", 1)),
+                        "1".to_string(),
+                    ] {
+                        texts.push(with_key(&m, key, &k));
+                    }
+                }
+                for text in texts {
+                    match both(&text, &warm) {
                         (Some(w), Ok(s)) => {
                             assert_eq!(w, s, "{text}");
                             walked += 1;
