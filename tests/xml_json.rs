@@ -1004,3 +1004,97 @@ proptest! {
         drain(&doc, 64);
     }
 }
+
+/// The segments of a JSON document whose records are each on one line,
+/// each with its line, its positions cleared (they differ between
+/// layouts).
+fn segments_in(doc: &str) -> Vec<(Segment, u64)> {
+    let mut r = ReaderBuilder::new()
+        .from_bytes("s.json", doc.as_bytes().to_vec())
+        .expect("open");
+    r.segments()
+        .map(|s| {
+            let mut s = s.expect("segment");
+            let line = s.pos.line();
+            s.pos = Default::default();
+            // An event is on its record's line, in a layout of one line
+            // per record.
+            for e in s.events.iter_mut().flatten() {
+                assert_eq!(e.line, line);
+                e.line = 0;
+            }
+            (s, line)
+        })
+        .collect()
+}
+
+#[test]
+fn segment_records_read_the_same_in_every_one_line_layout() {
+    // The bundled segment records, each on one line. The common one is
+    // walked without the JSON parser when it stands alone on its line;
+    // two on a line, a minified array and white space other than spaces
+    // go through the parser: every layout must give the same segments, at
+    // the lines the layout puts them on.
+    let mut recs = Vec::new();
+    for f in [
+        "segments_mixed.ndjson",
+        "segments_timeline.ndjson",
+        "segments_ivr_bot.ndjson",
+    ] {
+        let text = String::from_utf8(crate::util::fixture_bytes(f)).expect("utf-8");
+        recs.extend(
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(String::from),
+        );
+    }
+    let n = recs.len() as u64;
+    assert!(n >= 10);
+    let each = |f: &dyn Fn(u64) -> u64| (0..n).map(f).collect::<Vec<u64>>();
+    let layouts: Vec<(&str, String, Vec<u64>)> = vec![
+        ("ndjson", recs.join("\n") + "\n", each(&|i| i + 1)),
+        ("crlf", recs.join("\r\n") + "\r\n", each(&|i| i + 1)),
+        ("trailing spaces", recs.join("  \n"), each(&|i| i + 1)),
+        (
+            "two on a line",
+            recs.chunks(2)
+                .map(|c| c.join(" "))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            each(&|i| i / 2 + 1),
+        ),
+        (
+            "minified array",
+            format!("[{}]", recs.join(",")),
+            each(&|_| 1),
+        ),
+        (
+            "array, one per line",
+            format!("[\n{}\n]\n", recs.join(" ,\n")),
+            each(&|i| i + 2),
+        ),
+        (
+            "wrapped array",
+            format!("{{\"records\": [\n{}\n]}}\n", recs.join(",\n")),
+            each(&|i| i + 2),
+        ),
+        (
+            "tabs between members",
+            recs.iter()
+                .map(|r| r.replace(",\"", ",\t\""))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            each(&|i| i + 1),
+        ),
+    ];
+    let base = segments_in(&layouts[0].1);
+    assert_eq!(base.len() as u64, n);
+    for (name, doc, lines) in &layouts {
+        let got = segments_in(doc);
+        let got_lines: Vec<u64> = got.iter().map(|g| g.1).collect();
+        assert_eq!(&got_lines, lines, "{name}");
+        for (g, b) in got.iter().zip(&base) {
+            assert_eq!(g.0, b.0, "{name}");
+        }
+    }
+}

@@ -10,6 +10,16 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::WireForm;
 
+/// Where the next top-level record stands.
+pub(super) enum Next {
+    /// There is none.
+    End,
+    /// It was framed already.
+    Framed(Elem),
+    /// It starts the pending bytes, inside this many levels of nesting.
+    At(usize),
+}
+
 impl JsonInput {
     /// Moves to where the next record may start: after a line break, past
     /// white space (and a `,` with its white space), at a `{` that follows
@@ -198,23 +208,32 @@ impl JsonInput {
 
     /// The next top-level record, framed; `None` at the end.
     pub(super) fn next_elem(&mut self) -> Result<Option<Elem>> {
+        match self.elem_start()? {
+            Next::End => Ok(None),
+            Next::Framed(e) => Ok(Some(e)),
+            Next::At(depth) => self.take_elem(depth).map(Some),
+        }
+    }
+
+    /// Moves to the next top-level record; see [`Next`].
+    pub(super) fn elem_start(&mut self) -> Result<Next> {
         if let Some(e) = self.first.take() {
-            return Ok(Some(e));
+            return Ok(Next::Framed(e));
         }
         match self.mode {
-            Mode::End => Ok(None),
+            Mode::End => Ok(Next::End),
             Mode::Ndjson => {
                 let Some(i) = self.non_space(0)? else {
                     self.consume(self.buf.pending().len());
                     self.mode = Mode::End;
-                    return Ok(None);
+                    return Ok(Next::End);
                 };
                 self.consume(i);
                 if self.offset() >= self.stop {
                     self.mode = Mode::End;
-                    return Ok(None);
+                    return Ok(Next::End);
                 }
-                self.take_elem(0).map(Some)
+                Ok(Next::At(0))
             }
             Mode::Array { wrapped, sep } => {
                 let Some(i) = self.non_space(0)? else {
@@ -228,7 +247,7 @@ impl JsonInput {
                         self.finish_wrapper()?;
                     }
                     self.expect_end()?;
-                    return Ok(None);
+                    return Ok(Next::End);
                 }
                 let at = if sep {
                     if c != b',' {
@@ -248,26 +267,69 @@ impl JsonInput {
                 if self.offset() >= self.stop {
                     // The record belongs to the next chunk.
                     self.mode = Mode::End;
-                    return Ok(None);
+                    return Ok(Next::End);
                 }
                 self.mode = Mode::Array { wrapped, sep: true };
                 // The element sits inside the array (and the wrapper).
                 let depth = if wrapped { 2 } else { 1 };
-                self.take_elem(depth).map(Some)
+                Ok(Next::At(depth))
             }
         }
     }
 
-    fn take_elem(&mut self, depth: usize) -> Result<Elem> {
+    /// Frames the record that starts the pending bytes, inside `depth`
+    /// levels of nesting, and takes it.
+    pub(super) fn take_elem(&mut self, depth: usize) -> Result<Elem> {
         let end = self.frame(0, depth)?;
+        Ok(self.take_framed(end))
+    }
+
+    /// Takes the first `len` pending bytes: a record whose extent is
+    /// known.
+    pub(super) fn take_framed(&mut self, len: usize) -> Elem {
         let elem = Elem {
             start: self.buf.start(),
-            end: self.buf.start() + end,
+            end: self.buf.start() + len,
             byte: self.offset(),
             line: self.line,
             col: self.offset() - self.line_begin + 1,
         };
-        self.consume(end);
-        Ok(elem)
+        self.consume(len);
+        elem
+    }
+
+    /// Where the record that starts the pending bytes (inside `depth`
+    /// levels of nesting) ends if it is an object on its own line: at the
+    /// last `}` before the line break, past white space and, in an array,
+    /// the comma. A guess, for a reader that proves it (a walk of the
+    /// record that ends exactly there); `None` when there is nothing to
+    /// guess from, or the guesses keep finding no line break (one long
+    /// line: a minified array), which then stops them for this input.
+    pub(super) fn guess_line_elem(&mut self, depth: usize) -> Option<usize> {
+        /// How far a guess looks for a line break, and how many misses in
+        /// a row stop the guesses.
+        const WINDOW: usize = 64 * 1024;
+        const MISSES: u32 = 8;
+        if self.guess_misses >= MISSES {
+            return None;
+        }
+        let p = self.buf.pending();
+        let Some(nl) = memchr(b'\n', &p[..p.len().min(WINDOW)]) else {
+            self.guess_misses += 1;
+            return None;
+        };
+        self.guess_misses = 0;
+        let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\r');
+        let mut end = nl;
+        while end > 0 && blank(p[end - 1]) {
+            end -= 1;
+        }
+        if depth > 0 && end > 0 && p[end - 1] == b',' {
+            end -= 1;
+            while end > 0 && blank(p[end - 1]) {
+                end -= 1;
+            }
+        }
+        (end > 0 && p[end - 1] == b'}').then_some(end)
     }
 }

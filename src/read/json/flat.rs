@@ -31,6 +31,10 @@ pub(super) enum Key<'a> {
     Other(&'a str),
 }
 
+/// The deepest a walked record nests: the record, its list of events, an
+/// event.
+pub(super) const WALK_DEPTH: usize = 3;
+
 /// The most digits of a number taken (any 19 digits fit a `u64`).
 const MAX_DIGITS: usize = 19;
 

@@ -93,6 +93,9 @@ pub(crate) struct JsonInput {
     /// A chunk's reader stops before the first record starting at or past
     /// this offset (`u64::MAX`: read to the end).
     stop: u64,
+    /// Line-break guesses in a row that found none (see
+    /// `guess_line_elem`).
+    guess_misses: u32,
 }
 
 /// Where a document's records start and how they follow each other (in an
@@ -173,6 +176,7 @@ impl JsonInput {
             file,
             record: 0,
             stop: u64::MAX,
+            guess_misses: 0,
         }
     }
 

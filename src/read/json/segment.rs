@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::flat::{Flat, Key};
+use super::document::Next;
+use super::flat::{Flat, Key, WALK_DEPTH};
 use super::frame::ValueLines;
 use super::seed::{KeyCache, KeySeed, Scalar, ScalarSeed};
 use super::{deserialize_record, fatal, Elem, JsonInput, Step};
@@ -25,10 +26,53 @@ impl JsonInput {
     /// Reads one segment record into `seg`.
     pub(crate) fn read_segment(&mut self, record: u64, seg: &mut Segment) -> Step<bool> {
         self.record = record;
-        let Some(elem) = self.next_elem().map_err(fatal)? else {
-            return Ok(false);
+        let elem = match self.elem_start().map_err(fatal)? {
+            Next::End => return Ok(false),
+            Next::Framed(elem) => elem,
+            Next::At(depth) => {
+                if let Some(done) = self.walk_line(depth, record, seg) {
+                    return done;
+                }
+                self.take_elem(depth).map_err(fatal)?
+            }
         };
         self.read_framed_segment(elem, record, seg)
+    }
+
+    /// The common record without framing it first: an object on its own
+    /// line, walked (see `flat`) from its start to its line's last `}`.
+    /// The walk ending exactly there proves the guess, and the record is
+    /// taken; `None` (nothing taken) for any other record.
+    fn walk_line(&mut self, depth: usize, record: u64, seg: &mut Segment) -> Option<Step<bool>> {
+        // The limits the framer enforces, so that they give the same errors.
+        if depth + WALK_DEPTH > self.max_depth {
+            return None;
+        }
+        let len = self
+            .guess_line_elem(depth)
+            .filter(|&n| n <= self.max_record)?;
+        let text = std::str::from_utf8(&self.buf.pending()[..len]).ok()?;
+        let mut f = Flat::new(text)?;
+        seg.reset();
+        seg.pos = Position::new(self.offset(), self.line, record);
+        let mut st = SegState::default();
+        let mut err = None;
+        self.lines.index(b"");
+        let mut visitor = SegVisitor {
+            keys: &mut self.seg_keys,
+            seg,
+            st: &mut st,
+            scratch: &mut self.scratch,
+            err: &mut err,
+            lines: &self.lines,
+            file: &self.file,
+            off: 0,
+        };
+        if visitor.walk(&mut f).is_none() || !f.at_end() {
+            return None;
+        }
+        self.take_framed(len);
+        Some(self.finish_segment(seg, st, err))
     }
 
     /// Reads the segment record `elem`, framed already.
