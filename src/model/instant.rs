@@ -40,39 +40,28 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
 /// without the general parser; `None` for any other text (the general
 /// parser then reads it, and gives the same instant for this form).
 fn utc_millis(s: &[u8]) -> Option<DateTime<Utc>> {
-    if s.len() != 24 || s[23] != b'Z' {
+    let s: &[u8; 24] = s.try_into().ok()?;
+    let seps = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (23, b'Z'),
+    ];
+    if seps.iter().any(|&(i, c)| s[i] != c) {
         return None;
     }
-    let mut n = [0u32; 7];
-    let mut at = 0;
-    // Year, month, day, hour, minute, second, millisecond: digits with
-    // their separators between.
-    for (i, (len, sep)) in [
-        (4, b'-'),
-        (2, b'-'),
-        (2, b'T'),
-        (2, b':'),
-        (2, b':'),
-        (2, b'.'),
-        (3, b'Z'),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        for &c in &s[at..at + len] {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            n[i] = n[i] * 10 + u32::from(d);
-        }
-        at += len;
-        if s[at] != sep {
-            return None;
-        }
-        at += 1;
-    }
-    let [year, month, day, hour, minute, second, milli] = n;
+    let digit = |i: usize| {
+        let d = s[i].wrapping_sub(b'0');
+        (d <= 9).then_some(u32::from(d))
+    };
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let year = two(0)? * 100 + two(2)?;
+    let (month, day) = (two(5)?, two(8)?);
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    let milli = digit(20)? * 100 + two(21)?;
     // A leap second is the general parser's.
     if second > 59 {
         return None;

@@ -51,26 +51,11 @@ impl JsonInput {
         let len = self
             .guess_line_elem(depth)
             .filter(|&n| n <= self.max_record)?;
-        let text = std::str::from_utf8(&self.buf.pending()[..len]).ok()?;
-        let mut f = Flat::new(text)?;
-        seg.reset();
-        seg.pos = Position::new(self.offset(), self.line, record);
-        let mut st = SegState::default();
-        let mut err = None;
-        self.lines.index(b"");
-        let mut visitor = SegVisitor {
-            keys: &mut self.seg_keys,
-            seg,
-            st: &mut st,
-            scratch: &mut self.scratch,
-            err: &mut err,
-            lines: &self.lines,
-            file: &self.file,
-            off: 0,
-        };
-        if visitor.walk(&mut f).is_none() || !f.at_end() {
+        let at = self.buf.start();
+        let pos = Position::new(self.offset(), self.line, record);
+        let Ok((st, err)) = self.read_record(at..at + len, pos, seg, true)? else {
             return None;
-        }
+        };
         self.take_framed(len);
         Some(self.finish_segment(seg, st, err))
     }
@@ -78,12 +63,30 @@ impl JsonInput {
     /// Reads the segment record `elem`, framed already.
     fn read_framed_segment(&mut self, elem: Elem, record: u64, seg: &mut Segment) -> Step<bool> {
         let pos = Position::new(elem.byte, elem.line, record);
-        seg.reset();
-        seg.pos = pos;
+        match self.read_record(elem.start..elem.end, pos, seg, false) {
+            Some(Ok((st, err))) => self.finish_segment(seg, st, err),
+            Some(Err(e)) => Err(self.elem_error(&elem, record, e)),
+            None => unreachable!("a record the walk declines goes to the parser"),
+        }
+    }
+
+    /// Reads the record at `range` of the buffer, which starts at `pos`,
+    /// into `seg`: walked (see `flat`) when it is on one line and the walk
+    /// takes it, else by `serde_json` unless `walk_only` (then `None`).
+    /// What the record had and its first error, or the parser's error.
+    fn read_record(
+        &mut self,
+        range: std::ops::Range<usize>,
+        pos: Position,
+        seg: &mut Segment,
+        walk_only: bool,
+    ) -> Option<std::result::Result<(SegState, Option<Error>), serde_json::Error>> {
+        let bytes = &self.buf.data()[range];
+        self.lines.index(bytes);
         let mut st = SegState::default();
         let mut err = None;
-        let bytes = &self.buf.data()[elem.start..elem.end];
-        self.lines.index(bytes);
+        seg.reset();
+        seg.pos = pos;
         let mut visitor = SegVisitor {
             keys: &mut self.seg_keys,
             seg,
@@ -94,23 +97,25 @@ impl JsonInput {
             file: &self.file,
             off: 0,
         };
-        // A record on one line may still be walked; any other, or one the
-        // walk declines, from the start again with `serde_json`.
         let walked = !self.lines.spans_lines()
             && std::str::from_utf8(bytes)
                 .ok()
                 .and_then(Flat::new)
                 .is_some_and(|mut f| visitor.walk(&mut f).is_some() && f.at_end());
         if !walked {
+            if walk_only {
+                return None;
+            }
+            // From the start again, with the parser.
             visitor.seg.reset();
             visitor.seg.pos = pos;
             *visitor.st = SegState::default();
             *visitor.err = None;
             if let Err(e) = deserialize_record(bytes, visitor) {
-                return Err(self.elem_error(&elem, record, e));
+                return Some(Err(e));
             }
         }
-        self.finish_segment(seg, st, err)
+        Some(Ok((st, err)))
     }
 
     /// The rules once a record is read: its first error, those that need
