@@ -8,15 +8,16 @@
 //! The walk takes only what it can prove is JSON of that shape: any other
 //! byte where a token belongs, a nested value it was not asked to enter, a
 //! number with a sign, fraction, exponent or leading zero, the end of its
-//! input, and it declines (`None`). The caller then reads the record with
-//! `serde_json`, which
-//! gives the values and the errors, so a declined record reads exactly as
-//! before and no error is ever written here.
+//! input, and it declines (`None`). The caller then frames the record and
+//! reads it with `serde_json`, which gives the values and the errors, so a
+//! declined record reads exactly as before and no error is ever written
+//! here.
 
 use super::frame::find2;
 use super::seed::{same, Scalar};
 
-/// A cursor over a framed record (see the module docs).
+/// A cursor over the text of a record: framed, or the rest of its line,
+/// which the walk must then end exactly at (see the module docs).
 pub(super) struct Flat<'a> {
     s: &'a str,
     b: &'a [u8],
