@@ -240,6 +240,16 @@ pub struct Segment {
 #[derive(Default)]
 struct TextPool(Vec<String>);
 
+impl TextPool {
+    /// Keeps `t`'s allocation, emptied.
+    fn keep(&mut self, t: Option<String>) {
+        if let Some(mut t) = t {
+            t.clear();
+            self.0.push(t);
+        }
+    }
+}
+
 impl PartialEq for TextPool {
     fn eq(&self, _: &TextPool) -> bool {
         true
@@ -376,10 +386,7 @@ impl Segment {
             &mut self.sub_account_id,
             &mut self.channel_id,
         ] {
-            if let Some(mut t) = t.take() {
-                t.clear();
-                pool.0.push(t);
-            }
+            pool.keep(t.take());
         }
         *self = Segment {
             interaction_id,
@@ -402,10 +409,7 @@ impl Segment {
     /// Keeps `t`'s allocation for a later [`text`](Self::text).
     #[cfg_attr(not(feature = "json"), allow(dead_code))]
     pub(crate) fn recycle(&mut self, t: Option<String>) {
-        if let Some(mut t) = t {
-            t.clear();
-            self.pool.0.push(t);
-        }
+        self.pool.keep(t);
     }
 
     /// An empty event list, reusing the allocation of the previous

@@ -53,41 +53,63 @@ impl JsonInput {
             .filter(|&n| n <= self.max_record)?;
         let at = self.buf.start();
         let pos = Position::new(self.offset(), self.line, record);
-        let Ok((st, err)) = self.read_record(at..at + len, pos, seg, true)? else {
-            return None;
-        };
+        let (st, err) = self.walk_record(at..at + len, pos, seg)?;
         self.take_framed(len);
         Some(self.finish_segment(seg, st, err))
     }
 
-    /// Reads the segment record `elem`, framed already.
+    /// Reads the segment record `elem`, framed already: walked when it can
+    /// be, else from the start again with `serde_json`.
     fn read_framed_segment(&mut self, elem: Elem, record: u64, seg: &mut Segment) -> Step<bool> {
         let pos = Position::new(elem.byte, elem.line, record);
-        match self.read_record(elem.start..elem.end, pos, seg, false) {
-            Some(Ok((st, err))) => self.finish_segment(seg, st, err),
-            Some(Err(e)) => Err(self.elem_error(&elem, record, e)),
-            None => unreachable!("a record the walk declines goes to the parser"),
+        let range = elem.start..elem.end;
+        if let Some((st, err)) = self.walk_record(range.clone(), pos, seg) {
+            return self.finish_segment(seg, st, err);
+        }
+        let (parsed, st, err) =
+            self.with_record(range, pos, seg, |v, bytes| deserialize_record(bytes, v));
+        match parsed {
+            Ok(()) => self.finish_segment(seg, st, err),
+            Err(e) => Err(self.elem_error(&elem, record, e)),
         }
     }
 
-    /// Reads the record at `range` of the buffer, which starts at `pos`,
-    /// into `seg`: walked (see `flat`) when it is on one line and the walk
-    /// takes it, else by `serde_json` unless `walk_only` (then `None`).
-    /// What the record had and its first error, or the parser's error.
-    fn read_record(
+    /// Walks the record at `range` of the buffer (see `flat`) into `seg`:
+    /// what it had and its first error; `None` when it spans lines or the
+    /// walk declines.
+    fn walk_record(
         &mut self,
         range: std::ops::Range<usize>,
         pos: Position,
         seg: &mut Segment,
-        walk_only: bool,
-    ) -> Option<std::result::Result<(SegState, Option<Error>), serde_json::Error>> {
+    ) -> Option<(SegState, Option<Error>)> {
+        let (walked, st, err) = self.with_record(range, pos, seg, |mut v, bytes| {
+            !v.lines.spans_lines()
+                && std::str::from_utf8(bytes)
+                    .ok()
+                    .and_then(Flat::new)
+                    .is_some_and(|mut f| v.walk(&mut f).is_some() && f.at_end())
+        });
+        walked.then_some((st, err))
+    }
+
+    /// Runs `read` on a visitor of the record at `range` of the buffer,
+    /// which starts at `pos`, and on its bytes, `seg` cleared first: what
+    /// `read` gave, what the record had and its first error.
+    fn with_record<T>(
+        &mut self,
+        range: std::ops::Range<usize>,
+        pos: Position,
+        seg: &mut Segment,
+        read: impl FnOnce(SegVisitor<'_>, &[u8]) -> T,
+    ) -> (T, SegState, Option<Error>) {
         let bytes = &self.buf.data()[range];
         self.lines.index(bytes);
         let mut st = SegState::default();
         let mut err = None;
         seg.reset();
         seg.pos = pos;
-        let mut visitor = SegVisitor {
+        let visitor = SegVisitor {
             keys: &mut self.seg_keys,
             seg,
             st: &mut st,
@@ -97,25 +119,8 @@ impl JsonInput {
             file: &self.file,
             off: 0,
         };
-        let walked = !self.lines.spans_lines()
-            && std::str::from_utf8(bytes)
-                .ok()
-                .and_then(Flat::new)
-                .is_some_and(|mut f| visitor.walk(&mut f).is_some() && f.at_end());
-        if !walked {
-            if walk_only {
-                return None;
-            }
-            // From the start again, with the parser.
-            visitor.seg.reset();
-            visitor.seg.pos = pos;
-            *visitor.st = SegState::default();
-            *visitor.err = None;
-            if let Err(e) = deserialize_record(bytes, visitor) {
-                return Some(Err(e));
-            }
-        }
-        Some(Ok((st, err)))
+        let out = read(visitor, bytes);
+        (out, st, err)
     }
 
     /// The rules once a record is read: its first error, those that need
