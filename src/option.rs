@@ -98,6 +98,12 @@ options! {
     Pulls = "pulls";
     /// `gen`: the percentage of each window pulled again.
     RepullPct = "repull_pct";
+    /// The page of an Analytics response
+    /// ([`Rollup::page`](crate::rollup::Rollup::page)).
+    Page = "page";
+    /// Records per page of an Analytics response
+    /// ([`Rollup::per_page`](crate::rollup::Rollup::per_page)).
+    PerPage = "per_page";
 }
 
 impl fmt::Display for OptionName {

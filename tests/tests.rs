@@ -3,6 +3,7 @@
 mod util;
 
 mod alloc;
+mod analytics;
 mod architecture;
 mod calls;
 mod chunked;

@@ -38,6 +38,7 @@
 //! ```
 
 mod accum;
+mod analytics;
 mod chunked;
 mod column;
 mod engine;
@@ -56,6 +57,10 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
+pub use analytics::{
+    Aggregation, AnalyticsAnswer, ApiOption, Asked, CallFilters, CallSums, FilterValue,
+    OptionValues, Section, API_OPTIONS,
+};
 pub(crate) use column::pick_columns;
 pub use column::{Cell, Column, Unit};
 pub use engine::RollupRow;
@@ -194,6 +199,8 @@ pub(crate) struct Plan {
     pub metrics: MetricOptions,
     /// The metric columns printed.
     pub columns: MetricColumns,
+    /// What an Analytics response answers.
+    pub answer: Arc<AnalyticsAnswer>,
 }
 
 /// The rollup builder. Every option has the default of `rcx rollup`.
@@ -225,6 +232,7 @@ pub struct Rollup {
     agent_groups: Option<Arc<GroupMap>>,
     chunk_size: Option<u64>,
     columns: Vec<String>,
+    answer: AnalyticsAnswer,
 }
 
 impl Rollup {
@@ -235,6 +243,8 @@ impl Rollup {
     /// The grouping (default: queue for Queue Statistics, agent otherwise).
     pub fn by(mut self, g: Grouping) -> Self {
         self.grouping = Some(g);
+        // A request's `groupBy` is echoed only while it is the grouping.
+        self.answer.grouped_by = None;
         self
     }
     crate::window::window_setters!(
@@ -347,6 +357,42 @@ impl Rollup {
         self.columns = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
         self
     }
+    /// What the Analytics response of the rollup answers
+    /// ([`write_table`](crate::write::write_table) with
+    /// [`TableFormat::Analytics`](crate::write::TableFormat::Analytics)):
+    /// options, filters, keys and page, usually set by
+    /// [`request`](Self::request). The default answers every option the
+    /// report can.
+    pub fn analytics(mut self, answer: AnalyticsAnswer) -> Self {
+        let (page, per_page) = (self.answer.page, self.answer.per_page);
+        self.answer = answer;
+        self.answer.page = self.answer.page.or(page);
+        self.answer.per_page = self.answer.per_page.or(per_page);
+        self
+    }
+    /// The page of an Analytics response, from 1 (default 1).
+    pub fn page(mut self, page: u64) -> Result<Self> {
+        if page == 0 {
+            return Err(Error::usage(format!(
+                "{} counts from 1, got 0",
+                OptionName::Page
+            )));
+        }
+        self.answer.page = Some(page);
+        Ok(self)
+    }
+    /// Records per page of an Analytics response (default: all on one
+    /// page).
+    pub fn per_page(mut self, per_page: u64) -> Result<Self> {
+        if per_page == 0 {
+            return Err(Error::usage(format!(
+                "{} must be at least 1, got 0",
+                OptionName::PerPage
+            )));
+        }
+        self.answer.per_page = Some(per_page);
+        Ok(self)
+    }
     /// The metric columns chosen with [`columns`](Self::columns), as given
     /// (empty for all).
     pub fn selected_columns(&self) -> &[String] {
@@ -401,6 +447,17 @@ impl Rollup {
             )));
         }
         let columns = MetricColumns::select(kind, &self.columns)?;
+        if self.answer.shaping.is_some() {
+            self.answer.check(kind)?;
+        }
+        if let Some((path, _)) = &self.answer.keys {
+            if grouping == Grouping::All {
+                return Err(Error::usage(format!(
+                    "{path}: {} {grouping} is one record; it has no keys to select",
+                    OptionName::By
+                )));
+            }
+        }
         let tz = self.window.zone_or(source);
         let filter = self.window.filter(&tz);
         Ok(Plan {
@@ -417,6 +474,7 @@ impl Rollup {
             skip_invalid: self.skip_invalid,
             metrics: self.metrics,
             columns,
+            answer: Arc::new(self.answer.clone()),
         })
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
@@ -13,7 +14,7 @@ use super::engine::{nowhere, Partial, RollupRow, Skips};
 use super::metrics::{
     AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics, QueueMetrics,
 };
-use super::{chunked, Grouping, Plan};
+use super::{chunked, AnalyticsAnswer, Grouping, Plan};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
@@ -39,6 +40,15 @@ impl RollupOutput {
         match self {
             RollupOutput::Table(t) => t.stats(),
             RollupOutput::Packed(p) => p.stats(),
+        }
+    }
+
+    /// What the Analytics response answers
+    /// ([`Rollup::analytics`](super::Rollup::analytics)).
+    pub fn analytics_answer(&self) -> &AnalyticsAnswer {
+        match self {
+            RollupOutput::Table(t) => t.analytics_answer(),
+            RollupOutput::Packed(p) => p.analytics_answer(),
         }
     }
 
@@ -87,6 +97,10 @@ impl PackedRollup {
     /// The metric columns printed.
     pub fn metric_columns(&self) -> &MetricColumns {
         &self.0.plan().columns
+    }
+    /// What the Analytics response answers.
+    pub fn analytics_answer(&self) -> &AnalyticsAnswer {
+        &self.0.plan().answer
     }
     /// The number of pieces, in output order (a key's pieces are
     /// consecutive).
@@ -345,9 +359,15 @@ pub struct RollupTable {
     columns: MetricColumns,
     records: Vec<RollupRecord>,
     stats: RollupStats,
+    answer: Arc<AnalyticsAnswer>,
 }
 
 impl RollupTable {
+    /// What the table's Analytics response answers
+    /// ([`Rollup::analytics`](super::Rollup::analytics)).
+    pub fn analytics_answer(&self) -> &AnalyticsAnswer {
+        &self.answer
+    }
     /// The report rolled up.
     pub fn kind(&self) -> ReportKind {
         self.kind
@@ -540,6 +560,7 @@ fn table_of(plan: &Plan, records: Vec<RollupRecord>, stats: RollupStats) -> Roll
         columns: plan.columns.clone(),
         records,
         stats,
+        answer: plan.answer.clone(),
     }
 }
 

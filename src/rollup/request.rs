@@ -14,18 +14,29 @@
 //! | `timeSettings.advancedTimeSettings.includeHours` `[{from, to}]` | `--hours` |
 //! | `interval` (top level, as the timeline endpoint's query parameter): `Hour`, `Day`, `Week`, `Month`, and this tool's names | `--interval` |
 //! | no `interval` (an aggregate request) | `--interval total` (one record per key for the whole range) |
+//! | `grouping.ids` or `grouping.keys` | the keys the response lists, in that order (a key without rows: a record of zeros) |
+//! | `additionalFilters` / `callFilters`: `direction`, `callResponse`, `queueSla` (a value or a list) | the calls the response counts ([`CallFilters`](super::CallFilters)) |
+//! | `responseOptions.counters` / `timers`: an option with `true`, or (aggregate requests) `{aggregationType: Sum or Percent}` | the options the response lists ([`API_OPTIONS`](super::API_OPTIONS)); none given: `allCalls` and `allCallsDuration` |
 //!
-//! Every other key is refused with its JSON path, never ignored (SPEC 8:
-//! "every key of a request body is either honoured exactly or refused"):
-//! a misspelled or unknown key, and the keys not answered yet, when they
-//! ask for anything: `grouping.ids` / `grouping.keys` (a selection of
-//! keys), `grouping.groupByMembers`, `additionalFilters` / `callFilters`,
-//! `responseOptions`, and `groupBy` `QueueAgents` (one record per agent
-//! over the queues in `ids`, which `--by agent-queue` is not). Null, `{}`
-//! and `[]` ask for nothing and are accepted.
+//! The last three shape an Analytics response
+//! ([`AnalyticsAnswer`](super::AnalyticsAnswer)); another output format
+//! refuses a request that has them. Every other key is refused with its
+//! JSON path, never ignored (SPEC 8: "every key of a request body is
+//! either honoured exactly or refused"): a misspelled or unknown key or
+//! enum value, and the keys not answered yet, when they ask for anything:
+//! `grouping.groupByMembers`, `groupBy` `QueueAgents` (one record per
+//! agent over the queues in `ids`, which `--by agent-queue` is not), the
+//! filters interval rows carry nothing for (`origin`, `callDuration`, …),
+//! the options they cannot answer (`callsByOrigin`, …), `aggregationType`
+//! `Average`, `Min` and `Max`, and an `aggregationInterval` (which the API
+//! takes only with those three). Null, `{}` and `[]` ask for nothing and
+//! are accepted.
 
 use serde_json::Value as Json;
 
+use super::analytics::{
+    Aggregation, AnalyticsAnswer, ApiOption, Asked, CallFilters, FilterValue, Section, API_OPTIONS,
+};
 use super::{Grouping, Rollup};
 use crate::error::{Error, Result};
 use crate::model::parse_zone;
@@ -71,6 +82,9 @@ pub struct AnalyticsRequest {
     pub include_hours: Vec<HourRange>,
     /// `interval`; `total` for a body without one (an aggregate request).
     pub interval: Option<BucketInterval>,
+    /// What the response answers: `responseOptions`, the filters, the
+    /// keys selected.
+    pub answer: AnalyticsAnswer,
 }
 
 fn bad(file: &str, what: impl std::fmt::Display) -> Error {
@@ -145,31 +159,257 @@ fn shown(path: &str) -> &str {
     }
 }
 
-/// Refuses a key this version does not answer yet, when it asks for
-/// anything: null, an empty object or an empty list ask for nothing. The
-/// message names the first key (or item) inside.
-fn refuse_unless_empty(file: &str, v: &Json, path: &str, why: &str) -> Result<()> {
-    let inner = match v {
-        Json::Null => return Ok(()),
-        Json::Object(m) => match m.keys().next() {
-            None => return Ok(()),
-            Some(k) => join(path, k),
-        },
-        Json::Array(a) if a.is_empty() => return Ok(()),
-        Json::Array(_) => format!("{path}[0]"),
-        _ => path.to_owned(),
+/// Whether a key asks for anything: null, `{}` and `[]` do not.
+fn nonempty(v: Option<&Json>) -> bool {
+    match v {
+        None | Some(Json::Null) => false,
+        Some(Json::Object(m)) => !m.is_empty(),
+        Some(Json::Array(a)) => !a.is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// The strings of a string or a list of strings at `path` (none for null).
+fn strings<'a>(file: &str, v: &'a Json, path: &str) -> Result<Vec<(String, &'a str)>> {
+    match v {
+        Json::Null => Ok(Vec::new()),
+        Json::String(s) => Ok(vec![(path.to_owned(), s.as_str())]),
+        Json::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(n, item)| {
+                let p = format!("{path}[{n}]");
+                match item {
+                    Json::String(s) => Ok((p, s.as_str())),
+                    _ => Err(bad(file, format!("{p} must be a string, got {item}"))),
+                }
+            })
+            .collect(),
+        _ => Err(bad(
+            file,
+            format!("{path} must be a string or a list of strings"),
+        )),
+    }
+}
+
+/// `grouping.ids` or `grouping.keys`: the keys a response lists, in the
+/// request's order, with the path they were given at.
+fn selected_keys(
+    file: &str,
+    g: &serde_json::Map<String, Json>,
+    group_by: Option<&str>,
+) -> Result<Option<(String, Vec<String>)>> {
+    let mut selected: Option<(String, Vec<String>)> = None;
+    for k in ["ids", "keys"] {
+        let path = format!("grouping.{k}");
+        let v = g.get(k).unwrap_or(&NULL);
+        if !v.is_array() && !v.is_null() {
+            return Err(bad(file, format!("{path} must be a list of strings")));
+        }
+        let given = strings(file, v, &path)?;
+        if given.is_empty() {
+            continue;
+        }
+        if let Some((first, _)) = &selected {
+            return Err(bad(
+                file,
+                format!("{path}: give keys once; {first} already does"),
+            ));
+        }
+        if group_by.is_some_and(|by| {
+            matches!(by.to_ascii_lowercase().as_str(), "company" | "wholecompany")
+        }) {
+            return Err(bad(
+                file,
+                format!("{path}: the whole company is one record; it has no keys to select"),
+            ));
+        }
+        let mut keys: Vec<String> = Vec::with_capacity(given.len());
+        for (p, key) in given {
+            if keys.iter().any(|k| k == key) {
+                return Err(bad(file, format!("{p}: {key:?} is listed twice")));
+            }
+            keys.push(key.to_owned());
+        }
+        selected = Some((path, keys));
+    }
+    Ok(selected)
+}
+
+/// `responseOptions`: the options asked for, in the catalogue's order;
+/// `None` when it asks for none (absent, null or empty). A timeline
+/// request's options are `true` or `false`; an aggregate request's are
+/// `{aggregationType, aggregationInterval}` (or `true`, the default sum).
+fn response_options(
+    file: &str,
+    top: &serde_json::Map<String, Json>,
+    timeline: bool,
+) -> Result<Option<Vec<Asked>>> {
+    let ro = child(file, top, "responseOptions", &["counters", "timers"])?;
+    let mut asked: Vec<Asked> = Vec::new();
+    let mut given = false;
+    for section in [Section::Counters, Section::Timers] {
+        let path = format!("responseOptions.{}", section.key());
+        let names: Vec<&str> = ApiOption::names(section).collect();
+        let m = child(file, ro, &path, &names)?;
+        for (name, v) in m {
+            let p = format!("{path}.{name}");
+            let option = ApiOption::find(section, name)
+                .ok_or_else(|| bad(file, format!("{p}: unknown option")))?;
+            given = true;
+            let aggregation = match v {
+                Json::Null | Json::Bool(false) => continue,
+                Json::Bool(true) => Aggregation::Sum,
+                Json::Object(_) if timeline => {
+                    return Err(bad(
+                        file,
+                        format!(
+                            "{p}: a timeline request (one with an interval) takes true or false, \
+                             not an aggregation"
+                        ),
+                    ))
+                }
+                Json::Object(_) => aggregation(file, v, &p)?,
+                _ => {
+                    return Err(bad(
+                        file,
+                        format!("{p} must be true, false or {{\"aggregationType\": ...}}, got {v}"),
+                    ))
+                }
+            };
+            asked.push(Asked {
+                option,
+                aggregation,
+            });
+        }
+    }
+    let at = |a: &Asked| API_OPTIONS.iter().position(|o| o == a.option);
+    asked.sort_by_key(at);
+    Ok(given.then_some(asked))
+}
+
+/// An aggregate request's `{aggregationType, aggregationInterval}`.
+fn aggregation(file: &str, v: &Json, path: &str) -> Result<Aggregation> {
+    let m = members(file, v, path, &["aggregationType", "aggregationInterval"])?;
+    let tp = format!("{path}.aggregationType");
+    let how = match text(file, m.get("aggregationType").unwrap_or(&NULL), &tp)? {
+        None | Some("Sum") => Aggregation::Sum,
+        Some("Percent") => Aggregation::Percent,
+        Some(t @ ("Average" | "Min" | "Max")) => {
+            return Err(bad(
+                file,
+                format!(
+                    "{tp} {t:?}: aggregations over aggregationInterval buckets are not \
+                     answered yet; Sum and Percent are"
+                ),
+            ))
+        }
+        Some(t) => {
+            return Err(bad(
+                file,
+                format!("{tp} {t:?}: unknown; expected Sum, Average, Min, Max or Percent"),
+            ))
+        }
     };
-    Err(bad(file, format!("{inner}: {why}")))
+    let ip = format!("{path}.aggregationInterval");
+    match text(file, m.get("aggregationInterval").unwrap_or(&NULL), &ip)? {
+        None => {}
+        Some("Hour" | "Day" | "Week" | "Month") => {
+            return Err(bad(
+                file,
+                format!(
+                    "{ip}: the API takes an aggregation interval only with Average, Min or \
+                     Max, not with {how:?}"
+                ),
+            ))
+        }
+        Some(i) => {
+            return Err(bad(
+                file,
+                format!("{ip} {i:?}: unknown; expected Hour, Day, Week or Month"),
+            ))
+        }
+    }
+    Ok(how)
+}
+
+/// The filter keys of both request generations.
+const FILTER_KEYS: &[&str] = &[
+    "direction",
+    "origin",
+    "callResponse",
+    "callResult",
+    "callSegments",
+    "callActions",
+    "companyHours",
+    "callDuration",
+    "timeSpent",
+    "callerExtensionIds",
+    "calledExtensionIds",
+    "calledNumbers",
+    "queueSla",
+    "callType",
+];
+
+/// `additionalFilters` (legacy: a value or a list) and `callFilters`
+/// (current: lists). Interval reports answer `direction`, `callResponse`
+/// and `queueSla`; any other filter that asks for something is refused
+/// by its path.
+fn filters(file: &str, top: &serde_json::Map<String, Json>) -> Result<CallFilters> {
+    use FilterValue::*;
+    let mut out = CallFilters::default();
+    for block in ["additionalFilters", "callFilters"] {
+        let m = child(file, top, block, FILTER_KEYS)?;
+        for (key, v) in m {
+            let path = format!("{block}.{key}");
+            let allowed: &[(&str, FilterValue)] = match key.as_str() {
+                "direction" => &[("Inbound", Inbound), ("Outbound", Outbound)],
+                "callResponse" => &[("Answered", Answered), ("NotAnswered", NotAnswered)],
+                "queueSla" => &[("InSla", InSla), ("OutSla", OutSla)],
+                _ if !nonempty(Some(v)) => continue,
+                _ => {
+                    return Err(bad(
+                        file,
+                        format!(
+                            "{path}: interval reports carry no per-call {key} to filter on; \
+                             direction, callResponse and queueSla are answered"
+                        ),
+                    ))
+                }
+            };
+            let mut values: Vec<FilterValue> = Vec::new();
+            for (p, name) in strings(file, v, &path)? {
+                let value = allowed
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, f)| *f)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+                        bad(
+                            file,
+                            format!("{p} {name:?}: unknown; expected {}", names.join(" or ")),
+                        )
+                    })?;
+                values.push(value);
+            }
+            values.sort_unstable();
+            values.dedup();
+            if !values.is_empty() {
+                out.filters.push((path, values));
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl AnalyticsRequest {
     /// Parses a request body; `file` labels errors.
     ///
     /// Every key is honoured or refused (SPEC 8): an unknown key, or one
-    /// this version does not answer yet (`grouping.ids`/`keys`,
-    /// `groupByMembers`, `additionalFilters`/`callFilters`,
-    /// `responseOptions`), is an error naming its JSON path, so that a
-    /// result never answers a different question than the body asks.
+    /// this version does not answer (see the module's table), is an error
+    /// naming its JSON path, so that a result never answers a different
+    /// question than the body asks. Whether the report can answer the
+    /// options and filters asked is checked when the rollup runs.
     /// `timeZone` is read in both places (`timeSettings` and
     /// `advancedTimeSettings`); a null or missing `grouping` is the whole
     /// company.
@@ -205,37 +445,43 @@ impl AnalyticsRequest {
             // No grouping, or none named: one record for everything.
             None => Some("Company".to_owned()),
         };
-        for k in ["ids", "keys"] {
-            refuse_unless_empty(
-                file,
-                g.get(k).unwrap_or(null),
-                &format!("grouping.{k}"),
-                "a selection of keys is not answered yet; filter the input files instead",
-            )?;
-        }
+        r.answer.keys = selected_keys(file, g, r.group_by.as_deref())?;
         if let Some(m) = g.get("groupByMembers").filter(|m| !m.is_null()) {
             return Err(bad(
                 file,
                 format!("grouping.groupByMembers: member groupings are not answered yet (got {m})"),
             ));
         }
-        for k in ["additionalFilters", "callFilters"] {
-            refuse_unless_empty(
-                file,
-                top.get(k).unwrap_or(null),
-                k,
-                "call filters are not answered yet; filter the input files instead",
-            )?;
+        let timeline = !top.get("interval").unwrap_or(null).is_null();
+        r.answer.options = response_options(file, top, timeline)?;
+        r.answer.filters = filters(file, top)?;
+        r.answer.grouped_by = r.group_by.clone();
+        r.answer.shaping = [
+            ("responseOptions", r.answer.options.is_some()),
+            ("additionalFilters", nonempty(top.get("additionalFilters"))),
+            ("callFilters", nonempty(top.get("callFilters"))),
+        ]
+        .into_iter()
+        .find(|(_, given)| *given)
+        .map(|(k, _)| k.to_owned())
+        .or_else(|| r.answer.keys.as_ref().map(|(path, _)| path.clone()));
+        // No response options: the API's default, allCalls and
+        // allCallsDuration.
+        if r.answer.options.is_none() {
+            r.answer.options = Some(
+                [
+                    (Section::Counters, "allCalls"),
+                    (Section::Timers, "allCallsDuration"),
+                ]
+                .into_iter()
+                .filter_map(|(s, n)| ApiOption::find(s, n))
+                .map(|option| Asked {
+                    option,
+                    aggregation: Aggregation::Sum,
+                })
+                .collect(),
+            );
         }
-        refuse_unless_empty(
-            file,
-            top.get("responseOptions").unwrap_or(null),
-            "responseOptions",
-            &format!(
-                "response options are not answered yet; choose metrics with {}",
-                OptionName::Columns
-            ),
-        )?;
         let ts = child(
             file,
             top,
@@ -303,12 +549,12 @@ impl AnalyticsRequest {
                     let get = |k: &str| h.get(k).and_then(Json::as_str).and_then(hhmm);
                     match (get("from"), get("to")) {
                         (Some(from), Some(to)) if from < 1440 && to >= 1 && from != to => {
-                            r.include_hours.push(HourRange { from, to })
+ r.include_hours.push(HourRange { from, to })
                         }
                         _ => {
-                            return Err(bad(
-                                file,
-                                format!("{HOURS}[{n}]: expected {{\"from\": \"HH:mm\", \"to\": \"HH:mm\"}}, got {h}"),
+ return Err(bad(
+ file,
+ format!("{HOURS}[{n}]: expected {{\"from\": \"HH:mm\", \"to\": \"HH:mm\"}}, got {h}"),
                             ))
                         }
                     }
@@ -349,7 +595,7 @@ impl AnalyticsRequest {
                 // queues in `ids`, not one per agent and queue.
                 return Err(Error::usage(format!(
                     "grouping.groupBy QueueAgents (one record per agent over the queues in \
-                     ids) is not answered yet; {} {} gives one record per agent and queue",
+ ids) is not answered yet; {} {} gives one record per agent and queue",
                     OptionName::By,
                     Grouping::AgentQueue
                 )));
@@ -390,6 +636,6 @@ impl AnalyticsRequest {
         if let Some(i) = self.interval {
             rollup = rollup.interval(i);
         }
-        Ok(rollup)
+        Ok(rollup.analytics(self.answer.clone()))
     }
 }

@@ -1,38 +1,34 @@
-//! The RingCentral Analytics API response shape for a rollup (SPEC 4.4).
+//! The RingCentral Analytics API response of a rollup (SPEC 8.3).
 //!
 //! ```json
-//! {"paging": {"page": 0, "perPage": 2},
+//! {"paging": {"page": 1, "perPage": 2, "totalPages": 1, "totalElements": 2},
 //!  "data": {"groupedBy": "Queues", "records": [
 //!    {"key": "5686", "info": {"name": "Sales"},
-//!     "counters": {"answered": {"valueType": "Instances", "values": 24}, ...},
-//!     "timers": {"talk": {"valueType": "Seconds", "values": 3730}, ...},
-//!     "points": [{"time": "2024-03-04T08:00:00+00:00", "counters": {...}, "timers": {...}}]}]}}
+//!     "counters": {"allCalls": {"valueType": "Instances", "values": 30}, ...},
+//!     "timers": {"allCalls": {"valueType": "Seconds", "values": 4285}, ...}}]}}
 //! ```
 //!
-//! Each record is one output key with its totals over all its buckets
-//! (ratios recomputed from the summed sums); `points` lists its buckets,
-//! unless the interval is `total`. Counts and percentages are counters
-//! (`Instances`, `Percent`), durations are timers (`Seconds`); metric names
-//! are the column names in camelCase without their unit suffix
-//! (`service_level_pct` → `serviceLevel`, `talk_s` → `talk`). A column
-//! selection ([`Rollup::columns`](crate::rollup::Rollup::columns)) keeps only
-//! the selected metrics, in the selection's order, in `counters` and
-//! `timers`.
+//! An aggregate response (interval `total`) gives each key's values over
+//! the whole range; a timeline response gives `points`, one per bucket,
+//! instead. The options, their breakdowns, the filters and the key
+//! selection are the table's [`AnalyticsAnswer`]; values the report cannot
+//! give print `null`.
 //!
-//! JSON is written by hand, not through `serde_json`: numbers print as
-//! their fixed-decimal text (`12.50`, `60.000`), which `serde_json` (an
-//! `f64` prints `12.5`) cannot reproduce byte for byte, and rows stream
-//! through one reused buffer. Strings are escaped by `json_string`
-//! (`serde_json`'s escaping).
+//! JSON is written by hand, not through `serde_json`: percentages print
+//! with their two places (`50.00`), which an `f64` does not keep.
 
+use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
-use crate::rollup::{Grouping, MetricColumns, Metrics, RollupRecord, RollupTable, Unit};
+use crate::option::OptionName;
+use crate::rollup::{
+    Aggregation, Asked, CallSums, Grouping, OptionValues, RollupRecord, RollupTable, Section,
+    API_OPTIONS,
+};
 use crate::window::BucketInterval;
 
-use super::cell::cell_text;
 use super::json_string;
 
-/// The Analytics `groupedBy` value of a grouping.
+/// The Analytics `groupBy` name of a grouping.
 pub fn grouped_by(g: Grouping) -> &'static str {
     match g {
         Grouping::Queue => "Queues",
@@ -44,7 +40,8 @@ pub fn grouped_by(g: Grouping) -> &'static str {
     }
 }
 
-/// `service_level_pct` → `serviceLevel`.
+/// `service_level_pct` → `serviceLevel`: the names of the timeline
+/// command's Analytics shape.
 pub fn analytics_name(column: &str) -> String {
     let base = column
         .strip_suffix("_pct")
@@ -65,48 +62,93 @@ pub fn analytics_name(column: &str) -> String {
     out
 }
 
-fn metric_maps(out: &mut String, cols: &MetricColumns, m: &Metrics) {
-    for (label, timers) in [("counters", false), ("timers", true)] {
+/// `"counters":{…},"timers":{…}` of `sums`.
+fn sections(out: &mut String, asked: &[Asked], sums: &CallSums) {
+    for section in [Section::Counters, Section::Timers] {
         out.push_str(",\"");
-        out.push_str(label);
+        out.push_str(section.key());
         out.push_str("\":{");
         let mut first = true;
-        for (i, c) in cols.indexed() {
-            if (c.unit == Unit::Seconds) != timers {
-                continue;
-            }
+        for a in asked.iter().filter(|a| a.option.section == section) {
             if !first {
                 out.push(',');
             }
             first = false;
-            json_string(out, &analytics_name(c.name));
+            json_string(out, a.option.response);
             out.push_str(":{\"valueType\":\"");
-            out.push_str(match c.unit {
-                Unit::Count => "Instances",
-                Unit::Seconds => "Seconds",
-                Unit::Percent => "Percent",
+            out.push_str(match (a.aggregation, section) {
+                (Aggregation::Percent, _) => "Percent",
+                (_, Section::Counters) => "Instances",
+                (_, Section::Timers) => "Seconds",
             });
             out.push_str("\",\"values\":");
-            cell_text(out, m.cell(i), "null");
+            let number = |out: &mut String, v: Option<rust_decimal::Decimal>| match v {
+                Some(d) => out.push_str(&d.to_string()),
+                None => out.push_str("null"),
+            };
+            match a.option.values(sums, a.aggregation) {
+                OptionValues::Total(v) => number(out, v),
+                OptionValues::Breakdown(values) => {
+                    out.push('{');
+                    for (i, (k, v)) in values.into_iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        json_string(out, k);
+                        out.push(':');
+                        number(out, v);
+                    }
+                    out.push('}');
+                }
+            }
             out.push('}');
         }
         out.push('}');
     }
 }
 
-fn key_and_name(table: &RollupTable, r: &RollupRecord) -> (String, String) {
-    let k = r.keys();
-    match table.grouping() {
-        Grouping::Queue | Grouping::Agent => (k[0].clone(), k[1].clone()),
-        Grouping::AgentQueue => (format!("{}/{}", k[0], k[2]), format!("{} / {}", k[1], k[3])),
-        Grouping::QueueGroup | Grouping::AgentGroup => (k[0].clone(), k[0].clone()),
-        Grouping::All => ("all".to_owned(), "All".to_owned()),
+/// The key and `info.name` of a record.
+fn key_and_name(grouping: Grouping, k: &[String]) -> (String, Option<String>) {
+    match grouping {
+        Grouping::Queue | Grouping::Agent => (k[0].clone(), Some(k[1].clone())),
+        Grouping::QueueGroup | Grouping::AgentGroup => (k[0].clone(), Some(k[0].clone())),
+        _ => ("company".to_owned(), Some("Company".to_owned())),
     }
 }
 
+/// Refuses a table the Analytics response cannot be written for.
+fn check(table: &RollupTable) -> Result<Vec<Asked>> {
+    if !API_OPTIONS.iter().any(|o| o.answerable(table.kind())) {
+        return Err(Error::usage(format!(
+            "the analytics format answers from Queue Statistics and Agent Extended Statistics \
+             calls; {} rows count none",
+            table.kind()
+        )));
+    }
+    if table.grouping() == Grouping::AgentQueue {
+        return Err(Error::usage(format!(
+            "the Analytics API has no agent-and-queue grouping ({} {}); its QueueAgents \
+             (one record per agent over the queues in ids) is not answered yet",
+            OptionName::By,
+            Grouping::AgentQueue
+        )));
+    }
+    if !table.metric_columns().is_all() {
+        return Err(Error::usage(format!(
+            "{} chooses table columns; an Analytics response lists the request's \
+             responseOptions instead",
+            OptionName::Columns
+        )));
+    }
+    let answer = table.analytics_answer();
+    answer.filters.check(table.kind())?;
+    answer.options_for(table.kind())
+}
+
 /// Appends the Analytics response for `table` to `out`.
-pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) {
-    let cols = table.metric_columns();
+pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<()> {
+    let asked = check(table)?;
+    let answer = table.analytics_answer();
     let recs = table.records();
     // Records are sorted by key, so a key's buckets are adjacent.
     let mut groups: Vec<&[RollupRecord]> = Vec::new();
@@ -119,27 +161,70 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) {
         groups.push(&recs[i..j]);
         i = j;
     }
-    out.push_str("{\"paging\":{\"page\":0,\"perPage\":");
-    out.push_str(&groups.len().to_string());
-    out.push_str("},\"data\":{\"groupedBy\":\"");
-    out.push_str(grouped_by(table.grouping()));
-    out.push_str("\",\"records\":[");
-    for (gi, g) in groups.iter().enumerate() {
-        if gi > 0 {
+    // The records listed: every key's, or the keys selected in their
+    // order (a key without rows gets a record of zeros, as the API's).
+    let listed: Vec<(String, Option<String>, &[RollupRecord])> = match &answer.keys {
+        None => groups
+            .iter()
+            .map(|g| {
+                let (k, n) = key_and_name(table.grouping(), g[0].keys());
+                (k, n, *g)
+            })
+            .collect(),
+        Some((_, keys)) => keys
+            .iter()
+            .map(|want| {
+                let found = groups.iter().find(|g| g[0].keys()[0] == *want);
+                match found {
+                    Some(g) => {
+                        let (k, n) = key_and_name(table.grouping(), g[0].keys());
+                        (k, n, *g)
+                    }
+                    None => (want.clone(), None, &[][..]),
+                }
+            })
+            .collect(),
+    };
+    let total = listed.len() as u64;
+    let per_page = answer.per_page.unwrap_or(total);
+    let pages = if per_page == 0 {
+        0
+    } else {
+        total.div_ceil(per_page)
+    };
+    let page = answer.page.unwrap_or(1);
+    let from = (page - 1).saturating_mul(per_page).min(total) as usize;
+    let to = page.saturating_mul(per_page).min(total) as usize;
+    out.push_str(&format!(
+        "{{\"paging\":{{\"page\":{page},\"perPage\":{per_page},\"totalPages\":{pages},\
+         \"totalElements\":{total}}},\"data\":{{\"groupedBy\":"
+    ));
+    let by = answer
+        .grouped_by
+        .clone()
+        .unwrap_or_else(|| grouped_by(table.grouping()).to_owned());
+    json_string(out, &by);
+    out.push_str(",\"records\":[");
+    let zero = CallSums::zero(table.kind());
+    for (n, (key, name, g)) in listed[from..to].iter().enumerate() {
+        if n > 0 {
             out.push(',');
         }
         out.push_str("\n{\"key\":");
-        let (key, name) = key_and_name(table, &g[0]);
-        json_string(out, &key);
+        json_string(out, key);
         out.push_str(",\"info\":{\"name\":");
-        json_string(out, &name);
-        out.push('}');
-        match table.combine(g.iter()) {
-            Some(total) => metric_maps(out, cols, &total),
-            // Totals that pass u64::MAX: the per-bucket points still print.
-            None => out.push_str(",\"counters\":null,\"timers\":null"),
+        match name {
+            Some(name) => json_string(out, name),
+            None => out.push_str("null"),
         }
-        if table.interval() != BucketInterval::Total {
+        out.push('}');
+        if table.interval() == BucketInterval::Total {
+            let mut sums = zero;
+            for r in g.iter() {
+                sums = sums.plus(CallSums::of(r.metrics()));
+            }
+            sections(out, &asked, &answer.filters.apply(sums));
+        } else {
             out.push_str(",\"points\":[");
             for (pi, r) in g.iter().enumerate() {
                 if pi > 0 {
@@ -149,7 +234,11 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) {
                 let t = r.bucket_start();
                 write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
                 out.push('"');
-                metric_maps(out, cols, r.metrics());
+                sections(
+                    out,
+                    &asked,
+                    &answer.filters.apply(CallSums::of(r.metrics())),
+                );
                 out.push('}');
             }
             out.push(']');
@@ -157,6 +246,7 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) {
         out.push('}');
     }
     out.push_str("\n]}}\n");
+    Ok(())
 }
 
 #[cfg(test)]

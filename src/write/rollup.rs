@@ -9,7 +9,8 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::rollup::{PackedRollup, RollupOutput, RollupStats, RollupTable};
+use crate::option::OptionName;
+use crate::rollup::{AnalyticsAnswer, PackedRollup, RollupOutput, RollupStats, RollupTable};
 
 use super::table::RowStream;
 use super::TableFormat;
@@ -24,6 +25,7 @@ pub fn write_rollup<W: Write>(
     format: TableFormat,
     out: &mut W,
 ) -> Result<RollupStats> {
+    only_analytics(output.analytics_answer(), format)?;
     match output {
         RollupOutput::Packed(p)
             if matches!(
@@ -78,6 +80,26 @@ fn write_packed<W: Write>(p: &PackedRollup, format: TableFormat, out: &mut W) ->
     w.finish()
 }
 
+/// Refuses, in a format other than the Analytics response, what only that
+/// response answers: a request's `responseOptions`, filters or key
+/// selection, and a page.
+fn only_analytics(answer: &AnalyticsAnswer, format: TableFormat) -> Result<()> {
+    if format == TableFormat::Analytics {
+        return Ok(());
+    }
+    let what = match (&answer.shaping, answer.page, answer.per_page) {
+        (Some(key), _, _) => format!("the request's {key}"),
+        (None, Some(_), _) => OptionName::Page.to_string(),
+        (None, None, Some(_)) => OptionName::PerPage.to_string(),
+        (None, None, None) => return Ok(()),
+    };
+    let name = format!("{format:?}").to_ascii_lowercase();
+    Err(Error::usage(format!(
+        "{what} shapes an Analytics response; the {name} format cannot answer it (use the \
+         analytics format)"
+    )))
+}
+
 /// Writes `table` to `out` in `format`.
 ///
 /// ```
@@ -96,6 +118,7 @@ fn write_packed<W: Write>(p: &PackedRollup, format: TableFormat, out: &mut W) ->
 /// # Ok::<(), ringcx_reports::Error>(())
 /// ```
 pub fn write_table<W: Write>(table: &RollupTable, format: TableFormat, out: &mut W) -> Result<()> {
+    only_analytics(table.analytics_answer(), format)?;
     let io = |e| Error::io("<output>", e);
     let mut buf = String::with_capacity(1 << 16);
     let flush = |buf: &mut String, out: &mut W| -> Result<()> {
@@ -127,7 +150,7 @@ pub fn write_table<W: Write>(table: &RollupTable, format: TableFormat, out: &mut
             return w.finish();
         }
         TableFormat::Table => super::table::aligned(table, &mut buf),
-        TableFormat::Analytics => super::analytics::write_analytics(table, &mut buf),
+        TableFormat::Analytics => super::analytics::write_analytics(table, &mut buf)?,
     }
     flush(&mut buf, out)?;
     out.flush().map_err(io)

@@ -29,6 +29,12 @@ pub struct Args {
     /// are always printed [default: every metric of the report].
     #[arg(long, value_name = "LIST", value_delimiter = ',', long_help = columns_help())]
     columns: Vec<String>,
+    /// The page of an analytics response, from 1 [default: 1].
+    #[arg(long, value_name = "N")]
+    page: Option<u64>,
+    /// Records per page of an analytics response [default: all].
+    #[arg(long, value_name = "N")]
+    per_page: Option<u64>,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
@@ -161,9 +167,14 @@ fn columns_help() -> String {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let mut out = Output::new(a.output.as_ref(), &a.rollup.inputs())?;
     let r = &a.rollup;
-    let output = build(r)?
-        .columns(&a.columns)
-        .output_files(&r.files, &r.read.builder())?;
+    let mut rollup = build(r)?.columns(&a.columns);
+    if let Some(p) = a.page {
+        rollup = rollup.page(p)?;
+    }
+    if let Some(n) = a.per_page {
+        rollup = rollup.per_page(n)?;
+    }
+    let output = rollup.output_files(&r.files, &r.read.builder())?;
     let stats = write_rollup(output, a.format, &mut out)?;
     common::warn(&stats.warnings);
     out.finish()?;

@@ -1,0 +1,623 @@
+//! What an Analytics API response answers from interval reports (SPEC 8.2,
+//! 8.3): the API's response options, each written once with its breakdown
+//! keys and its values from a bucket's sums; the filters interval reports
+//! can apply; the key selection and paging of a response.
+//!
+//! Values come from a report's sums in two steps. [`CallSums`] takes the
+//! sums the API's options are built from (offered, answered, abandoned,
+//! answered within SL, waits, talk, wrap; `None` where the report has no
+//! such sum), and the request's filters rewrite them
+//! ([`CallFilters::apply`]). Each option's values are then a formula over
+//! them ([`ApiOption::values`]); a value the report cannot give is `None`,
+//! printed `null`, never 0. An option none of whose values a report can
+//! give is refused by name ([`ApiOption::answerable`]).
+//!
+//! | option (timer in the request) | Queue Statistics | Agent Extended |
+//! |---|---|---|
+//! | `allCalls` | offered | answered |
+//! | `callsByDirection` | inbound offered, outbound 0 | refused |
+//! | `callsByResponse` | answered, notAnswered abandoned | refused |
+//! | `callsByResult` | abandoned | refused |
+//! | `callsByQueueSla` | inSla answered within SL, outOfSla the rest answered | refused |
+//! | `callsByType` | fromQueue answered, outbound 0 | fromQueue answered |
+//! | `allCalls` (`allCallsDuration`) | answer wait + abandon wait + talk | talk + wrap |
+//! | `callsByResponse` (`callsDurationByResponse`) | answered answer wait + talk, notAnswered abandon wait | refused |
+//! | `callsSegments` (`callsSegmentsDuration`) | liveTalk talk | liveTalk talk |
+//!
+//! Every other option (origin, actions, company hours, segment counts, the
+//! other duration breakdowns) is refused on interval reports: their rows
+//! carry no per-call attribute to answer it.
+
+use rust_decimal::Decimal;
+
+use super::metrics::Metrics;
+use super::ratio::percent;
+use crate::error::{Error, Result};
+use crate::model::ReportKind;
+
+/// The part of a record an option's values go in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Section {
+    /// Call counts (`Instances`).
+    Counters,
+    /// Call durations (`Seconds`).
+    Timers,
+}
+
+impl Section {
+    /// The key of the section in a request's `responseOptions` and in a
+    /// record.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Section::Counters => "counters",
+            Section::Timers => "timers",
+        }
+    }
+}
+
+/// The sums an option's values are built from, after the filters; `None`
+/// where the report has no such sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallSums {
+    /// Calls offered (Queue Statistics).
+    pub offered: Option<i128>,
+    /// Calls answered.
+    pub answered: Option<i128>,
+    /// Calls abandoned (Queue Statistics).
+    pub abandoned: Option<i128>,
+    /// Calls answered within the service level (Queue Statistics).
+    pub answered_within_sl: Option<i128>,
+    /// Seconds answered calls waited (Queue Statistics).
+    pub answer_wait_s: Option<i128>,
+    /// Seconds abandoned calls waited (Queue Statistics).
+    pub abandon_wait_s: Option<i128>,
+    /// Seconds of talk.
+    pub talk_s: Option<i128>,
+    /// Seconds of wrap-up.
+    pub wrap_s: Option<i128>,
+    /// Which report the sums come from.
+    pub kind: Option<ReportKind>,
+}
+
+impl CallSums {
+    /// The sums of a bucket's metrics; all `None` for Agent Statistics,
+    /// which counts no calls the API's options describe.
+    pub fn of(m: &Metrics) -> CallSums {
+        let n = |v: u64| Some(i128::from(v));
+        match m {
+            Metrics::Queue(q) => CallSums {
+                offered: n(q.offered),
+                answered: n(q.sums.answered),
+                abandoned: n(q.sums.abandoned),
+                answered_within_sl: n(q.sums.answered_within_sl),
+                answer_wait_s: n(q.sums.answer_wait_s),
+                abandon_wait_s: n(q.sums.abandon_wait_s),
+                talk_s: n(q.sums.talk_s),
+                wrap_s: n(q.sums.wrap_s),
+                kind: Some(ReportKind::Queue),
+            },
+            Metrics::AgentExt(a) => CallSums {
+                answered: n(a.sums.answered),
+                talk_s: n(a.sums.talk_s),
+                wrap_s: n(a.sums.wrap_s),
+                kind: Some(ReportKind::AgentExt),
+                ..CallSums::default()
+            },
+            Metrics::Agent(_) => CallSums {
+                kind: Some(ReportKind::Agent),
+                ..CallSums::default()
+            },
+        }
+    }
+
+    /// All-zero sums of `kind`, with the `None`s of that report (all of
+    /// them for a report without calls).
+    pub fn zero(kind: ReportKind) -> CallSums {
+        let z = Some(0);
+        let mut s = match kind {
+            ReportKind::Queue => CallSums {
+                offered: z,
+                abandoned: z,
+                answered_within_sl: z,
+                answer_wait_s: z,
+                abandon_wait_s: z,
+                ..CallSums::default()
+            },
+            ReportKind::AgentExt => CallSums::default(),
+            _ => {
+                return CallSums {
+                    kind: Some(kind),
+                    ..CallSums::default()
+                }
+            }
+        };
+        s.answered = z;
+        s.talk_s = z;
+        s.wrap_s = z;
+        s.kind = Some(kind);
+        s
+    }
+
+    fn is_queue(&self) -> bool {
+        self.kind == Some(ReportKind::Queue)
+    }
+}
+
+/// `a + b`, `None` when either is.
+fn add(a: Option<i128>, b: Option<i128>) -> Option<i128> {
+    Some(a? + b?)
+}
+
+/// `a − b`, `None` when either is. Inconsistent data (more answered within
+/// SL than answered) shows as a negative value, not hidden.
+fn sub(a: Option<i128>, b: Option<i128>) -> Option<i128> {
+    Some(a? - b?)
+}
+
+/// A value of `s` only on the report named, else `None`.
+fn queue(s: &CallSums, v: Option<i128>) -> Option<i128> {
+    if s.is_queue() {
+        v
+    } else {
+        None
+    }
+}
+
+type Formula = fn(&CallSums) -> Option<i128>;
+
+fn none(_: &CallSums) -> Option<i128> {
+    None
+}
+
+/// An option of the API's `responseOptions`.
+#[derive(Debug)]
+pub struct ApiOption {
+    /// The name in a request's `responseOptions`.
+    pub request: &'static str,
+    /// The name in a response (timers take the counters' names).
+    pub response: &'static str,
+    /// Counters or timers.
+    pub section: Section,
+    /// The breakdown keys and their formulas, in the API's order; one
+    /// unnamed entry for a single value.
+    formulas: &'static [(&'static str, Formula)],
+}
+
+/// The single value of an option without a breakdown.
+const TOTAL: &str = "";
+
+macro_rules! option {
+    ($section:ident $request:literal => $response:literal { $( $key:tt : $f:expr ),* $(,)? }) => {
+        ApiOption {
+            request: $request,
+            response: $response,
+            section: Section::$section,
+            formulas: &[ $( ($key, $f) ),* ],
+        }
+    };
+}
+
+/// Every option of the API's `responseOptions`, counters then timers, in
+/// the order of RingCentral's schema (which is the order a response lists
+/// them in).
+pub static API_OPTIONS: &[ApiOption] = &[
+    option!(Counters "allCalls" => "allCalls" {
+        TOTAL: |s| if s.is_queue() { s.offered } else { s.answered },
+    }),
+    option!(Counters "callsByDirection" => "callsByDirection" {
+        "inbound": |s| s.offered,
+        "outbound": |s| queue(s, Some(0)),
+    }),
+    option!(Counters "callsByOrigin" => "callsByOrigin" {}),
+    option!(Counters "callsByResponse" => "callsByResponse" {
+        "answered": |s| queue(s, s.answered),
+        "notAnswered": |s| s.abandoned,
+        "connected": none,
+        "notConnected": none,
+    }),
+    option!(Counters "callsSegments" => "callsSegments" {}),
+    option!(Counters "callsByResult" => "callsByResult" {
+        "completed": none,
+        "abandoned": |s| s.abandoned,
+        "voicemail": none,
+        "missed": none,
+        "accepted": none,
+        "unknown": none,
+    }),
+    option!(Counters "callsByCompanyHours" => "callsByCompanyHours" {}),
+    option!(Counters "callsByQueueSla" => "callsByQueueSla" {
+        "inSla": |s| s.answered_within_sl,
+        "outOfSla": |s| sub(s.answered, s.answered_within_sl),
+    }),
+    option!(Counters "callsByActions" => "callsActions" {}),
+    option!(Counters "callsByType" => "callsByType" {
+        "direct": none,
+        "fromQueue": |s| s.answered,
+        "parkRetrieval": none,
+        "transferred": none,
+        "outbound": |s| queue(s, Some(0)),
+    }),
+    option!(Timers "allCallsDuration" => "allCalls" {
+        TOTAL: |s| if s.is_queue() {
+            add(add(s.answer_wait_s, s.abandon_wait_s), s.talk_s)
+        } else {
+            add(s.talk_s, s.wrap_s)
+        },
+    }),
+    option!(Timers "callsDurationByDirection" => "callsByDirection" {}),
+    option!(Timers "callsDurationByOrigin" => "callsByOrigin" {}),
+    option!(Timers "callsDurationByResponse" => "callsByResponse" {
+        "answered": |s| add(s.answer_wait_s, s.talk_s),
+        "notAnswered": |s| s.abandon_wait_s,
+        "connected": none,
+        "notConnected": none,
+    }),
+    option!(Timers "callsSegmentsDuration" => "callsSegments" {
+        "ringing": none,
+        "liveTalk": |s| s.talk_s,
+        "hold": none,
+        "park": none,
+        "transfer": none,
+        "ivrPrompt": none,
+        "voicemail": none,
+        "vmGreeting": none,
+        "setup": none,
+    }),
+    option!(Timers "callsDurationByResult" => "callsByResult" {}),
+    option!(Timers "callsDurationByCompanyHours" => "callsByCompanyHours" {}),
+    option!(Timers "callsDurationByQueueSla" => "callsByQueueSla" {}),
+    option!(Timers "callsDurationByType" => "callsByType" {}),
+];
+
+/// An option's values: one number or a breakdown, `None` for `null`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptionValues {
+    /// A single value.
+    Total(Option<Decimal>),
+    /// Breakdown keys with their values.
+    Breakdown(Vec<(&'static str, Option<Decimal>)>),
+}
+
+impl ApiOption {
+    /// The option of `section` named `name` in a request.
+    pub fn find(section: Section, name: &str) -> Option<&'static ApiOption> {
+        API_OPTIONS
+            .iter()
+            .find(|o| o.section == section && o.request == name)
+    }
+
+    /// The names a request may give in `section`.
+    pub fn names(section: Section) -> impl Iterator<Item = &'static str> {
+        API_OPTIONS
+            .iter()
+            .filter(move |o| o.section == section)
+            .map(|o| o.request)
+    }
+
+    /// Whether rows of `kind` give any of this option's values.
+    pub fn answerable(&self, kind: ReportKind) -> bool {
+        let z = CallSums::zero(kind);
+        self.formulas.iter().any(|(_, f)| f(&z).is_some())
+    }
+
+    /// The raw values of `sums`, in breakdown order.
+    fn raw(&self, sums: &CallSums) -> Vec<Option<i128>> {
+        self.formulas.iter().map(|(_, f)| f(sums)).collect()
+    }
+
+    /// The values of `sums` aggregated as `how`.
+    pub fn values(&self, sums: &CallSums, how: Aggregation) -> OptionValues {
+        let raw = self.raw(sums);
+        let shown: Vec<Option<Decimal>> = match how {
+            Aggregation::Sum => raw.iter().map(|v| v.map(Decimal::from)).collect(),
+            Aggregation::Percent => {
+                // Each value as a share of the option's total: the sum of
+                // the values the report gives.
+                let total: i128 = raw.iter().flatten().sum();
+                raw.iter().map(|v| percent((*v)?, total)).collect()
+            }
+        };
+        match self.formulas {
+            [(TOTAL, _)] => OptionValues::Total(shown[0]),
+            _ => {
+                OptionValues::Breakdown(self.formulas.iter().map(|(k, _)| *k).zip(shown).collect())
+            }
+        }
+    }
+}
+
+/// How an aggregate request's option is aggregated (`aggregationType`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Aggregation {
+    /// The sum over the range (the default).
+    #[default]
+    Sum,
+    /// Each breakdown value as a percentage of the option's total (the sum
+    /// of its values), 2 places, half away from zero; `null` when the
+    /// total is 0.
+    Percent,
+}
+
+/// An option a request asks for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Asked {
+    /// The option.
+    pub option: &'static ApiOption,
+    /// Its aggregation.
+    pub aggregation: Aggregation,
+}
+
+impl PartialEq for ApiOption {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// One value of a filter over interval rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FilterValue {
+    /// `direction` Inbound: every queue row (queue calls are inbound).
+    Inbound,
+    /// `direction` Outbound: no row.
+    Outbound,
+    /// `callResponse` Answered: the answered calls.
+    Answered,
+    /// `callResponse` NotAnswered: the abandoned calls.
+    NotAnswered,
+    /// `queueSla` InSla: the calls answered within the service level.
+    InSla,
+    /// `queueSla` OutSla: the other answered calls.
+    OutSla,
+}
+
+/// The filters of a request that interval reports answer, each a set of
+/// values (a call matching any of them is kept; the dimensions combine).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallFilters {
+    /// Each filter given: its JSON path and its values, sorted, without
+    /// repeats. Filters asking for nothing (null, `[]`) are not listed.
+    pub filters: Vec<(String, Vec<FilterValue>)>,
+}
+
+impl CallFilters {
+    /// Refuses a filter rows of `kind` cannot answer, naming its path.
+    pub fn check(&self, kind: ReportKind) -> Result<()> {
+        for (path, values) in &self.filters {
+            let sla = values
+                .iter()
+                .any(|v| matches!(v, FilterValue::InSla | FilterValue::OutSla));
+            if sla && kind != ReportKind::Queue {
+                return Err(Error::usage(format!(
+                    "{path}: {kind} rows have no service level to filter on"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The sums of the calls the filters keep.
+    pub fn apply(&self, sums: CallSums) -> CallSums {
+        self.filters.iter().fold(sums, |s, (_, values)| {
+            let mut kept = values.iter().map(|v| keep(s, *v));
+            let first = kept.next().unwrap_or(s);
+            kept.fold(first, CallSums::plus)
+        })
+    }
+}
+
+/// The sums of the calls of `s` that match `v`.
+fn keep(s: CallSums, v: FilterValue) -> CallSums {
+    // A sum the report has becomes `to`; one it lacks stays `None`.
+    let set = |field: Option<i128>, to: Option<i128>| field.and(to);
+    let zero = Some(0);
+    let mut k = s;
+    match v {
+        FilterValue::Inbound => {}
+        FilterValue::Outbound => {
+            for f in k.fields_mut() {
+                *f = set(*f, zero);
+            }
+        }
+        FilterValue::Answered => {
+            k.offered = set(s.offered, s.answered);
+            k.abandoned = set(s.abandoned, zero);
+            k.abandon_wait_s = set(s.abandon_wait_s, zero);
+        }
+        FilterValue::NotAnswered => {
+            k.offered = set(s.offered, s.abandoned);
+            k.answered = set(s.answered, zero);
+            k.answered_within_sl = set(s.answered_within_sl, zero);
+            k.answer_wait_s = set(s.answer_wait_s, zero);
+            k.talk_s = set(s.talk_s, zero);
+            k.wrap_s = set(s.wrap_s, zero);
+        }
+        FilterValue::InSla | FilterValue::OutSla => {
+            let n = if v == FilterValue::InSla {
+                s.answered_within_sl
+            } else {
+                sub(s.answered, s.answered_within_sl)
+            };
+            k.offered = set(s.offered, n);
+            k.answered = set(s.answered, n);
+            let within = if v == FilterValue::InSla { n } else { zero };
+            k.answered_within_sl = set(s.answered_within_sl, within);
+            k.abandoned = set(s.abandoned, zero);
+            k.abandon_wait_s = set(s.abandon_wait_s, zero);
+            // The rows do not split waits and talk by service level.
+            k.answer_wait_s = None;
+            k.talk_s = None;
+            k.wrap_s = None;
+        }
+    }
+    k
+}
+
+impl CallSums {
+    /// The sums of two disjoint sets of calls (two buckets, say).
+    pub fn plus(self, other: CallSums) -> CallSums {
+        let mut s = self;
+        for (x, y) in s.fields_mut().into_iter().zip(other.fields()) {
+            *x = add(*x, y);
+        }
+        s
+    }
+
+    fn fields(&self) -> [Option<i128>; 8] {
+        [
+            self.offered,
+            self.answered,
+            self.abandoned,
+            self.answered_within_sl,
+            self.answer_wait_s,
+            self.abandon_wait_s,
+            self.talk_s,
+            self.wrap_s,
+        ]
+    }
+    fn fields_mut(&mut self) -> [&mut Option<i128>; 8] {
+        [
+            &mut self.offered,
+            &mut self.answered,
+            &mut self.abandoned,
+            &mut self.answered_within_sl,
+            &mut self.answer_wait_s,
+            &mut self.abandon_wait_s,
+            &mut self.talk_s,
+            &mut self.wrap_s,
+        ]
+    }
+}
+
+/// What an Analytics API response answers: the options, the filters, the
+/// keys selected and the page, from a request body
+/// ([`AnalyticsRequest`](super::AnalyticsRequest)) or, without one, every
+/// option the report answers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalyticsAnswer {
+    /// `groupedBy` as the request wrote it; `None` for the grouping's API
+    /// name.
+    pub grouped_by: Option<String>,
+    /// The options asked for, in the catalogue's order; `None` for every
+    /// option the report answers.
+    pub options: Option<Vec<Asked>>,
+    /// The filters.
+    pub filters: CallFilters,
+    /// The keys selected (`grouping.ids` or `keys`), in the request's
+    /// order, with the JSON path they were given at; `None` for every key.
+    pub keys: Option<(String, Vec<String>)>,
+    /// The first key of the request that only an Analytics response can
+    /// answer (`responseOptions`, a filter, a key selection), for the
+    /// message refusing other output formats.
+    pub shaping: Option<String>,
+    /// The page, from 1; `None` for the first.
+    pub page: Option<u64>,
+    /// Records per page; `None` for all of them on one page.
+    pub per_page: Option<u64>,
+}
+
+impl AnalyticsAnswer {
+    /// The options answered for rows of `kind`, each checked: an option
+    /// the rows cannot answer is refused by its path.
+    pub fn options_for(&self, kind: ReportKind) -> Result<Vec<Asked>> {
+        match &self.options {
+            None => Ok(API_OPTIONS
+                .iter()
+                .filter(|o| o.answerable(kind))
+                .map(|option| Asked {
+                    option,
+                    aggregation: Aggregation::Sum,
+                })
+                .collect()),
+            Some(asked) => {
+                for a in asked {
+                    if !a.option.answerable(kind) {
+                        return Err(Error::usage(format!(
+                            "responseOptions.{}.{}: {kind} rows cannot answer it (answered: {})",
+                            a.option.section.key(),
+                            a.option.request,
+                            answerable_names(kind)
+                        )));
+                    }
+                }
+                Ok(asked.clone())
+            }
+        }
+    }
+
+    /// Refuses what rows of `kind` cannot answer: an option or a filter.
+    pub fn check(&self, kind: ReportKind) -> Result<()> {
+        self.options_for(kind)?;
+        self.filters.check(kind)
+    }
+}
+
+/// The options rows of `kind` answer, for messages.
+fn answerable_names(kind: ReportKind) -> String {
+    let names: Vec<String> = API_OPTIONS
+        .iter()
+        .filter(|o| o.answerable(kind))
+        .map(|o| format!("{}.{}", o.section.key(), o.request))
+        .collect();
+    names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queue_sums() -> CallSums {
+        CallSums {
+            offered: Some(30),
+            answered: Some(24),
+            abandoned: Some(5),
+            answered_within_sl: Some(19),
+            answer_wait_s: Some(440),
+            abandon_wait_s: Some(115),
+            talk_s: Some(3730),
+            wrap_s: Some(520),
+            kind: Some(ReportKind::Queue),
+        }
+    }
+
+    #[test]
+    fn every_request_name_is_unique_within_its_section() {
+        for s in [Section::Counters, Section::Timers] {
+            let names: Vec<_> = ApiOption::names(s).collect();
+            let mut dedup = names.clone();
+            dedup.sort_unstable();
+            dedup.dedup();
+            assert_eq!(names.len(), dedup.len());
+        }
+    }
+
+    #[test]
+    fn filters_rewrite_the_sums_as_the_calls_they_keep() {
+        let s = queue_sums();
+        let f = |v: &[FilterValue]| CallFilters {
+            filters: vec![("f".into(), v.to_vec())],
+        };
+        let answered = f(&[FilterValue::Answered]).apply(s);
+        assert_eq!(answered.offered, Some(24));
+        assert_eq!(answered.abandoned, Some(0));
+        assert_eq!(answered.talk_s, Some(3730));
+        let not = f(&[FilterValue::NotAnswered]).apply(s);
+        assert_eq!(
+            (not.offered, not.answered, not.talk_s),
+            (Some(5), Some(0), Some(0))
+        );
+        // Both values: the union of two disjoint sets.
+        let both = f(&[FilterValue::Answered, FilterValue::NotAnswered]).apply(s);
+        assert_eq!(both.offered, Some(29));
+        let out = f(&[FilterValue::OutSla]).apply(s);
+        assert_eq!(
+            (out.offered, out.answered, out.answered_within_sl),
+            (Some(5), Some(5), Some(0))
+        );
+        assert_eq!(out.talk_s, None);
+        let outbound = f(&[FilterValue::Outbound]).apply(s);
+        assert_eq!(outbound.fields(), [Some(0); 8]);
+        // An agent report keeps its Nones.
+        let agent = CallSums::zero(ReportKind::AgentExt);
+        assert_eq!(f(&[FilterValue::Outbound]).apply(agent).offered, None);
+    }
+}

@@ -1,0 +1,449 @@
+//! The Analytics API contract (SPEC 8): request keys honoured or refused
+//! by path, the response schema, filters, key selection, aggregation
+//! types and paging. Expected numbers come from the rollup's CSV columns
+//! (checked against the reference implementation elsewhere) or by hand
+//! from the fixture's rows, never from the analytics code.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::util::{code, fixture, rcx, stderr, stdout};
+
+/// Runs `rcx` and returns stdout of a run that must succeed.
+fn ok(args: &[&str]) -> String {
+    let o = rcx(args);
+    assert_eq!(code(&o), 0, "rcx {args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+/// Runs `rcx` and returns stderr of a run that must exit 2 with nothing
+/// on stdout.
+fn usage(args: &[&str]) -> String {
+    let o = rcx(args);
+    assert_eq!(code(&o), 2, "rcx {args:?}: {}", stderr(&o));
+    assert_eq!(stdout(&o), "", "rcx {args:?}");
+    stderr(&o)
+}
+
+/// A request body in a temporary file.
+fn body(text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("body.json");
+    std::fs::write(&p, text).unwrap();
+    let s = p.to_str().unwrap().to_owned();
+    (dir, s)
+}
+
+/// The rollup's CSV rows as column → value maps, keyed by the first column.
+fn csv_by_key(text: &str) -> BTreeMap<String, BTreeMap<String, i64>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let head: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let mut out = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let mut m = BTreeMap::new();
+        for (h, v) in head.iter().zip(rec.iter()) {
+            if let Ok(n) = v.parse::<i64>() {
+                m.insert(h.clone(), n);
+            }
+        }
+        out.insert(rec[0].to_owned(), m);
+    }
+    out
+}
+
+const SUMS: &str =
+    "offered,answered,abandoned,answered_within_sl,answer_wait_s,abandon_wait_s,talk_s,wrap_s";
+
+/// `100 × a / b` to two places, half away from zero, as the API prints
+/// it (computed in integers here).
+fn pct(a: i64, b: i64) -> Value {
+    let hundredths = (a * 10_000 * 2 + b) / (2 * b);
+    serde_json::from_str(&format!("{}.{:02}", hundredths / 100, hundredths % 100)).unwrap()
+}
+
+#[test]
+fn pct_helper_rounds_half_away() {
+    assert_eq!(pct(19, 24).to_string(), "79.17");
+    assert_eq!(pct(1, 8).to_string(), "12.5");
+    assert_eq!(pct(1, 3).to_string(), "33.33");
+}
+
+/// A seed-style aggregate body (timeZone under advancedTimeSettings,
+/// grouping.ids, additionalFilters, responseOptions with aggregationType)
+/// answers in Moscow buckets, for the id asked, with the filters applied,
+/// in the API's schema.
+#[test]
+fn a_seed_style_body_answers_the_question_it_asks() {
+    let range = r#""timeRange": {"timeFrom": "2024-11-03T00:00:00-04:00", "timeTo": "2024-11-04T00:00:00-05:00"}"#;
+    let (_d, b) = body(&format!(
+        r#"{{"grouping": {{"groupBy": "Queues", "ids": ["5686", "7000"]}},
+            "timeSettings": {{{range},
+              "advancedTimeSettings": {{"timeZone": "Europe/Moscow", "includeDays": ["Sunday"]}}}},
+            "additionalFilters": {{"direction": "Inbound"}},
+            "responseOptions": {{
+              "counters": {{"allCalls": {{"aggregationType": "Sum"}},
+                            "callsByQueueSla": {{"aggregationType": "Percent"}},
+                            "callsByResponse": {{"aggregationType": "Sum"}}}},
+              "timers": {{"allCallsDuration": {{"aggregationType": "Sum"}}}}}}}}"#
+    ));
+    let file = fixture("queue_fallback_ny.csv");
+    let file = file.to_str().unwrap();
+    let got: Value = serde_json::from_str(&ok(&[
+        "rollup",
+        file,
+        "--source-tz",
+        "America/New_York",
+        "--request",
+        &b,
+        "--format",
+        "analytics",
+    ]))
+    .unwrap();
+    // The same question as flags, in CSV.
+    let want = csv_by_key(&ok(&[
+        "rollup",
+        file,
+        "--source-tz",
+        "America/New_York",
+        "--by",
+        "queue",
+        "--tz",
+        "Europe/Moscow",
+        "--from",
+        "2024-11-03T00:00:00-04:00",
+        "--to",
+        "2024-11-04T00:00:00-05:00",
+        "--days",
+        "sun",
+        "--interval",
+        "total",
+        "--columns",
+        SUMS,
+    ]));
+    let q = &want["5686"];
+    assert!(q["offered"] > 0, "{q:?}");
+    let expected = json!({
+        "paging": {"page": 1, "perPage": 2, "totalPages": 1, "totalElements": 2},
+        "data": {"groupedBy": "Queues", "records": [
+            {"key": "5686", "info": {"name": "Q5686"},
+             "counters": {
+                "allCalls": {"valueType": "Instances", "values": q["offered"]},
+                "callsByResponse": {"valueType": "Instances", "values": {
+                    "answered": q["answered"], "notAnswered": q["abandoned"],
+                    "connected": null, "notConnected": null}},
+                "callsByQueueSla": {"valueType": "Percent", "values": {
+                    "inSla": pct(q["answered_within_sl"], q["answered"]),
+                    "outOfSla": pct(q["answered"] - q["answered_within_sl"], q["answered"])}}},
+             "timers": {
+                "allCalls": {"valueType": "Seconds",
+                    "values": q["answer_wait_s"] + q["abandon_wait_s"] + q["talk_s"]}}},
+            // An id without rows: a record of zeros, its name unknown.
+            {"key": "7000", "info": {"name": null},
+             "counters": {
+                "allCalls": {"valueType": "Instances", "values": 0},
+                "callsByResponse": {"valueType": "Instances", "values": {
+                    "answered": 0, "notAnswered": 0, "connected": null, "notConnected": null}},
+                "callsByQueueSla": {"valueType": "Percent", "values": {
+                    "inSla": null, "outOfSla": null}}},
+             "timers": {"allCalls": {"valueType": "Seconds", "values": 0}}}
+        ]}
+    });
+    assert_eq!(got, expected);
+    // Only the queue asked for: 5688 has rows but is not listed.
+    assert!(want.contains_key("5688"));
+}
+
+/// The filters interval reports answer, on the fixture's hand-checked
+/// rows: Sales 08:00 + 08:15 = offered 14 + 16, answered 11 + 13,
+/// abandoned 2 + 3, within SL 9 + 10, answer waits 180 + 260, abandon
+/// waits 40 + 75, talk 1650 + 2080.
+#[test]
+fn filters_select_the_calls_they_name() {
+    let file = fixture("queue_header.csv");
+    let file = file.to_str().unwrap();
+    let run = |filters: &str| -> Value {
+        let (_d, b) = body(&format!(
+            r#"{{"grouping": {{"groupBy": "Queues", "ids": ["5686"]}},
+                {filters}
+                "responseOptions": {{"counters": {{"allCalls": true, "callsByResponse": true}},
+                                     "timers": {{"allCallsDuration": true}}}}}}"#
+        ));
+        let v: Value = serde_json::from_str(&ok(&[
+            "rollup",
+            file,
+            "--request",
+            &b,
+            "--format",
+            "analytics",
+        ]))
+        .unwrap();
+        let r = &v["data"]["records"][0];
+        json!([
+            r["counters"]["allCalls"]["values"],
+            r["counters"]["callsByResponse"]["values"]["answered"],
+            r["counters"]["callsByResponse"]["values"]["notAnswered"],
+            r["timers"]["allCalls"]["values"],
+        ])
+    };
+    let waits_talk = 180 + 260 + 40 + 75 + 1650 + 2080;
+    assert_eq!(run(""), json!([30, 24, 5, waits_talk]));
+    assert_eq!(
+        run(r#""additionalFilters": {"direction": "Inbound"},"#),
+        json!([30, 24, 5, waits_talk])
+    );
+    // Queue calls are inbound: outbound keeps none.
+    assert_eq!(
+        run(r#""additionalFilters": {"direction": "Outbound"},"#),
+        json!([0, 0, 0, 0])
+    );
+    assert_eq!(
+        run(r#""callFilters": {"callResponse": ["Answered"]},"#),
+        json!([24, 24, 0, 180 + 260 + 1650 + 2080])
+    );
+    assert_eq!(
+        run(r#""callFilters": {"callResponse": ["NotAnswered"]},"#),
+        json!([5, 0, 5, 40 + 75])
+    );
+    // Within SL: 19 of the answered; the rows do not split talk by SL, so
+    // the duration is null, not 0.
+    assert_eq!(
+        run(r#""additionalFilters": {"queueSla": "InSla"},"#),
+        json!([19, 19, 0, null])
+    );
+    assert_eq!(
+        run(r#""callFilters": {"queueSla": ["OutSla"]},"#),
+        json!([5, 5, 0, null])
+    );
+    // Two values of one filter: either.
+    assert_eq!(
+        run(r#""callFilters": {"queueSla": ["InSla", "OutSla"]},"#),
+        json!([24, 24, 0, null])
+    );
+}
+
+/// Every key of a request body is honoured or refused with exit 2 naming
+/// its JSON path.
+#[test]
+fn refused_keys_name_their_path() {
+    let file = fixture("queue_header.csv");
+    let file = file.to_str().unwrap();
+    let refused = |text: &str, want: &str| {
+        let (_d, b) = body(text);
+        let e = usage(&["rollup", file, "--request", &b, "--format", "analytics"]);
+        assert!(e.contains(want), "{text}: {e}");
+    };
+    refused(
+        r#"{"responseOptions": {"counters": {"allCals": true}}}"#,
+        "responseOptions.counters.allCals: unknown key",
+    );
+    refused(
+        r#"{"responseOptions": {"timers": {"allCalls": true}}}"#,
+        "responseOptions.timers.allCalls: unknown key; expected one of allCallsDuration",
+    );
+    refused(
+        r#"{"responseOptions": {"counters": {"callsByOrigin": true}}}"#,
+        "responseOptions.counters.callsByOrigin: queue rows cannot answer it",
+    );
+    refused(
+        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Average", "aggregationInterval": "Hour"}}}}"#,
+        "responseOptions.counters.allCalls.aggregationType \"Average\": aggregations over",
+    );
+    refused(
+        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Median"}}}}"#,
+        "aggregationType \"Median\": unknown; expected Sum, Average, Min, Max or Percent",
+    );
+    refused(
+        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum", "aggregationInterval": "Day"}}}}"#,
+        "responseOptions.counters.allCalls.aggregationInterval: the API takes",
+    );
+    refused(
+        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum", "interval": "Day"}}}}"#,
+        "responseOptions.counters.allCalls.interval: unknown key",
+    );
+    refused(
+        r#"{"interval": "Hour", "responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum"}}}}"#,
+        "responseOptions.counters.allCalls: a timeline request (one with an interval) takes true or false",
+    );
+    refused(
+        r#"{"additionalFilters": {"origin": "Internal"}}"#,
+        "additionalFilters.origin: interval reports carry no per-call origin",
+    );
+    refused(
+        r#"{"callFilters": {"callDuration": {"minValueSeconds": 0, "maxValueSeconds": 200}}}"#,
+        "callFilters.callDuration: interval reports carry no per-call callDuration",
+    );
+    refused(
+        r#"{"additionalFilters": {"direction": "Sideways"}}"#,
+        "additionalFilters.direction \"Sideways\": unknown; expected Inbound or Outbound",
+    );
+    refused(
+        r#"{"callFilters": {"queueSla": ["InSla", 3]}}"#,
+        "callFilters.queueSla[1] must be a string",
+    );
+    refused(
+        r#"{"callFilters": {"directions": ["Inbound"]}}"#,
+        "callFilters.directions: unknown key",
+    );
+    refused(
+        r#"{"grouping": {"groupBy": "WholeCompany", "ids": ["5686"]}}"#,
+        "grouping.ids: the whole company is one record",
+    );
+    refused(
+        r#"{"grouping": {"groupBy": "Queues", "keys": ["5686", "5686"]}}"#,
+        "grouping.keys[1]: \"5686\" is listed twice",
+    );
+    refused(
+        r#"{"grouping": {"groupBy": "Queues", "ids": ["5686"], "keys": ["5688"]}}"#,
+        "grouping.keys: give keys once; grouping.ids already does",
+    );
+    refused(
+        r#"{"grouping": {"groupBy": "Users", "groupByMembers": "Departments"}}"#,
+        "grouping.groupByMembers",
+    );
+    // Agent Extended rows have no service level.
+    let agents = fixture("agent_ext_quoted.csv");
+    let (_d, b) =
+        body(r#"{"grouping": {"groupBy": "Users"}, "additionalFilters": {"queueSla": "InSla"}}"#);
+    let e = usage(&["rollup", agents.to_str().unwrap(), "--request", &b]);
+    assert!(
+        e.contains("additionalFilters.queueSla: agent-ext rows have no service level"),
+        "{e}"
+    );
+}
+
+/// What only an Analytics response can answer is refused in the other
+/// formats, and the other way round.
+#[test]
+fn response_keys_need_the_analytics_format() {
+    let file = fixture("queue_header.csv");
+    let file = file.to_str().unwrap();
+    for (text, key) in [
+        (
+            r#"{"responseOptions": {"counters": {"allCalls": true}}}"#,
+            "responseOptions",
+        ),
+        (
+            r#"{"additionalFilters": {"direction": "Inbound"}}"#,
+            "additionalFilters",
+        ),
+        (
+            r#"{"grouping": {"groupBy": "Queues", "ids": ["5686"]}}"#,
+            "grouping.ids",
+        ),
+    ] {
+        let (_d, b) = body(text);
+        let e = usage(&["rollup", file, "--request", &b]);
+        assert!(
+            e.contains(&format!(
+                "the request's {key} shapes an Analytics response; the csv format"
+            )),
+            "{e}"
+        );
+    }
+    let e = usage(&["rollup", file, "--page", "2"]);
+    assert!(
+        e.contains("--page shapes an Analytics response; the csv format"),
+        "{e}"
+    );
+    // Agent Statistics counts no calls.
+    let agents = fixture("agent_stats_header.csv");
+    let e = usage(&["rollup", agents.to_str().unwrap(), "--format", "analytics"]);
+    assert!(e.contains("agent rows count none"), "{e}");
+    let agents = fixture("agent_ext_quoted.csv");
+    let e = usage(&[
+        "rollup",
+        agents.to_str().unwrap(),
+        "--format",
+        "analytics",
+        "--by",
+        "agent-queue",
+    ]);
+    assert!(e.contains("no agent-and-queue grouping"), "{e}");
+}
+
+/// Paging: 1-based pages of `--per-page` records, with the totals.
+#[test]
+fn pages_count_from_one_with_totals() {
+    let file = fixture("queue_header.csv");
+    let file = file.to_str().unwrap();
+    let page = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "rollup",
+            file,
+            "--format",
+            "analytics",
+            "--interval",
+            "total",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(&args)).unwrap()
+    };
+    let all = page(&[]);
+    assert_eq!(
+        all["paging"],
+        json!({"page": 1, "perPage": 2, "totalPages": 1, "totalElements": 2})
+    );
+    let second = page(&["--page", "2", "--per-page", "1"]);
+    assert_eq!(
+        second["paging"],
+        json!({"page": 2, "perPage": 1, "totalPages": 2, "totalElements": 2})
+    );
+    assert_eq!(
+        second["data"]["records"],
+        json!([all["data"]["records"][1]])
+    );
+    let past = page(&["--page", "3", "--per-page", "1"]);
+    assert_eq!(past["data"]["records"], json!([]));
+    let e = usage(&["rollup", file, "--format", "analytics", "--page", "0"]);
+    assert!(e.contains("--page counts from 1, got 0"), "{e}");
+}
+
+/// Without a request, `--format analytics` answers every option the
+/// report can: Agent Extended rows give allCalls = answered, callsByType
+/// fromQueue, talk + wrap and live talk (SPEC 8.3).
+#[test]
+fn agent_extended_rows_answer_their_four_options() {
+    let file = fixture("agent_ext_quoted.csv");
+    let file = file.to_str().unwrap();
+    let want = csv_by_key(&ok(&[
+        "rollup",
+        file,
+        "--interval",
+        "total",
+        "--columns",
+        "answered,talk_s,wrap_s",
+    ]));
+    let v: Value = serde_json::from_str(&ok(&[
+        "rollup",
+        file,
+        "--interval",
+        "total",
+        "--format",
+        "analytics",
+    ]))
+    .unwrap();
+    assert_eq!(v["data"]["groupedBy"], "Users");
+    let recs = v["data"]["records"].as_array().unwrap();
+    assert_eq!(recs.len(), want.len());
+    for r in recs {
+        let a = &want[r["key"].as_str().unwrap()];
+        let counters: Vec<&String> = r["counters"].as_object().unwrap().keys().collect();
+        assert_eq!(counters, ["allCalls", "callsByType"]);
+        let timers: Vec<&String> = r["timers"].as_object().unwrap().keys().collect();
+        assert_eq!(timers, ["allCalls", "callsSegments"]);
+        assert_eq!(r["counters"]["allCalls"]["values"], a["answered"]);
+        assert_eq!(
+            r["counters"]["callsByType"]["values"],
+            json!({"direct": null, "fromQueue": a["answered"], "parkRetrieval": null,
+                   "transferred": null, "outbound": null})
+        );
+        assert_eq!(r["timers"]["allCalls"]["values"], a["talk_s"] + a["wrap_s"]);
+        assert_eq!(
+            r["timers"]["callsSegments"]["values"]["liveTalk"],
+            a["talk_s"]
+        );
+        assert_eq!(r["timers"]["callsSegments"]["values"]["hold"], Value::Null);
+    }
+}
