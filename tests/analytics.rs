@@ -447,3 +447,82 @@ fn agent_extended_rows_answer_their_four_options() {
         assert_eq!(r["timers"]["callsSegments"]["values"]["hold"], Value::Null);
     }
 }
+
+/// The five request bodies in the shapes of RingCentral's documentation
+/// (`fixtures/analytics`), each answered byte for byte as its expected
+/// response (computed by hand from the fixture rows, see
+/// fixtures/README.md), by `rcx analytics` and by `rcx rollup --request`.
+#[test]
+fn documentation_bodies_answer_their_expected_responses() {
+    for (name, endpoint, data) in [
+        ("seed_aggregate", "aggregate", "queue_header.csv"),
+        ("seed_timeline", "timeline", "queue_header.csv"),
+        ("current_call_filters", "aggregate", "queue_header.csv"),
+        ("users_ids", "aggregate", "agent_ext_quoted.csv"),
+        ("company", "aggregate", "queue_header.csv"),
+    ] {
+        let body = fixture(&format!("analytics/{name}.json"));
+        let body = body.to_str().unwrap();
+        let want =
+            std::fs::read_to_string(fixture(&format!("analytics/{name}.expected.json"))).unwrap();
+        let data = fixture(data);
+        let data = data.to_str().unwrap();
+        let mut args = vec!["analytics", endpoint, "--body", body, data];
+        if endpoint == "timeline" {
+            args.extend(["--interval", "Hour"]);
+        }
+        assert_eq!(ok(&args), want, "rcx {args:?}");
+        let mut args = vec!["rollup", data, "--request", body, "--format", "analytics"];
+        if endpoint == "timeline" {
+            args.extend(["--interval", "hour"]);
+        }
+        assert_eq!(ok(&args), want, "rcx {args:?}");
+    }
+}
+
+/// The endpoint decides what a body's interval means.
+#[test]
+fn endpoints_check_the_interval() {
+    let data = fixture("queue_header.csv");
+    let data = data.to_str().unwrap();
+    let (_d, b) = body(r#"{"interval": "Day", "grouping": {"groupBy": "Queues"}}"#);
+    let e = usage(&["analytics", "aggregate", "--body", &b, data]);
+    assert!(
+        e.contains("interval: the aggregate endpoint takes no interval"),
+        "{e}"
+    );
+    let e = usage(&[
+        "analytics",
+        "timeline",
+        "--body",
+        &b,
+        "--interval",
+        "Hour",
+        data,
+    ]);
+    assert!(
+        e.contains("interval day differs from the endpoint's interval hour"),
+        "{e}"
+    );
+    let e = usage(&[
+        "analytics",
+        "aggregate",
+        "--interval",
+        "Hour",
+        "--body",
+        &b,
+        data,
+    ]);
+    assert!(e.contains("--interval is the timeline endpoint's"), "{e}");
+    let (_d, b) = body(r#"{"grouping": {"groupBy": "Queues"}}"#);
+    let e = usage(&["analytics", "timeline", "--body", &b, data]);
+    assert!(e.contains("the timeline endpoint needs an interval"), "{e}");
+    // The body's interval serves when the endpoint has none.
+    let (_d, day) = body(r#"{"interval": "Day", "grouping": {"groupBy": "Queues"}}"#);
+    let v: Value =
+        serde_json::from_str(&ok(&["analytics", "timeline", "--body", &day, data])).unwrap();
+    assert_eq!(
+        v["data"]["records"][0]["points"][0]["time"],
+        "2024-03-04T00:00:00+00:00"
+    );
+}

@@ -72,7 +72,7 @@ pub use metrics::{
 };
 pub use output::{PackedRollup, RollupOutput, RollupRecord, RollupStats, RollupTable};
 pub use ratio::{percent, ratio};
-pub use request::AnalyticsRequest;
+pub use request::{AnalyticsRequest, Endpoint};
 
 pub(crate) use self::column::RawCell;
 pub(crate) use self::ratio::scaled_hundredths;

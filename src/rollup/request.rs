@@ -43,6 +43,17 @@ use crate::model::parse_zone;
 use crate::option::OptionName;
 use crate::window::{hhmm, weekday, BucketInterval, HourRange, TimeBound};
 
+/// The Analytics endpoint a body is sent to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `calls/aggregate` (`aggregation/fetch`): one record per key over
+    /// the whole range.
+    Aggregate,
+    /// `calls/timeline` (`timeline/fetch`): points per interval, the
+    /// interval being the endpoint's query parameter when given.
+    Timeline(Option<BucketInterval>),
+}
+
 /// A parsed Analytics API request body.
 ///
 /// ```
@@ -414,6 +425,10 @@ impl AnalyticsRequest {
     /// `advancedTimeSettings`); a null or missing `grouping` is the whole
     /// company.
     pub fn parse(file: &str, body: &str) -> Result<AnalyticsRequest> {
+        Self::parse_inner(file, body, None)
+    }
+
+    fn parse_inner(file: &str, body: &str, endpoint: Option<Endpoint>) -> Result<AnalyticsRequest> {
         let v: Json = serde_json::from_str(body)
             .map_err(|e| bad(file, format!("invalid request JSON: {e}")))?;
         if !v.is_object() {
@@ -452,8 +467,38 @@ impl AnalyticsRequest {
                 format!("grouping.groupByMembers: member groupings are not answered yet (got {m})"),
             ));
         }
-        let timeline = !top.get("interval").unwrap_or(null).is_null();
-        r.answer.options = response_options(file, top, timeline)?;
+        let body_interval = match text(file, top.get("interval").unwrap_or(null), "interval")? {
+            Some(i) => Some(
+                i.parse::<BucketInterval>()
+                    .map_err(|e| bad(file, format!("interval: {e} (or Hour, Day, Week, Month)")))?,
+            ),
+            None => None,
+        };
+        let interval =
+            match (endpoint, body_interval) {
+                // No endpoint named: a body with an interval is a timeline one.
+                (None, i) => i,
+                (Some(Endpoint::Aggregate), Some(_)) => return Err(bad(
+                    file,
+                    "interval: the aggregate endpoint takes no interval (the timeline one does)",
+                )),
+                (Some(Endpoint::Aggregate), None) => None,
+                (Some(Endpoint::Timeline(Some(q))), Some(b)) if q != b => {
+                    return Err(bad(
+                        file,
+                        format!("interval {b} differs from the endpoint's interval {q}"),
+                    ))
+                }
+                (Some(Endpoint::Timeline(q)), b) => Some(q.or(b).ok_or_else(|| {
+                    bad(
+                        file,
+                        "the timeline endpoint needs an interval: Hour, Day, Week or Month",
+                    )
+                })?),
+            };
+        // An aggregate request: one record per key for the whole range.
+        r.interval = Some(interval.unwrap_or(BucketInterval::Total));
+        r.answer.options = response_options(file, top, interval.is_some())?;
         r.answer.filters = filters(file, top)?;
         r.answer.grouped_by = r.group_by.clone();
         r.answer.shaping = [
@@ -562,23 +607,45 @@ impl AnalyticsRequest {
             }
             _ => return Err(bad(file, format!("{HOURS} must be a list"))),
         }
-        r.interval = match text(file, top.get("interval").unwrap_or(null), "interval")? {
-            Some(i) => Some(
-                i.parse::<BucketInterval>()
-                    .map_err(|e| bad(file, format!("interval: {e} (or Hour, Day, Week, Month)")))?,
-            ),
-            // An aggregate request: one record per key for the whole range.
-            None => Some(BucketInterval::Total),
-        };
         Ok(r)
     }
 
-    /// Reads and parses a request file.
+    /// Reads and parses a request file (the endpoint as in
+    /// [`parse`](Self::parse)).
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<AnalyticsRequest> {
+        Self::from_path_for(path, None)
+    }
+
+    /// Reads and parses a request file sent to `endpoint` (as in
+    /// [`parse_for`](Self::parse_for)); `None` as in [`parse`](Self::parse).
+    pub fn from_path_for(
+        path: impl AsRef<std::path::Path>,
+        endpoint: Option<Endpoint>,
+    ) -> Result<AnalyticsRequest> {
         let path = path.as_ref();
         let name = path.to_string_lossy();
         let body = std::fs::read_to_string(path).map_err(|e| Error::io(name.as_ref(), e))?;
-        AnalyticsRequest::parse(&name, &body)
+        AnalyticsRequest::parse_inner(&name, &body, endpoint)
+    }
+
+    /// Parses a body sent to `endpoint`: the aggregate endpoint refuses a
+    /// top-level `interval`; the timeline endpoint takes its interval from
+    /// the query parameter (`Endpoint::Timeline(Some(..))`) or the body
+    /// (both: the same), and needs one.
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::{AnalyticsRequest, Endpoint};
+    /// use ringcx_reports::window::BucketInterval;
+    /// let body = r#"{"grouping": {"groupBy": "Queues"}}"#;
+    /// let r = AnalyticsRequest::parse_for("b.json", body, Endpoint::Timeline(Some(BucketInterval::Day)))?;
+    /// assert_eq!(r.interval, Some(BucketInterval::Day));
+    /// let r = AnalyticsRequest::parse_for("b.json", body, Endpoint::Aggregate)?;
+    /// assert_eq!(r.interval, Some(BucketInterval::Total));
+    /// assert!(AnalyticsRequest::parse_for("b.json", body, Endpoint::Timeline(None)).is_err());
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn parse_for(file: &str, body: &str, endpoint: Endpoint) -> Result<AnalyticsRequest> {
+        Self::parse_inner(file, body, Some(endpoint))
     }
 
     /// The grouping `groupBy` names (whether it suits the report is

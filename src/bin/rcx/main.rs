@@ -2,6 +2,7 @@
 //! calls the library and formats exit codes; the work is in the library.
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod calls;
 mod common;
 mod completions;
@@ -52,6 +53,8 @@ enum Command {
     Interactions(interactions::Args),
     /// Service level, abandon rate, ASA and AHT from interaction metadata.
     Calls(calls::Args),
+    /// Answer an Analytics API request body over files, in the API's response shape.
+    Analytics(analytics::Args),
     /// Check files for defects; every finding with code, file, line and field.
     Validate(validate::Args),
     /// Print typed rows (NDJSON or CSV) with canonical field names.
@@ -100,6 +103,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Timeline(a) => timeline::run(a, cli.quiet),
         Command::Interactions(a) => interactions::run(a, cli.quiet),
         Command::Calls(a) => calls::run(a, cli.quiet),
+        Command::Analytics(a) => analytics::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
         Command::Pulls(a) => pulls::run(a, cli.quiet),
         #[cfg(feature = "plot")]
