@@ -526,3 +526,61 @@ fn endpoints_check_the_interval() {
         "2024-03-04T00:00:00+00:00"
     );
 }
+
+/// A timeline lists every bucket of the request's range, empty ones as
+/// zeros: 25 hours on the fall-back day in New York, the repeated 01:00
+/// hour twice, and each bucket with rows as the CSV rollup has it.
+#[test]
+fn a_timeline_lists_every_bucket_of_the_range_dst_exact() {
+    let file = fixture("queue_fallback_ny.csv");
+    let file = file.to_str().unwrap();
+    let (_d, b) = body(
+        r#"{"grouping": {"groupBy": "Queues", "ids": ["5686"]},
+            "timeSettings": {"timeZone": "America/New_York",
+              "timeRange": {"timeFrom": "2024-11-03T00:00:00-04:00", "timeTo": "2024-11-04T00:00:00-05:00"}},
+            "responseOptions": {"counters": {"allCalls": true}}}"#,
+    );
+    let v: Value = serde_json::from_str(&ok(&[
+        "analytics",
+        "timeline",
+        "--interval",
+        "Hour",
+        "--source-tz",
+        "America/New_York",
+        "--body",
+        &b,
+        file,
+    ]))
+    .unwrap();
+    let points = v["data"]["records"][0]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 25);
+    let times: Vec<&str> = points.iter().map(|p| p["time"].as_str().unwrap()).collect();
+    assert_eq!(times[0], "2024-11-03T00:00:00-04:00");
+    assert_eq!(times[1], "2024-11-03T01:00:00-04:00");
+    assert_eq!(times[2], "2024-11-03T01:00:00-05:00");
+    assert_eq!(times[24], "2024-11-03T23:00:00-05:00");
+    // The buckets with rows, from the CSV rollup of the same question.
+    let csv = ok(&[
+        "rollup",
+        file,
+        "--source-tz",
+        "America/New_York",
+        "--tz",
+        "America/New_York",
+        "--interval",
+        "hour",
+        "--columns",
+        "offered",
+    ]);
+    let mut busy = BTreeMap::new();
+    for line in csv.lines().skip(1).filter(|l| l.starts_with("5686,")) {
+        let f: Vec<&str> = line.split(',').collect();
+        busy.insert(f[2].to_owned(), f[4].parse::<i64>().unwrap());
+    }
+    assert!(busy.len() >= 2, "{csv}");
+    for p in points {
+        let t = p["time"].as_str().unwrap();
+        let want = busy.get(t).copied().unwrap_or(0);
+        assert_eq!(p["counters"]["allCalls"]["values"], want, "{t}");
+    }
+}

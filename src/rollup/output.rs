@@ -19,7 +19,7 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::option::OptionName;
-use crate::window::{cmp_keys, in_zone, is_integer};
+use crate::window::{buckets_between, cmp_keys, in_zone, is_integer, WeekStart};
 use crate::window::{Attribution, BucketInterval};
 
 /// A finished file rollup, not yet formatted: a [`RollupTable`], or the
@@ -360,9 +360,42 @@ pub struct RollupTable {
     records: Vec<RollupRecord>,
     stats: RollupStats,
     answer: Arc<AnalyticsAnswer>,
+    week_start: WeekStart,
+    /// The `from`/`to` bounds, when both were given.
+    range: Option<(i64, i64)>,
 }
 
 impl RollupTable {
+    /// The start of every bucket of the range the rows were limited to
+    /// (`from` and `to`, both given), empty ones too, in order: the points
+    /// of an Analytics timeline. `None` without both bounds, and for the
+    /// `native` and `total` intervals (no grid); an error past a million
+    /// buckets.
+    pub fn range_bucket_starts(&self) -> Result<Option<Vec<DateTime<FixedOffset>>>> {
+        const LIMIT: usize = 1_000_000;
+        let Some(range) = self.range else {
+            return Ok(None);
+        };
+        if matches!(
+            self.interval,
+            BucketInterval::Native | BucketInterval::Total
+        ) {
+            return Ok(None);
+        }
+        let b = buckets_between(self.tz, self.interval, self.week_start, range, LIMIT).ok_or_else(
+            || {
+                Error::usage(format!(
+                    "the range from {} to {} has more than {LIMIT} {} buckets; narrow it",
+                    in_zone(&self.tz, range.0).to_rfc3339(),
+                    in_zone(&self.tz, range.1).to_rfc3339(),
+                    self.interval
+                ))
+            },
+        )?;
+        Ok(Some(
+            b.into_iter().map(|(s, _)| in_zone(&self.tz, s)).collect(),
+        ))
+    }
     /// What the table's Analytics response answers
     /// ([`Rollup::analytics`](super::Rollup::analytics)).
     pub fn analytics_answer(&self) -> &AnalyticsAnswer {
@@ -561,6 +594,8 @@ fn table_of(plan: &Plan, records: Vec<RollupRecord>, stats: RollupStats) -> Roll
         records,
         stats,
         answer: plan.answer.clone(),
+        week_start: plan.week_start,
+        range: plan.filter.from.zip(plan.filter.to),
     }
 }
 

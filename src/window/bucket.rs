@@ -209,6 +209,36 @@ fn local_of(tz: &Tz, t: i64) -> NaiveDateTime {
         .naive_utc()
 }
 
+/// The buckets of `interval` in `tz` that meet `[from, to)`, in order (the
+/// first holds `from`), or `None` when there would be more than `limit`.
+/// Empty for `native` and `total`, which have no grid.
+pub(crate) fn buckets_between(
+    tz: Tz,
+    interval: BucketInterval,
+    week_start: WeekStart,
+    (from, to): (i64, i64),
+    limit: usize,
+) -> Option<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    if matches!(interval, BucketInterval::Native | BucketInterval::Total) {
+        return Some(out);
+    }
+    let mut b = Bucketer::new(tz, interval, week_start);
+    let mut t = from;
+    while t < to {
+        let (s, e) = b.info(t, 1).bucket;
+        if out.len() == limit {
+            return None;
+        }
+        out.push((s, e));
+        if e <= t {
+            break;
+        }
+        t = e;
+    }
+    Some(out)
+}
+
 fn midnight(tz: &Tz, d: NaiveDate) -> i64 {
     local_to_utc(tz, d.and_hms_opt(0, 0, 0).unwrap_or_default())
 }

@@ -17,6 +17,8 @@
 //! JSON is written by hand, not through `serde_json`: percentages print
 //! with their two places (`50.00`), which an `f64` does not keep.
 
+use chrono::{DateTime, FixedOffset};
+
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
 use crate::option::OptionName;
@@ -116,6 +118,29 @@ fn key_and_name(grouping: Grouping, k: &[String]) -> (String, Option<String>) {
     }
 }
 
+/// A key's points: its buckets, and every bucket of `grid` it has no
+/// rows in (as `zero`), in time order.
+fn points(
+    g: &[RollupRecord],
+    grid: Option<&[DateTime<FixedOffset>]>,
+    zero: CallSums,
+) -> Vec<(DateTime<FixedOffset>, CallSums)> {
+    let mut out: Vec<(DateTime<FixedOffset>, CallSums)> = g
+        .iter()
+        .map(|r| (r.bucket_start(), CallSums::of(r.metrics())))
+        .collect();
+    if let Some(grid) = grid {
+        let have: std::collections::HashSet<i64> = out.iter().map(|(t, _)| t.timestamp()).collect();
+        out.extend(
+            grid.iter()
+                .filter(|s| !have.contains(&s.timestamp()))
+                .map(|s| (*s, zero)),
+        );
+        out.sort_by_key(|(t, _)| t.timestamp());
+    }
+    out
+}
+
 /// Refuses a table the Analytics response cannot be written for.
 fn check(table: &RollupTable) -> Result<Vec<Asked>> {
     if !API_OPTIONS.iter().any(|o| o.answerable(table.kind())) {
@@ -206,6 +231,9 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
     json_string(out, &by);
     out.push_str(",\"records\":[");
     let zero = CallSums::zero(table.kind());
+    // A timeline lists every bucket of the request's range, as the API
+    // does: a bucket without rows is a point of zeros.
+    let grid = table.range_bucket_starts()?;
     for (n, (key, name, g)) in listed[from..to].iter().enumerate() {
         if n > 0 {
             out.push(',');
@@ -226,19 +254,14 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
             sections(out, &asked, &answer.filters.apply(sums));
         } else {
             out.push_str(",\"points\":[");
-            for (pi, r) in g.iter().enumerate() {
+            for (pi, (t, sums)) in points(g, grid.as_deref(), zero).into_iter().enumerate() {
                 if pi > 0 {
                     out.push(',');
                 }
                 out.push_str("{\"time\":\"");
-                let t = r.bucket_start();
                 write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
                 out.push('"');
-                sections(
-                    out,
-                    &asked,
-                    &answer.filters.apply(CallSums::of(r.metrics())),
-                );
+                sections(out, &asked, &answer.filters.apply(sums));
                 out.push('}');
             }
             out.push(']');
