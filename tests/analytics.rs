@@ -63,8 +63,14 @@ fn pct(a: i64, b: i64) -> Value {
     serde_json::from_str(&format!("{}.{:02}", hundredths / 100, hundredths % 100)).unwrap()
 }
 
+/// `a / n` to two places, half away from zero.
+fn per(a: i64, n: i64) -> Value {
+    pct(a, 100 * n)
+}
+
 #[test]
 fn pct_helper_rounds_half_away() {
+    assert_eq!(per(200, 3).to_string(), "66.67");
     assert_eq!(pct(19, 24).to_string(), "79.17");
     assert_eq!(pct(1, 8).to_string(), "12.5");
     assert_eq!(pct(1, 3).to_string(), "33.33");
@@ -247,8 +253,16 @@ fn refused_keys_name_their_path() {
         "responseOptions.counters.callsByOrigin: queue rows cannot answer it",
     );
     refused(
-        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Average", "aggregationInterval": "Hour"}}}}"#,
-        "responseOptions.counters.allCalls.aggregationType \"Average\": aggregations over",
+        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Average"}}}}"#,
+        "responseOptions.counters.allCalls: Average over the native rows' intervals (no aggregationInterval) is not answered yet",
+    );
+    refused(
+        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Max", "aggregationInterval": "Hour"}}}}"#,
+        "timeSettings.timeRange: Average, Min and Max count every aggregationInterval bucket of the range",
+    );
+    refused(
+        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Max", "aggregationInterval": "Minute"}}}}"#,
+        "responseOptions.counters.allCalls.aggregationInterval \"Minute\": unknown; expected Hour, Day, Week or Month",
     );
     refused(
         r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Median"}}}}"#,
@@ -583,4 +597,91 @@ fn a_timeline_lists_every_bucket_of_the_range_dst_exact() {
         let want = busy.get(t).copied().unwrap_or(0);
         assert_eq!(p["counters"]["allCalls"]["values"], want, "{t}");
     }
+}
+
+/// `aggregationType` Average, Min and Max are over the
+/// `aggregationInterval` buckets of the range, local and DST-exact, every
+/// bucket counting (an empty one as 0). `queue_dst_days_ny.csv` has one
+/// queue with the same row every 15 minutes of 2024-03-10 (23 hours) and
+/// 2024-11-03 (25 hours): 2 offered, 1 answered, 1 abandoned, 20 + 15 s of
+/// waits and 120 s of talk a row.
+#[test]
+fn average_min_and_max_count_every_bucket_of_the_range() {
+    let file = fixture("queue_dst_days_ny.csv");
+    let file = file.to_str().unwrap();
+    let run = |from: &str, to: &str, options: &str| -> Value {
+        let (_d, b) = body(&format!(
+            r#"{{"grouping": {{"groupBy": "Queues"}},
+                "timeSettings": {{"timeZone": "America/New_York",
+                  "timeRange": {{"timeFrom": "{from}", "timeTo": "{to}"}}}},
+                "responseOptions": {{{options}}}}}"#
+        ));
+        let v: Value = serde_json::from_str(&ok(&[
+            "analytics",
+            "aggregate",
+            "--source-tz",
+            "America/New_York",
+            "--body",
+            &b,
+            file,
+        ]))
+        .unwrap();
+        v["data"]["records"][0].clone()
+    };
+    let per_hour = r#""counters": {"allCalls": {"aggregationType": "Average", "aggregationInterval": "Hour"}}"#;
+    // The fall-back day: 100 rows × 2 offered over 25 hours.
+    let r = run(
+        "2024-11-03T00:00:00-04:00",
+        "2024-11-04T00:00:00-05:00",
+        per_hour,
+    );
+    assert_eq!(
+        r["counters"]["allCalls"],
+        json!({"valueType": "Instances", "values": per(200, 25)})
+    );
+    // The spring-forward day: 92 rows × 2 over 23 hours.
+    let r = run(
+        "2024-03-10T00:00:00-05:00",
+        "2024-03-11T00:00:00-04:00",
+        per_hour,
+    );
+    assert_eq!(r["counters"]["allCalls"]["values"], per(184, 23));
+    // Three days, one with rows: empty days count as 0.
+    let r = run(
+        "2024-11-02T00:00:00-04:00",
+        "2024-11-05T00:00:00-05:00",
+        r#""counters": {
+              "allCalls": {"aggregationType": "Average", "aggregationInterval": "Day"},
+              "callsByResponse": {"aggregationType": "Max", "aggregationInterval": "Day"}},
+           "timers": {
+              "allCallsDuration": {"aggregationType": "Min", "aggregationInterval": "Day"},
+              "callsDurationByResponse": {"aggregationType": "Max", "aggregationInterval": "Hour"}}"#,
+    );
+    assert_eq!(r["counters"]["allCalls"]["values"], per(200, 3));
+    assert_eq!(
+        r["counters"]["callsByResponse"]["values"],
+        json!({"answered": 100, "notAnswered": 100, "connected": null, "notConnected": null})
+    );
+    assert_eq!(
+        r["timers"]["allCalls"],
+        json!({"valueType": "Seconds", "values": 0})
+    );
+    // The busiest hour: 4 rows of 20 + 120 s answered, 15 s abandoned.
+    assert_eq!(
+        r["timers"]["callsByResponse"]["values"],
+        json!({"answered": 560, "notAnswered": 60, "connected": null, "notConnected": null})
+    );
+    // Weeks and months together (weeks do not nest in months): over the
+    // range 2024-11-03 (a Sunday) to 2024-11-11, the week of Monday
+    // 2024-10-28 holds all 200 calls and the week of 2024-11-04 none; the
+    // month of November all of them.
+    let r = run(
+        "2024-11-03T00:00:00-04:00",
+        "2024-11-11T00:00:00-05:00",
+        r#""counters": {
+              "allCalls": {"aggregationType": "Min", "aggregationInterval": "Week"},
+              "callsByResponse": {"aggregationType": "Max", "aggregationInterval": "Month"}}"#,
+    );
+    assert_eq!(r["counters"]["allCalls"]["values"], 0);
+    assert_eq!(r["counters"]["callsByResponse"]["values"]["answered"], 100);
 }

@@ -31,9 +31,10 @@
 use rust_decimal::Decimal;
 
 use super::metrics::Metrics;
-use super::ratio::percent;
+use super::ratio::{percent, ratio};
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
+use crate::window::BucketInterval;
 
 /// The part of a record an option's values go in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -305,17 +306,40 @@ impl ApiOption {
         self.formulas.iter().map(|(_, f)| f(sums)).collect()
     }
 
-    /// The values of `sums` aggregated as `how`.
-    pub fn values(&self, sums: &CallSums, how: Aggregation) -> OptionValues {
-        let raw = self.raw(sums);
+    /// The option's values over the buckets of a range, aggregated as
+    /// `how`: `Sum` and `Percent` of their total; `Average` (Σ / the
+    /// number of buckets, 2 places, half away from zero), `Min` and `Max`
+    /// of each value across the buckets, every bucket counting (an empty
+    /// one is zeros). A value the report cannot give stays `None`.
+    pub fn values(&self, buckets: &[CallSums], how: Aggregation) -> OptionValues {
+        let per_bucket: Vec<Vec<Option<i128>>> = match how {
+            Aggregation::Sum | Aggregation::Percent => {
+                let mut all = buckets.iter().copied();
+                let first = all.next().unwrap_or_default();
+                vec![self.raw(&all.fold(first, CallSums::plus))]
+            }
+            _ => buckets.iter().map(|b| self.raw(b)).collect(),
+        };
+        let column = |i: usize| -> Option<Vec<i128>> { per_bucket.iter().map(|b| b[i]).collect() };
+        let n = self.formulas.len();
         let shown: Vec<Option<Decimal>> = match how {
-            Aggregation::Sum => raw.iter().map(|v| v.map(Decimal::from)).collect(),
+            Aggregation::Sum => (0..n).map(|i| Some(Decimal::from(column(i)?[0]))).collect(),
             Aggregation::Percent => {
                 // Each value as a share of the option's total: the sum of
                 // the values the report gives.
+                let raw = &per_bucket[0];
                 let total: i128 = raw.iter().flatten().sum();
                 raw.iter().map(|v| percent((*v)?, total)).collect()
             }
+            Aggregation::Average => (0..n)
+                .map(|i| ratio(column(i)?.iter().sum(), per_bucket.len() as i128))
+                .collect(),
+            Aggregation::Min => (0..n)
+                .map(|i| column(i)?.into_iter().min().map(Decimal::from))
+                .collect(),
+            Aggregation::Max => (0..n)
+                .map(|i| column(i)?.into_iter().max().map(Decimal::from))
+                .collect(),
         };
         match self.formulas {
             [(TOTAL, _)] => OptionValues::Total(shown[0]),
@@ -336,6 +360,12 @@ pub enum Aggregation {
     /// of its values), 2 places, half away from zero; `null` when the
     /// total is 0.
     Percent,
+    /// The mean over the `aggregationInterval` buckets of the range.
+    Average,
+    /// The smallest value of an `aggregationInterval` bucket of the range.
+    Min,
+    /// The largest value of an `aggregationInterval` bucket of the range.
+    Max,
 }
 
 /// An option a request asks for.
@@ -345,6 +375,9 @@ pub struct Asked {
     pub option: &'static ApiOption,
     /// Its aggregation.
     pub aggregation: Aggregation,
+    /// The buckets `Average`, `Min` and `Max` are over
+    /// (`aggregationInterval`).
+    pub interval: Option<BucketInterval>,
 }
 
 impl PartialEq for ApiOption {
@@ -516,6 +549,27 @@ pub struct AnalyticsAnswer {
 }
 
 impl AnalyticsAnswer {
+    /// The buckets the rows are rolled up into for `Average`, `Min` and
+    /// `Max`: the finest `aggregationInterval` asked, which the others are
+    /// regrouped from (days when weeks and months are both asked: a week
+    /// does not nest in a month); `None` when no option asks for one.
+    pub fn aggregation_base(&self) -> Option<BucketInterval> {
+        use BucketInterval::*;
+        let asked: Vec<BucketInterval> = self
+            .options
+            .iter()
+            .flatten()
+            .filter_map(|a| a.interval)
+            .collect();
+        let rank = |i: &BucketInterval| [Hour, Day, Week, Month].iter().position(|x| x == i);
+        let finest = *asked.iter().min_by_key(|i| rank(i))?;
+        Some(if finest == Week && asked.contains(&Month) {
+            Day
+        } else {
+            finest
+        })
+    }
+
     /// The options answered for rows of `kind`, each checked: an option
     /// the rows cannot answer is refused by its path.
     pub fn options_for(&self, kind: ReportKind) -> Result<Vec<Asked>> {
@@ -526,6 +580,7 @@ impl AnalyticsAnswer {
                 .map(|option| Asked {
                     option,
                     aggregation: Aggregation::Sum,
+                    interval: None,
                 })
                 .collect()),
             Some(asked) => {

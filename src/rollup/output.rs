@@ -366,32 +366,32 @@ pub struct RollupTable {
 }
 
 impl RollupTable {
-    /// The start of every bucket of the range the rows were limited to
-    /// (`from` and `to`, both given), empty ones too, in order: the points
-    /// of an Analytics timeline. `None` without both bounds, and for the
+    /// The start of every `interval` bucket of the range the rows were
+    /// limited to (`from` and `to`, both given), empty ones too, in order:
+    /// the points of an Analytics timeline (`interval` the table's), the
+    /// buckets an Average is over. `None` without both bounds, and for the
     /// `native` and `total` intervals (no grid); an error past a million
     /// buckets.
-    pub fn range_bucket_starts(&self) -> Result<Option<Vec<DateTime<FixedOffset>>>> {
+    pub fn range_bucket_starts(
+        &self,
+        interval: BucketInterval,
+    ) -> Result<Option<Vec<DateTime<FixedOffset>>>> {
         const LIMIT: usize = 1_000_000;
         let Some(range) = self.range else {
             return Ok(None);
         };
-        if matches!(
-            self.interval,
-            BucketInterval::Native | BucketInterval::Total
-        ) {
+        if matches!(interval, BucketInterval::Native | BucketInterval::Total) {
             return Ok(None);
         }
-        let b = buckets_between(self.tz, self.interval, self.week_start, range, LIMIT).ok_or_else(
-            || {
+        let b =
+            buckets_between(self.tz, interval, self.week_start, range, LIMIT).ok_or_else(|| {
                 Error::usage(format!(
                     "the range from {} to {} has more than {LIMIT} {} buckets; narrow it",
                     in_zone(&self.tz, range.0).to_rfc3339(),
                     in_zone(&self.tz, range.1).to_rfc3339(),
-                    self.interval
+                    interval
                 ))
-            },
-        )?;
+            })?;
         Ok(Some(
             b.into_iter().map(|(s, _)| in_zone(&self.tz, s)).collect(),
         ))

@@ -268,9 +268,9 @@ fn response_options(
             let option = ApiOption::find(section, name)
                 .ok_or_else(|| bad(file, format!("{p}: unknown option")))?;
             given = true;
-            let aggregation = match v {
+            let (aggregation, interval) = match v {
                 Json::Null | Json::Bool(false) => continue,
-                Json::Bool(true) => Aggregation::Sum,
+                Json::Bool(true) => (Aggregation::Sum, None),
                 Json::Object(_) if timeline => {
                     return Err(bad(
                         file,
@@ -291,6 +291,7 @@ fn response_options(
             asked.push(Asked {
                 option,
                 aggregation,
+                interval,
             });
         }
     }
@@ -299,22 +300,18 @@ fn response_options(
     Ok(given.then_some(asked))
 }
 
-/// An aggregate request's `{aggregationType, aggregationInterval}`.
-fn aggregation(file: &str, v: &Json, path: &str) -> Result<Aggregation> {
+/// An aggregate request's `{aggregationType, aggregationInterval}`: the
+/// API takes an interval with Average, Min and Max, and none with Sum and
+/// Percent.
+fn aggregation(file: &str, v: &Json, path: &str) -> Result<(Aggregation, Option<BucketInterval>)> {
     let m = members(file, v, path, &["aggregationType", "aggregationInterval"])?;
     let tp = format!("{path}.aggregationType");
     let how = match text(file, m.get("aggregationType").unwrap_or(&NULL), &tp)? {
         None | Some("Sum") => Aggregation::Sum,
         Some("Percent") => Aggregation::Percent,
-        Some(t @ ("Average" | "Min" | "Max")) => {
-            return Err(bad(
-                file,
-                format!(
-                    "{tp} {t:?}: aggregations over aggregationInterval buckets are not \
-                     answered yet; Sum and Percent are"
-                ),
-            ))
-        }
+        Some("Average") => Aggregation::Average,
+        Some("Min") => Aggregation::Min,
+        Some("Max") => Aggregation::Max,
         Some(t) => {
             return Err(bad(
                 file,
@@ -323,25 +320,36 @@ fn aggregation(file: &str, v: &Json, path: &str) -> Result<Aggregation> {
         }
     };
     let ip = format!("{path}.aggregationInterval");
-    match text(file, m.get("aggregationInterval").unwrap_or(&NULL), &ip)? {
-        None => {}
-        Some("Hour" | "Day" | "Week" | "Month") => {
-            return Err(bad(
-                file,
-                format!(
-                    "{ip}: the API takes an aggregation interval only with Average, Min or \
-                     Max, not with {how:?}"
-                ),
-            ))
-        }
+    let interval = match text(file, m.get("aggregationInterval").unwrap_or(&NULL), &ip)? {
+        None => None,
+        Some("Hour") => Some(BucketInterval::Hour),
+        Some("Day") => Some(BucketInterval::Day),
+        Some("Week") => Some(BucketInterval::Week),
+        Some("Month") => Some(BucketInterval::Month),
         Some(i) => {
             return Err(bad(
                 file,
                 format!("{ip} {i:?}: unknown; expected Hour, Day, Week or Month"),
             ))
         }
+    };
+    match (how, interval) {
+        (Aggregation::Sum | Aggregation::Percent, Some(_)) => Err(bad(
+            file,
+            format!(
+                "{ip}: the API takes an aggregation interval only with Average, Min or Max, \
+                 not with {how:?}"
+            ),
+        )),
+        (Aggregation::Average | Aggregation::Min | Aggregation::Max, None) => Err(bad(
+            file,
+            format!(
+                "{path}: {how:?} over the native rows' intervals (no aggregationInterval) is \
+                 not answered yet; give an aggregationInterval (Hour, Day, Week or Month)"
+            ),
+        )),
+        _ => Ok((how, interval)),
     }
-    Ok(how)
 }
 
 /// The filter keys of both request generations.
@@ -523,6 +531,7 @@ impl AnalyticsRequest {
                 .map(|option| Asked {
                     option,
                     aggregation: Aggregation::Sum,
+                    interval: None,
                 })
                 .collect(),
             );
@@ -606,6 +615,13 @@ impl AnalyticsRequest {
                 }
             }
             _ => return Err(bad(file, format!("{HOURS} must be a list"))),
+        }
+        if r.answer.aggregation_base().is_some() && (r.time_from.is_none() || r.time_to.is_none()) {
+            return Err(bad(
+                file,
+                "timeSettings.timeRange: Average, Min and Max count every aggregationInterval \
+                 bucket of the range, empty ones too; give timeFrom and timeTo",
+            ));
         }
         Ok(r)
     }
@@ -700,7 +716,8 @@ impl AnalyticsRequest {
         if !self.include_hours.is_empty() {
             rollup = rollup.hours(self.include_hours.clone());
         }
-        if let Some(i) = self.interval {
+        // Average, Min and Max are over buckets the writer regroups.
+        if let Some(i) = self.answer.aggregation_base().or(self.interval) {
             rollup = rollup.interval(i);
         }
         Ok(rollup.analytics(self.answer.clone()))

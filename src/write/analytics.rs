@@ -64,8 +64,9 @@ pub fn analytics_name(column: &str) -> String {
     out
 }
 
-/// `"counters":{…},"timers":{…}` of `sums`.
-fn sections(out: &mut String, asked: &[Asked], sums: &CallSums) {
+/// `"counters":{…},"timers":{…}` of the options asked, each with the
+/// values `values` gives it.
+fn sections(out: &mut String, asked: &[Asked], values: impl Fn(&Asked) -> OptionValues) {
     for section in [Section::Counters, Section::Timers] {
         out.push_str(",\"");
         out.push_str(section.key());
@@ -88,7 +89,7 @@ fn sections(out: &mut String, asked: &[Asked], sums: &CallSums) {
                 Some(d) => out.push_str(&d.to_string()),
                 None => out.push_str("null"),
             };
-            match a.option.values(sums, a.aggregation) {
+            match values(a) {
                 OptionValues::Total(v) => number(out, v),
                 OptionValues::Breakdown(values) => {
                     out.push('{');
@@ -233,7 +234,32 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
     let zero = CallSums::zero(table.kind());
     // A timeline lists every bucket of the request's range, as the API
     // does: a bucket without rows is a point of zeros.
-    let grid = table.range_bucket_starts()?;
+    let grid = table.range_bucket_starts(table.interval())?;
+    // An aggregate response: totals, and Average, Min and Max over the
+    // buckets of their aggregationInterval, every bucket of the range.
+    let base = answer.aggregation_base();
+    let aggregate = base.is_some() || table.interval() == BucketInterval::Total;
+    if let Some(b) = base.filter(|b| *b != table.interval()) {
+        return Err(Error::usage(format!(
+            "{} {} differs from the {b} buckets the request's aggregationInterval needs",
+            OptionName::Interval,
+            table.interval()
+        )));
+    }
+    let mut grids: Vec<(BucketInterval, Vec<i64>)> = Vec::new();
+    for i in asked.iter().filter_map(|a| a.interval) {
+        if grids.iter().any(|(x, _)| *x == i) {
+            continue;
+        }
+        let starts = table.range_bucket_starts(i)?.ok_or_else(|| {
+            Error::usage(format!(
+                "Average, Min and Max count every {i} bucket of the range; give {} and {}",
+                OptionName::From,
+                OptionName::To
+            ))
+        })?;
+        grids.push((i, starts.iter().map(|t| t.timestamp()).collect()));
+    }
     for (n, (key, name, g)) in listed[from..to].iter().enumerate() {
         if n > 0 {
             out.push(',');
@@ -246,12 +272,38 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
             None => out.push_str("null"),
         }
         out.push('}');
-        if table.interval() == BucketInterval::Total {
-            let mut sums = zero;
-            for r in g.iter() {
-                sums = sums.plus(CallSums::of(r.metrics()));
+        if aggregate {
+            // The key's filtered sums: in total, and in each bucket of the
+            // range that an Average, Min or Max is over.
+            let sums: Vec<(i64, CallSums)> = g
+                .iter()
+                .map(|r| {
+                    let s = answer.filters.apply(CallSums::of(r.metrics()));
+                    (r.bucket_start().timestamp(), s)
+                })
+                .collect();
+            let total = sums.iter().fold(zero, |t, (_, s)| t.plus(*s));
+            let mut over: Vec<(BucketInterval, Vec<CallSums>)> = Vec::new();
+            for (i, starts) in &grids {
+                let mut b = vec![zero; starts.len()];
+                for (t, s) in &sums {
+                    let at = starts
+                        .partition_point(|x| x <= t)
+                        .checked_sub(1)
+                        .ok_or_else(|| {
+                            Error::usage(format!("a bucket of {key} starts before the range"))
+                        })?;
+                    b[at] = b[at].plus(*s);
+                }
+                over.push((*i, b));
             }
-            sections(out, &asked, &answer.filters.apply(sums));
+            sections(out, &asked, |a| match a.interval {
+                Some(i) => {
+                    let b = over.iter().find(|(x, _)| *x == i).map(|(_, b)| &b[..]);
+                    a.option.values(b.unwrap_or_default(), a.aggregation)
+                }
+                None => a.option.values(&[total], a.aggregation),
+            });
         } else {
             out.push_str(",\"points\":[");
             for (pi, (t, sums)) in points(g, grid.as_deref(), zero).into_iter().enumerate() {
@@ -261,7 +313,8 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
                 out.push_str("{\"time\":\"");
                 write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
                 out.push('"');
-                sections(out, &asked, &answer.filters.apply(sums));
+                let sums = answer.filters.apply(sums);
+                sections(out, &asked, |a| a.option.values(&[sums], a.aggregation));
                 out.push('}');
             }
             out.push(']');
