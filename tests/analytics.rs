@@ -685,3 +685,54 @@ fn average_min_and_max_count_every_bucket_of_the_range() {
     assert_eq!(r["counters"]["allCalls"]["values"], 0);
     assert_eq!(r["counters"]["callsByResponse"]["values"]["answered"], 100);
 }
+
+/// `QueueAgents`: one record per agent, summed over the queues in `ids`
+/// (not a key selection). `agent_ext_quoted.csv`: agent 1001 has Sales
+/// (5686) rows of 4 and 5 answered, 600 + 720 s talk, 60 + 80 s wrap;
+/// 1002 a Sales row of 3 answered, 450 s, 45 s and a Support (5688) row
+/// of 2 answered, 300 s, 30 s.
+#[test]
+fn queue_agents_sums_each_agent_over_the_queues_asked() {
+    let file = fixture("agent_ext_quoted.csv");
+    let file = file.to_str().unwrap();
+    let run = |ids: &str| -> Vec<(String, Value, Value)> {
+        let (_d, b) = body(&format!(
+            r#"{{"grouping": {{"groupBy": "QueueAgents", "ids": {ids}}},
+                "responseOptions": {{"counters": {{"allCalls": true}},
+                                     "timers": {{"allCallsDuration": true}}}}}}"#
+        ));
+        let v: Value =
+            serde_json::from_str(&ok(&["analytics", "aggregate", "--body", &b, file])).unwrap();
+        assert_eq!(v["data"]["groupedBy"], "QueueAgents");
+        v["data"]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["key"].as_str().unwrap().to_owned(),
+                    r["counters"]["allCalls"]["values"].clone(),
+                    r["timers"]["allCalls"]["values"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        run(r#"["5686"]"#),
+        [
+            ("1001".to_owned(), json!(9), json!(600 + 720 + 60 + 80)),
+            ("1002".to_owned(), json!(3), json!(450 + 45)),
+        ]
+    );
+    assert_eq!(
+        run(r#"["5688"]"#),
+        [("1002".to_owned(), json!(2), json!(300 + 30))]
+    );
+    assert_eq!(
+        run(r#"["5686", "5688"]"#),
+        [
+            ("1001".to_owned(), json!(9), json!(1460)),
+            ("1002".to_owned(), json!(5), json!(825)),
+        ]
+    );
+}

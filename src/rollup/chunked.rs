@@ -496,7 +496,7 @@ fn fold_chunk<T: RollupRow>(
                 l
             }
         });
-        if !keep {
+        if !keep || !plan.keeps_queue(&row) {
             continue;
         }
         key.clear();

@@ -480,6 +480,9 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
     }
 
     fn keeps(&mut self, row: &T, filter: &Filter) -> bool {
+        if !self.plan.keeps_queue(row) {
+            return false;
+        }
         let t = row.start().timestamp();
         let tz = &self.plan.tz;
         let cache = &mut self.local;

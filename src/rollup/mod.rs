@@ -80,6 +80,7 @@ use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::option::OptionName;
 pub(crate) use crate::window::FastMap;
+use crate::window::FastSet;
 use crate::window::{Attribution, BucketInterval, Filter, WeekStart, Window};
 
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
@@ -201,6 +202,19 @@ pub(crate) struct Plan {
     pub columns: MetricColumns,
     /// What an Analytics response answers.
     pub answer: Arc<AnalyticsAnswer>,
+    /// The queues whose rows are kept (`None`: every queue).
+    pub queue_ids: Option<Arc<FastSet<String>>>,
+}
+
+impl Plan {
+    /// Whether a row's queue is one of [`queue_ids`](Self::queue_ids).
+    #[inline]
+    pub fn keeps_queue<T: RollupRow>(&self, row: &T) -> bool {
+        match &self.queue_ids {
+            None => true,
+            Some(ids) => row.queue().is_some_and(|(id, _)| ids.contains(id)),
+        }
+    }
 }
 
 /// The rollup builder. Every option has the default of `rcx rollup`.
@@ -233,6 +247,7 @@ pub struct Rollup {
     chunk_size: Option<u64>,
     columns: Vec<String>,
     answer: AnalyticsAnswer,
+    queue_ids: Option<Vec<String>>,
 }
 
 impl Rollup {
@@ -370,6 +385,18 @@ impl Rollup {
         self.answer.per_page = self.answer.per_page.or(per_page);
         self
     }
+    /// Keeps only the rows of these queues (by id): the API's
+    /// `QueueAgents` grouping, one record per agent over the queues in
+    /// `ids` (Agent Extended rows). A report without a queue (Agent
+    /// Statistics) keeps no row.
+    pub fn queue_ids<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.queue_ids = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
     /// The page of an Analytics response, from 1 (default 1).
     pub fn page(mut self, page: u64) -> Result<Self> {
         if page == 0 {
@@ -475,6 +502,10 @@ impl Rollup {
             metrics: self.metrics,
             columns,
             answer: Arc::new(self.answer.clone()),
+            queue_ids: self
+                .queue_ids
+                .as_ref()
+                .map(|ids| Arc::new(ids.iter().cloned().collect())),
         })
     }
 }

@@ -8,6 +8,7 @@
 //! |---|---|
 //! | `grouping.groupBy`: `Queues`, `Users`, `Company`/`WholeCompany`, `UserGroups`, `QueueGroups` | `--by queue`, `agent`, `all`, `agent-group`, `queue-group` |
 //! | no `grouping`, a null one, or no `groupBy` | `--by all` (one record for the whole company) |
+//! | `grouping.groupBy` `QueueAgents` with `ids`/`keys` | `--by agent` over the rows of those queues ([`Rollup::queue_ids`]) |
 //! | `timeSettings.timeZone` or `timeSettings.advancedTimeSettings.timeZone` (both: the same zone) | `--tz` |
 //! | `timeSettings.timeRange.timeFrom` / `timeTo` | `--from` / `--to` |
 //! | `timeSettings.advancedTimeSettings.includeDays` | `--days` |
@@ -24,8 +25,7 @@
 //! JSON path, never ignored (SPEC 8: "every key of a request body is
 //! either honoured exactly or refused"): a misspelled or unknown key or
 //! enum value, and the keys not answered yet, when they ask for anything:
-//! `grouping.groupByMembers`, `groupBy` `QueueAgents` (one record per
-//! agent over the queues in `ids`, which `--by agent-queue` is not), the
+//! `grouping.groupByMembers`, the
 //! filters interval rows carry nothing for (`origin`, `callDuration`, …),
 //! the options they cannot answer (`callsByOrigin`, …), `aggregationType`
 //! `Average`, `Min` and `Max`, and an `aggregationInterval` (which the API
@@ -40,7 +40,6 @@ use super::analytics::{
 use super::{Grouping, Rollup};
 use crate::error::{Error, Result};
 use crate::model::parse_zone;
-use crate::option::OptionName;
 use crate::window::{hhmm, weekday, BucketInterval, HourRange, TimeBound};
 
 /// The Analytics endpoint a body is sent to.
@@ -96,6 +95,9 @@ pub struct AnalyticsRequest {
     /// What the response answers: `responseOptions`, the filters, the
     /// keys selected.
     pub answer: AnalyticsAnswer,
+    /// `grouping.ids` of a `QueueAgents` grouping: the queues whose rows
+    /// are summed per agent.
+    pub queue_ids: Option<Vec<String>>,
 }
 
 fn bad(file: &str, what: impl std::fmt::Display) -> Error {
@@ -469,6 +471,14 @@ impl AnalyticsRequest {
             None => Some("Company".to_owned()),
         };
         r.answer.keys = selected_keys(file, g, r.group_by.as_deref())?;
+        if r.group_by
+            .as_deref()
+            .is_some_and(|b| b.eq_ignore_ascii_case("QueueAgents"))
+        {
+            // QueueAgents: the ids are queues, each agent's record summed
+            // over them.
+            r.queue_ids = r.answer.keys.take().map(|(_, ids)| ids);
+        }
         if let Some(m) = g.get("groupByMembers").filter(|m| !m.is_null()) {
             return Err(bad(
                 file,
@@ -603,12 +613,12 @@ impl AnalyticsRequest {
                     let get = |k: &str| h.get(k).and_then(Json::as_str).and_then(hhmm);
                     match (get("from"), get("to")) {
                         (Some(from), Some(to)) if from < 1440 && to >= 1 && from != to => {
- r.include_hours.push(HourRange { from, to })
+                            r.include_hours.push(HourRange { from, to })
                         }
                         _ => {
- return Err(bad(
- file,
- format!("{HOURS}[{n}]: expected {{\"from\": \"HH:mm\", \"to\": \"HH:mm\"}}, got {h}"),
+                            return Err(bad(
+                                file,
+                                format!("{HOURS}[{n}]: expected {{\"from\": \"HH:mm\", \"to\": \"HH:mm\"}}, got {h}"),
                             ))
                         }
                     }
@@ -673,16 +683,9 @@ impl AnalyticsRequest {
         let by = match g.to_ascii_lowercase().as_str() {
             "queues" | "queue" => Grouping::Queue,
             "users" | "agents" => Grouping::Agent,
-            "queueagents" => {
-                // The API's QueueAgents is one record per agent over the
-                // queues in `ids`, not one per agent and queue.
-                return Err(Error::usage(format!(
-                    "grouping.groupBy QueueAgents (one record per agent over the queues in \
- ids) is not answered yet; {} {} gives one record per agent and queue",
-                    OptionName::By,
-                    Grouping::AgentQueue
-                )));
-            }
+            // One record per agent over the queues in `ids`
+            // (`queue_ids`), not one per agent and queue.
+            "queueagents" => Grouping::Agent,
             "company" | "wholecompany" => Grouping::All,
             "usergroups" | "agentgroups" => Grouping::AgentGroup,
             "queuegroups" => Grouping::QueueGroup,
@@ -715,6 +718,9 @@ impl AnalyticsRequest {
         }
         if !self.include_hours.is_empty() {
             rollup = rollup.hours(self.include_hours.clone());
+        }
+        if let Some(q) = &self.queue_ids {
+            rollup = rollup.queue_ids(q.iter().cloned());
         }
         // Average, Min and Max are over buckets the writer regroups.
         if let Some(i) = self.answer.aggregation_base().or(self.interval) {

@@ -153,8 +153,8 @@ fn check(table: &RollupTable) -> Result<Vec<Asked>> {
     }
     if table.grouping() == Grouping::AgentQueue {
         return Err(Error::usage(format!(
-            "the Analytics API has no agent-and-queue grouping ({} {}); its QueueAgents \
-             (one record per agent over the queues in ids) is not answered yet",
+            "the Analytics API has no agent-and-queue grouping ({} {}); its QueueAgents is \
+             one record per agent over the queues a request's grouping.ids lists",
             OptionName::By,
             Grouping::AgentQueue
         )));
