@@ -736,3 +736,34 @@ fn queue_agents_sums_each_agent_over_the_queues_asked() {
         ]
     );
 }
+
+/// A `timeRange` bound off the rows' 15-minute grid keeps each row whole
+/// by its start, and says how many rows straddle a bound (SPEC 8.1): from
+/// 08:10 drops the two 08:00 rows, to 08:20 keeps the two 08:15 rows.
+#[test]
+fn bounds_off_the_row_grid_are_kept_exactly_and_said() {
+    let file = fixture("queue_header.csv");
+    let (_d, b) = body(
+        r#"{"grouping": {"groupBy": "Queues", "ids": ["5686"]},
+            "timeSettings": {"timeRange": {"timeFrom": "2024-03-04T08:10:00Z", "timeTo": "2024-03-04T08:20:00Z"}}}"#,
+    );
+    let o = rcx(&[
+        "analytics",
+        "aggregate",
+        "--body",
+        &b,
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("rcx: warning: 4 row(s) straddle a --from/--to bound"),
+        "{}",
+        stderr(&o)
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // Sales 08:15 only: 15 direct + 1 overflow in.
+    assert_eq!(
+        v["data"]["records"][0]["counters"]["allCalls"]["values"],
+        16
+    );
+}

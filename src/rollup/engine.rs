@@ -99,6 +99,9 @@ pub(crate) struct Partial<S> {
     /// Rows that do not nest in the chosen bucket, and the first of them.
     pub misfits: u64,
     pub first_misfit: Option<Misfit>,
+    /// Rows read that straddle the `from` or `to` bound (kept or dropped
+    /// whole by their start).
+    pub straddled: u64,
 }
 
 impl<S> Default for Partial<S> {
@@ -109,6 +112,7 @@ impl<S> Default for Partial<S> {
             misfit_bits: 0,
             misfits: 0,
             first_misfit: None,
+            straddled: 0,
         }
     }
 }
@@ -223,6 +227,7 @@ impl<S: Accumulator> Partial<S> {
         };
         self.misfit_bits |= other.misfit_bits;
         self.misfits += other.misfits;
+        self.straddled += other.straddled;
         self.first_misfit = match (self.first_misfit, other.first_misfit) {
             (Some(a), Some(b)) => Some(if b.order < a.order { b } else { a }),
             (a, b) => a.or(b),
@@ -447,6 +452,8 @@ pub(crate) struct Producer<'a, T, Src> {
     pub error: Option<Error>,
     pub read: u64,
     pub kept: u64,
+    /// Rows read that straddle a `from`/`to` bound.
+    straddled: u64,
     abort: &'a AtomicBool,
     local: Option<(i64, NaiveDateTime)>,
     key: String,
@@ -472,6 +479,7 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
             error: None,
             read: 0,
             kept: 0,
+            straddled: 0,
             abort,
             local: None,
             key: String::new(),
@@ -484,6 +492,9 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
             return false;
         }
         let t = row.start().timestamp();
+        if filter.straddles(t, row.interval().seconds()) {
+            self.straddled += 1;
+        }
         let tz = &self.plan.tz;
         let cache = &mut self.local;
         filter.keeps(t, || match cache {
@@ -627,6 +638,8 @@ where
         )
         .map(|w| w.partial)
         .reduce(Partial::default, Partial::merge);
+    let mut partial = partial;
+    partial.straddled += prod.straddled;
     SourceResult {
         partial,
         dup: prod.dup,
@@ -650,6 +663,7 @@ where
     for b in &mut prod {
         worker.add_batch(&b);
     }
+    worker.partial.straddled += prod.straddled;
     SourceResult {
         partial: Partial::default(),
         dup: prod.dup,

@@ -496,6 +496,16 @@ impl RollupTable {
 /// The warnings of the misfit rows, or the error refusing them.
 fn misfit_warnings<S>(plan: &Plan, partial: &Partial<S>) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
+    if partial.straddled > 0 {
+        // SPEC 8.1: a bound off the rows' grid is kept exactly, and said.
+        warnings.push(format!(
+            "{} row(s) straddle a {}/{} bound (a request's timeFrom/timeTo): each is kept or \
+             dropped whole by its start",
+            partial.straddled,
+            OptionName::From,
+            OptionName::To
+        ));
+    }
     if let Some(m) = &partial.first_misfit {
         let what = format!(
             "{} row(s) do not nest in {} buckets in {} (first: {}:{}, a {}-minute row starting {})",

@@ -230,6 +230,16 @@ impl Filter {
         true
     }
 
+    /// Whether a row starting at `t` and lasting `len` seconds straddles
+    /// the `from` or `to` bound (starts before it and ends after it).
+    #[inline]
+    pub fn straddles(&self, t: i64, len: i64) -> bool {
+        [self.from, self.to]
+            .into_iter()
+            .flatten()
+            .any(|b| t < b && b < t + len)
+    }
+
     /// The warning of SPEC 9.2 when filters were given and kept none of
     /// the `read` records (`what` names them: "row", "segment"), naming
     /// the filters: "no row kept by `from`/`to` (96 rows read)" (an `rcx`
