@@ -104,6 +104,9 @@ options! {
     /// Records per page of an Analytics response
     /// ([`Rollup::per_page`](crate::rollup::Rollup::per_page)).
     PerPage = "per_page";
+    /// The Analytics response envelope
+    /// ([`Rollup::analytics_version`](crate::rollup::Rollup::analytics_version)).
+    AnalyticsVersion = "analytics_version";
 }
 
 impl fmt::Display for OptionName {

@@ -767,3 +767,80 @@ fn bounds_off_the_row_grid_are_kept_exactly_and_said() {
         16
     );
 }
+
+/// `--analytics-version legacy` writes the legacy endpoint's envelope:
+/// `data` a list of `{key, keyInfo, …}`, the segment breakdown's legacy
+/// names (`holds`, `parks`, `transfers`, `ivrPrompts`, `vmGreetings`), and
+/// a timeline without `paging`; the values are the current response's.
+#[test]
+fn the_legacy_envelope_holds_the_same_values() {
+    let legacy_names = |v: &mut Value| {
+        let rename = [
+            ("hold", "holds"),
+            ("park", "parks"),
+            ("transfer", "transfers"),
+            ("ivrPrompt", "ivrPrompts"),
+            ("vmGreeting", "vmGreetings"),
+        ];
+        let seg = v.pointer_mut("/timers/callsSegments/values");
+        if let Some(m) = seg.and_then(Value::as_object_mut) {
+            for (from, to) in rename {
+                let x = m.remove(from).unwrap();
+                m.insert(to.to_owned(), x);
+            }
+        }
+    };
+    for (name, endpoint, data) in [
+        ("users_ids", "aggregate", "agent_ext_quoted.csv"),
+        ("seed_timeline", "timeline", "queue_header.csv"),
+    ] {
+        let b = fixture(&format!("analytics/{name}.json"));
+        let d = fixture(data);
+        let run = |version: &str| -> Value {
+            let mut args = vec![
+                "analytics",
+                endpoint,
+                "--analytics-version",
+                version,
+                "--body",
+                b.to_str().unwrap(),
+                d.to_str().unwrap(),
+            ];
+            if endpoint == "timeline" {
+                args.extend(["--interval", "Hour"]);
+            }
+            serde_json::from_str(&ok(&args)).unwrap()
+        };
+        let current = run("current");
+        let mut want: Vec<Value> = current["data"]["records"].as_array().unwrap().clone();
+        for r in &mut want {
+            let m = r.as_object_mut().unwrap();
+            let info = m.remove("info").unwrap();
+            m.insert("keyInfo".to_owned(), info);
+            legacy_names(r);
+            if let Some(points) = r.get_mut("points").and_then(Value::as_array_mut) {
+                points.iter_mut().for_each(legacy_names);
+            }
+        }
+        let legacy = run("legacy");
+        assert_eq!(legacy["data"], Value::Array(want), "{name}");
+        if endpoint == "timeline" {
+            assert_eq!(
+                legacy.as_object().unwrap().keys().collect::<Vec<_>>(),
+                ["data"]
+            );
+        } else {
+            assert_eq!(legacy["paging"], current["paging"]);
+        }
+    }
+    let e = usage(&[
+        "rollup",
+        fixture("queue_header.csv").to_str().unwrap(),
+        "--analytics-version",
+        "legacy",
+    ]);
+    assert!(
+        e.contains("--analytics-version shapes an Analytics response"),
+        "{e}"
+    );
+}

@@ -270,6 +270,34 @@ pub static API_OPTIONS: &[ApiOption] = &[
     option!(Timers "callsDurationByType" => "callsByType" {}),
 ];
 
+/// The legacy endpoint's name of a breakdown key where it differs from the
+/// current one (`callsSegments`: `holds`, `parks`, `transfers`,
+/// `ivrPrompts`, `vmGreetings`).
+pub fn legacy_key(key: &'static str) -> &'static str {
+    match key {
+        "hold" => "holds",
+        "park" => "parks",
+        "transfer" => "transfers",
+        "ivrPrompt" => "ivrPrompts",
+        "vmGreeting" => "vmGreetings",
+        k => k,
+    }
+}
+
+/// Which generation of the API's response envelope is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum ResponseVersion {
+    /// `aggregation/fetch`, `timeline/fetch`: `{paging, data: {groupedBy,
+    /// records: [{key, info, …}]}}`.
+    #[default]
+    Current,
+    /// `calls/aggregate`, `calls/timeline` of the legacy endpoint:
+    /// `{paging, data: [{key, keyInfo, …}]}` (a timeline without `paging`),
+    /// segment breakdowns named `holds`, `parks`, … .
+    Legacy,
+}
+
 /// An option's values: one number or a breakdown, `None` for `null`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OptionValues {
@@ -546,6 +574,8 @@ pub struct AnalyticsAnswer {
     pub page: Option<u64>,
     /// Records per page; `None` for all of them on one page.
     pub per_page: Option<u64>,
+    /// The response envelope written.
+    pub version: ResponseVersion,
 }
 
 impl AnalyticsAnswer {

@@ -58,8 +58,8 @@ use chrono_tz::Tz;
 
 pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
 pub use analytics::{
-    Aggregation, AnalyticsAnswer, ApiOption, Asked, CallFilters, CallSums, FilterValue,
-    OptionValues, Section, API_OPTIONS,
+    legacy_key, Aggregation, AnalyticsAnswer, ApiOption, Asked, CallFilters, CallSums, FilterValue,
+    OptionValues, ResponseVersion, Section, API_OPTIONS,
 };
 pub(crate) use column::pick_columns;
 pub use column::{Cell, Column, Unit};
@@ -379,10 +379,20 @@ impl Rollup {
     /// [`request`](Self::request). The default answers every option the
     /// report can.
     pub fn analytics(mut self, answer: AnalyticsAnswer) -> Self {
-        let (page, per_page) = (self.answer.page, self.answer.per_page);
+        let (page, per_page, version) =
+            (self.answer.page, self.answer.per_page, self.answer.version);
         self.answer = answer;
         self.answer.page = self.answer.page.or(page);
         self.answer.per_page = self.answer.per_page.or(per_page);
+        if self.answer.version == ResponseVersion::Current {
+            self.answer.version = version;
+        }
+        self
+    }
+    /// The Analytics response envelope: the current endpoints' (default)
+    /// or the legacy endpoint's.
+    pub fn analytics_version(mut self, version: ResponseVersion) -> Self {
+        self.answer.version = version;
         self
     }
     /// Keeps only the rows of these queues (by id): the API's

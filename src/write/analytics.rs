@@ -23,8 +23,8 @@ use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
 use crate::option::OptionName;
 use crate::rollup::{
-    Aggregation, Asked, CallSums, Grouping, OptionValues, RollupRecord, RollupTable, Section,
-    API_OPTIONS,
+    legacy_key, Aggregation, Asked, CallSums, Grouping, OptionValues, ResponseVersion,
+    RollupRecord, RollupTable, Section, API_OPTIONS,
 };
 use crate::window::BucketInterval;
 
@@ -66,7 +66,12 @@ pub fn analytics_name(column: &str) -> String {
 
 /// `"counters":{…},"timers":{…}` of the options asked, each with the
 /// values `values` gives it.
-fn sections(out: &mut String, asked: &[Asked], values: impl Fn(&Asked) -> OptionValues) {
+fn sections(
+    out: &mut String,
+    asked: &[Asked],
+    legacy: bool,
+    values: impl Fn(&Asked) -> OptionValues,
+) {
     for section in [Section::Counters, Section::Timers] {
         out.push_str(",\"");
         out.push_str(section.key());
@@ -97,7 +102,7 @@ fn sections(out: &mut String, asked: &[Asked], values: impl Fn(&Asked) -> Option
                         if i > 0 {
                             out.push(',');
                         }
-                        json_string(out, k);
+                        json_string(out, if legacy { legacy_key(k) } else { k });
                         out.push(':');
                         number(out, v);
                     }
@@ -221,20 +226,6 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
     let page = answer.page.unwrap_or(1);
     let from = (page - 1).saturating_mul(per_page).min(total) as usize;
     let to = page.saturating_mul(per_page).min(total) as usize;
-    out.push_str(&format!(
-        "{{\"paging\":{{\"page\":{page},\"perPage\":{per_page},\"totalPages\":{pages},\
-         \"totalElements\":{total}}},\"data\":{{\"groupedBy\":"
-    ));
-    let by = answer
-        .grouped_by
-        .clone()
-        .unwrap_or_else(|| grouped_by(table.grouping()).to_owned());
-    json_string(out, &by);
-    out.push_str(",\"records\":[");
-    let zero = CallSums::zero(table.kind());
-    // A timeline lists every bucket of the request's range, as the API
-    // does: a bucket without rows is a point of zeros.
-    let grid = table.range_bucket_starts(table.interval())?;
     // An aggregate response: totals, and Average, Min and Max over the
     // buckets of their aggregationInterval, every bucket of the range.
     let base = answer.aggregation_base();
@@ -246,6 +237,40 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
             table.interval()
         )));
     }
+    let legacy = answer.version == ResponseVersion::Legacy;
+    let paging = format!(
+        "\"paging\":{{\"page\":{page},\"perPage\":{per_page},\"totalPages\":{pages},\
+         \"totalElements\":{total}}}"
+    );
+    if !legacy {
+        out.push('{');
+        out.push_str(&paging);
+        out.push_str(",\"data\":{\"groupedBy\":");
+        let by = answer
+            .grouped_by
+            .clone()
+            .unwrap_or_else(|| grouped_by(table.grouping()).to_owned());
+        json_string(out, &by);
+        out.push_str(",\"records\":[");
+    } else if aggregate {
+        out.push('{');
+        out.push_str(&paging);
+        out.push_str(",\"data\":[");
+    } else {
+        // The legacy timeline has no paging.
+        if answer.page.is_some() || answer.per_page.is_some() {
+            return Err(Error::usage(format!(
+                "the legacy timeline response has no pages; {} and {} need the current one",
+                OptionName::Page,
+                OptionName::PerPage
+            )));
+        }
+        out.push_str("{\"data\":[");
+    }
+    let zero = CallSums::zero(table.kind());
+    // A timeline lists every bucket of the request's range, as the API
+    // does: a bucket without rows is a point of zeros.
+    let grid = table.range_bucket_starts(table.interval())?;
     let mut grids: Vec<(BucketInterval, Vec<i64>)> = Vec::new();
     for i in asked.iter().filter_map(|a| a.interval) {
         if grids.iter().any(|(x, _)| *x == i) {
@@ -266,7 +291,11 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
         }
         out.push_str("\n{\"key\":");
         json_string(out, key);
-        out.push_str(",\"info\":{\"name\":");
+        out.push_str(if legacy {
+            ",\"keyInfo\":{\"name\":"
+        } else {
+            ",\"info\":{\"name\":"
+        });
         match name {
             Some(name) => json_string(out, name),
             None => out.push_str("null"),
@@ -297,7 +326,7 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
                 }
                 over.push((*i, b));
             }
-            sections(out, &asked, |a| match a.interval {
+            sections(out, &asked, legacy, |a| match a.interval {
                 Some(i) => {
                     let b = over.iter().find(|(x, _)| *x == i).map(|(_, b)| &b[..]);
                     a.option.values(b.unwrap_or_default(), a.aggregation)
@@ -314,14 +343,16 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
                 write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
                 out.push('"');
                 let sums = answer.filters.apply(sums);
-                sections(out, &asked, |a| a.option.values(&[sums], a.aggregation));
+                sections(out, &asked, legacy, |a| {
+                    a.option.values(&[sums], a.aggregation)
+                });
                 out.push('}');
             }
             out.push(']');
         }
         out.push('}');
     }
-    out.push_str("\n]}}\n");
+    out.push_str(if legacy { "\n]}\n" } else { "\n]}}\n" });
     Ok(())
 }
 

@@ -10,7 +10,9 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::option::OptionName;
-use crate::rollup::{AnalyticsAnswer, PackedRollup, RollupOutput, RollupStats, RollupTable};
+use crate::rollup::{
+    AnalyticsAnswer, PackedRollup, ResponseVersion, RollupOutput, RollupStats, RollupTable,
+};
 
 use super::table::RowStream;
 use super::TableFormat;
@@ -87,11 +89,16 @@ fn only_analytics(answer: &AnalyticsAnswer, format: TableFormat) -> Result<()> {
     if format == TableFormat::Analytics {
         return Ok(());
     }
-    let what = match (&answer.shaping, answer.page, answer.per_page) {
-        (Some(key), _, _) => format!("the request's {key}"),
-        (None, Some(_), _) => OptionName::Page.to_string(),
-        (None, None, Some(_)) => OptionName::PerPage.to_string(),
-        (None, None, None) => return Ok(()),
+    let what = if let Some(key) = &answer.shaping {
+        format!("the request's {key}")
+    } else if answer.page.is_some() {
+        OptionName::Page.to_string()
+    } else if answer.per_page.is_some() {
+        OptionName::PerPage.to_string()
+    } else if answer.version != ResponseVersion::Current {
+        OptionName::AnalyticsVersion.to_string()
+    } else {
+        return Ok(());
     };
     let name = format!("{format:?}").to_ascii_lowercase();
     Err(Error::usage(format!(

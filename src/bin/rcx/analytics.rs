@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, ValueEnum};
-use ringcx_reports::rollup::{AnalyticsRequest, Endpoint, GroupMap, GroupOf, Rollup};
+use ringcx_reports::rollup::{
+    AnalyticsRequest, Endpoint, GroupMap, GroupOf, ResponseVersion, Rollup,
+};
 use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
@@ -73,6 +75,10 @@ pub struct Args {
     /// Records per page [default: all].
     #[arg(long, value_name = "N")]
     per_page: Option<u64>,
+    /// The response envelope: the current endpoints' or the legacy
+    /// endpoint's (`data` a list, `keyInfo`) [default: current].
+    #[arg(long, value_enum, value_name = "VERSION")]
+    analytics_version: Option<ResponseVersion>,
     /// Skip rows that cannot be read or placed, count them by code, and exit 1.
     #[arg(long)]
     skip_invalid: bool,
@@ -119,6 +125,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     }
     if let Some(n) = a.per_page {
         r = r.per_page(n)?;
+    }
+    if let Some(v) = a.analytics_version {
+        r = r.analytics_version(v);
     }
     let output = r.output_files(&a.files, &a.read.builder())?;
     let stats = write_rollup(output, TableFormat::Analytics, &mut out)?;

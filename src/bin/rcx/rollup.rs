@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use chrono_tz::Tz;
 use clap::Args as ClapArgs;
 use ringcx_reports::rollup::{
-    AnalyticsRequest, Column, GroupMap, GroupOf, Grouping, Offered, Rollup, RollupStats,
-    RollupTable, ShortAbandons, SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
+    AnalyticsRequest, Column, GroupMap, GroupOf, Grouping, Offered, ResponseVersion, Rollup,
+    RollupStats, RollupTable, ShortAbandons, SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS,
+    QUEUE_COLUMNS,
 };
 use ringcx_reports::window::{Attribution, BucketInterval, WeekStart};
 use ringcx_reports::write::{write_rollup, TableFormat};
@@ -35,6 +36,10 @@ pub struct Args {
     /// Records per page of an analytics response [default: all].
     #[arg(long, value_name = "N")]
     per_page: Option<u64>,
+    /// The analytics response envelope: the current endpoints' or the
+    /// legacy endpoint's (`data` a list, `keyInfo`).
+    #[arg(long, value_enum, value_name = "VERSION")]
+    analytics_version: Option<ResponseVersion>,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
@@ -173,6 +178,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     }
     if let Some(n) = a.per_page {
         rollup = rollup.per_page(n)?;
+    }
+    if let Some(v) = a.analytics_version {
+        rollup = rollup.analytics_version(v);
     }
     let output = rollup.output_files(&r.files, &r.read.builder())?;
     let stats = write_rollup(output, a.format, &mut out)?;
