@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
 use crate::option::OptionName;
 use crate::rollup::{
-    legacy_key, Aggregation, Asked, CallSums, Grouping, OptionValues, ResponseVersion,
+    legacy_key, Aggregation, Asked, Grouping, OptionSums, OptionValues, ResponseVersion,
     RollupRecord, RollupTable, Section, API_OPTIONS,
 };
 use crate::window::BucketInterval;
@@ -129,11 +129,11 @@ fn key_and_name(grouping: Grouping, k: &[String]) -> (String, Option<String>) {
 fn points(
     g: &[RollupRecord],
     grid: Option<&[DateTime<FixedOffset>]>,
-    zero: CallSums,
-) -> Vec<(DateTime<FixedOffset>, CallSums)> {
-    let mut out: Vec<(DateTime<FixedOffset>, CallSums)> = g
+    zero: OptionSums,
+) -> Vec<(DateTime<FixedOffset>, OptionSums)> {
+    let mut out: Vec<(DateTime<FixedOffset>, OptionSums)> = g
         .iter()
-        .map(|r| (r.bucket_start(), CallSums::of(r.metrics())))
+        .map(|r| (r.bucket_start(), OptionSums::of(r.metrics())))
         .collect();
     if let Some(grid) = grid {
         let have: std::collections::HashSet<i64> = out.iter().map(|(t, _)| t.timestamp()).collect();
@@ -267,7 +267,7 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
         }
         out.push_str("{\"data\":[");
     }
-    let zero = CallSums::zero(table.kind());
+    let zero = OptionSums::zero(table.kind());
     // A timeline lists every bucket of the request's range, as the API
     // does: a bucket without rows is a point of zeros.
     let grid = table.range_bucket_starts(table.interval())?;
@@ -304,15 +304,15 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
         if aggregate {
             // The key's filtered sums: in total, and in each bucket of the
             // range that an Average, Min or Max is over.
-            let sums: Vec<(i64, CallSums)> = g
+            let sums: Vec<(i64, OptionSums)> = g
                 .iter()
                 .map(|r| {
-                    let s = answer.filters.apply(CallSums::of(r.metrics()));
+                    let s = answer.filters.apply(OptionSums::of(r.metrics()));
                     (r.bucket_start().timestamp(), s)
                 })
                 .collect();
             let total = sums.iter().fold(zero, |t, (_, s)| t.plus(*s));
-            let mut over: Vec<(BucketInterval, Vec<CallSums>)> = Vec::new();
+            let mut over: Vec<(BucketInterval, Vec<OptionSums>)> = Vec::new();
             for (i, starts) in &grids {
                 let mut b = vec![zero; starts.len()];
                 for (t, s) in &sums {

@@ -3,7 +3,7 @@
 //! keys and its values from a bucket's sums; the filters interval reports
 //! can apply; the key selection and paging of a response.
 //!
-//! Values come from a report's sums in two steps. [`CallSums`] takes the
+//! Values come from a report's sums in two steps. [`OptionSums`] takes the
 //! sums the API's options are built from (offered, answered, abandoned,
 //! answered within SL, waits, talk, wrap; `None` where the report has no
 //! such sum), and the request's filters rewrite them
@@ -26,7 +26,10 @@
 //!
 //! Every other option (origin, actions, company hours, segment counts, the
 //! other duration breakdowns) is refused on interval reports: their rows
-//! carry no per-call attribute to answer it.
+//! carry no per-call attribute to answer it. The filters are in
+//! [`filter`].
+
+mod filter;
 
 use rust_decimal::Decimal;
 
@@ -35,6 +38,8 @@ use super::ratio::{percent, ratio};
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::window::BucketInterval;
+
+pub use filter::{CallFilters, FilterValue};
 
 /// The part of a record an option's values go in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,7 +64,7 @@ impl Section {
 /// The sums an option's values are built from, after the filters; `None`
 /// where the report has no such sum.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CallSums {
+pub struct OptionSums {
     /// Calls offered (Queue Statistics).
     pub offered: Option<i128>,
     /// Calls answered.
@@ -80,13 +85,13 @@ pub struct CallSums {
     pub kind: Option<ReportKind>,
 }
 
-impl CallSums {
+impl OptionSums {
     /// The sums of a bucket's metrics; all `None` for Agent Statistics,
     /// which counts no calls the API's options describe.
-    pub fn of(m: &Metrics) -> CallSums {
+    pub fn of(m: &Metrics) -> OptionSums {
         let n = |v: u64| Some(i128::from(v));
         match m {
-            Metrics::Queue(q) => CallSums {
+            Metrics::Queue(q) => OptionSums {
                 offered: n(q.offered),
                 answered: n(q.sums.answered),
                 abandoned: n(q.sums.abandoned),
@@ -97,38 +102,38 @@ impl CallSums {
                 wrap_s: n(q.sums.wrap_s),
                 kind: Some(ReportKind::Queue),
             },
-            Metrics::AgentExt(a) => CallSums {
+            Metrics::AgentExt(a) => OptionSums {
                 answered: n(a.sums.answered),
                 talk_s: n(a.sums.talk_s),
                 wrap_s: n(a.sums.wrap_s),
                 kind: Some(ReportKind::AgentExt),
-                ..CallSums::default()
+                ..OptionSums::default()
             },
-            Metrics::Agent(_) => CallSums {
+            Metrics::Agent(_) => OptionSums {
                 kind: Some(ReportKind::Agent),
-                ..CallSums::default()
+                ..OptionSums::default()
             },
         }
     }
 
     /// All-zero sums of `kind`, with the `None`s of that report (all of
     /// them for a report without calls).
-    pub fn zero(kind: ReportKind) -> CallSums {
+    pub fn zero(kind: ReportKind) -> OptionSums {
         let z = Some(0);
         let mut s = match kind {
-            ReportKind::Queue => CallSums {
+            ReportKind::Queue => OptionSums {
                 offered: z,
                 abandoned: z,
                 answered_within_sl: z,
                 answer_wait_s: z,
                 abandon_wait_s: z,
-                ..CallSums::default()
+                ..OptionSums::default()
             },
-            ReportKind::AgentExt => CallSums::default(),
+            ReportKind::AgentExt => OptionSums::default(),
             _ => {
-                return CallSums {
+                return OptionSums {
                     kind: Some(kind),
-                    ..CallSums::default()
+                    ..OptionSums::default()
                 }
             }
         };
@@ -156,7 +161,7 @@ fn sub(a: Option<i128>, b: Option<i128>) -> Option<i128> {
 }
 
 /// A value of `s` only on the report named, else `None`.
-fn queue(s: &CallSums, v: Option<i128>) -> Option<i128> {
+fn queue(s: &OptionSums, v: Option<i128>) -> Option<i128> {
     if s.is_queue() {
         v
     } else {
@@ -164,9 +169,9 @@ fn queue(s: &CallSums, v: Option<i128>) -> Option<i128> {
     }
 }
 
-type Formula = fn(&CallSums) -> Option<i128>;
+type Formula = fn(&OptionSums) -> Option<i128>;
 
-fn none(_: &CallSums) -> Option<i128> {
+fn none(_: &OptionSums) -> Option<i128> {
     None
 }
 
@@ -325,12 +330,12 @@ impl ApiOption {
 
     /// Whether rows of `kind` give any of this option's values.
     pub fn answerable(&self, kind: ReportKind) -> bool {
-        let z = CallSums::zero(kind);
+        let z = OptionSums::zero(kind);
         self.formulas.iter().any(|(_, f)| f(&z).is_some())
     }
 
     /// The raw values of `sums`, in breakdown order.
-    fn raw(&self, sums: &CallSums) -> Vec<Option<i128>> {
+    fn raw(&self, sums: &OptionSums) -> Vec<Option<i128>> {
         self.formulas.iter().map(|(_, f)| f(sums)).collect()
     }
 
@@ -339,12 +344,12 @@ impl ApiOption {
     /// number of buckets, 2 places, half away from zero), `Min` and `Max`
     /// of each value across the buckets, every bucket counting (an empty
     /// one is zeros). A value the report cannot give stays `None`.
-    pub fn values(&self, buckets: &[CallSums], how: Aggregation) -> OptionValues {
+    pub fn values(&self, buckets: &[OptionSums], how: Aggregation) -> OptionValues {
         let per_bucket: Vec<Vec<Option<i128>>> = match how {
             Aggregation::Sum | Aggregation::Percent => {
                 let mut all = buckets.iter().copied();
                 let first = all.next().unwrap_or_default();
-                vec![self.raw(&all.fold(first, CallSums::plus))]
+                vec![self.raw(&all.fold(first, OptionSums::plus))]
             }
             _ => buckets.iter().map(|b| self.raw(b)).collect(),
         };
@@ -414,108 +419,9 @@ impl PartialEq for ApiOption {
     }
 }
 
-/// One value of a filter over interval rows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum FilterValue {
-    /// `direction` Inbound: every queue row (queue calls are inbound).
-    Inbound,
-    /// `direction` Outbound: no row.
-    Outbound,
-    /// `callResponse` Answered: the answered calls.
-    Answered,
-    /// `callResponse` NotAnswered: the abandoned calls.
-    NotAnswered,
-    /// `queueSla` InSla: the calls answered within the service level.
-    InSla,
-    /// `queueSla` OutSla: the other answered calls.
-    OutSla,
-}
-
-/// The filters of a request that interval reports answer, each a set of
-/// values (a call matching any of them is kept; the dimensions combine).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CallFilters {
-    /// Each filter given: its JSON path and its values, sorted, without
-    /// repeats. Filters asking for nothing (null, `[]`) are not listed.
-    pub filters: Vec<(String, Vec<FilterValue>)>,
-}
-
-impl CallFilters {
-    /// Refuses a filter rows of `kind` cannot answer, naming its path.
-    pub fn check(&self, kind: ReportKind) -> Result<()> {
-        for (path, values) in &self.filters {
-            let sla = values
-                .iter()
-                .any(|v| matches!(v, FilterValue::InSla | FilterValue::OutSla));
-            if sla && kind != ReportKind::Queue {
-                return Err(Error::usage(format!(
-                    "{path}: {kind} rows have no service level to filter on"
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// The sums of the calls the filters keep.
-    pub fn apply(&self, sums: CallSums) -> CallSums {
-        self.filters.iter().fold(sums, |s, (_, values)| {
-            let mut kept = values.iter().map(|v| keep(s, *v));
-            let first = kept.next().unwrap_or(s);
-            kept.fold(first, CallSums::plus)
-        })
-    }
-}
-
-/// The sums of the calls of `s` that match `v`.
-fn keep(s: CallSums, v: FilterValue) -> CallSums {
-    // A sum the report has becomes `to`; one it lacks stays `None`.
-    let set = |field: Option<i128>, to: Option<i128>| field.and(to);
-    let zero = Some(0);
-    let mut k = s;
-    match v {
-        FilterValue::Inbound => {}
-        FilterValue::Outbound => {
-            for f in k.fields_mut() {
-                *f = set(*f, zero);
-            }
-        }
-        FilterValue::Answered => {
-            k.offered = set(s.offered, s.answered);
-            k.abandoned = set(s.abandoned, zero);
-            k.abandon_wait_s = set(s.abandon_wait_s, zero);
-        }
-        FilterValue::NotAnswered => {
-            k.offered = set(s.offered, s.abandoned);
-            k.answered = set(s.answered, zero);
-            k.answered_within_sl = set(s.answered_within_sl, zero);
-            k.answer_wait_s = set(s.answer_wait_s, zero);
-            k.talk_s = set(s.talk_s, zero);
-            k.wrap_s = set(s.wrap_s, zero);
-        }
-        FilterValue::InSla | FilterValue::OutSla => {
-            let n = if v == FilterValue::InSla {
-                s.answered_within_sl
-            } else {
-                sub(s.answered, s.answered_within_sl)
-            };
-            k.offered = set(s.offered, n);
-            k.answered = set(s.answered, n);
-            let within = if v == FilterValue::InSla { n } else { zero };
-            k.answered_within_sl = set(s.answered_within_sl, within);
-            k.abandoned = set(s.abandoned, zero);
-            k.abandon_wait_s = set(s.abandon_wait_s, zero);
-            // The rows do not split waits and talk by service level.
-            k.answer_wait_s = None;
-            k.talk_s = None;
-            k.wrap_s = None;
-        }
-    }
-    k
-}
-
-impl CallSums {
+impl OptionSums {
     /// The sums of two disjoint sets of calls (two buckets, say).
-    pub fn plus(self, other: CallSums) -> CallSums {
+    pub fn plus(self, other: OptionSums) -> OptionSums {
         let mut s = self;
         for (x, y) in s.fields_mut().into_iter().zip(other.fields()) {
             *x = add(*x, y);
@@ -650,20 +556,6 @@ fn answerable_names(kind: ReportKind) -> String {
 mod tests {
     use super::*;
 
-    fn queue_sums() -> CallSums {
-        CallSums {
-            offered: Some(30),
-            answered: Some(24),
-            abandoned: Some(5),
-            answered_within_sl: Some(19),
-            answer_wait_s: Some(440),
-            abandon_wait_s: Some(115),
-            talk_s: Some(3730),
-            wrap_s: Some(520),
-            kind: Some(ReportKind::Queue),
-        }
-    }
-
     #[test]
     fn every_request_name_is_unique_within_its_section() {
         for s in [Section::Counters, Section::Timers] {
@@ -673,36 +565,5 @@ mod tests {
             dedup.dedup();
             assert_eq!(names.len(), dedup.len());
         }
-    }
-
-    #[test]
-    fn filters_rewrite_the_sums_as_the_calls_they_keep() {
-        let s = queue_sums();
-        let f = |v: &[FilterValue]| CallFilters {
-            filters: vec![("f".into(), v.to_vec())],
-        };
-        let answered = f(&[FilterValue::Answered]).apply(s);
-        assert_eq!(answered.offered, Some(24));
-        assert_eq!(answered.abandoned, Some(0));
-        assert_eq!(answered.talk_s, Some(3730));
-        let not = f(&[FilterValue::NotAnswered]).apply(s);
-        assert_eq!(
-            (not.offered, not.answered, not.talk_s),
-            (Some(5), Some(0), Some(0))
-        );
-        // Both values: the union of two disjoint sets.
-        let both = f(&[FilterValue::Answered, FilterValue::NotAnswered]).apply(s);
-        assert_eq!(both.offered, Some(29));
-        let out = f(&[FilterValue::OutSla]).apply(s);
-        assert_eq!(
-            (out.offered, out.answered, out.answered_within_sl),
-            (Some(5), Some(5), Some(0))
-        );
-        assert_eq!(out.talk_s, None);
-        let outbound = f(&[FilterValue::Outbound]).apply(s);
-        assert_eq!(outbound.fields(), [Some(0); 8]);
-        // An agent report keeps its Nones.
-        let agent = CallSums::zero(ReportKind::AgentExt);
-        assert_eq!(f(&[FilterValue::Outbound]).apply(agent).offered, None);
     }
 }
