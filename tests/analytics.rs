@@ -240,82 +240,86 @@ fn refused_keys_name_their_path() {
         let e = usage(&["rollup", file, "--request", &b, "--format", "analytics"]);
         assert!(e.contains(want), "{text}: {e}");
     };
-    refused(
-        r#"{"responseOptions": {"counters": {"allCals": true}}}"#,
-        "responseOptions.counters.allCals: unknown key",
-    );
-    refused(
-        r#"{"responseOptions": {"timers": {"allCalls": true}}}"#,
-        "responseOptions.timers.allCalls: unknown key; expected one of allCallsDuration",
-    );
-    refused(
-        r#"{"responseOptions": {"counters": {"callsByOrigin": true}}}"#,
-        "responseOptions.counters.callsByOrigin: queue rows cannot answer it",
-    );
-    refused(
-        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Average"}}}}"#,
-        "responseOptions.counters.allCalls: Average over the native rows' intervals (no aggregationInterval) is not answered yet",
-    );
-    refused(
-        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Max", "aggregationInterval": "Hour"}}}}"#,
-        "timeSettings.timeRange: Average, Min and Max count every aggregationInterval bucket of the range",
-    );
-    refused(
-        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Max", "aggregationInterval": "Minute"}}}}"#,
-        "responseOptions.counters.allCalls.aggregationInterval \"Minute\": unknown; expected Hour, Day, Week or Month",
-    );
-    refused(
-        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Median"}}}}"#,
-        "aggregationType \"Median\": unknown; expected Sum, Average, Min, Max or Percent",
-    );
-    refused(
-        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum", "aggregationInterval": "Day"}}}}"#,
-        "responseOptions.counters.allCalls.aggregationInterval: the API takes",
-    );
-    refused(
-        r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum", "interval": "Day"}}}}"#,
-        "responseOptions.counters.allCalls.interval: unknown key",
-    );
-    refused(
-        r#"{"interval": "Hour", "responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum"}}}}"#,
-        "responseOptions.counters.allCalls: a timeline request (one with an interval) takes true or false",
-    );
-    refused(
-        r#"{"additionalFilters": {"origin": "Internal"}}"#,
-        "additionalFilters.origin: interval reports carry no per-call origin",
-    );
-    refused(
-        r#"{"callFilters": {"callDuration": {"minValueSeconds": 0, "maxValueSeconds": 200}}}"#,
-        "callFilters.callDuration: interval reports carry no per-call callDuration",
-    );
-    refused(
-        r#"{"additionalFilters": {"direction": "Sideways"}}"#,
-        "additionalFilters.direction \"Sideways\": unknown; expected Inbound or Outbound",
-    );
-    refused(
-        r#"{"callFilters": {"queueSla": ["InSla", 3]}}"#,
-        "callFilters.queueSla[1] must be a string",
-    );
-    refused(
-        r#"{"callFilters": {"directions": ["Inbound"]}}"#,
-        "callFilters.directions: unknown key",
-    );
-    refused(
-        r#"{"grouping": {"groupBy": "WholeCompany", "ids": ["5686"]}}"#,
-        "grouping.ids: the whole company is one record",
-    );
-    refused(
-        r#"{"grouping": {"groupBy": "Queues", "keys": ["5686", "5686"]}}"#,
-        "grouping.keys[1]: \"5686\" is listed twice",
-    );
-    refused(
-        r#"{"grouping": {"groupBy": "Queues", "ids": ["5686"], "keys": ["5688"]}}"#,
-        "grouping.keys: give keys once; grouping.ids already does",
-    );
-    refused(
-        r#"{"grouping": {"groupBy": "Users", "groupByMembers": "Departments"}}"#,
-        "grouping.groupByMembers",
-    );
+    for (text, want) in [
+        (
+            r#"{"responseOptions": {"counters": {"allCals": true}}}"#,
+            "responseOptions.counters.allCals: unknown key",
+        ),
+        (
+            r#"{"responseOptions": {"timers": {"allCalls": true}}}"#,
+            "responseOptions.timers.allCalls: unknown key; expected one of allCallsDuration",
+        ),
+        (
+            r#"{"responseOptions": {"counters": {"callsByOrigin": true}}}"#,
+            "responseOptions.counters.callsByOrigin: queue rows cannot answer it",
+        ),
+        (
+            r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Average"}}}}"#,
+            "responseOptions.counters.allCalls: Average over the native rows' intervals (no aggregationInterval) is not answered yet",
+        ),
+        (
+            r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Max", "aggregationInterval": "Hour"}}}}"#,
+            "timeSettings.timeRange: Average, Min and Max count every aggregationInterval bucket of the range",
+        ),
+        (
+            r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Max", "aggregationInterval": "Minute"}}}}"#,
+            "responseOptions.counters.allCalls.aggregationInterval \"Minute\": unknown; expected Hour, Day, Week or Month",
+        ),
+        (
+            r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Median"}}}}"#,
+            "aggregationType \"Median\": unknown; expected Sum, Average, Min, Max or Percent",
+        ),
+        (
+            r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum", "aggregationInterval": "Day"}}}}"#,
+            "responseOptions.counters.allCalls.aggregationInterval: the API takes",
+        ),
+        (
+            r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum", "interval": "Day"}}}}"#,
+            "responseOptions.counters.allCalls.interval: unknown key",
+        ),
+        (
+            r#"{"interval": "Hour", "responseOptions": {"counters": {"allCalls": {"aggregationType": "Sum"}}}}"#,
+            "responseOptions.counters.allCalls: a timeline request (one with an interval) takes true or false",
+        ),
+        (
+            r#"{"additionalFilters": {"origin": "Internal"}}"#,
+            "additionalFilters.origin: interval reports carry no per-call origin",
+        ),
+        (
+            r#"{"callFilters": {"callDuration": {"minValueSeconds": 0, "maxValueSeconds": 200}}}"#,
+            "callFilters.callDuration: interval reports carry no per-call callDuration",
+        ),
+        (
+            r#"{"additionalFilters": {"direction": "Sideways"}}"#,
+            "additionalFilters.direction \"Sideways\": unknown; expected Inbound or Outbound",
+        ),
+        (
+            r#"{"callFilters": {"queueSla": ["InSla", 3]}}"#,
+            "callFilters.queueSla[1] must be a string",
+        ),
+        (
+            r#"{"callFilters": {"directions": ["Inbound"]}}"#,
+            "callFilters.directions: unknown key",
+        ),
+        (
+            r#"{"grouping": {"groupBy": "WholeCompany", "ids": ["5686"]}}"#,
+            "grouping.ids: the whole company is one record",
+        ),
+        (
+            r#"{"grouping": {"groupBy": "Queues", "keys": ["5686", "5686"]}}"#,
+            "grouping.keys[1]: \"5686\" is listed twice",
+        ),
+        (
+            r#"{"grouping": {"groupBy": "Queues", "ids": ["5686"], "keys": ["5688"]}}"#,
+            "grouping.keys: give keys once; grouping.ids already does",
+        ),
+        (
+            r#"{"grouping": {"groupBy": "Users", "groupByMembers": "Departments"}}"#,
+            "grouping.groupByMembers",
+        ),
+    ] {
+        refused(text, want);
+    }
     // Agent Extended rows have no service level.
     let agents = fixture("agent_ext_quoted.csv");
     let (_d, b) =

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::rollup::{
-    AnalyticsRequest, Endpoint, GroupMap, GroupOf, ResponseVersion, Rollup,
+    AnalyticsRequest, Endpoint, GroupMap, GroupOf, Rollup,
 };
 use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{self, Output, ReadOpts};
+use crate::common::{self, Output, ReadOpts, ResponseOpts};
 use crate::rollup::skipped_exit;
 
 /// The endpoint the body is sent to.
@@ -69,16 +69,8 @@ pub struct Args {
     /// Queue group map for QueueGroups: CSV id,group or queue-groups JSON.
     #[arg(long, value_name = "FILE")]
     queue_groups: Option<PathBuf>,
-    /// The page of the response, from 1 [default: 1].
-    #[arg(long, value_name = "N")]
-    page: Option<u64>,
-    /// Records per page [default: all].
-    #[arg(long, value_name = "N")]
-    per_page: Option<u64>,
-    /// The response envelope: the current endpoints' or the legacy
-    /// endpoint's (`data` a list, `keyInfo`) [default: current].
-    #[arg(long, value_enum, value_name = "VERSION")]
-    analytics_version: Option<ResponseVersion>,
+    #[command(flatten)]
+    response: ResponseOpts,
     /// Skip rows that cannot be read or placed, count them by code, and exit 1.
     #[arg(long)]
     skip_invalid: bool,
@@ -120,16 +112,10 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     if let Some(p) = &a.queue_groups {
         r = r.queue_groups(GroupMap::from_path(p, GroupOf::Queues)?);
     }
-    if let Some(p) = a.page {
-        r = r.page(p)?;
-    }
-    if let Some(n) = a.per_page {
-        r = r.per_page(n)?;
-    }
-    if let Some(v) = a.analytics_version {
-        r = r.analytics_version(v);
-    }
-    let output = r.output_files(&a.files, &a.read.builder())?;
+    let output = a
+        .response
+        .apply(r)?
+        .output_files(&a.files, &a.read.builder())?;
     let stats = write_rollup(output, TableFormat::Analytics, &mut out)?;
     common::warn(&stats.warnings);
     out.finish()?;

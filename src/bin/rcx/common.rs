@@ -11,6 +11,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
+use ringcx_reports::rollup::{ResponseVersion, Rollup};
 use ringcx_reports::window::{parse_days, HourRange, TimeBound};
 use ringcx_reports::write::{check_not_input, Destination};
 use ringcx_reports::{
@@ -334,3 +335,35 @@ time_filtered!(
     ringcx_reports::rollup::Rollup,
     ringcx_reports::timeline::Timeline
 );
+
+/// The shape of an Analytics response: its page and envelope (`rcx
+/// analytics`, and `rcx rollup --format analytics`).
+#[derive(ClapArgs, Debug)]
+pub struct ResponseOpts {
+    /// The page of an analytics response, from 1 [default: 1].
+    #[arg(long, value_name = "N")]
+    page: Option<u64>,
+    /// Records per page of an analytics response [default: all].
+    #[arg(long, value_name = "N")]
+    per_page: Option<u64>,
+    /// The analytics response envelope: the current endpoints' or the
+    /// legacy endpoint's (`data` a list, `keyInfo`) [default: current].
+    #[arg(long, value_enum, value_name = "VERSION")]
+    analytics_version: Option<ResponseVersion>,
+}
+
+impl ResponseOpts {
+    /// Sets the options given on `r`.
+    pub fn apply(&self, mut r: Rollup) -> Result<Rollup, Error> {
+        if let Some(p) = self.page {
+            r = r.page(p)?;
+        }
+        if let Some(n) = self.per_page {
+            r = r.per_page(n)?;
+        }
+        if let Some(v) = self.analytics_version {
+            r = r.analytics_version(v);
+        }
+        Ok(r)
+    }
+}

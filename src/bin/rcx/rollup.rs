@@ -6,15 +6,14 @@ use std::process::ExitCode;
 use chrono_tz::Tz;
 use clap::Args as ClapArgs;
 use ringcx_reports::rollup::{
-    AnalyticsRequest, Column, GroupMap, GroupOf, Grouping, Offered, ResponseVersion, Rollup,
-    RollupStats, RollupTable, ShortAbandons, SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS,
-    QUEUE_COLUMNS,
+    AnalyticsRequest, Column, GroupMap, GroupOf, Grouping, Offered, Rollup, RollupStats,
+    RollupTable, ShortAbandons, SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
 use ringcx_reports::window::{Attribution, BucketInterval, WeekStart};
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{self, parse_tz, Output, ReadOpts, TimeArgs};
+use crate::common::{self, parse_tz, Output, ReadOpts, ResponseOpts, TimeArgs};
 
 /// Roll rows up into KPIs (service level, abandon rate, AHT, ASA,
 /// occupancy, transfer rate) by key and DST-correct time bucket.
@@ -30,16 +29,8 @@ pub struct Args {
     /// are always printed [default: every metric of the report].
     #[arg(long, value_name = "LIST", value_delimiter = ',', long_help = columns_help())]
     columns: Vec<String>,
-    /// The page of an analytics response, from 1 [default: 1].
-    #[arg(long, value_name = "N")]
-    page: Option<u64>,
-    /// Records per page of an analytics response [default: all].
-    #[arg(long, value_name = "N")]
-    per_page: Option<u64>,
-    /// The analytics response envelope: the current endpoints' or the
-    /// legacy endpoint's (`data` a list, `keyInfo`).
-    #[arg(long, value_enum, value_name = "VERSION")]
-    analytics_version: Option<ResponseVersion>,
+    #[command(flatten)]
+    response: ResponseOpts,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).
     #[arg(short, long, value_name = "FILE")]
@@ -172,17 +163,10 @@ fn columns_help() -> String {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let mut out = Output::new(a.output.as_ref(), &a.rollup.inputs())?;
     let r = &a.rollup;
-    let mut rollup = build(r)?.columns(&a.columns);
-    if let Some(p) = a.page {
-        rollup = rollup.page(p)?;
-    }
-    if let Some(n) = a.per_page {
-        rollup = rollup.per_page(n)?;
-    }
-    if let Some(v) = a.analytics_version {
-        rollup = rollup.analytics_version(v);
-    }
-    let output = rollup.output_files(&r.files, &r.read.builder())?;
+    let output = a
+        .response
+        .apply(build(r)?.columns(&a.columns))?
+        .output_files(&r.files, &r.read.builder())?;
     let stats = write_rollup(output, a.format, &mut out)?;
     common::warn(&stats.warnings);
     out.finish()?;
