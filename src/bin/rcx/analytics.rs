@@ -5,61 +5,46 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args as ClapArgs, ValueEnum};
-use ringcx_reports::rollup::{
-    AnalyticsRequest, Endpoint, GroupMap, GroupOf, Rollup,
-};
+use clap::{Args as ClapArgs, Subcommand};
+use ringcx_reports::rollup::{AnalyticsRequest, Endpoint, GroupMap, GroupOf, Rollup};
 use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{self, Output, ReadOpts, ResponseOpts};
+use crate::common::{self, one_of, Output, ReadOpts, ResponseOpts};
 use crate::rollup::skipped_exit;
-
-/// The endpoint the body is sent to.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum EndpointName {
-    /// One record per key over the whole range (`calls/aggregate`).
-    Aggregate,
-    /// Points per interval (`calls/timeline?interval=`).
-    Timeline,
-}
-
-/// The timeline endpoint's `interval` query parameter.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-#[value(rename_all = "PascalCase")]
-enum ApiInterval {
-    Hour,
-    Day,
-    Week,
-    Month,
-}
-
-impl From<ApiInterval> for BucketInterval {
-    fn from(i: ApiInterval) -> Self {
-        match i {
-            ApiInterval::Hour => BucketInterval::Hour,
-            ApiInterval::Day => BucketInterval::Day,
-            ApiInterval::Week => BucketInterval::Week,
-            ApiInterval::Month => BucketInterval::Month,
-        }
-    }
-}
 
 /// Answer an Analytics API request body over exported files, in the API's
 /// response shape.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// The endpoint: aggregate (totals per key) or timeline (points).
-    #[arg(value_enum)]
-    endpoint: EndpointName,
+    #[command(subcommand)]
+    endpoint: EndpointArgs,
+}
+
+/// The endpoint the body is sent to.
+#[derive(Subcommand, Debug)]
+enum EndpointArgs {
+    /// One record per key over the whole range (calls/aggregate,
+    /// aggregation/fetch).
+    Aggregate(BodyArgs),
+    /// Points per interval (calls/timeline, timeline/fetch).
+    Timeline {
+        /// The endpoint's interval (its query parameter) [default: the
+        /// body's top-level `interval`].
+        #[arg(long, value_parser = one_of(Endpoint::INTERVALS), ignore_case = true)]
+        interval: Option<BucketInterval>,
+        #[command(flatten)]
+        body: BodyArgs,
+    },
+}
+
+/// What both endpoints take.
+#[derive(ClapArgs, Debug)]
+struct BodyArgs {
     /// The request body (JSON), as sent to the API.
     #[arg(long, value_name = "FILE")]
     body: PathBuf,
-    /// The timeline endpoint's interval (its query parameter); the body's
-    /// top-level `interval` otherwise.
-    #[arg(long, value_enum, ignore_case = true)]
-    interval: Option<ApiInterval>,
     /// Input files of one report (Queue Statistics or Agent Extended).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -83,15 +68,10 @@ pub struct Args {
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
-    let endpoint =
-        match (a.endpoint, a.interval) {
-            (EndpointName::Aggregate, Some(_)) => return Err(Error::usage(
-                "--interval is the timeline endpoint's; an aggregate request is one record per \
-                 key over the whole range",
-            )),
-            (EndpointName::Aggregate, None) => Endpoint::Aggregate,
-            (EndpointName::Timeline, i) => Endpoint::Timeline(i.map(BucketInterval::from)),
-        };
+    let (endpoint, a) = match a.endpoint {
+        EndpointArgs::Aggregate(body) => (Endpoint::Aggregate, body),
+        EndpointArgs::Timeline { interval, body } => (Endpoint::Timeline(interval), body),
+    };
     let inputs: Vec<PathBuf> = a
         .files
         .iter()

@@ -21,13 +21,15 @@ use ringcx_reports::{
 /// A value parser for the values `allowed` of a library enum, where a
 /// command takes only some of them: the spellings and help lines are the
 /// enum's own, and any other value is refused as clap refuses an unknown
-/// one (listing the values allowed).
+/// one (listing the values allowed). An argument marked `ignore_case`
+/// takes any case (`--interval Hour`); the others are refused by the
+/// possible values first.
 pub fn one_of<E>(allowed: &'static [E]) -> impl TypedValueParser<Value = E>
 where
     E: ValueEnum + Send + Sync + 'static,
 {
     PossibleValuesParser::new(allowed.iter().filter_map(ValueEnum::to_possible_value))
-        .try_map(|s| E::from_str(&s, false))
+        .try_map(|s| E::from_str(&s, true))
 }
 
 /// How input files are read.

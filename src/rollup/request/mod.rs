@@ -54,6 +54,16 @@ pub enum Endpoint {
     Timeline(Option<BucketInterval>),
 }
 
+impl Endpoint {
+    /// The timeline endpoint's intervals (its `interval` query parameter).
+    pub const INTERVALS: &'static [BucketInterval] = &[
+        BucketInterval::Hour,
+        BucketInterval::Day,
+        BucketInterval::Week,
+        BucketInterval::Month,
+    ];
+}
+
 /// A parsed Analytics API request body.
 ///
 /// ```
