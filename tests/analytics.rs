@@ -848,3 +848,58 @@ fn the_legacy_envelope_holds_the_same_values() {
         "{e}"
     );
 }
+
+/// Departments, Sites and user groups come from an agent map in which an
+/// agent may be in several groups (counted in each, and said); the
+/// *Members groupings give one record per agent of the groups in `ids`.
+/// `agent_ext_quoted.csv`: agent 1001 answered 4 + 5, agent 1002 3 + 2.
+#[test]
+fn departments_count_an_agent_in_each_of_its_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("departments.csv");
+    std::fs::write(&map, "id,department\n1001,East\n1002,East\n1002,West\n").unwrap();
+    let map = map.to_str().unwrap();
+    let file = fixture("agent_ext_quoted.csv");
+    let file = file.to_str().unwrap();
+    let run = |group_by: &str, ids: &str| -> (Value, String) {
+        let (_d, b) = body(&format!(
+            r#"{{"grouping": {{"groupBy": "{group_by}", "ids": {ids}}},
+                "responseOptions": {{"counters": {{"allCalls": true}}}}}}"#
+        ));
+        let o = rcx(&[
+            "analytics",
+            "aggregate",
+            "--departments",
+            map,
+            "--body",
+            &b,
+            file,
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let got = v["data"]["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| json!([r["key"], r["counters"]["allCalls"]["values"]]))
+            .collect();
+        (got, stderr(&o))
+    };
+    let (got, err) = run("Departments", "[]");
+    assert_eq!(got, json!([["East", 9 + 5], ["West", 5]]));
+    assert!(
+        err.contains("1 id(s) of the --agent-groups map are in more than one group"),
+        "{err}"
+    );
+    let (got, _) = run("DepartmentMembers", r#"["West"]"#);
+    assert_eq!(got, json!([["1002", 5]]));
+    let (got, _) = run("DepartmentMembers", r#"["East"]"#);
+    assert_eq!(got, json!([["1001", 9], ["1002", 5]]));
+    // Without a map, the members of a group are unknown.
+    let (_d, b) = body(r#"{"grouping": {"groupBy": "SiteMembers", "ids": ["North"]}}"#);
+    let e = usage(&["analytics", "aggregate", "--body", &b, file]);
+    assert!(
+        e.contains("the members of groups need --agent-groups"),
+        "{e}"
+    );
+}

@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 use super::accum::{Accumulator, NamePick, Summable};
 use super::metrics::Measured;
-use super::{Grouping, Plan};
+use super::{Grouping, Plan, UNMAPPED};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::zones::repeat_hint;
@@ -290,6 +290,8 @@ impl<'p, S: Accumulator> Worker<'p, S> {
             None => (t, t + len),
         });
         self.key.clear();
+        let plan = self.plan;
+        let mut also: &[Arc<str>] = &[];
         let names: [Option<&str>; 2] = match self.plan.grouping {
             Grouping::Queue => {
                 let (id, name) = row.queue().unwrap_or(("", ""));
@@ -309,31 +311,52 @@ impl<'p, S: Accumulator> Worker<'p, S> {
                 self.key.push_str(q);
                 [Some(an), Some(qn)]
             }
-            Grouping::QueueGroup => {
-                let id = row.queue().map_or("", |q| q.0);
-                let g = self.plan.queue_groups.as_ref().map_or("", |m| m.group(id));
-                self.key.push_str(g);
-                [None, None]
-            }
-            Grouping::AgentGroup => {
-                let id = row.agent().map_or("", |a| a.0);
-                let g = self.plan.agent_groups.as_ref().map_or("", |m| m.group(id));
-                self.key.push_str(g);
+            Grouping::QueueGroup | Grouping::AgentGroup => {
+                let (id, map) = if self.plan.grouping == Grouping::QueueGroup {
+                    (row.queue().map_or("", |q| q.0), &plan.queue_groups)
+                } else {
+                    (row.agent().map_or("", |a| a.0), &plan.agent_groups)
+                };
+                let groups = map.as_ref().map_or(&[][..], |m| m.groups(id));
+                match groups.split_first() {
+                    Some((first, rest)) => {
+                        self.key.push_str(first);
+                        // An id in several groups counts in each.
+                        also = rest;
+                    }
+                    None => self.key.push_str(if map.is_some() { UNMAPPED } else { "" }),
+                }
                 [None, None]
             }
             Grouping::All => [None, None],
         };
-        let state = match p.keys.get_mut(self.key.as_str()) {
-            Some(s) => s,
-            None => p.keys.entry(self.key.as_str().into()).or_default(),
-        };
-        for (pick, name) in state.names.iter_mut().zip(names) {
-            if let Some(n) = name {
-                pick.offer(t, n);
-            }
+        fold_row(p, &self.key, names, t, info.bucket, row);
+        for g in also {
+            fold_row(p, g, [None, None], t, info.bucket, row);
         }
-        row.add_to(state.buckets.slot(info.bucket));
     }
+}
+
+/// Adds `row` to `key`'s bucket `bucket` in `p`, offering the key's names.
+#[inline]
+fn fold_row<T: RollupRow>(
+    p: &mut Partial<T::Sums>,
+    key: &str,
+    names: [Option<&str>; 2],
+    t: i64,
+    bucket: (i64, i64),
+    row: &T,
+) {
+    let state = match p.keys.get_mut(key) {
+        Some(s) => s,
+        None => p.keys.entry(key.into()).or_default(),
+    };
+    for (pick, name) in state.names.iter_mut().zip(names) {
+        if let Some(n) = name {
+            pick.offer(t, n);
+        }
+    }
+    row.add_to(state.buckets.slot(bucket));
 }
 
 /// A batch of rows of one source.

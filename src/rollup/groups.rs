@@ -5,8 +5,10 @@
 //! `queue-groups/{id}/with-agents` endpoint: objects with `queueId`,
 //! `queueName`, `queueGroupId` (and `queueGroupName` when present) and
 //! `agentIds`. From that JSON a queue map takes `queueId → group` and an
-//! agent map takes each of `agentIds → group`. An id mapped to two
-//! different groups is an error: a rollup must not split it silently.
+//! agent map takes each of `agentIds → group`. An id may be in several
+//! groups (many-to-many, as the Analytics API's user groups, departments
+//! and sites are): its rows count in each of them, and a rollup says how
+//! many ids are (so group totals can add up to more than the whole).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -45,11 +47,12 @@ pub enum GroupOf {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupMap {
-    map: HashMap<Box<str>, Arc<str>>,
+    /// Each id's groups, in the order the map first gives them.
+    map: HashMap<Box<str>, Vec<Arc<str>>>,
 }
 
 fn insert(
-    map: &mut HashMap<Box<str>, Arc<str>>,
+    map: &mut HashMap<Box<str>, Vec<Arc<str>>>,
     file: &str,
     line: usize,
     id: &str,
@@ -62,16 +65,11 @@ fn insert(
             "{file}:{line}: a group map entry needs an id and a group (got {id:?}, {group:?})"
         )));
     }
-    match map.get(id) {
-        Some(g) if &**g != group => Err(Error::usage(format!(
-            "{file}:{line}: id {id:?} is mapped to two groups, {g:?} and {group:?}"
-        ))),
-        Some(_) => Ok(()),
-        None => {
-            map.insert(id.into(), group.into());
-            Ok(())
-        }
+    let groups = map.entry(id.into()).or_default();
+    if !groups.iter().any(|g| &**g == group) {
+        groups.push(group.into());
     }
+    Ok(())
 }
 
 fn json_text(v: &Json) -> Option<String> {
@@ -83,9 +81,36 @@ fn json_text(v: &Json) -> Option<String> {
 }
 
 impl GroupMap {
-    /// The group of `id`, or [`UNMAPPED`].
+    /// The (first) group of `id`, or [`UNMAPPED`].
     pub fn group(&self, id: &str) -> &str {
-        self.map.get(id).map(|g| &**g).unwrap_or(UNMAPPED)
+        self.groups(id).first().map_or(UNMAPPED, |g| &**g)
+    }
+    /// Every group of `id`, in the map's order; empty when it is not
+    /// mapped (its rows go to [`UNMAPPED`]).
+    ///
+    /// ```
+    /// use ringcx_reports::rollup::GroupMap;
+    /// let m = GroupMap::from_csv("g.csv", "1001,Sales\n1001,Support\n1002,Sales\n")?;
+    /// let g: Vec<&str> = m.groups("1001").iter().map(|g| &**g).collect();
+    /// assert_eq!(g, ["Sales", "Support"]);
+    /// assert!(m.groups("9").is_empty());
+    /// assert_eq!(m.in_several_groups(), 1);
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn groups(&self, id: &str) -> &[Arc<str>] {
+        self.map.get(id).map_or(&[], |g| g.as_slice())
+    }
+    /// The ids in at least one of `groups`.
+    pub(crate) fn members_of(&self, groups: &[String]) -> crate::window::FastSet<String> {
+        self.map
+            .iter()
+            .filter(|(_, gs)| gs.iter().any(|g| groups.iter().any(|w| **g == **w)))
+            .map(|(id, _)| id.to_string())
+            .collect()
+    }
+    /// How many ids are in more than one group.
+    pub fn in_several_groups(&self) -> usize {
+        self.map.values().filter(|g| g.len() > 1).count()
     }
     /// Number of ids mapped.
     pub fn len(&self) -> usize {

@@ -204,16 +204,20 @@ pub(crate) struct Plan {
     pub answer: Arc<AnalyticsAnswer>,
     /// The queues whose rows are kept (`None`: every queue).
     pub queue_ids: Option<Arc<FastSet<String>>>,
+    /// The agents whose rows are kept (`None`: every agent).
+    pub agent_ids: Option<Arc<FastSet<String>>>,
 }
 
 impl Plan {
-    /// Whether a row's queue is one of [`queue_ids`](Self::queue_ids).
+    /// Whether a row's queue is one of [`queue_ids`](Self::queue_ids) and
+    /// its agent one of [`agent_ids`](Self::agent_ids).
     #[inline]
     pub fn keeps_queue<T: RollupRow>(&self, row: &T) -> bool {
-        match &self.queue_ids {
+        let keeps = |ids: &Option<Arc<FastSet<String>>>, id: Option<(&str, &str)>| match ids {
             None => true,
-            Some(ids) => row.queue().is_some_and(|(id, _)| ids.contains(id)),
-        }
+            Some(ids) => id.is_some_and(|(id, _)| ids.contains(id)),
+        };
+        keeps(&self.queue_ids, row.queue()) && keeps(&self.agent_ids, row.agent())
     }
 }
 
@@ -248,6 +252,7 @@ pub struct Rollup {
     columns: Vec<String>,
     answer: AnalyticsAnswer,
     queue_ids: Option<Vec<String>>,
+    members_of: Option<Vec<String>>,
 }
 
 impl Rollup {
@@ -407,6 +412,18 @@ impl Rollup {
         self.queue_ids = Some(ids.into_iter().map(Into::into).collect());
         self
     }
+    /// Keeps only the rows of the agents that the agent map
+    /// ([`agent_groups`](Self::agent_groups)) puts in one of these groups:
+    /// the API's `UserGroupMembers`, `DepartmentMembers` and `SiteMembers`
+    /// groupings, one record per member (`by` agent).
+    pub fn members_of<I, S>(mut self, groups: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.members_of = Some(groups.into_iter().map(Into::into).collect());
+        self
+    }
     /// The page of an Analytics response, from 1 (default 1).
     pub fn page(mut self, page: u64) -> Result<Self> {
         if page == 0 {
@@ -495,6 +512,16 @@ impl Rollup {
                 )));
             }
         }
+        let agent_ids = match (&self.members_of, &self.agent_groups) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(Error::usage(format!(
+                    "the members of groups need {}: the map of agents to their groups",
+                    OptionName::AgentGroups
+                )))
+            }
+            (Some(groups), Some(map)) => Some(Arc::new(map.members_of(groups))),
+        };
         let tz = self.window.zone_or(source);
         let filter = self.window.filter(&tz);
         Ok(Plan {
@@ -516,6 +543,7 @@ impl Rollup {
                 .queue_ids
                 .as_ref()
                 .map(|ids| Arc::new(ids.iter().cloned().collect())),
+            agent_ids,
         })
     }
 }

@@ -496,6 +496,21 @@ impl RollupTable {
 /// The warnings of the misfit rows, or the error refusing them.
 fn misfit_warnings<S>(plan: &Plan, partial: &Partial<S>) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
+    let (map, option) = match plan.grouping {
+        Grouping::QueueGroup => (&plan.queue_groups, OptionName::QueueGroups),
+        Grouping::AgentGroup => (&plan.agent_groups, OptionName::AgentGroups),
+        _ => (&None, OptionName::By),
+    };
+    if let Some(n) = map
+        .as_ref()
+        .map(|m| m.in_several_groups())
+        .filter(|n| *n > 0)
+    {
+        warnings.push(format!(
+            "{n} id(s) of the {option} map are in more than one group: their rows count in \
+             each, so the groups add up to more than the whole"
+        ));
+    }
     if partial.straddled > 0 {
         // SPEC 8.1: a bound off the rows' grid is kept exactly, and said.
         warnings.push(format!(

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, Subcommand};
-use ringcx_reports::rollup::{AnalyticsRequest, Endpoint, GroupMap, GroupOf, Rollup};
+use ringcx_reports::rollup::{AnalyticsRequest, Endpoint, Rollup};
 use ringcx_reports::window::BucketInterval;
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{self, one_of, Output, ReadOpts, ResponseOpts};
+use crate::common::{self, one_of, GroupMapOpts, Output, ReadOpts, ResponseOpts};
 use crate::rollup::skipped_exit;
 
 /// Answer an Analytics API request body over exported files, in the API's
@@ -48,12 +48,8 @@ struct BodyArgs {
     /// Input files of one report (Queue Statistics or Agent Extended).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Agent group map for UserGroups: CSV id,group or queue-groups JSON.
-    #[arg(long, value_name = "FILE")]
-    agent_groups: Option<PathBuf>,
-    /// Queue group map for QueueGroups: CSV id,group or queue-groups JSON.
-    #[arg(long, value_name = "FILE")]
-    queue_groups: Option<PathBuf>,
+    #[command(flatten)]
+    maps: GroupMapOpts,
     #[command(flatten)]
     response: ResponseOpts,
     /// Skip rows that cannot be read or placed, count them by code, and exit 1.
@@ -76,8 +72,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         .files
         .iter()
         .chain([&a.body])
-        .chain(a.agent_groups.iter())
-        .chain(a.queue_groups.iter())
+        .chain(a.maps.files())
         .cloned()
         .collect();
     let mut out = Output::new(a.output.as_ref(), &inputs)?;
@@ -86,12 +81,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         .source_tz(a.read.source_tz)
         .request(&request)?
         .skip_invalid(a.skip_invalid);
-    if let Some(p) = &a.agent_groups {
-        r = r.agent_groups(GroupMap::from_path(p, GroupOf::Agents)?);
-    }
-    if let Some(p) = &a.queue_groups {
-        r = r.queue_groups(GroupMap::from_path(p, GroupOf::Queues)?);
-    }
+    r = a.maps.apply(r)?;
     let output = a
         .response
         .apply(r)?

@@ -11,7 +11,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
-use ringcx_reports::rollup::{ResponseVersion, Rollup};
+use ringcx_reports::rollup::{GroupMap, GroupOf, ResponseVersion, Rollup};
 use ringcx_reports::window::{parse_days, HourRange, TimeBound};
 use ringcx_reports::write::{check_not_input, Destination};
 use ringcx_reports::{
@@ -365,6 +365,53 @@ impl ResponseOpts {
         }
         if let Some(v) = self.analytics_version {
             r = r.analytics_version(v);
+        }
+        Ok(r)
+    }
+}
+
+/// The group maps of a rollup: queues to queue groups, agents to agent
+/// groups (user groups, departments or sites; an id may be in several).
+#[derive(ClapArgs, Debug)]
+pub struct GroupMapOpts {
+    /// Queue group map: CSV id,group or queue-groups/{id}/with-agents JSON.
+    #[arg(long, value_name = "FILE")]
+    queue_groups: Option<PathBuf>,
+    /// Agent group map: CSV id,group or queue-groups/{id}/with-agents JSON
+    /// (an agent in two groups counts in both).
+    #[arg(long, value_name = "FILE")]
+    agent_groups: Option<PathBuf>,
+    /// Agent department map, CSV id,department: the agent map of an
+    /// Analytics request grouped by Departments or DepartmentMembers.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["agent_groups", "sites"])]
+    departments: Option<PathBuf>,
+    /// Agent site map, CSV id,site: the agent map of an Analytics request
+    /// grouped by Sites or SiteMembers.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["agent_groups"])]
+    sites: Option<PathBuf>,
+}
+
+impl GroupMapOpts {
+    /// The map files given.
+    pub fn files(&self) -> impl Iterator<Item = &PathBuf> {
+        [
+            &self.queue_groups,
+            &self.agent_groups,
+            &self.departments,
+            &self.sites,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// Reads the maps given onto `r`.
+    pub fn apply(&self, mut r: Rollup) -> Result<Rollup, Error> {
+        if let Some(p) = &self.queue_groups {
+            r = r.queue_groups(GroupMap::from_path(p, GroupOf::Queues)?);
+        }
+        let agents = [&self.agent_groups, &self.departments, &self.sites];
+        if let Some(p) = agents.into_iter().flatten().next() {
+            r = r.agent_groups(GroupMap::from_path(p, GroupOf::Agents)?);
         }
         Ok(r)
     }

@@ -6,14 +6,14 @@ use std::process::ExitCode;
 use chrono_tz::Tz;
 use clap::Args as ClapArgs;
 use ringcx_reports::rollup::{
-    AnalyticsRequest, Column, GroupMap, GroupOf, Grouping, Offered, Rollup, RollupStats,
-    RollupTable, ShortAbandons, SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
+    AnalyticsRequest, Column, Grouping, Offered, Rollup, RollupStats, RollupTable, ShortAbandons,
+    SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
 use ringcx_reports::window::{Attribution, BucketInterval, WeekStart};
 use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{self, parse_tz, Output, ReadOpts, ResponseOpts, TimeArgs};
+use crate::common::{self, parse_tz, GroupMapOpts, Output, ReadOpts, ResponseOpts, TimeArgs};
 
 /// Roll rows up into KPIs (service level, abandon rate, AHT, ASA,
 /// occupancy, transfer rate) by key and DST-correct time bucket.
@@ -69,12 +69,8 @@ pub struct RollupOpts {
     /// First day of week buckets [default: monday].
     #[arg(long, value_enum)]
     week_start: Option<WeekStart>,
-    /// Queue group map: CSV id,group or queue-groups/{id}/with-agents JSON.
-    #[arg(long, value_name = "FILE")]
-    queue_groups: Option<PathBuf>,
-    /// Agent group map: CSV id,group or queue-groups/{id}/with-agents JSON.
-    #[arg(long, value_name = "FILE")]
-    agent_groups: Option<PathBuf>,
+    #[command(flatten)]
+    maps: GroupMapOpts,
     /// RingCentral Analytics API request body; explicit options override it.
     #[arg(long, value_name = "FILE")]
     request: Option<PathBuf>,
@@ -116,20 +112,14 @@ fn build(a: &RollupOpts) -> Result<Rollup, Error> {
     if let Some(w) = a.week_start {
         r = r.week_start(w);
     }
-    if let Some(p) = &a.queue_groups {
-        r = r.queue_groups(GroupMap::from_path(p, GroupOf::Queues)?);
-    }
-    if let Some(p) = &a.agent_groups {
-        r = r.agent_groups(GroupMap::from_path(p, GroupOf::Agents)?);
-    }
+    r = a.maps.apply(r)?;
     Ok(r.skip_invalid(a.skip_invalid))
 }
 
 impl RollupOpts {
     /// Every file the rollup reads: the inputs, group maps and request.
     pub fn inputs(&self) -> Vec<PathBuf> {
-        let extra = [&self.queue_groups, &self.agent_groups, &self.request];
-        let extra = extra.into_iter().flatten().cloned();
+        let extra = self.maps.files().chain(&self.request).cloned();
         self.files.iter().cloned().chain(extra).collect()
     }
 

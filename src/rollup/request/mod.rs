@@ -9,6 +9,8 @@
 //! | `grouping.groupBy`: `Queues`, `Users`, `Company`/`WholeCompany`, `UserGroups`, `QueueGroups` | `--by queue`, `agent`, `all`, `agent-group`, `queue-group` |
 //! | no `grouping`, a null one, or no `groupBy` | `--by all` (one record for the whole company) |
 //! | `grouping.groupBy` `QueueAgents` with `ids`/`keys` | `--by agent` over the rows of those queues ([`Rollup::queue_ids`]) |
+//! | `grouping.groupBy` `Departments`, `Sites` (and `UserGroups`) | `--by agent-group`, the agent map naming departments or sites |
+//! | `grouping.groupBy` `UserGroupMembers`, `DepartmentMembers`, `SiteMembers` with `ids` | `--by agent` over the agents the agent map puts in those groups ([`Rollup::members_of`]) |
 //! | `timeSettings.timeZone` or `timeSettings.advancedTimeSettings.timeZone` (both: the same zone) | `--tz` |
 //! | `timeSettings.timeRange.timeFrom` / `timeTo` | `--from` / `--to` |
 //! | `timeSettings.advancedTimeSettings.includeDays` | `--days` |
@@ -109,6 +111,10 @@ pub struct AnalyticsRequest {
     /// `grouping.ids` of a `QueueAgents` grouping: the queues whose rows
     /// are summed per agent.
     pub queue_ids: Option<Vec<String>>,
+    /// `grouping.ids` of a `UserGroupMembers`, `DepartmentMembers` or
+    /// `SiteMembers` grouping: the groups (of the agent map) whose agents
+    /// get a record each.
+    pub member_of: Option<Vec<String>>,
 }
 
 fn bad(file: &str, what: impl std::fmt::Display) -> Error {
@@ -238,6 +244,17 @@ impl AnalyticsRequest {
             // QueueAgents: the ids are queues, each agent's record summed
             // over them.
             r.queue_ids = r.answer.keys.take().map(|(_, ids)| ids);
+        }
+        if r.group_by.as_deref().is_some_and(|b| {
+            let b = b.to_ascii_lowercase();
+            matches!(
+                b.as_str(),
+                "usergroupmembers" | "departmentmembers" | "sitemembers"
+            )
+        }) {
+            // *Members: the ids are groups of the agent map, a record per
+            // agent in them.
+            r.member_of = r.answer.keys.take().map(|(_, ids)| ids);
         }
         if let Some(m) = g.get("groupByMembers").filter(|m| !m.is_null()) {
             return Err(bad(
@@ -447,12 +464,16 @@ impl AnalyticsRequest {
             // (`queue_ids`), not one per agent and queue.
             "queueagents" => Grouping::Agent,
             "company" | "wholecompany" => Grouping::All,
-            "usergroups" | "agentgroups" => Grouping::AgentGroup,
+            // Groups of agents through the agent map (many-to-many).
+            "usergroups" | "agentgroups" | "departments" | "sites" => Grouping::AgentGroup,
+            // One record per agent of the groups in `ids` (`member_of`).
+            "usergroupmembers" | "departmentmembers" | "sitemembers" => Grouping::Agent,
             "queuegroups" => Grouping::QueueGroup,
             _ => {
                 return Err(Error::usage(format!(
                     "grouping.groupBy {g:?} has no rollup equivalent; expected Queues, Users, \
-                     QueueAgents, Company, UserGroups or QueueGroups"
+                     QueueAgents, Company, UserGroups, Departments, Sites, UserGroupMembers, \
+                     DepartmentMembers, SiteMembers or QueueGroups"
                 )))
             }
         };
@@ -481,6 +502,9 @@ impl AnalyticsRequest {
         }
         if let Some(q) = &self.queue_ids {
             rollup = rollup.queue_ids(q.iter().cloned());
+        }
+        if let Some(g) = &self.member_of {
+            rollup = rollup.members_of(g.iter().cloned());
         }
         // Average, Min and Max are over buckets the writer regroups.
         if let Some(i) = self.answer.aggregation_base().or(self.interval) {
