@@ -330,33 +330,39 @@ impl<'p, S: Accumulator> Worker<'p, S> {
             }
             Grouping::All => [None, None],
         };
-        fold_row(p, &self.key, names, t, info.bucket, row);
-        for g in also {
-            fold_row(p, g, [None, None], t, info.bucket, row);
+        let state = match p.keys.get_mut(self.key.as_str()) {
+            Some(s) => s,
+            None => p.keys.entry(self.key.as_str().into()).or_default(),
+        };
+        for (pick, name) in state.names.iter_mut().zip(names) {
+            if let Some(n) = name {
+                pick.offer(t, n);
+            }
+        }
+        row.add_to(state.buckets.slot(info.bucket));
+        if !also.is_empty() {
+            add_to_groups(p, also, info.bucket, row);
         }
     }
 }
 
-/// Adds `row` to `key`'s bucket `bucket` in `p`, offering the key's names.
-#[inline]
-fn fold_row<T: RollupRow>(
+/// Adds `row` to bucket `bucket` of each group of `groups` (the further
+/// groups of an id in several: rare, so out of the row loop's way).
+#[cold]
+#[inline(never)]
+fn add_to_groups<T: RollupRow>(
     p: &mut Partial<T::Sums>,
-    key: &str,
-    names: [Option<&str>; 2],
-    t: i64,
+    groups: &[Arc<str>],
     bucket: (i64, i64),
     row: &T,
 ) {
-    let state = match p.keys.get_mut(key) {
-        Some(s) => s,
-        None => p.keys.entry(key.into()).or_default(),
-    };
-    for (pick, name) in state.names.iter_mut().zip(names) {
-        if let Some(n) = name {
-            pick.offer(t, n);
-        }
+    for g in groups {
+        let state = match p.keys.get_mut(&**g) {
+            Some(s) => s,
+            None => p.keys.entry((**g).into()).or_default(),
+        };
+        row.add_to(state.buckets.slot(bucket));
     }
-    row.add_to(state.buckets.slot(bucket));
 }
 
 /// A batch of rows of one source.
@@ -515,7 +521,7 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
             return false;
         }
         let t = row.start().timestamp();
-        if filter.straddles(t, row.interval().seconds()) {
+        if filter.straddles(t, || row.interval().seconds()) {
             self.straddled += 1;
         }
         let tz = &self.plan.tz;

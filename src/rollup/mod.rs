@@ -213,11 +213,17 @@ impl Plan {
     /// its agent one of [`agent_ids`](Self::agent_ids).
     #[inline]
     pub fn keeps_queue<T: RollupRow>(&self, row: &T) -> bool {
-        let keeps = |ids: &Option<Arc<FastSet<String>>>, id: Option<(&str, &str)>| match ids {
-            None => true,
-            Some(ids) => id.is_some_and(|(id, _)| ids.contains(id)),
-        };
-        keeps(&self.queue_ids, row.queue()) && keeps(&self.agent_ids, row.agent())
+        if let Some(ids) = &self.queue_ids {
+            if !row.queue().is_some_and(|(id, _)| ids.contains(id)) {
+                return false;
+            }
+        }
+        if let Some(ids) = &self.agent_ids {
+            if !row.agent().is_some_and(|(id, _)| ids.contains(id)) {
+                return false;
+            }
+        }
+        true
     }
 }
 

@@ -230,14 +230,19 @@ impl Filter {
         true
     }
 
-    /// Whether a row starting at `t` and lasting `len` seconds straddles
-    /// the `from` or `to` bound (starts before it and ends after it).
+    /// Whether a row starting at `t` and lasting `len()` seconds straddles
+    /// the `from` or `to` bound (starts before it and ends after it);
+    /// `len` is read only when a bound is given.
     #[inline]
-    pub fn straddles(&self, t: i64, len: i64) -> bool {
+    pub fn straddles(&self, t: i64, len: impl FnOnce() -> i64) -> bool {
+        if self.from.is_none() && self.to.is_none() {
+            return false;
+        }
+        let end = t + len();
         [self.from, self.to]
             .into_iter()
             .flatten()
-            .any(|b| t < b && b < t + len)
+            .any(|b| t < b && b < end)
     }
 
     /// The warning of SPEC 9.2 when filters were given and kept none of
