@@ -254,10 +254,6 @@ fn refused_keys_name_their_path() {
             "responseOptions.counters.callsByOrigin: queue rows cannot answer it",
         ),
         (
-            r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Average"}}}}"#,
-            "responseOptions.counters.allCalls: Average over the native rows' intervals (no aggregationInterval) is not answered yet",
-        ),
-        (
             r#"{"responseOptions": {"counters": {"allCalls": {"aggregationType": "Max", "aggregationInterval": "Hour"}}}}"#,
             "timeSettings.timeRange: Average, Min and Max count every aggregationInterval bucket of the range",
         ),
@@ -643,6 +639,14 @@ fn average_min_and_max_count_every_bucket_of_the_range() {
         r["counters"]["allCalls"],
         json!({"valueType": "Instances", "values": per(200, 25)})
     );
+    // Without an aggregationInterval: over the rows' own 15-minute
+    // intervals, 100 of them on that day.
+    let r = run(
+        "2024-11-03T00:00:00-04:00",
+        "2024-11-04T00:00:00-05:00",
+        r#""counters": {"allCalls": {"aggregationType": "Average"}}"#,
+    );
+    assert_eq!(r["counters"]["allCalls"]["values"], per(200, 100));
     // The spring-forward day: 92 rows × 2 over 23 hours.
     let r = run(
         "2024-03-10T00:00:00-05:00",
@@ -902,4 +906,34 @@ fn departments_count_an_agent_in_each_of_its_groups() {
         e.contains("the members of groups need --agent-groups"),
         "{e}"
     );
+}
+
+/// Average, Min and Max without an aggregationInterval are over the rows'
+/// own intervals, which must then be of one length.
+#[test]
+fn native_averages_need_rows_of_one_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("q.csv");
+    let header = std::fs::read_to_string(fixture("queue_header.csv")).unwrap();
+    let header = header.lines().next().unwrap();
+    std::fs::write(
+        &data,
+        format!(
+            "{header}\n15,20240304,08:00,5686,Sales,1,0,0,0,1,10,0,60,5,10,0,1,30,0,0\n\
+             60,20240304,09:00,5686,Sales,1,0,0,0,1,10,0,60,5,10,0,1,30,0,0\n"
+        ),
+    )
+    .unwrap();
+    let (_d, b) = body(
+        r#"{"timeSettings": {"timeRange": {"timeFrom": "2024-03-04T00:00:00Z", "timeTo": "2024-03-05T00:00:00Z"}},
+            "responseOptions": {"counters": {"allCalls": {"aggregationType": "Max"}}}}"#,
+    );
+    let e = usage(&[
+        "analytics",
+        "aggregate",
+        "--body",
+        &b,
+        data.to_str().unwrap(),
+    ]);
+    assert!(e.contains("these rows last [15, 60] minutes"), "{e}");
 }

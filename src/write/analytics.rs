@@ -147,6 +147,30 @@ fn points(
     out
 }
 
+/// The one interval of the rows of a native-interval table (15 minutes,
+/// 30 or an hour), `None` without rows; rows of several lengths are
+/// refused, as Average, Min and Max over them would mix them.
+fn row_interval(table: &RollupTable) -> Result<Option<BucketInterval>> {
+    let mut lengths: Vec<i64> = table
+        .records()
+        .iter()
+        .map(|r| (r.bucket_end() - r.bucket_start()).num_minutes())
+        .collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    match lengths[..] {
+        [] => Ok(None),
+        [15] => Ok(Some(BucketInterval::Min15)),
+        [30] => Ok(Some(BucketInterval::Min30)),
+        [60] => Ok(Some(BucketInterval::Hour)),
+        _ => Err(Error::usage(format!(
+            "Average, Min and Max without an aggregationInterval are over the rows' own \
+             intervals, but these rows last {:?} minutes; give an aggregationInterval",
+            lengths
+        ))),
+    }
+}
+
 /// Refuses a table the Analytics response cannot be written for.
 fn check(table: &RollupTable) -> Result<Vec<Asked>> {
     if !API_OPTIONS.iter().any(|o| o.answerable(table.kind())) {
@@ -276,14 +300,29 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
         if grids.iter().any(|(x, _)| *x == i) {
             continue;
         }
-        let starts = table.range_bucket_starts(i)?.ok_or_else(|| {
-            Error::usage(format!(
-                "Average, Min and Max count every {i} bucket of the range; give {} and {}",
-                OptionName::From,
-                OptionName::To
-            ))
-        })?;
-        grids.push((i, starts.iter().map(|t| t.timestamp()).collect()));
+        // Native: the rows' own intervals, which must be one length.
+        let grid_of = if i == BucketInterval::Native {
+            row_interval(table)?
+        } else {
+            Some(i)
+        };
+        let starts = match grid_of {
+            Some(g) => table.range_bucket_starts(g)?.ok_or_else(|| {
+                Error::usage(format!(
+                    "Average, Min and Max count every {g} bucket of the range; give {} and {}",
+                    OptionName::From,
+                    OptionName::To
+                ))
+            })?,
+            // No row: every value is 0 whatever the buckets, so one
+            // bucket stands for them.
+            None => Vec::new(),
+        };
+        let mut starts: Vec<i64> = starts.iter().map(|t| t.timestamp()).collect();
+        if starts.is_empty() {
+            starts.push(i64::MIN);
+        }
+        grids.push((i, starts));
     }
     for (n, (key, name, g)) in listed[from..to].iter().enumerate() {
         if n > 0 {

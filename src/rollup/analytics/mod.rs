@@ -409,7 +409,8 @@ pub struct Asked {
     /// Its aggregation.
     pub aggregation: Aggregation,
     /// The buckets `Average`, `Min` and `Max` are over
-    /// (`aggregationInterval`).
+    /// (`aggregationInterval`; `native` without one: the rows' own
+    /// intervals).
     pub interval: Option<BucketInterval>,
 }
 
@@ -486,7 +487,8 @@ pub struct AnalyticsAnswer {
 
 impl AnalyticsAnswer {
     /// The buckets the rows are rolled up into for `Average`, `Min` and
-    /// `Max`: the finest `aggregationInterval` asked, which the others are
+    /// `Max`: the finest `aggregationInterval` asked (`native`, the rows'
+    /// own intervals, for an option without one), which the others are
     /// regrouped from (days when weeks and months are both asked: a week
     /// does not nest in a month); `None` when no option asks for one.
     pub fn aggregation_base(&self) -> Option<BucketInterval> {
@@ -497,7 +499,8 @@ impl AnalyticsAnswer {
             .flatten()
             .filter_map(|a| a.interval)
             .collect();
-        let rank = |i: &BucketInterval| [Hour, Day, Week, Month].iter().position(|x| x == i);
+        let rank =
+            |i: &BucketInterval| [Native, Hour, Day, Week, Month].iter().position(|x| x == i);
         let finest = *asked.iter().min_by_key(|i| rank(i))?;
         Some(if finest == Week && asked.contains(&Month) {
             Day

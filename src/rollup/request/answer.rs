@@ -181,13 +181,10 @@ fn aggregation(file: &str, v: &Json, path: &str) -> Result<(Aggregation, Option<
                  not with {how:?}"
             ),
         )),
-        (Aggregation::Average | Aggregation::Min | Aggregation::Max, None) => Err(bad(
-            file,
-            format!(
-                "{path}: {how:?} over the native rows' intervals (no aggregationInterval) is \
-                 not answered yet; give an aggregationInterval (Hour, Day, Week or Month)"
-            ),
-        )),
+        // Without an interval: over the native rows' intervals.
+        (Aggregation::Average | Aggregation::Min | Aggregation::Max, None) => {
+            Ok((how, Some(BucketInterval::Native)))
+        }
         _ => Ok((how, interval)),
     }
 }
