@@ -19,7 +19,7 @@
 //! | no `interval` (an aggregate request) | `--interval total` (one record per key for the whole range) |
 //! | `grouping.ids` or `grouping.keys` | the keys the response lists, in that order (a key without rows: a record of zeros) |
 //! | `additionalFilters` / `callFilters`: `direction`, `callResponse`, `queueSla` (a value or a list) | the calls the response counts ([`CallFilters`](super::CallFilters)) |
-//! | `responseOptions.counters` / `timers`: an option with `true`, or (aggregate requests) `{aggregationType: Sum or Percent}` | the options the response lists ([`API_OPTIONS`](super::API_OPTIONS)); none given: `allCalls` and `allCallsDuration` |
+//! | `responseOptions.counters` / `timers`: an option with `true`, or (aggregate requests) `{aggregationType, aggregationInterval}` | the options the response lists ([`API_OPTIONS`](super::API_OPTIONS)) and how each is aggregated ([`Aggregation`](super::Aggregation)); none given: `allCalls` and `allCallsDuration` |
 //!
 //! The last three shape an Analytics response
 //! ([`AnalyticsAnswer`](super::AnalyticsAnswer)); another output format
@@ -27,12 +27,11 @@
 //! JSON path, never ignored (SPEC 8: "every key of a request body is
 //! either honoured exactly or refused"): a misspelled or unknown key or
 //! enum value, and the keys not answered yet, when they ask for anything:
-//! `grouping.groupByMembers`, the
-//! filters interval rows carry nothing for (`origin`, `callDuration`, …),
-//! the options they cannot answer (`callsByOrigin`, …), `aggregationType`
-//! `Average`, `Min` and `Max`, and an `aggregationInterval` (which the API
-//! takes only with those three). Null, `{}` and `[]` ask for nothing and
-//! are accepted.
+//! `grouping.groupByMembers`, the filters interval rows carry nothing for
+//! (`origin`, `callDuration`, …), the options they cannot answer
+//! (`callsByOrigin`, …), and an `aggregationInterval` with `Sum` or
+//! `Percent` (the API takes one only with `Average`, `Min` and `Max`).
+//! Null, `{}` and `[]` ask for nothing and are accepted.
 
 use serde_json::Value as Json;
 
