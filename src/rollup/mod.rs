@@ -39,6 +39,7 @@
 
 mod accum;
 mod analytics;
+mod buckets;
 mod chunked;
 mod column;
 mod engine;
