@@ -937,3 +937,22 @@ fn native_averages_need_rows_of_one_length() {
     ]);
     assert!(e.contains("these rows last [15, 60] minutes"), "{e}");
 }
+
+/// A request over interaction metadata is refused by name, not answered
+/// from something else.
+#[test]
+fn a_request_over_segment_files_is_refused() {
+    let (_d, b) = body(r#"{"grouping": {"groupBy": "Queues"}}"#);
+    let seg = fixture("segments_timeline.ndjson");
+    let e = usage(&[
+        "analytics",
+        "aggregate",
+        "--body",
+        &b,
+        seg.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("an Analytics request over interaction metadata is not answered yet"),
+        "{e}"
+    );
+}

@@ -84,6 +84,15 @@ pub(crate) use crate::window::FastMap;
 use crate::window::FastSet;
 use crate::window::{Attribution, BucketInterval, Filter, WeekStart, Window};
 
+/// The refusal of segment (interaction metadata) files: they are read by
+/// the timeline and the calls, not rolled up.
+pub(crate) fn segments_refused() -> Error {
+    Error::usage(
+        "segment files cannot be rolled up, and an Analytics request over interaction metadata \
+         is not answered yet; use rcx timeline or rcx calls",
+    )
+}
+
 /// What the output rows are keyed by (`--by`, SPEC 4.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
@@ -477,9 +486,7 @@ impl Rollup {
     fn plan(&self, kind: ReportKind, source: Tz) -> Result<Plan> {
         let valid = Grouping::valid_for(kind);
         if valid.is_empty() {
-            return Err(Error::usage(
-                "segment files cannot be rolled up; use rcx timeline",
-            ));
+            return Err(segments_refused());
         }
         let grouping = self.grouping.unwrap_or(valid[0]);
         if !valid.contains(&grouping) {

@@ -211,9 +211,7 @@ impl Rollup {
             ReportKind::Queue => self.files_of::<QueueRow>(&inputs, &rb, parallel),
             ReportKind::AgentExt => self.files_of::<AgentExtRow>(&inputs, &rb, parallel),
             ReportKind::Agent => self.files_of::<AgentRow>(&inputs, &rb, parallel),
-            ReportKind::Segments => Err(Error::usage(
-                "segment files cannot be rolled up; use rcx timeline",
-            )),
+            ReportKind::Segments => Err(super::segments_refused()),
         }?;
         Ok(done.with_header_warnings(header))
     }
