@@ -485,7 +485,7 @@ fn fold_chunk<T: RollupRow>(
     let mut kept = 0u64;
     while rd.read_row(&mut row).ok()? {
         let t = row.start().timestamp();
-        if filter.straddles(t, || row.interval().seconds()) && plan.keeps_queue(&row) {
+        if filter.straddles(t, || row.interval().seconds()) && plan.keeps_ids(&row) {
             w.partial.straddled += 1;
         }
         let keep = filter.keeps(t, || match local {
@@ -499,7 +499,7 @@ fn fold_chunk<T: RollupRow>(
                 l
             }
         });
-        if !keep || !plan.keeps_queue(&row) {
+        if !keep || !plan.keeps_ids(&row) {
             continue;
         }
         key.clear();

@@ -448,7 +448,7 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
     }
 
     fn keeps(&mut self, row: &T, filter: &Filter) -> bool {
-        if !self.plan.keeps_queue(row) {
+        if !self.plan.keeps_ids(row) {
             return false;
         }
         let t = row.start().timestamp();

@@ -222,7 +222,7 @@ impl Plan {
     /// Whether a row's queue is one of [`queue_ids`](Self::queue_ids) and
     /// its agent one of [`agent_ids`](Self::agent_ids).
     #[inline]
-    pub fn keeps_queue<T: RollupRow>(&self, row: &T) -> bool {
+    pub fn keeps_ids<T: RollupRow>(&self, row: &T) -> bool {
         if let Some(ids) = &self.queue_ids {
             if !row.queue().is_some_and(|(id, _)| ids.contains(id)) {
                 return false;

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::rollup::analytics::{
     Aggregation, ApiOption, Asked, CallFilters, FilterValue, Section, API_OPTIONS,
 };
+use crate::rollup::Grouping;
 use crate::window::BucketInterval;
 
 /// Whether a key asks for anything: null, `{}` and `[]` do not.
@@ -67,9 +68,7 @@ pub(super) fn selected_keys(
                 format!("{path}: give keys once; {first} already does"),
             ));
         }
-        if group_by.is_some_and(|by| {
-            matches!(by.to_ascii_lowercase().as_str(), "company" | "wholecompany")
-        }) {
+        if group_by.and_then(super::group_by).map(|(g, _)| g) == Some(Grouping::All) {
             return Err(bad(
                 file,
                 format!("{path}: the whole company is one record; it has no keys to select"),

@@ -116,6 +116,36 @@ pub struct AnalyticsRequest {
     pub member_of: Option<Vec<String>>,
 }
 
+/// What a grouping's `ids` (or `keys`) name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ids {
+    /// The keys the response lists.
+    Keys,
+    /// The queues whose rows are summed per agent (QueueAgents).
+    Queues,
+    /// The groups whose agents get a record each (*Members).
+    Members,
+}
+
+/// The rollup grouping of a `groupBy` name (any case), and what its `ids`
+/// name; `None` for a name without one.
+fn group_by(name: &str) -> Option<(Grouping, Ids)> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "queues" | "queue" => (Grouping::Queue, Ids::Keys),
+        "users" | "agents" => (Grouping::Agent, Ids::Keys),
+        // One record per agent over the queues in `ids`, not one per
+        // agent and queue.
+        "queueagents" => (Grouping::Agent, Ids::Queues),
+        "company" | "wholecompany" => (Grouping::All, Ids::Keys),
+        // Groups of agents through the agent map (many-to-many).
+        "usergroups" | "agentgroups" | "departments" | "sites" => (Grouping::AgentGroup, Ids::Keys),
+        // One record per agent of the groups in `ids`.
+        "usergroupmembers" | "departmentmembers" | "sitemembers" => (Grouping::Agent, Ids::Members),
+        "queuegroups" => (Grouping::QueueGroup, Ids::Keys),
+        _ => return None,
+    })
+}
+
 fn bad(file: &str, what: impl std::fmt::Display) -> Error {
     Error::usage(format!("{file}: {what}"))
 }
@@ -236,24 +266,14 @@ impl AnalyticsRequest {
             None => Some("Company".to_owned()),
         };
         r.answer.keys = selected_keys(file, g, r.group_by.as_deref())?;
-        if r.group_by
-            .as_deref()
-            .is_some_and(|b| b.eq_ignore_ascii_case("QueueAgents"))
-        {
+        match r.group_by.as_deref().and_then(group_by) {
             // QueueAgents: the ids are queues, each agent's record summed
             // over them.
-            r.queue_ids = r.answer.keys.take().map(|(_, ids)| ids);
-        }
-        if r.group_by.as_deref().is_some_and(|b| {
-            let b = b.to_ascii_lowercase();
-            matches!(
-                b.as_str(),
-                "usergroupmembers" | "departmentmembers" | "sitemembers"
-            )
-        }) {
+            Some((_, Ids::Queues)) => r.queue_ids = r.answer.keys.take().map(|(_, ids)| ids),
             // *Members: the ids are groups of the agent map, a record per
             // agent in them.
-            r.member_of = r.answer.keys.take().map(|(_, ids)| ids);
+            Some((_, Ids::Members)) => r.member_of = r.answer.keys.take().map(|(_, ids)| ids),
+            _ => {}
         }
         if let Some(m) = g.get("groupByMembers").filter(|m| !m.is_null()) {
             return Err(bad(
@@ -456,26 +476,13 @@ impl AnalyticsRequest {
         let Some(g) = &self.group_by else {
             return Ok(None);
         };
-        let by = match g.to_ascii_lowercase().as_str() {
-            "queues" | "queue" => Grouping::Queue,
-            "users" | "agents" => Grouping::Agent,
-            // One record per agent over the queues in `ids`
-            // (`queue_ids`), not one per agent and queue.
-            "queueagents" => Grouping::Agent,
-            "company" | "wholecompany" => Grouping::All,
-            // Groups of agents through the agent map (many-to-many).
-            "usergroups" | "agentgroups" | "departments" | "sites" => Grouping::AgentGroup,
-            // One record per agent of the groups in `ids` (`member_of`).
-            "usergroupmembers" | "departmentmembers" | "sitemembers" => Grouping::Agent,
-            "queuegroups" => Grouping::QueueGroup,
-            _ => {
-                return Err(Error::usage(format!(
-                    "grouping.groupBy {g:?} has no rollup equivalent; expected Queues, Users, \
-                     QueueAgents, Company, UserGroups, Departments, Sites, UserGroupMembers, \
-                     DepartmentMembers, SiteMembers or QueueGroups"
-                )))
-            }
-        };
+        let (by, _) = group_by(g).ok_or_else(|| {
+            Error::usage(format!(
+                "grouping.groupBy {g:?} has no rollup equivalent; expected Queues, Users, \
+                 QueueAgents, Company, UserGroups, Departments, Sites, UserGroupMembers, \
+                 DepartmentMembers, SiteMembers or QueueGroups"
+            ))
+        })?;
         Ok(Some(by))
     }
 
