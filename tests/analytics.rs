@@ -279,11 +279,27 @@ fn refused_keys_name_their_path() {
         ),
         (
             r#"{"additionalFilters": {"origin": "Internal"}}"#,
-            "additionalFilters.origin: interval reports carry no per-call origin",
+            "additionalFilters.origin: not answered: neither interval reports nor interaction metadata carry a call's origin",
         ),
         (
             r#"{"callFilters": {"callDuration": {"minValueSeconds": 0, "maxValueSeconds": 200}}}"#,
-            "callFilters.callDuration: interval reports carry no per-call callDuration",
+            "callFilters.callDuration: queue rows carry no per-call attribute to filter on",
+        ),
+        (
+            r#"{"callFilters": {"callDuration": {"minValueSeconds": 20, "maxValueSeconds": 10}}}"#,
+            "callFilters.callDuration: minValueSeconds 20 is above maxValueSeconds 10",
+        ),
+        (
+            r#"{"callFilters": {"timeSpent": {"minValueSeconds": -1}}}"#,
+            "callFilters.timeSpent.minValueSeconds must be a whole number of seconds >= 0, got -1",
+        ),
+        (
+            r#"{"additionalFilters": {"callResult": "Voicemail"}}"#,
+            "additionalFilters.callResult \"Voicemail\": not answered: the exported files cannot tell it (answered: Completed, Abandoned)",
+        ),
+        (
+            r#"{"callFilters": {"callType": ["Transferred"]}}"#,
+            "callFilters.callType: queue rows carry no per-call attribute to filter on",
         ),
         (
             r#"{"additionalFilters": {"direction": "Sideways"}}"#,

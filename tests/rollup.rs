@@ -1137,7 +1137,7 @@ fn rollup_request_with_an_unanswered_key_exits_2_naming_it() {
     ]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("additionalFilters.origin: interval reports carry no per-call origin"),
+        stderr(&o).contains("additionalFilters.origin: not answered: neither interval reports"),
         "{}",
         stderr(&o)
     );

@@ -39,7 +39,7 @@ use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::window::BucketInterval;
 
-pub use filter::{CallFilters, FilterValue};
+pub use filter::{CallFacts, CallFilters, FilterValue, LengthFilter};
 
 /// The part of a record an option's values go in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,27 +62,101 @@ impl Section {
 }
 
 /// The sums an option's values are built from, after the filters; `None`
-/// where the report has no such sum.
+/// where the report has no such sum. Durations are in milliseconds
+/// (interval reports count whole seconds: × 1000).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OptionSums {
-    /// Calls offered (Queue Statistics).
+    /// Calls offered (Queue Statistics; calls: INBOUND calls).
     pub offered: Option<i128>,
-    /// Calls answered.
+    /// Calls answered (calls: INBOUND calls with an agent segment).
     pub answered: Option<i128>,
-    /// Calls abandoned (Queue Statistics).
+    /// Calls abandoned (Queue Statistics; calls: INBOUND calls without an
+    /// agent segment).
     pub abandoned: Option<i128>,
-    /// Calls answered within the service level (Queue Statistics).
+    /// Calls answered within the service level (Queue Statistics, calls).
     pub answered_within_sl: Option<i128>,
-    /// Seconds answered calls waited (Queue Statistics).
-    pub answer_wait_s: Option<i128>,
-    /// Seconds abandoned calls waited (Queue Statistics).
-    pub abandon_wait_s: Option<i128>,
-    /// Seconds of talk.
-    pub talk_s: Option<i128>,
-    /// Seconds of wrap-up.
-    pub wrap_s: Option<i128>,
+    /// Milliseconds answered calls waited (Queue Statistics).
+    pub answer_wait_ms: Option<i128>,
+    /// Milliseconds abandoned calls waited (Queue Statistics).
+    pub abandon_wait_ms: Option<i128>,
+    /// Milliseconds of talk (calls: Σ agent segment spans).
+    pub talk_ms: Option<i128>,
+    /// Milliseconds of wrap-up.
+    pub wrap_ms: Option<i128>,
+    /// The calls of interaction metadata split by their attributes, each
+    /// part with its count and Σ call span; `None` for interval reports.
+    pub calls: Option<CallSplit>,
     /// Which report the sums come from.
     pub kind: Option<ReportKind>,
+}
+
+/// A number of calls and their Σ span (end − start), milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Share {
+    /// Calls.
+    pub calls: i128,
+    /// Σ of their spans, ms.
+    pub ms: i128,
+}
+
+impl Share {
+    /// One call of `span_ms`.
+    pub fn one(span_ms: i64) -> Share {
+        Share {
+            calls: 1,
+            ms: i128::from(span_ms),
+        }
+    }
+    fn plus(self, o: Share) -> Share {
+        Share {
+            calls: self.calls + o.calls,
+            ms: self.ms + o.ms,
+        }
+    }
+}
+
+/// The calls of interaction metadata (SPEC 5.1) in the parts the API's
+/// breakdowns name. Answered means an agent took the call (it has an agent
+/// segment), in any direction; abandoned is an unanswered INBOUND call.
+/// `not_answered` and `abandoned` are `None` for data that lists no
+/// unanswered call (v2 exports list agent legs only).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallSplit {
+    /// Every call.
+    pub all: Share,
+    /// INBOUND calls.
+    pub inbound: Share,
+    /// OUTBOUND calls.
+    pub outbound: Share,
+    /// Calls with an agent segment.
+    pub answered: Share,
+    /// Calls without one.
+    pub not_answered: Option<Share>,
+    /// INBOUND calls without one.
+    pub abandoned: Option<Share>,
+    /// INBOUND calls answered within the service-level threshold.
+    pub in_sla: Share,
+    /// The other answered INBOUND calls.
+    pub out_of_sla: Share,
+    /// Calls with a transfer leg.
+    pub transferred: Share,
+}
+
+impl CallSplit {
+    fn plus(self, o: CallSplit) -> CallSplit {
+        let opt = |a: Option<Share>, b: Option<Share>| Some(a?.plus(b?));
+        CallSplit {
+            all: self.all.plus(o.all),
+            inbound: self.inbound.plus(o.inbound),
+            outbound: self.outbound.plus(o.outbound),
+            answered: self.answered.plus(o.answered),
+            not_answered: opt(self.not_answered, o.not_answered),
+            abandoned: opt(self.abandoned, o.abandoned),
+            in_sla: self.in_sla.plus(o.in_sla),
+            out_of_sla: self.out_of_sla.plus(o.out_of_sla),
+            transferred: self.transferred.plus(o.transferred),
+        }
+    }
 }
 
 impl OptionSums {
@@ -90,22 +164,24 @@ impl OptionSums {
     /// which counts no calls the API's options describe.
     pub fn of(m: &Metrics) -> OptionSums {
         let n = |v: u64| Some(i128::from(v));
+        let ms = |v: u64| Some(i128::from(v) * 1000);
         match m {
             Metrics::Queue(q) => OptionSums {
                 offered: n(q.offered),
                 answered: n(q.sums.answered),
                 abandoned: n(q.sums.abandoned),
                 answered_within_sl: n(q.sums.answered_within_sl),
-                answer_wait_s: n(q.sums.answer_wait_s),
-                abandon_wait_s: n(q.sums.abandon_wait_s),
-                talk_s: n(q.sums.talk_s),
-                wrap_s: n(q.sums.wrap_s),
+                answer_wait_ms: ms(q.sums.answer_wait_s),
+                abandon_wait_ms: ms(q.sums.abandon_wait_s),
+                talk_ms: ms(q.sums.talk_s),
+                wrap_ms: ms(q.sums.wrap_s),
+                calls: None,
                 kind: Some(ReportKind::Queue),
             },
             Metrics::AgentExt(a) => OptionSums {
                 answered: n(a.sums.answered),
-                talk_s: n(a.sums.talk_s),
-                wrap_s: n(a.sums.wrap_s),
+                talk_ms: ms(a.sums.talk_s),
+                wrap_ms: ms(a.sums.wrap_s),
                 kind: Some(ReportKind::AgentExt),
                 ..OptionSums::default()
             },
@@ -117,7 +193,9 @@ impl OptionSums {
     }
 
     /// All-zero sums of `kind`, with the `None`s of that report (all of
-    /// them for a report without calls).
+    /// them for a report without calls). Interaction metadata
+    /// (`Segments`): the sums of calls ([`CallSplit`]), unanswered calls
+    /// listed.
     pub fn zero(kind: ReportKind) -> OptionSums {
         let z = Some(0);
         let mut s = match kind {
@@ -125,11 +203,26 @@ impl OptionSums {
                 offered: z,
                 abandoned: z,
                 answered_within_sl: z,
-                answer_wait_s: z,
-                abandon_wait_s: z,
+                answer_wait_ms: z,
+                abandon_wait_ms: z,
+                wrap_ms: z,
                 ..OptionSums::default()
             },
-            ReportKind::AgentExt => OptionSums::default(),
+            ReportKind::AgentExt => OptionSums {
+                wrap_ms: z,
+                ..OptionSums::default()
+            },
+            ReportKind::Segments => OptionSums {
+                offered: z,
+                abandoned: z,
+                answered_within_sl: z,
+                calls: Some(CallSplit {
+                    not_answered: Some(Share::default()),
+                    abandoned: Some(Share::default()),
+                    ..CallSplit::default()
+                }),
+                ..OptionSums::default()
+            },
             _ => {
                 return OptionSums {
                     kind: Some(kind),
@@ -138,8 +231,7 @@ impl OptionSums {
             }
         };
         s.answered = z;
-        s.talk_s = z;
-        s.wrap_s = z;
+        s.talk_ms = z;
         s.kind = Some(kind);
         s
     }
@@ -170,6 +262,27 @@ fn queue(s: &OptionSums, v: Option<i128>) -> Option<i128> {
 }
 
 type Formula = fn(&OptionSums) -> Option<i128>;
+
+/// A part of the calls' split (`None`: one the data cannot give).
+type Part = fn(&CallSplit) -> Option<Share>;
+
+/// The number of calls in `part` for interaction metadata, else the
+/// interval report's value `interval`.
+fn count(s: &OptionSums, part: Part, interval: Option<i128>) -> Option<i128> {
+    match &s.calls {
+        Some(c) => part(c).map(|p| p.calls),
+        None => interval,
+    }
+}
+
+/// The Σ span of the calls in `part` for interaction metadata, else the
+/// interval report's value `interval`.
+fn span(s: &OptionSums, part: Part, interval: Option<i128>) -> Option<i128> {
+    match &s.calls {
+        Some(c) => part(c).map(|p| p.ms),
+        None => interval,
+    }
+}
 
 fn none(_: &OptionSums) -> Option<i128> {
     None
@@ -205,26 +318,28 @@ macro_rules! option {
 
 /// Every option of the API's `responseOptions`, counters then timers, in
 /// the order of RingCentral's schema (which is the order a response lists
-/// them in).
+/// them in). Each formula gives the value from interaction metadata's
+/// calls (`count`, `span`: the part of the [`CallSplit`]) and from the
+/// interval reports.
 pub static API_OPTIONS: &[ApiOption] = &[
     option!(Counters "allCalls" => "allCalls" {
-        TOTAL: |s| if s.is_queue() { s.offered } else { s.answered },
+        TOTAL: |s| count(s, |c| Some(c.all), if s.is_queue() { s.offered } else { s.answered }),
     }),
     option!(Counters "callsByDirection" => "callsByDirection" {
-        "inbound": |s| s.offered,
-        "outbound": |s| queue(s, Some(0)),
+        "inbound": |s| count(s, |c| Some(c.inbound), s.offered),
+        "outbound": |s| count(s, |c| Some(c.outbound), queue(s, Some(0))),
     }),
     option!(Counters "callsByOrigin" => "callsByOrigin" {}),
     option!(Counters "callsByResponse" => "callsByResponse" {
-        "answered": |s| queue(s, s.answered),
-        "notAnswered": |s| s.abandoned,
+        "answered": |s| count(s, |c| Some(c.answered), queue(s, s.answered)),
+        "notAnswered": |s| count(s, |c| c.not_answered, s.abandoned),
         "connected": none,
         "notConnected": none,
     }),
     option!(Counters "callsSegments" => "callsSegments" {}),
     option!(Counters "callsByResult" => "callsByResult" {
-        "completed": none,
-        "abandoned": |s| s.abandoned,
+        "completed": |s| count(s, |c| Some(c.answered), None),
+        "abandoned": |s| count(s, |c| c.abandoned, s.abandoned),
         "voicemail": none,
         "missed": none,
         "accepted": none,
@@ -232,35 +347,38 @@ pub static API_OPTIONS: &[ApiOption] = &[
     }),
     option!(Counters "callsByCompanyHours" => "callsByCompanyHours" {}),
     option!(Counters "callsByQueueSla" => "callsByQueueSla" {
-        "inSla": |s| s.answered_within_sl,
-        "outOfSla": |s| sub(s.answered, s.answered_within_sl),
+        "inSla": |s| count(s, |c| Some(c.in_sla), s.answered_within_sl),
+        "outOfSla": |s| count(s, |c| Some(c.out_of_sla), sub(s.answered, s.answered_within_sl)),
     }),
     option!(Counters "callsByActions" => "callsActions" {}),
     option!(Counters "callsByType" => "callsByType" {
         "direct": none,
-        "fromQueue": |s| s.answered,
+        "fromQueue": |s| count(s, |_| None, s.answered),
         "parkRetrieval": none,
-        "transferred": none,
-        "outbound": |s| queue(s, Some(0)),
+        "transferred": |s| count(s, |c| Some(c.transferred), None),
+        "outbound": |s| count(s, |c| Some(c.outbound), queue(s, Some(0))),
     }),
     option!(Timers "allCallsDuration" => "allCalls" {
-        TOTAL: |s| if s.is_queue() {
-            add(add(s.answer_wait_s, s.abandon_wait_s), s.talk_s)
+        TOTAL: |s| span(s, |c| Some(c.all), if s.is_queue() {
+            add(add(s.answer_wait_ms, s.abandon_wait_ms), s.talk_ms)
         } else {
-            add(s.talk_s, s.wrap_s)
-        },
+            add(s.talk_ms, s.wrap_ms)
+        }),
     }),
-    option!(Timers "callsDurationByDirection" => "callsByDirection" {}),
+    option!(Timers "callsDurationByDirection" => "callsByDirection" {
+        "inbound": |s| span(s, |c| Some(c.inbound), None),
+        "outbound": |s| span(s, |c| Some(c.outbound), None),
+    }),
     option!(Timers "callsDurationByOrigin" => "callsByOrigin" {}),
     option!(Timers "callsDurationByResponse" => "callsByResponse" {
-        "answered": |s| add(s.answer_wait_s, s.talk_s),
-        "notAnswered": |s| s.abandon_wait_s,
+        "answered": |s| span(s, |c| Some(c.answered), add(s.answer_wait_ms, s.talk_ms)),
+        "notAnswered": |s| span(s, |c| c.not_answered, s.abandon_wait_ms),
         "connected": none,
         "notConnected": none,
     }),
     option!(Timers "callsSegmentsDuration" => "callsSegments" {
         "ringing": none,
-        "liveTalk": |s| s.talk_s,
+        "liveTalk": |s| s.talk_ms,
         "hold": none,
         "park": none,
         "transfer": none,
@@ -269,10 +387,26 @@ pub static API_OPTIONS: &[ApiOption] = &[
         "vmGreeting": none,
         "setup": none,
     }),
-    option!(Timers "callsDurationByResult" => "callsByResult" {}),
+    option!(Timers "callsDurationByResult" => "callsByResult" {
+        "completed": |s| span(s, |c| Some(c.answered), None),
+        "abandoned": |s| span(s, |c| c.abandoned, None),
+        "voicemail": none,
+        "missed": none,
+        "accepted": none,
+        "unknown": none,
+    }),
     option!(Timers "callsDurationByCompanyHours" => "callsByCompanyHours" {}),
-    option!(Timers "callsDurationByQueueSla" => "callsByQueueSla" {}),
-    option!(Timers "callsDurationByType" => "callsByType" {}),
+    option!(Timers "callsDurationByQueueSla" => "callsByQueueSla" {
+        "inSla": |s| span(s, |c| Some(c.in_sla), None),
+        "outOfSla": |s| span(s, |c| Some(c.out_of_sla), None),
+    }),
+    option!(Timers "callsDurationByType" => "callsByType" {
+        "direct": none,
+        "fromQueue": none,
+        "parkRetrieval": none,
+        "transferred": |s| span(s, |c| Some(c.transferred), None),
+        "outbound": |s| span(s, |c| Some(c.outbound), None),
+    }),
 ];
 
 /// The legacy endpoint's name of a breakdown key where it differs from the
@@ -355,8 +489,20 @@ impl ApiOption {
         };
         let column = |i: usize| -> Option<Vec<i128>> { per_bucket.iter().map(|b| b[i]).collect() };
         let n = self.formulas.len();
+        // Timers are summed in milliseconds and shown in seconds.
+        let unit: i128 = match self.section {
+            Section::Counters => 1,
+            Section::Timers => 1000,
+        };
+        // (`None` past Decimal's 96 bits, far beyond sums of u64 values.)
+        let shown_value = |v: i128| -> Option<Decimal> {
+            let scale = if unit == 1 { 0 } else { 3 };
+            Decimal::try_from_i128_with_scale(v, scale)
+                .ok()
+                .map(|d| d.normalize())
+        };
         let shown: Vec<Option<Decimal>> = match how {
-            Aggregation::Sum => (0..n).map(|i| Some(Decimal::from(column(i)?[0]))).collect(),
+            Aggregation::Sum => (0..n).map(|i| shown_value(column(i)?[0])).collect(),
             Aggregation::Percent => {
                 // Each value as a share of the option's total: the sum of
                 // the values the report gives.
@@ -365,13 +511,13 @@ impl ApiOption {
                 raw.iter().map(|v| percent((*v)?, total)).collect()
             }
             Aggregation::Average => (0..n)
-                .map(|i| ratio(column(i)?.iter().sum(), per_bucket.len() as i128))
+                .map(|i| ratio(column(i)?.iter().sum(), per_bucket.len() as i128 * unit))
                 .collect(),
             Aggregation::Min => (0..n)
-                .map(|i| column(i)?.into_iter().min().map(Decimal::from))
+                .map(|i| column(i)?.into_iter().min().and_then(shown_value))
                 .collect(),
             Aggregation::Max => (0..n)
-                .map(|i| column(i)?.into_iter().max().map(Decimal::from))
+                .map(|i| column(i)?.into_iter().max().and_then(shown_value))
                 .collect(),
         };
         match self.formulas {
@@ -427,6 +573,10 @@ impl OptionSums {
         for (x, y) in s.fields_mut().into_iter().zip(other.fields()) {
             *x = add(*x, y);
         }
+        s.calls = match (self.calls, other.calls) {
+            (Some(a), Some(b)) => Some(a.plus(b)),
+            _ => None,
+        };
         s
     }
 
@@ -436,10 +586,10 @@ impl OptionSums {
             self.answered,
             self.abandoned,
             self.answered_within_sl,
-            self.answer_wait_s,
-            self.abandon_wait_s,
-            self.talk_s,
-            self.wrap_s,
+            self.answer_wait_ms,
+            self.abandon_wait_ms,
+            self.talk_ms,
+            self.wrap_ms,
         ]
     }
     fn fields_mut(&mut self) -> [&mut Option<i128>; 8] {
@@ -448,10 +598,10 @@ impl OptionSums {
             &mut self.answered,
             &mut self.abandoned,
             &mut self.answered_within_sl,
-            &mut self.answer_wait_s,
-            &mut self.abandon_wait_s,
-            &mut self.talk_s,
-            &mut self.wrap_s,
+            &mut self.answer_wait_ms,
+            &mut self.abandon_wait_ms,
+            &mut self.talk_ms,
+            &mut self.wrap_ms,
         ]
     }
 }

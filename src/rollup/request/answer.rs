@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 use super::{bad, child, members, text, NULL};
 use crate::error::Result;
 use crate::rollup::analytics::{
-    Aggregation, ApiOption, Asked, CallFilters, FilterValue, Section, API_OPTIONS,
+    Aggregation, ApiOption, Asked, CallFilters, FilterValue, LengthFilter, Section, API_OPTIONS,
 };
 use crate::rollup::Grouping;
 use crate::window::BucketInterval;
@@ -206,10 +206,43 @@ const FILTER_KEYS: &[&str] = &[
     "callType",
 ];
 
+/// `callDuration` or `timeSpent`: `{minValueSeconds, maxValueSeconds}`,
+/// whole seconds, each optional, bounds inclusive.
+fn length_filter(file: &str, v: &Json, path: &str) -> Result<LengthFilter> {
+    let m = members(file, v, path, &["minValueSeconds", "maxValueSeconds"])?;
+    let bound = |key: &str| -> Result<Option<i64>> {
+        match m.get(key).unwrap_or(&NULL) {
+            Json::Null => Ok(None),
+            n => n.as_i64().filter(|s| *s >= 0).map(Some).ok_or_else(|| {
+                bad(
+                    file,
+                    format!("{path}.{key} must be a whole number of seconds >= 0, got {n}"),
+                )
+            }),
+        }
+    };
+    let f = LengthFilter {
+        min_s: bound("minValueSeconds")?,
+        max_s: bound("maxValueSeconds")?,
+    };
+    if let (Some(lo), Some(hi)) = (f.min_s, f.max_s) {
+        if lo > hi {
+            return Err(bad(
+                file,
+                format!("{path}: minValueSeconds {lo} is above maxValueSeconds {hi}"),
+            ));
+        }
+    }
+    Ok(f)
+}
+
 /// `additionalFilters` (legacy: a value or a list) and `callFilters`
 /// (current: lists). Interval reports answer `direction`, `callResponse`
-/// and `queueSla`; any other filter that asks for something is refused
-/// by its path.
+/// and `queueSla`; interaction metadata those and `callResult`
+/// (Completed, Abandoned), `callType` (Transferred, Outbound),
+/// `callDuration` and `timeSpent` (which input answers what is checked
+/// when the files are read). Any other filter or value that asks for
+/// something is refused by its path.
 pub(super) fn filters(file: &str, top: &serde_json::Map<String, Json>) -> Result<CallFilters> {
     use FilterValue::*;
     let mut out = CallFilters::default();
@@ -217,23 +250,55 @@ pub(super) fn filters(file: &str, top: &serde_json::Map<String, Json>) -> Result
         let m = child(file, top, block, FILTER_KEYS)?;
         for (key, v) in m {
             let path = format!("{block}.{key}");
-            let allowed: &[(&str, FilterValue)] = match key.as_str() {
-                "direction" => &[("Inbound", Inbound), ("Outbound", Outbound)],
-                "callResponse" => &[("Answered", Answered), ("NotAnswered", NotAnswered)],
-                "queueSla" => &[("InSla", InSla), ("OutSla", OutSla)],
+            // The values answered, then the API's other values, refused.
+            let (allowed, others): (&[(&str, FilterValue)], &[&str]) = match key.as_str() {
+                "direction" => (&[("Inbound", Inbound), ("Outbound", Outbound)], &[]),
+                "callResponse" => (
+                    &[("Answered", Answered), ("NotAnswered", NotAnswered)],
+                    &["Connected", "NotConnected"],
+                ),
+                "queueSla" => (&[("InSla", InSla), ("OutSla", OutSla)], &[]),
+                "callResult" => (
+                    &[("Completed", Completed), ("Abandoned", Abandoned)],
+                    &["Voicemail", "Missed", "Accepted", "Unknown"],
+                ),
+                "callType" => (
+                    &[("Transferred", Transferred), ("Outbound", OutboundType)],
+                    &["Direct", "FromQueue", "ParkRetrieval", "Overflow"],
+                ),
+                "callDuration" | "timeSpent" if !nonempty(Some(v)) => continue,
+                "callDuration" | "timeSpent" => {
+                    let f = (path.clone(), length_filter(file, v, &path)?);
+                    if key == "callDuration" {
+                        out.call_duration = Some(f);
+                    } else {
+                        out.time_spent = Some(f);
+                    }
+                    continue;
+                }
                 _ if !nonempty(Some(v)) => continue,
                 _ => {
                     return Err(bad(
                         file,
                         format!(
-                            "{path}: interval reports carry no per-call {key} to filter on; \
-                             direction, callResponse and queueSla are answered"
+                            "{path}: not answered: neither interval reports nor interaction \
+                             metadata carry a call's {key}"
                         ),
                     ))
                 }
             };
             let mut values: Vec<FilterValue> = Vec::new();
             for (p, name) in strings(file, v, &path)? {
+                if others.contains(&name) {
+                    return Err(bad(
+                        file,
+                        format!(
+                            "{p} {name:?}: not answered: the exported files cannot tell it \
+                             (answered: {})",
+                            allowed.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
                 let value = allowed
                     .iter()
                     .find(|(n, _)| *n == name)
