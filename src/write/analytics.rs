@@ -22,9 +22,10 @@ use chrono::{DateTime, FixedOffset};
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
 use crate::option::OptionName;
+use crate::model::ReportKind;
 use crate::rollup::{
-    legacy_key, Aggregation, Asked, Grouping, OptionSums, OptionValues, ResponseVersion,
-    RollupRecord, RollupTable, Section, API_OPTIONS,
+    legacy_key, Aggregation, AnalyticsAnswer, Asked, Grouping, OptionSums, OptionValues,
+    ResponseVersion, RollupTable, Section, API_OPTIONS,
 };
 use crate::window::BucketInterval;
 
@@ -115,6 +116,40 @@ fn sections(
     }
 }
 
+/// One record of a response: its key, its `info.name` (`None`: `null`),
+/// and its buckets' sums (before the filters), in time order.
+pub(crate) struct KeyBuckets {
+    pub key: String,
+    pub name: Option<String>,
+    pub buckets: Vec<(DateTime<FixedOffset>, OptionSums)>,
+}
+
+/// What an Analytics response is written from: a rollup table of
+/// interval rows, or a calls table of interaction metadata.
+pub(crate) trait AnalyticsSource {
+    /// The report the sums come from ([`OptionSums::zero`]).
+    fn kind(&self) -> ReportKind;
+    /// `groupedBy` when the request names none: the grouping's API name.
+    fn grouped_by(&self) -> &'static str;
+    /// What the response answers.
+    fn answer(&self) -> &AnalyticsAnswer;
+    /// The bucket interval of the sums.
+    fn interval(&self) -> BucketInterval;
+    /// Refuses what the source cannot answer in the API's shape.
+    fn check(&self) -> Result<()>;
+    /// The records of every key, sorted by key.
+    fn keys(&self) -> Vec<KeyBuckets>;
+    /// The start of every `interval` bucket of the requested range; `None`
+    /// without a range.
+    fn range_bucket_starts(
+        &self,
+        interval: BucketInterval,
+    ) -> Result<Option<Vec<DateTime<FixedOffset>>>>;
+    /// The one length of the source's own intervals (for Average, Min and
+    /// Max without an aggregationInterval); `None` without rows.
+    fn native_interval(&self) -> Result<Option<BucketInterval>>;
+}
+
 /// The key and `info.name` of a record.
 fn key_and_name(grouping: Grouping, k: &[String]) -> (String, Option<String>) {
     match grouping {
@@ -127,14 +162,11 @@ fn key_and_name(grouping: Grouping, k: &[String]) -> (String, Option<String>) {
 /// A key's points: its buckets, and every bucket of `grid` it has no
 /// rows in (as `zero`), in time order.
 fn points(
-    g: &[RollupRecord],
+    g: &[(DateTime<FixedOffset>, OptionSums)],
     grid: Option<&[DateTime<FixedOffset>]>,
     zero: OptionSums,
 ) -> Vec<(DateTime<FixedOffset>, OptionSums)> {
-    let mut out: Vec<(DateTime<FixedOffset>, OptionSums)> = g
-        .iter()
-        .map(|r| (r.bucket_start(), OptionSums::of(r.metrics())))
-        .collect();
+    let mut out = g.to_vec();
     if let Some(grid) = grid {
         let have: std::collections::HashSet<i64> = out.iter().map(|(t, _)| t.timestamp()).collect();
         out.extend(
@@ -147,99 +179,118 @@ fn points(
     out
 }
 
-/// The one interval of the rows of a native-interval table (15 minutes,
-/// 30 or an hour), `None` without rows; rows of several lengths are
-/// refused, as Average, Min and Max over them would mix them.
-fn row_interval(table: &RollupTable) -> Result<Option<BucketInterval>> {
-    let mut lengths: Vec<i64> = table
-        .records()
-        .iter()
-        .map(|r| (r.bucket_end() - r.bucket_start()).num_minutes())
-        .collect();
-    lengths.sort_unstable();
-    lengths.dedup();
-    match lengths[..] {
-        [] => Ok(None),
-        [15] => Ok(Some(BucketInterval::Min15)),
-        [30] => Ok(Some(BucketInterval::Min30)),
-        [60] => Ok(Some(BucketInterval::Hour)),
-        _ => Err(Error::usage(format!(
-            "Average, Min and Max without an aggregationInterval are over the rows' own \
-             intervals, but these rows last {:?} minutes; give an aggregationInterval",
-            lengths
-        ))),
+impl AnalyticsSource for RollupTable {
+    fn kind(&self) -> ReportKind {
+        RollupTable::kind(self)
     }
-}
-
-/// Refuses a table the Analytics response cannot be written for.
-fn check(table: &RollupTable) -> Result<Vec<Asked>> {
-    if !API_OPTIONS.iter().any(|o| o.answerable(table.kind())) {
-        return Err(Error::usage(format!(
-            "the analytics format answers from Queue Statistics and Agent Extended Statistics \
-             calls; {} rows count none",
-            table.kind()
-        )));
+    fn grouped_by(&self) -> &'static str {
+        grouped_by(self.grouping())
     }
-    if table.grouping() == Grouping::AgentQueue {
-        return Err(Error::usage(format!(
-            "the Analytics API has no agent-and-queue grouping ({} {}); its QueueAgents is \
-             one record per agent over the queues a request's grouping.ids lists",
-            OptionName::By,
-            Grouping::AgentQueue
-        )));
+    fn answer(&self) -> &AnalyticsAnswer {
+        self.analytics_answer()
     }
-    if !table.metric_columns().is_all() {
-        return Err(Error::usage(format!(
-            "{} chooses table columns; an Analytics response lists the request's \
-             responseOptions instead",
-            OptionName::Columns
-        )));
+    fn interval(&self) -> BucketInterval {
+        RollupTable::interval(self)
     }
-    let answer = table.analytics_answer();
-    answer.filters.check(table.kind())?;
-    answer.options_for(table.kind())
-}
-
-/// Appends the Analytics response for `table` to `out`.
-pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<()> {
-    let asked = check(table)?;
-    let answer = table.analytics_answer();
-    let recs = table.records();
-    // Records are sorted by key, so a key's buckets are adjacent.
-    let mut groups: Vec<&[RollupRecord]> = Vec::new();
-    let mut i = 0;
-    while i < recs.len() {
-        let j = recs[i..]
+    fn check(&self) -> Result<()> {
+        if !API_OPTIONS.iter().any(|o| o.answerable(self.kind())) {
+            return Err(Error::usage(format!(
+                "the analytics format answers from Queue Statistics and Agent Extended \
+                 Statistics calls; {} rows count none",
+                self.kind()
+            )));
+        }
+        if self.grouping() == Grouping::AgentQueue {
+            return Err(Error::usage(format!(
+                "the Analytics API has no agent-and-queue grouping ({} {}); its QueueAgents is \
+                 one record per agent over the queues a request's grouping.ids lists",
+                OptionName::By,
+                Grouping::AgentQueue
+            )));
+        }
+        if !self.metric_columns().is_all() {
+            return Err(Error::usage(format!(
+                "{} chooses table columns; an Analytics response lists the request's \
+                 responseOptions instead",
+                OptionName::Columns
+            )));
+        }
+        Ok(())
+    }
+    fn keys(&self) -> Vec<KeyBuckets> {
+        // Records are sorted by key, so a key's buckets are adjacent.
+        let recs = self.records();
+        let mut out: Vec<KeyBuckets> = Vec::new();
+        for (i, r) in recs.iter().enumerate() {
+            let sums = (r.bucket_start(), OptionSums::of(r.metrics()));
+            match out.last_mut() {
+                Some(k) if i > 0 && recs[i - 1].keys() == r.keys() => k.buckets.push(sums),
+                _ => {
+                    let (key, name) = key_and_name(self.grouping(), r.keys());
+                    out.push(KeyBuckets {
+                        key,
+                        name,
+                        buckets: vec![sums],
+                    });
+                }
+            }
+        }
+        out
+    }
+    fn range_bucket_starts(
+        &self,
+        interval: BucketInterval,
+    ) -> Result<Option<Vec<DateTime<FixedOffset>>>> {
+        RollupTable::range_bucket_starts(self, interval)
+    }
+    /// The one interval of the rows of a native-interval table (15
+    /// minutes, 30 or an hour); rows of several lengths are refused, as
+    /// Average, Min and Max over them would mix them.
+    fn native_interval(&self) -> Result<Option<BucketInterval>> {
+        let mut lengths: Vec<i64> = self
+            .records()
             .iter()
-            .position(|r| r.keys() != recs[i].keys())
-            .map_or(recs.len(), |n| i + n);
-        groups.push(&recs[i..j]);
-        i = j;
+            .map(|r| (r.bucket_end() - r.bucket_start()).num_minutes())
+            .collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        match lengths[..] {
+            [] => Ok(None),
+            [15] => Ok(Some(BucketInterval::Min15)),
+            [30] => Ok(Some(BucketInterval::Min30)),
+            [60] => Ok(Some(BucketInterval::Hour)),
+            _ => Err(Error::usage(format!(
+                "Average, Min and Max without an aggregationInterval are over the rows' own \
+                 intervals, but these rows last {:?} minutes; give an aggregationInterval",
+                lengths
+            ))),
+        }
     }
+}
+
+/// Appends the Analytics response for `src` to `out`.
+pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> Result<()> {
+    src.check()?;
+    let answer = src.answer();
+    answer.filters.check(src.kind())?;
+    let asked = answer.options_for(src.kind())?;
+    let groups = src.keys();
     // The records listed: every key's, or the keys selected in their
     // order (a key without rows gets a record of zeros, as the API's).
-    let listed: Vec<(String, Option<String>, &[RollupRecord])> = match &answer.keys {
-        None => groups
-            .iter()
-            .map(|g| {
-                let (k, n) = key_and_name(table.grouping(), g[0].keys());
-                (k, n, *g)
-            })
-            .collect(),
-        Some((_, keys)) => keys
-            .iter()
-            .map(|want| {
-                let found = groups.iter().find(|g| g[0].keys()[0] == *want);
-                match found {
-                    Some(g) => {
-                        let (k, n) = key_and_name(table.grouping(), g[0].keys());
-                        (k, n, *g)
-                    }
-                    None => (want.clone(), None, &[][..]),
-                }
-            })
-            .collect(),
-    };
+    let listed: Vec<(&str, Option<&str>, &[(DateTime<FixedOffset>, OptionSums)])> =
+        match &answer.keys {
+            None => groups
+                .iter()
+                .map(|g| (g.key.as_str(), g.name.as_deref(), &g.buckets[..]))
+                .collect(),
+            Some((_, keys)) => keys
+                .iter()
+                .map(|want| match groups.iter().find(|g| g.key == *want) {
+                    Some(g) => (g.key.as_str(), g.name.as_deref(), &g.buckets[..]),
+                    None => (want.as_str(), None, &[][..]),
+                })
+                .collect(),
+        };
     let total = listed.len() as u64;
     let per_page = answer.per_page.unwrap_or(total);
     let pages = if per_page == 0 {
@@ -253,12 +304,12 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
     // An aggregate response: totals, and Average, Min and Max over the
     // buckets of their aggregationInterval, every bucket of the range.
     let base = answer.aggregation_base();
-    let aggregate = base.is_some() || table.interval() == BucketInterval::Total;
-    if let Some(b) = base.filter(|b| *b != table.interval()) {
+    let aggregate = base.is_some() || src.interval() == BucketInterval::Total;
+    if let Some(b) = base.filter(|b| *b != src.interval()) {
         return Err(Error::usage(format!(
             "{} {} differs from the {b} buckets the request's aggregationInterval needs",
             OptionName::Interval,
-            table.interval()
+            src.interval()
         )));
     }
     let legacy = answer.version == ResponseVersion::Legacy;
@@ -273,7 +324,7 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
         let by = answer
             .grouped_by
             .clone()
-            .unwrap_or_else(|| grouped_by(table.grouping()).to_owned());
+            .unwrap_or_else(|| src.grouped_by().to_owned());
         json_string(out, &by);
         out.push_str(",\"records\":[");
     } else if aggregate {
@@ -291,10 +342,10 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
         }
         out.push_str("{\"data\":[");
     }
-    let zero = OptionSums::zero(table.kind());
+    let zero = OptionSums::zero(src.kind());
     // A timeline lists every bucket of the request's range, as the API
     // does: a bucket without rows is a point of zeros.
-    let grid = table.range_bucket_starts(table.interval())?;
+    let grid = src.range_bucket_starts(src.interval())?;
     let mut grids: Vec<(BucketInterval, Vec<i64>)> = Vec::new();
     for i in asked.iter().filter_map(|a| a.interval) {
         if grids.iter().any(|(x, _)| *x == i) {
@@ -302,12 +353,12 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
         }
         // Native: the rows' own intervals, which must be one length.
         let grid_of = if i == BucketInterval::Native {
-            row_interval(table)?
+            src.native_interval()?
         } else {
             Some(i)
         };
         let starts = match grid_of {
-            Some(g) => table.range_bucket_starts(g)?.ok_or_else(|| {
+            Some(g) => src.range_bucket_starts(g)?.ok_or_else(|| {
                 Error::usage(format!(
                     "Average, Min and Max count every {g} bucket of the range; give {} and {}",
                     OptionName::From,
@@ -345,10 +396,7 @@ pub(crate) fn write_analytics(table: &RollupTable, out: &mut String) -> Result<(
             // range that an Average, Min or Max is over.
             let sums: Vec<(i64, OptionSums)> = g
                 .iter()
-                .map(|r| {
-                    let s = answer.filters.apply(OptionSums::of(r.metrics()));
-                    (r.bucket_start().timestamp(), s)
-                })
+                .map(|(t, s)| (t.timestamp(), answer.filters.apply(*s)))
                 .collect();
             let total = sums.iter().fold(zero, |t, (_, s)| t.plus(*s));
             let mut over: Vec<(BucketInterval, Vec<OptionSums>)> = Vec::new();
