@@ -957,18 +957,17 @@ fn native_averages_need_rows_of_one_length() {
 /// A request over interaction metadata is refused by name, not answered
 /// from something else.
 #[test]
-fn a_request_over_segment_files_is_refused() {
+fn a_rollup_of_segment_files_is_refused_and_points_to_the_calls() {
     let (_d, b) = body(r#"{"grouping": {"groupBy": "Queues"}}"#);
     let seg = fixture("segments_timeline.ndjson");
-    let e = usage(&[
-        "analytics",
-        "aggregate",
-        "--body",
-        &b,
-        seg.to_str().unwrap(),
-    ]);
+    let seg = seg.to_str().unwrap();
+    let e = usage(&["rollup", seg, "--request", &b, "--format", "analytics"]);
+    assert!(e.contains("use rcx analytics, rcx calls"), "{e}");
+    // rcx analytics answers through the calls, and refuses by name the
+    // groupings interaction metadata cannot give.
+    let e = usage(&["analytics", "aggregate", "--body", &b, seg]);
     assert!(
-        e.contains("an Analytics request over interaction metadata is not answered yet"),
+        e.contains("grouping.groupBy \"Queues\": interaction metadata answers Users"),
         "{e}"
     );
 }

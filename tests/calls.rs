@@ -604,20 +604,35 @@ fn every_output_format() {
          INBOUND    2024-03-04T10:00:00+00:00  2024-03-04T11:00:00+00:00      7  12.500             33.33\n\
          OUTBOUND   2024-03-04T10:00:00+00:00  2024-03-04T11:00:00+00:00      1\n"
     );
-    // The Analytics shape is refused by name, by the CLI and the library.
+    // The Analytics shape has no grouping by direction: refused by name,
+    // by the CLI and the library; with --columns too.
     let out = rcx(&[&base[..], &["--format", "analytics"]].concat());
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("analytics"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the Analytics API has no grouping by direction"),
+        "{}",
+        stderr(&out)
+    );
     let mut r = ReaderBuilder::new()
         .from_bytes("d.ndjson", dialogs().into_bytes())
         .unwrap();
-    let t = Calls::new().run_segments(r.segments()).unwrap();
+    let t = Calls::new()
+        .by(ringcx_reports::timeline::TimelineBy::Direction)
+        .run_segments(r.segments())
+        .unwrap();
     let e = write_calls(&t, TableFormat::Analytics, &mut Vec::new()).unwrap_err();
     assert!(e.is_usage());
     assert!(
         e.to_string()
-            .contains("analytics output format is not available for calls"),
+            .contains("the Analytics API has no grouping by direction"),
         "{e}"
+    );
+    let out = rcx(&["calls", f, "--columns", "calls", "--format", "analytics"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("--columns chooses table columns"),
+        "{}",
+        stderr(&out)
     );
     // -o writes the same bytes as standard output.
     let o = dir.path().join("out.csv");
@@ -657,12 +672,12 @@ fn columns_are_checked() {
         "{}",
         stderr(&out)
     );
-    let out = rcx(&["calls", "no-such-file.ndjson", "--format", "analytics"]);
+    let out = rcx(&["calls", "no-such-file.ndjson", "--format", "parquet"]);
     assert_eq!(code(&out), 2);
     assert!(
         stderr(&out).starts_with(
-            "error: invalid value 'analytics' for '--format <FORMAT>'\n  \
-             [possible values: csv, json, ndjson, table]\n"
+            "error: invalid value 'parquet' for '--format <FORMAT>'\n  \
+             [possible values: csv, json, ndjson, table, analytics]\n"
         ),
         "{}",
         stderr(&out)

@@ -4,6 +4,7 @@ mod util;
 
 mod alloc;
 mod analytics;
+mod analytics_calls;
 mod architecture;
 mod calls;
 mod chunked;

@@ -98,6 +98,11 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// The call's span, end − start (0 for an end before the start), ms.
+    pub fn span_ms(&self) -> i64 {
+        (self.end - self.start).max(0)
+    }
+
     /// Whether an agent took the call (it has an agent segment).
     pub fn answered(&self) -> bool {
         self.first_agent.is_some()

@@ -66,22 +66,53 @@ pub struct CallSums {
     pub transferred_calls: u64,
     /// Σ recorded time of the handled calls, ms.
     pub recorded_ms: i64,
+    /// OUTBOUND calls.
+    pub outbound: u64,
+    /// Σ span (end − start) of every call, ms; the spans below are of the
+    /// calls named, for the Analytics API's timers.
+    pub span_ms: i64,
+    /// Σ span of the INBOUND calls, ms.
+    pub inbound_span_ms: i64,
+    /// Σ span of the OUTBOUND calls, ms.
+    pub outbound_span_ms: i64,
+    /// Σ span of the handled calls, ms.
+    pub handled_span_ms: i64,
+    /// Σ span of the answered INBOUND calls, ms.
+    pub answered_span_ms: i64,
+    /// Σ span of the INBOUND calls answered within SL, ms.
+    pub in_sla_span_ms: i64,
+    /// Σ span of the abandoned calls, ms.
+    pub abandoned_span_ms: i64,
+    /// Σ span of the handled calls with a transfer, ms.
+    pub transferred_span_ms: i64,
 }
 
 impl CallSums {
     /// Adds one call judged by `t`.
     pub(crate) fn add(&mut self, c: &Call<'_>, t: Thresholds) {
+        let span = c.span_ms();
         self.calls += 1;
+        self.span_ms += span;
+        if c.direction == Some(Direction::Outbound) {
+            self.outbound += 1;
+            self.outbound_span_ms += span;
+        }
         if c.direction == Some(Direction::Inbound) {
             self.offered += 1;
+            self.inbound_span_ms += span;
             self.abandon_offered += u64::from(c.shows_abandons);
             if c.answered() {
                 self.answered += 1;
-                self.answered_within_sl += u64::from(c.wait_ms <= t.sl_ms);
+                self.answered_span_ms += span;
+                if c.wait_ms <= t.sl_ms {
+                    self.answered_within_sl += 1;
+                    self.in_sla_span_ms += span;
+                }
                 self.wait_answered_ms += c.wait_ms;
                 self.longest_wait_answered_ms = self.longest_wait_answered_ms.max(c.wait_ms);
             } else {
                 self.abandoned += 1;
+                self.abandoned_span_ms += span;
                 if c.wait_ms < t.short_ms {
                     self.short_abandoned += 1;
                 } else if c.wait_ms <= t.sl_ms {
@@ -91,10 +122,14 @@ impl CallSums {
         }
         if c.answered() {
             self.handled += 1;
+            self.handled_span_ms += span;
             self.handle_ms += c.handle_ms;
             self.transfers += c.transfers;
             self.conferences += c.conferences;
-            self.transferred_calls += u64::from(c.transfers > 0);
+            if c.transfers > 0 {
+                self.transferred_calls += 1;
+                self.transferred_span_ms += span;
+            }
             self.recorded_ms += c.recorded_ms;
         }
     }
@@ -119,6 +154,15 @@ impl CallSums {
         self.conferences += o.conferences;
         self.transferred_calls += o.transferred_calls;
         self.recorded_ms += o.recorded_ms;
+        self.outbound += o.outbound;
+        self.span_ms += o.span_ms;
+        self.inbound_span_ms += o.inbound_span_ms;
+        self.outbound_span_ms += o.outbound_span_ms;
+        self.handled_span_ms += o.handled_span_ms;
+        self.answered_span_ms += o.answered_span_ms;
+        self.in_sla_span_ms += o.in_sla_span_ms;
+        self.abandoned_span_ms += o.abandoned_span_ms;
+        self.transferred_span_ms += o.transferred_span_ms;
     }
 }
 

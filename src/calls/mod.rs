@@ -47,16 +47,19 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 
+mod analytics;
 mod call;
 mod metrics;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
+pub(crate) use analytics::grouped_by;
 pub use call::Call;
 pub use metrics::{CallCell, CallColumns, CallMetrics, CallSums, CALL_COLUMNS};
 
@@ -65,9 +68,11 @@ use crate::error::{Error, Result};
 use crate::model::Segment;
 use crate::option::OptionName;
 use crate::read::ReaderBuilder;
-use crate::rollup::{MetricOptions, ShortAbandons, SlFormula};
+use crate::rollup::{AnalyticsAnswer, CallFilters, MetricOptions, ShortAbandons, SlFormula};
 use crate::timeline::{Interaction, Interactions, LoadStats, TimelineBy};
-use crate::window::{cmp_key, in_zone, is_integer, BucketInterval, Bucketer, Filter, Window};
+use crate::window::{
+    cmp_key, in_zone, is_integer, BucketInterval, Bucketer, Filter, WeekStart, Window,
+};
 
 /// The default service-level threshold, seconds (`--sl-threshold`).
 pub const DEFAULT_SL_THRESHOLD_S: u32 = 20;
@@ -122,7 +127,7 @@ pub struct CallsStats {
 
 /// A finished calls table: records sorted by key (SPEC 4.4), then bucket
 /// start.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CallsTable {
     by: TimelineBy,
     interval: BucketInterval,
@@ -130,6 +135,11 @@ pub struct CallsTable {
     columns: CallColumns,
     records: Vec<CallsRecord>,
     stats: CallsStats,
+    answer: Option<Arc<AnalyticsAnswer>>,
+    week_start: WeekStart,
+    /// The `from`/`to` bounds, when both were given.
+    range: Option<(i64, i64)>,
+    lists_unanswered: bool,
 }
 
 impl CallsTable {
@@ -161,6 +171,27 @@ impl CallsTable {
     pub fn stats(&self) -> &CallsStats {
         &self.stats
     }
+    /// What the table's Analytics response answers
+    /// ([`Calls::analytics`]); `None` when none was asked for.
+    pub fn analytics_answer(&self) -> Option<&AnalyticsAnswer> {
+        self.answer.as_deref()
+    }
+    /// The start of every `interval` bucket of the range the calls were
+    /// limited to (`from` and `to`, both given), empty ones too, in order
+    /// (see [`RollupTable::range_bucket_starts`]).
+    ///
+    /// [`RollupTable::range_bucket_starts`]: crate::rollup::RollupTable::range_bucket_starts
+    pub fn range_bucket_starts(
+        &self,
+        interval: BucketInterval,
+    ) -> Result<Option<Vec<DateTime<FixedOffset>>>> {
+        crate::window::range_bucket_starts(self.tz, interval, self.week_start, self.range)
+    }
+    /// Whether the data lists calls no agent took (cx v1 dialogs); v2
+    /// exports list agent legs only.
+    pub fn lists_unanswered(&self) -> bool {
+        self.lists_unanswered
+    }
 }
 
 /// The calls builder. Defaults as `rcx calls`: one key for all, hour
@@ -179,6 +210,7 @@ pub struct Calls {
     options: MetricOptions,
     columns: CallColumns,
     skip_invalid: bool,
+    answer: Option<Arc<AnalyticsAnswer>>,
 }
 
 impl Default for Calls {
@@ -191,6 +223,7 @@ impl Default for Calls {
             options: MetricOptions::default(),
             columns: CallColumns::all(),
             skip_invalid: false,
+            answer: None,
         }
     }
 }
@@ -212,6 +245,8 @@ struct Partial {
     /// Some call id is not an integer (call order compares ids as text).
     text_ids: bool,
     no_direction: u64,
+    /// Some call read is of an export that lists unanswered calls.
+    lists_unanswered: bool,
 }
 
 impl Partial {
@@ -245,6 +280,7 @@ impl Partial {
         };
         self.text_ids |= o.text_ids;
         self.no_direction += o.no_direction;
+        self.lists_unanswered |= o.lists_unanswered;
         self
     }
 
@@ -278,6 +314,10 @@ impl Calls {
     pub fn by(mut self, by: TimelineBy) -> Self {
         self.by = by;
         self
+    }
+    /// The current grouping.
+    pub fn grouping(&self) -> TimelineBy {
+        self.by
     }
     crate::window::window_setters!("calls", "15m, 30m, hour, day, week, month or total", "UTC");
     /// Answered within service level: wait ≤ this many seconds (default
@@ -382,6 +422,11 @@ impl Calls {
             },
             total: interval == BucketInterval::Total,
             interval,
+            filters: self
+                .answer
+                .as_ref()
+                .map(|a| a.filters.clone())
+                .filter(|f| !f.asks_nothing()),
         })
     }
 
@@ -420,6 +465,15 @@ impl Calls {
             .map(|(lo, hi)| (lo.div_euclid(1000), -(-hi).div_euclid(1000)));
         let nkeys = self.by.key_columns().len();
         let first_negative_wait = p.first_negative();
+        // A Users or UserGroups response has no record for the calls no
+        // agent took (the empty key).
+        let no_agent = match (&self.answer, self.by) {
+            (Some(_), TimelineBy::Agent | TimelineBy::AgentGroup) => p
+                .cells
+                .get("")
+                .map_or(0, |m| m.values().map(|s| s.calls).sum::<u64>()),
+            _ => 0,
+        };
         let mut records: Vec<CallsRecord> = p
             .cells
             .into_iter()
@@ -464,6 +518,13 @@ impl Calls {
                 first_negative_wait.as_deref().unwrap_or("?")
             ));
         }
+        if no_agent > 0 {
+            warnings.push(format!(
+                "{no_agent} call(s) no agent took have no user; the response has no record \
+                 for them (grouping.groupBy {})",
+                grouped_by(self.by).unwrap_or("?")
+            ));
+        }
         if p.no_direction > 0 {
             warnings.push(format!(
                 "{} call(s) have no direction; they count in calls and the handling columns, \
@@ -486,6 +547,10 @@ impl Calls {
                 no_direction: p.no_direction,
                 warnings,
             },
+            answer: self.answer.clone(),
+            week_start: self.window.week_start_day(),
+            range: filter.from.zip(filter.to),
+            lists_unanswered: p.lists_unanswered,
         })
     }
 }
@@ -498,6 +563,8 @@ struct Ctx {
     thresholds: Thresholds,
     total: bool,
     interval: BucketInterval,
+    /// An Analytics request's filters, when they ask for anything.
+    filters: Option<CallFilters>,
 }
 
 impl Ctx {
@@ -506,10 +573,16 @@ impl Ctx {
         let c = Call::of(i);
         p.read += 1;
         p.text_ids |= !is_integer(i.id());
+        p.lists_unanswered |= c.shows_abandons;
         // Bounds are whole seconds, so the second of the start decides.
         let s = c.start.div_euclid(1000);
         if !self.filter.keeps(s, || in_zone(&self.tz, s).naive_local()) {
             return;
+        }
+        if let Some(f) = &self.filters {
+            if !f.keeps(&analytics::facts(&c, i, self.by, self.thresholds)) {
+                return;
+            }
         }
         p.kept += 1;
         if c.raw_wait_ms < 0 {

@@ -220,6 +220,25 @@ impl ReaderBuilder {
         self
     }
 
+    /// The report a file holds, from its first bytes (its header, its
+    /// first JSON record), without reading it through; the
+    /// [`report`](Self::report) override when one is set.
+    ///
+    /// ```
+    /// use ringcx_reports::{ReaderBuilder, ReportKind};
+    /// let rb = ReaderBuilder::new();
+    /// assert_eq!(rb.kind_of("fixtures/queue_header.csv")?, ReportKind::Queue);
+    /// assert_eq!(rb.kind_of("fixtures/segments_mixed.ndjson")?, ReportKind::Segments);
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn kind_of(&self, path: impl AsRef<Path>) -> Result<ReportKind> {
+        if let Some(k) = self.report {
+            return Ok(k);
+        }
+        let f = OpenFile::open(path.as_ref())?;
+        Ok(self.from_reader(f.name().clone(), f.reader_at(0))?.kind())
+    }
+
     /// Opens a file. The file name is what errors will name. The file is
     /// opened once: a regular file is scanned for its date order and then
     /// read from its start by position; any other file (a FIFO, a process

@@ -89,8 +89,8 @@ use crate::window::{Attribution, BucketInterval, Filter, WeekStart, Window};
 /// the timeline and the calls, not rolled up.
 pub(crate) fn segments_refused() -> Error {
     Error::usage(
-        "segment files cannot be rolled up, and an Analytics request over interaction metadata \
-         is not answered yet; use rcx timeline or rcx calls",
+        "segment files cannot be rolled up; use rcx analytics, rcx calls or rcx timeline (an \
+         Analytics request over interaction metadata is answered from its calls)",
     )
 }
 
@@ -443,25 +443,13 @@ impl Rollup {
     }
     /// The page of an Analytics response, from 1 (default 1).
     pub fn page(mut self, page: u64) -> Result<Self> {
-        if page == 0 {
-            return Err(Error::usage(format!(
-                "{} counts from 1, got 0",
-                OptionName::Page
-            )));
-        }
-        self.answer.page = Some(page);
+        self.answer = std::mem::take(&mut self.answer).with_page(page)?;
         Ok(self)
     }
     /// Records per page of an Analytics response (default: all on one
     /// page).
     pub fn per_page(mut self, per_page: u64) -> Result<Self> {
-        if per_page == 0 {
-            return Err(Error::usage(format!(
-                "{} must be at least 1, got 0",
-                OptionName::PerPage
-            )));
-        }
-        self.answer.per_page = Some(per_page);
+        self.answer = std::mem::take(&mut self.answer).with_per_page(per_page)?;
         Ok(self)
     }
     /// The metric columns chosen with [`columns`](Self::columns), as given

@@ -19,7 +19,7 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::option::OptionName;
-use crate::window::{buckets_between, cmp_keys, in_zone, is_integer, WeekStart};
+use crate::window::{cmp_keys, in_zone, is_integer, range_bucket_starts, WeekStart};
 use crate::window::{Attribution, BucketInterval};
 
 /// A finished file rollup, not yet formatted: a [`RollupTable`], or the
@@ -376,25 +376,7 @@ impl RollupTable {
         &self,
         interval: BucketInterval,
     ) -> Result<Option<Vec<DateTime<FixedOffset>>>> {
-        const LIMIT: usize = 1_000_000;
-        let Some(range) = self.range else {
-            return Ok(None);
-        };
-        if matches!(interval, BucketInterval::Native | BucketInterval::Total) {
-            return Ok(None);
-        }
-        let b =
-            buckets_between(self.tz, interval, self.week_start, range, LIMIT).ok_or_else(|| {
-                Error::usage(format!(
-                    "the range from {} to {} has more than {LIMIT} {} buckets; narrow it",
-                    in_zone(&self.tz, range.0).to_rfc3339(),
-                    in_zone(&self.tz, range.1).to_rfc3339(),
-                    interval
-                ))
-            })?;
-        Ok(Some(
-            b.into_iter().map(|(s, _)| in_zone(&self.tz, s)).collect(),
-        ))
+        range_bucket_starts(self.tz, interval, self.week_start, self.range)
     }
     /// What the table's Analytics response answers
     /// ([`Rollup::analytics`](super::Rollup::analytics)).

@@ -212,7 +212,7 @@ fn local_of(tz: &Tz, t: i64) -> NaiveDateTime {
 /// The buckets of `interval` in `tz` that meet `[from, to)`, in order (the
 /// first holds `from`), or `None` when there would be more than `limit`.
 /// Empty for `native` and `total`, which have no grid.
-pub(crate) fn buckets_between(
+fn buckets_between(
     tz: Tz,
     interval: BucketInterval,
     week_start: WeekStart,
@@ -237,6 +237,35 @@ pub(crate) fn buckets_between(
         t = e;
     }
     Some(out)
+}
+
+/// The start of every `interval` bucket of `range` (UTC seconds, `[from,
+/// to)`), empty ones too, in order, in `tz`: the points of an Analytics
+/// timeline, the buckets an Average is over. `None` without a range, and
+/// for the `native` and `total` intervals (no grid); an error past a
+/// million buckets.
+pub(crate) fn range_bucket_starts(
+    tz: Tz,
+    interval: BucketInterval,
+    week_start: WeekStart,
+    range: Option<(i64, i64)>,
+) -> crate::Result<Option<Vec<DateTime<FixedOffset>>>> {
+    const LIMIT: usize = 1_000_000;
+    let Some(range) = range else {
+        return Ok(None);
+    };
+    if matches!(interval, BucketInterval::Native | BucketInterval::Total) {
+        return Ok(None);
+    }
+    let b = buckets_between(tz, interval, week_start, range, LIMIT).ok_or_else(|| {
+        crate::Error::usage(format!(
+            "the range from {} to {} has more than {LIMIT} {} buckets; narrow it",
+            in_zone(&tz, range.0).to_rfc3339(),
+            in_zone(&tz, range.1).to_rfc3339(),
+            interval
+        ))
+    })?;
+    Ok(Some(b.into_iter().map(|(s, _)| in_zone(&tz, s)).collect()))
 }
 
 fn midnight(tz: &Tz, d: NaiveDate) -> i64 {

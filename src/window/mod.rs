@@ -67,8 +67,8 @@ mod key;
 
 use chrono_tz::Tz;
 
-pub(crate) use bucket::{buckets_between, offset_secs, Bucketer};
 pub use bucket::{in_zone, Attribution, BucketInterval, WeekStart};
+pub(crate) use bucket::{offset_secs, range_bucket_starts, Bucketer};
 pub(crate) use filter::{hhmm, weekday, Filter};
 pub use filter::{parse_days, HourRange, TimeBound};
 pub(crate) use hash::{FastMap, FastSet, FxHasher};

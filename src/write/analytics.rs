@@ -21,8 +21,8 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
-use crate::option::OptionName;
 use crate::model::ReportKind;
+use crate::option::OptionName;
 use crate::rollup::{
     legacy_key, Aggregation, AnalyticsAnswer, Asked, Grouping, OptionSums, OptionValues,
     ResponseVersion, RollupTable, Section, API_OPTIONS,
@@ -116,19 +116,34 @@ fn sections(
     }
 }
 
+/// A bucket's start and its sums.
+pub(crate) type Bucket = (DateTime<FixedOffset>, OptionSums);
+
 /// One record of a response: its key, its `info.name` (`None`: `null`),
 /// and its buckets' sums (before the filters), in time order.
 pub(crate) struct KeyBuckets {
     pub key: String,
     pub name: Option<String>,
-    pub buckets: Vec<(DateTime<FixedOffset>, OptionSums)>,
+    pub buckets: Vec<Bucket>,
 }
 
 /// What an Analytics response is written from: a rollup table of
 /// interval rows, or a calls table of interaction metadata.
 pub(crate) trait AnalyticsSource {
-    /// The report the sums come from ([`OptionSums::zero`]).
+    /// The report the sums come from.
     fn kind(&self) -> ReportKind;
+    /// The sums of the calls the request's filters keep: interval rows'
+    /// sums rewritten ([`CallFilters::apply`]); a source that filtered
+    /// call by call gives its sums as they are.
+    ///
+    /// [`CallFilters::apply`]: crate::rollup::CallFilters::apply
+    fn filtered(&self, sums: OptionSums) -> OptionSums {
+        self.answer().filters.apply(sums)
+    }
+    /// The sums of a key or bucket without calls.
+    fn zero(&self) -> OptionSums {
+        OptionSums::zero(self.kind())
+    }
     /// `groupedBy` when the request names none: the grouping's API name.
     fn grouped_by(&self) -> &'static str;
     /// What the response answers.
@@ -161,11 +176,7 @@ fn key_and_name(grouping: Grouping, k: &[String]) -> (String, Option<String>) {
 
 /// A key's points: its buckets, and every bucket of `grid` it has no
 /// rows in (as `zero`), in time order.
-fn points(
-    g: &[(DateTime<FixedOffset>, OptionSums)],
-    grid: Option<&[DateTime<FixedOffset>]>,
-    zero: OptionSums,
-) -> Vec<(DateTime<FixedOffset>, OptionSums)> {
+fn points(g: &[Bucket], grid: Option<&[DateTime<FixedOffset>]>, zero: OptionSums) -> Vec<Bucket> {
     let mut out = g.to_vec();
     if let Some(grid) = grid {
         let have: std::collections::HashSet<i64> = out.iter().map(|(t, _)| t.timestamp()).collect();
@@ -277,20 +288,19 @@ pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> 
     let groups = src.keys();
     // The records listed: every key's, or the keys selected in their
     // order (a key without rows gets a record of zeros, as the API's).
-    let listed: Vec<(&str, Option<&str>, &[(DateTime<FixedOffset>, OptionSums)])> =
-        match &answer.keys {
-            None => groups
-                .iter()
-                .map(|g| (g.key.as_str(), g.name.as_deref(), &g.buckets[..]))
-                .collect(),
-            Some((_, keys)) => keys
-                .iter()
-                .map(|want| match groups.iter().find(|g| g.key == *want) {
-                    Some(g) => (g.key.as_str(), g.name.as_deref(), &g.buckets[..]),
-                    None => (want.as_str(), None, &[][..]),
-                })
-                .collect(),
-        };
+    let listed: Vec<(&str, Option<&str>, &[Bucket])> = match &answer.keys {
+        None => groups
+            .iter()
+            .map(|g| (g.key.as_str(), g.name.as_deref(), &g.buckets[..]))
+            .collect(),
+        Some((_, keys)) => keys
+            .iter()
+            .map(|want| match groups.iter().find(|g| g.key == *want) {
+                Some(g) => (g.key.as_str(), g.name.as_deref(), &g.buckets[..]),
+                None => (want.as_str(), None, &[][..]),
+            })
+            .collect(),
+    };
     let total = listed.len() as u64;
     let per_page = answer.per_page.unwrap_or(total);
     let pages = if per_page == 0 {
@@ -342,7 +352,7 @@ pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> 
         }
         out.push_str("{\"data\":[");
     }
-    let zero = OptionSums::zero(src.kind());
+    let zero = src.zero();
     // A timeline lists every bucket of the request's range, as the API
     // does: a bucket without rows is a point of zeros.
     let grid = src.range_bucket_starts(src.interval())?;
@@ -396,7 +406,7 @@ pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> 
             // range that an Average, Min or Max is over.
             let sums: Vec<(i64, OptionSums)> = g
                 .iter()
-                .map(|(t, s)| (t.timestamp(), answer.filters.apply(*s)))
+                .map(|(t, s)| (t.timestamp(), src.filtered(*s)))
                 .collect();
             let total = sums.iter().fold(zero, |t, (_, s)| t.plus(*s));
             let mut over: Vec<(BucketInterval, Vec<OptionSums>)> = Vec::new();
@@ -429,7 +439,7 @@ pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> 
                 out.push_str("{\"time\":\"");
                 write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
                 out.push('"');
-                let sums = answer.filters.apply(sums);
+                let sums = src.filtered(sums);
                 sections(out, &asked, legacy, |a| {
                     a.option.values(&[sums], a.aggregation)
                 });

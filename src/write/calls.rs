@@ -6,9 +6,17 @@
 
 use std::io::Write;
 
-use crate::calls::{CallCell, CallsRecord, CallsTable};
-use crate::error::{Error, Result};
+use chrono::{DateTime, FixedOffset};
 
+use crate::calls::{grouped_by, CallCell, CallsRecord, CallsTable};
+use crate::error::{Error, Result};
+use crate::model::ReportKind;
+use crate::option::OptionName;
+use crate::rollup::{AnalyticsAnswer, OptionSums};
+use crate::timeline::TimelineBy;
+use crate::window::BucketInterval;
+
+use super::analytics::{write_analytics, AnalyticsSource, KeyBuckets};
 use super::cell::rfc3339;
 use super::timeline::{seconds_text, write_rows, V};
 use super::TableFormat;
@@ -64,8 +72,100 @@ fn row(table: &CallsTable, r: &CallsRecord) -> Vec<V> {
     v
 }
 
-/// Writes a calls table in `format`: csv, json, ndjson or table. The
-/// Analytics API shape is refused (a usage error naming it).
+/// A calls table answering an Analytics API response: the table's
+/// [`AnalyticsAnswer`], or every option calls answer.
+struct CallsAnswer<'a> {
+    table: &'a CallsTable,
+    answer: &'a AnalyticsAnswer,
+}
+
+impl AnalyticsSource for CallsAnswer<'_> {
+    fn kind(&self) -> ReportKind {
+        ReportKind::Segments
+    }
+    /// The calls were kept or dropped by the filters one by one.
+    fn filtered(&self, sums: OptionSums) -> OptionSums {
+        sums
+    }
+    fn zero(&self) -> OptionSums {
+        crate::calls::CallSums::default().option_sums(self.table.lists_unanswered())
+    }
+    fn grouped_by(&self) -> &'static str {
+        grouped_by(self.table.by()).unwrap_or("Company")
+    }
+    fn answer(&self) -> &AnalyticsAnswer {
+        self.answer
+    }
+    fn interval(&self) -> BucketInterval {
+        self.table.interval()
+    }
+    fn check(&self) -> Result<()> {
+        let by = self.table.by();
+        if grouped_by(by).is_none() {
+            return Err(Error::usage(format!(
+                "the Analytics API has no grouping by {by}; the analytics format answers {} \
+                 agent (Users), agent-group (UserGroups) or all (Company)",
+                OptionName::By
+            )));
+        }
+        if self.table.columns().names().len() != crate::calls::CALL_COLUMNS.len() {
+            return Err(Error::usage(format!(
+                "{} chooses table columns; an Analytics response lists the request's \
+                 responseOptions instead",
+                OptionName::Columns
+            )));
+        }
+        Ok(())
+    }
+    fn keys(&self) -> Vec<KeyBuckets> {
+        let by = self.table.by();
+        let lists = self.table.lists_unanswered();
+        let mut out: Vec<KeyBuckets> = Vec::new();
+        let recs = self.table.records();
+        for (i, r) in recs.iter().enumerate() {
+            let key = r.keys().first().map_or("", String::as_str);
+            // A call no agent took has no user (counted in a warning).
+            if key.is_empty() && by != TimelineBy::All {
+                continue;
+            }
+            let sums = (r.bucket_start(), r.metrics.sums.option_sums(lists));
+            match out.last_mut() {
+                Some(k) if i > 0 && recs[i - 1].keys() == r.keys() => k.buckets.push(sums),
+                _ => {
+                    let (key, name) = match by {
+                        TimelineBy::All => ("company".to_owned(), Some("Company".to_owned())),
+                        // Interaction metadata has agent ids, no names.
+                        TimelineBy::Agent => (key.to_owned(), None),
+                        _ => (key.to_owned(), Some(key.to_owned())),
+                    };
+                    out.push(KeyBuckets {
+                        key,
+                        name,
+                        buckets: vec![sums],
+                    });
+                }
+            }
+        }
+        out
+    }
+    fn range_bucket_starts(
+        &self,
+        interval: BucketInterval,
+    ) -> Result<Option<Vec<DateTime<FixedOffset>>>> {
+        self.table.range_bucket_starts(interval)
+    }
+    fn native_interval(&self) -> Result<Option<BucketInterval>> {
+        Err(Error::usage(
+            "Average, Min and Max without an aggregationInterval are over the rows' own \
+             intervals, and calls have none; give an aggregationInterval",
+        ))
+    }
+}
+
+/// Writes a calls table in `format`: csv, json, ndjson, table, or the
+/// Analytics API response (SPEC 8.3) of the table's
+/// [`analytics_answer`](CallsTable::analytics_answer), every option calls
+/// answer when it has none.
 ///
 /// ```
 /// use ringcx_reports::calls::{CallColumns, Calls};
@@ -83,15 +183,17 @@ fn row(table: &CallsTable, r: &CallsRecord) -> Vec<V> {
 /// bucket_start,bucket_end,offered,answered_within_sl,asa_s,aht_s,abandon_rate_pct
 /// 2024-03-04T10:00:00+00:00,2024-03-04T11:00:00+00:00,1,0,25.000,180.500,
 /// ");
-/// assert!(write_calls(&table, TableFormat::Analytics, &mut Vec::new()).is_err());
 /// # Ok::<(), ringcx_reports::Error>(())
 /// ```
 pub fn write_calls<W: Write>(table: &CallsTable, format: TableFormat, out: &mut W) -> Result<()> {
     if format == TableFormat::Analytics {
-        return Err(Error::usage(
-            "the analytics output format is not available for calls; expected csv, json, \
-             ndjson or table",
-        ));
+        let every = AnalyticsAnswer::default();
+        let answer = table.analytics_answer().unwrap_or(&every);
+        let mut buf = String::new();
+        write_analytics(&CallsAnswer { table, answer }, &mut buf)?;
+        return out
+            .write_all(buf.as_bytes())
+            .map_err(|e| Error::io("<output>", e));
     }
     let head = calls_header(table);
     let text_cols = table.key_columns().len() + 2;

@@ -9,7 +9,7 @@ use clap::Args as ClapArgs;
 use ringcx_reports::calls::{
     CallColumns, Calls, CALL_COLUMNS, DEFAULT_SHORT_ABANDON_S, DEFAULT_SL_THRESHOLD_S,
 };
-use ringcx_reports::rollup::{ShortAbandons, SlFormula};
+use ringcx_reports::rollup::{AnalyticsAnswer, ShortAbandons, SlFormula};
 use ringcx_reports::timeline::TimelineBy;
 use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_calls, TableFormat};
@@ -17,13 +17,13 @@ use ringcx_reports::Error;
 
 use crate::common::{one_of, parse_tz, Output, ReadOpts, TimeArgs};
 
-/// The formats of calls: a subset of [`TableFormat`], as [`write_calls`]
-/// refuses the Analytics shape.
+/// The formats of calls: a subset of [`TableFormat`].
 const FORMATS: &[TableFormat] = &[
     TableFormat::Csv,
     TableFormat::Json,
     TableFormat::Ndjson,
     TableFormat::Table,
+    TableFormat::Analytics,
 ];
 
 /// Calls (interactions) of interaction metadata per key and DST-correct
@@ -115,6 +115,11 @@ fn build(a: &Args) -> Result<Calls, Error> {
     }
     if let Some(s) = a.short_abandons {
         c = c.short_abandons(s);
+    }
+    // The Analytics response of every option calls answer, grouped as
+    // `--by`.
+    if a.format == TableFormat::Analytics {
+        c = c.analytics(AnalyticsAnswer::default());
     }
     Ok(c)
 }

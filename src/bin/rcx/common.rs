@@ -11,7 +11,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
-use ringcx_reports::rollup::{GroupMap, GroupOf, ResponseVersion, Rollup};
+use ringcx_reports::rollup::{AnalyticsAnswer, GroupMap, GroupOf, ResponseVersion, Rollup};
 use ringcx_reports::window::{parse_days, HourRange, TimeBound};
 use ringcx_reports::write::{check_not_input, Destination};
 use ringcx_reports::{
@@ -355,6 +355,20 @@ pub struct ResponseOpts {
 }
 
 impl ResponseOpts {
+    /// Sets the options given on an Analytics answer.
+    pub fn answer(&self, mut a: AnalyticsAnswer) -> Result<AnalyticsAnswer, Error> {
+        if let Some(p) = self.page {
+            a = a.with_page(p)?;
+        }
+        if let Some(n) = self.per_page {
+            a = a.with_per_page(n)?;
+        }
+        if let Some(v) = self.analytics_version {
+            a.version = v;
+        }
+        Ok(a)
+    }
+
     /// Sets the options given on `r`.
     pub fn apply(&self, mut r: Rollup) -> Result<Rollup, Error> {
         if let Some(p) = self.page {

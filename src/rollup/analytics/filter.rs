@@ -5,7 +5,7 @@
 //! `callResult`, `callType`, `callDuration` and `timeSpent` call by call
 //! ([`CallFilters::keeps`] over a call's [`CallFacts`]).
 
-use super::{sub, OptionSums};
+use super::{rows_of, sub, OptionSums};
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 
@@ -109,7 +109,10 @@ impl CallFilters {
         }
         let refuse = |path: &str| {
             Err(Error::usage(format!(
-                "{path}: {kind} rows carry no per-call attribute to filter on; interval                  reports answer direction, callResponse and queueSla (interaction metadata                  answers more)"
+                "{path}: {} carry no per-call attribute to filter on; interval reports \
+                 answer direction, callResponse and queueSla (interaction metadata answers \
+                 more)",
+                rows_of(kind)
             )))
         };
         for (path, values) in &self.filters {
@@ -121,7 +124,8 @@ impl CallFilters {
                 .any(|v| matches!(v, FilterValue::InSla | FilterValue::OutSla));
             if sla && kind != ReportKind::Queue {
                 return Err(Error::usage(format!(
-                    "{path}: {kind} rows have no service level to filter on"
+                    "{path}: {} have no service level to filter on",
+                    rows_of(kind)
                 )));
             }
         }
@@ -139,6 +143,11 @@ impl CallFilters {
             let first = kept.next().unwrap_or(s);
             kept.fold(first, OptionSums::plus)
         })
+    }
+
+    /// Whether no filter asks for anything.
+    pub fn asks_nothing(&self) -> bool {
+        self.filters.is_empty() && self.call_duration.is_none() && self.time_spent.is_none()
     }
 
     /// Whether the filters keep a call of interaction metadata.

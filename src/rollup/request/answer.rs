@@ -295,7 +295,11 @@ pub(super) fn filters(file: &str, top: &serde_json::Map<String, Json>) -> Result
                         format!(
                             "{p} {name:?}: not answered: the exported files cannot tell it \
                              (answered: {})",
-                            allowed.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                            allowed
+                                .iter()
+                                .map(|(n, _)| *n)
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     ));
                 }
