@@ -381,6 +381,8 @@ fn vendor_samples_of_both_generations_as_timelines() {
          VOICE,2020-07-21T00:00:00+00:00,2020-07-22T00:00:00+00:00,1,1,2.043,2.043,1,2.043,0\n\
          VOICE,2024-07-22T00:00:00+00:00,2024-07-23T00:00:00+00:00,1,1,7.000,7.000,1,7.000,0\n"
     );
+    // The Analytics shape answers calls (rcx analytics, rcx calls); a
+    // timeline's segment metrics are not API options: clap refuses it.
     let out = rcx(&[
         "timeline",
         "--by",
@@ -391,16 +393,12 @@ fn vendor_samples_of_both_generations_as_timelines() {
         "month",
         "fixtures/vendor/interaction-metadata-cx-v1.json",
     ]);
-    assert_eq!(code(&out), 0);
-    assert_eq!(
-        stdout(&out),
-        "{\"paging\":{\"page\":0,\"perPage\":2},\"data\":{\"groupedBy\":\"UserGroups\",\"records\":[\n\
-         {\"key\":\"76873\",\"info\":{\"name\":\"76873\"},\"counters\":{\"segmentsStarted\":{\"valueType\":\"Instances\",\"values\":1},\"interactionsStarted\":{\"valueType\":\"Instances\",\"values\":1},\"peakConcurrency\":{\"valueType\":\"Instances\",\"values\":1},\"transfers\":{\"valueType\":\"Instances\",\"values\":0}},\"timers\":{\"handle\":{\"valueType\":\"Seconds\",\"values\":7.000},\"recorded\":{\"valueType\":\"Seconds\",\"values\":7.000},\"avgSegment\":{\"valueType\":\"Seconds\",\"values\":7.000}},\"points\":[{\"time\":\"2024-07-01T00:00:00+00:00\",\"counters\":{\"segmentsStarted\":{\"valueType\":\"Instances\",\"values\":1},\"interactionsStarted\":{\"valueType\":\"Instances\",\"values\":1},\"peakConcurrency\":{\"valueType\":\"Instances\",\"values\":1},\"transfers\":{\"valueType\":\"Instances\",\"values\":0}},\"timers\":{\"handle\":{\"valueType\":\"Seconds\",\"values\":7.000},\"recorded\":{\"valueType\":\"Seconds\",\"values\":7.000},\"avgSegment\":{\"valueType\":\"Seconds\",\"values\":7.000}}}]},\n\
-         {\"key\":\"79698\",\"info\":{\"name\":\"79698\"},\"counters\":{\"segmentsStarted\":{\"valueType\":\"Instances\",\"values\":1},\"interactionsStarted\":{\"valueType\":\"Instances\",\"values\":1},\"peakConcurrency\":{\"valueType\":\"Instances\",\"values\":1},\"transfers\":{\"valueType\":\"Instances\",\"values\":0}},\"timers\":{\"handle\":{\"valueType\":\"Seconds\",\"values\":17.000},\"recorded\":{\"valueType\":\"Seconds\",\"values\":0.000},\"avgSegment\":{\"valueType\":\"Seconds\",\"values\":17.000}},\"points\":[{\"time\":\"2024-07-01T00:00:00+00:00\",\"counters\":{\"segmentsStarted\":{\"valueType\":\"Instances\",\"values\":1},\"interactionsStarted\":{\"valueType\":\"Instances\",\"values\":1},\"peakConcurrency\":{\"valueType\":\"Instances\",\"values\":1},\"transfers\":{\"valueType\":\"Instances\",\"values\":0}},\"timers\":{\"handle\":{\"valueType\":\"Seconds\",\"values\":17.000},\"recorded\":{\"valueType\":\"Seconds\",\"values\":0.000},\"avgSegment\":{\"valueType\":\"Seconds\",\"values\":17.000}}}]}\n\
-         ]}}\n"
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("[possible values: csv, json, ndjson, table]"),
+        "{}",
+        stderr(&out)
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
-    assert_eq!(v["data"]["records"][1]["timers"]["handle"]["values"], 17.0);
 }
 
 #[test]

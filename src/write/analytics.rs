@@ -43,28 +43,6 @@ pub fn grouped_by(g: Grouping) -> &'static str {
     }
 }
 
-/// `service_level_pct` → `serviceLevel`: the names of the timeline
-/// command's Analytics shape.
-pub fn analytics_name(column: &str) -> String {
-    let base = column
-        .strip_suffix("_pct")
-        .or_else(|| column.strip_suffix("_s"))
-        .unwrap_or(column);
-    let mut out = String::with_capacity(base.len());
-    let mut up = false;
-    for ch in base.chars() {
-        if ch == '_' {
-            up = true;
-        } else if up {
-            out.extend(ch.to_uppercase());
-            up = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
-
 /// `"counters":{…},"timers":{…}` of the options asked, each with the
 /// values `values` gives it.
 fn sections(
@@ -451,17 +429,4 @@ pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> 
     }
     out.push_str(if legacy { "\n]}\n" } else { "\n]}}\n" });
     Ok(())
-}
-
-#[cfg(test)]
-mod examples {
-    // The examples of crate-internal items, run as unit tests.
-    use super::*;
-
-    #[test]
-    fn analytics_name_examples() {
-        assert_eq!(analytics_name("service_level_pct"), "serviceLevel");
-        assert_eq!(analytics_name("longest_answer_wait_s"), "longestAnswerWait");
-        assert_eq!(analytics_name("rows"), "rows");
-    }
 }

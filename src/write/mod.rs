@@ -18,7 +18,6 @@ mod teleopti;
 mod timeline;
 
 use crate::diagnostic::{Diagnostic, DiagnosticJson};
-pub(crate) use analytics::analytics_name;
 pub use calls::write_calls;
 
 pub use destination::{check_not_input, remove_temporaries, Destination};

@@ -1,5 +1,5 @@
 //! Writers of segment timelines and interaction rows (SPEC 5): CSV, JSON,
-//! NDJSON, an aligned table and, for timelines, the Analytics API shape.
+//! NDJSON or an aligned table.
 //!
 //! Seconds print with three decimals (they are milliseconds underneath);
 //! `avg_segment_s` is empty (CSV, table) or `null` (JSON) for a bucket
@@ -13,22 +13,18 @@
 //! With the `serde` feature timelines and interactions serialize from the
 //! same cells as the JSON printed here.
 
-use std::fmt::Write as _;
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
+use super::{csv_field, json_string, TableFormat};
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
 use crate::rollup::percent;
 use crate::timeline::{
-    Interaction, Interactions, TimelineBy, TimelineRecord, TimelineSums, TimelineTable,
-    TIMELINE_COLUMNS,
+    Interaction, Interactions, TimelineRecord, TimelineSums, TimelineTable, TIMELINE_COLUMNS,
 };
-use crate::window::BucketInterval;
-
-use super::{analytics_name, csv_field, json_string, TableFormat};
 
 /// Milliseconds as seconds with three decimals: `60000` → `60.000`.
 pub fn seconds_text(ms: i64) -> String {
@@ -318,7 +314,9 @@ pub(super) fn write_rows<W: Write>(
         }
         TableFormat::Analytics => {
             return Err(Error::usage(
-                "the analytics format is for timelines and rollups",
+                "the analytics format answers the Analytics API's call options, which segment \
+                 timelines and interactions are not; use rcx analytics, or rcx calls with the \
+                 analytics format",
             ))
         }
     }
@@ -326,7 +324,8 @@ pub(super) fn write_rows<W: Write>(
     out.flush().map_err(io)
 }
 
-/// Writes a timeline in `format` (every format of SPEC 4.4).
+/// Writes a timeline in `format`: csv, json, ndjson or table (the
+/// Analytics API shape answers calls: [`write_calls`](super::write_calls)).
 ///
 /// ```
 /// use ringcx_reports::window::BucketInterval;
@@ -352,13 +351,6 @@ pub fn write_timeline<W: Write>(
     format: TableFormat,
     out: &mut W,
 ) -> Result<()> {
-    if format == TableFormat::Analytics {
-        let mut buf = String::new();
-        timeline_analytics(table, &mut buf);
-        let io = |e| Error::io("<output>", e);
-        out.write_all(buf.as_bytes()).map_err(io)?;
-        return out.flush().map_err(io);
-    }
     let head = timeline_header(table);
     let text_cols = table.key_columns().len() + 2;
     write_rows(
@@ -402,102 +394,6 @@ pub fn write_interactions<W: Write>(
         format,
         out,
     )
-}
-
-/// The Analytics `groupedBy` value of a timeline grouping.
-pub fn timeline_grouped_by(by: TimelineBy) -> &'static str {
-    match by {
-        TimelineBy::Agent => "Users",
-        TimelineBy::AgentGroup => "UserGroups",
-        TimelineBy::Direction => "Directions",
-        TimelineBy::Channel => "Channels",
-        TimelineBy::All => "Company",
-    }
-}
-
-fn analytics_maps(out: &mut String, s: &TimelineSums) {
-    let v = metric_values(s);
-    for (label, timers) in [("counters", false), ("timers", true)] {
-        let _ = write!(out, ",\"{label}\":{{");
-        let mut first = true;
-        for (name, val) in TIMELINE_COLUMNS.iter().zip(&v) {
-            if name.ends_with("_s") != timers {
-                continue;
-            }
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            json_string(out, &analytics_name(name));
-            let _ = write!(
-                out,
-                ":{{\"valueType\":\"{}\",\"values\":{}}}",
-                if timers { "Seconds" } else { "Instances" },
-                match val {
-                    V::Null => "null",
-                    other => other.text(),
-                }
-            );
-        }
-        out.push('}');
-    }
-}
-
-/// The Analytics API shape: one record per key with totals over its
-/// buckets (peak: the largest bucket peak, which is the key's peak over
-/// the whole period; average span from the summed spans and starts) and,
-/// per bucket, a point.
-fn timeline_analytics(table: &TimelineTable, out: &mut String) {
-    let recs = table.records();
-    let mut groups: Vec<&[TimelineRecord]> = Vec::new();
-    let mut i = 0;
-    while i < recs.len() {
-        let j = recs[i..]
-            .iter()
-            .position(|r| r.keys() != recs[i].keys())
-            .map_or(recs.len(), |n| i + n);
-        groups.push(&recs[i..j]);
-        i = j;
-    }
-    let _ = write!(
-        out,
-        "{{\"paging\":{{\"page\":0,\"perPage\":{}}},\"data\":{{\"groupedBy\":\"{}\",\"records\":[",
-        groups.len(),
-        timeline_grouped_by(table.by())
-    );
-    for (gi, g) in groups.iter().enumerate() {
-        if gi > 0 {
-            out.push(',');
-        }
-        let (key, name) = match g[0].keys().first() {
-            Some(k) => (k.as_str(), k.as_str()),
-            None => ("all", "All"),
-        };
-        out.push_str("\n{\"key\":");
-        json_string(out, key);
-        out.push_str(",\"info\":{\"name\":");
-        json_string(out, name);
-        out.push('}');
-        let mut total = TimelineSums::default();
-        for r in g.iter() {
-            total.merge(&r.sums);
-        }
-        analytics_maps(out, &total);
-        if table.interval() != BucketInterval::Total {
-            out.push_str(",\"points\":[");
-            for (pi, r) in g.iter().enumerate() {
-                if pi > 0 {
-                    out.push(',');
-                }
-                let _ = write!(out, "{{\"time\":\"{}\"", rfc3339(r.bucket_start()));
-                analytics_maps(out, &r.sums);
-                out.push('}');
-            }
-            out.push(']');
-        }
-        out.push('}');
-    }
-    out.push_str("\n]}}\n");
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use ringcx_reports::model::parse_zone;
 use ringcx_reports::progress::{Progress, ProgressRead};
 use ringcx_reports::rollup::{AnalyticsAnswer, GroupMap, GroupOf, ResponseVersion, Rollup};
 use ringcx_reports::window::{parse_days, HourRange, TimeBound};
-use ringcx_reports::write::{check_not_input, Destination};
+use ringcx_reports::write::{check_not_input, Destination, TableFormat};
 use ringcx_reports::{
     Code, DateOrder, DateOrderBasis, Error, Reader, ReaderBuilder, ReportKind, WireForm,
 };
@@ -383,6 +383,17 @@ impl ResponseOpts {
         Ok(r)
     }
 }
+
+/// The formats of segment timelines and interactions: every
+/// [`TableFormat`] but the Analytics shape, which answers calls (`rcx
+/// analytics`, `rcx calls`); taking only these, `--help` lists what works
+/// and clap refuses the rest before any file is read.
+pub const SEGMENT_FORMATS: &[TableFormat] = &[
+    TableFormat::Csv,
+    TableFormat::Json,
+    TableFormat::Ndjson,
+    TableFormat::Table,
+];
 
 /// The group maps of a rollup: queues to queue groups, agents to agent
 /// groups (user groups, departments or sites; an id may be in several).

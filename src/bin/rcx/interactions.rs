@@ -9,18 +9,7 @@ use clap::Args as ClapArgs;
 use ringcx_reports::write::{write_interactions_files, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{one_of, parse_tz, Output, ReadOpts};
-
-/// The formats of interactions: a subset of [`TableFormat`], as
-/// `write_interactions` refuses the Analytics shape (which is for
-/// timelines and rollups); taking only these, `--help` lists what works and
-/// clap refuses the rest before any file is read.
-const FORMATS: &[TableFormat] = &[
-    TableFormat::Csv,
-    TableFormat::Json,
-    TableFormat::Ndjson,
-    TableFormat::Table,
-];
+use crate::common::{one_of, parse_tz, Output, ReadOpts, SEGMENT_FORMATS};
 
 /// One row per interaction: direction, channel, start and end, segments,
 /// the agent chain (`a>b>c`), transfers, handle and recorded time.
@@ -33,7 +22,7 @@ pub struct Args {
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
     tz: Tz,
     /// Output format.
-    #[arg(long, value_parser = one_of(FORMATS), default_value = "csv")]
+    #[arg(long, value_parser = one_of(SEGMENT_FORMATS), default_value = "csv")]
     format: TableFormat,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).

@@ -10,7 +10,9 @@ use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{note, one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs};
+use crate::common::{
+    note, one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs, SEGMENT_FORMATS,
+};
 
 /// Segments (agent, IVR, bot) of interaction metadata per key and DST-correct time
 /// bucket: segments and interactions started, handle and recorded time
@@ -36,7 +38,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     week_start: Option<WeekStart>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    #[arg(long, value_parser = one_of(SEGMENT_FORMATS), default_value = "csv")]
     format: TableFormat,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).

@@ -1,33 +1,36 @@
-//! What an Analytics API response answers from interval reports (SPEC 8.2,
-//! 8.3): the API's response options, each written once with its breakdown
-//! keys and its values from a bucket's sums; the filters interval reports
-//! can apply; the key selection and paging of a response.
+//! What an Analytics API response answers (SPEC 8.2, 8.3): the API's
+//! response options, each written once with its breakdown keys and its
+//! values from a bucket's sums; the filters; the key selection and paging
+//! of a response.
 //!
-//! Values come from a report's sums in two steps. [`OptionSums`] takes the
-//! sums the API's options are built from (offered, answered, abandoned,
-//! answered within SL, waits, talk, wrap; `None` where the report has no
-//! such sum), and the request's filters rewrite them
-//! ([`CallFilters::apply`]). Each option's values are then a formula over
-//! them ([`ApiOption::values`]); a value the report cannot give is `None`,
-//! printed `null`, never 0. An option none of whose values a report can
-//! give is refused by name ([`ApiOption::answerable`]).
+//! Values come from the sums in two steps. [`OptionSums`] takes the sums
+//! the API's options are built from: an interval report's (offered,
+//! answered, abandoned, answered within SL, waits, talk, wrap; `None`
+//! where the report has no such sum), which the request's filters rewrite
+//! ([`CallFilters::apply`]), or the calls of interaction metadata split by
+//! their attributes ([`CallSplit`]: counts and Σ spans), which the filters
+//! kept or dropped one by one ([`CallFilters::keeps`]). Each option's
+//! values are then a formula over them ([`ApiOption::values`]); a value
+//! the input cannot give is `None`, printed `null`, never 0. An option
+//! none of whose values an input can give is refused by name
+//! ([`ApiOption::answerable`]).
 //!
-//! | option (timer in the request) | Queue Statistics | Agent Extended |
-//! |---|---|---|
-//! | `allCalls` | offered | answered |
-//! | `callsByDirection` | inbound offered, outbound 0 | refused |
-//! | `callsByResponse` | answered, notAnswered abandoned | refused |
-//! | `callsByResult` | abandoned | refused |
-//! | `callsByQueueSla` | inSla answered within SL, outOfSla the rest answered | refused |
-//! | `callsByType` | fromQueue answered, outbound 0 | fromQueue answered |
-//! | `allCalls` (`allCallsDuration`) | answer wait + abandon wait + talk | talk + wrap |
-//! | `callsByResponse` (`callsDurationByResponse`) | answered answer wait + talk, notAnswered abandon wait | refused |
-//! | `callsSegments` (`callsSegmentsDuration`) | liveTalk talk | liveTalk talk |
+//! | option (timer in the request) | Queue Statistics | Agent Extended | calls (interaction metadata) |
+//! |---|---|---|---|
+//! | `allCalls` | offered | answered | every call |
+//! | `callsByDirection` | inbound offered, outbound 0 | refused | inbound, outbound |
+//! | `callsByResponse` | answered, notAnswered abandoned | refused | answered (an agent took it), notAnswered |
+//! | `callsByResult` | abandoned | refused | completed (answered), abandoned (unanswered inbound) |
+//! | `callsByQueueSla` | inSla answered within SL, outOfSla the rest answered | refused | the same, of inbound calls |
+//! | `callsByType` | fromQueue answered, outbound 0 | fromQueue answered | transferred, outbound |
+//! | `allCalls` (`allCallsDuration`) | answer wait + abandon wait + talk | talk + wrap | Σ call spans |
+//! | `callsByDirection`, `callsByResult`, `callsByQueueSla`, `callsByType` (`callsDurationBy…`) | refused | refused | Σ spans of the calls the counter counts |
+//! | `callsByResponse` (`callsDurationByResponse`) | answered answer wait + talk, notAnswered abandon wait | refused | Σ spans |
+//! | `callsSegments` (`callsSegmentsDuration`) | liveTalk talk | liveTalk talk | liveTalk Σ agent segment spans |
 //!
-//! Every other option (origin, actions, company hours, segment counts, the
-//! other duration breakdowns) is refused on interval reports: their rows
-//! carry no per-call attribute to answer it. The filters are in
-//! [`filter`].
+//! Every other option (origin, actions, company hours, segment counts) is
+//! refused: neither input carries what answers it. The filters are in
+//! [`filter`], the sums in [`sums`].
 
 mod filter;
 mod sums;

@@ -1,4 +1,6 @@
-//! RingCentral Analytics API request bodies mapped onto rollup options.
+//! RingCentral Analytics API request bodies mapped onto rollup options
+//! (interval reports; interaction metadata maps them onto the calls
+//! builder, [`Calls::request`](crate::calls::Calls::request)).
 //!
 //! `rcx rollup --request FILE` accepts the body an integrator already sends
 //! to the Analytics API, so that a rollup of exported files and an API
@@ -18,7 +20,7 @@
 //! | `interval` (top level, as the timeline endpoint's query parameter): `Hour`, `Day`, `Week`, `Month`, and this tool's names | `--interval` |
 //! | no `interval` (an aggregate request) | `--interval total` (one record per key for the whole range) |
 //! | `grouping.ids` or `grouping.keys` | the keys the response lists, in that order (a key without rows: a record of zeros) |
-//! | `additionalFilters` / `callFilters`: `direction`, `callResponse`, `queueSla` (a value or a list) | the calls the response counts ([`CallFilters`](super::CallFilters)) |
+//! | `additionalFilters` / `callFilters`: `direction`, `callResponse`, `queueSla` (a value or a list); on interaction metadata also `callResult`, `callType`, `callDuration`, `timeSpent` | the calls the response counts ([`CallFilters`](super::CallFilters)) |
 //! | `responseOptions.counters` / `timers`: an option with `true`, or (aggregate requests) `{aggregationType, aggregationInterval}` | the options the response lists ([`API_OPTIONS`](super::API_OPTIONS)) and how each is aggregated ([`Aggregation`](super::Aggregation)); none given: `allCalls` and `allCallsDuration` |
 //!
 //! The last three shape an Analytics response
@@ -27,8 +29,8 @@
 //! JSON path, never ignored (SPEC 8: "every key of a request body is
 //! either honoured exactly or refused"): a misspelled or unknown key or
 //! enum value, and the keys not answered yet, when they ask for anything:
-//! `grouping.groupByMembers`, the filters interval rows carry nothing for
-//! (`origin`, `callDuration`, …), the options they cannot answer
+//! `grouping.groupByMembers`, the filters neither input carries
+//! (`origin`, `calledNumbers`, …), the options they cannot answer
 //! (`callsByOrigin`, …), and an `aggregationInterval` with `Sum` or
 //! `Percent` (the API takes one only with `Average`, `Min` and `Max`).
 //! Null, `{}` and `[]` ask for nothing and are accepted.
