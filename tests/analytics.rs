@@ -326,8 +326,12 @@ fn refused_keys_name_their_path() {
             "grouping.keys: give keys once; grouping.ids already does",
         ),
         (
-            r#"{"grouping": {"groupBy": "Users", "groupByMembers": "Departments"}}"#,
-            "grouping.groupByMembers",
+            r#"{"grouping": {"groupBy": "Users", "groupByMembers": "Department"}}"#,
+            "grouping.groupByMembers: give groupBy or groupByMembers, not both",
+        ),
+        (
+            r#"{"grouping": {"groupByMembers": "Departments"}}"#,
+            "grouping.groupByMembers \"Departments\": unknown; expected Department, UserGroup, Queue or Site",
         ),
     ] {
         refused(text, want);
@@ -752,6 +756,19 @@ fn queue_agents_sums_each_agent_over_the_queues_asked() {
         run(r#"["5688"]"#),
         [("1002".to_owned(), json!(2), json!(300 + 30))]
     );
+    // groupByMembers Queue (current endpoints) is the same question.
+    let (_d, b) = body(
+        r#"{"grouping": {"groupByMembers": "Queue", "keys": ["5688"]},
+            "responseOptions": {"counters": {"allCalls": true}}}"#,
+    );
+    let v: Value =
+        serde_json::from_str(&ok(&["analytics", "aggregate", "--body", &b, file])).unwrap();
+    assert_eq!(v["data"]["groupedBy"], "Users");
+    assert_eq!(
+        v["data"]["records"],
+        json!([{"key": "1002", "info": {"name": "O\"Brien, Pat"},
+                "counters": {"allCalls": {"valueType": "Instances", "values": 2}}, "timers": {}}])
+    );
     assert_eq!(
         run(r#"["5686", "5688"]"#),
         [
@@ -915,6 +932,26 @@ fn departments_count_an_agent_in_each_of_its_groups() {
     assert_eq!(got, json!([["1002", 5]]));
     let (got, _) = run("DepartmentMembers", r#"["East"]"#);
     assert_eq!(got, json!([["1001", 9], ["1002", 5]]));
+    // The current endpoints' groupByMembers is the same grouping, its
+    // response grouped by users.
+    let (_d, b) = body(
+        r#"{"grouping": {"groupByMembers": "Department", "keys": ["West"]},
+            "responseOptions": {"counters": {"allCalls": true}}}"#,
+    );
+    let v: Value = serde_json::from_str(&ok(&[
+        "analytics",
+        "aggregate",
+        "--departments",
+        map,
+        "--body",
+        &b,
+        file,
+    ]))
+    .unwrap();
+    assert_eq!(v["data"]["groupedBy"], "Users");
+    assert_eq!(v["data"]["records"][0]["key"], "1002");
+    assert_eq!(v["data"]["records"][0]["counters"]["allCalls"]["values"], 5);
+    assert_eq!(v["data"]["records"].as_array().unwrap().len(), 1);
     // Without a map, the members of a group are unknown.
     let (_d, b) = body(r#"{"grouping": {"groupBy": "SiteMembers", "ids": ["North"]}}"#);
     let e = usage(&["analytics", "aggregate", "--body", &b, file]);

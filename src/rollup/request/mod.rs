@@ -13,6 +13,7 @@
 //! | `grouping.groupBy` `QueueAgents` with `ids`/`keys` | `--by agent` over the rows of those queues ([`Rollup::queue_ids`]) |
 //! | `grouping.groupBy` `Departments`, `Sites` (and `UserGroups`) | `--by agent-group`, the agent map naming departments or sites |
 //! | `grouping.groupBy` `UserGroupMembers`, `DepartmentMembers`, `SiteMembers` with `ids` | `--by agent` over the agents the agent map puts in those groups ([`Rollup::members_of`]) |
+//! | `grouping.groupByMembers` `Department`, `UserGroup`, `Site`, `Queue` with `keys` (current endpoints) | as `DepartmentMembers`, `UserGroupMembers`, `SiteMembers`, `QueueAgents`; the response's `groupedBy` is `Users` |
 //! | `timeSettings.timeZone` or `timeSettings.advancedTimeSettings.timeZone` (both: the same zone) | `--tz` |
 //! | `timeSettings.timeRange.timeFrom` / `timeTo` | `--from` / `--to` |
 //! | `timeSettings.advancedTimeSettings.includeDays` | `--days` |
@@ -29,7 +30,7 @@
 //! JSON path, never ignored (SPEC 8: "every key of a request body is
 //! either honoured exactly or refused"): a misspelled or unknown key or
 //! enum value, and the keys not answered yet, when they ask for anything:
-//! `grouping.groupByMembers`, the filters neither input carries
+//! the filters neither input carries
 //! (`origin`, `calledNumbers`, …), the options they cannot answer
 //! (`callsByOrigin`, …), and an `aggregationInterval` with `Sum` or
 //! `Percent` (the API takes one only with `Average`, `Min` and `Max`).
@@ -148,6 +149,26 @@ fn group_by(name: &str) -> Option<(Grouping, Ids)> {
     })
 }
 
+/// The legacy grouping of a current `groupByMembers` scope: the users of
+/// the departments, user groups, queues or sites in `keys`.
+fn members_grouping(file: &str, scope: &str) -> Result<&'static str> {
+    Ok(match scope {
+        "Department" => "DepartmentMembers",
+        "UserGroup" => "UserGroupMembers",
+        "Queue" => "QueueAgents",
+        "Site" => "SiteMembers",
+        other => {
+            return Err(bad(
+                file,
+                format!(
+                    "grouping.groupByMembers {other:?}: unknown; expected Department, UserGroup, \
+                     Queue or Site"
+                ),
+            ))
+        }
+    })
+}
+
 fn bad(file: &str, what: impl std::fmt::Display) -> Error {
     Error::usage(format!("{file}: {what}"))
 }
@@ -262,10 +283,25 @@ impl AnalyticsRequest {
             "grouping",
             &["groupBy", "ids", "keys", "groupByMembers"],
         )?;
-        r.group_by = match text(file, g.get("groupBy").unwrap_or(null), "grouping.groupBy")? {
-            Some(by) => Some(by.to_owned()),
+        let named = text(file, g.get("groupBy").unwrap_or(null), "grouping.groupBy")?;
+        let scope = text(
+            file,
+            g.get("groupByMembers").unwrap_or(null),
+            "grouping.groupByMembers",
+        )?;
+        r.group_by = match (named, scope) {
+            (Some(by), None) => Some(by.to_owned()),
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    file,
+                    "grouping.groupByMembers: give groupBy or groupByMembers, not both",
+                ))
+            }
+            // The current endpoints' member grouping: one record per user
+            // of the scope, as the legacy *Members (and QueueAgents).
+            (None, Some(scope)) => Some(members_grouping(file, scope)?.to_owned()),
             // No grouping, or none named: one record for everything.
-            None => Some("Company".to_owned()),
+            (None, None) => Some("Company".to_owned()),
         };
         r.answer.keys = selected_keys(file, g, r.group_by.as_deref())?;
         match r.group_by.as_deref().and_then(group_by) {
@@ -276,12 +312,6 @@ impl AnalyticsRequest {
             // agent in them.
             Some((_, Ids::Members)) => r.member_of = r.answer.keys.take().map(|(_, ids)| ids),
             _ => {}
-        }
-        if let Some(m) = g.get("groupByMembers").filter(|m| !m.is_null()) {
-            return Err(bad(
-                file,
-                format!("grouping.groupByMembers: member groupings are not answered yet (got {m})"),
-            ));
         }
         let body_interval = match text(file, top.get("interval").unwrap_or(null), "interval")? {
             Some(i) => Some(
@@ -316,7 +346,12 @@ impl AnalyticsRequest {
         r.interval = Some(interval.unwrap_or(BucketInterval::Total));
         r.answer.options = response_options(file, top, interval.is_some())?;
         r.answer.filters = filters(file, top)?;
-        r.answer.grouped_by = r.group_by.clone();
+        // A member grouping's response is grouped by users.
+        r.answer.grouped_by = if scope.is_some() {
+            Some("Users".to_owned())
+        } else {
+            r.group_by.clone()
+        };
         r.answer.shaping = [
             ("responseOptions", r.answer.options.is_some()),
             ("additionalFilters", nonempty(top.get("additionalFilters"))),
