@@ -291,9 +291,19 @@ fn what_calls_cannot_answer_is_refused_by_name() {
             "callFilters.callType[0] \"Direct\": not answered",
         ),
         (
-            r#"{"callFilters": {"calledNumbers": ["+15550100"]}}"#,
+            r#"{"callFilters": {"callerExtensionIds": ["101"]}}"#,
             &[],
-            "callFilters.calledNumbers: not answered",
+            "callFilters.callerExtensionIds: not answered",
+        ),
+        (
+            r#"{"grouping": {"groupBy": "SharedLines"}}"#,
+            &[],
+            "grouping.groupBy \"SharedLines\": interaction metadata answers Users",
+        ),
+        (
+            r#"{"callFilters": {"calledNumbers": ["ext. none"]}}"#,
+            &[],
+            "callFilters.calledNumbers[0] \"ext. none\": not a phone number",
         ),
         (
             r#"{"grouping": {"groupBy": "Users"}}"#,
@@ -361,4 +371,154 @@ fn calls_format_analytics_is_the_request_for_every_option() {
         got["counters"]["callsByType"],
         want["counters"]["callsByType"]
     );
+}
+
+/// Five cx v1 calls with IVR ids and endpoint addresses
+/// (`fixtures/calls/segments_ivr.ndjson`), worked out by hand:
+///
+/// | call | direction | company number (channel endpoint) | called address | IVRs | agent | span (s) |
+/// |---|---|---|---|---|---|---|
+/// | E1 | in | +15550199 | +15550199 | ivr-1 | 7 | 70 |
+/// | E2 | in | +15550188 | +15550188 | ivr-2 | - | 30 |
+/// | E3 | in | +15550199 | +15550199 | - | 8 | 45 |
+/// | E4 | out | +15550188 | +15550142 (the customer) | - | 7 | 61 |
+/// | E5 | in | +15550199 | +15550199 | ivr-1, then ivr-2 | 9 | 85 |
+const IVR_CALLS: &str = "calls/segments_ivr.ndjson";
+
+/// (key, allCalls, allCallsDuration) of each record of a response.
+fn counts(v: &Value) -> Vec<(Value, Value, Value)> {
+    v["data"]["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].clone(),
+                r["counters"]["allCalls"]["values"].clone(),
+                r["timers"]["allCalls"]["values"].clone(),
+            )
+        })
+        .collect()
+}
+
+const ALL_CALLS: &str =
+    r#""responseOptions": {"counters": {"allCalls": true}, "timers": {"allCallsDuration": true}}"#;
+
+/// IVRs: a call counts for the first IVR it went through (E5 for ivr-1,
+/// not ivr-2); `ids` select and order the records, an IVR without calls
+/// gets zeros; the calls without an IVR are counted in a warning. The
+/// same answer whatever the order of the file's lines (the reversed file
+/// is out of time order, so its calls go through the spill).
+#[test]
+fn ivrs_group_calls_by_their_first_ivr() {
+    let text = format!(
+        r#"{{"grouping": {{"groupBy": "IVRs", "ids": ["ivr-2", "ivr-1", "ivr-9"]}}, {ALL_CALLS}}}"#
+    );
+    let want = vec![
+        (json!("ivr-2"), json!(1), json!(30)),
+        (json!("ivr-1"), json!(2), json!(155)),
+        (json!("ivr-9"), json!(0), json!(0)),
+    ];
+    let (_d, b) = body(&text);
+    let f = fixture(IVR_CALLS);
+    let o = rcx(&["analytics", "aggregate", "--body", &b, f.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(counts(&v), want);
+    assert_eq!(v["data"]["groupedBy"], json!("IVRs"));
+    assert_eq!(v["data"]["records"][0]["info"]["name"], Value::Null);
+    assert!(
+        stderr(&o).contains(
+            "2 call(s) went through no IVR; the response has no record for them \
+             (grouping.groupBy IVRs)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let reversed = dir.path().join("reversed.ndjson");
+    let text_of = std::fs::read_to_string(&f).unwrap();
+    let lines: Vec<&str> = text_of.lines().rev().collect();
+    std::fs::write(&reversed, lines.join("\n") + "\n").unwrap();
+    let v = answer("aggregate", &text, reversed.to_str().unwrap(), &[]);
+    assert_eq!(counts(&v), want);
+}
+
+/// CompanyNumbers: the company's number in the call, the called address
+/// of an inbound call and the calling one of an outbound call (E4 was
+/// placed from +15550188). `calledNumbers` keeps the calls whose called
+/// address is one of the numbers, compared by their digits: E4 called
+/// the customer, so +15550188 keeps E2 alone.
+#[test]
+fn company_numbers_and_called_numbers() {
+    let v = answer(
+        "aggregate",
+        &format!(r#"{{"grouping": {{"groupBy": "CompanyNumbers"}}, {ALL_CALLS}}}"#),
+        IVR_CALLS,
+        &[],
+    );
+    assert_eq!(v["data"]["groupedBy"], json!("CompanyNumbers"));
+    assert_eq!(
+        counts(&v),
+        vec![
+            (json!("+15550188"), json!(2), json!(91)),
+            (json!("+15550199"), json!(3), json!(200)),
+        ]
+    );
+    for (numbers, calls, seconds) in [
+        (r#"["+1 (555) 0199"]"#, 3, 200),
+        (r#"["15550188"]"#, 1, 30),
+        (r#"["+15550142"]"#, 1, 61),
+        (r#"["+15550142", "+15550188"]"#, 2, 91),
+        (r#"["+15550000"]"#, 0, 0),
+    ] {
+        let v = answer(
+            "aggregate",
+            &format!(r#"{{"callFilters": {{"calledNumbers": {numbers}}}, {ALL_CALLS}}}"#),
+            IVR_CALLS,
+            &[],
+        );
+        assert_eq!(
+            counts(&v),
+            vec![(json!("company"), json!(calls), json!(seconds))],
+            "{numbers}"
+        );
+    }
+}
+
+/// v2 exports carry `interactionCalledAddress` itself: an inbound call's
+/// company number, what `calledNumbers` compares.
+#[test]
+fn v2_called_address_is_the_company_number_of_inbound_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v2.ndjson");
+    std::fs::write(
+        &p,
+        r#"{"interactionId": 5, "interactionDirection": "INBOUND", "interactionCalledAddress": "+16505550100", "interactionStartTimeMs": "2024-03-04T10:14:00Z", "segmentID": 1, "segmentAgentId": 11, "segmentContactStartTimeMs": "2024-03-04T10:14:25Z", "segmentDuration": 180.5}
+{"interactionId": 6, "interactionDirection": "INBOUND", "interactionCalledAddress": "+16505550111", "interactionStartTimeMs": "2024-03-04T10:15:00Z", "segmentID": 1, "segmentAgentId": 11, "segmentContactStartTimeMs": "2024-03-04T10:15:05Z", "segmentDuration": 60}
+"#,
+    )
+    .unwrap();
+    let p = p.to_str().unwrap();
+    let v = answer(
+        "aggregate",
+        &format!(r#"{{"grouping": {{"groupBy": "CompanyNumbers"}}, {ALL_CALLS}}}"#),
+        p,
+        &[],
+    );
+    // 10:14:00 to 10:17:25.5; 10:15:00 to 10:16:05.
+    assert_eq!(
+        counts(&v),
+        vec![
+            (json!("+16505550100"), json!(1), json!(205.5)),
+            (json!("+16505550111"), json!(1), json!(65)),
+        ]
+    );
+    let v = answer(
+        "aggregate",
+        &format!(r#"{{"callFilters": {{"calledNumbers": ["16505550111"]}}, {ALL_CALLS}}}"#),
+        p,
+        &[],
+    );
+    assert_eq!(counts(&v), vec![(json!("company"), json!(1), json!(65))]);
 }

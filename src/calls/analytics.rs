@@ -6,12 +6,14 @@
 //! |---|---|
 //! | `Users` | the call's first agent ([`TimelineBy::Agent`]) |
 //! | `UserGroups` | that agent's segment group ([`TimelineBy::AgentGroup`]) |
+//! | `CompanyNumbers` | the company number ([`TimelineBy::CompanyNumber`]) |
+//! | `IVRs` | the first IVR the call went through ([`TimelineBy::Ivr`]) |
 //! | `Company`, `WholeCompany`, none | one record ([`TimelineBy::All`]) |
 //!
-//! Interaction metadata carries no queue, department or site, so the
-//! other groupings are refused by name. A call no agent took has no user:
-//! a `Users` or `UserGroups` response has no record for it, and a warning
-//! counts such calls.
+//! Interaction metadata carries no queue, department, site or shared
+//! line, so the other groupings are refused by name. A call no agent took
+//! has no user (nor a call without an IVR segment an IVR): the response
+//! has no record for it, and a warning counts such calls.
 
 use super::call::Call;
 use super::metrics::Thresholds;
@@ -83,7 +85,12 @@ impl CallSums {
 /// What the filters see of call `c` of interaction `i` grouped under `by`:
 /// the time spent on it is that of the agents of its key (the first
 /// agent, or the agents of its group; every agent otherwise).
-pub(super) fn facts(c: &Call<'_>, i: &Interaction, by: TimelineBy, t: Thresholds) -> CallFacts {
+pub(super) fn facts<'a>(
+    c: &Call<'a>,
+    i: &Interaction,
+    by: TimelineBy,
+    t: Thresholds,
+) -> CallFacts<'a> {
     let key = c.key(by);
     let time_spent_ms = match by {
         TimelineBy::Agent => i
@@ -107,6 +114,7 @@ pub(super) fn facts(c: &Call<'_>, i: &Interaction, by: TimelineBy, t: Thresholds
         transferred: c.answered() && c.transfers > 0,
         span_ms: c.span_ms(),
         time_spent_ms,
+        called_address: c.called_address,
     }
 }
 
@@ -116,6 +124,8 @@ fn group_by(name: &str) -> Option<TimelineBy> {
     Some(match name.to_ascii_lowercase().as_str() {
         "users" | "agents" => TimelineBy::Agent,
         "usergroups" | "agentgroups" => TimelineBy::AgentGroup,
+        "companynumbers" => TimelineBy::CompanyNumber,
+        "ivrs" => TimelineBy::Ivr,
         "company" | "wholecompany" => TimelineBy::All,
         _ => return None,
     })
@@ -127,6 +137,8 @@ pub(crate) fn grouped_by(by: TimelineBy) -> Option<&'static str> {
     match by {
         TimelineBy::Agent => Some("Users"),
         TimelineBy::AgentGroup => Some("UserGroups"),
+        TimelineBy::CompanyNumber => Some("CompanyNumbers"),
+        TimelineBy::Ivr => Some("IVRs"),
         TimelineBy::All => Some("Company"),
         TimelineBy::Direction | TimelineBy::Channel => None,
     }
@@ -144,8 +156,8 @@ impl Calls {
     }
 
     /// Applies an Analytics API request body (see [`AnalyticsRequest`]):
-    /// its grouping (Users, UserGroups, Company; the others are refused
-    /// by name), time settings, interval and what its response answers.
+    /// its grouping (Users, UserGroups, CompanyNumbers, IVRs, Company;
+    /// the others are refused by name), time settings, interval and what its response answers.
     ///
     /// ```
     /// use ringcx_reports::calls::Calls;
@@ -163,8 +175,9 @@ impl Calls {
         let by = group_by(name).ok_or_else(|| {
             Error::usage(format!(
                 "grouping.groupBy {name:?}: interaction metadata answers Users (a call's first \
-                 agent), UserGroups (that agent's group) and Company; it carries no queue, \
-                 department or site"
+                 agent), UserGroups (that agent's group), CompanyNumbers, IVRs (the first IVR \
+                 of a call) and Company; it carries no queue, department, site or shared \
+                 line"
             ))
         })?;
         let mut c = self.by(by);

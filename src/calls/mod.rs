@@ -465,10 +465,10 @@ impl Calls {
             .map(|(lo, hi)| (lo.div_euclid(1000), -(-hi).div_euclid(1000)));
         let nkeys = self.by.key_columns().len();
         let first_negative_wait = p.first_negative();
-        // A Users or UserGroups response has no record for the calls no
-        // agent took (the empty key).
-        let no_agent = match (&self.answer, self.by) {
-            (Some(_), TimelineBy::Agent | TimelineBy::AgentGroup) => p
+        // An Analytics response has no record for the calls without a key
+        // (no agent took them, no IVR, no company number).
+        let no_key = match (&self.answer, self.by) {
+            (Some(_), by) if by != TimelineBy::All => p
                 .cells
                 .get("")
                 .map_or(0, |m| m.values().map(|s| s.calls).sum::<u64>()),
@@ -518,10 +518,15 @@ impl Calls {
                 first_negative_wait.as_deref().unwrap_or("?")
             ));
         }
-        if no_agent > 0 {
+        if no_key > 0 {
+            let why = match self.by {
+                TimelineBy::Ivr => "went through no IVR;",
+                TimelineBy::CompanyNumber => "have no company number;",
+                _ => "no agent took have no user;",
+            };
             warnings.push(format!(
-                "{no_agent} call(s) no agent took have no user; the response has no record \
-                 for them (grouping.groupBy {})",
+                "{no_key} call(s) {why} the response has no record for them \
+                 (grouping.groupBy {})",
                 grouped_by(self.by).unwrap_or("?")
             ));
         }

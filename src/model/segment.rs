@@ -429,6 +429,13 @@ impl Segment {
         }
     }
 
+    /// Whether it is an IVR segment (cx v1 `segmentType` IVR, any case).
+    pub fn is_ivr(&self) -> bool {
+        self.segment_type
+            .as_deref()
+            .is_some_and(|t| super::trim(t).eq_ignore_ascii_case("IVR"))
+    }
+
     /// The span's end: `segment_end`, else start + duration.
     pub fn end_or_computed(&self) -> Option<DateTime<Utc>> {
         self.segment_end.or_else(|| {

@@ -66,6 +66,8 @@ pub(crate) fn key_of(by: TimelineBy, s: &PlacedSegment) -> &str {
         TimelineBy::AgentGroup => s.group(),
         TimelineBy::Direction => s.direction().unwrap_or(""),
         TimelineBy::Channel => s.channel().unwrap_or(""),
+        TimelineBy::CompanyNumber => s.company_number().unwrap_or(""),
+        TimelineBy::Ivr => s.ivr_id().unwrap_or(""),
         TimelineBy::All => "",
     }
 }

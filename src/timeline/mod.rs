@@ -100,17 +100,26 @@ pub enum TimelineBy {
     Direction,
     /// Per channel type (`VOICE`, `ENGAGE_MESSAGING`, …): `channel`.
     Channel,
+    /// Per company number: `company_number` (the called address of an
+    /// INBOUND call or one without a direction, the calling address of an
+    /// OUTBOUND one).
+    CompanyNumber,
+    /// Per IVR: `ivr_id`, an IVR segment's participant id (calls: the
+    /// first IVR the call went through).
+    Ivr,
     /// One key: no key column.
     All,
 }
 
 impl TimelineBy {
     /// Every grouping.
-    pub const ALL: [TimelineBy; 5] = [
+    pub const ALL: [TimelineBy; 7] = [
         TimelineBy::Agent,
         TimelineBy::AgentGroup,
         TimelineBy::Direction,
         TimelineBy::Channel,
+        TimelineBy::CompanyNumber,
+        TimelineBy::Ivr,
         TimelineBy::All,
     ];
     /// The command-line name.
@@ -120,6 +129,8 @@ impl TimelineBy {
             TimelineBy::AgentGroup => "agent-group",
             TimelineBy::Direction => "direction",
             TimelineBy::Channel => "channel",
+            TimelineBy::CompanyNumber => "company-number",
+            TimelineBy::Ivr => "ivr",
             TimelineBy::All => "all",
         }
     }
@@ -130,11 +141,14 @@ impl TimelineBy {
             TimelineBy::AgentGroup => &["agent_group"],
             TimelineBy::Direction => &["direction"],
             TimelineBy::Channel => &["channel"],
+            TimelineBy::CompanyNumber => &["company_number"],
+            TimelineBy::Ivr => &["ivr_id"],
             TimelineBy::All => &[],
         }
     }
-    /// The key of a segment under this grouping (empty for `all`, and for
-    /// a missing agent id, direction or channel).
+    /// The key of a segment under this grouping (empty for `all`, for a
+    /// segment other than an IVR's under `ivr`, and for a missing agent
+    /// id, direction, channel or company number).
     pub fn key_of(self, seg: &PlacedSegment) -> &str {
         engine::key_of(self, seg)
     }

@@ -118,10 +118,16 @@ pub struct PlacedSegment {
     /// An agent's leg (type `AGENT`, or no type and an agent id) rather
     /// than an IVR or bot segment.
     pub is_agent: bool,
+    /// An IVR segment (cx v1 type `IVR`).
+    pub is_ivr: bool,
+    /// The called address of an OUTBOUND segment (the party the company
+    /// called); for other segments the called address is the company
+    /// number of [`SegmentKeys`]. See [`called_address`](Self::called_address).
+    pub dialed: Option<Box<str>>,
     /// The segment id.
     pub segment_id: Box<str>,
-    /// Agent, group, direction and channel, shared with every segment of
-    /// the file that has the same four.
+    /// Agent, group, direction, channel and company number, shared with
+    /// every segment of the file that has the same five.
     pub keys: Arc<SegmentKeys>,
     /// Span start, ms since the epoch.
     pub start: i64,
@@ -141,7 +147,8 @@ pub struct PlacedSegment {
 }
 
 /// The texts a segment is keyed by in timelines. Few distinct sets occur
-/// (agents × groups × directions × channels), so segments share them.
+/// (agents × groups × directions × channels × company numbers), so
+/// segments share them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SegmentKeys {
     /// The agent id, if any.
@@ -152,9 +159,13 @@ pub struct SegmentKeys {
     pub direction: Option<Box<str>>,
     /// `channelType` (cx v1); `VOICE` for v2.
     pub channel: Option<Box<str>>,
+    /// The company's number in the call: the called address of an INBOUND
+    /// call (or one without a direction), the calling address of an
+    /// OUTBOUND one.
+    pub company_number: Option<Box<str>>,
 }
 
-pub(super) type BorrowedKeys<'a> = [Option<&'a str>; 4];
+pub(super) type BorrowedKeys<'a> = [Option<&'a str>; 5];
 
 impl SegmentKeys {
     fn borrowed(&self) -> BorrowedKeys<'_> {
@@ -163,6 +174,7 @@ impl SegmentKeys {
             self.agent_group.as_deref(),
             self.direction.as_deref(),
             self.channel.as_deref(),
+            self.company_number.as_deref(),
         ]
     }
 }
@@ -193,6 +205,7 @@ impl SharedKeys {
             agent_group: b(k[1]),
             direction: b(k[2]),
             channel: b(k[3]),
+            company_number: b(k[4]),
         });
         bucket.push(a.clone());
         a
@@ -277,6 +290,14 @@ impl PlacedSegment {
         seg.check_span(file, None)?;
         let (start, end) = (ms(start), ms(end));
         let is_agent = seg.is_agent();
+        let is_ivr = seg.is_ivr();
+        let (company_number, dialed) = match seg.direction {
+            Some(crate::model::Direction::Outbound) => (
+                seg.calling_address.as_deref(),
+                seg.called_address.as_deref().map(Box::from),
+            ),
+            _ => (seg.called_address.as_deref(), None),
+        };
         let interaction_start = seg.interaction_start.map(ms);
         let interaction_end = seg.interaction_end.map(ms).or_else(|| {
             let d = i64::try_from(seg.interaction_duration_ms?).ok()?;
@@ -288,12 +309,15 @@ impl PlacedSegment {
             segment_id_line: seg.line_of("segment_id"),
             generation: seg.generation,
             is_agent,
+            is_ivr,
+            dialed,
             segment_id: seg.segment_id.as_str().into(),
             keys: texts.get([
                 seg.agent_id.as_deref(),
                 seg.agent_group_id.as_deref(),
                 seg.direction.map(|d| d.as_str()),
                 seg.channel_type.as_deref(),
+                company_number,
             ]),
             start,
             end,
@@ -327,6 +351,27 @@ impl PlacedSegment {
     /// `channelType` (cx v1; `VOICE` for v2), if any.
     pub fn channel(&self) -> Option<&str> {
         self.keys.channel.as_deref()
+    }
+
+    /// The company's number in the call (see [`SegmentKeys`]), if any.
+    pub fn company_number(&self) -> Option<&str> {
+        self.keys.company_number.as_deref()
+    }
+
+    /// The called address (`interactionCalledAddress`; cx v1: the channel
+    /// endpoint of an inbound dialog, the contact endpoint of an outbound
+    /// one), if any.
+    pub fn called_address(&self) -> Option<&str> {
+        match self.direction() {
+            Some("OUTBOUND") => self.dialed.as_deref(),
+            _ => self.company_number(),
+        }
+    }
+
+    /// The IVR's id: an IVR segment's participant id (`None` for other
+    /// segments).
+    pub fn ivr_id(&self) -> Option<&str> {
+        self.keys.agent_id.as_deref().filter(|_| self.is_ivr)
     }
 }
 

@@ -151,12 +151,14 @@ fn put_group(b: &mut Vec<u8>, id: &str, v: &[PlacedSegment]) {
             SegmentGeneration::V2 => 0,
             SegmentGeneration::CxV1 => 1,
         });
-        b.push(u8::from(s.is_agent));
+        b.push(u8::from(s.is_agent) | u8::from(s.is_ivr) << 1);
         put_str(b, &s.segment_id);
         put_opt_str(b, s.agent_id());
         put_opt_str(b, s.keys.agent_group.as_deref());
         put_opt_str(b, s.direction());
         put_opt_str(b, s.channel());
+        put_opt_str(b, s.company_number());
+        put_opt_str(b, s.dialed.as_deref());
         put_u64(b, s.start as u64);
         put_u64(b, s.end as u64);
         let r = &s.recording;
@@ -230,10 +232,18 @@ fn get_group<'a>(
             0 => SegmentGeneration::V2,
             _ => SegmentGeneration::CxV1,
         };
-        let is_agent = r.u8()? != 0;
+        let flags = r.u8()?;
+        let (is_agent, is_ivr) = (flags & 1 != 0, flags & 2 != 0);
         let segment_id = r.str()?.into();
-        let k = [r.opt_str()?, r.opt_str()?, r.opt_str()?, r.opt_str()?];
+        let k = [
+            r.opt_str()?,
+            r.opt_str()?,
+            r.opt_str()?,
+            r.opt_str()?,
+            r.opt_str()?,
+        ];
         let keys = texts.get(k);
+        let dialed = r.opt_str()?.map(Box::from);
         let start = r.u64()? as i64;
         let end = r.u64()? as i64;
         let nspans = usize::try_from(r.u64()?).ok()?;
@@ -256,6 +266,8 @@ fn get_group<'a>(
             segment_id_line,
             generation,
             is_agent,
+            is_ivr,
+            dialed,
             segment_id,
             keys,
             start,
@@ -267,4 +279,40 @@ fn get_group<'a>(
         });
     }
     Some((id, v))
+}
+
+#[cfg(all(test, feature = "json"))]
+mod tests {
+    use super::*;
+
+    /// A spilled group reads back as it was written: IVR flags, company
+    /// numbers and an outbound call's called address included.
+    #[test]
+    fn a_group_reads_back_as_written() -> crate::Result<()> {
+        let data = br#"[
+ {"interactionId": "E", "dialogId": "d", "channelType": "VOICE", "dialogOrigination": "OUTBOUND",
+  "contactEndpointAddress": "+15550142", "channelEndpointAddress": "+15550188",
+  "dialogStartTimeMs": 0, "segmentId": "1", "segmentType": "IVR", "segmentParticipantId": "ivr-1",
+  "segmentStartTimeMs": 0, "segmentEndTimeMs": 1000},
+ {"interactionId": "E", "dialogId": "d", "channelType": "VOICE", "dialogOrigination": "OUTBOUND",
+  "contactEndpointAddress": "+15550142", "channelEndpointAddress": "+15550188",
+  "dialogStartTimeMs": 0, "segmentId": "2", "segmentType": "AGENT", "segmentParticipantId": "7",
+  "segmentStartTimeMs": 1000, "segmentEndTimeMs": 5000}]"#;
+        let mut reader = crate::ReaderBuilder::new().from_bytes("m.json", data.to_vec())?;
+        let mut placed = Vec::new();
+        for seg in reader.segments() {
+            placed.push(PlacedSegment::new(&seg?, &"m.json".into(), 0)?);
+        }
+        assert!(placed[0].is_ivr && !placed[1].is_ivr);
+        assert_eq!(placed[0].ivr_id(), Some("ivr-1"));
+        assert_eq!(placed[1].company_number(), Some("+15550188"));
+        assert_eq!(placed[1].called_address(), Some("+15550142"));
+        let mut b = Vec::new();
+        put_group(&mut b, "E", &placed);
+        let mut texts = Interner::new(Arc::default());
+        let mut r = Cursor(&b);
+        let (id, back) = get_group(&mut r, &mut texts).expect("read back");
+        assert_eq!((id, back), ("E", placed));
+        Ok(())
+    }
 }

@@ -39,7 +39,7 @@ pub fn grouped_by(g: Grouping) -> &'static str {
         Grouping::AgentQueue => "QueueAgents",
         Grouping::QueueGroup => "QueueGroups",
         Grouping::AgentGroup => "UserGroups",
-        Grouping::All => "Company",
+        Grouping::All => COMPANY.1,
     }
 }
 
@@ -143,12 +143,16 @@ pub(crate) trait AnalyticsSource {
     fn native_interval(&self) -> Result<Option<BucketInterval>>;
 }
 
+/// The key and `info.name` of the one record of a company-wide response
+/// (`groupedBy` Company).
+pub(crate) const COMPANY: (&str, &str) = ("company", "Company");
+
 /// The key and `info.name` of a record.
 fn key_and_name(grouping: Grouping, k: &[String]) -> (String, Option<String>) {
     match grouping {
         Grouping::Queue | Grouping::Agent => (k[0].clone(), Some(k[1].clone())),
         Grouping::QueueGroup | Grouping::AgentGroup => (k[0].clone(), Some(k[0].clone())),
-        _ => ("company".to_owned(), Some("Company".to_owned())),
+        _ => (COMPANY.0.to_owned(), Some(COMPANY.1.to_owned())),
     }
 }
 
@@ -265,8 +269,12 @@ pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> 
     let asked = answer.options_for(src.kind())?;
     let groups = src.keys();
     // The records listed: every key's, or the keys selected in their
-    // order (a key without rows gets a record of zeros, as the API's).
+    // order (a key without rows gets a record of zeros, as the API's); a
+    // company-wide response has its one record, of zeros without rows.
     let listed: Vec<(&str, Option<&str>, &[Bucket])> = match &answer.keys {
+        None if groups.is_empty() && src.grouped_by() == COMPANY.1 => {
+            vec![(COMPANY.0, Some(COMPANY.1), &[][..])]
+        }
         None => groups
             .iter()
             .map(|g| (g.key.as_str(), g.name.as_deref(), &g.buckets[..]))

@@ -16,7 +16,7 @@ use crate::rollup::{AnalyticsAnswer, OptionSums};
 use crate::timeline::TimelineBy;
 use crate::window::BucketInterval;
 
-use super::analytics::{write_analytics, AnalyticsSource, KeyBuckets};
+use super::analytics::{write_analytics, AnalyticsSource, KeyBuckets, COMPANY};
 use super::cell::rfc3339;
 use super::timeline::{seconds_text, write_rows, V};
 use super::TableFormat;
@@ -91,7 +91,7 @@ impl AnalyticsSource for CallsAnswer<'_> {
         crate::calls::CallSums::default().option_sums(self.table.lists_unanswered())
     }
     fn grouped_by(&self) -> &'static str {
-        grouped_by(self.table.by()).unwrap_or("Company")
+        grouped_by(self.table.by()).unwrap_or(COMPANY.1)
     }
     fn answer(&self) -> &AnalyticsAnswer {
         self.answer
@@ -104,7 +104,8 @@ impl AnalyticsSource for CallsAnswer<'_> {
         if grouped_by(by).is_none() {
             return Err(Error::usage(format!(
                 "the Analytics API has no grouping by {by}; the analytics format answers {} \
-                 agent (Users), agent-group (UserGroups) or all (Company)",
+                 agent (Users), agent-group (UserGroups), company-number (CompanyNumbers), ivr \
+                 (IVRs) or all (Company)",
                 OptionName::By
             )));
         }
@@ -124,7 +125,8 @@ impl AnalyticsSource for CallsAnswer<'_> {
         let recs = self.table.records();
         for (i, r) in recs.iter().enumerate() {
             let key = r.keys().first().map_or("", String::as_str);
-            // A call no agent took has no user (counted in a warning).
+            // A call no agent took has no user, one without an IVR no IVR
+            // (counted in a warning).
             if key.is_empty() && by != TimelineBy::All {
                 continue;
             }
@@ -133,9 +135,12 @@ impl AnalyticsSource for CallsAnswer<'_> {
                 Some(k) if i > 0 && recs[i - 1].keys() == r.keys() => k.buckets.push(sums),
                 _ => {
                     let (key, name) = match by {
-                        TimelineBy::All => ("company".to_owned(), Some("Company".to_owned())),
-                        // Interaction metadata has agent ids, no names.
-                        TimelineBy::Agent => (key.to_owned(), None),
+                        TimelineBy::All => (COMPANY.0.to_owned(), Some(COMPANY.1.to_owned())),
+                        // Interaction metadata has agent and IVR ids and
+                        // numbers, no names.
+                        TimelineBy::Agent | TimelineBy::Ivr | TimelineBy::CompanyNumber => {
+                            (key.to_owned(), None)
+                        }
                         _ => (key.to_owned(), Some(key.to_owned())),
                     };
                     out.push(KeyBuckets {

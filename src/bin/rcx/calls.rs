@@ -38,7 +38,8 @@ pub struct Args {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Output key: the call's first agent or its group (an unanswered call
-    /// has the empty key), direction, channel, or one key for all.
+    /// has the empty key), direction, channel, company number, first IVR,
+    /// or one key for all.
     #[arg(long, value_enum, default_value_t = TimelineBy::All)]
     by: TimelineBy,
     /// Bucket width.

@@ -2,7 +2,8 @@
 //! `direction`, `callResponse` and `queueSla`, as rewrites of a bucket's
 //! [`OptionSums`] into the sums of the calls they keep
 //! ([`CallFilters::apply`]); interaction metadata answers them and
-//! `callResult`, `callType`, `callDuration` and `timeSpent` call by call
+//! `callResult`, `callType`, `callDuration`, `timeSpent` and
+//! `calledNumbers` call by call
 //! ([`CallFilters::keeps`] over a call's [`CallFacts`]).
 
 use super::{rows_of, sub, OptionSums};
@@ -71,7 +72,7 @@ impl LengthFilter {
 
 /// What the filters see of one call of interaction metadata.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CallFacts {
+pub struct CallFacts<'a> {
     /// INBOUND.
     pub inbound: bool,
     /// OUTBOUND.
@@ -86,6 +87,15 @@ pub struct CallFacts {
     pub span_ms: i64,
     /// The time the agents of its key spent on it, ms.
     pub time_spent_ms: i64,
+    /// Its called address (`interactionCalledAddress`), if the data has
+    /// one.
+    pub called_address: Option<&'a str>,
+}
+
+/// The digits of a phone number, what `calledNumbers` compares
+/// (`+1 (650) 555-0100` and `16505550100` are the same number).
+pub fn phone_digits(number: &str) -> String {
+    number.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// The filters of a request, each a set of values (a call matching any of
@@ -99,6 +109,9 @@ pub struct CallFilters {
     pub call_duration: Option<(String, LengthFilter)>,
     /// `timeSpent`, with its JSON path.
     pub time_spent: Option<(String, LengthFilter)>,
+    /// `calledNumbers`, with its JSON path: the numbers'
+    /// [digits](phone_digits), sorted, without repeats.
+    pub called_numbers: Option<(String, Vec<String>)>,
 }
 
 impl CallFilters {
@@ -129,6 +142,9 @@ impl CallFilters {
                 )));
             }
         }
+        if let Some((path, _)) = &self.called_numbers {
+            return refuse(path);
+        }
         match self.call_duration.iter().chain(&self.time_spent).next() {
             Some((path, _)) => refuse(path),
             None => Ok(()),
@@ -147,11 +163,14 @@ impl CallFilters {
 
     /// Whether no filter asks for anything.
     pub fn asks_nothing(&self) -> bool {
-        self.filters.is_empty() && self.call_duration.is_none() && self.time_spent.is_none()
+        self.filters.is_empty()
+            && self.call_duration.is_none()
+            && self.time_spent.is_none()
+            && self.called_numbers.is_none()
     }
 
     /// Whether the filters keep a call of interaction metadata.
-    pub fn keeps(&self, c: &CallFacts) -> bool {
+    pub fn keeps(&self, c: &CallFacts<'_>) -> bool {
         use FilterValue::*;
         let matches = |v: FilterValue| match v {
             Inbound => c.inbound,
@@ -174,6 +193,10 @@ impl CallFilters {
                 .time_spent
                 .as_ref()
                 .is_none_or(|(_, f)| f.keeps(c.time_spent_ms))
+            && self.called_numbers.as_ref().is_none_or(|(_, numbers)| {
+                c.called_address
+                    .is_some_and(|a| numbers.binary_search(&phone_digits(a)).is_ok())
+            })
     }
 }
 

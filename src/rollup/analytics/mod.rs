@@ -43,7 +43,7 @@ use crate::model::ReportKind;
 use crate::option::OptionName;
 use crate::window::BucketInterval;
 
-pub use filter::{CallFacts, CallFilters, FilterValue, LengthFilter};
+pub use filter::{phone_digits, CallFacts, CallFilters, FilterValue, LengthFilter};
 pub use sums::{CallSplit, OptionSums, Share};
 
 use self::sums::{add, sub};

@@ -6,7 +6,8 @@ use serde_json::Value as Json;
 use super::{bad, child, members, text, NULL};
 use crate::error::Result;
 use crate::rollup::analytics::{
-    Aggregation, ApiOption, Asked, CallFilters, FilterValue, LengthFilter, Section, API_OPTIONS,
+    phone_digits, Aggregation, ApiOption, Asked, CallFilters, FilterValue, LengthFilter, Section,
+    API_OPTIONS,
 };
 use crate::rollup::Grouping;
 use crate::window::BucketInterval;
@@ -240,7 +241,8 @@ fn length_filter(file: &str, v: &Json, path: &str) -> Result<LengthFilter> {
 /// (current: lists). Interval reports answer `direction`, `callResponse`
 /// and `queueSla`; interaction metadata those and `callResult`
 /// (Completed, Abandoned), `callType` (Transferred, Outbound),
-/// `callDuration` and `timeSpent` (which input answers what is checked
+/// `callDuration`, `timeSpent` and `calledNumbers` (which input answers
+/// what is checked
 /// when the files are read). Any other filter or value that asks for
 /// something is refused by its path.
 pub(super) fn filters(file: &str, top: &serde_json::Map<String, Json>) -> Result<CallFilters> {
@@ -266,6 +268,22 @@ pub(super) fn filters(file: &str, top: &serde_json::Map<String, Json>) -> Result
                     &[("Transferred", Transferred), ("Outbound", OutboundType)],
                     &["Direct", "FromQueue", "ParkRetrieval", "Overflow"],
                 ),
+                "calledNumbers" => {
+                    let mut numbers = Vec::new();
+                    for (p, n) in strings(file, v, &path)? {
+                        let digits = phone_digits(n);
+                        if digits.is_empty() {
+                            return Err(bad(file, format!("{p} {n:?}: not a phone number")));
+                        }
+                        numbers.push(digits);
+                    }
+                    numbers.sort_unstable();
+                    numbers.dedup();
+                    if !numbers.is_empty() {
+                        out.called_numbers = Some((path, numbers));
+                    }
+                    continue;
+                }
                 "callDuration" | "timeSpent" if !nonempty(Some(v)) => continue,
                 "callDuration" | "timeSpent" => {
                     let f = (path.clone(), length_filter(file, v, &path)?);

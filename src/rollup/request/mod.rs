@@ -13,6 +13,7 @@
 //! | `grouping.groupBy` `QueueAgents` with `ids`/`keys` | `--by agent` over the rows of those queues ([`Rollup::queue_ids`]) |
 //! | `grouping.groupBy` `Departments`, `Sites` (and `UserGroups`) | `--by agent-group`, the agent map naming departments or sites |
 //! | `grouping.groupBy` `UserGroupMembers`, `DepartmentMembers`, `SiteMembers` with `ids` | `--by agent` over the agents the agent map puts in those groups ([`Rollup::members_of`]) |
+//! | `grouping.groupBy` `IVRs`, `CompanyNumbers` | interaction metadata only (`Calls::request` of the `calls` module): `--by ivr`, `company-number`; refused on interval reports |
 //! | `grouping.groupByMembers` `Department`, `UserGroup`, `Site`, `Queue` with `keys` (current endpoints) | as `DepartmentMembers`, `UserGroupMembers`, `SiteMembers`, `QueueAgents`; the response's `groupedBy` is `Users` |
 //! | `timeSettings.timeZone` or `timeSettings.advancedTimeSettings.timeZone` (both: the same zone) | `--tz` |
 //! | `timeSettings.timeRange.timeFrom` / `timeTo` | `--from` / `--to` |
@@ -21,7 +22,7 @@
 //! | `interval` (top level, as the timeline endpoint's query parameter): `Hour`, `Day`, `Week`, `Month`, and this tool's names | `--interval` |
 //! | no `interval` (an aggregate request) | `--interval total` (one record per key for the whole range) |
 //! | `grouping.ids` or `grouping.keys` | the keys the response lists, in that order (a key without rows: a record of zeros) |
-//! | `additionalFilters` / `callFilters`: `direction`, `callResponse`, `queueSla` (a value or a list); on interaction metadata also `callResult`, `callType`, `callDuration`, `timeSpent` | the calls the response counts ([`CallFilters`](super::CallFilters)) |
+//! | `additionalFilters` / `callFilters`: `direction`, `callResponse`, `queueSla` (a value or a list); on interaction metadata also `callResult`, `callType`, `callDuration`, `timeSpent`, `calledNumbers` | the calls the response counts ([`CallFilters`](super::CallFilters)) |
 //! | `responseOptions.counters` / `timers`: an option with `true`, or (aggregate requests) `{aggregationType, aggregationInterval}` | the options the response lists ([`API_OPTIONS`](super::API_OPTIONS)) and how each is aggregated ([`Aggregation`](super::Aggregation)); none given: `allCalls` and `allCallsDuration` |
 //!
 //! The last three shape an Analytics response
@@ -31,7 +32,7 @@
 //! either honoured exactly or refused"): a misspelled or unknown key or
 //! enum value, and the keys not answered yet, when they ask for anything:
 //! the filters neither input carries
-//! (`origin`, `calledNumbers`, …), the options they cannot answer
+//! (`origin`, `callerExtensionIds`, …), the options they cannot answer
 //! (`callsByOrigin`, …), and an `aggregationInterval` with `Sum` or
 //! `Percent` (the API takes one only with `Average`, `Min` and `Max`).
 //! Null, `{}` and `[]` ask for nothing and are accepted.
@@ -514,6 +515,12 @@ impl AnalyticsRequest {
             return Ok(None);
         };
         let (by, _) = group_by(g).ok_or_else(|| {
+            if ["ivrs", "companynumbers"].contains(&g.to_ascii_lowercase().as_str()) {
+                return Error::usage(format!(
+                    "grouping.groupBy {g:?}: interval reports carry no IVR or company number; \
+                     interaction metadata (segment files) answers it"
+                ));
+            }
             Error::usage(format!(
                 "grouping.groupBy {g:?} has no rollup equivalent; expected Queues, Users, \
                  QueueAgents, Company, UserGroups, Departments, Sites, UserGroupMembers, \
