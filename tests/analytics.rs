@@ -956,7 +956,7 @@ fn departments_count_an_agent_in_each_of_its_groups() {
     let (_d, b) = body(r#"{"grouping": {"groupBy": "SiteMembers", "ids": ["North"]}}"#);
     let e = usage(&["analytics", "aggregate", "--body", &b, file]);
     assert!(
-        e.contains("the members of groups need --agent-groups"),
+        e.contains("grouping.groupBy \"SiteMembers\" needs --agent-groups"),
         "{e}"
     );
 }

@@ -77,7 +77,17 @@ fn every_option_value_is_spelled_as_the_spec_spells_it() {
     assert_eq!(names::<ParseFormat>(), ["ndjson", "csv"]);
     assert_eq!(
         names::<TimelineBy>(),
-        ["agent", "agent-group", "direction", "channel", "all"]
+        // SPEC 5's five, and the keys of the Analytics groupings
+        // CompanyNumbers and IVRs (SPEC 8.1) over interaction metadata.
+        [
+            "agent",
+            "agent-group",
+            "direction",
+            "channel",
+            "company-number",
+            "ivr",
+            "all"
+        ]
     );
     assert_eq!(names::<Target>(), ["teleopti", "csv", "ndjson", "parquet"]);
     assert_eq!(names::<WireForm>(), ["csv", "xml", "json", "ndjson"]);

@@ -548,14 +548,17 @@ fn group_maps_csv_and_json() {
         .by(Grouping::QueueGroup)
         .run_rows(Vec::<Result<QueueRow>>::new())
         .unwrap_err();
-    assert_eq!(e.to_string(), "`by` queue-group needs `queue_groups`");
+    assert_eq!(
+        e.to_string(),
+        "`by` queue-group needs `queue_groups`: the map of queues to their groups"
+    );
     let e = Rollup::new()
         .by(Grouping::Agent)
         .run_rows(Vec::<Result<QueueRow>>::new())
         .unwrap_err();
     assert!(e
         .to_string()
-        .contains("expected one of queue, queue-group, all"));
+        .contains("`by` takes one of queue, queue-group, all"));
 }
 
 #[test]

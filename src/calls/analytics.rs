@@ -118,15 +118,15 @@ pub(super) fn facts<'a>(
     }
 }
 
-/// The calls grouping of a `groupBy` name (any case); `None` for one
+/// The calls grouping of a `groupBy` name; `None` for one
 /// interaction metadata cannot answer.
 fn group_by(name: &str) -> Option<TimelineBy> {
-    Some(match name.to_ascii_lowercase().as_str() {
-        "users" | "agents" => TimelineBy::Agent,
-        "usergroups" | "agentgroups" => TimelineBy::AgentGroup,
-        "companynumbers" => TimelineBy::CompanyNumber,
-        "ivrs" => TimelineBy::Ivr,
-        "company" | "wholecompany" => TimelineBy::All,
+    Some(match name {
+        "Users" => TimelineBy::Agent,
+        "UserGroups" => TimelineBy::AgentGroup,
+        "CompanyNumbers" => TimelineBy::CompanyNumber,
+        "IVRs" => TimelineBy::Ivr,
+        "Company" | "WholeCompany" => TimelineBy::All,
         _ => return None,
     })
 }
@@ -173,8 +173,13 @@ impl Calls {
     pub fn request(self, r: &AnalyticsRequest) -> Result<Self> {
         let name = r.group_by.as_deref().unwrap_or("Company");
         let by = group_by(name).ok_or_else(|| {
+            let named = r
+                .answer
+                .grouping
+                .clone()
+                .unwrap_or_else(|| format!("grouping.groupBy {name:?}"));
             Error::usage(format!(
-                "grouping.groupBy {name:?}: interaction metadata answers Users (a call's first \
+                "{named}: interaction metadata answers Users (a call's first \
                  agent), UserGroups (that agent's group), CompanyNumbers, IVRs (the first IVR \
                  of a call) and Company; it carries no queue, department, site or shared \
                  line"

@@ -478,9 +478,16 @@ impl Rollup {
             return Err(segments_refused());
         }
         let grouping = self.grouping.unwrap_or(valid[0]);
+        // What the messages name: the request's grouping, else the option.
+        let named = self
+            .answer
+            .grouping
+            .clone()
+            .unwrap_or_else(|| format!("{} {grouping}", OptionName::By));
         if !valid.contains(&grouping) {
             return Err(Error::usage(format!(
-                "{} {grouping} does not apply to {kind} rows; expected one of {}",
+                "{named} does not apply to {kind} rows (they have no {grouping} key); \
+                 {} takes one of {}",
                 OptionName::By,
                 valid
                     .iter()
@@ -491,15 +498,13 @@ impl Rollup {
         }
         if grouping == Grouping::QueueGroup && self.queue_groups.is_none() {
             return Err(Error::usage(format!(
-                "{} queue-group needs {}",
-                OptionName::By,
+                "{named} needs {}: the map of queues to their groups",
                 OptionName::QueueGroups
             )));
         }
         if grouping == Grouping::AgentGroup && self.agent_groups.is_none() {
             return Err(Error::usage(format!(
-                "{} agent-group needs {}",
-                OptionName::By,
+                "{named} needs {}: the map of agents to their groups",
                 OptionName::AgentGroups
             )));
         }
@@ -519,7 +524,11 @@ impl Rollup {
             (None, _) => None,
             (Some(_), None) => {
                 return Err(Error::usage(format!(
-                    "the members of groups need {}: the map of agents to their groups",
+                    "{} needs {}: the map of agents to their groups",
+                    self.answer
+                        .grouping
+                        .as_deref()
+                        .unwrap_or("the members of groups"),
                     OptionName::AgentGroups
                 )))
             }

@@ -391,6 +391,10 @@ pub struct AnalyticsAnswer {
     /// `groupedBy` as the request wrote it; `None` for the grouping's API
     /// name.
     pub grouped_by: Option<String>,
+    /// The request's grouping with its JSON path, as written
+    /// (`grouping.groupBy "Users"`), for the messages refusing it; `None`
+    /// when the request named none.
+    pub grouping: Option<String>,
     /// The options asked for, in the catalogue's order; `None` for every
     /// option the report answers.
     pub options: Option<Vec<Asked>>,

@@ -131,24 +131,43 @@ enum Ids {
     Members,
 }
 
-/// The rollup grouping of a `groupBy` name (any case), and what its `ids`
+/// The rollup grouping of a `groupBy` name, and what its `ids`
 /// name; `None` for a name without one.
 fn group_by(name: &str) -> Option<(Grouping, Ids)> {
-    Some(match name.to_ascii_lowercase().as_str() {
-        "queues" | "queue" => (Grouping::Queue, Ids::Keys),
-        "users" | "agents" => (Grouping::Agent, Ids::Keys),
+    Some(match name {
+        "Queues" => (Grouping::Queue, Ids::Keys),
+        "Users" => (Grouping::Agent, Ids::Keys),
         // One record per agent over the queues in `ids`, not one per
         // agent and queue.
-        "queueagents" => (Grouping::Agent, Ids::Queues),
-        "company" | "wholecompany" => (Grouping::All, Ids::Keys),
+        "QueueAgents" => (Grouping::Agent, Ids::Queues),
+        "Company" | "WholeCompany" => (Grouping::All, Ids::Keys),
         // Groups of agents through the agent map (many-to-many).
-        "usergroups" | "agentgroups" | "departments" | "sites" => (Grouping::AgentGroup, Ids::Keys),
+        "UserGroups" | "Departments" | "Sites" => (Grouping::AgentGroup, Ids::Keys),
         // One record per agent of the groups in `ids`.
-        "usergroupmembers" | "departmentmembers" | "sitemembers" => (Grouping::Agent, Ids::Members),
-        "queuegroups" => (Grouping::QueueGroup, Ids::Keys),
+        "UserGroupMembers" | "DepartmentMembers" | "SiteMembers" => (Grouping::Agent, Ids::Members),
+        "QueueGroups" => (Grouping::QueueGroup, Ids::Keys),
         _ => return None,
     })
 }
+
+/// Every `groupBy` value of the API (SPEC 8.1), in its spelling.
+pub(crate) const GROUP_BY_NAMES: &[&str] = &[
+    "Queues",
+    "Users",
+    "QueueAgents",
+    "Company",
+    "WholeCompany",
+    "UserGroups",
+    "Departments",
+    "Sites",
+    "UserGroupMembers",
+    "DepartmentMembers",
+    "SiteMembers",
+    "QueueGroups",
+    "IVRs",
+    "CompanyNumbers",
+    "SharedLines",
+];
 
 /// The legacy grouping of a current `groupByMembers` scope: the users of
 /// the departments, user groups, queues or sites in `keys`.
@@ -168,6 +187,20 @@ fn members_grouping(file: &str, scope: &str) -> Result<&'static str> {
             ))
         }
     })
+}
+
+/// The API's name of a weekday (`Monday`, …).
+fn weekday_name(w: chrono::Weekday) -> &'static str {
+    use chrono::Weekday::*;
+    match w {
+        Mon => "Monday",
+        Tue => "Tuesday",
+        Wed => "Wednesday",
+        Thu => "Thursday",
+        Fri => "Friday",
+        Sat => "Saturday",
+        Sun => "Sunday",
+    }
 }
 
 fn bad(file: &str, what: impl std::fmt::Display) -> Error {
@@ -290,6 +323,20 @@ impl AnalyticsRequest {
             g.get("groupByMembers").unwrap_or(null),
             "grouping.groupByMembers",
         )?;
+        if let Some(by) = named.filter(|n| !GROUP_BY_NAMES.contains(n)) {
+            return Err(bad(
+                file,
+                format!(
+                    "grouping.groupBy {by:?}: unknown; expected one of {}",
+                    GROUP_BY_NAMES.join(", ")
+                ),
+            ));
+        }
+        r.answer.grouping = match (named, scope) {
+            (Some(by), _) => Some(format!("grouping.groupBy {by:?}")),
+            (None, Some(scope)) => Some(format!("grouping.groupByMembers {scope:?}")),
+            (None, None) => None,
+        };
         r.group_by = match (named, scope) {
             (Some(by), None) => Some(by.to_owned()),
             (Some(_), Some(_)) => {
@@ -426,12 +473,24 @@ impl AnalyticsRequest {
         const DAYS: &str = "timeSettings.advancedTimeSettings.includeDays";
         match adv.get("includeDays").unwrap_or(null) {
             Json::Null => {}
+            // An empty list asks for nothing, as null does.
+            Json::Array(days) if days.is_empty() => {}
             Json::Array(days) => {
                 let mut mask = 0u8;
                 for (n, d) in days.iter().enumerate() {
                     let name = d.as_str().unwrap_or("");
+                    // The API's enum: the English day names, capitalised.
                     let w = weekday(name)
-                        .ok_or_else(|| bad(file, format!("{DAYS}[{n}]: unknown day {d}")))?;
+                        .filter(|w| weekday_name(*w) == name)
+                        .ok_or_else(|| {
+                            bad(
+                                file,
+                                format!(
+                                    "{DAYS}[{n}]: unknown day {d}; expected Monday, Tuesday, \
+                                     Wednesday, Thursday, Friday, Saturday or Sunday"
+                                ),
+                            )
+                        })?;
                     mask |= 1 << w.num_days_from_monday();
                 }
                 r.include_days = Some(mask);
@@ -515,7 +574,7 @@ impl AnalyticsRequest {
             return Ok(None);
         };
         let (by, _) = group_by(g).ok_or_else(|| {
-            if ["ivrs", "companynumbers"].contains(&g.to_ascii_lowercase().as_str()) {
+            if ["IVRs", "CompanyNumbers"].contains(&g.as_str()) {
                 return Error::usage(format!(
                     "grouping.groupBy {g:?}: interval reports carry no IVR or company number; \
                      interaction metadata (segment files) answers it"
