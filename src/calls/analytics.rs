@@ -186,21 +186,7 @@ impl Calls {
             ))
         })?;
         let mut c = self.by(by);
-        if let Some(tz) = r.time_zone {
-            c = c.tz(tz);
-        }
-        if let Some(f) = r.time_from {
-            c = c.from(f);
-        }
-        if let Some(t) = r.time_to {
-            c = c.to(t);
-        }
-        if let Some(d) = r.include_days {
-            c = c.days(d);
-        }
-        if !r.include_hours.is_empty() {
-            c = c.hours(r.include_hours.clone());
-        }
+        c.window = r.time_window(c.window);
         // Average, Min and Max are over buckets the writer regroups.
         match r.answer.aggregation_base().or(r.interval) {
             Some(BucketInterval::Native) => {

@@ -105,6 +105,30 @@ pub(crate) struct KeyBuckets {
     pub buckets: Vec<Bucket>,
 }
 
+impl KeyBuckets {
+    /// Adds a bucket to the last record of `out` when it has the key of
+    /// the record before (`same_key`: records come sorted by key), else
+    /// starts a record with the key and name `named` gives.
+    pub(crate) fn push(
+        out: &mut Vec<KeyBuckets>,
+        same_key: bool,
+        bucket: Bucket,
+        named: impl FnOnce() -> (String, Option<String>),
+    ) {
+        match out.last_mut() {
+            Some(k) if same_key => k.buckets.push(bucket),
+            _ => {
+                let (key, name) = named();
+                out.push(KeyBuckets {
+                    key,
+                    name,
+                    buckets: vec![bucket],
+                });
+            }
+        }
+    }
+}
+
 /// What an Analytics response is written from: a rollup table of
 /// interval rows, or a calls table of interaction metadata.
 pub(crate) trait AnalyticsSource {
@@ -216,17 +240,10 @@ impl AnalyticsSource for RollupTable {
         let mut out: Vec<KeyBuckets> = Vec::new();
         for (i, r) in recs.iter().enumerate() {
             let sums = (r.bucket_start(), OptionSums::of(r.metrics()));
-            match out.last_mut() {
-                Some(k) if i > 0 && recs[i - 1].keys() == r.keys() => k.buckets.push(sums),
-                _ => {
-                    let (key, name) = key_and_name(self.grouping(), r.keys());
-                    out.push(KeyBuckets {
-                        key,
-                        name,
-                        buckets: vec![sums],
-                    });
-                }
-            }
+            let same = i > 0 && recs[i - 1].keys() == r.keys();
+            KeyBuckets::push(&mut out, same, sums, || {
+                key_and_name(self.grouping(), r.keys())
+            });
         }
         out
     }

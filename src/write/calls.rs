@@ -131,25 +131,16 @@ impl AnalyticsSource for CallsAnswer<'_> {
                 continue;
             }
             let sums = (r.bucket_start(), r.metrics.sums.option_sums(lists));
-            match out.last_mut() {
-                Some(k) if i > 0 && recs[i - 1].keys() == r.keys() => k.buckets.push(sums),
-                _ => {
-                    let (key, name) = match by {
-                        TimelineBy::All => (COMPANY.0.to_owned(), Some(COMPANY.1.to_owned())),
-                        // Interaction metadata has agent and IVR ids and
-                        // numbers, no names.
-                        TimelineBy::Agent | TimelineBy::Ivr | TimelineBy::CompanyNumber => {
-                            (key.to_owned(), None)
-                        }
-                        _ => (key.to_owned(), Some(key.to_owned())),
-                    };
-                    out.push(KeyBuckets {
-                        key,
-                        name,
-                        buckets: vec![sums],
-                    });
+            let same = i > 0 && recs[i - 1].keys() == r.keys();
+            KeyBuckets::push(&mut out, same, sums, || match by {
+                TimelineBy::All => (COMPANY.0.to_owned(), Some(COMPANY.1.to_owned())),
+                // Interaction metadata has agent and IVR ids and numbers,
+                // no names.
+                TimelineBy::Agent | TimelineBy::Ivr | TimelineBy::CompanyNumber => {
+                    (key.to_owned(), None)
                 }
-            }
+                _ => (key.to_owned(), Some(key.to_owned())),
+            });
         }
         out
     }

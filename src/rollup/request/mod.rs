@@ -46,7 +46,7 @@ use super::analytics::{Aggregation, AnalyticsAnswer, ApiOption, Asked, Section};
 use super::{Grouping, Rollup};
 use crate::error::{Error, Result};
 use crate::model::parse_zone;
-use crate::window::{hhmm, weekday, BucketInterval, HourRange, TimeBound};
+use crate::window::{hhmm, weekday, BucketInterval, HourRange, TimeBound, Window};
 
 /// The Analytics endpoint a body is sent to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -589,26 +589,33 @@ impl AnalyticsRequest {
         Ok(Some(by))
     }
 
+    /// `w` with the request's time settings: its zone, range, days and
+    /// hours (the others as they were).
+    pub(crate) fn time_window(&self, mut w: Window) -> Window {
+        if let Some(tz) = self.time_zone {
+            w = w.tz(tz);
+        }
+        if let Some(f) = self.time_from {
+            w = w.from(f);
+        }
+        if let Some(t) = self.time_to {
+            w = w.to(t);
+        }
+        if let Some(d) = self.include_days {
+            w = w.days(d);
+        }
+        if !self.include_hours.is_empty() {
+            w = w.hours(self.include_hours.clone());
+        }
+        w
+    }
+
     /// Sets the options this request carries on `rollup`.
     pub fn apply(&self, mut rollup: Rollup) -> Result<Rollup> {
         if let Some(g) = self.grouping()? {
             rollup = rollup.by(g);
         }
-        if let Some(tz) = self.time_zone {
-            rollup = rollup.tz(tz);
-        }
-        if let Some(f) = self.time_from {
-            rollup = rollup.from(f);
-        }
-        if let Some(t) = self.time_to {
-            rollup = rollup.to(t);
-        }
-        if let Some(d) = self.include_days {
-            rollup = rollup.days(d);
-        }
-        if !self.include_hours.is_empty() {
-            rollup = rollup.hours(self.include_hours.clone());
-        }
+        rollup.window = self.time_window(rollup.window);
         if let Some(q) = &self.queue_ids {
             rollup = rollup.queue_ids(q.iter().cloned());
         }
