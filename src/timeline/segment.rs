@@ -17,7 +17,7 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{Completeness, Segment, SegmentGeneration};
 use crate::position::Position;
-use crate::window::{FastMap, FxHasher};
+use crate::window::{FastMap, FastSet, FxHasher};
 
 /// The agent group of a segment that has none (SPEC 5).
 pub const UNMAPPED_GROUP: &str = "(unmapped)";
@@ -122,13 +122,17 @@ pub struct PlacedSegment {
     pub is_ivr: bool,
     /// The called address of an OUTBOUND segment (the party the company
     /// called); for other segments the called address is the company
-    /// number of [`SegmentKeys`]. See [`called_address`](Self::called_address).
+    /// number. See [`called_address`](Self::called_address).
     pub dialed: Option<Box<str>>,
     /// The segment id.
     pub segment_id: Box<str>,
-    /// Agent, group, direction, channel and company number, shared with
-    /// every segment of the file that has the same five.
+    /// Agent, group, direction and channel, shared with every segment of
+    /// the file that has the same four.
     pub keys: Arc<SegmentKeys>,
+    /// The company's number in the call (see
+    /// [`company_number`](Self::company_number)), shared with every
+    /// segment of the chunk that has the same.
+    pub number: Option<Arc<str>>,
     /// Span start, ms since the epoch.
     pub start: i64,
     /// Span end (exclusive), ms: the contact end, else start + duration.
@@ -147,8 +151,7 @@ pub struct PlacedSegment {
 }
 
 /// The texts a segment is keyed by in timelines. Few distinct sets occur
-/// (agents × groups × directions × channels × company numbers), so
-/// segments share them.
+/// (agents × groups × directions × channels), so segments share them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SegmentKeys {
     /// The agent id, if any.
@@ -159,13 +162,9 @@ pub struct SegmentKeys {
     pub direction: Option<Box<str>>,
     /// `channelType` (cx v1); `VOICE` for v2.
     pub channel: Option<Box<str>>,
-    /// The company's number in the call: the called address of an INBOUND
-    /// call (or one without a direction), the calling address of an
-    /// OUTBOUND one.
-    pub company_number: Option<Box<str>>,
 }
 
-pub(super) type BorrowedKeys<'a> = [Option<&'a str>; 5];
+pub(super) type BorrowedKeys<'a> = [Option<&'a str>; 4];
 
 impl SegmentKeys {
     fn borrowed(&self) -> BorrowedKeys<'_> {
@@ -174,7 +173,6 @@ impl SegmentKeys {
             self.agent_group.as_deref(),
             self.direction.as_deref(),
             self.channel.as_deref(),
-            self.company_number.as_deref(),
         ]
     }
 }
@@ -205,7 +203,6 @@ impl SharedKeys {
             agent_group: b(k[1]),
             direction: b(k[2]),
             channel: b(k[3]),
-            company_number: b(k[4]),
         });
         bucket.push(a.clone());
         a
@@ -220,6 +217,8 @@ pub(super) struct Interner {
     hasher: BuildHasherDefault<FxHasher>,
     sets: KeySets,
     shared: Arc<SharedKeys>,
+    /// The company numbers the unit met (a company has few).
+    numbers: FastSet<Arc<str>>,
 }
 
 impl Interner {
@@ -234,6 +233,17 @@ impl Interner {
     /// Forgets the unit's own table (the sets stay in the shared one).
     pub(super) fn clear(&mut self) {
         self.sets = KeySets::default();
+        self.numbers = FastSet::default();
+    }
+
+    /// The unit's shared copy of a company number.
+    pub(super) fn number(&mut self, n: &str) -> Arc<str> {
+        if let Some(a) = self.numbers.get(n) {
+            return a.clone();
+        }
+        let a: Arc<str> = n.into();
+        self.numbers.insert(a.clone());
+        a
     }
 
     pub(super) fn get(&mut self, k: BorrowedKeys<'_>) -> Arc<SegmentKeys> {
@@ -317,8 +327,8 @@ impl PlacedSegment {
                 seg.agent_group_id.as_deref(),
                 seg.direction.map(|d| d.as_str()),
                 seg.channel_type.as_deref(),
-                company_number,
             ]),
+            number: company_number.map(|n| texts.number(n)),
             start,
             end,
             recording: Recording::of(seg, start, end),
@@ -355,7 +365,7 @@ impl PlacedSegment {
 
     /// The company's number in the call (see [`SegmentKeys`]), if any.
     pub fn company_number(&self) -> Option<&str> {
-        self.keys.company_number.as_deref()
+        self.number.as_deref()
     }
 
     /// The called address (`interactionCalledAddress`; cx v1: the channel

@@ -235,14 +235,9 @@ fn get_group<'a>(
         let flags = r.u8()?;
         let (is_agent, is_ivr) = (flags & 1 != 0, flags & 2 != 0);
         let segment_id = r.str()?.into();
-        let k = [
-            r.opt_str()?,
-            r.opt_str()?,
-            r.opt_str()?,
-            r.opt_str()?,
-            r.opt_str()?,
-        ];
+        let k = [r.opt_str()?, r.opt_str()?, r.opt_str()?, r.opt_str()?];
         let keys = texts.get(k);
+        let number = r.opt_str()?.map(|n| texts.number(n));
         let dialed = r.opt_str()?.map(Box::from);
         let start = r.u64()? as i64;
         let end = r.u64()? as i64;
@@ -270,6 +265,7 @@ fn get_group<'a>(
             dialed,
             segment_id,
             keys,
+            number,
             start,
             end,
             recording,
