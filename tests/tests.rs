@@ -5,6 +5,7 @@ mod util;
 mod alloc;
 mod analytics;
 mod analytics_calls;
+mod analytics_keys;
 mod architecture;
 mod calls;
 mod chunked;
