@@ -18,6 +18,8 @@ mod dialects;
 mod expected;
 mod fuzzing;
 mod gen;
+#[cfg(feature = "compressed")]
+mod input;
 mod no_panic;
 #[cfg(unix)]
 mod open_limit;

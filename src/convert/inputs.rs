@@ -64,7 +64,7 @@ impl Source {
     /// Its size in bytes, when known.
     pub fn size(&self) -> Option<u64> {
         match self {
-            Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::Path(p) => ReaderBuilder::input_len(p),
             Source::Bytes { bytes, .. } => Some(bytes.len() as u64),
         }
     }
@@ -72,11 +72,7 @@ impl Source {
     pub fn open(&self, builder: &ReaderBuilder, progress: Option<&Progress>) -> Result<Reader> {
         match (self, progress) {
             (Source::Path(p), None) => builder.from_path(p),
-            (Source::Path(p), Some(pr)) => {
-                let name: Arc<str> = p.to_string_lossy().into();
-                let f = std::fs::File::open(p).map_err(|e| Error::io(name.clone(), e))?;
-                builder.from_reader(name, ProgressRead::new(f, pr.clone()))
-            }
+            (Source::Path(p), Some(pr)) => builder.from_path_counted(p, pr),
             (Source::Bytes { name, bytes }, None) => {
                 builder.from_reader(name.clone(), Cursor::new(bytes.clone()))
             }

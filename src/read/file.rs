@@ -20,6 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::spool;
 use crate::error::{Error, Result};
 
 /// An input file opened once (see the [module docs](self)).
@@ -87,25 +88,71 @@ fn soft_limit() -> Option<usize> {
 }
 
 impl OpenFile {
-    /// Opens `path`; its name as given is what errors name.
+    /// Opens `path`; its name as given is what errors name. `-` is the
+    /// standard input. An input that cannot be read by position (the
+    /// standard input, a pipe or FIFO) or is compressed is read once and
+    /// decoded into a temporary file, which is then read by position
+    /// ([`spool`](super::spool)).
     pub(crate) fn open(path: &Path) -> Result<OpenFile> {
         let name: Arc<str> = path.to_string_lossy().into();
-        let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
-        // Positional reads exist on Unix and Windows; elsewhere every file
-        // is read as a stream.
-        let (len, stamp) = match file.metadata() {
-            Ok(m) if m.is_file() && cfg!(any(unix, windows)) => {
-                (Some(m.len()), Some(Stamp::of(&m)))
+        let positional = cfg!(any(unix, windows));
+        if let Some(f) = spool::spooled(path) {
+            return Ok(OpenFile::spooled(name, path, f));
+        }
+        if path.as_os_str() == "-" {
+            if !positional {
+                return Err(Error::usage(
+                    "-: the standard input is read only where files can be read by position",
+                ));
             }
-            _ => (None, None),
-        };
-        Ok(OpenFile {
+            let f = spool::spool(path, &name, io::stdin().lock())?;
+            return Ok(OpenFile::spooled(name, path, f));
+        }
+        let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
+        match file.metadata() {
+            // Positional reads exist on Unix and Windows; elsewhere every
+            // file is read as a stream.
+            _ if !positional => Ok(OpenFile {
+                name,
+                path: path.into(),
+                file: Some(Arc::new(file)),
+                len: None,
+                stamp: None,
+            }),
+            Ok(m) if m.is_file() => {
+                let mut head = [0u8; 4];
+                let n = read_head(&file, &mut head).map_err(|e| Error::io(name.clone(), e))?;
+                if spool::Compression::of(&head[..n]).is_some() {
+                    let f = spool::spool(path, &name, file)?;
+                    return Ok(OpenFile::spooled(name, path, f));
+                }
+                Ok(OpenFile {
+                    name,
+                    path: path.into(),
+                    file: Some(Arc::new(file)),
+                    len: Some(m.len()),
+                    stamp: Some(Stamp::of(&m)),
+                })
+            }
+            // A pipe, a FIFO, a device.
+            _ => {
+                let f = spool::spool(path, &name, file)?;
+                Ok(OpenFile::spooled(name, path, f))
+            }
+        }
+    }
+
+    /// The spooled copy `f` of the input named `path`: read by position,
+    /// never closed (it could not be opened again by its path).
+    fn spooled(name: Arc<str>, path: &Path, f: Arc<File>) -> OpenFile {
+        let len = f.metadata().map(|m| m.len()).ok();
+        OpenFile {
             name,
             path: path.into(),
-            file: Some(Arc::new(file)),
+            file: Some(f),
             len,
-            stamp,
-        })
+            stamp: None,
+        }
     }
 
     /// The file with this handle closed (when no other clone holds it), to
@@ -187,6 +234,19 @@ impl Read for FileRead {
             None => (&**file).read(buf),
         }
     }
+}
+
+/// Reads the first bytes of a regular file into `head`, by position: how
+/// many there were.
+fn read_head(file: &File, head: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < head.len() {
+        match read_at(file, &mut head[n..], n as u64)? {
+            0 => break,
+            got => n += got,
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(unix)]

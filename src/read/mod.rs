@@ -52,6 +52,7 @@ mod detect;
 pub(crate) mod file;
 #[cfg(feature = "json")]
 mod json;
+mod spool;
 #[cfg(feature = "xml")]
 mod xml;
 
@@ -239,10 +240,10 @@ impl ReaderBuilder {
         Ok(self.from_reader(f.name().clone(), f.reader_at(0))?.kind())
     }
 
-    /// Opens a file. The file name is what errors will name. The file is
-    /// opened once: a regular file is scanned for its date order and then
-    /// read from its start by position; any other file (a FIFO, a process
-    /// substitution) is read once, the bytes of the scan kept and replayed.
+    /// Opens a file (`-`: the standard input), named in errors as given,
+    /// once: scanned for its date order, then read from its start by
+    /// position. A stream (pipe, FIFO) or compressed file is first read
+    /// once per process into a temporary file, decoded (`read::spool`).
     pub fn from_path(&self, path: impl AsRef<Path>) -> Result<Reader> {
         self.reader_of(&OpenFile::open(path.as_ref())?)
     }
@@ -269,6 +270,24 @@ impl ReaderBuilder {
     /// Reads an in-memory document.
     pub fn from_bytes(&self, name: impl Into<Arc<str>>, bytes: Vec<u8>) -> Result<Reader> {
         self.from_reader(name, Cursor::new(bytes))
+    }
+
+    /// Opens a file as [`from_path`](Self::from_path) does (`-` the
+    /// standard input, compressed input decoded), counting the bytes read
+    /// into `progress`.
+    pub fn from_path_counted(
+        &self,
+        path: impl AsRef<Path>,
+        progress: &crate::progress::Progress,
+    ) -> Result<Reader> {
+        let f = OpenFile::open(path.as_ref())?;
+        let read = crate::progress::ProgressRead::new(f.reader_at(0), progress.clone());
+        self.from_reader(f.name().clone(), read)
+    }
+
+    /// The length of input `path` as read (decoded), for progress totals.
+    pub fn input_len(path: impl AsRef<Path>) -> Option<u64> {
+        OpenFile::open(path.as_ref()).ok()?.len()
     }
 
     /// Reads any byte stream; `name` labels it in errors.

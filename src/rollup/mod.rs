@@ -59,9 +59,9 @@ use chrono_tz::Tz;
 
 pub use accum::{Accumulator, AgentExtSums, AgentSums, NamePick, QueueSums, Summable};
 pub use analytics::{
-    legacy_key, Aggregation, AnalyticsAnswer, ApiOption, Asked, CallFacts, CallFilters, CallSplit,
-    FilterValue, LengthFilter, OptionSums, OptionValues, ResponseVersion, Section, Share,
-    API_OPTIONS,
+    legacy_key, phone_digits, Aggregation, AnalyticsAnswer, ApiOption, Asked, CallFacts,
+    CallFilters, CallSplit, FilterValue, LengthFilter, OptionSums, OptionValues, ResponseVersion,
+    Section, Share, API_OPTIONS,
 };
 pub(crate) use column::pick_columns;
 pub use column::{Cell, Column, Unit};

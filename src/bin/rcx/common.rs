@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args as ClapArgs, ValueEnum};
 use ringcx_reports::model::parse_zone;
-use ringcx_reports::progress::{Progress, ProgressRead};
+use ringcx_reports::progress::Progress;
 use ringcx_reports::rollup::{AnalyticsAnswer, GroupMap, GroupOf, ResponseVersion, Rollup};
 use ringcx_reports::window::{parse_days, HourRange, TimeBound};
 use ringcx_reports::write::{check_not_input, Destination, TableFormat};
@@ -74,15 +74,9 @@ impl ReadOpts {
     /// Opens `path`, counting the bytes read into `progress` when given.
     pub fn open_with(&self, path: &Path, progress: Option<&Progress>) -> Result<Reader, Error> {
         let b = self.builder();
-        match (path.as_os_str() == "-", progress) {
-            (true, None) => b.from_reader("<stdin>", io::stdin()),
-            (true, Some(p)) => b.from_reader("<stdin>", ProgressRead::new(io::stdin(), p.clone())),
-            (false, None) => b.from_path(path),
-            (false, Some(p)) => {
-                let name = path.to_string_lossy();
-                let f = std::fs::File::open(path).map_err(|e| Error::io(name.as_ref(), e))?;
-                b.from_reader(name.as_ref(), ProgressRead::new(f, p.clone()))
-            }
+        match progress {
+            None => b.from_path(path),
+            Some(p) => b.from_path_counted(path, p),
         }
     }
 }

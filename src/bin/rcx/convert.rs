@@ -1,7 +1,6 @@
 //! `rcx convert`: interval reports to the Teleopti import layout, canonical
 //! CSV, NDJSON or a Parquet dataset.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,21 +47,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     if let Some(o) = &a.output {
         check_output(o, &a.files)?;
     }
-    let mut sources = Vec::with_capacity(a.files.len());
-    for path in &a.files {
-        if path.as_os_str() == "-" {
-            // Read in full so the order check and the conversion can both
-            // read it.
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut buf)
-                .map_err(|e| Error::io("<stdin>", e))?;
-            sources.push(Source::bytes("<stdin>", buf));
-        } else {
-            sources.push(Source::path(path));
-        }
-    }
+    // `-` (the standard input) is read once into a temporary file, so the
+    // order check and the conversion can both read it.
+    let sources: Vec<Source> = a.files.iter().map(Source::path).collect();
     let bar = Bar::start(quiet, "converting");
     let mut converter = Converter::new(target)
         .reader(a.read.builder())
