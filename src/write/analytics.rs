@@ -167,6 +167,15 @@ pub(crate) trait AnalyticsSource {
     fn native_interval(&self) -> Result<Option<BucketInterval>>;
 }
 
+/// The refusal of chosen table columns in an Analytics response.
+pub(crate) fn columns_refused() -> Error {
+    Error::usage(format!(
+        "{} chooses table columns; an Analytics response lists the request's \
+         responseOptions instead",
+        OptionName::Columns
+    ))
+}
+
 /// The key and `info.name` of the one record of a company-wide response
 /// (`groupedBy` Company).
 pub(crate) const COMPANY: (&str, &str) = ("company", "Company");
@@ -226,11 +235,7 @@ impl AnalyticsSource for RollupTable {
             )));
         }
         if !self.metric_columns().is_all() {
-            return Err(Error::usage(format!(
-                "{} chooses table columns; an Analytics response lists the request's \
-                 responseOptions instead",
-                OptionName::Columns
-            )));
+            return Err(columns_refused());
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ use crate::rollup::{AnalyticsAnswer, OptionSums};
 use crate::timeline::TimelineBy;
 use crate::window::BucketInterval;
 
-use super::analytics::{write_analytics, AnalyticsSource, KeyBuckets, COMPANY};
+use super::analytics::{columns_refused, write_analytics, AnalyticsSource, KeyBuckets, COMPANY};
 use super::cell::rfc3339;
 use super::timeline::{seconds_text, write_rows, V};
 use super::TableFormat;
@@ -110,11 +110,7 @@ impl AnalyticsSource for CallsAnswer<'_> {
             )));
         }
         if self.table.columns().names().len() != crate::calls::CALL_COLUMNS.len() {
-            return Err(Error::usage(format!(
-                "{} chooses table columns; an Analytics response lists the request's \
-                 responseOptions instead",
-                OptionName::Columns
-            )));
+            return Err(columns_refused());
         }
         Ok(())
     }
