@@ -43,6 +43,18 @@ fn bzip2(bytes: &[u8]) -> Vec<u8> {
     e.finish().expect("bzip2")
 }
 
+/// A zip archive of `members` (name, bytes), deflated.
+fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in members {
+        w.start_file(*name, opts).expect("zip member");
+        w.write_all(bytes).expect("zip");
+    }
+    w.finish().expect("zip").into_inner()
+}
+
 /// The plain answer of `args` over `name`, which must succeed.
 fn plain(args: &[&str], name: &str) -> String {
     let f = fixture(name);
@@ -90,7 +102,8 @@ fn the_standard_input_is_a_file_named_dash() {
 }
 
 /// Compressed input is decoded whatever its name says: gzip (also two
-/// members, as `cat a.gz b.gz` gives), zstd and bzip2, from a file or
+/// members, as `cat a.gz b.gz` gives), zstd, bzip2 and a zip archive of
+/// one member, from a file or
 /// from the standard input, each answering as the plain file does.
 #[test]
 fn compressed_input_is_told_by_its_bytes() {
@@ -106,6 +119,7 @@ fn compressed_input_is_told_by_its_bytes() {
         ("gzip, two members", two_members),
         ("zstd", zstd(&bytes)),
         ("bzip2", bzip2(&bytes)),
+        ("zip of one member", zip(&[("q.csv", &bytes)])),
     ] {
         // A name that says nothing of the compression.
         let p = dir.path().join("export.csv");
@@ -154,8 +168,9 @@ fn a_large_compressed_export_answers_as_the_plain_one() {
     assert_eq!(run(&packed_path), want);
 }
 
-/// A truncated gzip stream, a corrupt zstd frame and a zip archive are
-/// errors naming the file; nothing is written to stdout.
+/// A truncated gzip stream, a corrupt zstd frame, a damaged zip archive
+/// and one of several members (named) are errors naming the file; nothing
+/// is written to stdout.
 #[test]
 fn broken_compressed_input_is_an_error_naming_the_file() {
     let bytes = fixture_bytes("queue_header.csv");
@@ -170,7 +185,12 @@ fn broken_compressed_input_is_an_error_naming_the_file() {
         (
             "q.zip",
             b"PK\x03\x04rest of an archive".to_vec(),
-            "a zip archive",
+            "zip archive: invalid",
+        ),
+        (
+            "two.zip",
+            zip(&[("b.csv", &bytes), ("a.csv", &bytes)]),
+            "a zip archive of 2 members (a.csv, b.csv)",
         ),
     ] {
         let p = dir.path().join(file);
@@ -184,22 +204,24 @@ fn broken_compressed_input_is_an_error_naming_the_file() {
     }
 }
 
-/// A compressed input that expands past 1000 times its size is refused as
-/// a decompression bomb before it fills the disk: 200 MiB of zeros
-/// compress to a few kilobytes.
+/// A compressed input that expands past 200 times its size is refused as
+/// a decompression bomb before it fills the disk: 200 MiB of zeros,
+/// zstd-compressed to a few kilobytes or deflated in a zip member to about
+/// 200 KB (deflate's ratio is near 1000 on zeros).
 #[test]
 fn a_decompression_bomb_is_refused() {
     let zeros = vec![0u8; 200 << 20];
-    let packed = zstd(&zeros);
-    assert!(packed.len() < 64 << 10, "{} bytes", packed.len());
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path().join("bomb.csv");
-    std::fs::write(&p, packed).expect("write");
-    let o = rcx(&["rollup", p.to_str().unwrap()]);
-    assert_eq!(code(&o), 2);
-    assert!(
-        stderr(&o).contains("bomb.csv: the zstd input expands past 1000 times its size"),
-        "{}",
-        stderr(&o)
-    );
+    for (file, packed, form) in [
+        ("bomb.csv", zstd(&zeros), "zstd"),
+        ("bomb.zip", zip(&[("q.csv", &zeros)]), "zip"),
+    ] {
+        assert!(packed.len() < 1 << 20, "{file}: {} bytes", packed.len());
+        let p = dir.path().join(file);
+        std::fs::write(&p, packed).expect("write");
+        let o = rcx(&["rollup", p.to_str().unwrap()]);
+        assert_eq!(code(&o), 2, "{file}");
+        let want = format!("{file}: the {form} input expands past 200 times its size");
+        assert!(stderr(&o).contains(&want), "{}", stderr(&o));
+    }
 }

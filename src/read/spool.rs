@@ -2,7 +2,7 @@
 //! standard input (`-`), pipes, FIFOs and process substitutions, and
 //! compressed files (SPEC 9.1). Each is read once, on one thread, decoded
 //! when its first bytes name a compression (gzip, multi-member too; zstd;
-//! bzip2 — never the file name), into an anonymous temporary file, which
+//! bzip2; a zip archive of one member — never the file name), into an anonymous temporary file, which
 //! every reader of the input then reads by position: in parallel chunks,
 //! and again from its start where a command needs a second pass. Memory
 //! stays bounded (a copy buffer); the temporary file takes the decoded
@@ -62,9 +62,10 @@ impl Compression {
 
 /// The most a compressed input may expand: decoded bytes past
 /// `MAX_RATIO` × the compressed bytes read so far, plus [`SLACK`], are
-/// refused as a decompression bomb. Exports compress some 10 to 30 times.
+/// refused as a decompression bomb. Exports compress some 4 to 30 times;
+/// deflate alone reaches about 1000 on zeros.
 #[cfg(feature = "compressed")]
-const MAX_RATIO: u64 = 1000;
+const MAX_RATIO: u64 = 200;
 
 /// The decoded bytes always allowed, whatever the ratio.
 #[cfg(feature = "compressed")]
@@ -120,21 +121,69 @@ fn decode_into_temp(name: &Arc<str>, mut source: impl Read) -> Result<File> {
 
 #[cfg(feature = "compressed")]
 fn decode(name: &Arc<str>, c: Compression, src: impl Read, out: &mut File) -> Result<()> {
+    if c == Compression::Zip {
+        return unzip(name, src, out);
+    }
     let read = Rc::new(Cell::new(0u64));
     let src = Counted {
         inner: src,
         n: read.clone(),
     };
-    let failed = |e: io::Error| {
-        let why = format!("{} input: {e}", c.name());
-        Error::io(name.clone(), io::Error::new(e.kind(), why))
-    };
-    let mut decoder: Box<dyn Read + '_> = match c {
+    let decoder: Box<dyn Read + '_> = match c {
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(src)),
-        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(src).map_err(failed)?),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::new(src).map_err(|e| failed(name, c.name(), e))?)
+        }
         Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(src)),
-        Compression::Zip => return Err(zip_refused(name)),
+        Compression::Zip => unreachable!("unzipped above"),
     };
+    copy_bounded(name, c.name(), decoder, || read.get(), out)
+}
+
+/// The one member of a zip archive, decoded into `out`; an archive of
+/// several members (or of a directory) is refused, naming them.
+#[cfg(feature = "compressed")]
+fn unzip(name: &Arc<str>, mut src: impl Read, out: &mut File) -> Result<()> {
+    // The archive's directory is at its end: the raw bytes first.
+    let mut raw = tempfile::tempfile().map_err(|e| Error::io(name.clone(), e))?;
+    let size = io::copy(&mut src, &mut raw).map_err(|e| Error::io(name.clone(), e))?;
+    let bad = |e: zip::result::ZipError| Error::usage(format!("{name}: zip archive: {e}"));
+    let mut archive = zip::ZipArchive::new(raw).map_err(bad)?;
+    let mut members: Vec<String> = archive
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(bad)?;
+    members.sort();
+    if members.len() != 1 {
+        return Err(Error::usage(format!(
+            "{name}: a zip archive of {} members ({}); rcx reads an archive of one: unzip it \
+             and name the files",
+            members.len(),
+            members.join(", ")
+        )));
+    }
+    let member = archive.by_index(0).map_err(bad)?;
+    if member.is_dir() {
+        return Err(Error::usage(format!(
+            "{name}: a zip archive holding only the directory {}",
+            members[0]
+        )));
+    }
+    copy_bounded(name, "zip", Box::new(member), || size, out)
+}
+
+/// Copies `decoder` into `out`, refusing a decompression bomb: decoded
+/// bytes past [`MAX_RATIO`] × the compressed bytes read so far
+/// (`compressed`), plus [`SLACK`].
+#[cfg(feature = "compressed")]
+fn copy_bounded(
+    name: &Arc<str>,
+    form: &str,
+    mut decoder: Box<dyn Read + '_>,
+    compressed: impl Fn() -> u64,
+    out: &mut File,
+) -> Result<()> {
     let mut buf = vec![0u8; 256 << 10];
     let mut decoded = 0u64;
     loop {
@@ -142,15 +191,14 @@ fn decode(name: &Arc<str>, c: Compression, src: impl Read, out: &mut File) -> Re
             Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(failed(e)),
+            Err(e) => return Err(failed(name, form, e)),
         };
         decoded += n as u64;
-        if decoded > read.get().saturating_mul(MAX_RATIO).saturating_add(SLACK) {
+        let read = compressed();
+        if decoded > read.saturating_mul(MAX_RATIO).saturating_add(SLACK) {
             return Err(Error::usage(format!(
-                "{name}: the {} input expands past {MAX_RATIO} times its size ({decoded} \
-                 bytes decoded from {}): refused as a decompression bomb",
-                c.name(),
-                read.get()
+                "{name}: the {form} input expands past {MAX_RATIO} times its size ({decoded} \
+                 bytes decoded from {read}): refused as a decompression bomb"
             )));
         }
         out.write_all(&buf[..n])
@@ -158,22 +206,20 @@ fn decode(name: &Arc<str>, c: Compression, src: impl Read, out: &mut File) -> Re
     }
 }
 
+/// A failed read of a compressed input, naming the file and the form.
+#[cfg(feature = "compressed")]
+fn failed(name: &Arc<str>, form: &str, e: io::Error) -> Error {
+    let why = format!("{form} input: {e}");
+    Error::io(name.clone(), io::Error::new(e.kind(), why))
+}
+
 #[cfg(not(feature = "compressed"))]
 fn decode(name: &Arc<str>, c: Compression, _src: impl Read, _out: &mut File) -> Result<()> {
-    if c == Compression::Zip {
-        return Err(zip_refused(name));
-    }
     Err(Error::usage(format!(
         "{name}: a {} input; this build reads compressed input only with the `compressed` \
          feature",
         c.name()
     )))
-}
-
-fn zip_refused(name: &Arc<str>) -> Error {
-    Error::usage(format!(
-        "{name}: a zip archive, which is not read yet; unzip it and name its file"
-    ))
 }
 
 /// A reader counting the bytes read through it into `n` (the compressed

@@ -489,7 +489,7 @@ impl XmlInput {
                 Event::GeneralRef(r) => {
                     let ch = match r.resolve_char_ref() {
                         Ok(Some(c)) => c,
-                        Ok(None) => match r.as_ref() {
+                        Ok(None) => match &*r {
                             b"lt" => '<',
                             b"gt" => '>',
                             b"amp" => '&',
