@@ -225,3 +225,33 @@ fn a_decompression_bomb_is_refused() {
         assert!(stderr(&o).contains(&want), "{}", stderr(&o));
     }
 }
+
+/// A builder's progress counts what its readers read: every byte of a
+/// file read in parallel chunks (the rollup) and of one read whole (the
+/// calls), a little more where a chunk is read again from a record
+/// boundary, never less.
+#[test]
+fn a_builder_counts_the_bytes_of_every_chunk() {
+    use ringcx_reports::calls::Calls;
+    use ringcx_reports::gen::{self, GenOptions, GenReport};
+    use ringcx_reports::progress::Progress;
+    use ringcx_reports::rollup::Rollup;
+    use ringcx_reports::ReaderBuilder;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (report, rows) in [(GenReport::Queue, 150_000), (GenReport::Segments, 10_000)] {
+        let mut bytes = Vec::new();
+        gen::write(&GenOptions::new(report, rows).seed(3), &mut bytes).expect("gen");
+        assert!(bytes.len() > 8 << 20, "{} bytes", bytes.len());
+        let p = dir.path().join("export");
+        std::fs::write(&p, &bytes).expect("write");
+        let progress = Progress::new();
+        let rb = ReaderBuilder::new().progress(progress.clone());
+        if report == GenReport::Queue {
+            Rollup::new().output_files(&[&p], &rb).expect("rollup");
+        } else {
+            Calls::new().run_files(&[&p], &rb).expect("calls");
+        }
+        let (read, len) = (progress.bytes(), bytes.len() as u64);
+        assert!(read >= len && read < len + len / 10, "{read} of {len}");
+    }
+}

@@ -176,7 +176,7 @@ impl Chunks {
         let io = |e| Error::io(self.file.clone(), e);
         let b = &self.builder;
         let base = if search { from - 1 } else { from };
-        let rdr: Box<dyn std::io::Read + Send> = Box::new(self.input.reader_at(base));
+        let rdr = b.counted(Box::new(self.input.reader_at(base)));
         let input = match &self.layout {
             Layout::Csv { columns, delim } => {
                 let mut buf = Buffer::new(rdr, base, b.buffer_size);

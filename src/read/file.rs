@@ -212,6 +212,44 @@ impl OpenFile {
     }
 }
 
+/// Opening inputs through a builder: progress counting, and the length
+/// of an input as read.
+impl super::ReaderBuilder {
+    /// Counts the bytes every reader of this builder reads (each chunk of
+    /// a parallel run; not the date-order scan) into `progress`, for a
+    /// progress display.
+    pub fn progress(mut self, progress: crate::progress::Progress) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// `rdr`, counted into the builder's progress if it has one.
+    pub(super) fn counted(&self, rdr: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+        match &self.progress {
+            Some(p) => Box::new(crate::progress::ProgressRead::new(rdr, p.clone())),
+            None => rdr,
+        }
+    }
+
+    /// Opens a file as [`from_path`](Self::from_path) does (`-` the
+    /// standard input, compressed input decoded), counting the bytes read
+    /// into `progress`.
+    pub fn from_path_counted(
+        &self,
+        path: impl AsRef<Path>,
+        progress: &crate::progress::Progress,
+    ) -> Result<super::Reader> {
+        let f = OpenFile::open(path.as_ref())?;
+        let read = crate::progress::ProgressRead::new(f.reader_at(0), progress.clone());
+        self.from_reader(f.name().clone(), read)
+    }
+
+    /// The length of input `path` as read (decoded), for progress totals.
+    pub fn input_len(path: impl AsRef<Path>) -> Option<u64> {
+        OpenFile::open(path.as_ref()).ok()?.len()
+    }
+}
+
 /// A reader of an [`OpenFile`]: by position (its own offset), or the
 /// stream.
 pub(crate) struct FileRead {

@@ -102,6 +102,8 @@ pub struct ReaderBuilder {
     max_record: usize,
     max_depth: usize,
     max_segment_span_ms: u64,
+    /// Counts the bytes its readers read, for a progress display.
+    progress: Option<crate::progress::Progress>,
 }
 
 impl Default for ReaderBuilder {
@@ -115,6 +117,7 @@ impl Default for ReaderBuilder {
             max_record: DEFAULT_MAX_RECORD,
             max_depth: DEFAULT_MAX_DEPTH,
             max_segment_span_ms: crate::model::DEFAULT_MAX_SEGMENT_SPAN_MS,
+            progress: None,
         }
     }
 }
@@ -272,24 +275,6 @@ impl ReaderBuilder {
         self.from_reader(name, Cursor::new(bytes))
     }
 
-    /// Opens a file as [`from_path`](Self::from_path) does (`-` the
-    /// standard input, compressed input decoded), counting the bytes read
-    /// into `progress`.
-    pub fn from_path_counted(
-        &self,
-        path: impl AsRef<Path>,
-        progress: &crate::progress::Progress,
-    ) -> Result<Reader> {
-        let f = OpenFile::open(path.as_ref())?;
-        let read = crate::progress::ProgressRead::new(f.reader_at(0), progress.clone());
-        self.from_reader(f.name().clone(), read)
-    }
-
-    /// The length of input `path` as read (decoded), for progress totals.
-    pub fn input_len(path: impl AsRef<Path>) -> Option<u64> {
-        OpenFile::open(path.as_ref()).ok()?.len()
-    }
-
     /// Reads any byte stream; `name` labels it in errors.
     pub fn from_reader(
         &self,
@@ -367,6 +352,7 @@ impl Reader {
         order: DateOrder,
         probing: bool,
     ) -> Result<Reader> {
+        let rdr = if probing { rdr } else { b.counted(rdr) };
         let mut src = Buffer::new(rdr, 0, b.buffer_size);
         let (form, bom) = detect::wire_form(b, &mut src, &file)?;
         let resolver = LocalResolver::new(b.source_tz);

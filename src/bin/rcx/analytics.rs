@@ -14,6 +14,7 @@ use ringcx_reports::write::{write_calls, write_rollup, TableFormat};
 use ringcx_reports::{Error, ReportKind};
 
 use crate::common::{self, one_of, GroupMapOpts, Output, ReadOpts, ResponseOpts};
+use crate::progress::Bar;
 use crate::rollup::skipped_exit;
 
 /// Answer an Analytics API request body over exported files, in the API's
@@ -85,7 +86,8 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         .collect();
     let mut out = Output::new(a.output.as_ref(), &inputs)?;
     let mut request = AnalyticsRequest::from_path_for(&a.body, Some(endpoint))?;
-    let rb = a.read.builder();
+    let bar = Bar::for_files(quiet, "answering", &a.files);
+    let rb = a.read.builder_counting(bar.as_ref());
     if rb.kind_of(&a.files[0])? == ReportKind::Segments {
         if let Some(map) = a.maps.files().next() {
             return Err(Error::usage(format!(
@@ -100,6 +102,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
             .skip_invalid(a.skip_invalid)
             .request(&request)?;
         let table = calls.run_files(&a.files, &rb)?;
+        drop(bar);
         write_calls(&table, TableFormat::Analytics, &mut out)?;
         out.finish()?;
         let stats = table.stats();
@@ -117,6 +120,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         .skip_invalid(a.skip_invalid);
     r = a.maps.apply(r)?;
     let output = a.response.apply(r)?.output_files(&a.files, &rb)?;
+    drop(bar);
     let stats = write_rollup(output, TableFormat::Analytics, &mut out)?;
     common::warn(&stats.warnings);
     out.finish()?;

@@ -16,6 +16,7 @@ use ringcx_reports::write::{write_calls, TableFormat};
 use ringcx_reports::Error;
 
 use crate::common::{one_of, parse_tz, Output, ReadOpts, TimeArgs};
+use crate::progress::Bar;
 
 /// The formats of calls: a subset of [`TableFormat`].
 const FORMATS: &[TableFormat] = &[
@@ -128,7 +129,9 @@ fn build(a: &Args) -> Result<Calls, Error> {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let calls = build(&a)?;
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
-    let table = calls.run_files(&a.files, &a.read.builder())?;
+    let bar = Bar::for_files(quiet, "calls", &a.files);
+    let table = calls.run_files(&a.files, &a.read.builder_counting(bar.as_ref()))?;
+    drop(bar);
     write_calls(&table, a.format, &mut out)?;
     out.finish()?;
     let stats = table.stats();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::flags::spell;
+use crate::progress::Bar;
 use chrono_tz::Tz;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args as ClapArgs, ValueEnum};
@@ -64,6 +65,15 @@ impl ReadOpts {
             .date_order(self.date_order)
             .report(self.report)
             .form(self.form)
+    }
+
+    /// The builder, counting what its readers read into `bar`'s progress
+    /// when there is a bar.
+    pub fn builder_counting(&self, bar: Option<&Bar>) -> ReaderBuilder {
+        match bar {
+            Some(b) => self.builder().progress(b.progress().clone()),
+            None => self.builder(),
+        }
     }
 
     /// Opens `path` (`-` is standard input).

@@ -10,6 +10,7 @@ use ringcx_reports::write::{write_interactions_files, TableFormat};
 use ringcx_reports::Error;
 
 use crate::common::{one_of, parse_tz, Output, ReadOpts, SEGMENT_FORMATS};
+use crate::progress::Bar;
 
 /// One row per interaction: direction, channel, start and end, segments,
 /// the agent chain (`a>b>c`), transfers, handle and recorded time.
@@ -37,14 +38,16 @@ pub struct Args {
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
+    let bar = Bar::for_files(quiet, "interactions", &a.files);
     let stats = write_interactions_files(
         &a.files,
-        &a.read.builder(),
+        &a.read.builder_counting(bar.as_ref()),
         a.skip_invalid,
         &a.tz,
         a.format,
         &mut out,
     )?;
     out.finish()?;
+    drop(bar);
     Ok(crate::timeline::report(&stats, &[], quiet))
 }

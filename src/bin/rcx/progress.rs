@@ -4,7 +4,7 @@
 //! redraws, so the reading loop never waits on the terminal.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ringcx_reports::progress::Progress;
+use ringcx_reports::ReaderBuilder;
 
 const TICK: Duration = Duration::from_millis(120);
 
@@ -50,13 +51,22 @@ impl Bar {
         &self.progress
     }
 
-    /// Adds the sizes of `paths` to the expected total (`-` is unknown).
+    /// Adds the sizes of `paths` as read (decoded, for compressed input)
+    /// to the expected total.
     pub fn add_files<'a>(&self, paths: impl IntoIterator<Item = &'a Path>) {
         for p in paths {
-            if let Ok(m) = std::fs::metadata(p) {
-                self.progress.add_total(m.len());
+            if let Some(n) = ReaderBuilder::input_len(p) {
+                self.progress.add_total(n);
             }
         }
+    }
+
+    /// A bar for reading `paths` (see [`start`](Self::start)), its total
+    /// their sizes.
+    pub fn for_files(quiet: bool, stage: &'static str, paths: &[PathBuf]) -> Option<Bar> {
+        let bar = Bar::start(quiet, stage)?;
+        bar.add_files(paths.iter().map(PathBuf::as_path));
+        Some(bar)
     }
 }
 

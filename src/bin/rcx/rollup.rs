@@ -14,6 +14,7 @@ use ringcx_reports::write::{write_rollup, TableFormat};
 use ringcx_reports::Error;
 
 use crate::common::{self, parse_tz, GroupMapOpts, Output, ReadOpts, ResponseOpts, TimeArgs};
+use crate::progress::Bar;
 
 /// Roll rows up into KPIs (service level, abandon rate, AHT, ASA,
 /// occupancy, transfer rate) by key and DST-correct time bucket.
@@ -153,10 +154,12 @@ fn columns_help() -> String {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let mut out = Output::new(a.output.as_ref(), &a.rollup.inputs())?;
     let r = &a.rollup;
+    let bar = Bar::for_files(quiet, "rolling up", &r.files);
     let output = a
         .response
         .apply(build(r)?.columns(&a.columns))?
-        .output_files(&r.files, &r.read.builder())?;
+        .output_files(&r.files, &r.read.builder_counting(bar.as_ref()))?;
+    drop(bar);
     let stats = write_rollup(output, a.format, &mut out)?;
     common::warn(&stats.warnings);
     out.finish()?;

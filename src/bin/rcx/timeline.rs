@@ -13,6 +13,7 @@ use ringcx_reports::Error;
 use crate::common::{
     note, one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs, SEGMENT_FORMATS,
 };
+use crate::progress::Bar;
 
 /// Segments (agent, IVR, bot) of interaction metadata per key and DST-correct time
 /// bucket: segments and interactions started, handle and recorded time
@@ -82,7 +83,9 @@ pub fn report(stats: &LoadStats, run: &[String], quiet: bool) -> ExitCode {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let timeline = build(&a)?;
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
-    let table = timeline.run_files(&a.files, &a.read.builder())?;
+    let bar = Bar::for_files(quiet, "timeline", &a.files);
+    let table = timeline.run_files(&a.files, &a.read.builder_counting(bar.as_ref()))?;
+    drop(bar);
     write_timeline(&table, a.format, &mut out)?;
     out.finish()?;
     Ok(report(&table.stats().load, &table.stats().warnings, quiet))

@@ -167,13 +167,10 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         if let (Ok(r), false) = (&opened, quiet) {
             announce_date_order(r);
         }
-        if path.as_os_str() == "-" || !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-            // Standard input, a FIFO or another stream cannot be read
-            // twice (see validate::cross).
-            session.add(opened)?;
-        } else {
-            session.add_reopenable(opened, move || read.open(path))?;
-        }
+        // Standard input, a FIFO or a compressed file opens again as its
+        // temporary copy, so every input can be read twice (see
+        // validate::cross).
+        session.add_reopenable(opened, move || read.open(path))?;
     }
     let report = session.finish()?;
     drop(bar);
