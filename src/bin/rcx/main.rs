@@ -7,6 +7,7 @@ mod calls;
 mod common;
 mod completions;
 mod convert;
+mod examples;
 mod flags;
 mod gen;
 mod inspect;
@@ -46,45 +47,31 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Roll rows up into KPIs by queue, agent or group, in time buckets.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx rollup fixtures/queue_header.csv --interval day --format table\n",
-"  rcx rollup fixtures/queue_dst_days_ny.csv --source-tz America/New_York --interval day\n",
-"  gzip -c fixtures/queue_header.csv | rcx rollup - --columns offered,service_level_pct\n",))]
+    #[command(after_long_help = examples::ROLLUP)]
     Rollup(rollup::Args),
     /// Segments per key and time bucket: handle, recorded, concurrency, transfers.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx timeline fixtures/segments_timeline.ndjson --by direction --interval 15m --format table\n",
-"  rcx timeline fixtures/calls/segments_ivr.ndjson --by ivr --interval hour\n",))]
+    #[command(after_long_help = examples::TIMELINE)]
     Timeline(timeline::Args),
     /// One row per interaction: agent chain, transfers, handle and recorded time.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx interactions fixtures/vendor/interaction-metadata-cx-v1.json --tz America/New_York\n",
-"  rcx interactions fixtures/calls/segments_calls.ndjson --format table\n",))]
+    #[command(after_long_help = examples::INTERACTIONS)]
     Interactions(interactions::Args),
     /// Service level, abandon rate, ASA and AHT from interaction metadata.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx calls fixtures/calls/segments_calls.ndjson --by agent --format table\n",
-"  rcx calls fixtures/calls/segments_calls.ndjson --interval day --tz Europe/Berlin --sl-threshold 10\n",))]
+    #[command(after_long_help = examples::CALLS)]
     Calls(calls::Args),
     /// Answer an Analytics API request body over files, in the API's response shape.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx analytics aggregate --body fixtures/analytics/seed_aggregate.json fixtures/queue_header.csv\n",
-"  cd fixtures && rcx analytics timeline --interval Hour --body analytics/seed_timeline.json \\\n",
-"      queue_header.csv\n",
-"  cd fixtures && rcx analytics aggregate --body analytics/calls_company.json \\\n",
-"      calls/segments_calls.ndjson\n",))]
+    #[command(after_long_help = examples::ANALYTICS)]
     Analytics(analytics::Args),
     /// Check files for defects; every finding with code, file, line and field.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx validate fixtures/invalid/q201_sl_exceeds_answered.csv\n",
-"  rcx validate fixtures/queue_header.csv --against fixtures/agent_ext_cross.csv\n",
-"  rcx validate --explain Q201\n",))]
+    #[command(after_long_help = examples::VALIDATE)]
     Validate(validate::Args),
     /// Print typed rows (NDJSON or CSV) with canonical field names.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx parse fixtures/queue_header.csv\n",
-"  rcx parse fixtures/calls/segments_calls.ndjson --format csv\n",))]
+    #[command(after_long_help = examples::PARSE)]
     Parse(parse::Args),
     /// Describe files: report kind, wire form, dialect, rows, keys, intervals.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx inspect fixtures/queue_teleopti21.csv\n",
-"  rcx inspect fixtures/queue_dst_days_ny.csv\n",))]
+    #[command(after_long_help = examples::INSPECT)]
     Inspect(inspect::Args),
     /// Convert to the Teleopti/Calabrio layout, canonical CSV, NDJSON or Parquet.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx convert fixtures/queue_header.csv --to teleopti\n",
-"  rcx convert fixtures/queue_unsorted.csv --to ndjson\n",))]
+    #[command(after_long_help = examples::CONVERT)]
     Convert(convert::Args),
     /// Draw the rollup as a chart (SVG or PNG): volume bars, service-level lines.
     #[cfg(feature = "plot")]
@@ -95,12 +82,10 @@ enum Command {
     #[command(hide = true, disable_help_flag = true)]
     Plot(NoPlot),
     /// Plan interactionMetadata pulls: request bodies for completed windows.
-    #[command(after_long_help = concat!("Examples:\n", "  rcx pulls plan --from 2024-07-22T08:00:00 --to 2024-07-22T12:00:00 --tz Europe/Berlin\n",
-"  rcx pulls check fixtures/pulls/h10-pulled-20240722T105000Z.ndjson fixtures/pulls/h11.ndjson\n",))]
+    #[command(after_long_help = examples::PULLS)]
     Pulls(pulls::Args),
     /// Write a deterministic synthetic export (for benchmarks and tests).
-    #[command(after_long_help = concat!("Examples:\n", "  rcx gen --report queue --rows 1000 --seed 7\n",
-"  rcx gen --report segments --rows 200\n",))]
+    #[command(after_long_help = examples::GEN)]
     Gen(gen::Args),
     /// Print a shell completion script (bash, zsh, fish, …).
     Completions(completions::Args),
