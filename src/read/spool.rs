@@ -149,11 +149,7 @@ fn unzip(name: &Arc<str>, mut src: impl Read, out: &mut File) -> Result<()> {
     let size = io::copy(&mut src, &mut raw).map_err(|e| Error::io(name.clone(), e))?;
     let bad = |e: zip::result::ZipError| Error::usage(format!("{name}: zip archive: {e}"));
     let mut archive = zip::ZipArchive::new(raw).map_err(bad)?;
-    let mut members: Vec<String> = archive
-        .file_names()
-        .map(|n| n.map(|n| n.into_owned()))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(bad)?;
+    let mut members: Vec<String> = archive.file_names().map(str::to_owned).collect();
     members.sort();
     if members.len() != 1 {
         return Err(Error::usage(format!(
