@@ -153,8 +153,8 @@ fn unzip(name: &Arc<str>, mut src: impl Read, out: &mut File) -> Result<()> {
     members.sort();
     if members.len() != 1 {
         return Err(Error::usage(format!(
-            "{name}: a zip archive of {} members ({}); rcx reads an archive of one: unzip it \
-             and name the files",
+            "{name}: a zip archive of {} members ({}); only an archive of one is read: unzip \
+             it and name the files",
             members.len(),
             members.join(", ")
         )));
