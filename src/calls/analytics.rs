@@ -114,7 +114,7 @@ pub(super) fn facts<'a>(
         transferred: c.answered() && c.transfers > 0,
         span_ms: c.span_ms(),
         time_spent_ms,
-        called_address: c.called_address,
+        called_address: c.called_address(),
     }
 }
 

@@ -45,15 +45,8 @@ pub struct Call<'a> {
     pub end: i64,
     /// The first agent segment, if an agent took the call.
     pub first_agent: Option<&'a PlacedSegment>,
-    /// The first IVR segment, if the call went through an IVR.
-    pub first_ivr: Option<&'a PlacedSegment>,
-    /// The company number (see [`TimelineBy::CompanyNumber`]): the first
-    /// its segments give.
-    pub company_number: Option<&'a str>,
-    /// The called address (`interactionCalledAddress`; cx v1: the channel
-    /// endpoint of an inbound dialog, the contact endpoint of an outbound
-    /// one): the first its segments give.
-    pub called_address: Option<&'a str>,
+    /// Its segments, ordered by start.
+    pub segments: &'a [PlacedSegment],
     /// The wait before the first agent as the data gives it (first agent
     /// segment start − start; unanswered: end − start), ms; may be
     /// negative.
@@ -94,9 +87,7 @@ impl<'a> Call<'a> {
             start: i.start(),
             end: i.end(),
             first_agent: i.first_agent(),
-            first_ivr: i.segments().iter().find(|s| s.is_ivr),
-            company_number: i.segments().iter().find_map(PlacedSegment::company_number),
-            called_address: i.segments().iter().find_map(PlacedSegment::called_address),
+            segments: i.segments(),
             raw_wait_ms,
             wait_ms: raw_wait_ms.max(0),
             handle_ms: i.handle_ms(),
@@ -131,9 +122,27 @@ impl<'a> Call<'a> {
         self.first_agent.map(PlacedSegment::group)
     }
 
+    /// The first IVR segment, if the call went through an IVR.
+    pub fn first_ivr(&self) -> Option<&'a PlacedSegment> {
+        self.segments.iter().find(|s| s.is_ivr)
+    }
+
     /// The first IVR's id (its segment's participant id).
     pub fn ivr_id(&self) -> Option<&'a str> {
-        self.first_ivr.and_then(PlacedSegment::ivr_id)
+        self.first_ivr().and_then(PlacedSegment::ivr_id)
+    }
+
+    /// The company number (see [`TimelineBy::CompanyNumber`]): the first
+    /// its segments give.
+    pub fn company_number(&self) -> Option<&'a str> {
+        self.segments.iter().find_map(PlacedSegment::company_number)
+    }
+
+    /// The called address (`interactionCalledAddress`; cx v1: the channel
+    /// endpoint of an inbound dialog, the contact endpoint of an outbound
+    /// one): the first its segments give.
+    pub fn called_address(&self) -> Option<&'a str> {
+        self.segments.iter().find_map(PlacedSegment::called_address)
     }
 
     /// The call's key under `by`: the first agent's id or group (empty for
@@ -146,7 +155,7 @@ impl<'a> Call<'a> {
             TimelineBy::AgentGroup => self.agent_group().unwrap_or(""),
             TimelineBy::Direction => self.direction.map_or("", Direction::as_str),
             TimelineBy::Channel => self.channel.unwrap_or(""),
-            TimelineBy::CompanyNumber => self.company_number.unwrap_or(""),
+            TimelineBy::CompanyNumber => self.company_number().unwrap_or(""),
             TimelineBy::Ivr => self.ivr_id().unwrap_or(""),
             TimelineBy::All => "",
         }

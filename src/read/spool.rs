@@ -121,9 +121,6 @@ fn decode_into_temp(name: &Arc<str>, mut source: impl Read) -> Result<File> {
 
 #[cfg(feature = "compressed")]
 fn decode(name: &Arc<str>, c: Compression, src: impl Read, out: &mut File) -> Result<()> {
-    if c == Compression::Zip {
-        return unzip(name, src, out);
-    }
     let read = Rc::new(Cell::new(0u64));
     let src = Counted {
         inner: src,
@@ -135,7 +132,7 @@ fn decode(name: &Arc<str>, c: Compression, src: impl Read, out: &mut File) -> Re
             Box::new(zstd::stream::read::Decoder::new(src).map_err(|e| failed(name, c.name(), e))?)
         }
         Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(src)),
-        Compression::Zip => unreachable!("unzipped above"),
+        Compression::Zip => return unzip(name, src.inner, out),
     };
     copy_bounded(name, c.name(), decoder, || read.get(), out)
 }

@@ -479,15 +479,17 @@ impl Rollup {
         }
         let grouping = self.grouping.unwrap_or(valid[0]);
         // What the messages name: the request's grouping, else the option.
-        let named = self
-            .answer
-            .grouping
-            .clone()
-            .unwrap_or_else(|| format!("{} {grouping}", OptionName::By));
+        let named = || {
+            self.answer
+                .grouping
+                .clone()
+                .unwrap_or_else(|| format!("{} {grouping}", OptionName::By))
+        };
         if !valid.contains(&grouping) {
             return Err(Error::usage(format!(
-                "{named} does not apply to {kind} rows (they have no {grouping} key); \
+                "{} does not apply to {kind} rows (they have no {grouping} key); \
                  {} takes one of {}",
+                named(),
                 OptionName::By,
                 valid
                     .iter()
@@ -498,13 +500,15 @@ impl Rollup {
         }
         if grouping == Grouping::QueueGroup && self.queue_groups.is_none() {
             return Err(Error::usage(format!(
-                "{named} needs {}: the map of queues to their groups",
+                "{} needs {}: the map of queues to their groups",
+                named(),
                 OptionName::QueueGroups
             )));
         }
         if grouping == Grouping::AgentGroup && self.agent_groups.is_none() {
             return Err(Error::usage(format!(
-                "{named} needs {}: the map of agents to their groups",
+                "{} needs {}: the map of agents to their groups",
+                named(),
                 OptionName::AgentGroups
             )));
         }

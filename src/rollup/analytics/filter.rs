@@ -110,7 +110,8 @@ pub struct CallFilters {
     /// `timeSpent`, with its JSON path.
     pub time_spent: Option<(String, LengthFilter)>,
     /// `calledNumbers`, with its JSON path: the numbers'
-    /// [digits](phone_digits), sorted, without repeats.
+    /// [digits](phone_digits), sorted, without repeats (a call's called
+    /// address is compared to them digit by digit).
     pub called_numbers: Option<(String, Vec<String>)>,
 }
 
@@ -194,8 +195,12 @@ impl CallFilters {
                 .as_ref()
                 .is_none_or(|(_, f)| f.keeps(c.time_spent_ms))
             && self.called_numbers.as_ref().is_none_or(|(_, numbers)| {
-                c.called_address
-                    .is_some_and(|a| numbers.binary_search(&phone_digits(a)).is_ok())
+                // Digit by digit, without a copy per call.
+                c.called_address.is_some_and(|a| {
+                    numbers
+                        .iter()
+                        .any(|n| n.bytes().eq(a.bytes().filter(u8::is_ascii_digit)))
+                })
             })
     }
 }
