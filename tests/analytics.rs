@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::util::{code, fixture, rcx, stderr, stdout};
+use crate::util::{body, code, fixture, rcx, stderr, stdout};
 
 /// Runs `rcx` and returns stdout of a run that must succeed.
 fn ok(args: &[&str]) -> String {
@@ -24,15 +24,6 @@ fn usage(args: &[&str]) -> String {
     assert_eq!(code(&o), 2, "rcx {args:?}: {}", stderr(&o));
     assert_eq!(stdout(&o), "", "rcx {args:?}");
     stderr(&o)
-}
-
-/// A request body in a temporary file.
-fn body(text: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("body.json");
-    std::fs::write(&p, text).unwrap();
-    let s = p.to_str().unwrap().to_owned();
-    (dir, s)
 }
 
 /// The rollup's CSV rows as column → value maps, keyed by the first column.

@@ -16,18 +16,9 @@
 
 use serde_json::{json, Value};
 
-use crate::util::{code, fixture, rcx, stderr, stdout};
+use crate::util::{body, code, fixture, rcx, stderr, stdout};
 
 const CALLS: &str = "calls/segments_calls.ndjson";
-
-/// A request body in a temporary file.
-fn body(text: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("body.json");
-    std::fs::write(&p, text).unwrap();
-    let s = p.to_str().unwrap().to_owned();
-    (dir, s)
-}
 
 /// `rcx analytics ENDPOINT --body BODY FILE EXTRA…`, which must succeed;
 /// its response parsed.

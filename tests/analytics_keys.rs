@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::util::{code, fixture, rcx, stderr, stdout};
+use crate::util::{body, code, fixture, rcx, stderr, stdout};
 
 const QUEUES: &str = "queue_header.csv";
 const AGENTS: &str = "agent_ext_quoted.csv";
@@ -47,15 +47,6 @@ const ALL: &str =
 /// The path of a fixture, as an argument.
 fn fx(name: &str) -> String {
     fixture(name).to_str().unwrap().to_owned()
-}
-
-/// A request body in a temporary file.
-fn body(text: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("body.json");
-    std::fs::write(&p, text).unwrap();
-    let s = p.to_str().unwrap().to_owned();
-    (dir, s)
 }
 
 /// The agent map of G1–G4: 1001 in East, 1002 in East and West.

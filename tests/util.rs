@@ -190,3 +190,13 @@ pub fn proptest_config(cases: u32, regressions: &'static str) -> ProptestConfig 
         ..ProptestConfig::default()
     }
 }
+
+/// A request body in a temporary file: the directory (kept alive while
+/// the path is used) and the path.
+pub fn body(text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("body.json");
+    std::fs::write(&p, text).unwrap();
+    let s = p.to_str().unwrap().to_owned();
+    (dir, s)
+}
