@@ -363,7 +363,9 @@ impl PlacedSegment {
         self.keys.channel.as_deref()
     }
 
-    /// The company's number in the call (see [`SegmentKeys`]), if any.
+    /// The company's number in the call, if any: the called address of an
+    /// INBOUND call (or one without a direction), the calling address of
+    /// an OUTBOUND one.
     pub fn company_number(&self) -> Option<&str> {
         self.number.as_deref()
     }
@@ -372,9 +374,10 @@ impl PlacedSegment {
     /// endpoint of an inbound dialog, the contact endpoint of an outbound
     /// one), if any.
     pub fn called_address(&self) -> Option<&str> {
-        match self.direction() {
-            Some("OUTBOUND") => self.dialed.as_deref(),
-            _ => self.company_number(),
+        if self.direction() == Some(crate::model::Direction::Outbound.as_str()) {
+            self.dialed.as_deref()
+        } else {
+            self.company_number()
         }
     }
 
