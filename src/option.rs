@@ -53,6 +53,12 @@ options! {
     /// The report kind, when detection is overridden
     /// ([`ReaderBuilder::report`](crate::read::ReaderBuilder::report)).
     Report = "report";
+    /// The CSV delimiter, when detection is overridden
+    /// ([`ReaderBuilder::delimiter`](crate::read::ReaderBuilder::delimiter)).
+    Delimiter = "delimiter";
+    /// The first CSV record is data
+    /// ([`ReaderBuilder::no_header`](crate::read::ReaderBuilder::no_header)).
+    NoHeader = "no_header";
     /// The metric columns a rollup or a calls table prints
     /// ([`Rollup::columns`](crate::rollup::Rollup::columns),
     /// [`Calls::columns`](crate::calls::Calls::columns)).

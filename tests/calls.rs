@@ -677,7 +677,7 @@ fn columns_are_checked() {
     assert!(
         stderr(&out).starts_with(
             "error: invalid value 'parquet' for '--format <FORMAT>'\n  \
-             [possible values: csv, json, ndjson, table, analytics]\n"
+             [possible values: csv, tsv, json, ndjson, table, markdown, analytics]\n"
         ),
         "{}",
         stderr(&out)

@@ -180,7 +180,7 @@ proptest! {
 
 /// `write_rollup` prints the packed chunk result of `output_files` without building the
 /// table: the same bytes as the sequential table through `write_table`, in
-/// every format, every interval and chunk size (tiny chunks seal buckets
+/// every format but the Analytics response, every interval and chunk size (tiny chunks seal buckets
 /// across many chunk merges).
 #[test]
 fn streamed_output_equals_the_sequential_table_written() {
@@ -207,7 +207,14 @@ fn streamed_output_equals_the_sequential_table_written() {
                     .expect("run")
                     .is_some());
                 let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
-                for format in [TableFormat::Csv, TableFormat::Json, TableFormat::Ndjson] {
+                for format in [
+                    TableFormat::Csv,
+                    TableFormat::Tsv,
+                    TableFormat::Json,
+                    TableFormat::Ndjson,
+                    TableFormat::Markdown,
+                    TableFormat::Table,
+                ] {
                     let mut want = Vec::new();
                     write_table(&seq, format, &mut want).expect("write");
                     let mut got = Vec::new();
@@ -247,7 +254,14 @@ fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
         let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
         // 4,500 native buckets per queue: eighteen segments of 256.
         assert_eq!(seq.records().len(), 9000);
-        for format in [TableFormat::Csv, TableFormat::Json, TableFormat::Ndjson] {
+        for format in [
+            TableFormat::Csv,
+            TableFormat::Tsv,
+            TableFormat::Json,
+            TableFormat::Ndjson,
+            TableFormat::Markdown,
+            TableFormat::Table,
+        ] {
             let mut want = Vec::new();
             write_table(&seq, format, &mut want).expect("write");
             for threads in [1, 3] {

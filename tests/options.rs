@@ -72,7 +72,15 @@ fn every_option_value_is_spelled_as_the_spec_spells_it() {
     assert_eq!(names::<Offered>(), ["direct+overflow", "direct"]);
     assert_eq!(
         names::<TableFormat>(),
-        ["csv", "json", "ndjson", "table", "analytics"]
+        [
+            "csv",
+            "tsv",
+            "json",
+            "ndjson",
+            "table",
+            "markdown",
+            "analytics"
+        ]
     );
     assert_eq!(names::<ParseFormat>(), ["ndjson", "csv"]);
     assert_eq!(
@@ -177,7 +185,7 @@ fn interactions_refuse_the_analytics_format_before_reading() {
     assert!(
         e.starts_with(
             "error: invalid value 'analytics' for '--format <FORMAT>'\n  \
-             [possible values: csv, json, ndjson, table]\n"
+             [possible values: csv, tsv, json, ndjson, table, markdown]\n"
         ),
         "{e}"
     );

@@ -16,6 +16,8 @@ mod csv_read;
 mod date_order;
 mod dialects;
 mod expected;
+#[cfg(feature = "cli")]
+mod formats;
 mod fuzzing;
 mod gen;
 #[cfg(feature = "compressed")]

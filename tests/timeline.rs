@@ -395,7 +395,7 @@ fn vendor_samples_of_both_generations_as_timelines() {
     ]);
     assert_eq!(code(&out), 2);
     assert!(
-        stderr(&out).contains("[possible values: csv, json, ndjson, table]"),
+        stderr(&out).contains("[possible values: csv, tsv, json, ndjson, table, markdown]"),
         "{}",
         stderr(&out)
     );

@@ -195,7 +195,7 @@
 //! // Not a report at all: one finding, still JSON.
 //! assert_eq!(
 //!     check("photo.csv", b"\x89PNG\r\n")?,
-//!     r#"[{"severity":"error","code":"S003","file":"photo.csv","line":1,"column":null,"message":"a headerless record has 1 fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent)","value":null}]"#
+//!     r#"[{"severity":"error","code":"S003","file":"photo.csv","line":1,"column":null,"message":"a headerless record has 1 fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent); a file delimited by another character than , ; | or TAB needs it given (`delimiter`)","value":null}]"#
 //! );
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```

@@ -25,6 +25,7 @@ use super::ReaderBuilder;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::{Error, Result};
 use crate::model::{AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind, WireForm};
+use crate::option::OptionName;
 use crate::position::{Location, Position};
 
 /// How a CSV file is written, as detected.
@@ -155,7 +156,7 @@ pub(crate) fn csv_layout<R: Read>(
         .map_err(|e| source_error(file, e, 0))?
         .ok_or_else(|| no_records(src, file))?;
     let names = header_names(src, &at);
-    let has_header = is_header(&names);
+    let has_header = !b.no_header && is_header(&names);
     let crlf = src.raw(&at).ends_with(b"\r\n");
     let here = Location::new(file.clone(), Position::new(at.byte, at.line, 0));
     let (kind, columns, diagnostics) = if has_header {
@@ -232,6 +233,9 @@ fn choose_delimiter<R: Read>(
     title_kind: Option<ReportKind>,
     file: &Arc<str>,
 ) -> Result<u8> {
+    if let Some(d) = b.delimiter {
+        return given_delimiter(d);
+    }
     let serr = |e| source_error(file, e, 0);
     let Some(at) = src.peek().map_err(serr)? else {
         return Err(Error::structure(
@@ -269,6 +273,38 @@ fn choose_delimiter<R: Read>(
         }
     }
     Ok(voted)
+}
+
+/// A delimiter given rather than detected: a TAB or ASCII punctuation
+/// other than the quote.
+fn given_delimiter(d: u8) -> Result<u8> {
+    if d == b'\t' || (d.is_ascii_punctuation() && d != b'"') {
+        return Ok(d);
+    }
+    Err(Error::usage(format!(
+        "{} {:?} cannot separate CSV fields; give a TAB or an ASCII punctuation character \
+         other than the quote",
+        OptionName::Delimiter,
+        char::from(d)
+    )))
+}
+
+/// Refuses the CSV options for a file of another wire form: they would be
+/// ignored, and the file read another way than asked.
+pub(crate) fn only_csv(b: &ReaderBuilder, form: WireForm, file: &Arc<str>) -> Result<()> {
+    let option = if b.delimiter.is_some() {
+        OptionName::Delimiter
+    } else if b.no_header {
+        OptionName::NoHeader
+    } else {
+        return Ok(());
+    };
+    if form == WireForm::Csv {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "{file}: {option} applies to CSV, and the file is {form}"
+    )))
 }
 
 /// The error for a source with no record where one must be.
@@ -374,7 +410,10 @@ fn headerless_columns(
                 here.clone(),
                 format!(
                     "a headerless record has {n} fields; expected 20 or 21 (queue), 11 (agent-ext) or 14 (agent){}",
-                    lone_cr_hint(raw)
+                    match lone_cr_hint(raw) {
+                        "" => delimiter_hint(b),
+                        lone_cr => lone_cr.to_string(),
+                    }
                 ),
             )
         })?;
@@ -443,6 +482,18 @@ fn lone_cr_hint(raw: &[u8]) -> &'static str {
     } else {
         ""
     }
+}
+
+/// A field count that fits no layout may come of a delimiter detection
+/// does not try; say how to give it, unless it was given.
+fn delimiter_hint(b: &ReaderBuilder) -> String {
+    if b.delimiter.is_some() {
+        return String::new();
+    }
+    format!(
+        "; a file delimited by another character than , ; | or TAB needs it given ({})",
+        OptionName::Delimiter
+    )
 }
 
 /// The trimmed text of each field of a record (for header matching).

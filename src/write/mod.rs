@@ -4,6 +4,7 @@
 mod analytics;
 mod calls;
 mod cell;
+mod delimited;
 mod destination;
 mod interactions;
 #[cfg(feature = "parquet")]
@@ -37,12 +38,18 @@ pub enum TableFormat {
     /// CSV with a header row (the default).
     #[default]
     Csv,
+    /// Tab-separated values with a header row (quoted as CSV is, where a
+    /// value holds a tab, a quote or a line break).
+    Tsv,
     /// A JSON array of objects.
     Json,
     /// One JSON object per line.
     Ndjson,
     /// Aligned columns for a terminal.
     Table,
+    /// A Markdown (GitHub) table: a header, a rule that aligns numbers to
+    /// the right, a line per row; streamed like CSV.
+    Markdown,
     /// RingCentral Analytics API response shape.
     Analytics,
 }

@@ -1,7 +1,8 @@
 //! Rollup output in the format asked for (SPEC 4.4): a finished
 //! [`RollupTable`] ([`write_table`]) or a file rollup's result as it comes
 //! ([`write_rollup`], which prints a packed result without building the
-//! table). CSV, JSON and NDJSON rows are formatted by [`super::table`], the
+//! table). CSV, TSV, Markdown, JSON and NDJSON rows are formatted by
+//! [`super::table`], the
 //! Analytics shape by [`super::analytics`].
 
 use std::io::Write;
@@ -19,7 +20,8 @@ use super::TableFormat;
 
 /// Writes a file rollup's result to `out` in `format`, the same bytes as
 /// [`write_table`] of its table, and returns its stats. A packed result
-/// ([`RollupOutput::Packed`]) printed as CSV, JSON or NDJSON is never
+/// ([`RollupOutput::Packed`]) printed in a format other than the aligned
+/// table and the Analytics response is never
 /// built as a table: its pieces are formatted in parallel, a window at a
 /// time, and written in order.
 pub fn write_rollup<W: Write>(
@@ -30,12 +32,13 @@ pub fn write_rollup<W: Write>(
     only_analytics(output.analytics_answer(), format)?;
     match output {
         RollupOutput::Packed(p)
-            if matches!(
-                format,
-                TableFormat::Csv | TableFormat::Json | TableFormat::Ndjson
-            ) =>
+            if !matches!(format, TableFormat::Table | TableFormat::Analytics) =>
         {
             write_packed(&p, format, out)?;
+            Ok(p.stats().clone())
+        }
+        RollupOutput::Packed(p) if format == TableFormat::Table => {
+            super::table::write_aligned(&p, out)?;
             Ok(p.stats().clone())
         }
         o => {
@@ -134,7 +137,11 @@ pub fn write_table<W: Write>(table: &RollupTable, format: TableFormat, out: &mut
         Ok(())
     };
     match format {
-        TableFormat::Csv | TableFormat::Json | TableFormat::Ndjson => {
+        TableFormat::Csv
+        | TableFormat::Tsv
+        | TableFormat::Markdown
+        | TableFormat::Json
+        | TableFormat::Ndjson => {
             let mut w = RowStream::new(
                 format,
                 table.tz(),

@@ -20,11 +20,12 @@ use std::io::Write;
 use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
-use crate::rollup::{FastMap, MetricColumns, Metrics, RollupRecord, RollupTable};
+use crate::rollup::{FastMap, MetricColumns, Metrics, PackedRollup, RollupRecord, RollupTable};
 use crate::window::in_zone;
 
 use super::cell::{cell_text, push_raw, rfc3339};
-use super::{csv_field, json_string, TableFormat};
+use super::delimited::Delimited;
+use super::{json_string, TableFormat};
 
 /// The text of every column of a record, in header order.
 fn texts(table: &RollupTable, r: &RollupRecord, empty: &str) -> Vec<String> {
@@ -87,13 +88,15 @@ pub fn header(table: &RollupTable) -> Vec<&'static str> {
     h
 }
 
-/// Formats rollup rows in CSV, JSON or NDJSON: the key columns once per
+/// Formats rollup rows in CSV, TSV, Markdown, JSON or NDJSON: the key columns once per
 /// key, bucket bounds once per instant, and every number straight into the
 /// caller's buffer. Several formatters can fill buffers in parallel for one
 /// [`RowStream`].
 #[derive(Clone)]
 pub(crate) struct RowFormat {
     format: TableFormat,
+    /// The line layout of CSV, TSV and Markdown; `None` for JSON forms.
+    delimited: Option<Delimited>,
     tz: Tz,
     /// Each printed metric's index in the report's columns, and the text
     /// before its value.
@@ -123,10 +126,11 @@ impl RowFormat {
     /// Sets the key of the rows that follow.
     pub(crate) fn key(&mut self, keys: &[String]) {
         let mut p = String::new();
-        if self.format == TableFormat::Csv {
+        if let Some(d) = self.delimited {
+            p.push_str(d.start());
             for k in keys {
-                csv_field(&mut p, k, b',');
-                p.push(',');
+                d.field(&mut p, k);
+                p.push_str(d.sep());
             }
         } else {
             p.push('{');
@@ -163,14 +167,14 @@ impl RowFormat {
 
     /// Appends one row of the current key (JSON: after [`JSON_SEP`]).
     pub(crate) fn row(&mut self, buf: &mut Vec<u8>, start: i64, end: i64, m: &Metrics) {
-        let csv = self.format == TableFormat::Csv;
+        let delimited = self.delimited;
         if self.format == TableFormat::Json {
             buf.extend_from_slice(JSON_SEP);
         }
         buf.extend_from_slice(&self.prefix);
-        if csv {
+        if let Some(d) = delimited {
             self.label(buf, start);
-            buf.push(b',');
+            buf.extend_from_slice(d.sep().as_bytes());
             self.label(buf, end);
         } else {
             buf.extend_from_slice(b"\"bucket_start\":\"");
@@ -179,27 +183,27 @@ impl RowFormat {
             self.label(buf, end);
             buf.push(b'"');
         }
-        let empty: &[u8] = if csv { b"" } else { b"null" };
+        let empty: &[u8] = if delimited.is_some() { b"" } else { b"null" };
         // Only the printed columns are computed: a ratio's division
         // happens in `push`.
         for (i, name) in self.metric_names.iter() {
-            // CSV names are a lone comma: a push, not a copy call.
-            if csv {
-                buf.push(b',');
-            } else {
-                buf.extend_from_slice(name);
+            // CSV and TSV names are a lone separator: a push, not a copy
+            // call.
+            match **name {
+                [b] => buf.push(b),
+                _ => buf.extend_from_slice(name),
             }
             push_raw(buf, m.raw_cell(*i), empty);
         }
-        match self.format {
-            TableFormat::Csv => buf.push(b'\n'),
-            TableFormat::Ndjson => buf.extend_from_slice(b"}\n"),
-            _ => buf.push(b'}'),
+        match (delimited, self.format) {
+            (Some(d), _) => buf.extend_from_slice(d.end().as_bytes()),
+            (None, TableFormat::Ndjson) => buf.extend_from_slice(b"}\n"),
+            (None, _) => buf.push(b'}'),
         }
     }
 }
 
-/// Writes rollup rows in CSV, JSON or NDJSON to `out`: the header, rows
+/// Writes rollup rows in CSV, TSV, Markdown, JSON or NDJSON to `out`: the header, rows
 /// formatted here or by forked [`RowFormat`]s, and the end. [`write_table`]
 /// and the rollup's streaming output share it, so both print the same
 /// bytes.
@@ -218,35 +222,33 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
         metric_columns: &MetricColumns,
         out: &'w mut W,
     ) -> Result<Self> {
-        let json = format != TableFormat::Csv;
+        let delimited = Delimited::of(format);
         let mut buf = Vec::with_capacity(1 << 16);
-        if json {
-            if format == TableFormat::Json {
-                buf.push(b'[');
+        match delimited {
+            Some(d) => {
+                let mut h = String::new();
+                let names = key_columns
+                    .iter()
+                    .copied()
+                    .chain(["bucket_start", "bucket_end"])
+                    .chain(metric_columns.names());
+                d.header(&mut h, names, key_columns.len() + 2);
+                buf.extend_from_slice(h.as_bytes());
             }
-        } else {
-            let mut h = String::new();
-            for c in key_columns
-                .iter()
-                .copied()
-                .chain(["bucket_start", "bucket_end"])
-                .chain(metric_columns.names())
-            {
-                if !h.is_empty() {
-                    h.push(',');
-                }
-                h.push_str(c);
-            }
-            h.push('\n');
-            buf.extend_from_slice(h.as_bytes());
+            None if format == TableFormat::Json => buf.push(b'['),
+            None => {}
         }
         let metric_names = metric_columns
             .indexed()
             .map(|(i, c)| {
-                let mut t = String::from(",");
-                if json {
-                    json_string(&mut t, c.name);
-                    t.push(':');
+                let mut t = String::new();
+                match delimited {
+                    Some(d) => t.push_str(d.sep()),
+                    None => {
+                        t.push(',');
+                        json_string(&mut t, c.name);
+                        t.push(':');
+                    }
                 }
                 (i, t.into_bytes().into_boxed_slice())
             })
@@ -254,6 +256,7 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
         Ok(RowStream {
             fmt: RowFormat {
                 format,
+                delimited,
                 tz,
                 metric_names,
                 key_columns,
@@ -378,4 +381,127 @@ pub(crate) fn aligned(table: &RollupTable, buf: &mut String) {
         let clean: Vec<String> = r.iter().map(|t| t.replace(['\n', '\r'], " ")).collect();
         line(buf, &mut clean.iter().map(String::as_str));
     }
+}
+
+/// The cells of one row of a packed rollup as the aligned table prints
+/// them, in one buffer: the texts [`aligned`] prints for the same row.
+struct RowCells {
+    fmt: RowFormat,
+    metrics: Vec<usize>,
+    text: Vec<u8>,
+    /// The end of each cell in `text`.
+    ends: Vec<usize>,
+}
+
+impl RowCells {
+    fn new(p: &PackedRollup) -> Result<RowCells> {
+        let fmt = RowStream::new(
+            TableFormat::Csv,
+            p.tz(),
+            p.key_columns(),
+            p.metric_columns(),
+            &mut std::io::sink(),
+        )?
+        .formatter();
+        Ok(RowCells {
+            fmt,
+            metrics: p.metric_columns().indexed().map(|(i, _)| i).collect(),
+            text: Vec::new(),
+            ends: Vec::new(),
+        })
+    }
+
+    /// Fills the cells of one row.
+    fn fill(&mut self, keys: &[String], start: i64, end: i64, m: &Metrics) {
+        self.text.clear();
+        self.ends.clear();
+        for k in keys {
+            // Line breaks inside a name would break the alignment.
+            for ch in k.chars() {
+                let ch = if matches!(ch, '\n' | '\r') { ' ' } else { ch };
+                let mut b = [0; 4];
+                self.text
+                    .extend_from_slice(ch.encode_utf8(&mut b).as_bytes());
+            }
+            self.ends.push(self.text.len());
+        }
+        for t in [start, end] {
+            self.fmt.label(&mut self.text, t);
+            self.ends.push(self.text.len());
+        }
+        for &i in &self.metrics {
+            push_raw(&mut self.text, m.raw_cell(i), b"");
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// The cells filled, in column order.
+    fn cells(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        // The texts are whole UTF-8 strings (names) and ASCII.
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| std::str::from_utf8(&self.text[a..b]).unwrap_or_default())
+    }
+}
+
+/// Writes a packed rollup as [`aligned`] columns (the same bytes) without
+/// holding its rows: a first pass over the pieces measures the widest text
+/// of each column, a second prints the lines. Memory holds one row.
+pub(crate) fn write_aligned<W: Write + ?Sized>(p: &PackedRollup, out: &mut W) -> Result<()> {
+    let head: Vec<&str> = p
+        .key_columns()
+        .iter()
+        .copied()
+        .chain(["bucket_start", "bucket_end"])
+        .chain(p.metric_columns().names())
+        .collect();
+    let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    let mut cells = RowCells::new(p)?;
+    for i in 0..p.pieces() {
+        let keys = p.piece_keys(i);
+        p.for_each_bucket(i, &mut |s, e, m| {
+            cells.fill(keys, s, e, m);
+            for (w, t) in width.iter_mut().zip(cells.cells()) {
+                *w = (*w).max(t.chars().count());
+            }
+        })?;
+    }
+    let text_cols = p.key_columns().len() + 2;
+    let line = |buf: &mut String, texts: &mut dyn Iterator<Item = &str>| {
+        let at = buf.len();
+        for (i, t) in texts.enumerate() {
+            if i > 0 {
+                buf.push_str("  ");
+            }
+            let pad = width[i].saturating_sub(t.chars().count());
+            // Text to the left, numbers to the right.
+            if i < text_cols {
+                buf.push_str(t);
+                buf.extend(std::iter::repeat_n(' ', pad));
+            } else {
+                buf.extend(std::iter::repeat_n(' ', pad));
+                buf.push_str(t);
+            }
+        }
+        let kept = buf[at..].trim_end().len();
+        buf.truncate(at + kept);
+        buf.push('\n');
+    };
+    let io = |e| Error::io("<output>", e);
+    let mut buf = String::with_capacity(1 << 16);
+    line(&mut buf, &mut head.iter().copied());
+    for i in 0..p.pieces() {
+        let keys = p.piece_keys(i);
+        p.for_each_bucket(i, &mut |s, e, m| {
+            cells.fill(keys, s, e, m);
+            line(&mut buf, &mut cells.cells());
+        })?;
+        if buf.len() > 1 << 15 {
+            out.write_all(buf.as_bytes()).map_err(io)?;
+            buf.clear();
+        }
+    }
+    out.write_all(buf.as_bytes()).map_err(io)?;
+    out.flush().map_err(io)
 }

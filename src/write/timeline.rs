@@ -18,7 +18,8 @@ use std::io::Write;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
-use super::{csv_field, json_string, TableFormat};
+use super::delimited::Delimited;
+use super::{json_string, TableFormat};
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
 use crate::rollup::percent;
@@ -222,25 +223,18 @@ pub(super) fn write_rows<W: Write>(
 ) -> Result<()> {
     let io = |e| Error::io("<output>", e);
     let mut buf = String::with_capacity(1 << 16);
-    match format {
-        TableFormat::Csv => {
-            buf.push_str(&head.join(","));
-            buf.push('\n');
+    match (Delimited::of(format), format) {
+        (Some(d), _) => {
+            d.header(&mut buf, head.iter().copied(), text_cols);
             for r in rows {
-                for (i, v) in r.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(',');
-                    }
-                    csv_field(&mut buf, v.text(), b',');
-                }
-                buf.push('\n');
+                d.line(&mut buf, r.iter().map(V::text));
                 if buf.len() > 1 << 15 {
                     out.write_all(buf.as_bytes()).map_err(io)?;
                     buf.clear();
                 }
             }
         }
-        TableFormat::Json | TableFormat::Ndjson => {
+        (None, TableFormat::Json | TableFormat::Ndjson) => {
             let json = format == TableFormat::Json;
             if json {
                 buf.push('[');
@@ -275,7 +269,7 @@ pub(super) fn write_rows<W: Write>(
                 buf.push_str("\n]\n");
             }
         }
-        TableFormat::Table => {
+        (None, TableFormat::Table) => {
             let rows: Vec<Vec<String>> = rows
                 .map(|r| {
                     r.iter()
@@ -312,7 +306,7 @@ pub(super) fn write_rows<W: Write>(
                 line(&mut r.iter().map(String::as_str));
             }
         }
-        TableFormat::Analytics => {
+        (None, _) => {
             return Err(Error::usage(
                 "the analytics format answers the Analytics API's call options, which segment \
                  timelines and interactions are not; use rcx analytics, or rcx calls with the \

@@ -21,9 +21,11 @@ use crate::progress::Bar;
 /// The formats of calls: a subset of [`TableFormat`].
 const FORMATS: &[TableFormat] = &[
     TableFormat::Csv,
+    TableFormat::Tsv,
     TableFormat::Json,
     TableFormat::Ndjson,
     TableFormat::Table,
+    TableFormat::Markdown,
     TableFormat::Analytics,
 ];
 

@@ -50,6 +50,28 @@ pub struct ReadOpts {
     /// Wire form, when detection from the content should be overridden.
     #[arg(long, value_enum)]
     pub form: Option<WireForm>,
+    /// CSV delimiter, when detection from the first record (`,` `;` `|`
+    /// TAB) should be overridden: one ASCII punctuation character, or
+    /// `tab`.
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// The first CSV record is data, not a header: the columns are the
+    /// report's headerless layout, chosen by their count or --report.
+    #[arg(long)]
+    pub no_header: bool,
+}
+
+/// A delimiter as given on the command line: one ASCII character, or
+/// `tab` (`\t` too). Which characters can separate fields is the
+/// library's to say.
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "TAB" | "\\t" | "\t" => Ok(b'\t'),
+        _ => match s.as_bytes() {
+            [b] if b.is_ascii() => Ok(*b),
+            _ => Err(format!("{s:?} is not one ASCII character (or tab)")),
+        },
+    }
 }
 
 pub fn parse_tz(s: &str) -> Result<Tz, String> {
@@ -65,6 +87,8 @@ impl ReadOpts {
             .date_order(self.date_order)
             .report(self.report)
             .form(self.form)
+            .delimiter(self.delimiter)
+            .no_header(self.no_header)
     }
 
     /// The builder, counting what its readers read into `bar`'s progress
@@ -394,9 +418,11 @@ impl ResponseOpts {
 /// and clap refuses the rest before any file is read.
 pub const SEGMENT_FORMATS: &[TableFormat] = &[
     TableFormat::Csv,
+    TableFormat::Tsv,
     TableFormat::Json,
     TableFormat::Ndjson,
     TableFormat::Table,
+    TableFormat::Markdown,
 ];
 
 /// The group maps of a rollup: queues to queue groups, agents to agent

@@ -117,11 +117,10 @@ mod tests {
         for &o in OptionName::ALL {
             let flag = flag(o).unwrap_or_else(|| panic!("{o:?} has no rcx flag"));
             // The flag is one `rcx <subcommand> --help` lists.
+            // (A flag with a value is followed by it, a switch ends its line.)
             let listed = cmd.get_subcommands().any(|sub| {
-                sub.clone()
-                    .render_long_help()
-                    .to_string()
-                    .contains(&format!("{flag} "))
+                let help = sub.clone().render_long_help().to_string();
+                help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n"))
             });
             assert!(listed, "{flag} ({o:?}) is in no subcommand's help");
         }
