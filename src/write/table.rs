@@ -1,5 +1,7 @@
-//! Writers of a finished [`RollupTable`]: CSV, JSON, NDJSON and an aligned
-//! text table (SPEC 4.4).
+//! Writers of rollup rows (SPEC 4.4): CSV, TSV, Markdown, JSON and NDJSON
+//! as rows come ([`RowStream`]), and an aligned text table, of a finished
+//! [`RollupTable`] ([`aligned`]) or, in two passes, of a packed result
+//! ([`write_aligned`]).
 //!
 //! Every format prints the key columns, `bucket_start`, `bucket_end`, then
 //! the report's metric columns (all, or the selection of
