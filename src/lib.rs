@@ -130,6 +130,7 @@ pub mod progress;
 pub mod pulls;
 pub mod read;
 pub mod rollup;
+mod runs;
 pub mod timeline;
 pub mod validate;
 pub mod window;

@@ -26,7 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["diagnostic"],
     &["error"],
     &["model"],
-    &["progress"],
+    &["progress", "runs"],
     &["read"],
     &["window"],
     &["validate", "pulls"],

@@ -12,10 +12,7 @@
 //! is that of [`write_interactions`](super::write_interactions) byte for
 //! byte.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -26,15 +23,12 @@ use super::TableFormat;
 use crate::error::{Error, Result};
 use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
+use crate::runs::{i64_key, Merged, RunFile, TEMP};
 use crate::timeline::{fold_into, Interaction, LoadStats, Sink};
 use crate::window::{cmp_key, is_integer};
 
 /// Encoded rows held before they are written as a run.
 const BUFFER_BYTES: usize = 16 << 20;
-/// The read buffer of each run while merging.
-const RUN_BUFFER: usize = 32 << 10;
-/// The name of the temporary file in errors.
-const TEMP: &str = "<temporary file>";
 
 /// Writes the interactions of `paths` as
 /// [`write_interactions`](super::write_interactions) writes those of
@@ -74,24 +68,13 @@ pub fn write_interactions_files_by<P: AsRef<Path> + Sync, W: Write>(
     let mut rows = Rows::new(tz, buffer);
     let stats = fold_into(paths, reader, skip_invalid, chunk, &mut rows)?;
     let temp = |e| Error::io(TEMP, e);
-    rows.flush().map_err(temp)?;
-    let file = match rows.file {
-        Some(w) => Some(w.into_inner().map_err(|e| temp(e.into_error()))?),
-        None => None,
-    };
+    rows.write_run(None).map_err(temp)?;
     let mut merge = Merge {
-        file,
-        runs: rows
-            .runs
-            .iter()
-            .map(|&(at, len)| Run::new(at, len))
-            .collect(),
-        heap: BinaryHeap::new(),
+        runs: rows.runs.merge().map_err(temp)?,
         group: Vec::new(),
         numeric: rows.integer_ids,
         failed: None,
     };
-    merge.start().map_err(temp)?;
     write_rows(&INTERACTION_COLUMNS, merge.by_ref(), 7, format, out)?;
     match merge.failed {
         Some(e) => Err(temp(e)),
@@ -107,12 +90,7 @@ struct Rows<'t> {
     pending_bytes: usize,
     /// Pending bytes that make a run.
     buffer: usize,
-    file: Option<BufWriter<File>>,
-    /// Runs written: offset and length in the file.
-    runs: Vec<(u64, u64)>,
-    /// The latest start written, and the length of the file.
-    last_start: i64,
-    at: u64,
+    runs: RunFile,
     integer_ids: bool,
 }
 
@@ -123,10 +101,7 @@ impl<'t> Rows<'t> {
             pending: Vec::new(),
             pending_bytes: 0,
             buffer,
-            file: None,
-            runs: Vec::new(),
-            last_start: i64::MIN,
-            at: 0,
+            runs: RunFile::default(),
             integer_ids: true,
         }
     }
@@ -141,37 +116,12 @@ impl<'t> Rows<'t> {
             out = now;
             self.pending = later;
         }
-        if out.is_empty() {
-            return Ok(());
-        }
         out.sort_by_key(|r| r.0);
-        let file = match &mut self.file {
-            Some(f) => f,
-            None => self.file.insert(BufWriter::new(tempfile::tempfile()?)),
-        };
-        let from = self.at;
-        for (start, row) in &out {
-            file.write_all(&start.to_le_bytes())?;
-            file.write_all(&(row.len() as u32).to_le_bytes())?;
-            file.write_all(row)?;
-            self.at += 12 + row.len() as u64;
-            self.pending_bytes -= row.len();
-        }
-        match self.runs.last_mut() {
-            Some(last) if out[0].0 >= self.last_start => last.1 += self.at - from,
-            _ => self.runs.push((from, self.at - from)),
-        }
-        self.last_start = self.last_start.max(out[out.len() - 1].0);
+        let keyed: Vec<([u8; 8], &[u8])> = out.iter().map(|(s, r)| (i64_key(*s), &r[..])).collect();
+        self.runs
+            .write_run(keyed.iter().map(|(k, r)| (&k[..], *r)))?;
+        self.pending_bytes -= out.iter().map(|r| r.1.len()).sum::<usize>();
         Ok(())
-    }
-
-    /// Writes every pending row.
-    fn flush(&mut self) -> io::Result<()> {
-        self.write_run(None)?;
-        match &mut self.file {
-            Some(f) => f.flush(),
-            None => Ok(()),
-        }
     }
 }
 
@@ -239,77 +189,9 @@ fn decode(mut b: &[u8]) -> io::Result<Vec<V>> {
     Ok(row)
 }
 
-/// One run being merged: where it is in the file, and a buffer of it.
-struct Run {
-    at: u64,
-    end: u64,
-    buf: Vec<u8>,
-    pos: usize,
-}
-
-impl Run {
-    fn new(at: u64, len: u64) -> Self {
-        Run {
-            at,
-            end: at + len,
-            buf: Vec::new(),
-            pos: 0,
-        }
-    }
-
-    /// The next row (start and encoded cells), reading more of the file
-    /// when the buffer does not hold it whole.
-    fn next(&mut self, file: &mut File) -> io::Result<Option<(i64, Vec<u8>)>> {
-        if !self.fill(file, 12)? {
-            if self.pos < self.buf.len() {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "a run was cut short",
-                ));
-            }
-            return Ok(None);
-        }
-        let head = &self.buf[self.pos..self.pos + 12];
-        let start = i64::from_le_bytes(head[..8].try_into().map_err(io::Error::other)?);
-        let len = u32::from_le_bytes(head[8..].try_into().map_err(io::Error::other)?) as usize;
-        if !self.fill(file, 12 + len)? {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "a run was cut short",
-            ));
-        }
-        let row = self.buf[self.pos + 12..self.pos + 12 + len].to_vec();
-        self.pos += 12 + len;
-        Ok(Some((start, row)))
-    }
-
-    /// Makes the buffer hold `n` bytes from `pos`; false at the run's end.
-    fn fill(&mut self, file: &mut File, n: usize) -> io::Result<bool> {
-        if self.buf.len() - self.pos >= n {
-            return Ok(true);
-        }
-        self.buf.drain(..self.pos);
-        self.pos = 0;
-        let want = (n - self.buf.len()).max(RUN_BUFFER) as u64;
-        let take = want.min(self.end - self.at) as usize;
-        if take == 0 {
-            return Ok(false);
-        }
-        let from = self.buf.len();
-        self.buf.resize(from + take, 0);
-        file.seek(SeekFrom::Start(self.at))?;
-        file.read_exact(&mut self.buf[from..])?;
-        self.at += take as u64;
-        Ok(self.buf.len() >= n)
-    }
-}
-
 /// The runs merged by start; the rows of one start in id order.
 struct Merge {
-    file: Option<File>,
-    runs: Vec<Run>,
-    /// Each run's next row: its start, run and encoded cells.
-    heap: BinaryHeap<Reverse<(i64, usize, Vec<u8>)>>,
+    runs: Merged,
     /// The rows of the current start, last first.
     group: Vec<Vec<V>>,
     numeric: bool,
@@ -318,40 +200,14 @@ struct Merge {
 }
 
 impl Merge {
-    fn start(&mut self) -> io::Result<()> {
-        let Some(file) = &mut self.file else {
-            return Ok(());
-        };
-        for (k, r) in self.runs.iter_mut().enumerate() {
-            if let Some((s, row)) = r.next(file)? {
-                self.heap.push(Reverse((s, k, row)));
-            }
-        }
-        Ok(())
-    }
-
-    /// Pops the least row and reads its run's next one.
-    fn pop(&mut self) -> io::Result<Option<(i64, Vec<u8>)>> {
-        let (Some(file), Some(Reverse((s, k, row)))) = (&mut self.file, self.heap.pop()) else {
-            return Ok(None);
-        };
-        if let Some((s2, row2)) = self.runs[k].next(file)? {
-            self.heap.push(Reverse((s2, k, row2)));
-        }
-        Ok(Some((s, row)))
-    }
-
     /// The rows of the next start, sorted by id, last first.
     fn next_group(&mut self) -> io::Result<()> {
-        let Some((start, row)) = self.pop()? else {
+        let Some((start, row)) = self.runs.next()? else {
             return Ok(());
         };
         let mut group = vec![decode(&row)?];
-        while let Some(Reverse((s, _, _))) = self.heap.peek() {
-            if *s != start {
-                break;
-            }
-            if let Some((_, row)) = self.pop()? {
+        while self.runs.peek_key() == Some(&start[..]) {
+            if let Some((_, row)) = self.runs.next()? {
                 group.push(decode(&row)?);
             }
         }
