@@ -654,3 +654,43 @@ fn docs_diagnostics_table_matches_the_codes() {
         assert_eq!(Code::from_str_code(c.as_str()), Some(*c));
     }
 }
+
+/// `--max-findings N` prints the first N findings in order (text and JSON)
+/// and says how many more there were; the summary and the exit status
+/// count every one.
+#[test]
+fn cli_max_findings_prints_the_first_n_and_counts_all() {
+    // Three rows, each with a negative count (V102).
+    let data: String = ["08:00", "08:15", "08:30"]
+        .iter()
+        .map(|t| format!("15,20240304,{t},5686,Sales,3,0,0,0,3,30,0,400,40,20,0,3,100,0,-1\n"))
+        .collect();
+    let (_dir, path) = crate::util::temp_file("q.csv", data.as_bytes());
+    let f = path.to_str().unwrap();
+    let all = rcx(&["validate", f]);
+    let all_out = stdout(&all);
+    let all_lines: Vec<&str> = all_out.lines().collect();
+    assert_eq!(all_lines.len(), 3, "{all_out}");
+    assert_eq!(code(&all), 1);
+    let o = rcx(&["validate", "--max-findings", "1", f]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(stdout(&o).lines().collect::<Vec<_>>(), all_lines[..1]);
+    assert_eq!(
+        stderr(&o),
+        "rcx: validated 1 file, 3 rows: 3 errors, 0 warnings\n\
+         rcx: 2 more findings not printed (--max-findings 1)\n"
+    );
+    // JSON: the array of the first N.
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["validate", "--format", "json", f];
+        args.extend(extra);
+        serde_json::from_str(&stdout(&rcx(&args))).expect("json")
+    };
+    let every = json(&[]);
+    assert_eq!(every.as_array().unwrap().len(), 3);
+    assert_eq!(
+        json(&["--max-findings", "2"]).as_array().unwrap()[..],
+        every.as_array().unwrap()[..2]
+    );
+    assert_eq!(json(&["--max-findings", "0"]), serde_json::json!([]));
+}

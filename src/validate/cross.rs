@@ -26,13 +26,16 @@
 //! already open) are never dropped from, so they never need the second
 //! read.
 //!
-//! Findings themselves are kept until the end of the run, to be sorted; on
-//! unreconciled inputs they, not the cells, are what memory grows with.
+//! Findings go to the run's sorted collection as cells are compared, which
+//! holds a buffer of them and sorts the rest through a temporary file, so
+//! unreconciled inputs do not grow memory either.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::found::Found;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::error::Result;
 use crate::model::{AgentExtRow, Field, IntervalStart, QueueRow};
 use crate::position::{Location, Position};
 
@@ -229,17 +232,25 @@ impl Cross {
         };
     }
 
-    /// Compares every cell left; returns all the findings with their file
-    /// index.
-    pub fn finish(&mut self) -> Vec<(usize, Diagnostic)> {
+    /// The findings of the cells compared so far, with their file index.
+    pub fn take_found(&mut self) -> Vec<(usize, Diagnostic)> {
+        std::mem::take(&mut self.found)
+    }
+
+    /// Compares every cell left, handing the findings to `found` cell
+    /// time by cell time.
+    pub fn finish(&mut self, found: &mut Found) -> Result<()> {
         let cells = std::mem::take(&mut self.cells);
         self.held = 0;
         for (_, inner) in cells {
             for (queue, cell) in inner {
                 self.compare(&queue, cell);
             }
+            for (idx, d) in self.take_found() {
+                found.push(idx, d)?;
+            }
         }
-        std::mem::take(&mut self.found)
+        Ok(())
     }
 
     fn compare(&mut self, queue: &str, cell: Cell) {

@@ -34,8 +34,9 @@
 //! remembering every row), per segment key up to a cap (see [`segments`]),
 //! across the files of a run of several, per segment key up to a cap (see
 //! [`repulls`]), and for the cross-check about one interval of cells on time-ordered
-//! input (see [`cross`]). Diagnostics are kept until the end so that they
-//! can be sorted: their memory grows with the number of findings, not rows.
+//! input (see [`cross`]). Findings are sorted in bounded memory: a buffer
+//! of them is held, the rest sorted through a temporary file, and
+//! [`Session::finish_with`] hands them over one by one in order.
 //!
 //! ```
 //! use ringcx_reports::{Code, ReaderBuilder};
@@ -59,31 +60,29 @@
 //! # Ok::<(), ringcx_reports::Error>(())
 //! ```
 
+mod check;
 pub mod cross;
 mod file;
+mod found;
 pub(crate) mod repeats;
 pub mod repulls;
 mod rules;
 pub mod segments;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub use cross::{CrossSummary, Totals};
 pub use file::DEFAULT_MAX_RUNS;
 pub use repulls::DEFAULT_MAX_REPULL_KEYS;
 pub use segments::DEFAULT_MAX_SEGMENT_KEYS;
 
+use self::check::{replay, Check, RowCheck, SegmentCheck};
 use self::cross::Cross;
-use self::file::FileRules;
+use self::found::Found;
 use self::repulls::RepullSet;
-use self::rules::{absent_values, Findings, RowRules};
-use self::segments::SegmentRules;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{
-    AgentExtRow, AgentRow, Field, IntervalRow, QueueRow, ReportKind, Segment, WireForm,
-};
+use crate::model::{AgentExtRow, AgentRow, Field, QueueRow, ReportKind, WireForm};
 use crate::option::OptionName;
 use crate::read::{Reader, ReaderBuilder};
 
@@ -215,7 +214,7 @@ impl Validator {
         Session {
             v: self,
             files: 0,
-            found: Vec::new(),
+            found: Found::default(),
             summary: Summary::default(),
             pending: Vec::new(),
             repulls: self.repulls.then(|| RepullSet::new(self.max_repull_keys)),
@@ -279,7 +278,7 @@ struct Pending<'v> {
 pub struct Session<'v> {
     v: &'v Validator,
     files: usize,
-    found: Vec<(usize, Diagnostic)>,
+    found: Found,
     summary: Summary,
     pending: Vec<Pending<'v>>,
     repulls: Option<RepullSet>,
@@ -289,7 +288,7 @@ impl std::fmt::Debug for Session<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
             .field("files", &self.files)
-            .field("findings", &self.found.len())
+            .field("findings", &self.found.count)
             .field("summary", &self.summary)
             .field("pending", &self.pending.len())
             .finish()
@@ -343,10 +342,7 @@ impl<'v> Session<'v> {
         let reader = match opened {
             Ok(r) => r,
             Err(e) => match e.into_kind() {
-                ErrorKind::Data(d) => {
-                    self.found.push((idx, d));
-                    return Ok(());
-                }
+                ErrorKind::Data(d) => return self.found.push(idx, d),
                 ErrorKind::Io { file, source } => return Err(Error::io(file, source)),
                 ErrorKind::Usage(m) => return Err(Error::usage(m)),
             },
@@ -359,12 +355,12 @@ impl<'v> Session<'v> {
             ReportKind::Agent => Box::new(RowCheck::<AgentRow>::new(v, idx, reader)),
             ReportKind::Segments => {
                 let mut check = SegmentCheck::new(v, idx, reader);
-                while !check.done {
+                while !check.done() {
                     check.step_with(self.repulls.as_mut())?;
+                    check.drain(&mut self.found)?;
                 }
                 let found = check.end(&mut self.summary);
-                self.found.extend(found.into_iter().map(|d| (idx, d)));
-                return Ok(());
+                return self.found.extend(idx, found);
             }
         };
         if v.cross && matches!(kind, ReportKind::Queue | ReportKind::AgentExt) {
@@ -373,17 +369,18 @@ impl<'v> Session<'v> {
         }
         while !check.done() {
             check.step(None)?;
+            check.drain(&mut self.found)?;
         }
         let found = check.end(&mut self.summary);
-        self.found.extend(found.into_iter().map(|d| (idx, d)));
-        Ok(())
+        self.found.extend(idx, found)
     }
 
     /// Reads the inputs of the cross-check in step, always from the one
     /// whose latest start is the earliest, dropping the cells every input
-    /// has moved past.
-    fn run_cross(&mut self) -> Result<Cross> {
+    /// has moved past: the table, and the findings of the cells compared.
+    fn run_cross(&mut self) -> Result<(Cross, Found)> {
         let mut cross = Cross::new(self.pending.iter().all(|p| p.reopen.is_some()));
+        let mut cross_found = Found::default();
         loop {
             let next = self
                 .pending
@@ -394,6 +391,7 @@ impl<'v> Session<'v> {
                 .map(|(i, _)| i);
             let Some(i) = next else { break };
             self.pending[i].check.step(Some(&mut cross))?;
+            self.pending[i].check.drain(&mut self.found)?;
             let floor = self
                 .pending
                 .iter()
@@ -402,13 +400,16 @@ impl<'v> Session<'v> {
                 .min()
                 .unwrap_or(i64::MAX);
             cross.drop_before(floor);
+            for (idx, d) in cross.take_found() {
+                cross_found.push(idx, d)?;
+            }
         }
         let pending = std::mem::take(&mut self.pending);
         let mut again = Vec::new();
         for p in pending {
             let idx = p.check.idx();
             let found = p.check.end(&mut self.summary);
-            self.found.extend(found.into_iter().map(|d| (idx, d)));
+            self.found.extend(idx, found)?;
             again.push((idx, p.reopen));
         }
         if cross.void {
@@ -416,26 +417,67 @@ impl<'v> Session<'v> {
             // from a second read, keeping every cell. Findings of the rows
             // themselves were all made by the first read.
             cross.restart();
+            cross_found = Found::default();
             for (idx, reopen) in again {
                 let Some(reopen) = reopen else { continue };
                 replay(idx, reopen(), &mut cross)?;
             }
         }
-        Ok(cross)
+        Ok((cross, cross_found))
     }
 
     /// Runs the cross-check (when asked for), sorts the findings and
     /// counts them. A cross-check without both a queue and an agent-ext
     /// file is a usage error.
-    pub fn finish(mut self) -> Result<Report> {
+    pub fn finish(self) -> Result<Report> {
+        let mut diagnostics = Vec::new();
+        let summary = self.finish_with(|d| {
+            diagnostics.push(d);
+            Ok(())
+        })?;
+        Ok(Report {
+            diagnostics,
+            summary,
+        })
+    }
+
+    /// Like [`finish`](Self::finish), handing each finding to `each` in
+    /// the [`Report`]'s order rather than collecting them: memory holds a
+    /// buffer of findings however many there are (see the module docs).
+    /// Returns the counts; an error from `each` stops the run.
+    ///
+    /// ```
+    /// use ringcx_reports::ReaderBuilder;
+    /// use ringcx_reports::validate::Validator;
+    /// let data = "15,20240304,08:00,5686,Sales,3,0,0,0,3,30,0,400,40,20,0,3,100,0,-1\n";
+    /// let v = Validator::new();
+    /// let mut run = v.session();
+    /// run.add(ReaderBuilder::new().from_bytes("q.csv", data.into()))?;
+    /// let mut lines = Vec::new();
+    /// let summary = run.finish_with(|d| {
+    ///     lines.push(d.to_string());
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(summary.errors, 1);
+    /// assert!(lines[0].starts_with("q.csv:1: error[V102]"), "{lines:?}");
+    /// # Ok::<(), ringcx_reports::Error>(())
+    /// ```
+    pub fn finish_with(
+        mut self,
+        mut each: impl FnMut(Diagnostic) -> Result<()>,
+    ) -> Result<Summary> {
         if let Some(r) = self.repulls.take() {
             self.summary.unchecked_repulls = r.unchecked;
             let (found, identical) = r.finish();
             self.summary.repulled_identical = identical;
-            self.found.extend(found);
+            for (idx, d) in found {
+                self.found.push(idx, d)?;
+            }
         }
+        let mut cross_found = Found::default();
         if self.v.cross {
-            let mut cross = self.run_cross()?;
+            let (mut cross, found) = self.run_cross()?;
+            cross_found = found;
             if !(cross.saw_queue && cross.saw_agents) {
                 return Err(Error::usage(format!(
                     "the cross-check ({}) needs Queue Statistics rows on one side and Agent \
@@ -443,249 +485,18 @@ impl<'v> Session<'v> {
                     OptionName::CrossCheck
                 )));
             }
-            let mut found = cross.finish();
-            // Append the shorter list to the longer: one large list in
-            // memory at a time, not two.
-            if found.len() > self.found.len() {
-                std::mem::swap(&mut found, &mut self.found);
-            }
-            self.found.extend(found);
+            cross.finish(&mut cross_found)?;
             self.summary.cross = Some(cross.summary);
         }
-        // Stable: findings of one record and code keep the order they were
-        // made in (field order within a row).
-        self.found
-            .sort_by_key(|(idx, d)| (*idx, d.location.pos.line(), d.code, d.location.pos.byte()));
-        let diagnostics: Vec<Diagnostic> = self.found.into_iter().map(|(_, d)| d).collect();
-        for d in &diagnostics {
+        let mut summary = self.summary;
+        let (rows, cross) = (self.found.sorted()?, cross_found.sorted()?);
+        found::merge(rows, cross, &mut |d| {
             match d.severity {
-                Severity::Error => self.summary.errors += 1,
-                Severity::Warning => self.summary.warnings += 1,
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
             }
-        }
-        Ok(Report {
-            diagnostics,
-            summary: self.summary,
-        })
+            each(d)
+        })?;
+        Ok(summary)
     }
-}
-
-/// The second read of a cross-check input: rows into the table only (their
-/// findings were made by the first read, which met the same errors).
-fn replay(idx: usize, opened: Result<Reader>, cross: &mut Cross) -> Result<()> {
-    let mut reader = match opened {
-        Ok(r) => r,
-        Err(e) if e.diagnostic().is_some() => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    let file = reader.file().clone();
-    fn go<T: CrossRow>(
-        idx: usize,
-        file: &Arc<str>,
-        r: &mut Reader,
-        cross: &mut Cross,
-    ) -> Result<()> {
-        let mut row = T::default();
-        loop {
-            match r.read_row(&mut row) {
-                Ok(true) => row.cross(cross, idx, file),
-                Ok(false) => return Ok(()),
-                Err(e) if e.diagnostic().is_some() => {
-                    if r.is_finished() {
-                        return Ok(());
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    match reader.kind() {
-        ReportKind::Queue => go::<QueueRow>(idx, &file, &mut reader, cross),
-        ReportKind::AgentExt => go::<AgentExtRow>(idx, &file, &mut reader, cross),
-        _ => Ok(()),
-    }
-}
-
-/// One input being checked, record by record.
-trait Check {
-    fn idx(&self) -> usize;
-    /// The latest interval start (epoch seconds) of a row that read fine;
-    /// `i64::MIN` before the first.
-    fn latest(&self) -> i64;
-    fn done(&self) -> bool;
-    /// Reads and checks one record (feeding the cross-check when given).
-    /// Errs only when the run cannot go on (I/O, usage).
-    fn step(&mut self, cross: Option<&mut Cross>) -> Result<()>;
-    /// The end-of-file rules; the input's findings.
-    fn end(self: Box<Self>, summary: &mut Summary) -> Vec<Diagnostic>;
-}
-
-/// A reader error as a finding; `Err` when it is not about the data.
-fn reader_error(e: Error, reader: &Reader, f: &mut Findings, done: &mut bool) -> Result<()> {
-    match e.diagnostic() {
-        Some(d) => {
-            f.out.push(d.clone());
-            if reader.is_finished() {
-                *done = true;
-            }
-            Ok(())
-        }
-        None => Err(e),
-    }
-}
-
-struct RowCheck<T> {
-    idx: usize,
-    file: Arc<str>,
-    reader: Reader,
-    f: Findings,
-    rules: FileRules,
-    row: T,
-    done: bool,
-    latest: i64,
-}
-
-impl<T: RowRules + CrossRow> RowCheck<T> {
-    fn new(v: &Validator, idx: usize, reader: Reader) -> Self {
-        let file = reader.file().clone();
-        let mut f = Findings::new(file.clone());
-        f.out.extend(reader.diagnostics().iter().cloned());
-        let rules = FileRules::new(v.gaps, v.max_runs, start_field(reader.form()))
-            .source_zone(reader.source_zone());
-        RowCheck {
-            idx,
-            file,
-            reader,
-            f,
-            rules,
-            row: T::default(),
-            done: false,
-            latest: i64::MIN,
-        }
-    }
-}
-
-impl<T: RowRules + CrossRow> Check for RowCheck<T> {
-    fn idx(&self) -> usize {
-        self.idx
-    }
-    fn latest(&self) -> i64 {
-        self.latest
-    }
-    fn done(&self) -> bool {
-        self.done
-    }
-    fn step(&mut self, cross: Option<&mut Cross>) -> Result<()> {
-        if self.done {
-            return Ok(());
-        }
-        match self.reader.read_row(&mut self.row) {
-            Ok(true) => {
-                let row = &self.row;
-                let first = self.f.out.len();
-                absent_values(row, &mut self.f);
-                row.check_logic(&mut self.f);
-                self.rules.row(row, &mut self.f);
-                // A finding about a field names the line of its value.
-                self.f.at_value_lines(first, &self.reader);
-                let t = row.start().timestamp();
-                let in_order = t >= self.latest;
-                self.latest = self.latest.max(t);
-                if let Some(c) = cross {
-                    if c.admit(t, in_order) {
-                        row.cross(c, self.idx, &self.file);
-                    }
-                }
-                Ok(())
-            }
-            Ok(false) => {
-                self.done = true;
-                Ok(())
-            }
-            Err(e) => reader_error(e, &self.reader, &mut self.f, &mut self.done),
-        }
-    }
-    fn end(mut self: Box<Self>, summary: &mut Summary) -> Vec<Diagnostic> {
-        self.rules
-            .fall_back(self.reader.fall_back_windows(), &mut self.f);
-        summary.rows += self.reader.records_read();
-        summary.unchecked_duplicates += self.rules.unchecked;
-        self.f.out
-    }
-}
-
-struct SegmentCheck {
-    idx: usize,
-    reader: Reader,
-    f: Findings,
-    rules: SegmentRules,
-    seg: Segment,
-    done: bool,
-}
-
-impl SegmentCheck {
-    fn new(v: &Validator, idx: usize, reader: Reader) -> Self {
-        let mut f = Findings::new(reader.file().clone());
-        f.out.extend(reader.diagnostics().iter().cloned());
-        SegmentCheck {
-            idx,
-            reader,
-            f,
-            rules: SegmentRules::new(v.max_segment_keys),
-            seg: Segment::default(),
-            done: false,
-        }
-    }
-
-    /// Reads and checks one segment, and hands it to the comparison
-    /// across files when there is one.
-    fn step_with(&mut self, repulls: Option<&mut RepullSet>) -> Result<()> {
-        if self.done {
-            return Ok(());
-        }
-        match self.reader.read_segment(&mut self.seg) {
-            Ok(true) => {
-                self.rules.segment(&self.seg, &mut self.f);
-                if let Some(r) = repulls {
-                    let idx = u32::try_from(self.idx).unwrap_or(u32::MAX);
-                    r.segment(idx, &self.f.file, &self.seg);
-                }
-                Ok(())
-            }
-            Ok(false) => {
-                self.done = true;
-                Ok(())
-            }
-            Err(e) => reader_error(e, &self.reader, &mut self.f, &mut self.done),
-        }
-    }
-
-    /// The input's findings.
-    fn end(self, summary: &mut Summary) -> Vec<Diagnostic> {
-        summary.rows += self.reader.records_read();
-        summary.unchecked_duplicates += self.rules.unchecked();
-        self.f.out
-    }
-}
-
-/// How a row feeds the cross-check.
-trait CrossRow: IntervalRow {
-    fn cross(&self, cross: &mut Cross, idx: usize, file: &Arc<str>);
-}
-
-impl CrossRow for QueueRow {
-    fn cross(&self, cross: &mut Cross, idx: usize, file: &Arc<str>) {
-        cross.queue_row(idx, file, self);
-    }
-}
-
-impl CrossRow for AgentExtRow {
-    fn cross(&self, cross: &mut Cross, idx: usize, file: &Arc<str>) {
-        cross.agent_row(idx, file, self);
-    }
-}
-
-impl CrossRow for AgentRow {
-    /// Agent Statistics has no queue: it takes no part in the cross-check.
-    fn cross(&self, _cross: &mut Cross, _idx: usize, _file: &Arc<str>) {}
 }

@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, ValueEnum};
-use ringcx_reports::validate::{Report, Summary, Validator};
-use ringcx_reports::{Code, Error};
+use ringcx_reports::validate::{Summary, Validator};
+use ringcx_reports::{Code, Diagnostic, Error};
 
 use crate::common::{announce_date_order, Output, ReadOpts};
 use crate::flags;
 use crate::progress::Bar;
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// One finding per line: `path:line: severity[CODE] field: message (value "…")`.
     Text,
@@ -42,6 +42,10 @@ pub struct Args {
     /// Also warn about gaps in each key's interval sequence.
     #[arg(long)]
     gaps: bool,
+    /// Print at most N findings (the first N in order); the summary line
+    /// still counts every one, and the exit status is theirs.
+    #[arg(long, value_name = "N")]
+    max_findings: Option<u64>,
     /// Print what a code means and exit.
     #[arg(long, value_name = "CODE", conflicts_with_all = ["against", "gaps", "deny_warnings"])]
     explain: Option<String>,
@@ -49,29 +53,64 @@ pub struct Args {
     read: ReadOpts,
 }
 
-fn write_report(report: &Report, format: Format, out: &mut Output) -> io::Result<()> {
-    let mut line = String::with_capacity(256);
-    match format {
-        Format::Text => {
-            for d in &report.diagnostics {
-                writeln!(out, "{}", flags::diagnostic(d))?;
-            }
-        }
-        Format::Json => {
+/// Prints findings as they are handed over, in `format`, at most `max`
+/// of them (the rest are counted).
+struct Printer<'o> {
+    format: Format,
+    out: &'o mut Output,
+    max: u64,
+    printed: u64,
+    left_out: u64,
+    line: String,
+}
+
+impl<'o> Printer<'o> {
+    fn new(format: Format, out: &'o mut Output, max: Option<u64>) -> io::Result<Self> {
+        if format == Format::Json {
             out.write_all(b"[")?;
-            for (i, d) in report.diagnostics.iter().enumerate() {
-                line.clear();
-                line.push_str(if i == 0 { "\n" } else { ",\n" });
-                ringcx_reports::write::diagnostic_json(&mut line, &flags::diagnostic(d));
-                out.write_all(line.as_bytes())?;
-            }
-            if !report.diagnostics.is_empty() {
-                out.write_all(b"\n")?;
-            }
-            out.write_all(b"]\n")?;
         }
+        Ok(Printer {
+            format,
+            out,
+            max: max.unwrap_or(u64::MAX),
+            printed: 0,
+            left_out: 0,
+            line: String::with_capacity(256),
+        })
     }
-    out.flush()
+
+    fn print(&mut self, d: &Diagnostic) -> io::Result<()> {
+        if self.printed == self.max {
+            self.left_out += 1;
+            return Ok(());
+        }
+        let d = flags::diagnostic(d);
+        self.line.clear();
+        match self.format {
+            Format::Text => {
+                use std::fmt::Write as _;
+                let _ = writeln!(self.line, "{d}");
+            }
+            Format::Json => {
+                self.line
+                    .push_str(if self.printed == 0 { "\n" } else { ",\n" });
+                ringcx_reports::write::diagnostic_json(&mut self.line, &d);
+            }
+        }
+        self.printed += 1;
+        self.out.write_all(self.line.as_bytes())
+    }
+
+    fn end(self) -> io::Result<u64> {
+        if self.format == Format::Json {
+            if self.printed > 0 {
+                self.out.write_all(b"\n")?;
+            }
+            self.out.write_all(b"]\n")?;
+        }
+        self.out.flush()?;
+        Ok(self.left_out)
+    }
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -172,17 +211,26 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         // validate::cross).
         session.add_reopenable(opened, move || read.open(path))?;
     }
-    let report = session.finish()?;
-    drop(bar);
     let mut out = Output::new(None, &[])?;
-    write_report(&report, a.format, &mut out).map_err(|e| Error::io("<stdout>", e))?;
+    let stdout = |e| Error::io("<stdout>", e);
+    let mut printer = Printer::new(a.format, &mut out, a.max_findings).map_err(stdout)?;
+    let summary = session.finish_with(|d| printer.print(&d).map_err(stdout))?;
+    let left_out = printer.end().map_err(stdout)?;
     out.finish()?;
-    let s = &report.summary;
+    drop(bar);
+    let s = &summary;
     if !quiet {
         eprintln!("{}", summary_line(s));
         if let Some(l) = cross_line(s) {
             eprintln!("{l}");
         }
+    }
+    if left_out > 0 {
+        eprintln!(
+            "rcx: {} not printed (--max-findings {})",
+            plural(left_out, "more finding", "more findings"),
+            a.max_findings.unwrap_or_default()
+        );
     }
     let failed = s.errors > 0 || (a.deny_warnings && s.warnings > 0);
     Ok(if failed {
