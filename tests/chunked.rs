@@ -5,6 +5,21 @@
 
 use std::io::Write;
 
+/// Every format but the Analytics response: what `write_rollup` prints
+/// from a packed result without building the table, and what
+/// `interactions` prints.
+const STREAMED: [ringcx_reports::write::TableFormat; 6] = {
+    use ringcx_reports::write::TableFormat;
+    [
+        TableFormat::Csv,
+        TableFormat::Tsv,
+        TableFormat::Json,
+        TableFormat::Ndjson,
+        TableFormat::Markdown,
+        TableFormat::Table,
+    ]
+};
+
 use proptest::prelude::*;
 use ringcx_reports::gen::{self, GenOptions, GenReport};
 use ringcx_reports::rollup::{Grouping, Rollup};
@@ -178,13 +193,14 @@ proptest! {
     }
 }
 
-/// `write_rollup` prints the packed chunk result of `output_files` without building the
-/// table: the same bytes as the sequential table through `write_table`, in
-/// every format but the Analytics response, every interval and chunk size (tiny chunks seal buckets
-/// across many chunk merges).
+/// `write_rollup` prints the packed chunk result of `output_files` without
+/// building the table: the same bytes as the sequential table through
+/// `write_table`, in every format but the Analytics response, every
+/// interval and chunk size (tiny chunks seal buckets across many chunk
+/// merges).
 #[test]
 fn streamed_output_equals_the_sequential_table_written() {
-    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
+    use ringcx_reports::write::{write_rollup, write_table};
     let mut bytes = Vec::new();
     gen::write(
         &GenOptions::new(GenReport::Queue, 1200).seed(11),
@@ -207,14 +223,7 @@ fn streamed_output_equals_the_sequential_table_written() {
                     .expect("run")
                     .is_some());
                 let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
-                for format in [
-                    TableFormat::Csv,
-                    TableFormat::Tsv,
-                    TableFormat::Json,
-                    TableFormat::Ndjson,
-                    TableFormat::Markdown,
-                    TableFormat::Table,
-                ] {
+                for format in STREAMED {
                     let mut want = Vec::new();
                     write_table(&seq, format, &mut want).expect("write");
                     let mut got = Vec::new();
@@ -237,7 +246,7 @@ fn streamed_output_equals_the_sequential_table_written() {
 /// the store spilled) and must print what the in-memory table prints.
 #[test]
 fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
-    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
+    use ringcx_reports::write::{write_rollup, write_table};
     let mut bytes = Vec::new();
     gen::write(
         &GenOptions::new(GenReport::Queue, 9000).queues(2).seed(5),
@@ -254,14 +263,7 @@ fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
         let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
         // 4,500 native buckets per queue: eighteen segments of 256.
         assert_eq!(seq.records().len(), 9000);
-        for format in [
-            TableFormat::Csv,
-            TableFormat::Tsv,
-            TableFormat::Json,
-            TableFormat::Ndjson,
-            TableFormat::Markdown,
-            TableFormat::Table,
-        ] {
+        for format in STREAMED {
             let mut want = Vec::new();
             write_table(&seq, format, &mut want).expect("write");
             for threads in [1, 3] {
@@ -931,7 +933,7 @@ fn folded_timeline_gives_up_on_a_segment_long_before_its_interaction() {
 #[test]
 fn folded_interactions_write_the_bytes_of_whole_files() {
     use ringcx_reports::timeline::Interactions;
-    use ringcx_reports::write::{write_interactions, write_interactions_files_by, TableFormat};
+    use ringcx_reports::write::{write_interactions, write_interactions_files_by};
     let rb = ReaderBuilder::new();
     let tz: chrono_tz::Tz = "America/New_York".parse().expect("zone");
     let dir = tempfile::tempdir().expect("dir");
@@ -950,12 +952,7 @@ fn folded_interactions_write_the_bytes_of_whole_files() {
         .collect();
     for (n, files) in [files, reversed].iter().enumerate() {
         let whole = Interactions::from_files_sequential(files, &rb, false).expect("whole");
-        for format in [
-            TableFormat::Csv,
-            TableFormat::Json,
-            TableFormat::Ndjson,
-            TableFormat::Table,
-        ] {
+        for format in STREAMED {
             let mut want = Vec::new();
             write_interactions(&whole, &tz, format, &mut want).expect("write");
             for chunk in [300, 1 << 22] {

@@ -2,7 +2,8 @@
 //! header line, then one line per row, without a pass over the rows first,
 //! so every writer streams them. They differ only in what starts, separates
 //! and ends the fields of a line, and in how a field is escaped; both are
-//! written here once.
+//! written here once, and so is the line of the aligned table
+//! ([`aligned_line`]), which needs the column widths first.
 
 use super::{csv_field, TableFormat};
 
@@ -114,6 +115,41 @@ impl Delimited {
         }
         out.push_str(self.end());
     }
+}
+
+/// Widens `width` to hold each of `cells` (counted in characters).
+pub(crate) fn widen<'a>(width: &mut [usize], cells: impl IntoIterator<Item = &'a str>) {
+    for (w, t) in width.iter_mut().zip(cells) {
+        *w = (*w).max(t.chars().count());
+    }
+}
+
+/// Appends one line of the aligned table: `cells` padded to `width`, two
+/// spaces apart, the first `text_cols` to the left and the numbers to the
+/// right, without trailing spaces.
+pub(crate) fn aligned_line<'a>(
+    out: &mut String,
+    width: &[usize],
+    text_cols: usize,
+    cells: impl IntoIterator<Item = &'a str>,
+) {
+    let at = out.len();
+    for (i, t) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("  ");
+        }
+        let pad = width[i].saturating_sub(t.chars().count());
+        if i < text_cols {
+            out.push_str(t);
+            out.extend(std::iter::repeat_n(' ', pad));
+        } else {
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(t);
+        }
+    }
+    let kept = out[at..].trim_end().len();
+    out.truncate(at + kept);
+    out.push('\n');
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use crate::rollup::{FastMap, MetricColumns, Metrics, PackedRollup, RollupRecord,
 use crate::window::in_zone;
 
 use super::cell::{cell_text, push_raw, rfc3339};
-use super::delimited::Delimited;
+use super::delimited::{aligned_line, widen, Delimited};
 use super::{json_string, TableFormat};
 
 /// The text of every column of a record, in header order.
@@ -346,42 +346,23 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
 /// numbers to the right, line breaks inside names replaced by spaces.
 pub(crate) fn aligned(table: &RollupTable, buf: &mut String) {
     let head = header(table);
+    // Line breaks inside a name would break the alignment.
     let rows: Vec<Vec<String>> = table
         .records()
         .iter()
-        .map(|r| texts(table, r, ""))
+        .map(|r| {
+            let t = texts(table, r, "");
+            t.iter().map(|t| t.replace(['\n', '\r'], " ")).collect()
+        })
         .collect();
     let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
-        for (w, t) in width.iter_mut().zip(r) {
-            *w = (*w).max(t.chars().count());
-        }
+        widen(&mut width, r.iter().map(String::as_str));
     }
-    let nkeys = table.key_columns().len();
-    let line = |buf: &mut String, cells: &mut dyn Iterator<Item = &str>| {
-        let mut l = String::new();
-        for (i, t) in cells.enumerate() {
-            if i > 0 {
-                l.push_str("  ");
-            }
-            let pad = width[i].saturating_sub(t.chars().count());
-            // Text to the left, numbers to the right.
-            if i < nkeys + 2 {
-                l.push_str(t);
-                l.extend(std::iter::repeat_n(' ', pad));
-            } else {
-                l.extend(std::iter::repeat_n(' ', pad));
-                l.push_str(t);
-            }
-        }
-        buf.push_str(l.trim_end());
-        buf.push('\n');
-    };
-    line(buf, &mut head.iter().copied());
+    let text_cols = table.key_columns().len() + 2;
+    aligned_line(buf, &width, text_cols, head.iter().copied());
     for r in &rows {
-        // Line breaks inside a name would break the alignment.
-        let clean: Vec<String> = r.iter().map(|t| t.replace(['\n', '\r'], " ")).collect();
-        line(buf, &mut clean.iter().map(String::as_str));
+        aligned_line(buf, &width, text_cols, r.iter().map(String::as_str));
     }
 }
 
@@ -464,40 +445,18 @@ pub(crate) fn write_aligned<W: Write + ?Sized>(p: &PackedRollup, out: &mut W) ->
         let keys = p.piece_keys(i);
         p.for_each_bucket(i, &mut |s, e, m| {
             cells.fill(keys, s, e, m);
-            for (w, t) in width.iter_mut().zip(cells.cells()) {
-                *w = (*w).max(t.chars().count());
-            }
+            widen(&mut width, cells.cells());
         })?;
     }
     let text_cols = p.key_columns().len() + 2;
-    let line = |buf: &mut String, texts: &mut dyn Iterator<Item = &str>| {
-        let at = buf.len();
-        for (i, t) in texts.enumerate() {
-            if i > 0 {
-                buf.push_str("  ");
-            }
-            let pad = width[i].saturating_sub(t.chars().count());
-            // Text to the left, numbers to the right.
-            if i < text_cols {
-                buf.push_str(t);
-                buf.extend(std::iter::repeat_n(' ', pad));
-            } else {
-                buf.extend(std::iter::repeat_n(' ', pad));
-                buf.push_str(t);
-            }
-        }
-        let kept = buf[at..].trim_end().len();
-        buf.truncate(at + kept);
-        buf.push('\n');
-    };
     let io = |e| Error::io("<output>", e);
     let mut buf = String::with_capacity(1 << 16);
-    line(&mut buf, &mut head.iter().copied());
+    aligned_line(&mut buf, &width, text_cols, head.iter().copied());
     for i in 0..p.pieces() {
         let keys = p.piece_keys(i);
         p.for_each_bucket(i, &mut |s, e, m| {
             cells.fill(keys, s, e, m);
-            line(&mut buf, &mut cells.cells());
+            aligned_line(&mut buf, &width, text_cols, cells.cells());
         })?;
         if buf.len() > 1 << 15 {
             out.write_all(buf.as_bytes()).map_err(io)?;

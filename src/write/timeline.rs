@@ -18,7 +18,7 @@ use std::io::Write;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
-use super::delimited::Delimited;
+use super::delimited::{aligned_line, widen, Delimited};
 use super::{json_string, TableFormat};
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
@@ -279,31 +279,11 @@ pub(super) fn write_rows<W: Write>(
                 .collect();
             let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
             for r in &rows {
-                for (w, t) in width.iter_mut().zip(r) {
-                    *w = (*w).max(t.chars().count());
-                }
+                widen(&mut width, r.iter().map(String::as_str));
             }
-            let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-                let mut l = String::new();
-                for (i, t) in cells.enumerate() {
-                    if i > 0 {
-                        l.push_str("  ");
-                    }
-                    let pad = width[i].saturating_sub(t.chars().count());
-                    if i < text_cols {
-                        l.push_str(t);
-                        l.extend(std::iter::repeat_n(' ', pad));
-                    } else {
-                        l.extend(std::iter::repeat_n(' ', pad));
-                        l.push_str(t);
-                    }
-                }
-                buf.push_str(l.trim_end());
-                buf.push('\n');
-            };
-            line(&mut head.iter().copied());
+            aligned_line(&mut buf, &width, text_cols, head.iter().copied());
             for r in &rows {
-                line(&mut r.iter().map(String::as_str));
+                aligned_line(&mut buf, &width, text_cols, r.iter().map(String::as_str));
             }
         }
         (None, _) => {
