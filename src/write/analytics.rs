@@ -283,8 +283,15 @@ impl AnalyticsSource for RollupTable {
     }
 }
 
-/// Appends the Analytics response for `src` to `out`.
-pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> Result<()> {
+/// Writes the Analytics response for `src` to `w`, a record at a time:
+/// the text held is one record's, not the response's.
+pub(crate) fn write_analytics<S: AnalyticsSource, W: std::io::Write + ?Sized>(
+    src: &S,
+    w: &mut W,
+) -> Result<()> {
+    let io = |e| Error::io("<output>", e);
+    let mut text = String::with_capacity(1 << 16);
+    let out = &mut text;
     src.check()?;
     let answer = src.answer();
     answer.filters.check(src.kind())?;
@@ -394,6 +401,10 @@ pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> 
         grids.push((i, starts));
     }
     for (n, (key, name, g)) in listed[from..to].iter().enumerate() {
+        if out.len() > 1 << 16 {
+            w.write_all(out.as_bytes()).map_err(io)?;
+            out.clear();
+        }
         if n > 0 {
             out.push(',');
         }
@@ -458,5 +469,6 @@ pub(crate) fn write_analytics<S: AnalyticsSource>(src: &S, out: &mut String) -> 
         out.push('}');
     }
     out.push_str(if legacy { "\n]}\n" } else { "\n]}}\n" });
-    Ok(())
+    w.write_all(out.as_bytes()).map_err(io)?;
+    w.flush().map_err(io)
 }

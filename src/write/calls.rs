@@ -181,11 +181,7 @@ pub fn write_calls<W: Write>(table: &CallsTable, format: TableFormat, out: &mut 
     if format == TableFormat::Analytics {
         let every = AnalyticsAnswer::default();
         let answer = table.analytics_answer().unwrap_or(&every);
-        let mut buf = String::new();
-        write_analytics(&CallsAnswer { table, answer }, &mut buf)?;
-        return out
-            .write_all(buf.as_bytes())
-            .map_err(|e| Error::io("<output>", e));
+        return write_analytics(&CallsAnswer { table, answer }, out);
     }
     let head = calls_header(table);
     let text_cols = table.key_columns().len() + 2;

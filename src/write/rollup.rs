@@ -164,7 +164,7 @@ pub fn write_table<W: Write>(table: &RollupTable, format: TableFormat, out: &mut
             return w.finish();
         }
         TableFormat::Table => super::table::aligned(table, &mut buf),
-        TableFormat::Analytics => super::analytics::write_analytics(table, &mut buf)?,
+        TableFormat::Analytics => return super::analytics::write_analytics(table, out),
     }
     flush(&mut buf, out)?;
     out.flush().map_err(io)
