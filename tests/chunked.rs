@@ -5,9 +5,8 @@
 
 use std::io::Write;
 
-/// Every format but the Analytics response: what `write_rollup` prints
-/// from a packed result without building the table, and what
-/// `interactions` prints.
+/// Every format but the Analytics response (which `write_rollup` prints
+/// from a packed result too): what `interactions` prints.
 const STREAMED: [ringcx_reports::write::TableFormat; 6] = {
     use ringcx_reports::write::TableFormat;
     [
@@ -195,12 +194,11 @@ proptest! {
 
 /// `write_rollup` prints the packed chunk result of `output_files` without
 /// building the table: the same bytes as the sequential table through
-/// `write_table`, in every format but the Analytics response, every
-/// interval and chunk size (tiny chunks seal buckets across many chunk
+/// `write_table`, in every format, every interval and chunk size (tiny chunks seal buckets across many chunk
 /// merges).
 #[test]
 fn streamed_output_equals_the_sequential_table_written() {
-    use ringcx_reports::write::{write_rollup, write_table};
+    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
     let mut bytes = Vec::new();
     gen::write(
         &GenOptions::new(GenReport::Queue, 1200).seed(11),
@@ -223,7 +221,7 @@ fn streamed_output_equals_the_sequential_table_written() {
                     .expect("run")
                     .is_some());
                 let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
-                for format in STREAMED {
+                for format in STREAMED.into_iter().chain([TableFormat::Analytics]) {
                     let mut want = Vec::new();
                     write_table(&seq, format, &mut want).expect("write");
                     let mut got = Vec::new();
@@ -246,7 +244,7 @@ fn streamed_output_equals_the_sequential_table_written() {
 /// the store spilled) and must print what the in-memory table prints.
 #[test]
 fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
-    use ringcx_reports::write::{write_rollup, write_table};
+    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
     let mut bytes = Vec::new();
     gen::write(
         &GenOptions::new(GenReport::Queue, 9000).queues(2).seed(5),
@@ -263,7 +261,7 @@ fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
         let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
         // 4,500 native buckets per queue: eighteen segments of 256.
         assert_eq!(seq.records().len(), 9000);
-        for format in STREAMED {
+        for format in STREAMED.into_iter().chain([TableFormat::Analytics]) {
             let mut want = Vec::new();
             write_table(&seq, format, &mut want).expect("write");
             for threads in [1, 3] {

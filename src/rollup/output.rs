@@ -102,6 +102,10 @@ impl PackedRollup {
     pub fn analytics_answer(&self) -> &AnalyticsAnswer {
         &self.0.plan().answer
     }
+    /// The plan the rollup ran.
+    pub(crate) fn plan(&self) -> &Plan {
+        self.0.plan()
+    }
     /// The number of pieces, in output order (a key's pieces are
     /// consecutive).
     pub fn pieces(&self) -> usize {

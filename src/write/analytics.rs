@@ -24,10 +24,10 @@ use crate::model::write_rfc3339;
 use crate::model::ReportKind;
 use crate::option::OptionName;
 use crate::rollup::{
-    legacy_key, Aggregation, AnalyticsAnswer, Asked, Grouping, OptionSums, OptionValues,
-    ResponseVersion, RollupTable, Section, API_OPTIONS,
+    legacy_key, Aggregation, AnalyticsAnswer, Asked, Grouping, MetricColumns, OptionSums,
+    OptionValues, PackedRollup, ResponseVersion, RollupTable, Section, API_OPTIONS,
 };
-use crate::window::BucketInterval;
+use crate::window::{in_zone, range_bucket_starts, BucketInterval};
 
 use super::json_string;
 
@@ -105,26 +105,49 @@ pub(crate) struct KeyBuckets {
     pub buckets: Vec<Bucket>,
 }
 
-impl KeyBuckets {
-    /// Adds a bucket to the last record of `out` when it has the key of
-    /// the record before (`same_key`: records come sorted by key), else
-    /// starts a record with the key and name `named` gives.
+/// Records sorted by key, made one bucket at a time and handed on whole
+/// as each key ends.
+pub(crate) struct KeyRun<'f> {
+    cur: Option<KeyBuckets>,
+    each: &'f mut dyn FnMut(KeyBuckets) -> Result<()>,
+}
+
+impl<'f> KeyRun<'f> {
+    pub(crate) fn new(each: &'f mut dyn FnMut(KeyBuckets) -> Result<()>) -> Self {
+        KeyRun { cur: None, each }
+    }
+
+    /// Adds a bucket to the current record when it has the key of the
+    /// bucket before (`same_key`), else hands the record on and starts one
+    /// with the key and name `named` gives.
     pub(crate) fn push(
-        out: &mut Vec<KeyBuckets>,
+        &mut self,
         same_key: bool,
         bucket: Bucket,
         named: impl FnOnce() -> (String, Option<String>),
-    ) {
-        match out.last_mut() {
+    ) -> Result<()> {
+        match &mut self.cur {
             Some(k) if same_key => k.buckets.push(bucket),
             _ => {
                 let (key, name) = named();
-                out.push(KeyBuckets {
+                let next = KeyBuckets {
                     key,
                     name,
                     buckets: vec![bucket],
-                });
+                };
+                if let Some(done) = self.cur.replace(next) {
+                    (self.each)(done)?;
+                }
             }
+        }
+        Ok(())
+    }
+
+    /// Hands on the last record.
+    pub(crate) fn end(mut self) -> Result<()> {
+        match self.cur.take() {
+            Some(k) => (self.each)(k),
+            None => Ok(()),
         }
     }
 }
@@ -154,8 +177,18 @@ pub(crate) trait AnalyticsSource {
     fn interval(&self) -> BucketInterval;
     /// Refuses what the source cannot answer in the API's shape.
     fn check(&self) -> Result<()>;
-    /// The records of every key, sorted by key.
-    fn keys(&self) -> Vec<KeyBuckets>;
+    /// Calls `each` with the record of every key, sorted by key, one at a
+    /// time.
+    fn each_key(&self, each: &mut dyn FnMut(KeyBuckets) -> Result<()>) -> Result<()>;
+    /// The number of records [`each_key`](Self::each_key) gives.
+    fn key_count(&self) -> Result<u64> {
+        let mut n = 0;
+        self.each_key(&mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
     /// The start of every `interval` bucket of the requested range; `None`
     /// without a range.
     fn range_bucket_starts(
@@ -219,38 +252,18 @@ impl AnalyticsSource for RollupTable {
         RollupTable::interval(self)
     }
     fn check(&self) -> Result<()> {
-        if !API_OPTIONS.iter().any(|o| o.answerable(self.kind())) {
-            return Err(Error::usage(format!(
-                "the analytics format answers from Queue Statistics and Agent Extended \
-                 Statistics calls; {} rows count none",
-                self.kind()
-            )));
-        }
-        if self.grouping() == Grouping::AgentQueue {
-            return Err(Error::usage(format!(
-                "the Analytics API has no agent-and-queue grouping ({} {}); its QueueAgents is \
-                 one record per agent over the queues a request's grouping.ids lists",
-                OptionName::By,
-                Grouping::AgentQueue
-            )));
-        }
-        if !self.metric_columns().is_all() {
-            return Err(columns_refused());
-        }
-        Ok(())
+        check_rollup(self.kind(), self.grouping(), self.metric_columns())
     }
-    fn keys(&self) -> Vec<KeyBuckets> {
+    fn each_key(&self, each: &mut dyn FnMut(KeyBuckets) -> Result<()>) -> Result<()> {
         // Records are sorted by key, so a key's buckets are adjacent.
         let recs = self.records();
-        let mut out: Vec<KeyBuckets> = Vec::new();
+        let mut run = KeyRun::new(each);
         for (i, r) in recs.iter().enumerate() {
             let sums = (r.bucket_start(), OptionSums::of(r.metrics()));
             let same = i > 0 && recs[i - 1].keys() == r.keys();
-            KeyBuckets::push(&mut out, same, sums, || {
-                key_and_name(self.grouping(), r.keys())
-            });
+            run.push(same, sums, || key_and_name(self.grouping(), r.keys()))?;
         }
-        out
+        run.end()
     }
     fn range_bucket_starts(
         &self,
@@ -262,24 +275,114 @@ impl AnalyticsSource for RollupTable {
     /// minutes, 30 or an hour); rows of several lengths are refused, as
     /// Average, Min and Max over them would mix them.
     fn native_interval(&self) -> Result<Option<BucketInterval>> {
-        let mut lengths: Vec<i64> = self
-            .records()
-            .iter()
-            .map(|r| (r.bucket_end() - r.bucket_start()).num_minutes())
-            .collect();
-        lengths.sort_unstable();
-        lengths.dedup();
-        match lengths[..] {
-            [] => Ok(None),
-            [15] => Ok(Some(BucketInterval::Min15)),
-            [30] => Ok(Some(BucketInterval::Min30)),
-            [60] => Ok(Some(BucketInterval::Hour)),
-            _ => Err(Error::usage(format!(
-                "Average, Min and Max without an aggregationInterval are over the rows' own \
-                 intervals, but these rows last {:?} minutes; give an aggregationInterval",
-                lengths
-            ))),
+        one_length(
+            self.records()
+                .iter()
+                .map(|r| (r.bucket_end() - r.bucket_start()).num_minutes())
+                .collect(),
+        )
+    }
+}
+
+/// What a rollup of interval rows cannot answer in the API's shape.
+fn check_rollup(kind: ReportKind, grouping: Grouping, columns: &MetricColumns) -> Result<()> {
+    if !API_OPTIONS.iter().any(|o| o.answerable(kind)) {
+        return Err(Error::usage(format!(
+            "the analytics format answers from Queue Statistics and Agent Extended \
+             Statistics calls; {kind} rows count none"
+        )));
+    }
+    if grouping == Grouping::AgentQueue {
+        return Err(Error::usage(format!(
+            "the Analytics API has no agent-and-queue grouping ({} {}); its QueueAgents is \
+             one record per agent over the queues a request's grouping.ids lists",
+            OptionName::By,
+            Grouping::AgentQueue
+        )));
+    }
+    if !columns.is_all() {
+        return Err(columns_refused());
+    }
+    Ok(())
+}
+
+/// The one interval of rows lasting `lengths` minutes (15, 30 or 60);
+/// several lengths are refused, as Average, Min and Max over them would
+/// mix them; `None` without rows.
+fn one_length(mut lengths: Vec<i64>) -> Result<Option<BucketInterval>> {
+    lengths.sort_unstable();
+    lengths.dedup();
+    match lengths[..] {
+        [] => Ok(None),
+        [15] => Ok(Some(BucketInterval::Min15)),
+        [30] => Ok(Some(BucketInterval::Min30)),
+        [60] => Ok(Some(BucketInterval::Hour)),
+        _ => Err(Error::usage(format!(
+            "Average, Min and Max without an aggregationInterval are over the rows' own \
+             intervals, but these rows last {lengths:?} minutes; give an aggregationInterval"
+        ))),
+    }
+}
+
+/// A packed rollup answers as its table would, a key at a time: the
+/// buckets of one key are held, not the table.
+impl AnalyticsSource for PackedRollup {
+    fn kind(&self) -> ReportKind {
+        self.plan().kind
+    }
+    fn grouped_by(&self) -> &'static str {
+        grouped_by(self.plan().grouping)
+    }
+    fn answer(&self) -> &AnalyticsAnswer {
+        self.analytics_answer()
+    }
+    fn interval(&self) -> BucketInterval {
+        self.plan().interval
+    }
+    fn check(&self) -> Result<()> {
+        check_rollup(self.kind(), self.plan().grouping, self.metric_columns())
+    }
+    fn each_key(&self, each: &mut dyn FnMut(KeyBuckets) -> Result<()>) -> Result<()> {
+        let (tz, grouping) = (self.tz(), self.plan().grouping);
+        let mut run = KeyRun::new(each);
+        for i in 0..self.pieces() {
+            let keys = self.piece_keys(i);
+            let mut same = i > 0 && self.piece_keys(i - 1) == keys;
+            let mut failed = Ok(());
+            self.for_each_bucket(i, &mut |s, _, m| {
+                let sums = (in_zone(&tz, s), OptionSums::of(m));
+                if failed.is_ok() {
+                    failed = run.push(same, sums, || key_and_name(grouping, keys));
+                }
+                same = true;
+            })?;
+            failed?;
         }
+        run.end()
+    }
+    fn key_count(&self) -> Result<u64> {
+        Ok((0..self.pieces())
+            .filter(|&i| i == 0 || self.piece_keys(i - 1) != self.piece_keys(i))
+            .count() as u64)
+    }
+    fn range_bucket_starts(
+        &self,
+        interval: BucketInterval,
+    ) -> Result<Option<Vec<DateTime<FixedOffset>>>> {
+        let p = self.plan();
+        range_bucket_starts(p.tz, interval, p.week_start, p.filter.from.zip(p.filter.to))
+    }
+    fn native_interval(&self) -> Result<Option<BucketInterval>> {
+        let mut lengths: Vec<i64> = Vec::new();
+        for i in 0..self.pieces() {
+            self.for_each_bucket(i, &mut |s, e, _| {
+                let m = (e - s) / 60;
+                if !lengths.contains(&m) {
+                    lengths.push(m);
+                }
+            })?;
+        }
+        one_length(lengths)
     }
 }
 
@@ -296,27 +399,42 @@ pub(crate) fn write_analytics<S: AnalyticsSource, W: std::io::Write + ?Sized>(
     let answer = src.answer();
     answer.filters.check(src.kind())?;
     let asked = answer.options_for(src.kind())?;
-    let groups = src.keys();
-    // The records listed: every key's, or the keys selected in their
-    // order (a key without rows gets a record of zeros, as the API's); a
-    // company-wide response has its one record, of zeros without rows.
-    let listed: Vec<(&str, Option<&str>, &[Bucket])> = match &answer.keys {
-        None if groups.is_empty() && src.grouped_by() == COMPANY.1 => {
-            vec![(COMPANY.0, Some(COMPANY.1), &[][..])]
-        }
-        None => groups
-            .iter()
-            .map(|g| (g.key.as_str(), g.name.as_deref(), &g.buckets[..]))
-            .collect(),
-        Some((_, keys)) => keys
-            .iter()
-            .map(|want| match groups.iter().find(|g| g.key == *want) {
-                Some(g) => (g.key.as_str(), g.name.as_deref(), &g.buckets[..]),
-                None => (want.as_str(), None, &[][..]),
-            })
-            .collect(),
+    // The records listed: every key's, streamed, or the keys selected in
+    // their order (a key without rows gets a record of zeros, as the
+    // API's); a company-wide response has its one record, of zeros without
+    // rows.
+    let zero_record = |key: &str, name: Option<&str>| KeyBuckets {
+        key: key.to_owned(),
+        name: name.map(str::to_owned),
+        buckets: Vec::new(),
     };
-    let total = listed.len() as u64;
+    let (total, listed): (u64, Option<Vec<KeyBuckets>>) = match &answer.keys {
+        Some((_, keys)) => {
+            let mut found: std::collections::HashMap<String, KeyBuckets> =
+                std::collections::HashMap::new();
+            src.each_key(&mut |k| {
+                if keys.contains(&k.key) {
+                    found.insert(k.key.clone(), k);
+                }
+                Ok(())
+            })?;
+            let listed: Vec<KeyBuckets> = keys
+                .iter()
+                .map(|want| {
+                    found
+                        .remove(want)
+                        .unwrap_or_else(|| zero_record(want, None))
+                })
+                .collect();
+            (listed.len() as u64, Some(listed))
+        }
+        None => match src.key_count()? {
+            0 if src.grouped_by() == COMPANY.1 => {
+                (1, Some(vec![zero_record(COMPANY.0, Some(COMPANY.1))]))
+            }
+            n => (n, None),
+        },
+    };
     let per_page = answer.per_page.unwrap_or(total);
     let pages = if per_page == 0 {
         0
@@ -400,12 +518,10 @@ pub(crate) fn write_analytics<S: AnalyticsSource, W: std::io::Write + ?Sized>(
         }
         grids.push((i, starts));
     }
-    for (n, (key, name, g)) in listed[from..to].iter().enumerate() {
-        if out.len() > 1 << 16 {
-            w.write_all(out.as_bytes()).map_err(io)?;
-            out.clear();
-        }
-        if n > 0 {
+    // One record, after a comma unless it is the first.
+    let record = |out: &mut String, first: bool, k: &KeyBuckets| -> Result<()> {
+        let (key, name, g) = (&k.key, k.name.as_deref(), &k.buckets[..]);
+        if !first {
             out.push(',');
         }
         out.push_str("\n{\"key\":");
@@ -467,6 +583,23 @@ pub(crate) fn write_analytics<S: AnalyticsSource, W: std::io::Write + ?Sized>(
             out.push(']');
         }
         out.push('}');
+        Ok(())
+    };
+    let mut n: u64 = 0;
+    let mut each = |k: KeyBuckets| -> Result<()> {
+        if (from..to).contains(&(n as usize)) {
+            if out.len() > 1 << 16 {
+                w.write_all(out.as_bytes()).map_err(io)?;
+                out.clear();
+            }
+            record(out, n as usize == from, &k)?;
+        }
+        n += 1;
+        Ok(())
+    };
+    match listed {
+        Some(listed) => listed.into_iter().try_for_each(&mut each)?,
+        None => src.each_key(&mut each)?,
     }
     out.push_str(if legacy { "\n]}\n" } else { "\n]}}\n" });
     w.write_all(out.as_bytes()).map_err(io)?;

@@ -16,7 +16,9 @@ use crate::rollup::{AnalyticsAnswer, OptionSums};
 use crate::timeline::TimelineBy;
 use crate::window::BucketInterval;
 
-use super::analytics::{columns_refused, write_analytics, AnalyticsSource, KeyBuckets, COMPANY};
+use super::analytics::{
+    columns_refused, write_analytics, AnalyticsSource, KeyBuckets, KeyRun, COMPANY,
+};
 use super::cell::rfc3339;
 use super::timeline::{seconds_text, write_rows, V};
 use super::TableFormat;
@@ -114,10 +116,10 @@ impl AnalyticsSource for CallsAnswer<'_> {
         }
         Ok(())
     }
-    fn keys(&self) -> Vec<KeyBuckets> {
+    fn each_key(&self, each: &mut dyn FnMut(KeyBuckets) -> Result<()>) -> Result<()> {
         let by = self.table.by();
         let lists = self.table.lists_unanswered();
-        let mut out: Vec<KeyBuckets> = Vec::new();
+        let mut run = KeyRun::new(each);
         let recs = self.table.records();
         for (i, r) in recs.iter().enumerate() {
             let key = r.keys().first().map_or("", String::as_str);
@@ -128,7 +130,7 @@ impl AnalyticsSource for CallsAnswer<'_> {
             }
             let sums = (r.bucket_start(), r.metrics.sums.option_sums(lists));
             let same = i > 0 && recs[i - 1].keys() == r.keys();
-            KeyBuckets::push(&mut out, same, sums, || match by {
+            run.push(same, sums, || match by {
                 TimelineBy::All => (COMPANY.0.to_owned(), Some(COMPANY.1.to_owned())),
                 // Interaction metadata has agent and IVR ids and numbers,
                 // no names.
@@ -136,9 +138,9 @@ impl AnalyticsSource for CallsAnswer<'_> {
                     (key.to_owned(), None)
                 }
                 _ => (key.to_owned(), Some(key.to_owned())),
-            });
+            })?;
         }
-        out
+        run.end()
     }
     fn range_bucket_starts(
         &self,

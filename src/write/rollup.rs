@@ -37,6 +37,10 @@ pub fn write_rollup<W: Write>(
             write_packed(&p, format, out)?;
             Ok(p.stats().clone())
         }
+        RollupOutput::Packed(p) if format == TableFormat::Analytics => {
+            super::analytics::write_analytics(&p, out)?;
+            Ok(p.stats().clone())
+        }
         RollupOutput::Packed(p) if format == TableFormat::Table => {
             super::table::write_aligned(&p, out)?;
             Ok(p.stats().clone())
