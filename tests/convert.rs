@@ -594,8 +594,8 @@ mod parquet_target {
     use super::*;
     use arrow_array::cast::AsArray;
     use arrow_array::types::{
-        Date32Type, Decimal128Type, Int32Type, Time32MillisecondType, TimestampMillisecondType,
-        UInt64Type, UInt8Type,
+        Date32Type, Decimal128Type, Int32Type, Int64Type, Time32MillisecondType,
+        TimestampMillisecondType,
     };
     use arrow_array::{Array, RecordBatch};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -625,7 +625,7 @@ mod parquet_target {
                         continue;
                     }
                     cells.push(match field.name().as_str() {
-                        "interval" => col.as_primitive::<UInt8Type>().value(i).to_string(),
+                        "interval" => col.as_primitive::<Int32Type>().value(i).to_string(),
                         "date_from" => {
                             let d = col.as_primitive::<Date32Type>().value(i);
                             (NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
@@ -652,7 +652,7 @@ mod parquet_target {
                         }
                         _ => match col.data_type() {
                             arrow_schema::DataType::Utf8 => col.as_string::<i32>().value(i).into(),
-                            _ => col.as_primitive::<UInt64Type>().value(i).to_string(),
+                            _ => col.as_primitive::<Int64Type>().value(i).to_string(),
                         },
                     });
                 }
@@ -741,14 +741,115 @@ mod parquet_target {
             if *name == "avg_avail_member_cnt" {
                 continue;
             }
-            let mut got = 0u64;
+            let mut got = 0i64;
             for b in day1.iter().chain(&day2) {
-                let col = b.column_by_name(name).unwrap().as_primitive::<UInt64Type>();
-                got += col.iter().flatten().sum::<u64>();
+                let col = b.column_by_name(name).unwrap().as_primitive::<Int64Type>();
+                got += col.iter().flatten().sum::<i64>();
             }
             assert_eq!(got.to_string(), *total, "{name}");
         }
         assert_eq!(want["avg_avail_member_cnt"], "9.5");
+    }
+
+    /// `-o x.parquet`: every row in one file, the rows of the dated
+    /// dataset in the same order; counts and the interval signed.
+    #[test]
+    fn one_parquet_file_holds_the_rows_of_the_dataset_with_signed_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let sources = [
+            fixture_source("queue_unsorted.csv"),
+            fixture_source("queue_teleopti21.csv"),
+        ];
+        let ds = dir.path().join("ds");
+        Converter::new(Target::Parquet)
+            .write_dir(&sources, &ds)
+            .unwrap();
+        let one = dir.path().join("q.parquet");
+        let stats = Converter::new(Target::Parquet)
+            .parquet_options(ParquetOptions {
+                partition: ringcx_reports::write::parquet::Partition::OneFile,
+                ..ParquetOptions::default()
+            })
+            .write_dir(&sources, &one)
+            .unwrap();
+        assert_eq!((stats.rows, stats.files.clone()), (7, vec![one.clone()]));
+        let dataset: Vec<String> = files_under(&ds)
+            .iter()
+            .flat_map(|p| rows_as_csv(&read_batches(p)))
+            .collect();
+        let batches = read_batches(&one);
+        assert_eq!(rows_as_csv(&batches), dataset);
+        let schema = batches[0].schema();
+        use arrow_schema::DataType;
+        assert_eq!(
+            schema.field_with_name("interval").unwrap().data_type(),
+            &DataType::Int32
+        );
+        assert_eq!(
+            schema.field_with_name("answ_call_cnt").unwrap().data_type(),
+            &DataType::Int64
+        );
+        // The CLI: a path ending in .parquet is one file, --partition-by
+        // date a directory whatever its name.
+        let q = fixture("queue_unsorted.csv");
+        let cli_one = dir.path().join("cli.parquet");
+        let o = rcx(&[
+            "convert",
+            "--to",
+            "parquet",
+            q.to_str().unwrap(),
+            "-o",
+            cli_one.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(cli_one.is_file());
+        let cli_dir = dir.path().join("d.parquet");
+        let o = rcx(&[
+            "convert",
+            "--to",
+            "parquet",
+            "--partition-by",
+            "date",
+            q.to_str().unwrap(),
+            "-o",
+            cli_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(cli_dir.join("date=2024-03-04").is_dir());
+        let o = rcx(&[
+            "convert",
+            "--to",
+            "csv",
+            "--partition-by",
+            "none",
+            q.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 2);
+        assert!(
+            stderr(&o).contains("--partition-by applies to --to parquet"),
+            "{}",
+            stderr(&o)
+        );
+    }
+
+    /// A count past 2^63 - 1 cannot be a signed Parquet integer: refused,
+    /// naming the field and value.
+    #[test]
+    fn a_count_past_i64_is_refused_by_name() {
+        let row =
+            "15,20240304,08:00,5686,Sales,3,0,0,0,3,30,0,400,40,20,0,3,9223372036854775808,0,0\n";
+        let (_dir, path) = crate::util::temp_file("q.csv", row.as_bytes());
+        let out = tempfile::tempdir().unwrap();
+        let e = Converter::new(Target::Parquet)
+            .write_dir(&[Source::path(&path)], out.path().join("x.parquet"))
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("V110")
+                && text.contains("signed 64-bit")
+                && text.contains("9223372036854775808"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -760,6 +861,7 @@ mod parquet_target {
                 .parquet_options(ParquetOptions {
                     rows_per_file: 8,
                     row_group_rows: 3,
+                    ..ParquetOptions::default()
                 })
                 .write_dir(&[fixture_source("queue_fallback_ny.csv")], dir)
                 .unwrap()

@@ -94,11 +94,11 @@ pub enum Target {
     /// NDJSON (the objects of `rcx parse`).
     #[cfg_attr(feature = "cli", value(help = "NDJSON (the objects of `rcx parse`)"))]
     Ndjson,
-    /// A Parquet dataset partitioned by local date (feature `parquet`;
-    /// see [`crate::write`]`::parquet`).
+    /// Parquet: one file, or a dataset partitioned by local date (feature
+    /// `parquet`; see [`crate::write`]`::parquet`).
     #[cfg_attr(
         feature = "cli",
-        value(help = "Parquet dataset partitioned by local date (needs -o DIR)")
+        value(help = "Parquet: one file (-o x.parquet) or partitioned by local date (-o DIR)")
     )]
     Parquet,
 }
@@ -321,7 +321,7 @@ impl Converter {
             Target::Teleopti => sink.teleopti = Some(TeleoptiWriter::new()),
             Target::Parquet => {
                 return Err(Error::usage(
-                    "parquet output is a directory of files: give an output directory",
+                    "parquet output is written to a path: give a file or a directory",
                 ))
             }
         }
@@ -340,7 +340,9 @@ impl Converter {
     }
 
     /// Converts `sources` to a Parquet dataset in `dir` (which must not
-    /// exist or be empty): `dir/date=YYYY-MM-DD/part-N.parquet`. Needs the
+    /// exist or be empty): `dir/date=YYYY-MM-DD/part-N.parquet`, or to the
+    /// one file `dir` names when the options say
+    /// [`Partition::OneFile`](crate::write::parquet::Partition). Needs the
     /// `parquet` feature; without it this is a usage error.
     pub fn write_dir(&self, sources: &[Source], dir: impl AsRef<Path>) -> Result<ConvertStats> {
         if self.target != Target::Parquet {

@@ -1,6 +1,7 @@
-//! Apache Parquet output (cargo feature `parquet`, arrow-rs), partitioned by
-//! local date the way DuckDB, Spark, Trino and DataFusion read Hive-style
-//! datasets: `DIR/date=YYYY-MM-DD/part-N.parquet`.
+//! Apache Parquet output (cargo feature `parquet`, arrow-rs): one file, or
+//! a dataset partitioned by local date the way DuckDB, Spark, Trino and
+//! DataFusion read Hive-style datasets: `DIR/date=YYYY-MM-DD/part-N.parquet`
+//! ([`Partition`]).
 //!
 //! # Schema
 //!
@@ -8,11 +9,11 @@
 //!
 //! | column | Arrow type | Parquet logical type |
 //! |---|---|---|
-//! | `interval` | UInt8 (minutes) | INT(8, unsigned) |
+//! | `interval` | Int32 (minutes) | INT(32) |
 //! | `date_from` | Date32 (local date in the source zone) | DATE |
 //! | `time` | Time32(ms) (local start time) | TIME(MILLIS, local) |
 //! | ids and names | Utf8 (never null; an absent name is `""`) | STRING |
-//! | counts and durations | UInt64, null when absent in the source | INT(64, unsigned) |
+//! | counts and durations | Int64, null when absent in the source (a value past 2⁶³ − 1 is refused, V110) | INT(64) |
 //! | `avg_avail_member_cnt` | Decimal128(38, 10), null when absent | DECIMAL(38, 10) |
 //! | `start` | Timestamp(ms, "UTC"): the interval start instant | TIMESTAMP(MILLIS, UTC) |
 //! | `utc_offset_s` | Int32: the source zone's offset at `start`, seconds | INT(32) |
@@ -23,7 +24,11 @@
 //!
 //! # Files
 //!
-//! Rows arrive in time order (the converter sorts them), so each local date
+//! Counts are signed, as SQL engines expect (DuckDB reads an unsigned
+//! column as `UBIGINT`, which mixes badly with `BIGINT` arithmetic).
+//!
+//! With [`Partition::OneFile`] every row goes to the one file named, in row
+//! groups as below. Otherwise rows arrive in time order (the converter sorts them), so each local date
 //! is one contiguous run. A date's rows go to `part-0.parquet`,
 //! `part-1.parquet`, … of at most [`ParquetOptions::rows_per_file`] rows
 //! each, in row groups of [`ParquetOptions::row_group_rows`] rows, Snappy
@@ -35,8 +40,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    Date32Builder, Decimal128Builder, Int32Builder, StringBuilder, Time32MillisecondBuilder,
-    TimestampMillisecondBuilder, UInt64Builder, UInt8Builder,
+    Date32Builder, Decimal128Builder, Int32Builder, Int64Builder, StringBuilder,
+    Time32MillisecondBuilder, TimestampMillisecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
@@ -57,13 +62,27 @@ pub const DECIMAL_PRECISION: u8 = 38;
 /// Scale (digits after the point) of the `avg_avail_member_cnt` column.
 pub const DECIMAL_SCALE: i8 = 10;
 
-/// File and row-group sizes.
+/// How rows are laid out in files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Partition {
+    /// A directory of `date=YYYY-MM-DD/part-N.parquet` files (the default).
+    #[default]
+    ByDate,
+    /// One file at the path given, written atomically.
+    OneFile,
+}
+
+/// File layout and row-group sizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParquetOptions {
-    /// Rows per file before a date starts its next `part-N` (default 1 000 000).
+    /// Rows per file before a date starts its next `part-N` (default
+    /// 1 000 000; [`Partition::OneFile`] writes one file whatever its rows).
     pub rows_per_file: usize,
     /// Rows per row group (default 65 536).
     pub row_group_rows: usize,
+    /// One file, or a directory partitioned by date.
+    pub partition: Partition,
 }
 
 impl Default for ParquetOptions {
@@ -71,6 +90,7 @@ impl Default for ParquetOptions {
         ParquetOptions {
             rows_per_file: 1_000_000,
             row_group_rows: 65_536,
+            partition: Partition::ByDate,
         }
     }
 }
@@ -90,14 +110,14 @@ fn epoch() -> NaiveDate {
 /// ```
 pub fn schema<T: IntervalRow>() -> SchemaRef {
     let mut fields = vec![
-        ArrowField::new("interval", DataType::UInt8, false),
+        ArrowField::new("interval", DataType::Int32, false),
         ArrowField::new("date_from", DataType::Date32, false),
         ArrowField::new("time", DataType::Time32(TimeUnit::Millisecond), false),
     ];
     T::default().visit(&mut |f, v| {
         fields.push(match v {
             Value::Text(_) => ArrowField::new(f.name(), DataType::Utf8, false),
-            Value::Int(_) => ArrowField::new(f.name(), DataType::UInt64, true),
+            Value::Int(_) => ArrowField::new(f.name(), DataType::Int64, true),
             Value::Decimal(_) => ArrowField::new(
                 f.name(),
                 DataType::Decimal128(DECIMAL_PRECISION, DECIMAL_SCALE),
@@ -116,13 +136,13 @@ pub fn schema<T: IntervalRow>() -> SchemaRef {
 
 enum Col {
     Text(StringBuilder),
-    Int(UInt64Builder),
+    Int(Int64Builder),
     Decimal(Decimal128Builder),
 }
 
 /// Column builders for one batch of rows.
 struct Columns {
-    interval: UInt8Builder,
+    interval: Int32Builder,
     date: Date32Builder,
     time: Time32MillisecondBuilder,
     cols: Vec<Col>,
@@ -137,7 +157,7 @@ impl Columns {
         T::default().visit(&mut |_, v| {
             cols.push(match v {
                 Value::Text(_) => Col::Text(StringBuilder::new()),
-                Value::Int(_) => Col::Int(UInt64Builder::new()),
+                Value::Int(_) => Col::Int(Int64Builder::new()),
                 Value::Decimal(_) => Col::Decimal(
                     Decimal128Builder::new()
                         .with_precision_and_scale(DECIMAL_PRECISION, DECIMAL_SCALE)
@@ -146,7 +166,7 @@ impl Columns {
             })
         });
         Columns {
-            interval: UInt8Builder::new(),
+            interval: Int32Builder::new(),
             date: Date32Builder::new(),
             time: Time32MillisecondBuilder::new(),
             cols,
@@ -162,7 +182,7 @@ impl Columns {
         check_row(row, file)?;
         let start = row.start();
         let local = start.local();
-        self.interval.append_value(row.interval().minutes() as u8);
+        self.interval.append_value(row.interval().minutes() as i32);
         self.date
             .append_value((local.date() - epoch()).num_days() as i32);
         self.time
@@ -172,7 +192,10 @@ impl Columns {
         row.visit(&mut |_, v| {
             match (&mut cols[i], v) {
                 (Col::Text(b), Value::Text(s)) => b.append_value(s),
-                (Col::Int(b), Value::Int(n)) => b.append_option(n),
+                // `check_row` made sure every count fits.
+                (Col::Int(b), Value::Int(n)) => {
+                    b.append_option(n.map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
+                }
                 (Col::Decimal(b), Value::Decimal(d)) => {
                     b.append_option(d.and_then(decimal_to_i128))
                 }
@@ -208,29 +231,39 @@ impl Columns {
     }
 }
 
-/// Checks that `row` fits the Parquet schema: its decimals have at most
-/// [`DECIMAL_SCALE`] digits after the point and [`DECIMAL_PRECISION`]
-/// digits in all (error V110 naming `file`, the line, field and value).
+/// Checks that `row` fits the Parquet schema: its counts fit a signed
+/// 64-bit integer, its decimals have at most [`DECIMAL_SCALE`] digits after
+/// the point and [`DECIMAL_PRECISION`] digits in all (error V110 naming
+/// `file`, the line, field and value).
 // Used by the fuzz targets; not part of the supported API.
 #[doc(hidden)]
 pub fn check_row<T: IntervalRow>(row: &T, file: &str) -> Result<()> {
-    let mut bad: Option<(Field, Decimal)> = None;
+    let mut bad: Option<(Field, String, String)> = None;
     row.visit(&mut |f, v| {
-        if let Value::Decimal(Some(d)) = v {
-            if bad.is_none() && decimal_to_i128(d).is_none() {
-                bad = Some((f, d));
+        if bad.is_some() {
+            return;
+        }
+        match v {
+            Value::Decimal(Some(d)) if decimal_to_i128(d).is_none() => {
+                let want = format!(
+                    "expected a decimal that fits Decimal128({DECIMAL_PRECISION}, {DECIMAL_SCALE}) without rounding"
+                );
+                bad = Some((f, want, d.to_string()));
             }
+            Value::Int(Some(n)) if i64::try_from(n).is_err() => {
+                let want = "expected a count that fits a signed 64-bit Parquet integer".into();
+                bad = Some((f, want, n.to_string()));
+            }
+            _ => {}
         }
     });
     match bad {
         None => Ok(()),
-        Some((f, d)) => Err(Error::data(
+        Some((f, want, value)) => Err(Error::data(
             Code::Overflow,
             Location::new(file, row.pos()).with_field(f.name()),
-            format!(
-                "expected a decimal that fits Decimal128({DECIMAL_PRECISION}, {DECIMAL_SCALE}) without rounding"
-            ),
-            d.to_string(),
+            want,
+            value,
         )),
     }
 }
@@ -255,7 +288,8 @@ struct Part {
     writer: ArrowWriter<Destination>,
 }
 
-/// Writes rows of type `T`, in time order, to `DIR/date=YYYY-MM-DD/part-N.parquet`.
+/// Writes rows of type `T`, in time order, to `DIR/date=YYYY-MM-DD/part-N.parquet`,
+/// or to one file ([`Partition::OneFile`]).
 pub struct ParquetDirWriter<T> {
     dir: PathBuf,
     opts: ParquetOptions,
@@ -285,11 +319,19 @@ fn pq_err(file: &Path, e: impl std::fmt::Display) -> Error {
 
 impl<T: IntervalRow> ParquetDirWriter<T> {
     /// Starts writing into `dir`, which must not exist or be empty (so that
-    /// no file of an earlier run is mistaken for part of this one).
+    /// no file of an earlier run is mistaken for part of this one); with
+    /// [`Partition::OneFile`], to the file `dir` names, new or replaced
+    /// once it is complete.
     pub fn create(dir: impl AsRef<Path>, opts: ParquetOptions) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         let name = dir.to_string_lossy().into_owned();
+        let one_file = opts.partition == Partition::OneFile;
         match std::fs::read_dir(&dir) {
+            Ok(_) if one_file => {
+                return Err(Error::usage(format!(
+                    "{name}: is a directory; one Parquet file goes to a file path"
+                )))
+            }
             Ok(mut entries) => {
                 if entries.next().is_some() {
                     return Err(Error::usage(format!(
@@ -297,16 +339,18 @@ impl<T: IntervalRow> ParquetDirWriter<T> {
                     )));
                 }
             }
+            Err(_) if one_file => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 std::fs::create_dir_all(&dir).map_err(|e| Error::io(name.clone(), e))?
             }
             Err(e) => return Err(Error::io(name, e)),
         }
-        Ok(ParquetDirWriter {
+        let mut w = ParquetDirWriter {
             dir,
             opts: ParquetOptions {
                 rows_per_file: opts.rows_per_file.max(1),
                 row_group_rows: opts.row_group_rows.max(1),
+                partition: opts.partition,
             },
             schema: schema::<T>(),
             cols: Columns::new::<T>(),
@@ -314,7 +358,14 @@ impl<T: IntervalRow> ParquetDirWriter<T> {
             next_part: BTreeMap::new(),
             files: Vec::new(),
             _t: std::marker::PhantomData,
-        })
+        };
+        if one_file {
+            // The file is written even without rows: a query of it finds
+            // the columns and no row.
+            let path = w.dir.clone();
+            w.open_file(path, epoch())?;
+        }
+        Ok(w)
     }
 
     /// Adds one row; `file` names its source in errors (a decimal that does
@@ -322,6 +373,7 @@ impl<T: IntervalRow> ParquetDirWriter<T> {
     pub fn write_row(&mut self, row: &T, file: &str) -> Result<()> {
         let date = row.start().local().date();
         let switch = match &self.part {
+            _ if self.opts.partition == Partition::OneFile => false,
             Some(p) => p.date != date || p.rows >= self.opts.rows_per_file,
             None => true,
         };
@@ -351,6 +403,10 @@ impl<T: IntervalRow> ParquetDirWriter<T> {
         std::fs::create_dir_all(&sub).map_err(|e| Error::io(sub.to_string_lossy(), e))?;
         let path = sub.join(format!("part-{n}.parquet"));
         *n += 1;
+        self.open_file(path, date)
+    }
+
+    fn open_file(&mut self, path: PathBuf, date: NaiveDate) -> Result<()> {
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(self.opts.row_group_rows))

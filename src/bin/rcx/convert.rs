@@ -23,11 +23,15 @@ pub struct Args {
     #[arg(long, value_enum)]
     to: Target,
     /// Write to FILE instead of standard output (a regular file is replaced
-    /// atomically; a device, FIFO or socket is written through); for parquet,
-    /// the directory that receives date=YYYY-MM-DD/part-N.parquet (new or
-    /// empty).
+    /// atomically; a device, FIFO or socket is written through); for
+    /// parquet, one file when it ends in `.parquet`, else the directory
+    /// (new or empty) that receives date=YYYY-MM-DD/part-N.parquet.
     #[arg(short, long, value_name = "FILE|DIR")]
     output: Option<PathBuf>,
+    /// Parquet layout: `date` (the directory of date=YYYY-MM-DD/part-N.parquet)
+    /// or `none` (one file) [default: from -o, as above].
+    #[arg(long, value_enum, value_name = "BY")]
+    partition_by: Option<PartitionBy>,
     /// Skip rows that cannot be read or are duplicates, count them by code,
     /// and exit 1.
     #[arg(long)]
@@ -38,6 +42,15 @@ pub struct Args {
     in_memory: bool,
     #[command(flatten)]
     read: ReadOpts,
+}
+
+/// The Parquet layouts `--partition-by` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PartitionBy {
+    /// A directory of date=YYYY-MM-DD/part-N.parquet.
+    Date,
+    /// One file.
+    None,
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
@@ -62,10 +75,13 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     if let Some(b) = &bar {
         converter = converter.progress(b.progress().clone());
     }
+    if a.partition_by.is_some() && target != Target::Parquet {
+        return Err(Error::usage("--partition-by applies to --to parquet"));
+    }
     let stats = if target == Target::Parquet {
         let Some(dir) = &a.output else {
             return Err(Error::usage(
-                "--to parquet writes a directory: give it with -o DIR",
+                "--to parquet writes files: give a file (x.parquet) or a directory with -o",
             ));
         };
         // The library's own message names the crate feature; rcx says how
@@ -74,6 +90,25 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
             return Err(Error::usage(
                 "parquet output needs the `parquet` cargo feature; rebuild with --features parquet",
             ));
+        }
+        #[cfg(feature = "parquet")]
+        {
+            use ringcx_reports::write::parquet::{ParquetOptions, Partition};
+            let one_file = match a.partition_by {
+                Some(p) => p == PartitionBy::None,
+                None => {
+                    let text = dir.to_string_lossy();
+                    text.ends_with(".parquet") && !text.ends_with('/') && !dir.is_dir()
+                }
+            };
+            converter = converter.parquet_options(ParquetOptions {
+                partition: if one_file {
+                    Partition::OneFile
+                } else {
+                    Partition::ByDate
+                },
+                ..ParquetOptions::default()
+            });
         }
         converter.write_dir(&sources, dir)?
     } else {
