@@ -43,11 +43,12 @@ impl RunFile {
             None => self.file.insert(BufWriter::new(tempfile::tempfile()?)),
         };
         let from = self.at;
-        let mut first: Option<bool> = None;
+        // The run extends the last one when its first key follows every
+        // key written; its keys are sorted, so its last is its greatest.
+        let mut extends = None;
+        let mut last: &[u8] = &[];
         for (key, payload) in records {
-            if first.is_none() {
-                first = Some(self.runs.is_empty() || key >= &self.last_key[..]);
-            }
+            extends.get_or_insert(self.runs.is_empty() || key >= &self.last_key[..]);
             for n in [key.len(), payload.len()] {
                 let n = u32::try_from(n).map_err(io::Error::other)?;
                 file.write_all(&n.to_le_bytes())?;
@@ -55,14 +56,16 @@ impl RunFile {
             file.write_all(key)?;
             file.write_all(payload)?;
             self.at += 8 + (key.len() + payload.len()) as u64;
-            if key > &self.last_key[..] {
-                self.last_key.clear();
-                self.last_key.extend_from_slice(key);
-            }
+            last = key;
         }
-        match (first, self.runs.last_mut()) {
-            (None, _) => {}
-            (Some(true), Some(last)) => last.1 += self.at - from,
+        let Some(extends) = extends else {
+            return Ok(());
+        };
+        if last > &self.last_key[..] {
+            self.last_key = last.to_vec();
+        }
+        match self.runs.last_mut() {
+            Some(run) if extends => run.1 += self.at - from,
             _ => self.runs.push((from, self.at - from)),
         }
         Ok(())

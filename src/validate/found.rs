@@ -194,10 +194,10 @@ pub(crate) enum Sorted {
 
 impl Sorted {
     /// The next finding's key, if any.
-    fn peek_key(&mut self) -> Option<Vec<u8>> {
+    fn peek_key(&self) -> Option<&[u8]> {
         match self {
-            Sorted::Held(it) => it.as_slice().first().map(|(k, _)| k.to_vec()),
-            Sorted::Runs(m, _) => m.peek_key().map(<[u8]>::to_vec),
+            Sorted::Held(it) => it.as_slice().first().map(|(k, _)| &k[..]),
+            Sorted::Runs(m, _) => m.peek_key(),
         }
     }
 

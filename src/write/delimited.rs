@@ -9,12 +9,7 @@ use super::{csv_field, TableFormat};
 
 /// How a line-per-row format lays out a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Delimited {
-    kind: Kind,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Delimited {
     Csv,
     Tsv,
     Markdown,
@@ -23,40 +18,39 @@ enum Kind {
 impl Delimited {
     /// The layout of `format`, when it prints a line per row.
     pub(crate) fn of(format: TableFormat) -> Option<Delimited> {
-        let kind = match format {
-            TableFormat::Csv => Kind::Csv,
-            TableFormat::Tsv => Kind::Tsv,
-            TableFormat::Markdown => Kind::Markdown,
+        match format {
+            TableFormat::Csv => Some(Delimited::Csv),
+            TableFormat::Tsv => Some(Delimited::Tsv),
+            TableFormat::Markdown => Some(Delimited::Markdown),
             TableFormat::Json
             | TableFormat::Ndjson
             | TableFormat::Table
-            | TableFormat::Analytics => return None,
-        };
-        Some(Delimited { kind })
+            | TableFormat::Analytics => None,
+        }
     }
 
     /// What starts a line.
     pub(crate) fn start(&self) -> &'static str {
-        match self.kind {
-            Kind::Markdown => "| ",
-            Kind::Csv | Kind::Tsv => "",
+        match self {
+            Delimited::Markdown => "| ",
+            Delimited::Csv | Delimited::Tsv => "",
         }
     }
 
     /// What separates two fields.
     pub(crate) fn sep(&self) -> &'static str {
-        match self.kind {
-            Kind::Csv => ",",
-            Kind::Tsv => "\t",
-            Kind::Markdown => " | ",
+        match self {
+            Delimited::Csv => ",",
+            Delimited::Tsv => "\t",
+            Delimited::Markdown => " | ",
         }
     }
 
     /// What ends a line.
     pub(crate) fn end(&self) -> &'static str {
-        match self.kind {
-            Kind::Markdown => " |\n",
-            Kind::Csv | Kind::Tsv => "\n",
+        match self {
+            Delimited::Markdown => " |\n",
+            Delimited::Csv | Delimited::Tsv => "\n",
         }
     }
 
@@ -65,10 +59,10 @@ impl Delimited {
     /// escapes `\` and `|` and prints a line break as a space, so that a
     /// name cannot end its cell or its row.
     pub(crate) fn field(&self, out: &mut String, s: &str) {
-        match self.kind {
-            Kind::Csv => csv_field(out, s, b','),
-            Kind::Tsv => csv_field(out, s, b'\t'),
-            Kind::Markdown => {
+        match self {
+            Delimited::Csv => csv_field(out, s, b','),
+            Delimited::Tsv => csv_field(out, s, b'\t'),
+            Delimited::Markdown => {
                 if !s.contains(['\\', '|', '\n', '\r']) {
                     out.push_str(s);
                     return;
@@ -98,7 +92,7 @@ impl Delimited {
     ) {
         let names: Vec<&str> = names.into_iter().collect();
         self.line(out, names.iter().copied());
-        if self.kind == Kind::Markdown {
+        if *self == Delimited::Markdown {
             let rule = (0..names.len()).map(|i| if i < text_cols { ":--" } else { "--:" });
             self.line(out, rule);
         }

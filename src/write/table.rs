@@ -116,6 +116,41 @@ pub(crate) struct RowFormat {
 const JSON_SEP: &[u8] = b",\n";
 
 impl RowFormat {
+    /// A formatter of rows in `format`, bucket labels in `tz`.
+    pub(crate) fn new(
+        format: TableFormat,
+        tz: Tz,
+        key_columns: &'static [&'static str],
+        metric_columns: &MetricColumns,
+    ) -> RowFormat {
+        let delimited = Delimited::of(format);
+        let metric_names = metric_columns
+            .indexed()
+            .map(|(i, c)| {
+                let mut t = String::new();
+                match delimited {
+                    Some(d) => t.push_str(d.sep()),
+                    None => {
+                        t.push(',');
+                        json_string(&mut t, c.name);
+                        t.push(':');
+                    }
+                }
+                (i, t.into_bytes().into_boxed_slice())
+            })
+            .collect();
+        RowFormat {
+            format,
+            delimited,
+            tz,
+            metric_names,
+            key_columns,
+            prefix: Vec::new(),
+            labels: FastMap::default(),
+            last: (0, Vec::new()),
+        }
+    }
+
     /// A formatter with the same settings and an empty label cache.
     pub(crate) fn fork(&self) -> RowFormat {
         RowFormat {
@@ -240,32 +275,8 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
             None if format == TableFormat::Json => buf.push(b'['),
             None => {}
         }
-        let metric_names = metric_columns
-            .indexed()
-            .map(|(i, c)| {
-                let mut t = String::new();
-                match delimited {
-                    Some(d) => t.push_str(d.sep()),
-                    None => {
-                        t.push(',');
-                        json_string(&mut t, c.name);
-                        t.push(':');
-                    }
-                }
-                (i, t.into_bytes().into_boxed_slice())
-            })
-            .collect();
         Ok(RowStream {
-            fmt: RowFormat {
-                format,
-                delimited,
-                tz,
-                metric_names,
-                key_columns,
-                prefix: Vec::new(),
-                labels: FastMap::default(),
-                last: (0, Vec::new()),
-            },
+            fmt: RowFormat::new(format, tz, key_columns, metric_columns),
             buf,
             rows: 0,
             out,
@@ -377,21 +388,18 @@ struct RowCells {
 }
 
 impl RowCells {
-    fn new(p: &PackedRollup) -> Result<RowCells> {
-        let fmt = RowStream::new(
-            TableFormat::Csv,
-            p.tz(),
-            p.key_columns(),
-            p.metric_columns(),
-            &mut std::io::sink(),
-        )?
-        .formatter();
-        Ok(RowCells {
-            fmt,
+    fn new(p: &PackedRollup) -> RowCells {
+        RowCells {
+            fmt: RowFormat::new(
+                TableFormat::Csv,
+                p.tz(),
+                p.key_columns(),
+                p.metric_columns(),
+            ),
             metrics: p.metric_columns().indexed().map(|(i, _)| i).collect(),
             text: Vec::new(),
             ends: Vec::new(),
-        })
+        }
     }
 
     /// Fills the cells of one row.
@@ -440,7 +448,7 @@ pub(crate) fn write_aligned<W: Write + ?Sized>(p: &PackedRollup, out: &mut W) ->
         .chain(p.metric_columns().names())
         .collect();
     let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
-    let mut cells = RowCells::new(p)?;
+    let mut cells = RowCells::new(p);
     for i in 0..p.pieces() {
         let keys = p.piece_keys(i);
         p.for_each_bucket(i, &mut |s, e, m| {
