@@ -672,12 +672,13 @@ fn columns_are_checked() {
         "{}",
         stderr(&out)
     );
-    let out = rcx(&["calls", "no-such-file.ndjson", "--format", "parquet"]);
+    // Interaction rows have no Parquet form (calls and timelines do).
+    let out = rcx(&["interactions", "no-such-file.ndjson", "--format", "parquet"]);
     assert_eq!(code(&out), 2);
     assert!(
         stderr(&out).starts_with(
             "error: invalid value 'parquet' for '--format <FORMAT>'\n  \
-             [possible values: csv, tsv, json, ndjson, table, markdown, analytics]\n"
+             [possible values: csv, tsv, json, ndjson, table, markdown]\n"
         ),
         "{}",
         stderr(&out)

@@ -19,6 +19,17 @@ const STREAMED: [ringcx_reports::write::TableFormat; 6] = {
     ]
 };
 
+/// The formats that `write_rollup` also prints from a packed result: the
+/// Analytics response, and one Parquet file where the feature is on.
+const PACKED_TOO: &[ringcx_reports::write::TableFormat] = {
+    use ringcx_reports::write::TableFormat;
+    if cfg!(feature = "parquet") {
+        &[TableFormat::Analytics, TableFormat::Parquet]
+    } else {
+        &[TableFormat::Analytics]
+    }
+};
+
 use proptest::prelude::*;
 use ringcx_reports::gen::{self, GenOptions, GenReport};
 use ringcx_reports::rollup::{Grouping, Rollup};
@@ -198,7 +209,7 @@ proptest! {
 /// merges).
 #[test]
 fn streamed_output_equals_the_sequential_table_written() {
-    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
+    use ringcx_reports::write::{write_rollup, write_table};
     let mut bytes = Vec::new();
     gen::write(
         &GenOptions::new(GenReport::Queue, 1200).seed(11),
@@ -221,13 +232,17 @@ fn streamed_output_equals_the_sequential_table_written() {
                     .expect("run")
                     .is_some());
                 let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
-                for format in STREAMED.into_iter().chain([TableFormat::Analytics]) {
+                for &format in STREAMED.iter().chain(PACKED_TOO) {
                     let mut want = Vec::new();
                     write_table(&seq, format, &mut want).expect("write");
                     let mut got = Vec::new();
                     let output = r.output_files(&[f.path()], &rb).expect("run");
                     let stats = write_rollup(output, format, &mut got).expect("write_rollup");
                     assert_eq!(stats, *seq.stats());
+                    if format == ringcx_reports::write::TableFormat::Parquet {
+                        assert!(got == want, "{interval:?} {by:?} chunk {size} {format:?}");
+                        continue;
+                    }
                     assert_eq!(
                         String::from_utf8(got).expect("utf8"),
                         String::from_utf8(want).expect("utf8"),
@@ -244,7 +259,7 @@ fn streamed_output_equals_the_sequential_table_written() {
 /// the store spilled) and must print what the in-memory table prints.
 #[test]
 fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
-    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
+    use ringcx_reports::write::{write_rollup, write_table};
     let mut bytes = Vec::new();
     gen::write(
         &GenOptions::new(GenReport::Queue, 9000).queues(2).seed(5),
@@ -261,7 +276,7 @@ fn long_keys_stream_in_segments_exactly_as_the_table_prints_them() {
         let seq = r.run_files_sequential(&[f.path()], &rb).expect("run");
         // 4,500 native buckets per queue: eighteen segments of 256.
         assert_eq!(seq.records().len(), 9000);
-        for format in STREAMED.into_iter().chain([TableFormat::Analytics]) {
+        for &format in STREAMED.iter().chain(PACKED_TOO) {
             let mut want = Vec::new();
             write_table(&seq, format, &mut want).expect("write");
             for threads in [1, 3] {

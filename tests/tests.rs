@@ -29,6 +29,8 @@ mod open_once;
 #[cfg(feature = "cli")]
 mod options;
 mod output;
+#[cfg(feature = "parquet")]
+mod parquet_duckdb;
 #[cfg(feature = "plot")]
 mod plot;
 mod properties;

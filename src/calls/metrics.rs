@@ -15,7 +15,7 @@ use super::call::Call;
 use crate::error::Result;
 use crate::model::Direction;
 use crate::rollup::{
-    percent, pick_columns, Column, MetricOptions, QueueCounts, QueueFractions, Unit,
+    percent, pick_columns, Column, MetricOptions, QueueCounts, QueueFractions, Stored, Unit,
 };
 
 /// The thresholds a call is judged by, in milliseconds.
@@ -260,13 +260,28 @@ impl CallMetrics {
     }
 }
 
+/// How a call column's values are typed: counts whole, seconds to the
+/// millisecond ([`CallCell::Millis`]), percentages to two places.
+const fn stored(unit: Unit) -> Stored {
+    match unit {
+        Unit::Count => Stored::Whole,
+        Unit::Seconds => Stored::Thousandths,
+        Unit::Percent => Stored::Hundredths,
+    }
+}
+
 /// Defines the call columns: the table, and the cell of column `i`. One
 /// entry per column: `name: Unit, "formula" => |m| cell`.
 macro_rules! call_catalogue {
     ( $( $name:ident : $unit:ident, $formula:literal => |$m:ident| $cell:expr; )* ) => {
         /// The metric columns of `rcx calls`, in output order (SPEC 5.1).
         pub const CALL_COLUMNS: &[Column] = &[
-            $( Column { name: stringify!($name), unit: Unit::$unit, formula: $formula }, )*
+            $( Column {
+                name: stringify!($name),
+                unit: Unit::$unit,
+                formula: $formula,
+                stored: stored(Unit::$unit),
+            }, )*
         ];
 
         impl CallMetrics {

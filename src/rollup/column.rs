@@ -63,6 +63,30 @@ pub enum Unit {
     Percent,
 }
 
+/// How a column's values are typed in an output that has types (Parquet):
+/// what the catalogue entry's cell gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stored {
+    /// A whole number: a count, whole seconds, a signed numerator.
+    Whole,
+    /// A ratio rounded to two places (hundredths).
+    Hundredths,
+    /// Seconds to the millisecond (thousandths).
+    Thousandths,
+}
+
+impl Stored {
+    /// The digits after the point.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) const fn scale(self) -> i8 {
+        match self {
+            Stored::Whole => 0,
+            Stored::Hundredths => 2,
+            Stored::Thousandths => 3,
+        }
+    }
+}
+
 /// A metric column of the catalogue: its name in CSV/JSON, its unit and
 /// how it is computed, in words (the code is beside it, in the same
 /// catalogue entry).
@@ -75,6 +99,8 @@ pub struct Column {
     pub unit: Unit,
     /// How the value is computed from the report's fields.
     pub formula: &'static str,
+    /// How its values are typed.
+    pub(crate) stored: Stored,
 }
 
 /// The indices in `catalogue` of the metric columns named `names`, in that

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::accum::{Accumulator, AgentExtSums, AgentSums, QueueSums};
-use super::column::{pick_columns, Cell, Column, RawCell, Unit};
+use super::column::{pick_columns, Cell, Column, RawCell, Stored, Unit};
 use super::Grouping;
 use crate::error::Result;
 use crate::model::ReportKind;
@@ -242,7 +242,12 @@ macro_rules! catalogue {
     ) => {
         $(#[$doc])*
         pub const $table: &[Column] = &[
-            $( Column { name: stringify!($name), unit: Unit::$unit, formula: $formula }, )*
+            $( Column {
+                name: stringify!($name),
+                unit: Unit::$unit,
+                formula: $formula,
+                stored: catalogue!(@stored $kind),
+            }, )*
         ];
 
         /// Column indices into the table, by name.
@@ -269,6 +274,8 @@ macro_rules! catalogue {
             $( catalogue!(@accessor $kind $name $index $formula); )*
         }
     };
+    (@stored ratio) => { Stored::Hundredths };
+    (@stored $kind:ident) => { Stored::Whole };
     (@accessor ratio $name:ident $index:ident $formula:literal) => {
         #[doc = concat!("`", stringify!($name), "` = ", $formula, "; `None` when the denominator is 0.")]
         pub fn $name(&self) -> Option<Decimal> {

@@ -63,7 +63,7 @@ pub use analytics::{
     CallFilters, CallSplit, FilterValue, LengthFilter, OptionSums, OptionValues, ResponseVersion,
     Section, Share, API_OPTIONS,
 };
-pub(crate) use column::pick_columns;
+pub(crate) use column::{pick_columns, Stored};
 pub use column::{Cell, Column, Unit};
 pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};

@@ -19,8 +19,10 @@ use crate::window::BucketInterval;
 use super::analytics::{
     columns_refused, write_analytics, AnalyticsSource, KeyBuckets, KeyRun, COMPANY,
 };
-use super::cell::rfc3339;
-use super::timeline::{seconds_text, write_rows, V};
+use super::cell::{rfc3339, Typed};
+#[cfg(feature = "parquet")]
+use super::table_parquet::TableParquet;
+use super::timeline::{write_rows, V};
 use super::TableFormat;
 
 /// The header of a calls table: key columns, `bucket_start`,
@@ -49,13 +51,24 @@ impl serde::Serialize for CallsTable {
     }
 }
 
-fn value(c: Option<CallCell>) -> V {
+/// A call cell as a typed value: seconds to the millisecond, percentages
+/// in hundredths.
+fn typed<'a>(c: CallCell) -> Typed<'a> {
     match c {
-        Some(CallCell::Count(n)) => V::Num(n.to_string()),
-        Some(CallCell::Millis(Some(ms))) => V::Num(seconds_text(ms)),
-        Some(CallCell::Percent(Some(d))) => V::Num(format!("{d:.2}")),
-        Some(CallCell::Millis(None) | CallCell::Percent(None)) | None => V::Null,
+        CallCell::Count(n) => Typed::Whole(n.into()),
+        CallCell::Millis(ms) => Typed::Fixed(ms.map(i128::from), 3),
+        CallCell::Percent(d) => Typed::Fixed(
+            d.map(|mut d| {
+                d.rescale(2);
+                d.mantissa()
+            }),
+            2,
+        ),
     }
+}
+
+fn value(c: Option<CallCell>) -> V {
+    c.map_or(V::Null, |c| V::metric(typed(c)))
 }
 
 fn row(table: &CallsTable, r: &CallsRecord) -> Vec<V> {
@@ -185,6 +198,9 @@ pub fn write_calls<W: Write>(table: &CallsTable, format: TableFormat, out: &mut 
         let answer = table.analytics_answer().unwrap_or(&every);
         return write_analytics(&CallsAnswer { table, answer }, out);
     }
+    if format == TableFormat::Parquet {
+        return calls_parquet(table, out);
+    }
     let head = calls_header(table);
     let text_cols = table.key_columns().len() + 2;
     write_rows(
@@ -194,4 +210,25 @@ pub fn write_calls<W: Write>(table: &CallsTable, format: TableFormat, out: &mut 
         format,
         out,
     )
+}
+
+/// A calls table as one Parquet file (see `table_parquet`).
+#[cfg(feature = "parquet")]
+fn calls_parquet<W: Write>(table: &CallsTable, out: &mut W) -> Result<()> {
+    let metrics = table.columns().indexed().map(|(_, c)| (c.name, c.stored));
+    let mut t = TableParquet::buckets(out, &table.tz(), table.key_columns(), metrics)?;
+    for r in table.records() {
+        let (s, e) = (r.bucket_start().timestamp(), r.bucket_end().timestamp());
+        let cells = table
+            .columns()
+            .indexed()
+            .filter_map(|(i, _)| r.metrics.cell(i));
+        t.bucket_row(r.keys(), s, e, cells.map(typed))?;
+    }
+    t.finish()
+}
+
+#[cfg(not(feature = "parquet"))]
+fn calls_parquet<W: Write>(_: &CallsTable, _: &mut W) -> Result<()> {
+    Err(super::parquet_refused())
 }

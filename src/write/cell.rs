@@ -7,7 +7,59 @@ use std::fmt::Write as _;
 use chrono::{DateTime, FixedOffset};
 
 use crate::model::write_rfc3339;
-use crate::rollup::{scaled_hundredths, Cell, RawCell};
+use crate::rollup::{scaled_hundredths, Cell, RawCell, Stored};
+
+/// One value of a result table as an output with types takes it (see
+/// `table_parquet`); its text is the one the CSV prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Typed<'a> {
+    /// A key.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    Text(&'a str),
+    /// A bucket bound, milliseconds since the epoch.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    Instant(i64),
+    /// A whole number.
+    Whole(i128),
+    /// A fixed-point number, unscaled, with its digits after the point;
+    /// `None` when undefined (a ratio whose denominator is 0).
+    Fixed(Option<i128>, i8),
+}
+
+impl Typed<'_> {
+    /// How a metric value of this kind is stored.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn stored(self) -> Stored {
+        match self {
+            Typed::Fixed(_, s) if s == Stored::Hundredths.scale() => Stored::Hundredths,
+            Typed::Fixed(..) => Stored::Thousandths,
+            Typed::Text(_) | Typed::Instant(_) | Typed::Whole(_) => Stored::Whole,
+        }
+    }
+}
+
+impl RawCell {
+    /// The cell as a typed value: a ratio in hundredths.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn typed<'a>(self) -> Typed<'a> {
+        match self {
+            RawCell::Int(v) => Typed::Whole(v.into()),
+            RawCell::Signed(v) => Typed::Whole(v),
+            RawCell::Ratio(n, d, s) => Typed::Fixed(scaled_hundredths(n, d, s), 2),
+        }
+    }
+}
+
+/// `n` units of 10^-scale as text, e.g. `fixed_text(-1500, 3)` = `-1.500`.
+pub(crate) fn fixed_text(n: i128, scale: i8) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    let a = n.unsigned_abs();
+    if scale <= 0 {
+        return format!("{sign}{a}");
+    }
+    let p = 10u128.pow(scale as u32);
+    format!("{sign}{}.{:0w$}", a / p, a % p, w = scale as usize)
+}
 
 /// Appends `t` as RFC 3339 with its offset.
 pub(crate) fn rfc3339(out: &mut String, t: DateTime<FixedOffset>) {

@@ -25,7 +25,8 @@ impl Delimited {
             TableFormat::Json
             | TableFormat::Ndjson
             | TableFormat::Table
-            | TableFormat::Analytics => None,
+            | TableFormat::Analytics
+            | TableFormat::Parquet => None,
         }
     }
 

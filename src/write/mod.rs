@@ -15,6 +15,8 @@ mod rollup;
 mod rows;
 mod segments;
 mod table;
+#[cfg(feature = "parquet")]
+mod table_parquet;
 mod teleopti;
 mod timeline;
 
@@ -52,6 +54,19 @@ pub enum TableFormat {
     Markdown,
     /// RingCentral Analytics API response shape.
     Analytics,
+    /// One Apache Parquet file, typed: keys as text, bucket bounds as
+    /// zoned timestamps, counts as 64-bit integers, ratios as decimals
+    /// (cargo feature `parquet`).
+    Parquet,
+}
+
+/// The refusal of the Parquet format in a build without the `parquet`
+/// feature.
+#[cfg_attr(feature = "parquet", allow(dead_code))]
+pub(crate) fn parquet_refused() -> crate::Error {
+    crate::Error::usage(
+        "the parquet format needs the `parquet` cargo feature; rebuild with --features parquet",
+    )
 }
 
 /// Appends a finding as one JSON object with the keys `severity`,

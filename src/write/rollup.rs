@@ -11,8 +11,11 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::option::OptionName;
+use chrono_tz::Tz;
+
 use crate::rollup::{
-    AnalyticsAnswer, PackedRollup, ResponseVersion, RollupOutput, RollupStats, RollupTable,
+    AnalyticsAnswer, MetricColumns, Metrics, PackedRollup, ResponseVersion, RollupOutput,
+    RollupStats, RollupTable,
 };
 
 use super::table::RowStream;
@@ -32,7 +35,10 @@ pub fn write_rollup<W: Write>(
     only_analytics(output.analytics_answer(), format)?;
     match output {
         RollupOutput::Packed(p)
-            if !matches!(format, TableFormat::Table | TableFormat::Analytics) =>
+            if !matches!(
+                format,
+                TableFormat::Table | TableFormat::Analytics | TableFormat::Parquet
+            ) =>
         {
             write_packed(&p, format, out)?;
             Ok(p.stats().clone())
@@ -43,6 +49,30 @@ pub fn write_rollup<W: Write>(
         }
         RollupOutput::Packed(p) if format == TableFormat::Table => {
             super::table::write_aligned(&p, out)?;
+            Ok(p.stats().clone())
+        }
+        RollupOutput::Packed(p) if format == TableFormat::Parquet => {
+            write_parquet(
+                p.tz(),
+                p.key_columns(),
+                p.metric_columns(),
+                out,
+                &mut |row| {
+                    for i in 0..p.pieces() {
+                        let keys = p.piece_keys(i);
+                        let mut failed = None;
+                        p.for_each_bucket(i, &mut |s, e, m| {
+                            if failed.is_none() {
+                                failed = row(keys, s, e, m).err();
+                            }
+                        })?;
+                        if let Some(e) = failed {
+                            return Err(e);
+                        }
+                    }
+                    Ok(())
+                },
+            )?;
             Ok(p.stats().clone())
         }
         o => {
@@ -87,6 +117,39 @@ fn write_packed<W: Write>(p: &PackedRollup, format: TableFormat, out: &mut W) ->
         }
     }
     w.finish()
+}
+
+/// What hands every row of a rollup, in output order, to a row writer:
+/// its keys, bucket bounds (seconds since the epoch) and metrics.
+type EachRow<'a> =
+    dyn FnMut(&mut dyn FnMut(&[String], i64, i64, &Metrics) -> Result<()>) -> Result<()> + 'a;
+
+/// Writes the rows `each` gives as one Parquet file (see `table_parquet`).
+#[cfg(feature = "parquet")]
+fn write_parquet<W: Write>(
+    tz: Tz,
+    keys: &'static [&'static str],
+    cols: &MetricColumns,
+    out: &mut W,
+    each: &mut EachRow<'_>,
+) -> Result<()> {
+    let metrics = cols.iter().map(|c| (c.name, c.stored));
+    let mut t = super::table_parquet::TableParquet::buckets(out, &tz, keys, metrics)?;
+    let picked: Vec<usize> = cols.indexed().map(|(i, _)| i).collect();
+    each(&mut |k, s, e, m| t.bucket_row(k, s, e, picked.iter().map(|&i| m.raw_cell(i).typed())))?;
+    t.finish()
+}
+
+/// Without the `parquet` feature: refused by name.
+#[cfg(not(feature = "parquet"))]
+fn write_parquet<W: Write>(
+    _: Tz,
+    _: &'static [&'static str],
+    _: &MetricColumns,
+    _: &mut W,
+    _: &mut EachRow<'_>,
+) -> Result<()> {
+    Err(super::parquet_refused())
 }
 
 /// Refuses, in a format other than the Analytics response, what only that
@@ -169,6 +232,16 @@ pub fn write_table<W: Write>(table: &RollupTable, format: TableFormat, out: &mut
         }
         TableFormat::Table => super::table::aligned(table, &mut buf),
         TableFormat::Analytics => return super::analytics::write_analytics(table, out),
+        TableFormat::Parquet => {
+            let (keys, cols) = (table.key_columns(), table.metric_columns());
+            return write_parquet(table.tz(), keys, cols, out, &mut |row| {
+                for r in table.records() {
+                    let (s, e) = (r.bucket_start().timestamp(), r.bucket_end().timestamp());
+                    row(r.keys(), s, e, r.metrics())?;
+                }
+                Ok(())
+            });
+        }
     }
     flush(&mut buf, out)?;
     out.flush().map_err(io)

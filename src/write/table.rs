@@ -273,7 +273,12 @@ impl<'w, W: Write + ?Sized> RowStream<'w, W> {
                 buf.extend_from_slice(h.as_bytes());
             }
             None if format == TableFormat::Json => buf.push(b'['),
-            None => {}
+            None if format == TableFormat::Ndjson => {}
+            None => {
+                return Err(Error::usage(format!(
+                    "the {format:?} format is not written a line per row"
+                )))
+            }
         }
         Ok(RowStream {
             fmt: RowFormat::new(format, tz, key_columns, metric_columns),

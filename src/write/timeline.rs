@@ -18,7 +18,10 @@ use std::io::Write;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
+use super::cell::{fixed_text, Typed};
 use super::delimited::{aligned_line, widen, Delimited};
+#[cfg(feature = "parquet")]
+use super::table_parquet::TableParquet;
 use super::{json_string, TableFormat};
 use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
@@ -29,9 +32,7 @@ use crate::timeline::{
 
 /// Milliseconds as seconds with three decimals: `60000` → `60.000`.
 pub fn seconds_text(ms: i64) -> String {
-    let sign = if ms < 0 { "-" } else { "" };
-    let a = ms.unsigned_abs();
-    format!("{sign}{}.{:03}", a / 1000, a % 1000)
+    fixed_text(ms.into(), 3)
 }
 
 /// A value of one cell: text, and whether it is a JSON number.
@@ -42,6 +43,18 @@ pub(super) enum V {
 }
 
 impl V {
+    /// The cell of a metric value: its text as a number, or empty.
+    pub(super) fn metric(t: Typed<'_>) -> V {
+        match t {
+            Typed::Text(s) => V::Text(s.to_owned()),
+            // Milliseconds (a metric is never an instant).
+            Typed::Instant(n) => V::Num(n.to_string()),
+            Typed::Whole(n) => V::Num(n.to_string()),
+            Typed::Fixed(Some(n), scale) => V::Num(fixed_text(n, scale)),
+            Typed::Fixed(None, _) => V::Null,
+        }
+    }
+
     fn text(&self) -> &str {
         match self {
             V::Text(s) | V::Num(s) => s,
@@ -50,17 +63,23 @@ impl V {
     }
 }
 
-fn metric_values(s: &TimelineSums) -> [V; 7] {
+/// The values of [`TIMELINE_COLUMNS`]: counts, and seconds to the
+/// millisecond.
+fn metric_typed(s: &TimelineSums) -> [Typed<'static>; 7] {
+    let secs = |ms: Option<i64>| Typed::Fixed(ms.map(i128::from), 3);
     [
-        V::Num(s.segments_started.to_string()),
-        V::Num(s.interactions_started.to_string()),
-        V::Num(seconds_text(s.handle_ms)),
-        V::Num(seconds_text(s.recorded_ms)),
-        V::Num(s.peak_concurrency.to_string()),
-        s.avg_segment_ms()
-            .map_or(V::Null, |m| V::Num(seconds_text(m))),
-        V::Num(s.transfers.to_string()),
+        Typed::Whole(s.segments_started.into()),
+        Typed::Whole(s.interactions_started.into()),
+        secs(Some(s.handle_ms)),
+        secs(Some(s.recorded_ms)),
+        Typed::Whole(s.peak_concurrency.into()),
+        secs(s.avg_segment_ms()),
+        Typed::Whole(s.transfers.into()),
     ]
+}
+
+fn metric_values(s: &TimelineSums) -> [V; 7] {
+    metric_typed(s).map(V::metric)
 }
 
 fn rfc3339(t: DateTime<chrono::FixedOffset>) -> String {
@@ -286,6 +305,12 @@ pub(super) fn write_rows<W: Write>(
                 aligned_line(&mut buf, &width, text_cols, r.iter().map(String::as_str));
             }
         }
+        (None, TableFormat::Parquet) => {
+            return Err(Error::usage(
+                "the parquet format writes the tables of rollup, calls and timeline; write \
+                 interaction rows as csv, or segments with convert to parquet",
+            ))
+        }
         (None, _) => {
             return Err(Error::usage(
                 "the analytics format answers the Analytics API's call options, which segment \
@@ -298,7 +323,8 @@ pub(super) fn write_rows<W: Write>(
     out.flush().map_err(io)
 }
 
-/// Writes a timeline in `format`: csv, json, ndjson or table (the
+/// Writes a timeline in `format`: csv, tsv, markdown, json, ndjson, table
+/// or parquet (the
 /// Analytics API shape answers calls: [`write_calls`](super::write_calls)).
 ///
 /// ```
@@ -325,6 +351,9 @@ pub fn write_timeline<W: Write>(
     format: TableFormat,
     out: &mut W,
 ) -> Result<()> {
+    if format == TableFormat::Parquet {
+        return timeline_parquet(table, out);
+    }
     let head = timeline_header(table);
     let text_cols = table.key_columns().len() + 2;
     write_rows(
@@ -334,6 +363,24 @@ pub fn write_timeline<W: Write>(
         format,
         out,
     )
+}
+
+/// A timeline as one Parquet file (see `table_parquet`).
+#[cfg(feature = "parquet")]
+fn timeline_parquet<W: Write>(table: &TimelineTable, out: &mut W) -> Result<()> {
+    let kinds = metric_typed(&TimelineSums::default()).map(|t| t.stored());
+    let metrics = TIMELINE_COLUMNS.into_iter().zip(kinds);
+    let mut t = TableParquet::buckets(out, &table.tz(), table.key_columns(), metrics)?;
+    for r in table.records() {
+        let (s, e) = (r.bucket_start().timestamp(), r.bucket_end().timestamp());
+        t.bucket_row(r.keys(), s, e, metric_typed(&r.sums))?;
+    }
+    t.finish()
+}
+
+#[cfg(not(feature = "parquet"))]
+fn timeline_parquet<W: Write>(_: &TimelineTable, _: &mut W) -> Result<()> {
+    Err(super::parquet_refused())
 }
 
 /// Writes one row per interaction (csv, json, ndjson or table), times in

@@ -15,7 +15,7 @@ use ringcx_reports::window::{BucketInterval, WeekStart};
 use ringcx_reports::write::{write_calls, TableFormat};
 use ringcx_reports::Error;
 
-use crate::common::{one_of, parse_tz, Output, ReadOpts, TimeArgs};
+use crate::common::{self, one_of, parse_tz, Output, ReadOpts, TimeArgs};
 use crate::progress::Bar;
 
 /// The formats of calls: a subset of [`TableFormat`].
@@ -27,6 +27,7 @@ const FORMATS: &[TableFormat] = &[
     TableFormat::Table,
     TableFormat::Markdown,
     TableFormat::Analytics,
+    TableFormat::Parquet,
 ];
 
 /// Calls (interactions) of interaction metadata per key and DST-correct
@@ -130,6 +131,7 @@ fn build(a: &Args) -> Result<Calls, Error> {
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let calls = build(&a)?;
+    common::binary_output(a.format, a.output.as_ref())?;
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
     let bar = Bar::for_files(quiet, "calls", &a.files);
     let table = calls.run_files(&a.files, &a.read.builder_counting(bar.as_ref()))?;

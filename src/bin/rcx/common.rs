@@ -425,6 +425,30 @@ pub const SEGMENT_FORMATS: &[TableFormat] = &[
     TableFormat::Markdown,
 ];
 
+/// The formats of segment timelines: [`SEGMENT_FORMATS`] and one Parquet
+/// file.
+pub const TIMELINE_FORMATS: &[TableFormat] = &[
+    TableFormat::Csv,
+    TableFormat::Tsv,
+    TableFormat::Json,
+    TableFormat::Ndjson,
+    TableFormat::Table,
+    TableFormat::Markdown,
+    TableFormat::Parquet,
+];
+
+/// Refuses to write the binary Parquet format to a terminal.
+pub fn binary_output(format: TableFormat, output: Option<&PathBuf>) -> Result<(), Error> {
+    use std::io::IsTerminal;
+    if format == TableFormat::Parquet && output.is_none() && io::stdout().is_terminal() {
+        return Err(Error::usage(
+            "--format parquet writes a binary file: give -o FILE.parquet, or redirect standard \
+             output",
+        ));
+    }
+    Ok(())
+}
+
 /// The group maps of a rollup: queues to queue groups, agents to agent
 /// groups (user groups, departments or sites; an id may be in several).
 #[derive(ClapArgs, Debug)]

@@ -152,6 +152,7 @@ fn columns_help() -> String {
 }
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
+    common::binary_output(a.format, a.output.as_ref())?;
     let mut out = Output::new(a.output.as_ref(), &a.rollup.inputs())?;
     let r = &a.rollup;
     let bar = Bar::for_files(quiet, "rolling up", &r.files);

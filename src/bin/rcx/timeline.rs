@@ -11,7 +11,7 @@ use ringcx_reports::write::{write_timeline, TableFormat};
 use ringcx_reports::Error;
 
 use crate::common::{
-    note, one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs, SEGMENT_FORMATS,
+    self, note, one_of, parse_tz, skipped_exit, warn, Output, ReadOpts, TimeArgs, TIMELINE_FORMATS,
 };
 use crate::progress::Bar;
 
@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     week_start: Option<WeekStart>,
     /// Output format.
-    #[arg(long, value_parser = one_of(SEGMENT_FORMATS), default_value = "csv")]
+    #[arg(long, value_parser = one_of(TIMELINE_FORMATS), default_value = "csv")]
     format: TableFormat,
     /// Write to FILE instead of standard output (a regular file is replaced
     /// atomically; a device, FIFO or socket is written through).
@@ -82,6 +82,7 @@ pub fn report(stats: &LoadStats, run: &[String], quiet: bool) -> ExitCode {
 
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     let timeline = build(&a)?;
+    common::binary_output(a.format, a.output.as_ref())?;
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
     let bar = Bar::for_files(quiet, "timeline", &a.files);
     let table = timeline.run_files(&a.files, &a.read.builder_counting(bar.as_ref()))?;
