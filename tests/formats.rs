@@ -207,3 +207,51 @@ fn no_header_reads_the_first_record_as_data() {
         stderr(&o)
     );
 }
+
+/// `--format parquet` on standard output (a pipe here): a Parquet file,
+/// whose bytes are the ones `-o` writes.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_goes_to_a_pipe_as_it_goes_to_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.parquet");
+    for cmd in [
+        ["rollup", "fixtures/queue_header.csv"],
+        ["calls", "fixtures/calls/segments_calls.ndjson"],
+        ["timeline", "fixtures/segments_timeline.ndjson"],
+    ] {
+        let piped = rcx(&[cmd[0], cmd[1], "--format", "parquet"]);
+        assert_eq!(code(&piped), 0, "{}", stderr(&piped));
+        let o = rcx(&[
+            cmd[0],
+            cmd[1],
+            "--format",
+            "parquet",
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let file = std::fs::read(&path).expect("read");
+        assert!(
+            file.starts_with(b"PAR1") && file.ends_with(b"PAR1"),
+            "{cmd:?}"
+        );
+        assert!(piped.stdout == file, "{cmd:?}");
+    }
+}
+
+/// Without the `parquet` feature the format is refused by name before any
+/// input is read.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_is_refused_by_name() {
+    for cmd in ["rollup", "calls", "timeline"] {
+        let o = rcx(&[cmd, "no-such-file", "--format", "parquet"]);
+        assert_eq!(code(&o), 2, "{cmd}");
+        assert!(
+            stderr(&o).contains("--format parquet needs the `parquet` cargo feature"),
+            "{cmd}: {}",
+            stderr(&o)
+        );
+    }
+}

@@ -437,9 +437,15 @@ pub const TIMELINE_FORMATS: &[TableFormat] = &[
     TableFormat::Parquet,
 ];
 
-/// Refuses to write the binary Parquet format to a terminal.
+/// Refuses the Parquet format before anything is read: in a build without
+/// it, or to a terminal.
 pub fn binary_output(format: TableFormat, output: Option<&PathBuf>) -> Result<(), Error> {
     use std::io::IsTerminal;
+    if format == TableFormat::Parquet && cfg!(not(feature = "parquet")) {
+        return Err(Error::usage(
+            "--format parquet needs the `parquet` cargo feature; rebuild with --features parquet",
+        ));
+    }
     if format == TableFormat::Parquet && output.is_none() && io::stdout().is_terminal() {
         return Err(Error::usage(
             "--format parquet writes a binary file: give -o FILE.parquet, or redirect standard \
