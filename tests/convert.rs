@@ -904,3 +904,62 @@ mod parquet_target {
         assert!(e.to_string().contains("not empty"), "{e}");
     }
 }
+
+/// Segment files convert to CSV and NDJSON as `rcx parse` prints them,
+/// files in the order given.
+#[test]
+fn segments_convert_to_what_parse_prints() {
+    let files = [
+        "fixtures/segments_mixed.ndjson",
+        "fixtures/segments_timeline.ndjson",
+    ];
+    for (to, format) in [("csv", "csv"), ("ndjson", "ndjson")] {
+        let mut want = String::new();
+        for (i, f) in files.iter().enumerate() {
+            let o = rcx(&["parse", f, "--format", format]);
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            let text = stdout(&o);
+            // One CSV header.
+            let skip = usize::from(i > 0 && format == "csv");
+            for line in text.lines().skip(skip) {
+                want.push_str(line);
+                want.push('\n');
+            }
+        }
+        let o = rcx(&["convert", "--to", to, files[0], files[1]]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(stdout(&o), want, "{to}");
+    }
+    // A dataset partitioned by date needs a local date, which segments
+    // lack; mixing segments with interval rows is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let o = rcx(&[
+        "convert",
+        files[0],
+        "--to",
+        "ndjson",
+        "fixtures/queue_header.csv",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the first input holds segments"),
+        "{}",
+        stderr(&o)
+    );
+    if cfg!(feature = "parquet") {
+        let o = rcx(&[
+            "convert",
+            files[0],
+            "--to",
+            "parquet",
+            "-o",
+            dir.path().join("ds").to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 2);
+        assert!(
+            stderr(&o).contains("segments have no local date"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}

@@ -211,3 +211,70 @@ fn duckdb_sums_converted_rows_to_the_rollup_totals() {
         )
     );
 }
+
+/// `convert` of segment files to one Parquet file: DuckDB reads a row per
+/// segment with typed instants and the events as a list of structs, with
+/// the counts and sums `rcx parse --format ndjson` gives.
+#[test]
+#[ignore = "needs DuckDB: RCX_DUCKDB_PYTHON=$(scripts/duckdb.sh)"]
+fn duckdb_reads_converted_segments_with_their_events() {
+    let files = [
+        "fixtures/segments_mixed.ndjson",
+        "fixtures/segments_timeline.ndjson",
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pq = dir.path().join("s.parquet");
+    let pq = pq.to_str().expect("utf8");
+    let o = rcx(&["convert", files[0], files[1], "--to", "parquet", "-o", pq]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The same from parse's NDJSON.
+    let (mut n, mut dur, mut lists, mut events, mut stops) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut first_start: Option<String> = None;
+    for f in files {
+        let o = rcx(&["parse", f, "--format", "ndjson"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        for line in stdout(&o).lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("json");
+            n += 1;
+            dur += v["segment_duration_ms"].as_u64().unwrap_or(0);
+            // Every instant prints in UTC with milliseconds: text order is
+            // time order.
+            let start = v["segment_start"].as_str().expect("start").to_owned();
+            if first_start.as_ref().is_none_or(|f| start < *f) {
+                first_start = Some(start);
+            }
+            if let Some(list) = v["events"].as_array() {
+                lists += 1;
+                events += list.len() as u64;
+                stops += list.iter().filter(|e| e["type"] == "REC_STOP").count() as u64;
+            }
+        }
+    }
+    let out = duckdb(&[
+        "query",
+        pq,
+        "SELECT count(*), sum(segment_duration_ms), count(events), sum(len(events)), \
+         sum(len(list_filter(events, lambda e: e.type = 'REC_STOP'))), \
+         strftime(min(segment_start), '%Y-%m-%dT%H:%M:%S.%g+00:00'), \
+         any_value(typeof(events)) FROM t",
+    ]);
+    let got: Vec<&str> = out.lines().nth(1).expect("values").split(',').collect();
+    assert_eq!(
+        got[..6],
+        [
+            n.to_string(),
+            dur.to_string(),
+            lists.to_string(),
+            events.to_string(),
+            stops.to_string(),
+            first_start.expect("a segment")
+        ],
+        "{out}"
+    );
+    // The type's own commas split it: the rest of the line.
+    assert_eq!(
+        got[6..].join(","),
+        "STRUCT(\"time\" TIMESTAMP WITH TIME ZONE, client_time TIMESTAMP WITH TIME ZONE, \
+         \"type\" VARCHAR)[]"
+    );
+}

@@ -702,7 +702,19 @@ fn parse_refuses_a_segment_ending_before_it_starts_and_a_repeated_key() {
              (value \"1\")\n"
         )
     );
-    // Segment files still have no interval layout to convert to.
+    // Segment files have no Teleopti layout.
     let o = rcx(&["convert", "--to", "teleopti", path]);
     assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        "rcx: segment files have no teleopti layout; convert them to csv, ndjson or parquet\n"
+    );
+    // Converted to CSV they stop at the repeat as `parse` does.
+    let o = rcx(&["convert", "--to", "csv", path]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains(&format!("{path}:3: error[T602]")),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -1,7 +1,9 @@
 //! Conversion of interval reports to other layouts (`rcx convert`, SPEC 6):
 //! the Calabrio/Teleopti import layout, canonical CSV and NDJSON (as
 //! `rcx parse` prints them) and, with the `parquet` feature, a Parquet
-//! dataset partitioned by local date.
+//! dataset partitioned by local date. Segment files (interaction
+//! metadata) convert to CSV, NDJSON or one Parquet file, in their own
+//! order (see `segments`).
 //!
 //! Every target gets the same rows in the same order: all sources (one
 //! report kind; any wire form the readers accept) merged and **sorted by
@@ -52,6 +54,7 @@
 //! ```
 
 mod inputs;
+mod segments;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -231,10 +234,6 @@ impl<T: IntervalRow> Sink<T> for crate::write::parquet::ParquetDirWriter<T> {
     }
 }
 
-fn segments_error() -> Error {
-    Error::usage("segment files have no interval layout to convert to")
-}
-
 /// One row with where it came from, as sorted.
 struct Entry<T> {
     row: T,
@@ -333,7 +332,10 @@ impl Converter {
             ReportKind::Queue => self.run::<QueueRow>(inputs, &mut sink, &mut stats)?,
             ReportKind::AgentExt => self.run::<AgentExtRow>(inputs, &mut sink, &mut stats)?,
             ReportKind::Agent => self.run::<AgentRow>(inputs, &mut sink, &mut stats)?,
-            ReportKind::Segments => return Err(segments_error()),
+            ReportKind::Segments => {
+                self.segments_to(inputs, &mut sink.out, &mut stats)?;
+                return Ok(stats);
+            }
         }
         sink.out.flush().map_err(|e| Error::io("<output>", e))?;
         Ok(stats)
@@ -374,7 +376,7 @@ impl Converter {
                 ReportKind::Queue => go::<QueueRow>(self, sources, dir, &mut stats)?,
                 ReportKind::AgentExt => go::<AgentExtRow>(self, sources, dir, &mut stats)?,
                 ReportKind::Agent => go::<AgentRow>(self, sources, dir, &mut stats)?,
-                ReportKind::Segments => return Err(segments_error()),
+                ReportKind::Segments => self.segments_parquet(sources, dir, &mut stats)?,
             }
             Ok(stats)
         }
@@ -388,17 +390,12 @@ impl Converter {
         }
     }
 
-    /// The report kind of the first source; segment files are refused.
+    /// The report kind of the first source.
     fn kind_of(&self, inputs: &mut Inputs<'_>) -> Result<ReportKind> {
         if inputs.len() == 0 {
             return Err(Error::usage("convert: no input"));
         }
-        match inputs.kind(0, &self.builder, self.progress.as_ref())? {
-            (ReportKind::Segments, file) => Err(Error::usage(format!(
-                "{file}: segment files have no interval layout to convert to"
-            ))),
-            (k, _) => Ok(k),
-        }
+        Ok(inputs.kind(0, &self.builder, self.progress.as_ref())?.0)
     }
 
     fn open<T: IntervalRow>(&self, inputs: &mut Inputs<'_>, i: usize) -> Result<Reader> {

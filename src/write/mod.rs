@@ -13,6 +13,8 @@ pub mod parquet;
 pub mod plot;
 mod rollup;
 mod rows;
+#[cfg(feature = "parquet")]
+mod segment_parquet;
 mod segments;
 mod table;
 #[cfg(feature = "parquet")]
@@ -27,6 +29,7 @@ pub use destination::{check_not_input, remove_temporaries, Destination};
 pub use interactions::{write_interactions_files, write_interactions_files_by};
 pub use rollup::{write_rollup, write_table};
 pub use rows::{write_rows, ParseFormat, RowStats, RowWriter};
+pub(crate) use segments::each_segment;
 pub use segments::{write_segments, SegmentWriter};
 pub(crate) use teleopti::check_teleopti_ids;
 pub use teleopti::TeleoptiWriter;

@@ -57,6 +57,8 @@ use crate::model::{Field, IntervalRow, Value};
 use crate::position::Location;
 use crate::write::Destination;
 
+pub use super::segment_parquet::{segment_schema, SegmentParquetWriter};
+
 /// Precision of the `avg_avail_member_cnt` decimal column.
 pub const DECIMAL_PRECISION: u8 = 38;
 /// Scale (digits after the point) of the `avg_avail_member_cnt` column.

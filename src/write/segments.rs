@@ -19,8 +19,8 @@ use crate::model::{format_instant, Segment};
 use crate::read::Reader;
 use crate::validate::segments::{duplicate_error, SegmentKeySet, DEFAULT_MAX_SEGMENT_KEYS};
 
-/// One value of a segment, for the two output formats.
-enum V<'a> {
+/// One value of a segment, for the output formats.
+pub(super) enum V<'a> {
     Text(Option<&'a str>),
     Int(Option<u64>),
     Time(Option<DateTime<Utc>>),
@@ -29,7 +29,7 @@ enum V<'a> {
 }
 
 /// The values of `s` in the order of [`Segment::FIELDS`].
-fn values(s: &Segment) -> [V<'_>; 28] {
+pub(super) fn values(s: &Segment) -> [V<'_>; 28] {
     fn t(o: &Option<String>) -> V<'_> {
         V::Text(o.as_deref())
     }
@@ -233,6 +233,21 @@ pub fn write_segments<W: Write>(
     skip_invalid: bool,
     stats: &mut RowStats,
 ) -> Result<()> {
+    each_segment(reader, skip_invalid, stats, &mut |seg| {
+        writer
+            .write_segment(out, seg)
+            .map_err(|e| Error::io("<output>", e))
+    })
+}
+
+/// Hands every segment of `reader` to `each`, with the checks and the
+/// stop-or-skip policy of [`write_segments`]; `each` counts as written.
+pub(crate) fn each_segment(
+    reader: &mut Reader,
+    skip_invalid: bool,
+    stats: &mut RowStats,
+    each: &mut dyn FnMut(&Segment) -> Result<()>,
+) -> Result<()> {
     let mut seg = Segment::default();
     let mut keys = SegmentKeySet::new(DEFAULT_MAX_SEGMENT_KEYS);
     loop {
@@ -249,9 +264,7 @@ pub fn write_segments<W: Write>(
                     stats.skip_or_stop(e, skip_invalid, reader.is_finished())?;
                     continue;
                 }
-                writer
-                    .write_segment(out, &seg)
-                    .map_err(|e| Error::io("<output>", e))?;
+                each(&seg)?;
                 stats.rows += 1;
             }
             Ok(false) => break,

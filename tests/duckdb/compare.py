@@ -8,7 +8,8 @@
       same instant.
 
   compare.py query PARQUET SQL
-      Runs SQL over the view `t` of the Parquet file and prints its one row,
+      Runs SQL over the view `t` of the Parquet file, in a session whose
+      time zone is UTC, and prints its one row,
       comma-separated (NULL as an empty field), after the DuckDB type of each
       result column.
 """
@@ -71,6 +72,7 @@ def table(parquet, csv_path, types):
 
 def query(parquet, sql):
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
     con.sql(f"CREATE VIEW t AS SELECT * FROM read_parquet('{parquet}')")
     rel = con.sql(sql)
     rows = rel.fetchall()

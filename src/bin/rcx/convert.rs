@@ -13,7 +13,9 @@ use crate::progress::Bar;
 
 /// Convert interval reports (any wire form; one report kind) to another
 /// layout. Rows are sorted by interval start, then key; a repeated key and
-/// start is an error (F401).
+/// start is an error (F401). Segment files (interaction metadata) convert
+/// to csv or ndjson (as `rcx parse` prints them) or one parquet file, a row
+/// per segment with its events as a list, in file order.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// Input files (`-` for standard input).
