@@ -68,7 +68,8 @@ pub enum TableFormat {
 #[cfg_attr(feature = "parquet", allow(dead_code))]
 pub(crate) fn parquet_refused() -> crate::Error {
     crate::Error::usage(
-        "the parquet format needs the `parquet` cargo feature; rebuild with --features parquet",
+        "the parquet format needs the `parquet` cargo feature of ringcx-reports, which this build \
+         was compiled without",
     )
 }
 
