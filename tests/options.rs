@@ -79,7 +79,9 @@ fn every_option_value_is_spelled_as_the_spec_spells_it() {
             "ndjson",
             "table",
             "markdown",
-            "analytics"
+            "analytics",
+            // SPEC 9: `rollup --format parquet`.
+            "parquet"
         ]
     );
     assert_eq!(names::<ParseFormat>(), ["ndjson", "csv"]);

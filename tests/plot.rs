@@ -297,3 +297,37 @@ fn cli_usage_errors_exit_2() {
     assert_eq!(code(&o), 2);
     assert_eq!(stderr(&o), "rcx: max panels must be at least 1\n");
 }
+
+/// `rcx plot` holds only the keys it draws (`RollupOutput::head`): the
+/// chart of a head is the chart of the whole table, byte for byte, with the
+/// keys not drawn counted in the subtitle and the note.
+#[test]
+fn a_head_draws_what_the_whole_table_draws() {
+    use ringcx_reports::write::plot::render_head;
+    for (name, max_panels, interval) in [
+        ("queue_header.csv", 1, BucketInterval::Hour),
+        ("queue_header.csv", 5, BucketInterval::Native),
+        ("agent_ext_quoted.csv", 1, BucketInterval::Day),
+    ] {
+        let rollup = Rollup::new().interval(interval);
+        let path = fixture(name);
+        let whole = rollup
+            .run_files(&[&path], &builder("UTC"))
+            .expect("rollup");
+        let head = rollup
+            .output_files(&[&path], &builder("UTC"))
+            .and_then(|o| o.head(max_panels))
+            .expect("head");
+        assert!(head.table().records().len() <= whole.records().len());
+        let o = PlotOptions {
+            max_panels,
+            ..PlotOptions::default()
+        };
+        let mut got = Vec::new();
+        let s = render_head(&head, &o, PlotFormat::Svg, &mut got).expect("render");
+        let want = bytes(&whole, &o, PlotFormat::Svg);
+        assert!(got == want, "{name} {max_panels}");
+        assert_eq!(s.keys, 2, "{name}");
+        assert_eq!(s.hidden(), 2 - s.panels, "{name}");
+    }
+}

@@ -395,7 +395,8 @@ fn vendor_samples_of_both_generations_as_timelines() {
     ]);
     assert_eq!(code(&out), 2);
     assert!(
-        stderr(&out).contains("[possible values: csv, tsv, json, ndjson, table, markdown]"),
+        stderr(&out)
+            .contains("[possible values: csv, tsv, json, ndjson, table, markdown, parquet]"),
         "{}",
         stderr(&out)
     );

@@ -44,6 +44,7 @@ mod chunked;
 mod column;
 mod engine;
 mod groups;
+mod head;
 mod inputs;
 mod metrics;
 mod output;
@@ -67,6 +68,9 @@ pub(crate) use column::{pick_columns, Stored};
 pub use column::{Cell, Column, Unit};
 pub use engine::RollupRow;
 pub use groups::{GroupMap, GroupOf, UNMAPPED};
+#[cfg_attr(not(feature = "plot"), allow(unused_imports))]
+pub(crate) use head::keys_and_span;
+pub use head::{RollupHead, Span};
 pub use metrics::{
     report_columns, AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics,
     Offered, QueueCounts, QueueFractions, QueueMetrics, ShortAbandons, SlFormula, AGENT_COLUMNS,

@@ -14,7 +14,7 @@ use super::engine::{nowhere, Partial, RollupRow, Skips};
 use super::metrics::{
     AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics, QueueMetrics,
 };
-use super::{chunked, AnalyticsAnswer, Grouping, Plan};
+use super::{chunked, AnalyticsAnswer, Grouping, Plan, RollupHead};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
@@ -56,7 +56,7 @@ impl RollupOutput {
     pub fn into_table(self) -> Result<RollupTable> {
         match self {
             RollupOutput::Table(t) => Ok(t),
-            RollupOutput::Packed(p) => p.0.into_table(),
+            RollupOutput::Packed(p) => Ok(p.0.head(usize::MAX)?.into_table()),
         }
     }
 
@@ -101,6 +101,11 @@ impl PackedRollup {
     /// What the Analytics response answers.
     pub fn analytics_answer(&self) -> &AnalyticsAnswer {
         &self.0.plan().answer
+    }
+    /// The records of the first `max_keys` keys, with the number of keys
+    /// and the span of all buckets (see [`RollupOutput::head`]).
+    pub fn head(&self, max_keys: usize) -> Result<RollupHead> {
+        self.0.head(max_keys)
     }
     /// The plan the rollup ran.
     pub(crate) fn plan(&self) -> &Plan {
@@ -147,7 +152,7 @@ impl fmt::Debug for RollupOutput {
 
 /// [`Finished`] for any sums type.
 trait Packed: Send + Sync {
-    fn into_table(self: Box<Self>) -> Result<RollupTable>;
+    fn head(&self, max_keys: usize) -> Result<RollupHead>;
     fn plan(&self) -> &Plan;
     fn stats(&self) -> &RollupStats;
     fn stats_mut(&mut self) -> &mut RollupStats;
@@ -232,21 +237,30 @@ impl<S: Measured + Send + Sync + 'static> Finished<S> {
 }
 
 impl<S: Measured + Send + Sync + 'static> Packed for Finished<S> {
-    fn into_table(self: Box<Self>) -> Result<RollupTable> {
+    fn head(&self, max_keys: usize) -> Result<RollupHead> {
         let tz = self.plan.tz;
-        let mut records = Vec::new();
-        self.each(|keys, r| {
-            if let Some((s, e, metrics)) = r {
+        let (mut records, mut keys, mut span) = (Vec::new(), 0, None::<(i64, i64)>);
+        self.each(|k, r| {
+            let Some((s, e, metrics)) = r else {
+                keys += 1;
+                return Ok(());
+            };
+            span = Some(span.map_or((s, e), |(a, b)| (a.min(s), b.max(e))));
+            if keys <= max_keys {
+                let (start, end) = (in_zone(&tz, s), in_zone(&tz, e));
+                let keys = k.to_vec();
                 records.push(RollupRecord {
-                    keys: keys.to_vec(),
-                    start: in_zone(&tz, s),
-                    end: in_zone(&tz, e),
+                    keys,
+                    start,
+                    end,
                     metrics,
                 });
             }
             Ok(())
         })?;
-        Ok(table_of(&self.plan, records, self.stats.clone()))
+        let table = table_of(&self.plan, records, self.stats.clone());
+        let span = span.map(|(s, e)| (in_zone(&tz, s), in_zone(&tz, e)));
+        Ok(RollupHead::new(table, keys, span))
     }
 
     fn plan(&self) -> &Plan {
@@ -370,6 +384,15 @@ pub struct RollupTable {
 }
 
 impl RollupTable {
+    /// Keeps the records of the first `n` keys.
+    pub(super) fn keep_first_keys(&mut self, n: usize) {
+        let mut keys = 0;
+        let cut = (0..self.records.len()).find(|&i| {
+            keys += usize::from(i == 0 || self.records[i - 1].keys != self.records[i].keys);
+            keys > n
+        });
+        self.records.truncate(cut.unwrap_or(self.records.len()));
+    }
     /// The start of every `interval` bucket of the range the rows were
     /// limited to (`from` and `to`, both given), empty ones too, in order:
     /// the points of an Analytics timeline (`interval` the table's), the

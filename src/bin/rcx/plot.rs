@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args as ClapArgs;
 use ringcx_reports::write::plot::{
-    render_to_path, PlotFormat, PlotOptions, DEFAULT_MAX_PANELS, DEFAULT_WIDTH,
+    render_head_to_path, PlotFormat, PlotOptions, DEFAULT_MAX_PANELS, DEFAULT_WIDTH,
 };
 use ringcx_reports::Error;
 
@@ -42,8 +42,10 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     // file is read.
     PlotFormat::from_path(&a.output)?;
     check_output(&a.output, &a.rollup.inputs())?;
-    let table = a.rollup.run()?;
-    let stats = table.stats();
+    // Only the keys drawn are held (plus the count of keys and the span of
+    // all buckets), however many keys the rollup finds.
+    let head = a.rollup.output(quiet)?.head(a.max_panels)?;
+    let stats = head.table().stats();
     warn(&stats.warnings);
     let opts = PlotOptions {
         width: a.width,
@@ -51,7 +53,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
         max_panels: a.max_panels,
         title: a.title,
     };
-    let summary = render_to_path(&table, &opts, &a.output)?;
+    let summary = render_head_to_path(&head, &opts, &a.output)?;
     if summary.hidden() > 0 && !quiet {
         eprintln!(
             "rcx: {} more key(s) not shown; {} of {} drawn (--max-panels {})",

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use chrono_tz::Tz;
 use clap::Args as ClapArgs;
 use ringcx_reports::rollup::{
-    AnalyticsRequest, Column, Grouping, Offered, Rollup, RollupStats, RollupTable, ShortAbandons,
+    AnalyticsRequest, Column, Grouping, Offered, Rollup, RollupOutput, RollupStats, ShortAbandons,
     SlFormula, AGENT_COLUMNS, AGENT_EXT_COLUMNS, QUEUE_COLUMNS,
 };
 use ringcx_reports::window::{Attribution, BucketInterval, WeekStart};
@@ -124,10 +124,12 @@ impl RollupOpts {
         self.files.iter().cloned().chain(extra).collect()
     }
 
-    /// Builds the rollup from the options and runs it on the files.
+    /// Builds the rollup from the options and runs it on the files, with a
+    /// progress bar unless `quiet`.
     #[cfg_attr(not(feature = "plot"), allow(dead_code))]
-    pub fn run(&self) -> Result<RollupTable, Error> {
-        build(self)?.run_files(&self.files, &self.read.builder())
+    pub fn output(&self, quiet: bool) -> Result<RollupOutput, Error> {
+        let bar = Bar::for_files(quiet, "rolling up", &self.files);
+        build(self)?.output_files(&self.files, &self.read.builder_counting(bar.as_ref()))
     }
 }
 

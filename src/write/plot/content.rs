@@ -11,7 +11,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::model::ReportKind;
-use crate::rollup::{Grouping, Metrics, RollupRecord, RollupTable};
+use crate::rollup::{Grouping, Metrics, RollupRecord, RollupTable, Span};
 use crate::window::BucketInterval;
 
 const OFFERED: RGBColor = RGBColor(0x9e, 0xca, 0xe1);
@@ -197,18 +197,19 @@ pub(super) fn title_of(table: &RollupTable) -> String {
     )
 }
 
-pub(super) fn subtitle_of(table: &RollupTable, keys: usize, panels: usize) -> String {
-    let recs = table.records();
-    let span = match (
-        recs.iter().map(|r| r.bucket_start()).min(),
-        recs.iter().map(|r| r.bucket_end()).max(),
-    ) {
-        (Some(a), Some(b)) => format!(
+pub(super) fn subtitle_of(
+    table: &RollupTable,
+    span: Option<Span>,
+    keys: usize,
+    panels: usize,
+) -> String {
+    let span = match span {
+        Some((a, b)) => format!(
             "{} to {}",
             a.format("%Y-%m-%d %H:%M %:z"),
             b.format("%Y-%m-%d %H:%M %:z")
         ),
-        _ => "no rows".to_owned(),
+        None => "no rows".to_owned(),
     };
     let mut s = format!(
         "{span} · {keys} key{} ({panels} shown) · {} rows",

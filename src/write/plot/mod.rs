@@ -60,7 +60,7 @@ use self::content::{keys_of, subtitle_of, title_of};
 use self::draw::{draw_err, Job};
 use self::font::{font_family, glyph_font, GlyphBackend};
 use crate::error::{Error, Result};
-use crate::rollup::RollupTable;
+use crate::rollup::{keys_and_span, RollupHead, RollupTable, Span};
 use crate::write::Destination;
 
 /// The default image width in pixels.
@@ -165,6 +165,32 @@ pub fn render<W: Write>(
     table: &RollupTable,
     opts: &PlotOptions,
     format: PlotFormat,
+    out: W,
+) -> Result<PlotSummary> {
+    let (keys, span) = keys_and_span(table.records());
+    render_chart(table, keys, span, opts, format, out)
+}
+
+/// Renders the first keys of a rollup ([`RollupOutput::head`] of at least
+/// `opts.max_panels` keys), as [`render`] renders the whole table: the
+/// subtitle and the note count every key of the result.
+///
+/// [`RollupOutput::head`]: crate::rollup::RollupOutput::head
+pub fn render_head<W: Write>(
+    head: &RollupHead,
+    opts: &PlotOptions,
+    format: PlotFormat,
+    out: W,
+) -> Result<PlotSummary> {
+    render_chart(head.table(), head.keys(), head.span(), opts, format, out)
+}
+
+fn render_chart<W: Write>(
+    table: &RollupTable,
+    all_keys: usize,
+    span: Option<Span>,
+    opts: &PlotOptions,
+    format: PlotFormat,
     mut out: W,
 ) -> Result<PlotSummary> {
     let family = font_family()?;
@@ -179,7 +205,7 @@ pub fn render<W: Write>(
     }
     let keys = keys_of(table);
     let panels = keys.len().min(opts.max_panels);
-    let hidden = keys.len() - panels;
+    let hidden = all_keys.saturating_sub(panels);
     let foot = if hidden > 0 { NOTE_H } else { FOOT_PAD };
     let slots = panels.max(1) as u32;
     let height = match opts.height {
@@ -197,7 +223,7 @@ pub fn render<W: Write>(
     };
     let size = (opts.width, height);
     let summary = PlotSummary {
-        keys: keys.len(),
+        keys: all_keys,
         panels,
         width: opts.width,
         height,
@@ -207,7 +233,7 @@ pub fn render<W: Write>(
         keys: &keys[..panels],
         hidden,
         title: opts.title.clone().unwrap_or_else(|| title_of(table)),
-        subtitle: subtitle_of(table, keys.len(), panels),
+        subtitle: subtitle_of(table, span, all_keys, panels),
         family,
         foot,
     };
@@ -281,6 +307,21 @@ pub fn render_to_path(
     let format = PlotFormat::from_path(path)?;
     let mut file = Destination::create(path)?;
     let summary = render(table, opts, format, &mut file)?;
+    file.commit()?;
+    Ok(summary)
+}
+
+/// Renders the first keys of a rollup to `path`, as [`render_to_path`]
+/// renders a table (see [`render_head`]).
+pub fn render_head_to_path(
+    head: &RollupHead,
+    opts: &PlotOptions,
+    path: impl AsRef<Path>,
+) -> Result<PlotSummary> {
+    let path = path.as_ref();
+    let format = PlotFormat::from_path(path)?;
+    let mut file = Destination::create(path)?;
+    let summary = render_head(head, opts, format, &mut file)?;
     file.commit()?;
     Ok(summary)
 }
