@@ -311,9 +311,7 @@ fn a_head_draws_what_the_whole_table_draws() {
     ] {
         let rollup = Rollup::new().interval(interval);
         let path = fixture(name);
-        let whole = rollup
-            .run_files(&[&path], &builder("UTC"))
-            .expect("rollup");
+        let whole = rollup.run_files(&[&path], &builder("UTC")).expect("rollup");
         let head = rollup
             .output_files(&[&path], &builder("UTC"))
             .and_then(|o| o.head(max_panels))

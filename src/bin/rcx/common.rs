@@ -416,17 +416,10 @@ impl ResponseOpts {
 /// [`TableFormat`] but the Analytics shape, which answers calls (`rcx
 /// analytics`, `rcx calls`); taking only these, `--help` lists what works
 /// and clap refuses the rest before any file is read.
-pub const SEGMENT_FORMATS: &[TableFormat] = &[
-    TableFormat::Csv,
-    TableFormat::Tsv,
-    TableFormat::Json,
-    TableFormat::Ndjson,
-    TableFormat::Table,
-    TableFormat::Markdown,
-];
+pub const SEGMENT_FORMATS: &[TableFormat] = TIMELINE_FORMATS.split_at(6).0;
 
-/// The formats of segment timelines: [`SEGMENT_FORMATS`] and one Parquet
-/// file.
+/// The formats of segment timelines: [`SEGMENT_FORMATS`] (the first six)
+/// and one Parquet file.
 pub const TIMELINE_FORMATS: &[TableFormat] = &[
     TableFormat::Csv,
     TableFormat::Tsv,

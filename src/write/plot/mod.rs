@@ -303,12 +303,9 @@ pub fn render_to_path(
     opts: &PlotOptions,
     path: impl AsRef<Path>,
 ) -> Result<PlotSummary> {
-    let path = path.as_ref();
-    let format = PlotFormat::from_path(path)?;
-    let mut file = Destination::create(path)?;
-    let summary = render(table, opts, format, &mut file)?;
-    file.commit()?;
-    Ok(summary)
+    to_path(path.as_ref(), |format, file| {
+        render(table, opts, format, file)
+    })
 }
 
 /// Renders the first keys of a rollup to `path`, as [`render_to_path`]
@@ -318,10 +315,20 @@ pub fn render_head_to_path(
     opts: &PlotOptions,
     path: impl AsRef<Path>,
 ) -> Result<PlotSummary> {
-    let path = path.as_ref();
+    to_path(path.as_ref(), |format, file| {
+        render_head(head, opts, format, file)
+    })
+}
+
+/// Renders with `render` into a [`Destination`] at `path`, in the format
+/// its extension names.
+fn to_path(
+    path: &Path,
+    render: impl FnOnce(PlotFormat, &mut Destination) -> Result<PlotSummary>,
+) -> Result<PlotSummary> {
     let format = PlotFormat::from_path(path)?;
     let mut file = Destination::create(path)?;
-    let summary = render_head(head, opts, format, &mut file)?;
+    let summary = render(format, &mut file)?;
     file.commit()?;
     Ok(summary)
 }
