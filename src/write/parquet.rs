@@ -312,7 +312,28 @@ impl<T: IntervalRow> std::fmt::Debug for ParquetDirWriter<T> {
     }
 }
 
-fn pq_err(file: &Path, e: impl std::fmt::Display) -> Error {
+/// The properties of every Parquet file rcx writes: Snappy, row groups of
+/// at most `row_group_rows` rows.
+pub(super) fn writer_props(row_group_rows: usize) -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(row_group_rows))
+        .build()
+}
+
+/// Writes `arrays` (the columns of `schema`) as one row group.
+pub(super) fn write_row_group<W: std::io::Write + Send>(
+    writer: &mut ArrowWriter<W>,
+    schema: &SchemaRef,
+    arrays: Vec<ArrayRef>,
+) -> parquet::errors::Result<()> {
+    let batch = RecordBatch::try_new(schema.clone(), arrays)?;
+    writer.write(&batch)?;
+    writer.flush()
+}
+
+/// A Parquet error writing `file`.
+pub(super) fn pq_err(file: &Path, e: impl std::fmt::Display) -> Error {
     Error::io(
         file.to_string_lossy(),
         std::io::Error::other(format!("parquet: {e}")),
@@ -409,10 +430,7 @@ impl<T: IntervalRow> ParquetDirWriter<T> {
     }
 
     fn open_file(&mut self, path: PathBuf, date: NaiveDate) -> Result<()> {
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(self.opts.row_group_rows))
-            .build();
+        let props = writer_props(self.opts.row_group_rows);
         let file = Destination::create(&path)?;
         let writer = ArrowWriter::try_new(file, self.schema.clone(), Some(props))
             .map_err(|e| pq_err(&path, e))?;

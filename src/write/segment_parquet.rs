@@ -21,13 +21,12 @@ use arrow_array::builder::{
     ArrayBuilder, BooleanBuilder, Int64Builder, ListBuilder, StringBuilder, StructBuilder,
     TimestampMillisecondBuilder,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::ArrayRef;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 
+use super::parquet::{pq_err, write_row_group, writer_props};
 use super::segments::{values, V};
 use super::table_parquet::ROW_GROUP;
 use super::Destination;
@@ -92,13 +91,6 @@ pub fn segment_schema() -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
-fn pq_err(file: &Path, e: impl std::fmt::Display) -> Error {
-    Error::io(
-        file.to_string_lossy(),
-        std::io::Error::other(format!("parquet: {e}")),
-    )
-}
-
 /// Writes segments, in the order given, to one Parquet file.
 pub struct SegmentParquetWriter {
     path: std::path::PathBuf,
@@ -139,10 +131,7 @@ impl SegmentParquetWriter {
                 }
             })
             .collect();
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(ROW_GROUP))
-            .build();
+        let props = writer_props(ROW_GROUP);
         let file = Destination::create(&path)?;
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| pq_err(&path, e))?;
@@ -227,12 +216,7 @@ impl SegmentParquetWriter {
             })
             .collect();
         self.len = 0;
-        let batch =
-            RecordBatch::try_new(self.schema.clone(), arrays).map_err(|e| pq_err(&self.path, e))?;
-        self.writer
-            .write(&batch)
-            .map_err(|e| pq_err(&self.path, e))?;
-        self.writer.flush().map_err(|e| pq_err(&self.path, e))
+        write_row_group(&mut self.writer, &self.schema, arrays).map_err(|e| pq_err(&self.path, e))
     }
 
     /// Writes the last row group and the footer, and puts the file in place.

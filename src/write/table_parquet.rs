@@ -21,13 +21,12 @@ use std::sync::Arc;
 use arrow_array::builder::{
     Decimal128Builder, Int64Builder, StringBuilder, TimestampMillisecondBuilder,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::ArrayRef;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 
 use super::cell::Typed;
+use super::parquet::{write_row_group, writer_props};
 use crate::error::{Error, Result};
 use crate::rollup::Stored;
 
@@ -114,10 +113,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
                 })
             })
             .collect::<Result<_>>()?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(ROW_GROUP))
-            .build();
+        let props = writer_props(ROW_GROUP);
         let writer =
             ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(pq_err)?;
         Ok(TableParquet {
@@ -208,9 +204,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
                 })
                 .collect();
             self.len = 0;
-            let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(pq_err)?;
-            self.writer.write(&batch).map_err(pq_err)?;
-            self.writer.flush().map_err(pq_err)?;
+            write_row_group(&mut self.writer, &self.schema, arrays).map_err(pq_err)?;
         }
         let bytes = std::mem::take(self.writer.inner_mut());
         self.out
