@@ -47,8 +47,6 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use chrono::{NaiveDate, Timelike};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
 use rust_decimal::Decimal;
 
 use crate::diagnostic::Code;
@@ -58,6 +56,7 @@ use crate::position::Location;
 use crate::write::Destination;
 
 pub use super::segment_parquet::{segment_schema, SegmentParquetWriter};
+use super::table_parquet::{pq_err, writer_props};
 
 /// Precision of the `avg_avail_member_cnt` decimal column.
 pub const DECIMAL_PRECISION: u8 = 38;
@@ -310,34 +309,6 @@ impl<T: IntervalRow> std::fmt::Debug for ParquetDirWriter<T> {
             .field("files", &self.files)
             .finish()
     }
-}
-
-/// The properties of every Parquet file rcx writes: Snappy, row groups of
-/// at most `row_group_rows` rows.
-pub(super) fn writer_props(row_group_rows: usize) -> WriterProperties {
-    WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(row_group_rows))
-        .build()
-}
-
-/// Writes `arrays` (the columns of `schema`) as one row group.
-pub(super) fn write_row_group<W: std::io::Write + Send>(
-    writer: &mut ArrowWriter<W>,
-    schema: &SchemaRef,
-    arrays: Vec<ArrayRef>,
-) -> parquet::errors::Result<()> {
-    let batch = RecordBatch::try_new(schema.clone(), arrays)?;
-    writer.write(&batch)?;
-    writer.flush()
-}
-
-/// A Parquet error writing `file`.
-pub(super) fn pq_err(file: &Path, e: impl std::fmt::Display) -> Error {
-    Error::io(
-        file.to_string_lossy(),
-        std::io::Error::other(format!("parquet: {e}")),
-    )
 }
 
 impl<T: IntervalRow> ParquetDirWriter<T> {

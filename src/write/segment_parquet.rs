@@ -26,9 +26,8 @@ use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
 use parquet::arrow::ArrowWriter;
 
-use super::parquet::{pq_err, write_row_group, writer_props};
 use super::segments::{values, V};
-use super::table_parquet::ROW_GROUP;
+use super::table_parquet::{pq_err, write_row_group, writer_props, ROW_GROUP};
 use super::Destination;
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};

@@ -16,17 +16,19 @@
 //! memory holds one row group whatever the table's length.
 
 use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{
     Decimal128Builder, Int64Builder, StringBuilder, TimestampMillisecondBuilder,
 };
-use arrow_array::ArrayRef;
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
 
 use super::cell::Typed;
-use super::parquet::{write_row_group, writer_props};
 use crate::error::{Error, Result};
 use crate::rollup::Stored;
 
@@ -65,7 +67,36 @@ pub(crate) struct TableParquet<'w, W: Write + ?Sized> {
     writer: ArrowWriter<Vec<u8>>,
 }
 
-fn pq_err(e: impl std::fmt::Display) -> Error {
+/// The properties of every Parquet file rcx writes: Snappy, row groups of
+/// at most `row_group_rows` rows.
+pub(super) fn writer_props(row_group_rows: usize) -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(row_group_rows))
+        .build()
+}
+
+/// Writes `arrays` (the columns of `schema`) as one row group.
+pub(super) fn write_row_group<W: std::io::Write + Send>(
+    writer: &mut ArrowWriter<W>,
+    schema: &SchemaRef,
+    arrays: Vec<ArrayRef>,
+) -> parquet::errors::Result<()> {
+    let batch = RecordBatch::try_new(schema.clone(), arrays)?;
+    writer.write(&batch)?;
+    writer.flush()
+}
+
+/// A Parquet error writing `file`.
+pub(super) fn pq_err(file: &Path, e: impl std::fmt::Display) -> Error {
+    Error::io(
+        file.to_string_lossy(),
+        std::io::Error::other(format!("parquet: {e}")),
+    )
+}
+
+/// A Parquet error writing the output.
+fn out_err(e: impl std::fmt::Display) -> Error {
     Error::io("<output>", std::io::Error::other(format!("parquet: {e}")))
 }
 
@@ -107,7 +138,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
                     Kind::Metric(s) => Builder::Fixed(
                         Decimal128Builder::new()
                             .with_precision_and_scale(PRECISION, s.scale())
-                            .map_err(pq_err)?,
+                            .map_err(out_err)?,
                         s.scale(),
                     ),
                 })
@@ -115,7 +146,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
             .collect::<Result<_>>()?;
         let props = writer_props(ROW_GROUP);
         let writer =
-            ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(pq_err)?;
+            ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(out_err)?;
         Ok(TableParquet {
             out,
             names,
@@ -131,7 +162,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
     /// added).
     pub(crate) fn row(&mut self, vals: &[Typed<'_>]) -> Result<()> {
         if vals.len() != self.cols.len() {
-            return Err(pq_err(format!(
+            return Err(out_err(format!(
                 "a row of {} values for {} columns",
                 vals.len(),
                 self.cols.len()
@@ -150,7 +181,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
                 _ => None,
             };
             if let Some((n, what)) = bad {
-                return Err(pq_err(format!(
+                return Err(out_err(format!(
                     "column {}: {n} does not fit {what}",
                     self.names[i]
                 )));
@@ -166,7 +197,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
             _ => false,
         };
         if let Some(i) = (0..vals.len()).find(|&i| !fits(&self.cols[i], &vals[i])) {
-            return Err(pq_err(format!(
+            return Err(out_err(format!(
                 "column {}: a value of another type ({:?})",
                 self.names[i], vals[i]
             )));
@@ -204,7 +235,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
                 })
                 .collect();
             self.len = 0;
-            write_row_group(&mut self.writer, &self.schema, arrays).map_err(pq_err)?;
+            write_row_group(&mut self.writer, &self.schema, arrays).map_err(out_err)?;
         }
         let bytes = std::mem::take(self.writer.inner_mut());
         self.out
@@ -215,7 +246,7 @@ impl<'w, W: Write + ?Sized> TableParquet<'w, W> {
     /// Writes the last row group and the file's footer.
     pub(crate) fn finish(mut self) -> Result<()> {
         self.flush()?;
-        let rest = self.writer.into_inner().map_err(pq_err)?;
+        let rest = self.writer.into_inner().map_err(out_err)?;
         self.out
             .write_all(&rest)
             .and_then(|()| self.out.flush())
