@@ -68,6 +68,8 @@ options! {
     /// The bucket width
     /// ([`Window::interval`](crate::window::Window::interval)).
     Interval = "interval";
+    /// The bucket zone ([`Window::tz`](crate::window::Window::tz)).
+    Tz = "tz";
     /// Where a row that does not nest in a bucket goes
     /// ([`Rollup::attribution`](crate::rollup::Rollup::attribution)).
     Attribution = "attribution";

@@ -281,6 +281,7 @@ macro_rules! call_catalogue {
                 unit: Unit::$unit,
                 formula: $formula,
                 stored: stored(Unit::$unit),
+                def: None,
             }, )*
         ];
 

@@ -91,6 +91,15 @@ pub(crate) fn get_varint(buf: &[u8], at: &mut usize) -> u64 {
     v
 }
 
+/// How an accumulated value is taken from the rows: counted, summed (an
+/// absent value counts 0) or the maximum (an absent value counts 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Agg {
+    Count,
+    Sum,
+    Max,
+}
+
 macro_rules! sums {
     (
         $(#[$doc:meta])*
@@ -111,6 +120,25 @@ macro_rules! sums {
 
         impl $name {
             const COLUMNS: &'static [&'static str] = &["rows", $($col,)*];
+            /// Each accumulated value: its name, how it accumulates and
+            /// the source field it is taken from (the Parquet column
+            /// `rcx convert` writes).
+            pub(crate) const SOURCES: &'static [(&'static str, Agg, &'static str)] = &[
+                ("rows", Agg::Count, ""),
+                $( ($col, Agg::Sum, stringify!($src)), )*
+                $( ($mcol, Agg::Max, stringify!($msrc)), )*
+            ];
+            /// The accumulated value named `name` (a name of
+            /// [`SOURCES`](Self::SOURCES)).
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub(crate) fn value(&self, name: &str) -> Option<u64> {
+                match name {
+                    "rows" => Some(self.rows),
+                    $( $col => Some(self.$s), )*
+                    $( $mcol => Some(self.$m), )*
+                    _ => None,
+                }
+            }
         }
 
         impl Accumulator for $name {

@@ -101,6 +101,38 @@ pub struct Column {
     pub formula: &'static str,
     /// How its values are typed.
     pub(crate) stored: Stored,
+    /// How it is computed, in terms an SQL query can be generated from
+    /// (`None` for catalogues that have no SQL form).
+    pub(crate) def: Option<Def>,
+}
+
+/// How a metric column is computed from a bucket's accumulated values, as
+/// data: what [`Rollup::sql`](super::Rollup::sql) turns into SQL. The
+/// catalogue entry's code computes the same value (a unit test evaluates
+/// every definition against it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Def {
+    /// The accumulator's value of the same name: the rows summed, a sum or
+    /// a maximum of one source field (see the sums' `SOURCES`).
+    Stored,
+    /// The sum of these columns.
+    Cols(&'static [&'static str]),
+    /// A value the metric options decide (offered, the service-level and
+    /// abandon-rate fractions).
+    Derived(Derived),
+    /// `scale × Σ numerator columns / Σ denominator columns`, rounded half
+    /// away from zero to two places; empty when the denominator is 0.
+    Ratio(&'static [&'static str], &'static [&'static str], i128),
+}
+
+/// The option-dependent values of Queue Statistics (SPEC 4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Derived {
+    Offered,
+    SlNumerator,
+    SlDenominator,
+    AbandonNumerator,
+    AbandonDenominator,
 }
 
 /// The indices in `catalogue` of the metric columns named `names`, in that

@@ -12,13 +12,14 @@
 //! as a value outside 0–100 rather than being hidden.
 
 use std::fmt;
+use std::ops::{Add, Sub};
 use std::str::FromStr;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use super::accum::{Accumulator, AgentExtSums, AgentSums, QueueSums};
-use super::column::{pick_columns, Cell, Column, RawCell, Stored, Unit};
+use super::column::{pick_columns, Cell, Column, Def, Derived, RawCell, Stored, Unit};
 use super::Grouping;
 use crate::error::Result;
 use crate::model::ReportKind;
@@ -131,6 +132,16 @@ pub enum Offered {
     Direct,
 }
 
+impl Offered {
+    /// The Queue Statistics sums whose total is offered.
+    pub(crate) const fn terms(self) -> &'static [&'static str] {
+        match self {
+            Offered::DirectAndOverflow => &["direct", "overflow_in"],
+            Offered::Direct => &["direct"],
+        }
+    }
+}
+
 /// The options that change how queue metrics are computed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MetricOptions {
@@ -200,44 +211,70 @@ impl QueueCounts {
         sl_formula: SlFormula,
         short_abandons: ShortAbandons,
     ) -> QueueFractions {
-        let (a, w, b, sh, x, o) = (
-            self.answered as i128,
-            self.answered_within_sl as i128,
-            self.abandoned as i128,
-            self.short_abandoned as i128,
-            self.abandoned_within_sl as i128,
-            self.offered as i128,
+        let [sl_numerator, sl_denominator, abandon_numerator, abandon_denominator] = fraction_terms(
+            [
+                self.answered as i128,
+                self.answered_within_sl as i128,
+                self.abandoned as i128,
+                self.short_abandoned as i128,
+                self.abandoned_within_sl as i128,
+                self.offered as i128,
+            ],
+            0,
+            sl_formula,
+            short_abandons,
         );
-        // Short abandons are subtracted unless included.
-        let sub = match short_abandons {
-            ShortAbandons::Exclude => sh,
-            ShortAbandons::Include => 0,
-        };
-        let (sl_numerator, sl_denominator) = match sl_formula {
-            SlFormula::AbandonsAgainst => (w, a + b - sub),
-            SlFormula::AbandonsIgnored => (w, a + b - sub - x),
-            SlFormula::AbandonsPositive => (w + x + (sh - sub), a + b - sub),
-            SlFormula::Answered => (w, a),
-            SlFormula::Offered => (w, o),
-        };
         QueueFractions {
             sl_numerator,
             sl_denominator,
-            abandon_numerator: b - sub,
-            abandon_denominator: o - sub,
+            abandon_numerator,
+            abandon_denominator,
         }
     }
 }
 
+/// The fractions of SPEC 4.3 over anything that adds and subtracts (the
+/// integers [`QueueCounts::fractions`] computes with, the expressions
+/// `Rollup::sql` writes): from `[A, W, B, S, X, O]` and zero, the
+/// service-level numerator and denominator by `sl_formula`, then the
+/// abandon-rate numerator (B − S) and denominator (O − S); short abandons
+/// are subtracted from the denominators unless included (then added back,
+/// and to the numerator of `abandons-positive`).
+pub(crate) fn fraction_terms<T>(
+    [a, w, b, sh, x, o]: [T; 6],
+    zero: T,
+    sl_formula: SlFormula,
+    short_abandons: ShortAbandons,
+) -> [T; 4]
+where
+    T: Clone + Add<Output = T> + Sub<Output = T>,
+{
+    let sub = match short_abandons {
+        ShortAbandons::Exclude => sh.clone(),
+        ShortAbandons::Include => zero,
+    };
+    let base = a.clone() + b.clone() - sub.clone();
+    let (sl_numerator, sl_denominator) = match sl_formula {
+        SlFormula::AbandonsAgainst => (w, base),
+        SlFormula::AbandonsIgnored => (w, base - x),
+        SlFormula::AbandonsPositive => (w + x + (sh - sub.clone()), base),
+        SlFormula::Answered => (w, a),
+        SlFormula::Offered => (w, o.clone()),
+    };
+    [sl_numerator, sl_denominator, b - sub.clone(), o - sub]
+}
+
 /// Defines a report's catalogue: the column table, the index of each
 /// column, the cell of column `i` and a typed accessor for each ratio.
-/// One entry per column: `name: Unit, kind, "formula" => |m| cell`, where
-/// `kind` is `int`, `signed` or `ratio` and `m` is the report's metrics.
+/// One entry per column: `name: Unit, kind, def, "formula" => |m| cell`,
+/// where `kind` is `int`, `signed` or `ratio`, `def` the [`Def`] SQL is
+/// generated from (the unit test `definitions_compute_the_cells` holds it
+/// to the cell) and `m` is the report's metrics.
 macro_rules! catalogue {
     (
         $(#[$doc:meta])*
         $table:ident, $metrics:ty, $index:ident {
-            $( $name:ident : $unit:ident, $kind:ident, $formula:literal => |$m:ident| $cell:expr; )*
+            $( $name:ident : $unit:ident, $kind:ident, $def:expr, $formula:literal => |$m:ident| $cell:expr; )*
         }
     ) => {
         $(#[$doc])*
@@ -247,6 +284,7 @@ macro_rules! catalogue {
                 unit: Unit::$unit,
                 formula: $formula,
                 stored: catalogue!(@stored $kind),
+                def: Some($def),
             }, )*
         ];
 
@@ -288,66 +326,66 @@ macro_rules! catalogue {
 catalogue! {
     /// Queue Statistics metric columns, in output order (SPEC 4.4).
     QUEUE_COLUMNS, QueueMetrics, QueueColumn {
-        rows: Count, int, "source rows summed" => |m| Int(m.sums.rows);
-        direct: Count, int, "Σ offd_direct_call_cnt" => |m| Int(m.sums.direct);
-        overflow_in: Count, int, "Σ overflow_in_call_cnt" => |m| Int(m.sums.overflow_in);
-        overflow_out: Count, int, "Σ overflow_out_call_cnt" => |m| Int(m.sums.overflow_out);
-        answered: Count, int, "Σ answ_call_cnt" => |m| Int(m.sums.answered);
-        abandoned: Count, int, "Σ aband_call_cnt" => |m| Int(m.sums.abandoned);
-        short_abandoned: Count, int, "Σ aband_short_call_cnt" => |m| Int(m.sums.short_abandoned);
-        abandoned_within_sl: Count, int, "Σ aband_within_sl_cnt" => |m| Int(m.sums.abandoned_within_sl);
-        answered_within_sl: Count, int, "Σ ans_servicelevel_cnt" => |m| Int(m.sums.answered_within_sl);
-        offered: Count, int, "direct + overflow_in (direct alone when the `offered` option is direct)" => |m| Int(m.offered);
-        talk_s: Seconds, int, "Σ talking_call_dur" => |m| Int(m.sums.talk_s);
-        wrap_s: Seconds, int, "Σ wrap_up_dur" => |m| Int(m.sums.wrap_s);
-        handle_s: Seconds, int, "talk_s + wrap_s" => |m| Int(m.handle_s);
-        answer_wait_s: Seconds, int, "Σ queued_and_answ_call_dur" => |m| Int(m.sums.answer_wait_s);
-        abandon_wait_s: Seconds, int, "Σ queued_and_aband_call_dur" => |m| Int(m.sums.abandon_wait_s);
-        agent_wait_s: Seconds, int, "Σ wait_dur" => |m| Int(m.sums.agent_wait_s);
-        longest_answer_wait_s: Seconds, int, "max queued_answ_longest_que_dur" => |m| Int(m.sums.longest_answer_wait_s);
-        longest_abandon_wait_s: Seconds, int, "max queued_aband_longest_que_dur" => |m| Int(m.sums.longest_abandon_wait_s);
-        sl_numerator: Count, signed, "answered_within_sl (+ abandoned_within_sl when the `sl_formula` option is abandons-positive)" => |m| Signed(m.sl_numerator);
-        sl_denominator: Count, signed, "per the `sl_formula` option: answered + abandoned − short_abandoned by default" => |m| Signed(m.sl_denominator);
-        service_level_pct: Percent, ratio, "100 × sl_numerator / sl_denominator" => |m| Ratio(m.sl_numerator, m.sl_denominator, 100);
-        abandon_numerator: Count, signed, "abandoned − short_abandoned (abandoned when the `short_abandons` option is include)" => |m| Signed(m.abandon_numerator);
-        abandon_denominator: Count, signed, "offered − short_abandoned (offered when the `short_abandons` option is include)" => |m| Signed(m.abandon_denominator);
-        abandon_rate_pct: Percent, ratio, "100 × abandon_numerator / abandon_denominator" => |m| Ratio(m.abandon_numerator, m.abandon_denominator, 100);
-        aht_s: Seconds, ratio, "handle_s / answered" => |m| Ratio(m.handle_s as i128, m.sums.answered as i128, 1);
-        asa_s: Seconds, ratio, "answer_wait_s / answered" => |m| Ratio(m.sums.answer_wait_s as i128, m.sums.answered as i128, 1);
-        avg_abandon_wait_s: Seconds, ratio, "abandon_wait_s / abandoned" => |m| Ratio(m.sums.abandon_wait_s as i128, m.sums.abandoned as i128, 1);
-        occupancy_pct: Percent, ratio, "100 × handle_s / (handle_s + agent_wait_s)" => |m| Ratio(m.handle_s as i128, m.handle_s as i128 + m.sums.agent_wait_s as i128, 100);
+        rows: Count, int, Def::Stored, "source rows summed" => |m| Int(m.sums.rows);
+        direct: Count, int, Def::Stored, "Σ offd_direct_call_cnt" => |m| Int(m.sums.direct);
+        overflow_in: Count, int, Def::Stored, "Σ overflow_in_call_cnt" => |m| Int(m.sums.overflow_in);
+        overflow_out: Count, int, Def::Stored, "Σ overflow_out_call_cnt" => |m| Int(m.sums.overflow_out);
+        answered: Count, int, Def::Stored, "Σ answ_call_cnt" => |m| Int(m.sums.answered);
+        abandoned: Count, int, Def::Stored, "Σ aband_call_cnt" => |m| Int(m.sums.abandoned);
+        short_abandoned: Count, int, Def::Stored, "Σ aband_short_call_cnt" => |m| Int(m.sums.short_abandoned);
+        abandoned_within_sl: Count, int, Def::Stored, "Σ aband_within_sl_cnt" => |m| Int(m.sums.abandoned_within_sl);
+        answered_within_sl: Count, int, Def::Stored, "Σ ans_servicelevel_cnt" => |m| Int(m.sums.answered_within_sl);
+        offered: Count, int, Def::Derived(Derived::Offered), "direct + overflow_in (direct alone when the `offered` option is direct)" => |m| Int(m.offered);
+        talk_s: Seconds, int, Def::Stored, "Σ talking_call_dur" => |m| Int(m.sums.talk_s);
+        wrap_s: Seconds, int, Def::Stored, "Σ wrap_up_dur" => |m| Int(m.sums.wrap_s);
+        handle_s: Seconds, int, Def::Cols(&["talk_s", "wrap_s"]), "talk_s + wrap_s" => |m| Int(m.handle_s);
+        answer_wait_s: Seconds, int, Def::Stored, "Σ queued_and_answ_call_dur" => |m| Int(m.sums.answer_wait_s);
+        abandon_wait_s: Seconds, int, Def::Stored, "Σ queued_and_aband_call_dur" => |m| Int(m.sums.abandon_wait_s);
+        agent_wait_s: Seconds, int, Def::Stored, "Σ wait_dur" => |m| Int(m.sums.agent_wait_s);
+        longest_answer_wait_s: Seconds, int, Def::Stored, "max queued_answ_longest_que_dur" => |m| Int(m.sums.longest_answer_wait_s);
+        longest_abandon_wait_s: Seconds, int, Def::Stored, "max queued_aband_longest_que_dur" => |m| Int(m.sums.longest_abandon_wait_s);
+        sl_numerator: Count, signed, Def::Derived(Derived::SlNumerator), "answered_within_sl (+ abandoned_within_sl when the `sl_formula` option is abandons-positive)" => |m| Signed(m.sl_numerator);
+        sl_denominator: Count, signed, Def::Derived(Derived::SlDenominator), "per the `sl_formula` option: answered + abandoned − short_abandoned by default" => |m| Signed(m.sl_denominator);
+        service_level_pct: Percent, ratio, Def::Ratio(&["sl_numerator"], &["sl_denominator"], 100), "100 × sl_numerator / sl_denominator" => |m| Ratio(m.sl_numerator, m.sl_denominator, 100);
+        abandon_numerator: Count, signed, Def::Derived(Derived::AbandonNumerator), "abandoned − short_abandoned (abandoned when the `short_abandons` option is include)" => |m| Signed(m.abandon_numerator);
+        abandon_denominator: Count, signed, Def::Derived(Derived::AbandonDenominator), "offered − short_abandoned (offered when the `short_abandons` option is include)" => |m| Signed(m.abandon_denominator);
+        abandon_rate_pct: Percent, ratio, Def::Ratio(&["abandon_numerator"], &["abandon_denominator"], 100), "100 × abandon_numerator / abandon_denominator" => |m| Ratio(m.abandon_numerator, m.abandon_denominator, 100);
+        aht_s: Seconds, ratio, Def::Ratio(&["handle_s"], &["answered"], 1), "handle_s / answered" => |m| Ratio(m.handle_s as i128, m.sums.answered as i128, 1);
+        asa_s: Seconds, ratio, Def::Ratio(&["answer_wait_s"], &["answered"], 1), "answer_wait_s / answered" => |m| Ratio(m.sums.answer_wait_s as i128, m.sums.answered as i128, 1);
+        avg_abandon_wait_s: Seconds, ratio, Def::Ratio(&["abandon_wait_s"], &["abandoned"], 1), "abandon_wait_s / abandoned" => |m| Ratio(m.sums.abandon_wait_s as i128, m.sums.abandoned as i128, 1);
+        occupancy_pct: Percent, ratio, Def::Ratio(&["handle_s"], &["handle_s", "agent_wait_s"], 100), "100 × handle_s / (handle_s + agent_wait_s)" => |m| Ratio(m.handle_s as i128, m.handle_s as i128 + m.sums.agent_wait_s as i128, 100);
     }
 }
 
 catalogue! {
     /// Agent Extended Statistics metric columns, in output order (SPEC 4.4).
     AGENT_EXT_COLUMNS, AgentExtMetrics, AgentExtColumn {
-        rows: Count, int, "source rows summed" => |m| Int(m.sums.rows);
-        answered: Count, int, "Σ answ_call_cnt" => |m| Int(m.sums.answered);
-        transferred_out: Count, int, "Σ transfer_out_call_cnt" => |m| Int(m.sums.transferred_out);
-        talk_s: Seconds, int, "Σ talking_call_dur" => |m| Int(m.sums.talk_s);
-        wrap_s: Seconds, int, "Σ wrap_up_dur" => |m| Int(m.sums.wrap_s);
-        handle_s: Seconds, int, "talk_s + wrap_s" => |m| Int(m.handle_s);
-        aht_s: Seconds, ratio, "handle_s / answered" => |m| Ratio(m.handle_s as i128, m.sums.answered as i128, 1);
-        avg_talk_s: Seconds, ratio, "talk_s / answered" => |m| Ratio(m.sums.talk_s as i128, m.sums.answered as i128, 1);
-        avg_wrap_s: Seconds, ratio, "wrap_s / answered" => |m| Ratio(m.sums.wrap_s as i128, m.sums.answered as i128, 1);
-        transfer_rate_pct: Percent, ratio, "100 × transferred_out / answered" => |m| Ratio(m.sums.transferred_out as i128, m.sums.answered as i128, 100);
+        rows: Count, int, Def::Stored, "source rows summed" => |m| Int(m.sums.rows);
+        answered: Count, int, Def::Stored, "Σ answ_call_cnt" => |m| Int(m.sums.answered);
+        transferred_out: Count, int, Def::Stored, "Σ transfer_out_call_cnt" => |m| Int(m.sums.transferred_out);
+        talk_s: Seconds, int, Def::Stored, "Σ talking_call_dur" => |m| Int(m.sums.talk_s);
+        wrap_s: Seconds, int, Def::Stored, "Σ wrap_up_dur" => |m| Int(m.sums.wrap_s);
+        handle_s: Seconds, int, Def::Cols(&["talk_s", "wrap_s"]), "talk_s + wrap_s" => |m| Int(m.handle_s);
+        aht_s: Seconds, ratio, Def::Ratio(&["handle_s"], &["answered"], 1), "handle_s / answered" => |m| Ratio(m.handle_s as i128, m.sums.answered as i128, 1);
+        avg_talk_s: Seconds, ratio, Def::Ratio(&["talk_s"], &["answered"], 1), "talk_s / answered" => |m| Ratio(m.sums.talk_s as i128, m.sums.answered as i128, 1);
+        avg_wrap_s: Seconds, ratio, Def::Ratio(&["wrap_s"], &["answered"], 1), "wrap_s / answered" => |m| Ratio(m.sums.wrap_s as i128, m.sums.answered as i128, 1);
+        transfer_rate_pct: Percent, ratio, Def::Ratio(&["transferred_out"], &["answered"], 100), "100 × transferred_out / answered" => |m| Ratio(m.sums.transferred_out as i128, m.sums.answered as i128, 100);
     }
 }
 
 catalogue! {
     /// Agent Statistics metric columns, in output order (SPEC 4.4).
     AGENT_COLUMNS, AgentMetrics, AgentColumn {
-        rows: Count, int, "source rows summed" => |m| Int(m.sums.rows);
-        avail_s: Seconds, int, "Σ avail_dur" => |m| Int(m.sums.avail_s);
-        work_s: Seconds, int, "Σ tot_work_dur" => |m| Int(m.sums.work_s);
-        pause_s: Seconds, int, "Σ pause_dur" => |m| Int(m.sums.pause_s);
-        wait_s: Seconds, int, "Σ wait_dur" => |m| Int(m.sums.wait_s);
-        admin_s: Seconds, int, "Σ admin_dur" => |m| Int(m.sums.admin_s);
-        direct_in: Count, int, "Σ direct_in_call_cnt" => |m| Int(m.sums.direct_in);
-        direct_in_s: Seconds, int, "Σ direct_in_call_dur" => |m| Int(m.sums.direct_in_s);
-        direct_out: Count, int, "Σ direct_out_call_cnt" => |m| Int(m.sums.direct_out);
-        direct_out_s: Seconds, int, "Σ direct_out_call_dur" => |m| Int(m.sums.direct_out_s);
+        rows: Count, int, Def::Stored, "source rows summed" => |m| Int(m.sums.rows);
+        avail_s: Seconds, int, Def::Stored, "Σ avail_dur" => |m| Int(m.sums.avail_s);
+        work_s: Seconds, int, Def::Stored, "Σ tot_work_dur" => |m| Int(m.sums.work_s);
+        pause_s: Seconds, int, Def::Stored, "Σ pause_dur" => |m| Int(m.sums.pause_s);
+        wait_s: Seconds, int, Def::Stored, "Σ wait_dur" => |m| Int(m.sums.wait_s);
+        admin_s: Seconds, int, Def::Stored, "Σ admin_dur" => |m| Int(m.sums.admin_s);
+        direct_in: Count, int, Def::Stored, "Σ direct_in_call_cnt" => |m| Int(m.sums.direct_in);
+        direct_in_s: Seconds, int, Def::Stored, "Σ direct_in_call_dur" => |m| Int(m.sums.direct_in_s);
+        direct_out: Count, int, Def::Stored, "Σ direct_out_call_cnt" => |m| Int(m.sums.direct_out);
+        direct_out_s: Seconds, int, Def::Stored, "Σ direct_out_call_dur" => |m| Int(m.sums.direct_out_s);
     }
 }
 

@@ -51,6 +51,7 @@ mod output;
 mod ratio;
 mod request;
 mod run;
+mod sql;
 
 use std::fmt;
 use std::str::FromStr;
@@ -79,6 +80,7 @@ pub use metrics::{
 pub use output::{PackedRollup, RollupOutput, RollupRecord, RollupStats, RollupTable};
 pub use ratio::{percent, ratio};
 pub use request::{AnalyticsRequest, Endpoint};
+pub use sql::SqlDialect;
 
 pub(crate) use self::column::RawCell;
 pub(crate) use self::ratio::scaled_hundredths;

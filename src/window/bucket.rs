@@ -171,7 +171,7 @@ pub(crate) fn local_to_utc(tz: &Tz, local: NaiveDateTime) -> i64 {
 /// The instant in `(lo, hi]` from which `tz` keeps the offset it has at
 /// `hi` (the last change of offset in that span), found by bisection; `hi`
 /// is returned unchanged when the offset at `lo` is already the same.
-fn offset_change(tz: &Tz, mut lo: i64, mut hi: i64) -> i64 {
+pub(crate) fn offset_change(tz: &Tz, mut lo: i64, mut hi: i64) -> i64 {
     let after = offset_secs(tz, hi);
     if offset_secs(tz, lo) == after {
         return hi;

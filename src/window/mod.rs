@@ -68,7 +68,7 @@ mod key;
 use chrono_tz::Tz;
 
 pub use bucket::{in_zone, Attribution, BucketInterval, WeekStart};
-pub(crate) use bucket::{offset_secs, range_bucket_starts, Bucketer};
+pub(crate) use bucket::{offset_change, offset_secs, range_bucket_starts, Bucketer};
 pub(crate) use filter::{hhmm, weekday, Filter};
 pub use filter::{parse_days, HourRange, TimeBound};
 pub(crate) use hash::{FastMap, FastSet, FxHasher};

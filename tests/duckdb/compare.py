@@ -12,6 +12,12 @@
       time zone is UTC, and prints its one row,
       comma-separated (NULL as an empty field), after the DuckDB type of each
       result column.
+
+  compare.py sql QUERY_FILE CSV
+      Runs the query in QUERY_FILE (what `rcx sql --dialect duckdb`
+      prints) in a session whose time zone is Asia/Kathmandu (the query
+      must not depend on it) and writes its result to CSV as rcx writes
+      CSV: a header, then each row, an empty field for NULL.
 """
 import csv
 import datetime
@@ -82,9 +88,24 @@ def query(parquet, sql):
     print(",".join("" if v is None else str(v) for v in rows[0]))
 
 
+def sql(query_file, out):
+    with open(query_file, encoding="utf-8") as f:
+        query = f.read()
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Kathmandu'")
+    rel = con.sql(query)
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(rel.columns)
+        for row in rel.fetchall():
+            w.writerow(["" if v is None else str(v) for v in row])
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "table":
         table(*sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "sql":
+        sql(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == "query":
         query(*sys.argv[2:])
     else:

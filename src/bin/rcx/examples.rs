@@ -7,6 +7,11 @@ pub const ROLLUP: &str = "Examples:
   rcx rollup fixtures/queue_dst_days_ny.csv --source-tz America/New_York --interval day
   gzip -c fixtures/queue_header.csv | rcx rollup - --columns offered,service_level_pct";
 
+pub const SQL: &str = "Examples:
+  rcx convert fixtures/queue_header.csv --to parquet -o q.parquet
+  rcx sql --dialect duckdb --input q.parquet --report queue --interval day --tz America/New_York
+  rcx sql --dialect spark --input /data/queue --report queue --by all --columns offered,service_level_pct";
+
 pub const TIMELINE: &str = "Examples:
   rcx timeline fixtures/segments_timeline.ndjson --by direction --interval 15m --format table
   rcx timeline fixtures/calls/segments_ivr.ndjson --by ivr --interval hour";

@@ -18,6 +18,7 @@ mod plot;
 mod progress;
 mod pulls;
 mod rollup;
+mod sql;
 mod timeline;
 mod validate;
 
@@ -81,6 +82,9 @@ enum Command {
     #[cfg(not(feature = "plot"))]
     #[command(hide = true, disable_help_flag = true)]
     Plot(NoPlot),
+    /// Print the rollup as one SQL query (DuckDB, Spark, Trino) over rcx's Parquet.
+    #[command(after_long_help = examples::SQL)]
+    Sql(sql::Args),
     /// Plan interactionMetadata pulls: request bodies for completed windows.
     #[command(after_long_help = examples::PULLS)]
     Pulls(pulls::Args),
@@ -118,6 +122,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Analytics(a) => analytics::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
         Command::Pulls(a) => pulls::run(a, cli.quiet),
+        Command::Sql(a) => sql::run(a),
         #[cfg(feature = "plot")]
         Command::Plot(a) => plot::run(a, cli.quiet),
         #[cfg(not(feature = "plot"))]
