@@ -278,3 +278,253 @@ fn duckdb_reads_converted_segments_with_their_events() {
          \"type\" VARCHAR)[]"
     );
 }
+
+/// `rcx sql --dialect duckdb` over the Parquet `rcx convert` writes: DuckDB
+/// prints what `rcx rollup --format csv` prints from the source file, byte
+/// for byte, for `args` (given to both; `source` only to convert and sql).
+fn sql_as_rollup(dir: &Path, input: &str, report: &str, source: &[&str], args: &[&str]) {
+    let pq = dir.join(format!("{report}.parquet"));
+    let pq = pq.to_str().expect("utf8");
+    if !Path::new(pq).exists() {
+        let mut convert = vec!["convert", input, "--to", "parquet", "-o", pq, "-q"];
+        convert.extend(source);
+        let o = rcx(&convert);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let query = dir.join("q.sql");
+    let got = dir.join("duckdb.csv");
+    let (query, got) = (query.to_str().expect("utf8"), got.to_str().expect("utf8"));
+    let mut sql = vec![
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--input",
+        pq,
+        "--report",
+        report,
+    ];
+    sql.extend(source);
+    sql.extend(args);
+    sql.extend(["-o", query]);
+    let o = rcx(&sql);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    duckdb(&["sql", query, got]);
+    let mut rollup = vec!["rollup", input];
+    rollup.extend(source);
+    rollup.extend(args);
+    let o = rcx(&rollup);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let got = std::fs::read_to_string(got).expect("duckdb output");
+    assert_eq!(got, stdout(&o), "rcx sql {args:?}");
+    assert!(got.lines().count() > 1, "no rows for {args:?}");
+}
+
+/// Issue 18, item 6: the DuckDB form of `rcx sql` computes exactly the
+/// rcx rollup (keys, names, DST-exact local buckets, sums, ratios), over
+/// one file and over a date-partitioned directory.
+#[test]
+#[ignore = "needs DuckDB: RCX_DUCKDB_PYTHON=$(scripts/duckdb.sh)"]
+fn duckdb_runs_rcx_sql_as_rcx_rollup_prints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gen = |report: &str, rows: &str| {
+        let p = dir.path().join(format!("{report}.csv"));
+        let p = p.to_str().expect("utf8").to_owned();
+        let o = rcx(&["gen", "--report", report, "--rows", rows, "-q", "-o", &p]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        p
+    };
+    // Across both DST changes of New York, read in its zone.
+    let ny = ["--source-tz", "America/New_York"];
+    let sub = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &[][..],
+        &["--interval", "day"],
+        &["--interval", "30m", "--by", "all"],
+    ] {
+        sql_as_rollup(
+            sub.path(),
+            "fixtures/queue_dst_days_ny.csv",
+            "queue",
+            &ny,
+            args,
+        );
+    }
+    let queue = gen("queue", "3000");
+    let sub = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &[
+            "--interval",
+            "week",
+            "--tz",
+            "Europe/Berlin",
+            "--week-start",
+            "sunday",
+        ][..],
+        &["--interval", "month", "--tz", "Asia/Kolkata"],
+        &["--interval", "total", "--by", "all"],
+        &["--interval", "native"],
+        &[
+            "--interval",
+            "15m",
+            "--tz",
+            "Asia/Kolkata",
+            "--sl-formula",
+            "abandons-positive",
+            "--short-abandons",
+            "include",
+            "--offered",
+            "direct",
+        ],
+        &[
+            "--interval",
+            "hour",
+            "--tz",
+            "America/New_York",
+            "--from",
+            "2024-01-01T06:00",
+            "--to",
+            "2024-01-02T12:00",
+            "--days",
+            "mon,tue",
+            "--hours",
+            "08:00-12:00,22:00-02:00",
+        ],
+        &[
+            "--by",
+            "all",
+            "--interval",
+            "day",
+            "--sl-formula",
+            "abandons-ignored",
+            "--columns",
+            "service_level_pct,offered,occupancy_pct",
+        ],
+    ] {
+        sql_as_rollup(sub.path(), &queue, "queue", &[], args);
+    }
+    let ext = gen("agent-ext", "3000");
+    let sub = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &[
+            "--by",
+            "agent-queue",
+            "--interval",
+            "30m",
+            "--tz",
+            "America/Los_Angeles",
+        ][..],
+        &["--by", "queue", "--interval", "day"],
+    ] {
+        sql_as_rollup(sub.path(), &ext, "agent-ext", &[], args);
+    }
+    let agent = gen("agent", "1000");
+    let sub = tempfile::tempdir().expect("tempdir");
+    sql_as_rollup(
+        sub.path(),
+        &agent,
+        "agent",
+        &[],
+        &[
+            "--by",
+            "all",
+            "--interval",
+            "month",
+            "--tz",
+            "Pacific/Auckland",
+        ],
+    );
+
+    // Rows of 30 and 60 minutes on the fall-back night, names that change,
+    // ids that are not all integers: by start they land where rcx puts
+    // them; nested, the query fails as rcx refuses.
+    let odd = dir.path().join("odd.csv");
+    let header = std::fs::read_to_string(&queue).expect("queue csv");
+    let header = header.lines().next().expect("header");
+    std::fs::write(
+        &odd,
+        format!(
+            "{header}\n\
+             30,20241103,00:30,0600,Sales B,5,1,0,0,6,281,0,1188,312,176,0,4,2121,0,0\n\
+             30,20241103,01:00,0600,Sales A,5,1,0,0,6,281,0,1188,312,176,0,4,2121,0,0\n\
+             60,20241103,01:00,600,Zed,3,1,1,0,3,100,10,500,60,50,10,2,800,1,0\n\
+             15,20241103,23:45,A1,\"Support, Tier 2\",2,0,1,0,1,50,5,200,30,40,5,1,100,0,1\n"
+        ),
+    )
+    .expect("write");
+    let odd = odd.to_str().expect("utf8");
+    let sub = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["--interval", "15m", "--attribution", "start"][..],
+        &["--interval", "day"],
+    ] {
+        sql_as_rollup(sub.path(), odd, "queue", &ny, args);
+    }
+    let pq = sub.path().join("queue.parquet");
+    let query = sub.path().join("nest.sql");
+    let o = rcx(&[
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--input",
+        pq.to_str().expect("utf8"),
+        "--report",
+        "queue",
+        "--source-tz",
+        "America/New_York",
+        "--interval",
+        "15m",
+        "-o",
+        query.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let python = std::env::var("RCX_DUCKDB_PYTHON").expect(NEEDS);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/duckdb/compare.py");
+    let o = Command::new(python)
+        .arg(script)
+        .args(["sql", query.to_str().expect("utf8"), "/dev/null"])
+        .output()
+        .expect("run python");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("does not nest in a 15m bucket"),
+        "{err}"
+    );
+
+    // A date-partitioned directory reads as the one file does.
+    let ds = dir.path().join("ds");
+    let o = rcx(&[
+        "convert",
+        &queue,
+        "--to",
+        "parquet",
+        "--partition-by",
+        "date",
+        "-q",
+        "-o",
+        ds.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let q = dir.path().join("ds.sql");
+    let got = dir.path().join("ds.csv");
+    let o = rcx(&[
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--input",
+        ds.to_str().expect("utf8"),
+        "--report",
+        "queue",
+        "--interval",
+        "day",
+        "-o",
+        q.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    duckdb(&[
+        "sql",
+        q.to_str().expect("utf8"),
+        got.to_str().expect("utf8"),
+    ]);
+    let o = rcx(&["rollup", &queue, "--interval", "day"]);
+    assert_eq!(std::fs::read_to_string(got).expect("read"), stdout(&o));
+}

@@ -44,6 +44,7 @@ mod segments_issue14;
 #[cfg(all(feature = "serde", feature = "cli"))]
 mod serialize;
 mod smoke;
+mod sql;
 mod timeline;
 mod validate;
 mod validate_repulls;

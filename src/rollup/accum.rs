@@ -139,6 +139,16 @@ macro_rules! sums {
                     _ => None,
                 }
             }
+            /// The accumulated value named `name`, to set (tests).
+            #[cfg(test)]
+            pub(crate) fn value_mut(&mut self, name: &str) -> Option<&mut u64> {
+                match name {
+                    "rows" => Some(&mut self.rows),
+                    $( $col => Some(&mut self.$s), )*
+                    $( $mcol => Some(&mut self.$m), )*
+                    _ => None,
+                }
+            }
         }
 
         impl Accumulator for $name {
