@@ -336,8 +336,14 @@ fn duckdb_runs_rcx_sql_as_rcx_rollup_prints() {
     // Across both DST changes of New York, read in its zone.
     let ny = ["--source-tz", "America/New_York"];
     let sub = tempfile::tempdir().expect("tempdir");
+    // The README's example first.
+    let readme = [
+        "--columns",
+        "offered,service_level_pct,abandon_rate_pct,aht_s",
+    ];
     for args in [
-        &[][..],
+        &readme[..],
+        &[],
         &["--interval", "day"],
         &["--interval", "30m", "--by", "all"],
     ] {

@@ -1,7 +1,7 @@
 //! What differs between the engines: functions, quoting, the relation
 //! read.
 
-/// The SQL dialect of [`Rollup::sql`].
+/// The SQL dialect of [`Rollup::sql`](crate::rollup::Rollup::sql).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[non_exhaustive]
