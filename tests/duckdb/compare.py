@@ -16,8 +16,9 @@
   compare.py sql QUERY_FILE CSV
       Runs the query in QUERY_FILE (what `rcx sql --dialect duckdb`
       prints) in a session whose time zone is Asia/Kathmandu (the query
-      must not depend on it) and writes its result to CSV as rcx writes
-      CSV: a header, then each row, an empty field for NULL.
+      must not depend on it) and writes its result to CSV (`-`: standard
+      output) as rcx writes CSV: a header, then each row, an empty field
+      for NULL.
 """
 import csv
 import datetime
@@ -94,11 +95,12 @@ def sql(query_file, out):
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Kathmandu'")
     rel = con.sql(query)
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(rel.columns)
-        for row in rel.fetchall():
-            w.writerow(["" if v is None else str(v) for v in row])
+    f = sys.stdout if out == "-" else open(out, "w", newline="", encoding="utf-8")
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(rel.columns)
+    for row in rel.fetchall():
+        w.writerow(["" if v is None else str(v) for v in row])
+    f.flush()
 
 
 if __name__ == "__main__":
