@@ -44,6 +44,24 @@ pub struct RollupOpts {
     /// Input files of one report.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    shape: Shape,
+    #[command(flatten)]
+    maps: GroupMapOpts,
+    /// RingCentral Analytics API request body; explicit options override it.
+    #[arg(long, value_name = "FILE")]
+    request: Option<PathBuf>,
+    /// Skip rows that cannot be read or placed, count them by code, and exit 1.
+    #[arg(long)]
+    skip_invalid: bool,
+    #[command(flatten)]
+    read: ReadOpts,
+}
+
+/// What a rollup computes from rows it has: key, buckets, filters and
+/// formulas (`rcx rollup`, `rcx plot`, `rcx sql`).
+#[derive(ClapArgs, Debug)]
+pub struct Shape {
     /// Output key (default: queue for Queue Statistics, agent otherwise).
     #[arg(long, value_enum)]
     by: Option<Grouping>,
@@ -70,16 +88,38 @@ pub struct RollupOpts {
     /// First day of week buckets [default: monday].
     #[arg(long, value_enum)]
     week_start: Option<WeekStart>,
-    #[command(flatten)]
-    maps: GroupMapOpts,
-    /// RingCentral Analytics API request body; explicit options override it.
-    #[arg(long, value_name = "FILE")]
-    request: Option<PathBuf>,
-    /// Skip rows that cannot be read or placed, count them by code, and exit 1.
-    #[arg(long)]
-    skip_invalid: bool,
-    #[command(flatten)]
-    read: ReadOpts,
+}
+
+impl Shape {
+    /// Sets the options that were given on `r`.
+    pub fn apply(&self, mut r: Rollup) -> Result<Rollup, Error> {
+        if let Some(b) = self.by {
+            r = r.by(b);
+        }
+        if let Some(i) = self.interval {
+            r = r.interval(i);
+        }
+        if let Some(tz) = self.tz {
+            r = r.tz(tz);
+        }
+        r = self.time.parse()?.apply(r);
+        if let Some(s) = self.sl_formula {
+            r = r.sl_formula(s);
+        }
+        if let Some(s) = self.short_abandons {
+            r = r.short_abandons(s);
+        }
+        if let Some(o) = self.offered {
+            r = r.offered(o);
+        }
+        if let Some(at) = self.attribution {
+            r = r.attribution(at);
+        }
+        if let Some(w) = self.week_start {
+            r = r.week_start(w);
+        }
+        Ok(r)
+    }
 }
 
 fn build(a: &RollupOpts) -> Result<Rollup, Error> {
@@ -87,32 +127,7 @@ fn build(a: &RollupOpts) -> Result<Rollup, Error> {
     if let Some(p) = &a.request {
         r = r.request(&AnalyticsRequest::from_path(p)?)?;
     }
-    r = r.source_tz(a.read.source_tz);
-    if let Some(b) = a.by {
-        r = r.by(b);
-    }
-    if let Some(i) = a.interval {
-        r = r.interval(i);
-    }
-    if let Some(tz) = a.tz {
-        r = r.tz(tz);
-    }
-    r = a.time.parse()?.apply(r);
-    if let Some(s) = a.sl_formula {
-        r = r.sl_formula(s);
-    }
-    if let Some(s) = a.short_abandons {
-        r = r.short_abandons(s);
-    }
-    if let Some(o) = a.offered {
-        r = r.offered(o);
-    }
-    if let Some(at) = a.attribution {
-        r = r.attribution(at);
-    }
-    if let Some(w) = a.week_start {
-        r = r.week_start(w);
-    }
+    r = a.shape.apply(r.source_tz(a.read.source_tz))?;
     r = a.maps.apply(r)?;
     Ok(r.skip_invalid(a.skip_invalid))
 }
