@@ -130,7 +130,7 @@ macro_rules! sums {
             ];
             /// The accumulated value named `name` (a name of
             /// [`SOURCES`](Self::SOURCES)).
-            #[cfg_attr(not(test), allow(dead_code))]
+            #[cfg(test)]
             pub(crate) fn value(&self, name: &str) -> Option<u64> {
                 match name {
                     "rows" => Some(self.rows),

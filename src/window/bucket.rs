@@ -86,7 +86,7 @@ impl BucketInterval {
             BucketInterval::Native | BucketInterval::Total => 0,
         }
     }
-    const fn minutes(self) -> Option<i64> {
+    pub(crate) const fn minutes(self) -> Option<i64> {
         match self {
             BucketInterval::Min15 => Some(15),
             BucketInterval::Min30 => Some(30),

@@ -147,11 +147,9 @@ fn check_zone(
     (from, to): (Option<i64>, Option<i64>),
 ) -> Result<()> {
     let n: i64 = match interval {
-        BucketInterval::Min15 => 900,
-        BucketInterval::Min30 => 1800,
-        BucketInterval::Hour => 3600,
         BucketInterval::Day | BucketInterval::Week | BucketInterval::Month => 86_400,
-        _ => return Ok(()),
+        BucketInterval::Native | BucketInterval::Total => return Ok(()),
+        _ => sub_day(interval),
     };
     // 1970-01-01 to 2100-01-01, or the rows kept, a day to spare.
     let (from, to) = (
@@ -602,11 +600,7 @@ impl Query<'_> {
 
 /// The seconds of a sub-day bucket.
 fn sub_day(i: BucketInterval) -> i64 {
-    match i {
-        BucketInterval::Min15 => 900,
-        BucketInterval::Min30 => 1800,
-        _ => 3600,
-    }
+    i.minutes().unwrap_or(60) * 60
 }
 
 #[cfg(test)]
