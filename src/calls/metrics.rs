@@ -321,6 +321,10 @@ call_catalogue! {
     recorded_pct: Percent, "100 × recorded_s / handle_s" => |m| Percent(percent(m.sums.recorded_ms as i128, m.sums.handle_ms as i128));
 }
 
+/// The columns of [`CALL_COLUMNS`] computed from recordings (the only ones
+/// that read [`CallSums::recorded_ms`]).
+const RECORDING_COLUMNS: [&str; 2] = ["recorded_s", "recorded_pct"];
+
 /// The metric columns a calls table prints: all of [`CALL_COLUMNS`] (the
 /// default, SPEC 5.1 order) or a selection in the order given (`rcx calls
 /// --columns`). Key columns and `bucket_start`/`bucket_end` are always
@@ -377,5 +381,54 @@ impl CallColumns {
     /// The names of the columns printed, in output order.
     pub fn names(&self) -> impl ExactSizeIterator<Item = &'static str> + '_ {
         self.indexed().map(|(_, c)| c.name)
+    }
+
+    /// Whether a column printed is computed from recordings (the
+    /// segments' events), which a load may then skip.
+    pub(crate) fn read_recordings(&self) -> bool {
+        self.names().any(|n| RECORDING_COLUMNS.contains(&n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollup::MetricOptions;
+
+    /// The recording columns are exactly those whose value moves with the
+    /// recorded time: a load that skips recordings changes no other one.
+    #[test]
+    fn recording_columns_are_those_that_read_recorded_time() {
+        let sums = CallSums {
+            calls: 5,
+            offered: 4,
+            answered: 3,
+            abandoned: 1,
+            answered_within_sl: 2,
+            handled: 3,
+            handle_ms: 600_000,
+            wait_answered_ms: 30_000,
+            recorded_ms: 120_000,
+            ..CallSums::default()
+        };
+        let other = CallSums {
+            recorded_ms: 450_000,
+            ..sums
+        };
+        let (a, b) = (
+            CallMetrics::new(sums, MetricOptions::default()),
+            CallMetrics::new(other, MetricOptions::default()),
+        );
+        let moved: Vec<&str> = CALL_COLUMNS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| a.cell(*i) != b.cell(*i))
+            .map(|(_, c)| c.name)
+            .collect();
+        assert_eq!(moved, RECORDING_COLUMNS);
+        let picked = |names: &[&str]| CallColumns::select(names).unwrap().read_recordings();
+        assert!(picked(&[]));
+        assert!(picked(&["calls", "recorded_pct"]));
+        assert!(!picked(&["calls", "aht_s"]));
     }
 }

@@ -65,7 +65,7 @@ pub use metrics::{CallCell, CallColumns, CallMetrics, CallSums, CALL_COLUMNS};
 
 use self::metrics::Thresholds;
 use crate::error::{Error, Result};
-use crate::model::Segment;
+use crate::model::{Segment, SegmentRead};
 use crate::option::OptionName;
 use crate::read::ReaderBuilder;
 use crate::rollup::{AnalyticsAnswer, CallFilters, MetricOptions, ShortAbandons, SlFormula};
@@ -376,9 +376,12 @@ impl Calls {
     ) -> Result<CallsTable> {
         let ctx = self.ctx()?;
         let bucketer = self.window.bucketer(ctx.tz);
+        // Only the keys the calls need are converted (SegmentRead).
+        let events = self.columns.read_recordings();
+        let reader = reader.clone().segment_read(SegmentRead::Placing { events });
         let ((p, _), load) = Interactions::fold_files(
             paths,
-            reader,
+            &reader,
             self.skip_invalid,
             || (Partial::default(), bucketer.clone()),
             |(p, b), i| ctx.add(p, b, i),

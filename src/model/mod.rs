@@ -41,7 +41,7 @@ pub use segment::{
     Direction, Segment, SegmentEvent, SegmentGeneration, DEFAULT_MAX_SEGMENT_SPAN_MS,
 };
 #[cfg(feature = "json")]
-pub(crate) use segment_field::SegKey;
+pub(crate) use segment_field::{SegKey, SegmentRead};
 #[cfg(feature = "json")]
 pub(crate) use value::parse_decimal;
 pub(crate) use value::trim;

@@ -56,7 +56,9 @@ impl Completeness {
             events: seg
                 .events
                 .as_ref()
-                .map_or(0, |e| u32::try_from(e.len()).unwrap_or(u32::MAX)),
+                .map_or(seg.counted_events.unwrap_or(0), |e| {
+                    u32::try_from(e.len()).unwrap_or(u32::MAX)
+                }),
             span_ms: seg
                 .span_ms()
                 .map_or(i64::MIN, |s| i64::try_from(s).unwrap_or(i64::MAX)),
@@ -215,9 +217,14 @@ fn fingerprint(s: &Segment) -> u64 {
     h.text(&s.agent_disposition);
     h.text(&s.agent_notes);
     h.text(&s.sub_account_id);
-    match &s.events {
-        None => h.bytes(&[0]),
-        Some(events) => {
+    match (&s.events, s.counted_events) {
+        // Counted, not read: the count stands for the list.
+        (None, Some(n)) => {
+            h.bytes(&[2]);
+            h.bytes(&u64::from(n).to_le_bytes());
+        }
+        (None, None) => h.bytes(&[0]),
+        (Some(events), _) => {
             h.bytes(&[1]);
             h.bytes(&(events.len() as u64).to_le_bytes());
             for e in events {

@@ -225,6 +225,10 @@ pub struct Segment {
     pub interaction_end: Option<DateTime<Utc>>,
     /// cx v1 `channelId` (kept so that no value of the export is lost).
     pub channel_id: Option<String>,
+    /// The number of events of a `segmentEvents` list that was counted,
+    /// not read (`None`: read, absent or null); see
+    /// [`ReaderBuilder`](crate::ReaderBuilder)'s projections.
+    pub(crate) counted_events: Option<u32>,
     /// An empty list whose allocation the next segment's events reuse.
     spare: Vec<SegmentEvent>,
     /// Emptied strings of the previous segment, for the next one's texts.

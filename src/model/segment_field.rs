@@ -47,6 +47,40 @@ pub(crate) enum SegKey {
     Events,
 }
 
+/// Which keys of a segment record a reader converts into the [`Segment`]:
+/// the values of the others are stepped over, checked as JSON only (any
+/// JSON value passes), and stay absent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum SegmentRead {
+    /// Every key (the default).
+    #[default]
+    Whole,
+    /// The keys a placed segment uses (calls, timelines): not the
+    /// dispositions, notes, transcript and recording flags, recording
+    /// location, dialog, channel, extension and sub-account ids, which
+    /// only tell re-pulled copies apart. `segmentEvents` is read when
+    /// `events` holds, else its events are only counted (the count orders
+    /// re-pulled copies).
+    Placing { events: bool },
+}
+
+impl SegmentRead {
+    /// Whether the value of `key` is stepped over.
+    pub(crate) fn skips(self, key: SegKey) -> bool {
+        use SegKey::*;
+        match self {
+            SegmentRead::Whole => false,
+            SegmentRead::Placing { events } => match key {
+                Events => !events,
+                DialogId | RcExtensionId | ChannelId | ChannelClass | RecordingLocation
+                | HasRecording | HasTranscript | SystemDisposition | AgentDisposition
+                | AgentNotes | SubAccountId => true,
+                _ => false,
+            },
+        }
+    }
+}
+
 impl SegKey {
     /// The key and the index of its canonical field in [`Segment::FIELDS`]
     /// (`u8::MAX` for the two endpoints, which become the calling or called

@@ -45,6 +45,8 @@ pub struct ReaderBuilder {
     pub(super) delimiter: Option<u8>,
     /// The first CSV record is data, not a header.
     pub(super) no_header: bool,
+    /// The keys of a segment record converted.
+    pub(super) segment_read: crate::model::SegmentRead,
 }
 
 impl Default for ReaderBuilder {
@@ -61,6 +63,7 @@ impl Default for ReaderBuilder {
             progress: None,
             delimiter: None,
             no_header: false,
+            segment_read: crate::model::SegmentRead::Whole,
         }
     }
 }
@@ -205,6 +208,13 @@ impl ReaderBuilder {
     /// ```
     pub fn max_segment_span(mut self, span: std::time::Duration) -> Self {
         self.max_segment_span_ms = u64::try_from(span.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Which keys of a segment record are converted (a projection for the
+    /// loads that use only some).
+    pub(crate) fn segment_read(mut self, read: crate::model::SegmentRead) -> Self {
+        self.segment_read = read;
         self
     }
 

@@ -306,7 +306,18 @@ impl Bucketer {
     #[inline]
     pub fn info(&mut self, t: i64, len: i64) -> TimeInfo {
         if let Some((lt, ll, info)) = self.last {
-            if lt == t && ll == len {
+            if ll == len && lt == t {
+                return info;
+            }
+            // A point (a call's start) inside the bucket of the point
+            // before, with the clock of that point (no change between
+            // them), reads the same local slot, day, week and month.
+            let (lo, hi) = info.bucket;
+            if len == 1
+                && lo <= t
+                && t < hi
+                && offset_secs(&self.tz, t) == offset_secs(&self.tz, lt)
+            {
                 return info;
             }
         }
@@ -388,5 +399,62 @@ impl Bucketer {
             BucketInterval::Total => (0, 0),
         };
         TimeInfo { misfit, bucket }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bucketer that meets points one after another (its one-entry
+    /// cache reused for points inside the bucket before) gives every
+    /// point the bucket a fresh bucketer computes, around the clock
+    /// changes of zones with whole-hour, 30-minute and 45-minute offsets.
+    #[test]
+    fn points_in_the_bucket_before_get_their_own_bucket() {
+        let zones = [
+            "UTC",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Asia/Kathmandu",
+            "Pacific/Chatham",
+            "America/Havana",
+            "America/Santiago",
+            "Asia/Beirut",
+            "Africa/Casablanca",
+        ];
+        let intervals = [
+            BucketInterval::Native,
+            BucketInterval::Min15,
+            BucketInterval::Min30,
+            BucketInterval::Hour,
+            BucketInterval::Day,
+            BucketInterval::Week,
+            BucketInterval::Month,
+        ];
+        // 2024-01-01T00:00:00Z, stepped by 7 min 13 s over a year: every
+        // change of those zones in 2024 falls between two points.
+        let (first, step) = (1_704_067_200_i64, 433_i64);
+        for zone in zones {
+            let tz: Tz = zone.parse().unwrap();
+            for interval in intervals {
+                let mut cached = Bucketer::new(tz, interval, WeekStart::Monday);
+                let mut hits = 0;
+                let mut t = first;
+                while t < first + 366 * 86_400 {
+                    let before = cached.last.map(|l| l.2.bucket);
+                    let got = cached.info(t, 1).bucket;
+                    let fresh = Bucketer::new(tz, interval, WeekStart::Monday).info(t, 1);
+                    assert_eq!(got, fresh.bucket, "{zone} {interval:?} at {t}");
+                    hits += u32::from(before == Some(got));
+                    t += step;
+                }
+                // The cache is used (not only correct) where buckets hold
+                // several points.
+                if interval != BucketInterval::Native {
+                    assert!(hits > 0, "{zone} {interval:?}");
+                }
+            }
+        }
     }
 }

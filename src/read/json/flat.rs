@@ -217,6 +217,65 @@ impl<'a> Flat<'a> {
         }
     }
 
+    /// Steps over a string (the cursor on its opening quote) without
+    /// copying it; declines as [`string_into`](Self::string_into) does.
+    fn skip_string(&mut self) -> Option<()> {
+        let mut from = self.i + 1;
+        loop {
+            let at = find2(self.b, from, b'"', b'\\')?;
+            if self.b[at] == b'"' {
+                self.i = at + 1;
+                return Some(());
+            }
+            match *self.b.get(at + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => from = at + 2,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Steps over the value that comes next, whatever it is, checking
+    /// that it is JSON of the walk's shape (see the module docs), nested
+    /// at most `depth` levels more: for a list, the number of its
+    /// elements; for any other value, 0. Declines as the other steps do.
+    pub(super) fn skip_value(&mut self, depth: usize) -> Option<u32> {
+        match self.peek()? {
+            b'"' => self.skip_string().map(|()| 0),
+            b'[' if depth > 0 => {
+                self.i += 1;
+                let mut n = 0;
+                while self.element(n as usize)? {
+                    self.skip_value(depth - 1)?;
+                    n += 1;
+                }
+                Some(n)
+            }
+            b'{' if depth > 0 => {
+                self.i += 1;
+                let mut n = 0;
+                while self.key(n)?.is_some() {
+                    self.skip_value(depth - 1)?;
+                    n += 1;
+                }
+                Some(0)
+            }
+            b'n' => self.literal("null").map(|()| 0),
+            b't' => self.literal("true").map(|()| 0),
+            b'f' => self.literal("false").map(|()| 0),
+            b'0'..=b'9' => {
+                let b = self.b;
+                let from = self.i;
+                let end = from + b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if end - from > MAX_DIGITS || (end - from > 1 && b[from] == b'0') {
+                    return None;
+                }
+                self.i = end;
+                self.ends_token().map(|()| 0)
+            }
+            _ => None,
+        }
+    }
+
     /// A scalar value into `scratch`, as `ScalarSeed` writes it; `None`
     /// for a nested value or anything not taken (see the module docs).
     pub(super) fn scalar(&mut self, scratch: &mut String) -> Option<Scalar> {

@@ -38,7 +38,7 @@ use super::detect::kind_from_fields;
 use super::ReaderBuilder;
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
-use crate::model::{Field, ReportKind, SegKey, WireForm};
+use crate::model::{Field, ReportKind, SegKey, SegmentRead, WireForm};
 use crate::option::OptionName;
 use crate::position::{Location, Position};
 
@@ -86,6 +86,8 @@ pub(crate) struct JsonInput {
     seg_keys: KeyCache<(SegKey, u8)>,
     /// Longest segment span accepted, ms.
     max_span_ms: u64,
+    /// The keys of a segment converted.
+    segment_read: SegmentRead,
     file: Arc<str>,
     /// The index of the record being read, for the position of an error
     /// that stops the file.
@@ -173,6 +175,7 @@ impl JsonInput {
             field_keys: KeyCache::default(),
             seg_keys: KeyCache::default(),
             max_span_ms: b.max_segment_span_ms,
+            segment_read: b.segment_read,
             file,
             record: 0,
             stop: u64::MAX,

@@ -18,7 +18,7 @@ use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{
     parse_count, parse_decimal, parse_instant, trim, Direction, SegKey, Segment, SegmentEvent,
-    SegmentGeneration,
+    SegmentGeneration, SegmentRead,
 };
 use crate::position::{Location, Position};
 
@@ -118,6 +118,7 @@ impl JsonInput {
             lines: &self.lines,
             file: &self.file,
             off: 0,
+            read: self.segment_read,
         };
         let out = read(visitor, bytes);
         (out, st, err)
@@ -138,7 +139,7 @@ impl JsonInput {
 
 /// What a segment object had, for the rules applied once all keys are in.
 #[derive(Default)]
-#[cfg_attr(test, derive(Debug, PartialEq))]
+#[cfg_attr(test, derive(Clone, Debug, PartialEq))]
 struct SegState {
     v2_keys: bool,
     cx_keys: bool,
@@ -162,6 +163,8 @@ struct SegVisitor<'a> {
     file: &'a Arc<str>,
     /// Line offset (from the record's first line) of the value being read.
     off: u32,
+    /// The keys converted.
+    read: SegmentRead,
 }
 
 const EXPECT_INSTANT: &str =
@@ -260,13 +263,21 @@ impl SegVisitor<'_> {
         }
     }
 
-    fn set(&mut self, key: SegKey, kind: Scalar) -> Result<()> {
-        use SegKey::*;
+    /// Notes the generation that writes `key`.
+    fn mark(&mut self, key: SegKey) {
         if key.is_v2() {
             self.st.v2_keys = true;
-        } else if !matches!(key, InteractionId | AgentGroupId | Events) {
+        } else if !matches!(
+            key,
+            SegKey::InteractionId | SegKey::AgentGroupId | SegKey::Events
+        ) {
             self.st.cx_keys = true;
         }
+    }
+
+    fn set(&mut self, key: SegKey, kind: Scalar) -> Result<()> {
+        use SegKey::*;
+        self.mark(key);
         let s = &mut *self;
         match key {
             InteractionId => {
@@ -354,6 +365,18 @@ impl SegVisitor<'_> {
                 f.scalar(self.scratch)?;
                 continue;
             };
+            if self.read.skips(key) {
+                self.mark(key);
+                let n = if f.null()? {
+                    None
+                } else {
+                    Some(f.skip_value(WALK_DEPTH - 1)?)
+                };
+                if key == SegKey::Events {
+                    self.seg.counted_events = n;
+                }
+                continue;
+            }
             self.seg.set_line_off(usize::from(idx), 0);
             if key == SegKey::Events {
                 let mut list = self.seg.take_event_list();
@@ -434,6 +457,15 @@ impl<'de> Visitor<'de> for SegVisitor<'_> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
+            if self.read.skips(key) {
+                self.mark(key);
+                if key == SegKey::Events {
+                    self.seg.counted_events = map.next_value_seed(CountSeed)?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                continue;
+            }
             self.seg.set_line_off(usize::from(idx), self.off);
             if key == SegKey::Events {
                 let mut list = self.seg.take_event_list();
@@ -453,6 +485,66 @@ impl<'de> Visitor<'de> for SegVisitor<'_> {
             self.member(key, kind);
         }
         Ok(())
+    }
+}
+
+/// A `segmentEvents` stepped over: null (`None`), else the number of
+/// elements of the list (any JSON value: see [`SegmentRead`]; a value that
+/// is not a list counts 0, as [`Flat::skip_value`] counts it).
+struct CountSeed;
+
+impl<'de> DeserializeSeed<'de> for CountSeed {
+    type Value = Option<u32>;
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CountSeed {
+    type Value = Option<u32>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut n = 0u32;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            n = n.saturating_add(1);
+        }
+        Ok(Some(n))
+    }
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Some(0))
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok(Some(0))
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Ok(Some(0))
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Ok(Some(0))
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok(Some(0))
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Some(0))
     }
 }
 

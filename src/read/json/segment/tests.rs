@@ -13,6 +13,7 @@ fn read(
     text: &str,
     keys: &mut KeyCache<(SegKey, u8)>,
     walk: bool,
+    projection: SegmentRead,
 ) -> std::result::Result<Read, String> {
     let file: Arc<str> = "f.json".into();
     let lines = ValueLines::default();
@@ -29,6 +30,7 @@ fn read(
         lines: &lines,
         file: &file,
         off: 0,
+        read: projection,
     };
     let r = if walk {
         Flat::new(text)
@@ -45,14 +47,24 @@ fn read(
 /// first (the record before), so that keys it repeats are matched in place
 /// and keys that differ are read; it then reads `text` again, all its keys
 /// expected, and must give the same.
-fn both(text: &str, warm: &str) -> (Option<Read>, std::result::Result<Read, String>) {
+fn both(
+    text: &str,
+    warm: &str,
+    projection: SegmentRead,
+) -> (Option<Read>, std::result::Result<Read, String>) {
     let mut keys = KeyCache::default();
-    let _ = read(warm, &mut keys, true);
-    let first = read(text, &mut keys, true).ok();
-    let again = read(text, &mut keys, true).ok();
+    let _ = read(warm, &mut keys, true, projection);
+    let first = read(text, &mut keys, true, projection).ok();
+    let again = read(text, &mut keys, true, projection).ok();
     assert_eq!(first, again, "{text}");
-    (first, read(text, &mut KeyCache::default(), false))
+    (
+        first,
+        read(text, &mut KeyCache::default(), false, projection),
+    )
 }
+
+/// The projections the tests read with.
+const PROJECTIONS: [SegmentRead; 2] = [SegmentRead::Whole, SegmentRead::Placing { events: false }];
 
 /// Records of the bundled segment files on one line each.
 fn records() -> Vec<serde_json::Map<String, serde_json::Value>> {
@@ -176,14 +188,14 @@ fn the_walk_reads_what_serde_reads_or_declines() {
                         texts.push(with_key(&m, key, &k));
                     }
                 }
-                for text in texts {
-                    match both(&text, &warm) {
+                for (text, projection) in texts.iter().flat_map(|t| PROJECTIONS.map(|p| (t, p))) {
+                    match both(text, &warm, projection) {
                         (Some(w), Ok(s)) => {
-                            assert_eq!(w, s, "{text}");
+                            assert_eq!(w, s, "{projection:?} {text}");
                             walked += 1;
                         }
                         (Some(_), Err(e)) => {
-                            panic!("the walk took what serde refuses ({e}): {text}")
+                            panic!("the walk took what serde refuses ({e}): {projection:?} {text}")
                         }
                         (None, _) => declined += 1,
                     }
@@ -196,4 +208,41 @@ fn the_walk_reads_what_serde_reads_or_declines() {
         walked > 1000 && declined > 1000,
         "{walked} walked, {declined} declined"
     );
+}
+
+/// A placing read converts every key a placed segment uses as the whole
+/// read does, and leaves the others absent, the events counted.
+#[test]
+fn a_placing_read_is_the_whole_read_without_the_keys_it_skips() {
+    let placing = SegmentRead::Placing { events: false };
+    let mut compared = 0;
+    for m in records() {
+        let text = with_value(&m, "", "");
+        let whole = read(&text, &mut KeyCache::default(), false, SegmentRead::Whole);
+        let Ok((mut want, st, None)) = whole else {
+            continue;
+        };
+        want.dialog_id = None;
+        want.rc_extension_id = None;
+        want.channel_id = None;
+        want.channel_class = None;
+        want.interaction_recording_location = None;
+        want.has_recording = None;
+        want.has_transcript = None;
+        want.system_disposition = None;
+        want.agent_disposition = None;
+        want.agent_notes = None;
+        want.sub_account_id = None;
+        want.counted_events = want.events.take().map(|e| e.len() as u32);
+        let want = Ok((want, st, None));
+        let parsed = read(&text, &mut KeyCache::default(), false, placing);
+        assert_eq!(parsed, want, "{text}");
+        // The walk, unless it declines (an empty error).
+        let walked = read(&text, &mut KeyCache::default(), true, placing);
+        if walked != Err(String::new()) {
+            assert_eq!(walked, want, "walked: {text}");
+        }
+        compared += 1;
+    }
+    assert!(compared >= 10, "{compared}");
 }
