@@ -96,6 +96,16 @@ impl<'a> Flat<'a> {
         self.text(from, end)
     }
 
+    /// The value that comes next when it is a string without escapes,
+    /// in place; `None`, nothing taken, for any other value.
+    #[inline]
+    pub(super) fn plain_string(&mut self) -> Option<&'a str> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.string()
+    }
+
     /// A string's text into `out`, its escapes read as JSON reads them
     /// (`\u` escapes are declined: surrogate pairs are the parser's).
     #[inline]

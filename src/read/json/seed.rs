@@ -142,17 +142,24 @@ impl<K: Copy> KeyCache<K> {
 /// few bytes long, and the call would cost more than the comparison.
 #[inline]
 pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (p, q) in (&mut x).zip(&mut y) {
-        // Eight bytes at a time, as one word.
-        if <[u8; 8]>::try_from(p).ok() != <[u8; 8]>::try_from(q).ok() {
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    // Eight bytes at a time, as one word; the last word ends at the end
+    // (overlapping the one before), so no byte is compared alone.
+    let word = |s: &[u8], i: usize| <[u8; 8]>::try_from(&s[i..i + 8]).ok();
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
             return false;
         }
+        i += 8;
     }
-    x.remainder() == y.remainder()
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// Resolves the key at position `i` of an object, through the cache,
@@ -180,5 +187,25 @@ impl<'de, K: Copy> Visitor<'de> for KeySeed<'_, K> {
     }
     fn visit_str<E>(self, v: &str) -> std::result::Result<Option<K>, E> {
         Ok(self.cache.get(self.i, v, self.resolve))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same;
+
+    #[test]
+    fn same_tells_every_differing_byte() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for n in 0..text.len() {
+            let a = &text[..n];
+            assert!(same(a, a));
+            assert!(!same(a, &text[..n + 1]));
+            for i in 0..n {
+                let mut b = a.to_vec();
+                b[i] ^= 0x20;
+                assert!(!same(a, &b), "{n} {i}");
+            }
+        }
     }
 }

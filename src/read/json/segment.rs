@@ -190,57 +190,57 @@ impl SegVisitor<'_> {
         value_loc(self.file, self.seg.pos, self.off, key.name())
     }
 
-    fn text(&mut self, kind: Scalar, key: SegKey) -> Result<Option<String>> {
+    fn text(&mut self, kind: Scalar, key: SegKey, v: &str) -> Result<Option<String>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text | Scalar::Number => Ok(Some(self.seg.text(trim(self.scratch)))),
-            Scalar::Bool(_) | Scalar::Nested => Err(bad(self.loc(key), EXPECT_TEXT, self.scratch)),
+            Scalar::Text | Scalar::Number => Ok(Some(self.seg.text(trim(v)))),
+            Scalar::Bool(_) | Scalar::Nested => Err(bad(self.loc(key), EXPECT_TEXT, v)),
         }
     }
 
-    fn instant(&self, kind: Scalar, key: SegKey) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    fn instant(&self, kind: Scalar, key: SegKey, v: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
         match kind {
             Scalar::Null => Ok(None),
             Scalar::Text | Scalar::Number => {
-                if kind == Scalar::Text && trim(self.scratch).is_empty() {
+                if kind == Scalar::Text && trim(v).is_empty() {
                     return Ok(None);
                 }
-                parse_instant(self.scratch)
+                parse_instant(v)
                     .map(Some)
-                    .ok_or_else(|| bad(self.loc(key), EXPECT_INSTANT, self.scratch))
+                    .ok_or_else(|| bad(self.loc(key), EXPECT_INSTANT, v))
             }
-            _ => Err(bad(self.loc(key), EXPECT_INSTANT, self.scratch)),
+            _ => Err(bad(self.loc(key), EXPECT_INSTANT, v)),
         }
     }
 
     /// INBOUND or OUTBOUND in any case; null or an empty string is absent.
-    fn direction(&self, kind: Scalar, key: SegKey) -> Result<Option<Direction>> {
+    fn direction(&self, kind: Scalar, key: SegKey, v: &str) -> Result<Option<Direction>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text if trim(self.scratch).is_empty() => Ok(None),
-            Scalar::Text | Scalar::Number => Direction::parse(self.scratch)
+            Scalar::Text if trim(v).is_empty() => Ok(None),
+            Scalar::Text | Scalar::Number => Direction::parse(v)
                 .map(Some)
-                .ok_or_else(|| bad(self.loc(key), EXPECT_DIRECTION, self.scratch)),
-            _ => Err(bad(self.loc(key), EXPECT_DIRECTION, self.scratch)),
+                .ok_or_else(|| bad(self.loc(key), EXPECT_DIRECTION, v)),
+            _ => Err(bad(self.loc(key), EXPECT_DIRECTION, v)),
         }
     }
 
-    fn millis(&self, kind: Scalar, key: SegKey) -> Result<Option<u64>> {
+    fn millis(&self, kind: Scalar, key: SegKey, v: &str) -> Result<Option<u64>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text | Scalar::Number => parse_count(self.scratch)
-                .map_err(|p| Error::data(p.code, self.loc(key), EXPECT_MS, self.scratch.as_str())),
-            _ => Err(bad(self.loc(key), EXPECT_MS, self.scratch)),
+            Scalar::Text | Scalar::Number => parse_count(v)
+                .map_err(|p| Error::data(p.code, self.loc(key), EXPECT_MS, v)),
+            _ => Err(bad(self.loc(key), EXPECT_MS, v)),
         }
     }
 
     /// v2 `segmentDuration` is in seconds; it becomes milliseconds.
-    fn seconds_as_millis(&self, kind: Scalar, key: SegKey) -> Result<Option<u64>> {
-        let err = |code| Error::data(code, self.loc(key), EXPECT_SECS, self.scratch.as_str());
+    fn seconds_as_millis(&self, kind: Scalar, key: SegKey, v: &str) -> Result<Option<u64>> {
+        let err = |code| Error::data(code, self.loc(key), EXPECT_SECS, v);
         match kind {
             Scalar::Null => Ok(None),
             Scalar::Text | Scalar::Number => {
-                let Some(d) = parse_decimal(self.scratch).map_err(|p| err(p.code))? else {
+                let Some(d) = parse_decimal(v).map_err(|p| err(p.code))? else {
                     return Ok(None);
                 };
                 let ms = d * rust_decimal::Decimal::from(1000);
@@ -253,13 +253,13 @@ impl SegVisitor<'_> {
         }
     }
 
-    fn flag(&self, kind: Scalar, key: SegKey) -> Result<Option<bool>> {
+    fn flag(&self, kind: Scalar, key: SegKey, v: &str) -> Result<Option<bool>> {
         match kind {
             Scalar::Null => Ok(None),
             Scalar::Bool(b) => Ok(Some(b)),
-            Scalar::Text if trim(self.scratch).eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Scalar::Text if trim(self.scratch).eq_ignore_ascii_case("false") => Ok(Some(false)),
-            _ => Err(bad(self.loc(key), EXPECT_BOOL, self.scratch)),
+            Scalar::Text if trim(v).eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Scalar::Text if trim(v).eq_ignore_ascii_case("false") => Ok(Some(false)),
+            _ => Err(bad(self.loc(key), EXPECT_BOOL, v)),
         }
     }
 
@@ -275,61 +275,61 @@ impl SegVisitor<'_> {
         }
     }
 
-    fn set(&mut self, key: SegKey, kind: Scalar) -> Result<()> {
+    fn set(&mut self, key: SegKey, kind: Scalar, v: &str) -> Result<()> {
         use SegKey::*;
         self.mark(key);
         let s = &mut *self;
         match key {
             InteractionId => {
-                let t = s.text(kind, key)?;
+                let t = s.text(kind, key, v)?;
                 s.st.has_interaction_id = t.is_some();
                 s.seg.interaction_id.clear();
                 s.seg.interaction_id.push_str(t.as_deref().unwrap_or(""));
                 s.seg.recycle(t);
             }
             SegmentIdV2 | SegmentIdCx => {
-                let t = s.text(kind, key)?;
+                let t = s.text(kind, key, v)?;
                 s.st.has_segment_id = t.is_some();
                 s.seg.segment_id.clear();
                 s.seg.segment_id.push_str(t.as_deref().unwrap_or(""));
                 s.seg.recycle(t);
             }
-            DialogId => s.seg.dialog_id = s.text(kind, key)?,
-            SegmentType => s.seg.segment_type = s.text(kind, key)?,
-            AgentIdV2 | ParticipantId => s.seg.agent_id = s.text(kind, key)?,
-            AgentGroupId => s.seg.agent_group_id = s.text(kind, key)?,
-            RcExtensionId => s.seg.rc_extension_id = s.text(kind, key)?,
-            DirectionV2 | Origination => s.seg.direction = s.direction(kind, key)?,
-            ChannelId => s.seg.channel_id = s.text(kind, key)?,
-            ChannelType => s.seg.channel_type = s.text(kind, key)?,
-            ChannelClass => s.seg.channel_class = s.text(kind, key)?,
-            CallingV2 => s.seg.calling_address = s.text(kind, key)?,
-            CalledV2 => s.seg.called_address = s.text(kind, key)?,
+            DialogId => s.seg.dialog_id = s.text(kind, key, v)?,
+            SegmentType => s.seg.segment_type = s.text(kind, key, v)?,
+            AgentIdV2 | ParticipantId => s.seg.agent_id = s.text(kind, key, v)?,
+            AgentGroupId => s.seg.agent_group_id = s.text(kind, key, v)?,
+            RcExtensionId => s.seg.rc_extension_id = s.text(kind, key, v)?,
+            DirectionV2 | Origination => s.seg.direction = s.direction(kind, key, v)?,
+            ChannelId => s.seg.channel_id = s.text(kind, key, v)?,
+            ChannelType => s.seg.channel_type = s.text(kind, key, v)?,
+            ChannelClass => s.seg.channel_class = s.text(kind, key, v)?,
+            CallingV2 => s.seg.calling_address = s.text(kind, key, v)?,
+            CalledV2 => s.seg.called_address = s.text(kind, key, v)?,
             ChannelEndpoint => {
-                s.st.channel_endpoint = s.text(kind, key)?;
+                s.st.channel_endpoint = s.text(kind, key, v)?;
                 s.st.channel_endpoint_off = s.off;
             }
             ContactEndpoint => {
-                s.st.contact_endpoint = s.text(kind, key)?;
+                s.st.contact_endpoint = s.text(kind, key, v)?;
                 s.st.contact_endpoint_off = s.off;
             }
-            InteractionStartV2 | DialogStart => s.seg.interaction_start = s.instant(kind, key)?,
-            DialogEnd => s.seg.interaction_end = s.instant(kind, key)?,
+            InteractionStartV2 | DialogStart => s.seg.interaction_start = s.instant(kind, key, v)?,
+            DialogEnd => s.seg.interaction_end = s.instant(kind, key, v)?,
             InteractionDurationV2 | DialogDuration => {
-                s.seg.interaction_duration_ms = s.millis(kind, key)?
+                s.seg.interaction_duration_ms = s.millis(kind, key, v)?
             }
-            SegmentStartV2 | SegmentStartCx => s.seg.segment_start = s.instant(kind, key)?,
-            SegmentEndV2 | SegmentEndCx => s.seg.segment_end = s.instant(kind, key)?,
-            SegmentDurationSecsV2 => s.seg.segment_duration_ms = s.seconds_as_millis(kind, key)?,
-            SegmentDurationMsCx => s.seg.segment_duration_ms = s.millis(kind, key)?,
-            RecordingUrl => s.seg.recording_url = s.text(kind, key)?,
-            RecordingLocation => s.seg.interaction_recording_location = s.text(kind, key)?,
-            HasRecording => s.seg.has_recording = s.flag(kind, key)?,
-            HasTranscript => s.seg.has_transcript = s.flag(kind, key)?,
-            SystemDisposition => s.seg.system_disposition = s.text(kind, key)?,
-            AgentDisposition => s.seg.agent_disposition = s.text(kind, key)?,
-            AgentNotes => s.seg.agent_notes = s.text(kind, key)?,
-            SubAccountId => s.seg.sub_account_id = s.text(kind, key)?,
+            SegmentStartV2 | SegmentStartCx => s.seg.segment_start = s.instant(kind, key, v)?,
+            SegmentEndV2 | SegmentEndCx => s.seg.segment_end = s.instant(kind, key, v)?,
+            SegmentDurationSecsV2 => s.seg.segment_duration_ms = s.seconds_as_millis(kind, key, v)?,
+            SegmentDurationMsCx => s.seg.segment_duration_ms = s.millis(kind, key, v)?,
+            RecordingUrl => s.seg.recording_url = s.text(kind, key, v)?,
+            RecordingLocation => s.seg.interaction_recording_location = s.text(kind, key, v)?,
+            HasRecording => s.seg.has_recording = s.flag(kind, key, v)?,
+            HasTranscript => s.seg.has_transcript = s.flag(kind, key, v)?,
+            SystemDisposition => s.seg.system_disposition = s.text(kind, key, v)?,
+            AgentDisposition => s.seg.agent_disposition = s.text(kind, key, v)?,
+            AgentNotes => s.seg.agent_notes = s.text(kind, key, v)?,
+            SubAccountId => s.seg.sub_account_id = s.text(kind, key, v)?,
             Events => {} // handled by EventsSeed
         }
         Ok(())
@@ -337,13 +337,20 @@ impl SegVisitor<'_> {
 
     /// Takes the scalar value of member `key`, unless an earlier value
     /// was wrong (the record's first error is the one reported).
-    fn member(&mut self, key: SegKey, kind: Scalar) {
+    fn member(&mut self, key: SegKey, kind: Scalar, v: &str) {
         if self.err.is_some() {
             return;
         }
-        if let Err(e) = self.set(key, kind) {
+        if let Err(e) = self.set(key, kind, v) {
             *self.err = Some(e);
         }
+    }
+
+    /// [`member`](Self::member) with the scalar in the scratch text.
+    fn scratch_member(&mut self, key: SegKey, kind: Scalar) {
+        let v = std::mem::take(self.scratch);
+        self.member(key, kind, &v);
+        *self.scratch = v;
     }
 
     /// Walks a record (see `flat`) as [`visit_map`](Visitor::visit_map)
@@ -362,7 +369,7 @@ impl SegVisitor<'_> {
             };
             i += 1;
             let Some((key, idx)) = key else {
-                f.scalar(self.scratch)?;
+                f.skip_value(WALK_DEPTH - 1)?;
                 continue;
             };
             if self.read.skips(key) {
@@ -385,8 +392,13 @@ impl SegVisitor<'_> {
                 self.seg.events = present.then_some(list);
                 continue;
             }
+            // Most values are strings without escapes: read in place.
+            if let Some(v) = f.plain_string() {
+                self.member(key, Scalar::Text, v);
+                continue;
+            }
             let kind = f.scalar(self.scratch)?;
-            self.member(key, kind);
+            self.scratch_member(key, kind);
         }
         Some(())
     }
@@ -482,7 +494,7 @@ impl<'de> Visitor<'de> for SegVisitor<'_> {
                 continue;
             }
             let kind = map.next_value_seed(ScalarSeed(self.scratch))?;
-            self.member(key, kind);
+            self.scratch_member(key, kind);
         }
         Ok(())
     }
