@@ -43,7 +43,7 @@ use super::unit::{Base, UnitLoad};
 use crate::error::{Error, Result};
 use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
-use crate::window::{FastMap, FastSet};
+use crate::window::FastMap;
 
 /// How far before a key already read from the same file a segment's key
 /// may be, in an export taken as in time order: two hours, so that an
@@ -184,10 +184,13 @@ struct Open {
     /// Open keys, earliest first (an id is pushed once, when it opens).
     heap: BinaryHeap<Reverse<(i64, Box<str>)>>,
     /// Interactions folded, by the order they were folded (so by key), and
-    /// their ids, kept until their key is `LATENESS_MS` behind the keys
-    /// folded: a segment of one of them is caught.
-    recent: VecDeque<(i64, Box<str>)>,
-    recent_ids: FastSet<Box<str>>,
+    /// the hashes of their ids (with how many of them have each), kept
+    /// until their key is `LATENESS_MS` behind the keys folded: a segment
+    /// of one of them is caught. A hash, not the id: a new id that shares
+    /// one (about one in 2^64) gives up the fold as a late segment would,
+    /// which costs time, never a wrong answer.
+    recent: VecDeque<(i64, u64)>,
+    recent_ids: FastMap<u64, u32>,
     /// Every interaction of a key below this has been folded.
     folded_below: i64,
 }
@@ -266,7 +269,7 @@ impl Fold<'_> {
                     o.1.extend(v);
                     continue;
                 }
-                if key < open.folded_below || open.recent_ids.contains(&id) {
+                if key < open.folded_below || open.recent_ids.contains_key(&id_hash(&id)) {
                     return Err(Some(out_of_order(&names[f], &v[0], &id, key, before)));
                 }
                 open.heap.push(Reverse((key, id.clone())));
@@ -394,8 +397,9 @@ fn close(st: &mut Fold<'_>, below: i64, sink: &mut dyn Sink) -> std::result::Res
             return Err(None);
         }
         sink.add(&i, st.names).map_err(Some)?;
-        open.recent_ids.insert(id_kept.clone());
-        open.recent.push_back((key, id_kept));
+        let h = id_hash(&id_kept);
+        *open.recent_ids.entry(h).or_default() += 1;
+        open.recent.push_back((key, h));
     }
     open.folded_below = open.folded_below.max(below);
     sink.settle(open.folded_below).map_err(Some)?;
@@ -403,11 +407,22 @@ fn close(st: &mut Fold<'_>, below: i64, sink: &mut dyn Sink) -> std::result::Res
         if k.saturating_add(LATENESS_MS) >= open.folded_below {
             break;
         }
-        if let Some((_, id)) = open.recent.pop_front() {
-            open.recent_ids.remove(&id);
+        if let Some((_, h)) = open.recent.pop_front() {
+            if let Some(n) = open.recent_ids.get_mut(&h) {
+                *n -= 1;
+                if *n == 0 {
+                    open.recent_ids.remove(&h);
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// The hash of an interaction id kept once it is folded.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<crate::window::FxHasher>::default().hash_one(id)
 }
 
 /// The note of a segment that came too late to fold in time order.

@@ -198,7 +198,12 @@ impl SegVisitor<'_> {
         }
     }
 
-    fn instant(&self, kind: Scalar, key: SegKey, v: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    fn instant(
+        &self,
+        kind: Scalar,
+        key: SegKey,
+        v: &str,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
         match kind {
             Scalar::Null => Ok(None),
             Scalar::Text | Scalar::Number => {
@@ -228,8 +233,9 @@ impl SegVisitor<'_> {
     fn millis(&self, kind: Scalar, key: SegKey, v: &str) -> Result<Option<u64>> {
         match kind {
             Scalar::Null => Ok(None),
-            Scalar::Text | Scalar::Number => parse_count(v)
-                .map_err(|p| Error::data(p.code, self.loc(key), EXPECT_MS, v)),
+            Scalar::Text | Scalar::Number => {
+                parse_count(v).map_err(|p| Error::data(p.code, self.loc(key), EXPECT_MS, v))
+            }
             _ => Err(bad(self.loc(key), EXPECT_MS, v)),
         }
     }
@@ -313,14 +319,18 @@ impl SegVisitor<'_> {
                 s.st.contact_endpoint = s.text(kind, key, v)?;
                 s.st.contact_endpoint_off = s.off;
             }
-            InteractionStartV2 | DialogStart => s.seg.interaction_start = s.instant(kind, key, v)?,
+            InteractionStartV2 | DialogStart => {
+                s.seg.interaction_start = s.instant(kind, key, v)?
+            }
             DialogEnd => s.seg.interaction_end = s.instant(kind, key, v)?,
             InteractionDurationV2 | DialogDuration => {
                 s.seg.interaction_duration_ms = s.millis(kind, key, v)?
             }
             SegmentStartV2 | SegmentStartCx => s.seg.segment_start = s.instant(kind, key, v)?,
             SegmentEndV2 | SegmentEndCx => s.seg.segment_end = s.instant(kind, key, v)?,
-            SegmentDurationSecsV2 => s.seg.segment_duration_ms = s.seconds_as_millis(kind, key, v)?,
+            SegmentDurationSecsV2 => {
+                s.seg.segment_duration_ms = s.seconds_as_millis(kind, key, v)?
+            }
             SegmentDurationMsCx => s.seg.segment_duration_ms = s.millis(kind, key, v)?,
             RecordingUrl => s.seg.recording_url = s.text(kind, key, v)?,
             RecordingLocation => s.seg.interaction_recording_location = s.text(kind, key, v)?,
