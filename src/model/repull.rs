@@ -137,43 +137,35 @@ impl Completeness {
     }
 }
 
-/// FNV-1a, 64 bits, taken eight bytes at a time (little-endian words, the
-/// last bytes zero-padded into one more word: values are framed by their
-/// length, so the padding is never ambiguous): fixed, so a fingerprint is
-/// the same on every run and machine. Each step (xor a word, multiply by
-/// the odd prime) is a bijection of the state, so two inputs of equal
-/// framing that differ in one word never collide.
+/// FNV-1a, 64 bits, taken eight bytes at a time (little-endian words,
+/// then the last bytes one by one): fixed, so a fingerprint is the same on
+/// every run and machine. Each step (xor a word, multiply by the odd
+/// prime) is a bijection of the state, so two inputs of equal framing that
+/// differ in one word never collide.
 struct Fnv(u64);
 
 impl Fnv {
     const PRIME: u64 = 0x0100_0000_01b3;
-
-    fn word(&mut self, w: u64) {
-        self.0 = (self.0 ^ w).wrapping_mul(Self::PRIME);
-    }
 
     fn bytes(&mut self, b: &[u8]) {
         let mut words = b.chunks_exact(8);
         for w in &mut words {
             let mut a = [0u8; 8];
             a.copy_from_slice(w);
-            self.word(u64::from_le_bytes(a));
+            self.0 = (self.0 ^ u64::from_le_bytes(a)).wrapping_mul(Self::PRIME);
         }
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            let mut a = [0u8; 8];
-            a[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(a));
+        for &x in words.remainder() {
+            self.0 = (self.0 ^ u64::from(x)).wrapping_mul(Self::PRIME);
         }
     }
     /// A value that may be absent, framed so that no two sequences of
-    /// values hash the same words: one word for the tag and the length
-    /// (0 when absent), then the bytes.
+    /// values hash the same bytes: a tag, the length, the bytes.
     fn opt(&mut self, v: Option<&[u8]>) {
         match v {
-            None => self.word(0),
+            None => self.bytes(&[0]),
             Some(b) => {
-                self.word(1 | (b.len() as u64) << 8);
+                self.bytes(&[1]);
+                self.bytes(&(b.len() as u64).to_le_bytes());
                 self.bytes(b);
             }
         }
