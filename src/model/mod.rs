@@ -37,11 +37,12 @@ pub(crate) use interval::{slash_date, slash_parts};
 pub use repull::Completeness;
 pub use rows::{AgentExtRow, AgentRow, IntervalRow, QueueRow, Value};
 pub(crate) use segment::secs_text;
+pub(crate) use segment::SegmentRead;
 pub use segment::{
     Direction, Segment, SegmentEvent, SegmentGeneration, DEFAULT_MAX_SEGMENT_SPAN_MS,
 };
 #[cfg(feature = "json")]
-pub(crate) use segment_field::{SegKey, SegmentRead};
+pub(crate) use segment_field::SegKey;
 #[cfg(feature = "json")]
 pub(crate) use value::parse_decimal;
 pub(crate) use value::trim;

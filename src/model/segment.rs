@@ -662,6 +662,24 @@ impl serde::Serialize for Segment {
     }
 }
 
+/// Which keys of a segment record a reader converts into the [`Segment`]:
+/// the values of the others are stepped over, checked as JSON only (any
+/// JSON value passes), and stay absent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum SegmentRead {
+    /// Every key (the default).
+    #[default]
+    Whole,
+    /// The keys a placed segment uses (calls, timelines): not the
+    /// dispositions, notes, transcript and recording flags, recording
+    /// location, dialog, channel, extension and sub-account ids, which
+    /// only tell re-pulled copies apart. `segmentEvents` is read when
+    /// `events` holds, else its events are only counted (the count orders
+    /// re-pulled copies).
+    #[cfg_attr(not(feature = "json"), allow(dead_code))]
+    Placing { events: bool },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

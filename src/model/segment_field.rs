@@ -2,7 +2,7 @@
 //! export generations (v2 and cx v1), the canonical [`Segment`] field it
 //! fills, and which keys only v2 writes.
 
-use super::Segment;
+use super::{Segment, SegmentRead};
 
 /// The keys of interaction metadata, both generations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,23 +45,6 @@ pub(crate) enum SegKey {
     AgentNotes,
     SubAccountId,
     Events,
-}
-
-/// Which keys of a segment record a reader converts into the [`Segment`]:
-/// the values of the others are stepped over, checked as JSON only (any
-/// JSON value passes), and stay absent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum SegmentRead {
-    /// Every key (the default).
-    #[default]
-    Whole,
-    /// The keys a placed segment uses (calls, timelines): not the
-    /// dispositions, notes, transcript and recording flags, recording
-    /// location, dialog, channel, extension and sub-account ids, which
-    /// only tell re-pulled copies apart. `segmentEvents` is read when
-    /// `events` holds, else its events are only counted (the count orders
-    /// re-pulled copies).
-    Placing { events: bool },
 }
 
 impl SegmentRead {
