@@ -289,7 +289,9 @@ pub(crate) struct Bucketer {
     tz: Tz,
     interval: BucketInterval,
     week_start: WeekStart,
-    last: Option<(i64, i64, TimeInfo)>,
+    /// The last row's start, length and buckets, and for a point the
+    /// zone's offset at its start.
+    last: Option<(i64, i64, TimeInfo, i32)>,
 }
 
 impl Bucketer {
@@ -305,7 +307,7 @@ impl Bucketer {
     /// Time facts for a row starting at `t` lasting `len` seconds.
     #[inline]
     pub fn info(&mut self, t: i64, len: i64) -> TimeInfo {
-        if let Some((lt, ll, info)) = self.last {
+        if let Some((lt, ll, info, off)) = self.last {
             if ll == len && lt == t {
                 return info;
             }
@@ -313,16 +315,18 @@ impl Bucketer {
             // before, with the clock of that point (no change between
             // them), reads the same local slot, day, week and month.
             let (lo, hi) = info.bucket;
-            if len == 1
-                && lo <= t
-                && t < hi
-                && offset_secs(&self.tz, t) == offset_secs(&self.tz, lt)
-            {
+            if len == 1 && lo <= t && t < hi && offset_secs(&self.tz, t) == off {
                 return info;
             }
         }
         let info = self.compute(t, len);
-        self.last = Some((t, len, info));
+        // Only a point's bucket is reused for other starts.
+        let off = if len == 1 {
+            offset_secs(&self.tz, t)
+        } else {
+            0
+        };
+        self.last = Some((t, len, info, off));
         info
     }
 
