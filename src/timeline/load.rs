@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use super::chunked;
 use super::interaction::Interaction;
 use super::segment::PlacedSegment;
-use super::unit::{add_group, partitions, Base, Groups, Order, UnitLoad};
+use super::unit::{partitions, Base, Groups, Order, UnitLoad};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::{ReportKind, Segment};
@@ -358,20 +358,20 @@ fn finish_part(groups: Vec<(Groups, Base)>, files: &[Arc<str>], skip: bool) -> P
     for (g, base) in groups {
         if by_ixn.is_empty() {
             by_ixn = g;
-            by_ixn.values_mut().flatten().for_each(|s| base.rebase(s));
+            by_ixn.segments_mut().for_each(|s| base.rebase(s));
             continue;
         }
-        for (id, mut v) in g {
-            v.iter_mut().for_each(|s| base.rebase(s));
-            add_group(&mut by_ixn, id, v);
+        for mut grp in g {
+            grp.segs.iter_mut().for_each(|s| base.rebase(s));
+            by_ixn.add(grp);
         }
     }
     let mut out = Part {
         interactions: Vec::with_capacity(by_ixn.len()),
         ..Part::default()
     };
-    for (id, v) in by_ixn {
-        let i = out.finish(id, v, files, skip);
+    for g in by_ixn {
+        let i = out.finish(g.id, g.segs, files, skip);
         out.interactions.push(i);
     }
     out

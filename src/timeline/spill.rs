@@ -14,7 +14,7 @@ use super::chunked::{self, Job, Source};
 use super::load::{LoadStats, Part, Tally};
 use super::segment::{Interner, PlacedSegment, Recording};
 use super::sink::Sink;
-use super::unit::{add_group, Groups};
+use super::unit::{Group, Groups};
 use crate::model::{Completeness, SegmentGeneration};
 use crate::position::Position;
 
@@ -59,9 +59,9 @@ pub(super) fn fold(
             }
             tally.unit(&mut unit);
             for (p, groups) in unit.parts.into_iter().enumerate() {
-                for (id, mut v) in groups {
-                    v.iter_mut().for_each(|s| base.rebase(s));
-                    put_group(&mut bufs[p], &id, &v);
+                for mut g in groups {
+                    g.segs.iter_mut().for_each(|s| base.rebase(s));
+                    put_group(&mut bufs[p], &g.id, &g.segs);
                 }
             }
         }
@@ -92,10 +92,10 @@ pub(super) fn fold(
         while !r.0.is_empty() {
             let (id, v) = get_group(&mut r, &mut texts)
                 .ok_or_else(|| Some("the temporary file was cut short".to_string()))?;
-            add_group(&mut groups, id.into(), v);
+            groups.add(Group::new(id.into(), v));
         }
-        for (id, v) in groups {
-            let i = part.finish(id, v, names, skip);
+        for g in groups {
+            let i = part.finish(g.id, g.segs, names, skip);
             if part.first_dup.is_some() {
                 return Err(None);
             }

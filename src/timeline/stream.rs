@@ -33,13 +33,15 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
+use hashbrown::HashTable;
+
 use super::chunked::{self, Job, Source};
 use super::interaction::Interaction;
 use super::load::{Interactions, LoadStats, Part, Tally};
 use super::segment::PlacedSegment;
 use super::sink::Sink;
 use super::spill;
-use super::unit::{Base, UnitLoad};
+use super::unit::{Base, Group, UnitLoad};
 use crate::error::{Error, Result};
 use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
@@ -177,12 +179,16 @@ pub(crate) fn fold_into<P: AsRef<Path> + Sync>(
     Ok(stats)
 }
 
-/// The interactions still open, by id: their key and segments so far.
+/// The interactions still open: their key and segments so far, found by
+/// the hash of their id. A hash, not the id: a new id whose hash is that
+/// of an open one (about one in 2^64) gives up the fold, which costs time,
+/// never a wrong answer.
 #[derive(Default)]
 struct Open {
-    map: FastMap<Box<str>, (i64, Vec<PlacedSegment>)>,
-    /// Open keys, earliest first (an id is pushed once, when it opens).
-    heap: BinaryHeap<Reverse<(i64, Box<str>)>>,
+    table: HashTable<(i64, Group)>,
+    /// Open keys, earliest first, with the hash of their id (an id is
+    /// pushed when it opens, and again when its key moves earlier).
+    heap: BinaryHeap<Reverse<(i64, u64)>>,
     /// Interactions folded, by the order they were folded (so by key), and
     /// the hashes of their ids (with how many of them have each), kept
     /// until their key is `LATENESS_MS` behind the keys folded: a segment
@@ -217,8 +223,9 @@ impl Fold<'_> {
             self.tally.unit(&mut unit);
             let f = base.file_idx as usize;
             let before = self.mark[f];
-            for (id, mut v) in unit.parts.into_iter().flatten() {
-                v.iter_mut().for_each(|s| base.rebase(s));
+            for mut g in unit.parts.into_iter().flatten() {
+                g.segs.iter_mut().for_each(|s| base.rebase(s));
+                let (v, id, h) = (&g.segs, &g.id, g.hash);
                 // The earliest and latest start its segments give.
                 let Some((key, last)) = v.iter().try_fold((i64::MAX, i64::MIN), |(lo, hi), s| {
                     s.interaction_start.map(|t| (lo.min(t), hi.max(t)))
@@ -233,7 +240,17 @@ impl Fold<'_> {
                 };
                 // With those already open, they span no more than the
                 // lateness.
-                let (lo, hi) = match self.open.map.get(&id) {
+                let open = self.open.table.find(h, |o| o.1.hash == h);
+                if let Some(o) = open.filter(|o| o.1.id != *id) {
+                    return Err(Some(format!(
+                        "{}:{}: interactions {} and {id} share the hash the fold finds open \
+                         interactions by",
+                        names[f],
+                        v[0].pos.line(),
+                        o.1.id
+                    )));
+                }
+                let (lo, hi) = match open {
                     Some(o) => (key.min(o.0), last.max(o.0)),
                     None => (key, last),
                 };
@@ -254,26 +271,26 @@ impl Fold<'_> {
                     )));
                 }
                 if key < before.saturating_sub(LATENESS_MS) {
-                    return Err(Some(out_of_order(&names[f], &v[0], &id, key, before)));
+                    return Err(Some(out_of_order(&names[f], &v[0], id, key, before)));
                 }
                 self.mark[f] = self.mark[f].max(key);
                 let open = &mut self.open;
-                if let Some(o) = open.map.get_mut(&id) {
+                if let Some(o) = open.table.find_mut(h, |o| o.1.hash == h) {
                     // Keyed by its earliest start, so that it is folded
                     // before anything settled at a later one (its key is
                     // not below `folded_below`: the lateness check above).
                     if key < o.0 {
                         o.0 = key;
-                        open.heap.push(Reverse((key, id.clone())));
+                        open.heap.push(Reverse((key, h)));
                     }
-                    o.1.extend(v);
+                    o.1.segs.extend(g.segs);
                     continue;
                 }
-                if key < open.folded_below || open.recent_ids.contains_key(&id_hash(&id)) {
-                    return Err(Some(out_of_order(&names[f], &v[0], &id, key, before)));
+                if key < open.folded_below || open.recent_ids.contains_key(&h) {
+                    return Err(Some(out_of_order(&names[f], &v[0], id, key, before)));
                 }
-                open.heap.push(Reverse((key, id.clone())));
-                open.map.insert(id, (key, v));
+                open.heap.push(Reverse((key, h)));
+                open.table.insert_unique(h, (key, g), |o| o.1.hash);
             }
         }
         Ok(())
@@ -382,12 +399,22 @@ fn close(st: &mut Fold<'_>, below: i64, sink: &mut dyn Sink) -> std::result::Res
         if *key >= below {
             break;
         }
-        let Some(Reverse((key, id))) = open.heap.pop() else {
+        let Some(Reverse((key, h))) = open.heap.pop() else {
             break;
         };
-        let Some((id_kept, (_, mut v))) = open.map.remove_entry(&id) else {
+        // An entry pushed before its key moved earlier finds it gone.
+        let Ok(e) = open.table.find_entry(h, |o| o.1.hash == h) else {
             continue;
         };
+        let (
+            (
+                _,
+                Group {
+                    id, segs: mut v, ..
+                },
+            ),
+            _,
+        ) = e.remove();
         // Path order, then file order, as the whole read merges them.
         if !v.is_sorted_by_key(|s| (s.file_idx, s.pos.record())) {
             v.sort_by_key(|s| (s.file_idx, s.pos.record()));
@@ -397,7 +424,6 @@ fn close(st: &mut Fold<'_>, below: i64, sink: &mut dyn Sink) -> std::result::Res
             return Err(None);
         }
         sink.add(&i, st.names).map_err(Some)?;
-        let h = id_hash(&id_kept);
         *open.recent_ids.entry(h).or_default() += 1;
         open.recent.push_back((key, h));
     }
@@ -417,12 +443,6 @@ fn close(st: &mut Fold<'_>, below: i64, sink: &mut dyn Sink) -> std::result::Res
         }
     }
     Ok(())
-}
-
-/// The hash of an interaction id kept once it is folded.
-fn id_hash(id: &str) -> u64 {
-    use std::hash::BuildHasher;
-    std::hash::BuildHasherDefault::<crate::window::FxHasher>::default().hash_one(id)
 }
 
 /// The note of a segment that came too late to fold in time order.

@@ -8,12 +8,14 @@ use std::collections::BTreeMap;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::Arc;
 
+use hashbrown::hash_table::{Entry, HashTable};
+
 use super::segment::{Interner, PlacedSegment, SharedKeys};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::Segment;
 use crate::position::Position;
-use crate::window::{FastMap, FxHasher};
+use crate::window::FxHasher;
 
 /// An order key for "the first" of several findings: path order, then
 /// line, then record (records on one line, as in a one-line JSON array,
@@ -24,9 +26,100 @@ pub(super) type Order = (u32, u64, u64);
 /// caller's own files, and no map's order reaches the output).
 type Hasher = BuildHasherDefault<FxHasher>;
 
+/// The hash of an interaction id, computed once, when its segment is
+/// placed, and carried to every table and partition the id goes through.
+/// Fx mixes its input well into the high bits only: a finalizer (that of
+/// MurmurHash3) spreads it over all of them, for the tables' bucket bits.
+pub(super) fn id_hash(id: &str) -> u64 {
+    let h = Hasher::default().hash_one(id);
+    let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// One interaction's segments so far, under its id and the id's hash.
+pub(super) struct Group {
+    pub(super) hash: u64,
+    pub(super) id: Box<str>,
+    pub(super) segs: Vec<PlacedSegment>,
+}
+
+impl Group {
+    /// The group of `id`'s segments `segs`, its hash computed.
+    pub(super) fn new(id: Box<str>, segs: Vec<PlacedSegment>) -> Group {
+        Group {
+            hash: id_hash(&id),
+            id,
+            segs,
+        }
+    }
+}
+
 /// One partition of a unit: its segments grouped by interaction id (each
-/// interaction's segments in file order).
-pub(super) type Groups = FastMap<Box<str>, Vec<PlacedSegment>>;
+/// interaction's segments in file order). The id's hash is kept beside it,
+/// so that no table it moves to hashes it again.
+#[derive(Default)]
+pub(super) struct Groups(HashTable<Group>);
+
+impl Groups {
+    pub(super) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every segment, for moving them to their file's positions.
+    pub(super) fn segments_mut(&mut self) -> impl Iterator<Item = &mut PlacedSegment> {
+        self.0.iter_mut().flat_map(|g| g.segs.iter_mut())
+    }
+
+    /// Adds segment `p` of the interaction `id`, whose hash is `hash`.
+    fn push(&mut self, hash: u64, id: &str, p: PlacedSegment) {
+        match self
+            .0
+            .entry(hash, |g| g.hash == hash && *g.id == *id, |g| g.hash)
+        {
+            Entry::Occupied(mut e) => push_tight(&mut e.get_mut().segs, p),
+            // Most interactions have one or two segments: no spare
+            // capacity.
+            Entry::Vacant(e) => {
+                e.insert(Group {
+                    hash,
+                    id: id.into(),
+                    segs: vec![p],
+                });
+            }
+        }
+    }
+
+    /// Adds the segments of `g` after those its interaction has.
+    pub(super) fn add(&mut self, g: Group) {
+        let hash = g.hash;
+        match self
+            .0
+            .entry(hash, |o| o.hash == hash && o.id == g.id, |o| o.hash)
+        {
+            Entry::Occupied(mut e) => {
+                let w = &mut e.get_mut().segs;
+                w.reserve_exact(g.segs.len());
+                w.extend(g.segs);
+            }
+            Entry::Vacant(e) => {
+                e.insert(g);
+            }
+        }
+    }
+}
+
+impl IntoIterator for Groups {
+    type Item = Group;
+    type IntoIter = hashbrown::hash_table::IntoIter<Group>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
 
 /// The partitions of a load: a few per thread, so that the threads stay
 /// busy finishing them however their sizes vary.
@@ -38,13 +131,12 @@ pub(super) fn partitions(parallel: bool) -> usize {
     }
 }
 
-/// The partition of an interaction id: a mix of its hash different from
-/// the bits the partition's own map uses.
-fn partition_of(id: &str, n: usize) -> usize {
+/// The partition of an interaction id of hash `h`: a mix of it different
+/// from the bits the partition's own table uses.
+fn partition_of(h: u64, n: usize) -> usize {
     if n == 1 {
         return 0;
     }
-    let h = Hasher::default().hash_one(id);
     ((h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % n as u64) as usize
 }
 
@@ -94,16 +186,9 @@ impl UnitLoad {
         match placed {
             Ok((s, p)) => {
                 let id = s.interaction_id.as_str();
-                let k = partition_of(id, self.parts.len());
-                let part = &mut self.parts[k];
-                match part.get_mut(id) {
-                    Some(v) => push_tight(v, p),
-                    // Most interactions have one or two segments: no spare
-                    // capacity.
-                    None => {
-                        part.insert(id.into(), vec![p]);
-                    }
-                }
+                let h = id_hash(id);
+                let k = partition_of(h, self.parts.len());
+                self.parts[k].push(h, id, p);
             }
             Err(e) => {
                 let Some(code) = e.code() else {
@@ -131,19 +216,6 @@ impl UnitLoad {
     /// the unit's table that found them is not needed any more.
     pub(super) fn done(&mut self) {
         self.texts.clear();
-    }
-}
-
-/// Adds an interaction's segments `v` to `groups`, after those it has.
-pub(super) fn add_group(groups: &mut Groups, id: Box<str>, v: Vec<PlacedSegment>) {
-    match groups.get_mut(&id) {
-        Some(w) => {
-            w.reserve_exact(v.len());
-            w.extend(v);
-        }
-        None => {
-            groups.insert(id, v);
-        }
     }
 }
 

@@ -160,8 +160,7 @@ impl ValueLines {
     /// that are not JSON give entries that `serde_json` then refuses
     /// anyway.
     pub(crate) fn index(&mut self, b: &[u8]) {
-        self.entries.clear();
-        self.stack.clear();
+        self.clear();
         if memchr::memchr(b'\n', b).is_none() {
             return;
         }
@@ -230,6 +229,12 @@ impl ValueLines {
 
     /// Whether the record spans lines (else every value is on its first).
     #[inline]
+    /// The index of a record known to be on one line: no entries.
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.stack.clear();
+    }
+
     pub(crate) fn spans_lines(&self) -> bool {
         !self.entries.is_empty()
     }

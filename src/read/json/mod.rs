@@ -301,6 +301,12 @@ impl JsonInput {
         self.buf.fill().map_err(|e| Error::io(self.file.clone(), e))
     }
 
+    /// Consumes `n` bytes known to hold no line break (nothing to count).
+    fn consume_in_line(&mut self, n: usize) {
+        debug_assert!(!self.buf.pending()[..n].contains(&b'\n'));
+        self.buf.consume(n);
+    }
+
     /// Consumes `n` bytes, counting lines.
     fn consume(&mut self, n: usize) {
         let s = &self.buf.pending()[..n];

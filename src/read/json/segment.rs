@@ -54,8 +54,8 @@ impl JsonInput {
             .filter(|&n| n <= self.max_record)?;
         let at = self.buf.start();
         let pos = Position::new(self.offset(), self.line, record);
-        let (st, err) = self.walk_record(at..at + len, pos, seg)?;
-        self.take_framed(len);
+        let (st, err) = self.walk_record(at..at + len, pos, seg, true)?;
+        self.consume_in_line(len);
         Some(self.finish_segment(seg, st, err))
     }
 
@@ -64,7 +64,7 @@ impl JsonInput {
     fn read_framed_segment(&mut self, elem: Elem, record: u64, seg: &mut Segment) -> Step<bool> {
         let pos = Position::new(elem.byte, elem.line, record);
         let range = elem.start..elem.end;
-        if let Some((st, err)) = self.walk_record(range.clone(), pos, seg) {
+        if let Some((st, err)) = self.walk_record(range.clone(), pos, seg, false) {
             return self.finish_segment(seg, st, err);
         }
         let (parsed, st, err) =
@@ -77,14 +77,21 @@ impl JsonInput {
 
     /// Walks the record at `range` of the buffer (see `flat`) into `seg`:
     /// what it had and its first error; `None` when it spans lines or the
-    /// walk declines.
+    /// walk declines. `in_line`: the record is known to hold no line break.
     fn walk_record(
         &mut self,
         range: std::ops::Range<usize>,
         pos: Position,
         seg: &mut Segment,
+        in_line: bool,
     ) -> Option<(SegState, Option<Error>)> {
-        let (walked, st, err) = self.with_record(range, pos, seg, |mut v, bytes| {
+        let bytes = &self.buf.data()[range.clone()];
+        if in_line {
+            self.lines.clear();
+        } else {
+            self.lines.index(bytes);
+        }
+        let (walked, st, err) = self.visit_record(range, pos, seg, |mut v, bytes| {
             !v.lines.spans_lines()
                 && std::str::from_utf8(bytes)
                     .ok()
@@ -104,8 +111,20 @@ impl JsonInput {
         seg: &mut Segment,
         read: impl FnOnce(SegVisitor<'_>, &[u8]) -> T,
     ) -> (T, SegState, Option<Error>) {
+        self.lines.index(&self.buf.data()[range.clone()]);
+        self.visit_record(range, pos, seg, read)
+    }
+
+    /// [`with_record`](Self::with_record) with the lines of its values
+    /// indexed already.
+    fn visit_record<T>(
+        &mut self,
+        range: std::ops::Range<usize>,
+        pos: Position,
+        seg: &mut Segment,
+        read: impl FnOnce(SegVisitor<'_>, &[u8]) -> T,
+    ) -> (T, SegState, Option<Error>) {
         let bytes = &self.buf.data()[range];
-        self.lines.index(bytes);
         let mut st = SegState::default();
         let mut err = None;
         seg.reset();
