@@ -97,9 +97,16 @@ impl<'de> Visitor<'de> for ScalarSeed<'_> {
 /// `i` is usually the one seen there in the previous object: one string
 /// comparison instead of a search of the field catalogue.
 pub(super) struct KeyCache<K> {
-    /// The key, what it resolves to, and whether its text is written as
-    /// it is in JSON (no quote, backslash or control byte to escape).
-    slots: Vec<(Box<str>, Option<K>, bool)>,
+    /// The key as JSON writes it with its colon (`"key":`, its text as it
+    /// is), what it resolves to, and whether that is its JSON text (no
+    /// quote, backslash or control byte to escape).
+    slots: Vec<(Box<[u8]>, Option<K>, bool)>,
+}
+
+/// The text of a key stored as `"key":`.
+#[inline]
+fn unquoted(k: &[u8]) -> &[u8] {
+    k.get(1..k.len().saturating_sub(2)).unwrap_or_default()
 }
 
 impl<K> Default for KeyCache<K> {
@@ -112,25 +119,26 @@ impl<K: Copy> KeyCache<K> {
     #[inline]
     pub(super) fn get(&mut self, i: usize, key: &str, resolve: fn(&str) -> Option<K>) -> Option<K> {
         if let Some((k, v, _)) = self.slots.get(i) {
-            if same(k.as_bytes(), key.as_bytes()) {
+            if same(unquoted(k), key.as_bytes()) {
                 return *v;
             }
         }
         let v = resolve(key);
         let as_is = key.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\');
+        let quoted: Box<[u8]> = [b"\"", key.as_bytes(), b"\":"].concat().into();
         if i < self.slots.len() {
-            self.slots[i] = (key.into(), v, as_is);
+            self.slots[i] = (quoted, v, as_is);
         } else if i == self.slots.len() && i < 128 {
-            self.slots.push((key.into(), v, as_is));
+            self.slots.push((quoted, v, as_is));
         }
         v
     }
 
-    /// The key last seen at position `i` and what it resolves to, when its
-    /// JSON text is the key itself: a reader of raw text may then match it
-    /// in place.
+    /// The key last seen at position `i`, as JSON writes it with its colon
+    /// (`"key":`), and what it resolves to, when that JSON text holds the
+    /// key as it is: a reader of raw text may then match it in place.
     #[inline]
-    pub(super) fn expected(&self, i: usize) -> Option<(&str, Option<K>)> {
+    pub(super) fn expected(&self, i: usize) -> Option<(&[u8], Option<K>)> {
         match self.slots.get(i) {
             Some((k, v, true)) => Some((k, *v)),
             _ => None,
