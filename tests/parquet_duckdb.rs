@@ -60,8 +60,8 @@ fn same_table(args: &[&str], types: &[(&str, &str)]) {
 
 const TEXT: &str = "VARCHAR";
 const INSTANT: &str = "TIMESTAMP WITH TIME ZONE";
-const HUNDREDTHS: &str = "DECIMAL(38,2)";
-const THOUSANDTHS: &str = "DECIMAL(38,3)";
+const HUNDREDTHS: &str = "DECIMAL(18,2)";
+const THOUSANDTHS: &str = "DECIMAL(18,3)";
 
 #[test]
 #[ignore = "needs DuckDB: RCX_DUCKDB_PYTHON=$(scripts/duckdb.sh)"]

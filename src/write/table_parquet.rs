@@ -6,12 +6,15 @@
 //! | key columns | Utf8 | VARCHAR |
 //! | `bucket_start`, `bucket_end` | Timestamp(ms, the bucket zone) | TIMESTAMP WITH TIME ZONE |
 //! | counts, whole seconds, signed numerators | Int64 | BIGINT |
-//! | ratios and percentages (two places) | Decimal128(38, 2), null when undefined | DECIMAL(38,2) |
-//! | seconds of calls and timelines (to the ms) | Decimal128(38, 3), null when undefined | DECIMAL(38,3) |
+//! | ratios and percentages (two places) | Decimal128(18, 2), null when undefined | DECIMAL(18,2) |
+//! | seconds of calls and timelines (to the ms) | Decimal128(18, 3), null when undefined | DECIMAL(18,3) |
 //!
-//! The decimals hold exactly the digits the CSV prints. A whole number
-//! past 2⁶³ − 1 (a sum of counts that large) is refused naming its column,
-//! rather than written wrapped. Rows are written in row groups of
+//! The decimals hold exactly the digits the CSV prints. Their precision,
+//! 18, keeps them 64-bit integers in the file (a wider decimal is written
+//! as fixed-length bytes, which the writer's statistics hold on to row
+//! group after row group, so memory grew with the table). A whole number
+//! past 2⁶³ − 1 (a sum of counts that large), or a decimal of more than 18
+//! digits, is refused naming its column, rather than written wrapped. Rows are written in row groups of
 //! [`ROW_GROUP`] rows, each handed to the output as it is complete, so
 //! memory holds one row group whatever the table's length.
 
@@ -35,8 +38,9 @@ use crate::rollup::Stored;
 /// Rows per row group.
 pub const ROW_GROUP: usize = 65_536;
 
-/// Precision of the decimal columns.
-const PRECISION: u8 = 38;
+/// Precision of the decimal columns: the widest stored as a 64-bit
+/// integer.
+const PRECISION: u8 = 18;
 
 /// The type of one column of a result table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
