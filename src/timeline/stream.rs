@@ -406,15 +406,8 @@ fn close(st: &mut Fold<'_>, below: i64, sink: &mut dyn Sink) -> std::result::Res
         let Ok(e) = open.table.find_entry(h, |o| o.1.hash == h) else {
             continue;
         };
-        let (
-            (
-                _,
-                Group {
-                    id, segs: mut v, ..
-                },
-            ),
-            _,
-        ) = e.remove();
+        let ((_, g), _) = e.remove();
+        let (id, mut v) = (g.id, g.segs);
         // Path order, then file order, as the whole read merges them.
         if !v.is_sorted_by_key(|s| (s.file_idx, s.pos.record())) {
             v.sort_by_key(|s| (s.file_idx, s.pos.record()));
