@@ -62,17 +62,21 @@ fn every_dialect_selects_the_columns_rcx_rollup_prints() {
 #[test]
 fn a_zone_whose_clock_moves_inside_a_bucket_is_refused_by_name() {
     // Lord Howe Island moves its clock by 30 minutes: hours would differ.
-    let o = rcx(&[
-        "sql",
-        "--dialect",
-        "duckdb",
-        "--input",
-        "q.parquet",
-        "--report",
-        "queue",
-        "--tz",
-        "Australia/Lord_Howe",
-    ]);
+    let lord_howe = |more: &[&str]| {
+        let base = [
+            "sql",
+            "--dialect",
+            "duckdb",
+            "--input",
+            "q.parquet",
+            "--report",
+            "queue",
+            "--tz",
+            "Australia/Lord_Howe",
+        ];
+        rcx(&[&base[..], more].concat())
+    };
+    let o = lord_howe(&[]);
     assert_eq!(code(&o), 2);
     let e = stderr(&o);
     assert!(
@@ -85,19 +89,7 @@ fn a_zone_whose_clock_moves_inside_a_bucket_is_refused_by_name() {
         "{e}"
     );
     // Half hours fit it.
-    let o = rcx(&[
-        "sql",
-        "--dialect",
-        "duckdb",
-        "--input",
-        "q.parquet",
-        "--report",
-        "queue",
-        "--tz",
-        "Australia/Lord_Howe",
-        "--interval",
-        "30m",
-    ]);
+    let o = lord_howe(&["--interval", "30m"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // Kathmandu moved from +05:30 to +05:45 in 1986: hours are exact for
     // rows of 2024, not for every row since 1970.

@@ -67,8 +67,9 @@ impl JsonInput {
         if let Some((st, err)) = self.walk_record(range.clone(), pos, seg, false) {
             return self.finish_segment(seg, st, err);
         }
-        let (parsed, st, err) =
-            self.with_record(range, pos, seg, |v, bytes| deserialize_record(bytes, v));
+        let (parsed, st, err) = self.with_record(range, pos, seg, false, |v, bytes| {
+            deserialize_record(bytes, v)
+        });
         match parsed {
             Ok(()) => self.finish_segment(seg, st, err),
             Err(e) => Err(self.elem_error(&elem, record, e)),
@@ -85,13 +86,7 @@ impl JsonInput {
         seg: &mut Segment,
         in_line: bool,
     ) -> Option<(SegState, Option<Error>)> {
-        let bytes = &self.buf.data()[range.clone()];
-        if in_line {
-            self.lines.clear();
-        } else {
-            self.lines.index(bytes);
-        }
-        let (walked, st, err) = self.visit_record(range, pos, seg, |mut v, bytes| {
+        let (walked, st, err) = self.with_record(range, pos, seg, in_line, |mut v, bytes| {
             !v.lines.spans_lines()
                 && std::str::from_utf8(bytes)
                     .ok()
@@ -103,28 +98,22 @@ impl JsonInput {
 
     /// Runs `read` on a visitor of the record at `range` of the buffer,
     /// which starts at `pos`, and on its bytes, `seg` cleared first: what
-    /// `read` gave, what the record had and its first error.
+    /// `read` gave, what the record had and its first error. `in_line`:
+    /// the record is known to hold no line break (no value lines to index).
     fn with_record<T>(
         &mut self,
         range: std::ops::Range<usize>,
         pos: Position,
         seg: &mut Segment,
-        read: impl FnOnce(SegVisitor<'_>, &[u8]) -> T,
-    ) -> (T, SegState, Option<Error>) {
-        self.lines.index(&self.buf.data()[range.clone()]);
-        self.visit_record(range, pos, seg, read)
-    }
-
-    /// [`with_record`](Self::with_record) with the lines of its values
-    /// indexed already.
-    fn visit_record<T>(
-        &mut self,
-        range: std::ops::Range<usize>,
-        pos: Position,
-        seg: &mut Segment,
+        in_line: bool,
         read: impl FnOnce(SegVisitor<'_>, &[u8]) -> T,
     ) -> (T, SegState, Option<Error>) {
         let bytes = &self.buf.data()[range];
+        if in_line {
+            self.lines.clear();
+        } else {
+            self.lines.index(bytes);
+        }
         let mut st = SegState::default();
         let mut err = None;
         seg.reset();
