@@ -170,6 +170,61 @@ fn generated_queue_export_to_teleopti_keeps_totals_and_streams() {
 }
 
 #[test]
+fn rows_out_of_order_sort_through_a_temporary_file_to_the_same_bytes() {
+    // A generated export (in time order) is the oracle; its lines reversed
+    // and split over two sources must convert to the same bytes, whether
+    // the sort holds everything or writes runs of a few kilobytes.
+    let opts = GenOptions::new(GenReport::Queue, 2_000).seed(9).queues(5);
+    let mut bytes = Vec::new();
+    gen::write(&opts, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    let mut lines: Vec<&str> = body.lines().collect();
+    lines.reverse();
+    let half = lines.len() / 2;
+    let part = |ls: &[&str]| format!("{header}\n{}\n", ls.join("\n")).into_bytes();
+    let sources = [
+        Source::bytes("b.csv", part(&lines[..half])),
+        Source::bytes("a.csv", part(&lines[half..])),
+    ];
+    let (want, in_order) = convert(Target::Csv, &[Source::bytes("gen.csv", bytes)]);
+    assert!(!in_order.sorted_in_memory);
+    for memory in [usize::MAX, 4 << 10] {
+        let mut out = Vec::new();
+        let stats = Converter::new(Target::Csv)
+            .sort_memory(memory)
+            .write(&sources, &mut out)
+            .unwrap();
+        assert!(stats.sorted_in_memory);
+        assert_eq!(stats.rows, 2_000);
+        if memory == usize::MAX {
+            assert_eq!(stats.sort_runs, 0);
+        } else {
+            assert!(stats.sort_runs > 10, "{} runs", stats.sort_runs);
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            want,
+            "sort memory {memory}"
+        );
+    }
+    // A duplicate across the sources is found through the runs too, and
+    // named at the later source's line (the first in source order stays).
+    let first = lines[0];
+    let dup = [
+        Source::bytes("b.csv", part(&lines)),
+        Source::bytes("a.csv", part(&[first])),
+    ];
+    let err = Converter::new(Target::Csv)
+        .sort_memory(4 << 10)
+        .write(&dup, &mut Vec::new())
+        .unwrap_err();
+    assert_eq!(err.code(), Some(Code::DuplicateKey));
+    let msg = err.to_string();
+    assert!(msg.contains("a.csv:2") && msg.contains("b.csv:2"), "{msg}");
+}
+
+#[test]
 fn ringcx_json_queue_export_to_teleopti_equals_the_csv_route_and_keeps_totals() {
     // The headline job: RingCX's current JSON (`agg-queue-stats`) into the
     // Teleopti queue layout. The same generated data as CSV is the oracle.

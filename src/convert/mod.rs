@@ -28,11 +28,15 @@
 //! failing run writes nothing); when they do, the second pass is a k-way
 //! merge that holds only the rows of one start instant (one per key) at a
 //! time: memory does not grow with the input. Otherwise (or with
-//! [`Order::Memory`]) every row is held in memory and sorted: about the
-//! size of the row struct (≈ 250 bytes for a queue row) plus its ids and
-//! names per row. [`ConvertStats::sorted_in_memory`] says which path ran.
+//! [`Order::Memory`]) the rows are sorted: in memory while they fit in
+//! [`Converter::sort_memory`] (32 MiB unless set), else that much at a
+//! time is sorted and written to a temporary file as a run, and the runs
+//! are merged, one start instant at a time, so memory does not grow with
+//! the input either. [`ConvertStats::sorted_in_memory`] says whether the
+//! rows were sorted, [`ConvertStats::sort_runs`] how many runs went to
+//! the temporary file.
 //! A source that can be read only once (a FIFO, a process substitution)
-//! makes the run one pass, sorted in memory; each file is opened once for
+//! makes the run one pass, sorted; each file is opened once for
 //! the whole run.
 //!
 //! ```
@@ -55,6 +59,7 @@
 
 mod inputs;
 mod segments;
+mod sort;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -147,7 +152,8 @@ pub enum Order {
     /// is in time order, else sort in memory.
     #[default]
     Auto,
-    /// Read everything into memory and sort (one pass).
+    /// Sort in one pass, without checking the order first (see
+    /// [`Converter::sort_memory`]).
     Memory,
 }
 
@@ -162,9 +168,12 @@ pub struct ConvertStats {
     pub skipped: BTreeMap<Code, u64>,
     /// The first skipped row's error, for the message.
     pub first_skipped: Option<String>,
-    /// Whether the rows were sorted in memory (some source was not in time
-    /// order, or [`Order::Memory`]).
+    /// Whether the rows were sorted (some source was not in time order, or
+    /// [`Order::Memory`]) rather than merged in the order they came.
     pub sorted_in_memory: bool,
+    /// Sorted runs the sort wrote to a temporary file: 0 when the rows
+    /// fit in its memory ([`Converter::sort_memory`]).
+    pub sort_runs: usize,
     /// Files written (Parquet), in order.
     pub files: Vec<PathBuf>,
     /// Warnings for stderr: each source's header findings (an unknown
@@ -200,6 +209,7 @@ pub struct Converter {
     skip_invalid: bool,
     order: Order,
     progress: Option<Progress>,
+    sort_memory: usize,
     #[cfg(feature = "parquet")]
     parquet: crate::write::parquet::ParquetOptions,
 }
@@ -241,6 +251,15 @@ struct Entry<T> {
     src: usize,
 }
 
+/// Sorts the rows of one start instant: by key, then source and record.
+fn sort_instant<T: IntervalRow>(rows: &mut [Entry<T>]) {
+    rows.sort_unstable_by(|a, b| {
+        cmp_row_keys(&a.row, &b.row)
+            .then(a.src.cmp(&b.src))
+            .then(a.row.pos().record().cmp(&b.row.pos().record()))
+    });
+}
+
 fn describe_key<T: IntervalRow>(row: &T) -> String {
     T::KEY_FIELDS
         .iter()
@@ -272,6 +291,7 @@ impl Converter {
             skip_invalid: false,
             order: Order::Auto,
             progress: None,
+            sort_memory: sort::BUFFER_BYTES,
             #[cfg(feature = "parquet")]
             parquet: Default::default(),
         }
@@ -289,6 +309,13 @@ impl Converter {
     /// How rows are ordered.
     pub fn order(mut self, order: Order) -> Self {
         self.order = order;
+        self
+    }
+    /// About how many bytes of rows a sort holds before it writes them,
+    /// sorted, to a temporary file (32 MiB unless set; see the
+    /// [module docs](self#memory)).
+    pub fn sort_memory(mut self, bytes: usize) -> Self {
+        self.sort_memory = bytes;
         self
     }
     /// Counts bytes and rows read into `progress`.
@@ -581,11 +608,7 @@ impl Converter {
                 }
             }
             let rows = &mut batch[..used];
-            rows.sort_unstable_by(|a, b| {
-                cmp_row_keys(&a.row, &b.row)
-                    .then(a.src.cmp(&b.src))
-                    .then(a.row.pos().record().cmp(&b.row.pos().record()))
-            });
+            sort_instant(rows);
             self.emit(rows, &names, sink, stats)?;
         }
         Ok(())
@@ -613,7 +636,9 @@ impl Converter {
         Ok(reader)
     }
 
-    /// Reads every row into memory and sorts.
+    /// Reads every row and sorts them: in memory while they fit in the
+    /// sort's buffer, else through sorted runs in a temporary file
+    /// (`sort`), so memory does not grow with the input.
     fn memory<T: IntervalRow>(
         &self,
         sources: &mut Inputs<'_>,
@@ -622,27 +647,25 @@ impl Converter {
     ) -> Result<()> {
         let mut ticker = RowTicker::new(self.progress.as_ref());
         let mut names: Vec<Arc<str>> = Vec::with_capacity(sources.len());
-        let mut all: Vec<Entry<T>> = Vec::new();
+        let mut sorter = sort::Sorter::<T>::new(self.sort_memory);
         let mut row = T::default();
         for src in 0..sources.len() {
             let mut reader = self.open::<T>(sources, src)?;
             names.push(reader.file().clone());
             stats.header_findings(&reader);
             while self.next_row(&mut reader, &mut row, Some(stats), &mut ticker)? {
-                all.push(Entry {
-                    row: row.clone(),
-                    t: row.start().timestamp(),
-                    src,
-                });
+                sorter.push(&row, src)?;
             }
         }
-        all.sort_unstable_by(|a, b| {
-            a.t.cmp(&b.t)
-                .then_with(|| cmp_row_keys(&a.row, &b.row))
-                .then(a.src.cmp(&b.src))
-                .then(a.row.pos().record().cmp(&b.row.pos().record()))
-        });
-        self.emit(&all, &names, sink, stats)
+        let mut written = Ok(());
+        let runs = sorter.finish(|rows| {
+            sort_instant(rows);
+            written = self.emit(rows, &names, sink, stats);
+            written.is_ok()
+        })?;
+        written?;
+        stats.sort_runs = runs;
+        Ok(())
     }
 
     /// Writes sorted entries, refusing (or skipping) duplicates.

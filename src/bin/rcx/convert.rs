@@ -38,8 +38,9 @@ pub struct Args {
     /// and exit 1.
     #[arg(long)]
     skip_invalid: bool,
-    /// Sort in memory in one pass instead of first checking whether the
-    /// input is in time order (memory then grows with the input).
+    /// Sort in one pass instead of first checking whether the input is
+    /// in time order (past about 32 MiB of rows, the sort goes through a
+    /// temporary file).
     #[arg(long)]
     in_memory: bool,
     #[command(flatten)]

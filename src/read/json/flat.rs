@@ -347,6 +347,68 @@ mod tests {
         f.at_end().then_some(out)
     }
 
+    /// What `skip_value` gives for `s` (a value then, possibly, more
+    /// text) and where it stops.
+    fn skip(s: &str, depth: usize) -> Option<(u32, usize)> {
+        let mut f = Flat::new(s)?;
+        let n = f.skip_value(depth)?;
+        Some((n, f.i))
+    }
+
+    #[test]
+    fn skips_values_of_the_walks_shape_and_counts_list_elements() {
+        for (s, want) in [
+            (r#"[]"#, (0, 2)),
+            (r#"[ ]"#, (0, 3)),
+            (r#"[1]"#, (1, 3)),
+            (r#"[ 1 , "a" , null ]"#, (3, 18)),
+            (
+                r#"[{},{"a":null},{"b" : true ,"c":"x\"y"}], "next""#,
+                (3, 40),
+            ),
+            (r#"[[1,2],[3]]"#, (2, 11)),
+            (r#"{"a":[1,2,3]}"#, (0, 13)),
+            (r#"{}"#, (0, 2)),
+            (r#""s","t""#, (0, 3)),
+            (r#"false}"#, (0, 5)),
+            (r#"0,1"#, (0, 1)),
+            (r#"1234567890123456789 "#, (0, 19)),
+        ] {
+            assert_eq!(skip(s, 2), Some(want), "{s}");
+        }
+        for declined in [
+            r#"[1,]"#,
+            r#"[,1]"#,
+            r#"[1 2]"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a\"b":1}"#,
+            r#"{1:2}"#,
+            r#"[1}"#,
+            r#"{"a":1]"#,
+            r#"[1"#,
+            r#"["a"#,
+            r#"[[[1]]]"#,
+            r#"["\u00e9"]"#,
+            r#"[truex]"#,
+            r#"[nul]"#,
+            r#"[01]"#,
+            r#"[-1]"#,
+            r#"[1.5]"#,
+            r#"[12345678901234567890]"#,
+            r#"]"#,
+            r#""#,
+        ] {
+            assert_eq!(skip(declined, 2), None, "{declined}");
+        }
+        // The depth allowed is the nesting inside the value.
+        assert_eq!(skip(r#"[[1]]"#, 1), None);
+        assert_eq!(skip(r#"[1]"#, 0), None);
+        assert_eq!(skip(r#"{"a":[{"b":[1]}]}"#, 4), Some((0, 17)));
+        assert_eq!(skip(r#"{"a":[{"b":[1]}]}"#, 3), None);
+        assert_eq!(skip(r#""x""#, 0), Some((0, 3)));
+    }
+
     #[test]
     fn walks_plain_objects_and_declines_the_rest() {
         let got = walk(r#"{"a":"x y","b": 12 ,"c":null,"d":true,"e":false,"f":0}"#).unwrap();
