@@ -149,7 +149,7 @@ impl FromStr for Target {
 #[non_exhaustive]
 pub enum Order {
     /// Check each source's order in a first pass; stream when every source
-    /// is in time order, else sort in memory.
+    /// is in time order, else sort (see [`Converter::sort_memory`]).
     #[default]
     Auto,
     /// Sort in one pass, without checking the order first (see
