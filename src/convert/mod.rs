@@ -71,6 +71,7 @@ use std::sync::Arc;
 
 use self::inputs::Inputs;
 pub use self::inputs::Source;
+use self::sort::{sort_instant, Entry};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::zones::repeat_hint;
@@ -242,22 +243,6 @@ impl<T: IntervalRow> Sink<T> for crate::write::parquet::ParquetDirWriter<T> {
     fn row(&mut self, row: &T, file: &str) -> Result<()> {
         self.write_row(row, file)
     }
-}
-
-/// One row with where it came from, as sorted.
-struct Entry<T> {
-    row: T,
-    t: i64,
-    src: usize,
-}
-
-/// Sorts the rows of one start instant: by key, then source and record.
-fn sort_instant<T: IntervalRow>(rows: &mut [Entry<T>]) {
-    rows.sort_unstable_by(|a, b| {
-        cmp_row_keys(&a.row, &b.row)
-            .then(a.src.cmp(&b.src))
-            .then(a.row.pos().record().cmp(&b.row.pos().record()))
-    });
 }
 
 fn describe_key<T: IntervalRow>(row: &T) -> String {

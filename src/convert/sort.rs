@@ -11,11 +11,27 @@
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
 
-use super::Entry;
 use crate::error::{Error, Result};
 use crate::model::{Field, IntervalLength, IntervalRow, IntervalStart, Value};
 use crate::position::Position;
 use crate::runs::{i64_key, Merged, RunFile, TEMP};
+use crate::window::cmp_row_keys;
+
+/// One row with where it came from, as sorted.
+pub(super) struct Entry<T> {
+    pub(super) row: T,
+    pub(super) t: i64,
+    pub(super) src: usize,
+}
+
+/// Sorts the rows of one start instant: by key, then source and record.
+pub(super) fn sort_instant<T: IntervalRow>(rows: &mut [Entry<T>]) {
+    rows.sort_unstable_by(|a, b| {
+        cmp_row_keys(&a.row, &b.row)
+            .then(a.src.cmp(&b.src))
+            .then(a.row.pos().record().cmp(&b.row.pos().record()))
+    });
+}
 
 /// The estimated size of the rows held before a run is written.
 pub(super) const BUFFER_BYTES: usize = 32 << 20;
