@@ -93,9 +93,8 @@ impl<T: IntervalRow> Sorter<T> {
 
     /// Writes the buffer, sorted by instant, as a run.
     fn spill(&mut self) -> Result<()> {
-        // Stable: rows of one instant keep their order (not that it
-        // matters: each instant's rows are sorted once merged).
-        self.buf.sort_by_key(|e| e.t);
+        // Each instant's rows are sorted in full once merged.
+        self.buf.sort_unstable_by_key(|e| e.t);
         let mut payloads = Vec::with_capacity(self.buf.len());
         let mut bytes = std::mem::take(&mut self.scratch);
         bytes.clear();
@@ -119,7 +118,7 @@ impl<T: IntervalRow> Sorter<T> {
     /// the runs written to the temporary file.
     pub(super) fn finish(mut self, mut emit: impl FnMut(&mut [Entry<T>]) -> bool) -> Result<usize> {
         if self.written == 0 {
-            self.buf.sort_by_key(|e| e.t);
+            self.buf.sort_unstable_by_key(|e| e.t);
             let mut from = 0;
             while from < self.buf.len() {
                 let t = self.buf[from].t;
@@ -281,11 +280,10 @@ mod tests {
 
     #[test]
     fn rows_come_back_as_they_were_written() {
-        let queue: Vec<QueueRow> = rows(
+        let mut queue: Vec<QueueRow> = rows(
             "15,20240304,08:15,7,Sales,1,0,0,0,1,5,0,60,10,5,0,1,30,0,0\n\
              15,20240304,08:00,8,Support é,2,0,0,0,2,9,0,90,20,5,0,2,30,0,0\n",
         );
-        let mut queue = queue;
         assert_eq!(queue.len(), 2);
         // The extras: a decimal (its scale kept) and a count.
         queue[1].avg_avail_member_cnt = Some(Decimal::new(1250, 3));

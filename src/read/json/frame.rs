@@ -227,14 +227,14 @@ impl ValueLines {
         }
     }
 
-    /// Whether the record spans lines (else every value is on its first).
-    #[inline]
     /// The index of a record known to be on one line: no entries.
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.stack.clear();
     }
 
+    /// Whether the record spans lines (else every value is on its first).
+    #[inline]
     pub(crate) fn spans_lines(&self) -> bool {
         !self.entries.is_empty()
     }
