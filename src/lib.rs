@@ -131,6 +131,7 @@ pub mod pulls;
 pub mod read;
 pub mod rollup;
 mod runs;
+mod sort;
 pub mod timeline;
 pub mod validate;
 pub mod window;

@@ -29,6 +29,7 @@ const LAYERS: &[&[&str]] = &[
     &["progress", "runs"],
     &["read"],
     &["window"],
+    &["sort"],
     &["validate", "pulls"],
     &["rollup", "timeline"],
     &["calls"],

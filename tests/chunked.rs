@@ -1035,3 +1035,81 @@ fn folded_interactions_order_ids_of_one_start_as_whole_files_do() {
         }
     }
 }
+
+/// Rows out of time order (a generated export's lines reversed and split
+/// over two files) are sorted through a temporary file and give the
+/// sequential reference's table, stats included, whether the sort holds
+/// every row or writes runs of a few kilobytes; a duplicate across the
+/// files is skipped (counted, the later file's line named) or stops the
+/// run, as in the reference.
+#[test]
+fn rows_out_of_time_order_roll_up_through_a_sort_to_the_reference_table() {
+    use ringcx_reports::diagnostic::Code;
+    use ringcx_reports::write::{write_rollup, write_table, TableFormat};
+    let mut bytes = Vec::new();
+    gen::write(
+        &GenOptions::new(GenReport::Queue, 2_000).seed(5).queues(7),
+        &mut bytes,
+    )
+    .expect("gen");
+    let text = String::from_utf8(bytes).expect("utf8");
+    let (header, body) = text.split_once('\n').expect("header");
+    let mut lines: Vec<&str> = body.lines().collect();
+    lines.reverse();
+    let half = lines.len() / 2;
+    let part = |ls: &[&str]| format!("{header}\n{}\n", ls.join("\n"));
+    let dir = tempfile::tempdir().expect("dir");
+    let write = |name: &str, s: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, s).expect("write");
+        p
+    };
+    let (a, b) = (
+        write("a.csv", part(&lines[..half])),
+        write("b.csv", part(&lines[half..])),
+    );
+    let rb = ReaderBuilder::new();
+    let csv = |r: &Rollup, paths: &[&std::path::Path]| {
+        let mut got = Vec::new();
+        let stats = write_rollup(
+            r.output_files(paths, &rb).expect("run"),
+            TableFormat::Csv,
+            &mut got,
+        )
+        .expect("write");
+        (String::from_utf8(got).expect("utf8"), stats)
+    };
+    for by in [Grouping::Queue, Grouping::All] {
+        let r = Rollup::new().by(by).interval(BucketInterval::Hour);
+        // The files interleave, so the chunks decline them.
+        assert!(r
+            .try_run_files_chunked(&[&a, &b], &rb)
+            .expect("run")
+            .is_none());
+        let seq = r.run_files_sequential(&[&a, &b], &rb).expect("run");
+        assert_eq!(seq.stats().rows_kept, 2_000);
+        let mut want = Vec::new();
+        write_table(&seq, TableFormat::Csv, &mut want).expect("write");
+        let want = String::from_utf8(want).expect("utf8");
+        for memory in [usize::MAX, 4 << 10] {
+            let (got, stats) = csv(&r.clone().sort_memory(memory), &[&b, &a]);
+            assert_eq!(got, want, "{by:?} sort memory {memory}");
+            assert_eq!(stats, *seq.stats());
+        }
+    }
+    // The first line again in a third file: a duplicate of a.csv's line 2.
+    let c = write("c.csv", part(&lines[..1]));
+    let skip = Rollup::new().skip_invalid(true).sort_memory(4 << 10);
+    let (_, stats) = csv(&skip, &[&a, &b, &c]);
+    let seq = skip.run_files_sequential(&[&a, &b, &c], &rb).expect("run");
+    assert_eq!(stats, *seq.stats());
+    assert_eq!(stats.skipped.get(&Code::DuplicateKey), Some(&1));
+    let first = stats.first_skipped.expect("named");
+    assert!(first.contains("c.csv:2: error[F401]"), "{first}");
+    let err = Rollup::new()
+        .sort_memory(4 << 10)
+        .output_files(&[&c, &b, &a], &rb)
+        .err()
+        .expect("a duplicate stops the run");
+    assert!(err.to_string().contains("c.csv:2: error[F401]"), "{err}");
+}

@@ -59,7 +59,6 @@
 
 mod inputs;
 mod segments;
-mod sort;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -71,7 +70,6 @@ use std::sync::Arc;
 
 use self::inputs::Inputs;
 pub use self::inputs::Source;
-use self::sort::{sort_instant, Entry};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::zones::repeat_hint;
@@ -79,6 +77,7 @@ use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow, ReportKind};
 use crate::position::Location;
 use crate::progress::{Progress, RowTicker};
 use crate::read::{Reader, ReaderBuilder};
+use crate::sort::{self, sort_instant, Entry};
 use crate::window::cmp_row_keys;
 use crate::write::{check_teleopti_ids, ParseFormat, RowWriter, TeleoptiWriter};
 
@@ -639,7 +638,7 @@ impl Converter {
             names.push(reader.file().clone());
             stats.header_findings(&reader);
             while self.next_row(&mut reader, &mut row, Some(stats), &mut ticker)? {
-                sorter.push(&row, src)?;
+                sorter.push(row.clone(), src)?;
             }
         }
         let mut written = Ok(());

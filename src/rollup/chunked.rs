@@ -26,7 +26,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::accum::{get_varint, put_varint, Accumulator, NamePick};
-use super::engine::{Partial, RollupRow, Worker};
+use super::engine::{Partial, RollupRow, Skips, Worker};
 use super::metrics::Measured;
 use super::Plan;
 use crate::model::ReportKind;
@@ -41,6 +41,9 @@ pub(crate) struct ChunkedRun<S> {
     pub store: Store<S>,
     pub read: u64,
     pub kept: u64,
+    /// Invalid rows skipped (only the sort of rows not in time order
+    /// skips: the chunks decline any invalid row).
+    pub skips: Skips,
 }
 
 /// Buckets per segment of a key's packed sequence: the unit in which the
@@ -277,7 +280,7 @@ impl<S: Measured> Store<S> {
     /// adds to a bucket of a key that already has a later one (an output
     /// key whose rows are not in time order, e.g. a group of queues in an
     /// unsorted file).
-    fn absorb(&mut self, mut p: Partial<S>) -> Option<()> {
+    pub(super) fn absorb(&mut self, mut p: Partial<S>) -> Option<()> {
         let keys = std::mem::take(&mut p.keys);
         self.meta = std::mem::take(&mut self.meta).merge(p);
         for (k, st) in keys {
@@ -368,6 +371,7 @@ pub(crate) fn run<T: RollupRow>(
         },
         read: 0,
         kept: 0,
+        skips: Skips::default(),
     };
     let mut spans = Spans::default();
     for (i, chunks) in files.iter().enumerate() {

@@ -311,6 +311,17 @@ pub(crate) struct Skips {
 }
 
 impl Skips {
+    /// Counts the skipped row of `e`, whose place in read order is
+    /// `order` (file index, line); the first in that order gives the
+    /// message.
+    pub fn count(&mut self, e: &Error, order: (usize, u64)) {
+        let code = e.code().unwrap_or(Code::DuplicateKey);
+        *self.by_code.entry(code).or_default() += 1;
+        if self.first.as_ref().is_none_or(|f| order < f.0) {
+            self.first = Some((order, e.to_string()));
+        }
+    }
+
     pub fn merge(mut self, o: Skips) -> Skips {
         for (c, n) in o.by_code {
             *self.by_code.entry(c).or_default() += n;
@@ -343,26 +354,6 @@ impl DupSet {
     fn insert(&mut self, key: &str, t: i64) -> bool {
         let id = self.id(key);
         self.seen.insert(((id as u128) << 64) | (t as u64 as u128))
-    }
-    /// Whether any (key, start) of `sets` occurs in two of them.
-    pub fn any_shared(sets: &[DupSet]) -> bool {
-        if sets.len() < 2 {
-            return false;
-        }
-        let mut all = DupSet::default();
-        for s in sets {
-            let mut remap = vec![0u32; s.ids.len()];
-            for (k, &i) in &s.ids {
-                remap[i as usize] = all.id(k);
-            }
-            for &e in &s.seen {
-                let id = remap[(e >> 64) as usize] as u128;
-                if !all.seen.insert((id << 64) | (e & u64::MAX as u128)) {
-                    return true;
-                }
-            }
-        }
-        false
     }
 }
 
@@ -413,7 +404,9 @@ pub(crate) struct Producer<'a, T, Src> {
     pub read: u64,
     pub kept: u64,
     /// Rows read that straddle a `from`/`to` bound.
-    straddled: u64,
+    pub straddled: u64,
+    /// Whether the duplicate rule is applied here (else by the caller).
+    dups: bool,
     abort: &'a AtomicBool,
     local: Option<(i64, NaiveDateTime)>,
     key: String,
@@ -440,11 +433,19 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
             read: 0,
             kept: 0,
             straddled: 0,
+            dups: true,
             abort,
             local: None,
             key: String::new(),
             _t: std::marker::PhantomData,
         }
+    }
+
+    /// Leaves the duplicate rule to the caller, which sees the rows in
+    /// another order (the sort of rows not in time order).
+    pub fn without_duplicates(mut self) -> Self {
+        self.dups = false;
+        self
     }
 
     fn keeps(&mut self, row: &T, filter: &Filter) -> bool {
@@ -471,26 +472,7 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
     }
 
     fn duplicate(&self, row: &T) -> Error {
-        let mut key = String::new();
-        let names = T::KEY_FIELDS;
-        let mut parts = Vec::new();
-        let mut k = String::new();
-        row.key_into(&mut k);
-        for (f, v) in names.iter().zip(k.split('\u{1f}')) {
-            parts.push(format!("{} {v}", f.name()));
-            key.push_str(v);
-        }
-        Error::data(
-            Code::DuplicateKey,
-            Location::new(self.file.clone(), row.pos()).with_field(names[0].name()),
-            format!(
-                "duplicate row: {} already has a row starting {} (beyond the fall-back repeat){}",
-                parts.join(", "),
-                row.start().to_rfc3339(),
-                repeat_hint(self.plan.source, row.start())
-            ),
-            key,
-        )
+        duplicate_error(self.plan, &self.file, row)
     }
 
     /// Handles an invalid row: counts it, or stops.
@@ -500,12 +482,7 @@ impl<'a, T: RollupRow, Src: Source<T>> Producer<'a, T, Src> {
             self.error = Some(e);
             return false;
         }
-        let code = e.code().unwrap_or(Code::DuplicateKey);
-        *self.skips.by_code.entry(code).or_default() += 1;
-        let order = (self.file_idx, pos_line);
-        if self.skips.first.as_ref().is_none_or(|f| order < f.0) {
-            self.skips.first = Some((order, e.to_string()));
-        }
+        self.skips.count(&e, (self.file_idx, pos_line));
         true
     }
 }
@@ -532,7 +509,7 @@ impl<T: RollupRow, Src: Source<T>> Iterator for Producer<'_, T, Src> {
                     }
                     self.key.clear();
                     row.key_into(&mut self.key);
-                    if !self.dup.insert(&self.key, row.start().timestamp()) {
+                    if self.dups && !self.dup.insert(&self.key, row.start().timestamp()) {
                         let e = self.duplicate(&row);
                         if !self.invalid(e, row.pos().line()) {
                             break;
@@ -566,6 +543,31 @@ impl<T: RollupRow, Src: Source<T>> Iterator for Producer<'_, T, Src> {
             rows,
         })
     }
+}
+
+/// The error of `row`, read from `file`, whose key already has a row of its
+/// start (the duplicate rule: the first row of a key and start is kept).
+pub(crate) fn duplicate_error<T: RollupRow>(plan: &Plan, file: &Arc<str>, row: &T) -> Error {
+    let mut key = String::new();
+    let names = T::KEY_FIELDS;
+    let mut parts = Vec::new();
+    let mut k = String::new();
+    row.key_into(&mut k);
+    for (f, v) in names.iter().zip(k.split('\u{1f}')) {
+        parts.push(format!("{} {v}", f.name()));
+        key.push_str(v);
+    }
+    Error::data(
+        Code::DuplicateKey,
+        Location::new(file.clone(), row.pos()).with_field(names[0].name()),
+        format!(
+            "duplicate row: {} already has a row starting {} (beyond the fall-back repeat){}",
+            parts.join(", "),
+            row.start().to_rfc3339(),
+            repeat_hint(plan.source, row.start())
+        ),
+        key,
+    )
 }
 
 /// What one source gave.

@@ -110,13 +110,6 @@ impl<'p> Inputs<'p> {
             .collect()
     }
 
-    /// Whether every file opened, read its header, and can be read again
-    /// from its start: the condition for reading files in parallel before
-    /// the reference path, which may then read them again.
-    pub(super) fn rereadable(&self) -> bool {
-        self.states.iter().all(|s| matches!(s, State::File { .. }))
-    }
-
     /// A reader of file `i` from its start, holding the run's report: for
     /// a regular file a new reader on the open handle, for a stream the
     /// reader of its header (once), for a file that failed its error.

@@ -51,6 +51,7 @@ mod output;
 mod ratio;
 mod request;
 mod run;
+mod sorted;
 mod sql;
 
 use std::fmt;
@@ -272,6 +273,7 @@ pub struct Rollup {
     queue_groups: Option<Arc<GroupMap>>,
     agent_groups: Option<Arc<GroupMap>>,
     chunk_size: Option<u64>,
+    sort_memory: Option<usize>,
     columns: Vec<String>,
     answer: AnalyticsAnswer,
     queue_ids: Option<Vec<String>>,
@@ -344,6 +346,14 @@ impl Rollup {
     /// 4 MiB). Any size gives the same table; tiny sizes are for tests.
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = Some(bytes.max(1));
+        self
+    }
+    /// About how many bytes of rows [`run_files`](Self::run_files) holds
+    /// when it sorts files not in time order (32 MiB unless set) before it
+    /// writes them, sorted, to a temporary file. Any size gives the same
+    /// table.
+    pub fn sort_memory(mut self, bytes: usize) -> Self {
+        self.sort_memory = Some(bytes.max(1));
         self
     }
     /// Prints only these metric columns, in this order, after the key

@@ -205,8 +205,9 @@ impl<S: Measured + Send + Sync + 'static> Finished<S> {
             stats: RollupStats {
                 rows_read: r.read,
                 rows_kept: r.kept,
+                skipped: r.skips.by_code,
+                first_skipped: r.skips.first.map(|f| f.1),
                 warnings,
-                ..Default::default()
             },
         };
         if f.store.maybe_overflowed {

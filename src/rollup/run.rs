@@ -5,19 +5,17 @@
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 use chrono_tz::Tz;
-use rayon::prelude::*;
 
-use super::chunked;
 use super::engine::{
-    run_source_par, run_source_seq, DupSet, IterSource, Partial, Producer, ReaderSource, RollupRow,
-    Skips, SourceResult, Worker,
+    run_source_par, run_source_seq, DupSet, IterSource, Producer, ReaderSource, RollupRow, Skips,
+    Worker,
 };
 use super::inputs::Inputs;
 use super::output::{finish, Finished, RollupOutput, RollupTable};
 use super::Rollup;
+use super::{chunked, sorted};
 use crate::error::{Error, Result};
 use crate::model::{AgentExtRow, AgentRow, QueueRow, ReportKind};
 use crate::read::chunk::DEFAULT_CHUNK;
@@ -234,72 +232,14 @@ impl Rollup {
                 return Ok(RollupOutput::Packed(Finished::packed(&plan, r)?));
             }
         }
-        // Files read in parallel may have to be read again by the reference
-        // path: only files that can be (no stream, no file that failed,
-        // whose error the reference path reports anyway).
-        if parallel && inputs.rereadable() {
-            let abort = AtomicBool::new(false);
-            // Files in windows of a bounded size, so that the handles of
-            // files opened again stay few (see `inputs`); one window when
-            // the files are few.
-            let window = crate::read::file::keep_open().max(1);
-            let results: Vec<Result<SourceResult<T::Sums>>> = (0..paths.len())
-                .step_by(window)
-                .flat_map(|w| {
-                    let hi = (w + window).min(paths.len());
-                    (w..hi)
-                        .into_par_iter()
-                        .map(|i| (i, paths[i]))
-                        .map(|(i, p)| {
-                            let src = open(i).inspect_err(|_| {
-                                abort.store(true, std::sync::atomic::Ordering::Relaxed)
-                            })?;
-                            let file: Arc<str> = p.to_string_lossy().into();
-                            let prod = Producer::<T, _>::new(
-                                src,
-                                &plan,
-                                i,
-                                file,
-                                DupSet::default(),
-                                &abort,
-                            );
-                            let r = run_source_par(prod, &plan);
-                            if r.error.is_some() {
-                                abort.store(true, std::sync::atomic::Ordering::Relaxed);
-                            }
-                            Ok(r)
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            let mut failed = false;
-            let mut oks = Vec::with_capacity(results.len());
-            for r in results {
-                match r {
-                    Ok(r) if r.error.is_none() => oks.push(r),
-                    _ => failed = true,
-                }
-            }
-            if !failed {
-                let dups: Vec<DupSet> =
-                    oks.iter_mut().map(|r| std::mem::take(&mut r.dup)).collect();
-                if !DupSet::any_shared(&dups) {
-                    drop(dups);
-                    let (mut read, mut kept) = (0, 0);
-                    let mut skips = Skips::default();
-                    let mut partial = Partial::default();
-                    for r in oks {
-                        read += r.read;
-                        kept += r.kept;
-                        skips = skips.merge(r.skips);
-                        partial = partial.merge(r.partial);
-                    }
-                    return finish::<T>(&plan, partial, skips, read, kept).map(RollupOutput::Table);
-                }
-            }
-            // An error, or rows shared between files: the reference path
-            // decides which error is reported and which rows are kept.
+        // Not in time order (or not cut into chunks): sorted, in bounded
+        // memory.
+        if parallel {
+            let limit = self.sort_memory.unwrap_or(crate::sort::BUFFER_BYTES);
+            let r = sorted::run::<T>(&plan, paths, open, limit)?;
+            return Ok(RollupOutput::Packed(Finished::packed(&plan, r)?));
         }
+        // The reference path: the sequential run, the oracle of tests.
         let abort = AtomicBool::new(false);
         let mut worker = Worker::new(&plan);
         let mut dup = DupSet::default();

@@ -1,12 +1,14 @@
-//! The sort of rows not in time order, in bounded memory: rows gather in a
-//! buffer of at most [`BUFFER_BYTES`] (estimated); a full buffer is
-//! sorted by start instant and written to a temporary file as a run
-//! ([`RunFile`]), and at the end the runs are merged. Rows that fit in one
-//! buffer never touch the disk.
+//! The sort of interval rows not in time order, in bounded memory, for
+//! `convert` and `rollup`: rows gather in a buffer of at most
+//! [`BUFFER_BYTES`] (estimated); a full buffer is sorted by start instant
+//! and written to a temporary file as a run ([`RunFile`]), and at the end
+//! the runs are merged. Rows that fit in one buffer never touch the disk.
 //!
 //! The runs are keyed by the start instant alone: the merge hands out the
 //! rows of one instant at a time (one per key, bar duplicates), which the
-//! caller sorts by key, source and record as the in-order merge does.
+//! caller sorts by key, source and record ([`sort_instant`]), the order in
+//! which a sequential read meets them, so the first row of a key and start
+//! is the one a sequential read keeps.
 
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
@@ -18,14 +20,14 @@ use crate::runs::{i64_key, Merged, RunFile, TEMP};
 use crate::window::cmp_row_keys;
 
 /// One row with where it came from, as sorted.
-pub(super) struct Entry<T> {
-    pub(super) row: T,
-    pub(super) t: i64,
-    pub(super) src: usize,
+pub(crate) struct Entry<T> {
+    pub(crate) row: T,
+    pub(crate) t: i64,
+    pub(crate) src: usize,
 }
 
 /// Sorts the rows of one start instant: by key, then source and record.
-pub(super) fn sort_instant<T: IntervalRow>(rows: &mut [Entry<T>]) {
+pub(crate) fn sort_instant<T: IntervalRow>(rows: &mut [Entry<T>]) {
     rows.sort_unstable_by(|a, b| {
         cmp_row_keys(&a.row, &b.row)
             .then(a.src.cmp(&b.src))
@@ -34,10 +36,10 @@ pub(super) fn sort_instant<T: IntervalRow>(rows: &mut [Entry<T>]) {
 }
 
 /// The estimated size of the rows held before a run is written.
-pub(super) const BUFFER_BYTES: usize = 32 << 20;
+pub(crate) const BUFFER_BYTES: usize = 32 << 20;
 
 /// Rows gathered for the sort.
-pub(super) struct Sorter<T> {
+pub(crate) struct Sorter<T> {
     buf: Vec<Entry<T>>,
     /// The estimated bytes of `buf`.
     bytes: usize,
@@ -66,7 +68,7 @@ fn size_of_entry<T: IntervalRow>(row: &T) -> usize {
 impl<T: IntervalRow> Sorter<T> {
     /// A sorter writing a run each time about `limit` bytes of rows are
     /// held.
-    pub(super) fn new(limit: usize) -> Self {
+    pub(crate) fn new(limit: usize) -> Self {
         Sorter {
             buf: Vec::new(),
             bytes: 0,
@@ -78,13 +80,10 @@ impl<T: IntervalRow> Sorter<T> {
     }
 
     /// Adds a row read from source `src`.
-    pub(super) fn push(&mut self, row: &T, src: usize) -> Result<()> {
-        self.bytes += size_of_entry(row);
-        self.buf.push(Entry {
-            row: row.clone(),
-            t: row.start().timestamp(),
-            src,
-        });
+    pub(crate) fn push(&mut self, row: T, src: usize) -> Result<()> {
+        self.bytes += size_of_entry(&row);
+        let t = row.start().timestamp();
+        self.buf.push(Entry { row, t, src });
         if self.bytes >= self.limit {
             self.spill()?;
         }
@@ -116,7 +115,7 @@ impl<T: IntervalRow> Sorter<T> {
     /// Hands the rows to `emit` in start order, one instant's rows at a
     /// time (`emit` sorts within each instant), until `emit` says stop;
     /// the runs written to the temporary file.
-    pub(super) fn finish(mut self, mut emit: impl FnMut(&mut [Entry<T>]) -> bool) -> Result<usize> {
+    pub(crate) fn finish(mut self, mut emit: impl FnMut(&mut [Entry<T>]) -> bool) -> Result<usize> {
         if self.written == 0 {
             self.buf.sort_unstable_by_key(|e| e.t);
             let mut from = 0;
