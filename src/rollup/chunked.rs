@@ -6,12 +6,12 @@
 //! before it found.
 //!
 //! The path takes only the common case, and says so by returning `None`
-//! for anything else, after which the rollup runs the reference path (the
-//! producer of `engine`), which then gives exactly the rows, errors and
+//! for anything else, after which the rollup reads the files once more and
+//! sorts their rows (`sorted`), which gives exactly the rows, errors and
 //! positions a sequential read gives:
 //!
-//! - any invalid row (so every error names its exact line, from the
-//!   reference path), and any row that does not nest in its bucket;
+//! - any invalid row (so every error names its exact line, from a
+//!   sequential read), and any row that does not nest in its bucket;
 //! - a start in a repeated fall-back hour, whose offset depends on the rows
 //!   before it in the file (SPEC 2.5);
 //! - rows of one key whose starts do not increase in file order. The
@@ -19,7 +19,7 @@
 //!   starts increase, a duplicate is impossible, and checking that takes one
 //!   number per key instead of one entry per row. Exports are sorted by date
 //!   and time, so this holds for them; an unsorted file is still rolled up
-//!   exactly, by the reference path.
+//!   exactly, by the sort.
 
 use std::sync::Arc;
 
@@ -357,7 +357,7 @@ fn may_overflow<S: Measured>(acc: &S) -> bool {
 }
 
 /// Rolls up the chunks of `files` (already in canonical order); `None`
-/// when the reference path must decide (see the module docs).
+/// when the sort must decide (see the module docs).
 pub(crate) fn run<T: RollupRow>(
     plan: &Plan,
     files: &[&Chunks],
@@ -411,7 +411,7 @@ fn run_file<T: RollupRow>(
 ) -> Option<()> {
     // The file's handle, opened again when it was closed after its header
     // (the chunk readers share it; it closes when the file is done). A file
-    // that cannot be is left to the reference path, which reports why.
+    // that cannot be is left to the sort, which reports why.
     let chunks = &chunks.reopen().ok()?;
     let starts = chunks.starts(chunk);
     let threads = rayon::current_num_threads().max(1);

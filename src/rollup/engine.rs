@@ -12,14 +12,12 @@
 //!    `Default` as identity, so any batch order and any thread count give
 //!    the same partial; output order is fixed at the end by sorting.
 //!
-//! Files run in parallel, each with its own producer (the fall-back rule of
-//! SPEC 2.5 is per file, and the readers resolve offsets per file). The
-//! duplicate check across files is made after the fact: when two files
-//! share a key and start, or when a source stopped on an error, the rollup
-//! is run again on the sequential reference path, which reads the files in
-//! path order with one duplicate set. Errors and kept rows are thus exactly
-//! those of the reference path, whatever the thread count or the order the
-//! files were given in.
+//! The sequential reference path reads files this way, in path order with
+//! one duplicate set. Files run elsewhere: by chunks (`chunked`), or, rows
+//! not in time order, through a producer that leaves the duplicate rule to
+//! the sort of their rows (`sorted`), so that no set of every row is held.
+//! Both give the reference path's errors and kept rows, whatever the thread
+//! count or the order the files were given in.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -4,10 +4,10 @@
 //! first file decides the run, every file's header findings are reported.
 //! After that the one open handle of each file serves every reader: a
 //! regular file is cut into chunks read by position, and read again from
-//! its start by position when the chunked path leaves it to the reference
-//! path. A stream (a FIFO, a process substitution) cannot be read twice: the
-//! reader that read its header is the one that reads its rows, once, on the
-//! reference path.
+//! its start by position when the chunked path leaves it to the sort of
+//! rows not in time order. A stream (a FIFO, a process substitution) cannot
+//! be read twice: the reader that read its header is the one that reads
+//! its rows, once, into the sort.
 //!
 //! # Many inputs, few handles
 //!

@@ -1,7 +1,8 @@
 //! Running a rollup: over rows from any iterator, or over files (in
-//! parallel, by chunks of one file when the export allows, else file by
-//! file, with the sequential reference path deciding errors and shared
-//! rows).
+//! parallel, by chunks of one file when the export allows, else read once
+//! in path order and sorted by start through a temporary file, in bounded
+//! memory; the sequential reference path is the oracle both are tested
+//! against).
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -113,7 +114,7 @@ impl Rollup {
     }
 
     /// The chunked fast path of [`run_files`](Self::run_files) alone:
-    /// `Ok(None)` when it leaves the files to the reference path (an
+    /// `Ok(None)` when it leaves the files to the sort (an
     /// invalid row, a key whose starts do not increase, a start in a
     /// repeated fall-back hour, a file that is neither CSV nor JSON). When
     /// it gives a table, that table equals
