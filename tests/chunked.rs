@@ -1109,7 +1109,6 @@ fn rows_out_of_time_order_roll_up_through_a_sort_to_the_reference_table() {
     let err = Rollup::new()
         .sort_memory(4 << 10)
         .output_files(&[&c, &b, &a], &rb)
-        .err()
-        .expect("a duplicate stops the run");
+        .expect_err("a duplicate stops the run");
     assert!(err.to_string().contains("c.csv:2: error[F401]"), "{err}");
 }
