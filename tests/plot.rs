@@ -329,3 +329,75 @@ fn a_head_draws_what_the_whole_table_draws() {
         assert_eq!(s.hidden(), 2 - s.panels, "{name}");
     }
 }
+
+/// A chart draws at most a bucket per pixel column
+/// (`RollupOutput::head_fitting`): a head whose span has more buckets merges
+/// each key's into those of a coarser interval, and they are the records a
+/// rollup at that interval gives, DST days included; the CLI says so.
+#[test]
+fn a_head_too_long_for_the_width_is_the_rollup_at_a_coarser_interval() {
+    use ringcx_reports::gen::{self, GenOptions, GenReport};
+    use ringcx_reports::rollup::RollupOutput;
+    // 15-minute rows of 3 queues over about 21 days from 2024-03-01, across
+    // the United States' change to summer time on 2024-03-10.
+    let mut bytes = Vec::new();
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).expect("date");
+    let opts = GenOptions::new(GenReport::Queue, 6000)
+        .seed(5)
+        .queues(3)
+        .start(start);
+    gen::write(&opts, &mut bytes).expect("gen");
+    let (_dir, path) = crate::util::temp_file("q.csv", &bytes);
+    let ny = "America/New_York".parse().expect("zone");
+    let run = |i| Rollup::new().interval(i).tz(ny);
+    let first_keys = |t: &RollupTable, n: usize| {
+        let mut keys: Vec<&[String]> = t.records().iter().map(|r| r.keys()).collect();
+        keys.dedup();
+        keys.truncate(n);
+        let kept: Vec<_> = t
+            .records()
+            .iter()
+            .filter(|r| keys.contains(&r.keys()))
+            .collect();
+        format!("{kept:?}")
+    };
+    let hourly = || run(BucketInterval::Hour);
+    for (max, drawn) in [(100, BucketInterval::Day), (4, BucketInterval::Week)] {
+        let want = run(drawn)
+            .run_files(&[&path], &builder("UTC"))
+            .expect("rollup");
+        let packed = hourly()
+            .output_files(&[&path], &builder("UTC"))
+            .expect("rollup");
+        let table = hourly().run_files(&[&path], &builder("UTC")).expect("rollup");
+        for out in [packed, RollupOutput::Table(table)] {
+            let head = out.head_fitting(2, max).expect("head");
+            assert_eq!(head.merged_from(), Some(BucketInterval::Hour), "{max}");
+            assert_eq!(head.table().interval(), drawn, "{max}");
+            assert_eq!(head.keys(), 3);
+            assert_eq!(format!("{:?}", head.table().records()), first_keys(&want, 2));
+        }
+    }
+    // Buckets that fit are kept as they are.
+    let head = hourly()
+        .output_files(&[&path], &builder("UTC"))
+        .and_then(|o| o.head_fitting(2, 1000))
+        .expect("head");
+    assert_eq!(head.merged_from(), None);
+    let want = hourly().run_files(&[&path], &builder("UTC")).expect("rollup");
+    assert_eq!(format!("{:?}", head.table().records()), first_keys(&want, 2));
+    // The CLI announces the merge, and the chart's subtitle names it.
+    let dir = tempfile::tempdir().expect("dir");
+    let svg = dir.path().join("q.svg");
+    let p = path.to_str().expect("utf-8");
+    let s = svg.to_str().expect("utf-8");
+    let o = rcx(&["plot", p, "--tz", "America/New_York", "--width", "480", "-o", s]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("more hour buckets than the chart's 480 pixel columns; drawn by day"),
+        "{}",
+        stderr(&o)
+    );
+    let (_, texts) = svg_parts(&std::fs::read(&svg).expect("svg"));
+    assert!(texts.iter().any(|t| t.contains("drawn by day (from hour)")), "{texts:?}");
+}

@@ -14,13 +14,14 @@ use super::engine::{nowhere, Partial, RollupRow, Skips};
 use super::metrics::{
     AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics, QueueMetrics,
 };
+use super::head::{fitting, HeadBuilder};
 use super::{chunked, AnalyticsAnswer, Grouping, Plan, RollupHead};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
 use crate::model::ReportKind;
 use crate::option::OptionName;
 use crate::window::{cmp_keys, in_zone, is_integer, range_bucket_starts, WeekStart};
-use crate::window::{Attribution, BucketInterval};
+use crate::window::{Attribution, BucketInterval, Bucketer};
 
 /// A finished file rollup, not yet formatted: a [`RollupTable`], or the
 /// packed result of the chunked path ([`PackedRollup`]), which a writer can
@@ -56,7 +57,7 @@ impl RollupOutput {
     pub fn into_table(self) -> Result<RollupTable> {
         match self {
             RollupOutput::Table(t) => Ok(t),
-            RollupOutput::Packed(p) => Ok(p.0.head(usize::MAX)?.into_table()),
+            RollupOutput::Packed(p) => Ok(p.0.head(usize::MAX, None)?.into_table()),
         }
     }
 
@@ -105,7 +106,12 @@ impl PackedRollup {
     /// The records of the first `max_keys` keys, with the number of keys
     /// and the span of all buckets (see [`RollupOutput::head`]).
     pub fn head(&self, max_keys: usize) -> Result<RollupHead> {
-        self.0.head(max_keys)
+        self.0.head(max_keys, None)
+    }
+    /// [`head`](Self::head) with at most about `max_buckets` buckets per
+    /// key (see [`RollupOutput::head_fitting`]).
+    pub fn head_fitting(&self, max_keys: usize, max_buckets: usize) -> Result<RollupHead> {
+        self.0.head(max_keys, Some(max_buckets))
     }
     /// The plan the rollup ran.
     pub(crate) fn plan(&self) -> &Plan {
@@ -152,7 +158,7 @@ impl fmt::Debug for RollupOutput {
 
 /// [`Finished`] for any sums type.
 trait Packed: Send + Sync {
-    fn head(&self, max_keys: usize) -> Result<RollupHead>;
+    fn head(&self, max_keys: usize, max_buckets: Option<usize>) -> Result<RollupHead>;
     fn plan(&self) -> &Plan;
     fn stats(&self) -> &RollupStats;
     fn stats_mut(&mut self) -> &mut RollupStats;
@@ -238,30 +244,25 @@ impl<S: Measured + Send + Sync + 'static> Finished<S> {
 }
 
 impl<S: Measured + Send + Sync + 'static> Packed for Finished<S> {
-    fn head(&self, max_keys: usize) -> Result<RollupHead> {
-        let tz = self.plan.tz;
-        let (mut records, mut keys, mut span) = (Vec::new(), 0, None::<(i64, i64)>);
-        self.each(|k, r| {
-            let Some((s, e, metrics)) = r else {
-                keys += 1;
-                return Ok(());
-            };
-            span = Some(span.map_or((s, e), |(a, b)| (a.min(s), b.max(e))));
-            if keys <= max_keys {
-                let (start, end) = (in_zone(&tz, s), in_zone(&tz, e));
-                let keys = k.to_vec();
-                records.push(RollupRecord {
-                    keys,
-                    start,
-                    end,
-                    metrics,
-                });
+    fn head(&self, max_keys: usize, max_buckets: Option<usize>) -> Result<RollupHead> {
+        let (tz, run) = (self.plan.tz, self.plan.interval);
+        let drawn = max_buckets.map_or(run, |m| fitting(run, self.store.meta.span, m));
+        let merge = (drawn != run).then(|| Bucketer::new(tz, drawn, self.plan.week_start));
+        let mut head = HeadBuilder::new(max_keys, tz, self.plan.metrics, merge);
+        self.each(|k, r| match r {
+            None => {
+                head.key();
+                Ok(())
             }
-            Ok(())
+            Some((s, e, metrics)) => head.bucket(k, s, e, metrics),
         })?;
-        let table = table_of(&self.plan, records, self.stats.clone());
-        let span = span.map(|(s, e)| (in_zone(&tz, s), in_zone(&tz, e)));
-        Ok(RollupHead::new(table, keys, span))
+        let (records, keys, span) = head.finish();
+        let plan = Plan {
+            interval: drawn,
+            ..self.plan.clone()
+        };
+        let table = table_of(&plan, records, self.stats.clone());
+        Ok(RollupHead::new(table, keys, span, (drawn != run).then_some(run)))
     }
 
     fn plan(&self) -> &Plan {
@@ -384,7 +385,32 @@ pub struct RollupTable {
     range: Option<(i64, i64)>,
 }
 
+impl RollupRecord {
+    pub(super) fn new(
+        keys: Vec<String>,
+        start: DateTime<FixedOffset>,
+        end: DateTime<FixedOffset>,
+        metrics: Metrics,
+    ) -> Self {
+        RollupRecord {
+            keys,
+            start,
+            end,
+            metrics,
+        }
+    }
+}
+
 impl RollupTable {
+    /// Its records replaced by `records`, of buckets of `interval`.
+    pub(super) fn replace_records(&mut self, records: Vec<RollupRecord>, interval: BucketInterval) {
+        self.records = records;
+        self.interval = interval;
+    }
+    /// The first day of a week bucket.
+    pub(super) fn week_start(&self) -> WeekStart {
+        self.week_start
+    }
     /// Keeps the records of the first `n` keys.
     pub(super) fn keep_first_keys(&mut self, n: usize) {
         let mut keys = 0;

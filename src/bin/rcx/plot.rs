@@ -42,17 +42,32 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     // file is read.
     PlotFormat::from_path(&a.output)?;
     check_output(&a.output, &a.rollup.inputs())?;
-    // Only the keys drawn are held (plus the count of keys and the span of
-    // all buckets), however many keys the rollup finds.
-    let head = a.rollup.output(quiet)?.head(a.max_panels)?;
-    let stats = head.table().stats();
-    warn(&stats.warnings);
     let opts = PlotOptions {
         width: a.width,
         height: a.height,
         max_panels: a.max_panels,
         title: a.title,
     };
+    // Only the keys drawn are held (plus the count of keys and the span of
+    // all buckets), however many keys the rollup finds, and at most a
+    // bucket per pixel column of each, however long the span.
+    let head = a
+        .rollup
+        .output(quiet)?
+        .head_fitting(a.max_panels, opts.max_buckets())?;
+    let stats = head.table().stats();
+    warn(&stats.warnings);
+    if let Some(from) = head.merged_from() {
+        if !quiet {
+            eprintln!(
+                "rcx: more {from} buckets than the chart's {} pixel columns; drawn by {} \
+                 (the sums of each {} merged)",
+                opts.max_buckets(),
+                head.table().interval(),
+                head.table().interval()
+            );
+        }
+    }
     let summary = render_head_to_path(&head, &opts, &a.output)?;
     if summary.hidden() > 0 && !quiet {
         eprintln!(

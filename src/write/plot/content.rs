@@ -202,6 +202,7 @@ pub(super) fn subtitle_of(
     span: Option<Span>,
     keys: usize,
     panels: usize,
+    merged_from: Option<BucketInterval>,
 ) -> String {
     let span = match span {
         Some((a, b)) => format!(
@@ -216,6 +217,12 @@ pub(super) fn subtitle_of(
         if keys == 1 { "" } else { "s" },
         table.stats().rows_kept
     );
+    if let Some(from) = merged_from {
+        s.push_str(&format!(
+            " · drawn by {} (from {from})",
+            table.interval()
+        ));
+    }
     if table.kind() == ReportKind::Queue {
         s.push_str(&format!(
             " · service level formula {}",

@@ -61,6 +61,7 @@ use self::draw::{draw_err, Job};
 use self::font::{font_family, glyph_font, GlyphBackend};
 use crate::error::{Error, Result};
 use crate::rollup::{keys_and_span, RollupHead, RollupTable, Span};
+use crate::window::BucketInterval;
 use crate::write::Destination;
 
 /// The default image width in pixels.
@@ -125,6 +126,17 @@ pub struct PlotOptions {
     pub title: Option<String>,
 }
 
+impl PlotOptions {
+    /// The most buckets a panel draws: one per pixel column. A head of a
+    /// longer span is merged into coarser buckets
+    /// ([`RollupOutput::head_fitting`]).
+    ///
+    /// [`RollupOutput::head_fitting`]: crate::rollup::RollupOutput::head_fitting
+    pub fn max_buckets(&self) -> usize {
+        self.width as usize
+    }
+}
+
 impl Default for PlotOptions {
     fn default() -> Self {
         PlotOptions {
@@ -168,7 +180,7 @@ pub fn render<W: Write>(
     out: W,
 ) -> Result<PlotSummary> {
     let (keys, span) = keys_and_span(table.records());
-    render_chart(table, keys, span, opts, format, out)
+    render_chart(table, (keys, span, None), opts, format, out)
 }
 
 /// Renders the first keys of a rollup ([`RollupOutput::head`] of at least
@@ -182,13 +194,17 @@ pub fn render_head<W: Write>(
     format: PlotFormat,
     out: W,
 ) -> Result<PlotSummary> {
-    render_chart(head.table(), head.keys(), head.span(), opts, format, out)
+    let whole = (head.keys(), head.span(), head.merged_from());
+    render_chart(head.table(), whole, opts, format, out)
 }
+
+/// The keys and span of the whole result a table is the head of, and the
+/// interval its buckets were merged from.
+type Whole = (usize, Option<Span>, Option<BucketInterval>);
 
 fn render_chart<W: Write>(
     table: &RollupTable,
-    all_keys: usize,
-    span: Option<Span>,
+    (all_keys, span, merged_from): Whole,
     opts: &PlotOptions,
     format: PlotFormat,
     mut out: W,
@@ -233,7 +249,7 @@ fn render_chart<W: Write>(
         keys: &keys[..panels],
         hidden,
         title: opts.title.clone().unwrap_or_else(|| title_of(table)),
-        subtitle: subtitle_of(table, span, all_keys, panels),
+        subtitle: subtitle_of(table, span, all_keys, panels, merged_from),
         family,
         foot,
     };
