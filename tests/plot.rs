@@ -369,13 +369,18 @@ fn a_head_too_long_for_the_width_is_the_rollup_at_a_coarser_interval() {
         let packed = hourly()
             .output_files(&[&path], &builder("UTC"))
             .expect("rollup");
-        let table = hourly().run_files(&[&path], &builder("UTC")).expect("rollup");
+        let table = hourly()
+            .run_files(&[&path], &builder("UTC"))
+            .expect("rollup");
         for out in [packed, RollupOutput::Table(table)] {
             let head = out.head_fitting(2, max).expect("head");
             assert_eq!(head.merged_from(), Some(BucketInterval::Hour), "{max}");
             assert_eq!(head.table().interval(), drawn, "{max}");
             assert_eq!(head.keys(), 3);
-            assert_eq!(format!("{:?}", head.table().records()), first_keys(&want, 2));
+            assert_eq!(
+                format!("{:?}", head.table().records()),
+                first_keys(&want, 2)
+            );
         }
     }
     // Buckets that fit are kept as they are.
@@ -384,14 +389,28 @@ fn a_head_too_long_for_the_width_is_the_rollup_at_a_coarser_interval() {
         .and_then(|o| o.head_fitting(2, 1000))
         .expect("head");
     assert_eq!(head.merged_from(), None);
-    let want = hourly().run_files(&[&path], &builder("UTC")).expect("rollup");
-    assert_eq!(format!("{:?}", head.table().records()), first_keys(&want, 2));
+    let want = hourly()
+        .run_files(&[&path], &builder("UTC"))
+        .expect("rollup");
+    assert_eq!(
+        format!("{:?}", head.table().records()),
+        first_keys(&want, 2)
+    );
     // The CLI announces the merge, and the chart's subtitle names it.
     let dir = tempfile::tempdir().expect("dir");
     let svg = dir.path().join("q.svg");
     let p = path.to_str().expect("utf-8");
     let s = svg.to_str().expect("utf-8");
-    let o = rcx(&["plot", p, "--tz", "America/New_York", "--width", "480", "-o", s]);
+    let o = rcx(&[
+        "plot",
+        p,
+        "--tz",
+        "America/New_York",
+        "--width",
+        "480",
+        "-o",
+        s,
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
         stderr(&o).contains("more hour buckets than the chart's 480 pixel columns; drawn by day"),
@@ -399,5 +418,8 @@ fn a_head_too_long_for_the_width_is_the_rollup_at_a_coarser_interval() {
         stderr(&o)
     );
     let (_, texts) = svg_parts(&std::fs::read(&svg).expect("svg"));
-    assert!(texts.iter().any(|t| t.contains("drawn by day (from hour)")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("drawn by day (from hour)")),
+        "{texts:?}"
+    );
 }

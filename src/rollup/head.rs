@@ -123,7 +123,8 @@ impl RollupOutput {
     /// let run = Rollup::new().interval(BucketInterval::Min15);
     /// let head = run.output_files(&[path], &ReaderBuilder::new())?.head_fitting(1, 1)?;
     /// assert_eq!(head.merged_from(), Some(BucketInterval::Min15));
-    /// assert_eq!(head.table().interval(), BucketInterval::Hour);
+    /// // 08:00 to 08:30: two 15-minute buckets, one of 30 minutes.
+    /// assert_eq!(head.table().interval(), BucketInterval::Min30);
     /// assert_eq!(head.table().records().len(), 1);
     /// # Ok::<(), ringcx_reports::Error>(())
     /// ```
@@ -156,7 +157,7 @@ impl RollupOutput {
                 head.key();
             }
             let (s, e) = (r.bucket_start().timestamp(), r.bucket_end().timestamp());
-            head.bucket(r.keys(), s, e, r.metrics().clone())?;
+            head.bucket(r.keys(), s, e, *r.metrics())?;
         }
         let from = t.interval();
         let (records, _, _) = head.finish();
@@ -182,11 +183,7 @@ const COARSER: [(BucketInterval, i64); 6] = [
 /// coarser one that does, else `month`. `native` buckets are counted as
 /// 15 minutes, and merge into hours or coarser (a source interval is at
 /// most an hour).
-pub(crate) fn fitting(
-    run: BucketInterval,
-    span: Option<(i64, i64)>,
-    max: usize,
-) -> BucketInterval {
+pub(crate) fn fitting(run: BucketInterval, span: Option<(i64, i64)>, max: usize) -> BucketInterval {
     let Some((a, b)) = span else {
         return run;
     };
@@ -293,7 +290,11 @@ impl HeadBuilder {
                         format!(
                             "a sum of key {} in the bucket starting {} passes {} once its \
                              buckets are merged for drawing",
-                            if k.is_empty() { "all".to_owned() } else { k.join(" ") },
+                            if k.is_empty() {
+                                "all".to_owned()
+                            } else {
+                                k.join(" ")
+                            },
                             in_zone(&self.tz, ms).to_rfc3339(),
                             u64::MAX
                         ),

@@ -11,10 +11,10 @@ use chrono_tz::Tz;
 
 use super::accum::{Accumulator, NamePick};
 use super::engine::{nowhere, Partial, RollupRow, Skips};
+use super::head::{fitting, HeadBuilder};
 use super::metrics::{
     AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics, QueueMetrics,
 };
-use super::head::{fitting, HeadBuilder};
 use super::{chunked, AnalyticsAnswer, Grouping, Plan, RollupHead};
 use crate::diagnostic::Code;
 use crate::error::{Error, Result};
@@ -262,7 +262,12 @@ impl<S: Measured + Send + Sync + 'static> Packed for Finished<S> {
             ..self.plan.clone()
         };
         let table = table_of(&plan, records, self.stats.clone());
-        Ok(RollupHead::new(table, keys, span, (drawn != run).then_some(run)))
+        Ok(RollupHead::new(
+            table,
+            keys,
+            span,
+            (drawn != run).then_some(run),
+        ))
     }
 
     fn plan(&self) -> &Plan {

@@ -218,10 +218,7 @@ pub(super) fn subtitle_of(
         table.stats().rows_kept
     );
     if let Some(from) = merged_from {
-        s.push_str(&format!(
-            " · drawn by {} (from {from})",
-            table.interval()
-        ));
+        s.push_str(&format!(" · drawn by {} (from {from})", table.interval()));
     }
     if table.kind() == ReportKind::Queue {
         s.push_str(&format!(
