@@ -36,7 +36,7 @@ use crate::model::zones::repeat_hint;
 use crate::model::{AgentExtRow, AgentRow, IntervalRow, QueueRow};
 use crate::position::{Location, Position};
 use crate::read::Reader;
-use crate::window::{offset_secs, Bucketer, Filter};
+use crate::window::{in_zone, offset_secs, Bucketer, Filter};
 use crate::window::{FastMap, FastSet};
 
 /// Rows per batch handed to a worker.
@@ -637,4 +637,24 @@ where
 /// A location for errors about sums rather than rows.
 pub(crate) fn nowhere() -> Location {
     Location::new("<rollup>", Position::default())
+}
+
+/// The error of a sum of `col` of key `keys` that passes `u64::MAX` in the
+/// bucket starting at `bs` (seconds).
+pub(crate) fn sum_overflow(col: &str, keys: &[String], tz: &chrono_tz::Tz, bs: i64) -> Error {
+    Error::data(
+        Code::Overflow,
+        nowhere().with_field(col.to_owned()),
+        format!(
+            "the sum of {col} for key {} in the bucket starting {} passes {}",
+            if keys.is_empty() {
+                "all".to_owned()
+            } else {
+                keys.join(" ")
+            },
+            in_zone(tz, bs).to_rfc3339(),
+            u64::MAX
+        ),
+        "",
+    )
 }

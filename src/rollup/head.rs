@@ -9,11 +9,10 @@
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
-use super::engine::nowhere;
+use super::engine::sum_overflow;
 use super::metrics::{AgentExtMetrics, AgentMetrics, Measured, MetricOptions, Metrics};
 use super::{QueueMetrics, RollupOutput, RollupRecord, RollupTable};
-use crate::diagnostic::Code;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::window::{in_zone, BucketInterval, Bucketer};
 
 /// The first and last instants of a result's buckets.
@@ -206,16 +205,17 @@ pub(crate) fn fitting(run: BucketInterval, span: Option<(i64, i64)>, max: usize)
         .map_or(BucketInterval::Month, |c| c.0)
 }
 
-/// The sums of two buckets' metrics, as one bucket's metrics; `None` when
-/// a sum passes `u64::MAX`.
-fn merged(a: &Metrics, b: &Metrics, options: MetricOptions) -> Option<Metrics> {
-    fn add<S: Measured>(a: &S, b: &S, options: MetricOptions) -> Option<Metrics> {
+/// The sums of two buckets' metrics, as one bucket's metrics; the column
+/// whose sum passes `u64::MAX` when one does.
+fn merged(a: &Metrics, b: &Metrics, options: MetricOptions) -> Result<Metrics, &'static str> {
+    fn add<S: Measured>(a: &S, b: &S, options: MetricOptions) -> Result<Metrics, &'static str> {
         let mut s = a.clone();
         s.merge(b);
-        if s.overflowed().is_some() {
-            return None;
+        if let Some(col) = s.overflowed() {
+            return Err(col);
         }
-        s.metrics(options)
+        // As a rollup's bucket says it (`bucket_metrics`).
+        s.metrics(options).ok_or("offered or handle_s")
     }
     match (a, b) {
         (Metrics::Queue(QueueMetrics { sums: x, .. }), Metrics::Queue(y)) => {
@@ -225,7 +225,7 @@ fn merged(a: &Metrics, b: &Metrics, options: MetricOptions) -> Option<Metrics> {
             add(x, &y.sums, options)
         }
         (Metrics::Agent(AgentMetrics { sums: x }), Metrics::Agent(y)) => add(x, &y.sums, options),
-        _ => None,
+        _ => Err("metrics of different reports"),
     }
 }
 
@@ -283,24 +283,8 @@ impl HeadBuilder {
         let (ms, me) = merge.info(s, 1).bucket;
         if let Some((k, os, _, om)) = &mut self.open {
             if *os == ms {
-                *om = merged(om, &m, self.options).ok_or_else(|| {
-                    Error::data(
-                        Code::Overflow,
-                        nowhere(),
-                        format!(
-                            "a sum of key {} in the bucket starting {} passes {} once its \
-                             buckets are merged for drawing",
-                            if k.is_empty() {
-                                "all".to_owned()
-                            } else {
-                                k.join(" ")
-                            },
-                            in_zone(&self.tz, ms).to_rfc3339(),
-                            u64::MAX
-                        ),
-                        "",
-                    )
-                })?;
+                *om = merged(om, &m, self.options)
+                    .map_err(|col| sum_overflow(col, k, &self.tz, ms))?;
                 return Ok(());
             }
         }

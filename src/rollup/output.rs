@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
 use super::accum::{Accumulator, NamePick};
-use super::engine::{nowhere, Partial, RollupRow, Skips};
+use super::engine::{sum_overflow, Partial, RollupRow, Skips};
 use super::head::{fitting, HeadBuilder};
 use super::metrics::{
     AgentExtMetrics, AgentMetrics, Measured, MetricColumns, MetricOptions, Metrics, QueueMetrics,
@@ -623,23 +623,7 @@ fn bucket_metrics<S: Measured>(
         BucketInterval::Total => span,
         _ => (bs, be),
     };
-    let overflow = |col: &str| {
-        Error::data(
-            Code::Overflow,
-            nowhere().with_field(col.to_owned()),
-            format!(
-                "the sum of {col} for key {} in the bucket starting {} passes {}",
-                if keys.is_empty() {
-                    "all".to_owned()
-                } else {
-                    keys.join(" ")
-                },
-                in_zone(&plan.tz, bs).to_rfc3339(),
-                u64::MAX
-            ),
-            "",
-        )
-    };
+    let overflow = |col: &str| sum_overflow(col, keys, &plan.tz, bs);
     if let Some(col) = sums.overflowed() {
         return Err(overflow(col));
     }
