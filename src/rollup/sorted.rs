@@ -78,13 +78,14 @@ pub(super) fn run<T: RollupRow>(
         for j in 0..rows.len() {
             let e = &rows[j];
             if j > 0 && cmp_row_keys(&rows[j - 1].row, &e.row) == Ordering::Equal {
-                let err = duplicate_error(plan, &names[e.src], &e.row);
+                let err = || duplicate_error(plan, &names[e.src], &e.row);
                 if plan.skip_invalid {
-                    skips.count(&err, (e.src, e.row.pos().line()));
+                    skips.count(&err(), (e.src, e.row.pos().line()));
                 } else {
+                    // Only the earliest is reported: no message for the rest.
                     let order = (e.src, e.row.pos().record());
                     if duplicate.as_ref().is_none_or(|d| order < d.0) {
-                        duplicate = Some((order, err));
+                        duplicate = Some((order, err()));
                     }
                 }
                 continue;
