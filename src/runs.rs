@@ -5,6 +5,11 @@
 //! runs, so a stable sort of each buffer keeps the whole sort stable.
 //!
 //! `rcx interactions` sorts its rows this way, and `validate` its findings.
+//!
+//! [`Spilled`] keeps byte sequences, one per key, each appended in order
+//! and read back whole or in part: the finished buckets of a rollup and of
+//! a timeline, packed with [`put_varint`], held in memory up to a limit and
+//! then moved to one temporary file.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -196,6 +201,201 @@ impl Run {
     }
 }
 
+/// Byte sequences, one per key (numbered from 0 in the order
+/// [`push_key`](Spilled::push_key) gave them), each only appended to.
+/// Once more than the limit is held in memory, every key's bytes move to
+/// one temporary file (appends go on in memory); reads gather a key's
+/// spilled parts and its bytes still held. When the file cannot be made
+/// or written, everything stays in memory: slower to nothing, never lost.
+pub(crate) struct Spilled {
+    keys: Vec<KeyBytes>,
+    /// Bytes in memory, over all keys.
+    pending: usize,
+    limit: usize,
+    file: Option<std::sync::Mutex<File>>,
+    file_len: u64,
+    no_spill: bool,
+}
+
+/// One key's sequence: its spilled parts, in order, then `mem`.
+#[derive(Default)]
+struct KeyBytes {
+    mem: Vec<u8>,
+    /// Offset and length of each part in the file.
+    parts: Vec<(u64, usize)>,
+    spilled_len: u64,
+}
+
+/// Packed bytes held in memory before they are spilled to a temporary
+/// file, as a fraction of the chunk size (1 MiB at the default): what keeps
+/// a rollup or a timeline of a file of any length (day buckets of 4 GB,
+/// hour buckets of 10 million rows) in a few dozen MiB. Only the keys being
+/// printed are read back.
+pub(crate) const SPILL_DIV: u64 = 4;
+
+/// The write buffer of a spill: small, so that spilling adds no large
+/// allocation of its own to the peak.
+const SPILL_BUF: usize = 64 << 10;
+
+impl Spilled {
+    /// A store that spills once more than `limit` bytes are held.
+    pub(crate) fn new(limit: usize) -> Spilled {
+        Spilled {
+            keys: Vec::new(),
+            pending: 0,
+            limit,
+            file: None,
+            file_len: 0,
+            no_spill: false,
+        }
+    }
+
+    /// The bytes held in memory before a spill.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// A new, empty key: its number.
+    pub(crate) fn push_key(&mut self) -> usize {
+        self.keys.push(KeyBytes::default());
+        self.keys.len() - 1
+    }
+
+    /// The length of key `k`'s whole sequence.
+    pub(crate) fn len(&self, k: usize) -> u64 {
+        let kb = &self.keys[k];
+        kb.spilled_len + kb.mem.len() as u64
+    }
+
+    /// Appends to key `k` what `write` pushes on its bytes, then spills
+    /// when more than the limit is held.
+    pub(crate) fn append(&mut self, k: usize, write: impl FnOnce(&mut Vec<u8>)) {
+        let mem = &mut self.keys[k].mem;
+        let n = mem.len();
+        write(mem);
+        self.pending += mem.len() - n;
+        if self.pending > self.limit {
+            self.spill_out();
+        }
+    }
+
+    /// Moves every key's bytes in memory to the file.
+    fn spill_out(&mut self) {
+        if self.no_spill {
+            return;
+        }
+        let f = match &mut self.file {
+            Some(f) => f,
+            None => match tempfile::tempfile() {
+                Ok(f) => self.file.insert(std::sync::Mutex::new(f)),
+                Err(_) => {
+                    self.no_spill = true;
+                    return;
+                }
+            },
+        };
+        let Ok(f) = f.get_mut() else {
+            self.no_spill = true;
+            return;
+        };
+        // One buffered write of all keys; only after it succeeded do the
+        // keys give up their bytes.
+        let mut w = BufWriter::with_capacity(SPILL_BUF, &mut *f);
+        let written = self
+            .keys
+            .iter()
+            .try_for_each(|k| w.write_all(&k.mem))
+            .and_then(|()| w.flush());
+        drop(w);
+        if written.is_err() {
+            self.no_spill = true;
+            return;
+        }
+        let mut off = self.file_len;
+        for k in &mut self.keys {
+            if !k.mem.is_empty() {
+                let len = k.mem.len();
+                k.parts.push((off, len));
+                k.spilled_len += len as u64;
+                off += len as u64;
+                k.mem = Vec::new();
+            }
+        }
+        self.file_len = off;
+        self.pending = 0;
+    }
+
+    /// Key `k`'s whole sequence.
+    pub(crate) fn bytes(&self, k: usize) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        self.range(k, 0, self.len(k))
+    }
+
+    /// Bytes `from..to` of key `k`'s whole sequence, read back from the
+    /// file where they were spilled.
+    pub(crate) fn range(
+        &self,
+        k: usize,
+        from: u64,
+        to: u64,
+    ) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        use std::borrow::Cow;
+        let kb = &self.keys[k];
+        let in_mem = |a: u64, b: u64| (a - kb.spilled_len) as usize..(b - kb.spilled_len) as usize;
+        if from >= kb.spilled_len {
+            return Ok(Cow::Borrowed(&kb.mem[in_mem(from, to)]));
+        }
+        let Some(f) = &self.file else {
+            return Err(io::Error::other("spill file missing"));
+        };
+        let mut f = f
+            .lock()
+            .map_err(|_| io::Error::other("spill file poisoned"))?;
+        let mut v = Vec::with_capacity((to - from) as usize);
+        let mut at = 0u64;
+        for &(off, len) in &kb.parts {
+            let (lo, hi) = (from.max(at), to.min(at + len as u64));
+            if lo < hi {
+                f.seek(SeekFrom::Start(off + (lo - at)))?;
+                let n = v.len();
+                v.resize(n + (hi - lo) as usize, 0);
+                f.read_exact(&mut v[n..])?;
+            }
+            at += len as u64;
+        }
+        if to > kb.spilled_len {
+            v.extend_from_slice(&kb.mem[in_mem(kb.spilled_len, to)]);
+        }
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// Appends `v` as a LEB128 varint (7 bits a byte, low first).
+#[inline]
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads a varint written by [`put_varint`]; the buffer is the crate's
+/// own, so it is always well formed (a short buffer reads as 0).
+#[inline]
+pub(crate) fn get_varint(buf: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    while let Some(&b) = buf.get(*at) {
+        *at += 1;
+        v |= ((b & 0x7f) as u64) << shift;
+        if b & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    v
+}
+
 /// An `i64` as eight bytes that compare as the numbers do.
 pub(crate) fn i64_key(v: i64) -> [u8; 8] {
     ((v as u64) ^ (1 << 63)).to_be_bytes()
@@ -204,6 +404,45 @@ pub(crate) fn i64_key(v: i64) -> [u8; 8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys appended in turn past a limit of 5 bytes: each spill moves
+    /// every key's bytes to the file, and any range of a key reads back
+    /// what was appended to it, across its parts and its bytes in memory.
+    #[test]
+    fn spilled_keys_read_back_what_was_appended() {
+        let mut s = Spilled::new(5);
+        let (a, b) = (s.push_key(), s.push_key());
+        let mut want = [Vec::new(), Vec::new()];
+        for i in 0..40u8 {
+            let k = if i % 3 == 0 { b } else { a };
+            s.append(k, |v| v.extend([i, i.wrapping_mul(7)]));
+            want[k].extend([i, i.wrapping_mul(7)]);
+        }
+        assert!(s.keys[a].parts.len() > 3 && s.file_len > 0, "spilled");
+        assert!(!s.keys[a].mem.is_empty() || !s.keys[b].mem.is_empty());
+        for k in [a, b] {
+            assert_eq!(s.len(k), want[k].len() as u64);
+            assert_eq!(&*s.bytes(k).unwrap(), &want[k][..]);
+            let n = want[k].len();
+            for (from, to) in [(0, 1), (3, 11), (n - 3, n), (1, n - 1)] {
+                assert_eq!(
+                    &*s.range(k, from as u64, to as u64).unwrap(),
+                    &want[k][from..to]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn varints_read_back_what_was_written() {
+        let mut buf = Vec::new();
+        let vals = [0, 1, 127, 128, 300, u64::MAX, (-5i64) as u64];
+        vals.iter().for_each(|&v| put_varint(&mut buf, v));
+        let mut at = 0;
+        let got: Vec<u64> = vals.iter().map(|_| get_varint(&buf, &mut at)).collect();
+        assert_eq!((got, at), (vals.to_vec(), buf.len()));
+        assert_eq!(buf[..5], [0, 1, 127, 0x80, 1]);
+    }
 
     #[test]
     fn runs_merge_by_key_and_keep_run_order_among_equal_keys() {

@@ -906,6 +906,51 @@ fn folded_timeline_is_the_timeline_of_whole_files() {
     }
 }
 
+/// `rcx timeline` keeps the folded timeline packed (at the small chunk its
+/// cells go to a temporary file many times over) and writes it byte for
+/// byte as the table of the whole files is written, in every text format,
+/// with integer keys (agents, in numeric order) and text keys (directions).
+#[cfg(feature = "json")]
+#[test]
+fn packed_timeline_writes_the_bytes_of_the_whole_table() {
+    use ringcx_reports::timeline::{Interactions, Timeline, TimelineBy};
+    use ringcx_reports::write::{write_packed_timeline, write_timeline, TableFormat};
+    let rb = ReaderBuilder::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let files = segment_pulls_of(dir.path(), 1, 900);
+    let whole = Interactions::from_files_sequential(&files, &rb, false).expect("whole");
+    let tz: chrono_tz::Tz = "America/New_York".parse().expect("zone");
+    for by in [TimelineBy::Agent, TimelineBy::Direction, TimelineBy::All] {
+        let t = Timeline::new()
+            .by(by)
+            .interval(BucketInterval::Min15)
+            .tz(tz);
+        let want = t.run_sequential(&whole).expect("whole");
+        assert!(want.records().len() > 20, "{by}: {}", want.records().len());
+        for chunk in [300, 1 << 22] {
+            let packed = t.fold_files_by(&files, &rb, chunk).expect("folded");
+            assert_eq!(packed.stats(), want.stats(), "{by} chunk {chunk}");
+            for format in [
+                TableFormat::Csv,
+                TableFormat::Tsv,
+                TableFormat::Json,
+                TableFormat::Ndjson,
+                TableFormat::Table,
+                TableFormat::Markdown,
+            ] {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                write_timeline(&want, format, &mut a).expect("table");
+                write_packed_timeline(&packed, format, &mut b).expect("packed");
+                assert_eq!(
+                    String::from_utf8(b).expect("utf-8"),
+                    String::from_utf8(a).expect("utf-8"),
+                    "{by} chunk {chunk} {format:?}"
+                );
+            }
+        }
+    }
+}
+
 /// A segment that starts more than `LATENESS_MS` before its interaction,
 /// after the peaks were swept past its start: the fold gives up, says so
 /// naming the segment, and the timeline is still that of the whole file.

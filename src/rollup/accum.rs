@@ -12,6 +12,7 @@
 //! engine turns a set bit into an error naming the column, key and bucket.
 
 use crate::model::{AgentExtRow, AgentRow, QueueRow};
+pub(crate) use crate::runs::{get_varint, put_varint};
 
 /// A mergeable accumulator of one report's sums.
 ///
@@ -63,32 +64,6 @@ pub trait Pack: Sized {
     fn pack(&self, out: &mut Vec<u8>);
     /// Reads sums written by [`pack`](Pack::pack) at `at`, moving `at`.
     fn unpack(buf: &[u8], at: &mut usize) -> Self;
-}
-
-#[inline]
-pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// Reads a varint written by [`put_varint`]; the buffer is the rollup's
-/// own, so it is always well formed (a short buffer reads as 0).
-#[inline]
-pub(crate) fn get_varint(buf: &[u8], at: &mut usize) -> u64 {
-    let mut v = 0u64;
-    let mut shift = 0;
-    while let Some(&b) = buf.get(*at) {
-        *at += 1;
-        v |= ((b & 0x7f) as u64) << shift;
-        if b & 0x80 == 0 {
-            break;
-        }
-        shift += 7;
-    }
-    v
 }
 
 /// How an accumulated value is taken from the rows: counted, summed (an

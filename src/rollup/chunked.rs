@@ -31,6 +31,7 @@ use super::metrics::Measured;
 use super::Plan;
 use crate::model::ReportKind;
 use crate::read::chunk::Chunks;
+use crate::runs::{Spilled, SPILL_DIV};
 use crate::window::offset_secs;
 use crate::window::FastMap;
 
@@ -57,12 +58,8 @@ pub(crate) const SEGMENT: u64 = 256;
 pub(crate) struct StoreKey<S> {
     pub key: Box<str>,
     pub names: [NamePick; 2],
-    packed: Vec<u8>,
-    /// Spilled parts, in order: offset and length in the spill file.
-    spilled: Vec<(u64, usize)>,
-    /// Bytes of the key in the spill file (where `packed` starts in the
-    /// key's whole sequence).
-    spilled_len: u64,
+    /// Its bytes in the store's [`Spilled`].
+    bytes: usize,
     /// Where each segment starts in the key's whole sequence, and the
     /// start before it (the base of its first delta).
     segs: Vec<(u64, i64)>,
@@ -72,17 +69,18 @@ pub(crate) struct StoreKey<S> {
 }
 
 impl<S: Accumulator> StoreKey<S> {
-    fn seal(&mut self, (bs, be): (i64, i64), acc: &S) -> usize {
-        let n = self.packed.len();
+    fn seal(&mut self, bytes: &mut Spilled, (bs, be): (i64, i64), acc: &S) {
         if self.sealed % SEGMENT == 0 {
-            self.segs.push((self.packed_len(), self.prev));
+            self.segs.push((bytes.len(self.bytes), self.prev));
         }
         self.sealed += 1;
-        put_varint(&mut self.packed, bs.wrapping_sub(self.prev) as u64);
-        put_varint(&mut self.packed, be.wrapping_sub(bs) as u64);
-        acc.pack(&mut self.packed);
+        let prev = self.prev;
+        bytes.append(self.bytes, |out| {
+            put_varint(out, bs.wrapping_sub(prev) as u64);
+            put_varint(out, be.wrapping_sub(bs) as u64);
+            acc.pack(out);
+        });
         self.prev = bs;
-        self.packed.len() - n
     }
 }
 
@@ -90,11 +88,6 @@ impl<S> StoreKey<S> {
     /// The number of segments.
     pub(crate) fn segments(&self) -> usize {
         self.segs.len()
-    }
-
-    /// The length of the key's whole packed sequence (spilled and not).
-    fn packed_len(&self) -> u64 {
-        self.spilled_len + self.packed.len() as u64
     }
 }
 
@@ -104,43 +97,7 @@ pub(crate) fn key_bytes<'a, S>(
     store: &'a Store<S>,
     k: &'a StoreKey<S>,
 ) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
-    key_range(store, k, 0, k.packed_len())
-}
-
-/// Bytes `from..to` of a key's whole packed sequence.
-fn key_range<'a, S>(
-    store: &'a Store<S>,
-    k: &'a StoreKey<S>,
-    from: u64,
-    to: u64,
-) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
-    use std::io::{Read, Seek, SeekFrom};
-    let in_packed = |a: u64, b: u64| (a - k.spilled_len) as usize..(b - k.spilled_len) as usize;
-    if from >= k.spilled_len {
-        return Ok(std::borrow::Cow::Borrowed(&k.packed[in_packed(from, to)]));
-    }
-    let mut v = Vec::with_capacity((to - from) as usize);
-    let Some(f) = &store.spill else {
-        return Err(std::io::Error::other("spill file missing"));
-    };
-    let mut f = f
-        .lock()
-        .map_err(|_| std::io::Error::other("spill file poisoned"))?;
-    let mut at = 0u64;
-    for &(off, len) in &k.spilled {
-        let (lo, hi) = (from.max(at), to.min(at + len as u64));
-        if lo < hi {
-            f.seek(SeekFrom::Start(off + (lo - at)))?;
-            let n = v.len();
-            v.resize(n + (hi - lo) as usize, 0);
-            f.read_exact(&mut v[n..])?;
-        }
-        at += len as u64;
-    }
-    if to > k.spilled_len {
-        v.extend_from_slice(&k.packed[in_packed(k.spilled_len, to)]);
-    }
-    Ok(std::borrow::Cow::Owned(v))
+    store.bytes.bytes(k.bytes)
 }
 
 /// The bytes of segment `j` of a key and the start before its first
@@ -151,8 +108,8 @@ pub(crate) fn segment_bytes<'a, S>(
     j: usize,
 ) -> std::io::Result<(std::borrow::Cow<'a, [u8]>, i64)> {
     let (from, prev) = k.segs[j];
-    let to = k.segs.get(j + 1).map_or(k.packed_len(), |s| s.0);
-    Ok((key_range(store, k, from, to)?, prev))
+    let to = k.segs.get(j + 1).map_or(store.bytes.len(k.bytes), |s| s.0);
+    Ok((store.bytes.range(k.bytes, from, to)?, prev))
 }
 
 /// The buckets packed in `bytes`, in order.
@@ -179,16 +136,6 @@ pub(crate) fn unpack_buckets_from<S: Accumulator>(
     })
 }
 
-/// Packed bytes held in memory before they are spilled to a temporary
-/// file, as a fraction of the chunk size (1 MiB at the default): what keeps a rollup
-/// of a file of any length (day buckets of 4 GB, hour buckets of 10 million
-/// rows) in a few dozen MiB. Only the keys being printed are read back.
-const SPILL_DIV: u64 = 4;
-
-/// The write buffer of a spill: small, so that spilling adds no large
-/// allocation of its own to the peak.
-const SPILL_BUF: usize = 64 << 10;
-
 /// The merged result of the chunks, in far less memory than a
 /// [`Partial`]: exports are sorted by time, so once a chunk brings a later
 /// bucket of a key, that key's earlier buckets are final and are packed.
@@ -200,14 +147,8 @@ pub(crate) struct Store<S> {
     /// Whether a packed bucket may have overflowed (checked exactly, in
     /// output order, only then).
     pub maybe_overflowed: bool,
-    /// Packed bytes in memory, over all keys.
-    pending: usize,
-    spill: Option<std::sync::Mutex<std::fs::File>>,
-    spill_len: u64,
-    spill_at: usize,
-    /// Set when the spill file could not be made or written: everything
-    /// then stays in memory.
-    no_spill: bool,
+    /// The keys' packed buckets.
+    bytes: Spilled,
 }
 
 impl<S> Default for Store<S> {
@@ -217,61 +158,8 @@ impl<S> Default for Store<S> {
             keys: Vec::new(),
             meta: Partial::default(),
             maybe_overflowed: false,
-            pending: 0,
-            spill: None,
-            spill_len: 0,
-            spill_at: (DEFAULT_CHUNK / SPILL_DIV) as usize,
-            no_spill: false,
+            bytes: Spilled::new((DEFAULT_CHUNK / SPILL_DIV) as usize),
         }
-    }
-}
-
-impl<S> Store<S> {
-    /// Moves every key's packed bytes to the spill file.
-    fn spill_out(&mut self) {
-        use std::io::Write;
-        if self.no_spill {
-            return;
-        }
-        if self.spill.is_none() {
-            match tempfile::tempfile() {
-                Ok(f) => self.spill = Some(std::sync::Mutex::new(f)),
-                Err(_) => {
-                    self.no_spill = true;
-                    return;
-                }
-            }
-        }
-        let Some(Ok(f)) = self.spill.as_mut().map(|m| m.get_mut()) else {
-            self.no_spill = true;
-            return;
-        };
-        // One buffered write of all keys; only after it succeeded do the
-        // keys give up their bytes.
-        let mut w = std::io::BufWriter::with_capacity(SPILL_BUF, &mut *f);
-        let mut ok = true;
-        for k in &self.keys {
-            if !k.packed.is_empty() && w.write_all(&k.packed).is_err() {
-                ok = false;
-                break;
-            }
-        }
-        if !ok || w.flush().is_err() {
-            self.no_spill = true;
-            return;
-        }
-        let mut off = self.spill_len;
-        for k in &mut self.keys {
-            if !k.packed.is_empty() {
-                let len = k.packed.len();
-                k.spilled.push((off, len));
-                k.spilled_len += len as u64;
-                off += len as u64;
-                k.packed = Vec::new();
-            }
-        }
-        self.spill_len = off;
-        self.pending = 0;
     }
 }
 
@@ -291,9 +179,7 @@ impl<S: Measured> Store<S> {
                     self.keys.push(StoreKey {
                         key: k.clone(),
                         names: Default::default(),
-                        packed: Vec::new(),
-                        spilled: Vec::new(),
-                        spilled_len: 0,
+                        bytes: self.bytes.push_key(),
                         segs: Vec::new(),
                         sealed: 0,
                         prev: 0,
@@ -313,14 +199,11 @@ impl<S: Measured> Store<S> {
                     _ => {
                         if let Some((ob, oacc)) = sk.open.replace((b, acc)) {
                             self.maybe_overflowed |= may_overflow(&oacc);
-                            self.pending += sk.seal(ob, &oacc);
+                            sk.seal(&mut self.bytes, ob, &oacc);
                         }
                     }
                 }
             }
-        }
-        if self.pending > self.spill_at {
-            self.spill_out();
         }
         Some(())
     }
@@ -330,7 +213,7 @@ impl<S: Measured> Store<S> {
         for sk in &mut self.keys {
             if let Some((b, acc)) = sk.open.take() {
                 self.maybe_overflowed |= may_overflow(&acc);
-                self.pending += sk.seal(b, &acc);
+                sk.seal(&mut self.bytes, b, &acc);
             }
         }
         self.index = FastMap::default();
@@ -366,7 +249,7 @@ pub(crate) fn run<T: RollupRow>(
 ) -> Option<ChunkedRun<T::Sums>> {
     let mut all = ChunkedRun {
         store: Store {
-            spill_at: usize::try_from(chunk / SPILL_DIV).unwrap_or(usize::MAX),
+            bytes: Spilled::new(usize::try_from(chunk / SPILL_DIV).unwrap_or(usize::MAX)),
             ..Store::default()
         },
         read: 0,

@@ -31,6 +31,7 @@ use super::segment::PlacedSegment;
 use super::sink::Sink;
 use super::stream::LATENESS_MS;
 use super::{TimelineBy, TimelineSums};
+use crate::runs::{get_varint, put_varint, Spilled, SPILL_DIV};
 use crate::window::{in_zone, Bucketer, FastMap, Filter};
 
 /// A kept segment and its role in its interaction.
@@ -47,7 +48,22 @@ pub(crate) struct Item<'a> {
 pub(crate) type Bucket = (i64, i64);
 pub(crate) type Cells<'a> = HashMap<(&'a str, Bucket), TimelineSums>;
 /// Cells with their key texts owned.
-pub(crate) type OwnedCells = Vec<((Box<str>, Bucket), TimelineSums)>;
+/// The cells of a folded timeline: each key's text (by its number) and its
+/// buckets in time order, packed ([`TimelineSums::pack`] after the
+/// bucket's start, as a delta from the one before, and its length).
+pub(crate) struct PackedCells {
+    pub names: Vec<Box<str>>,
+    pub bytes: Spilled,
+}
+
+/// The bucket packed in `bytes` at `at` (see [`PackedCells`]), whose
+/// start follows `prev`; both move on.
+pub(crate) fn unpack_cell(bytes: &[u8], at: &mut usize, prev: &mut i64) -> (Bucket, TimelineSums) {
+    let bs = prev.wrapping_add(get_varint(bytes, at) as i64);
+    let be = bs.wrapping_add(get_varint(bytes, at) as i64);
+    *prev = bs;
+    ((bs, be), TimelineSums::unpack(bytes, at))
+}
 
 pub(crate) struct Engine {
     by: TimelineBy,
@@ -253,14 +269,20 @@ fn merge_cells<'a>(mut a: Cells<'a>, mut b: Cells<'a>) -> Cells<'a> {
 
 /// A timeline folded as interactions finish ([`Sink`]): the additive sums
 /// as they come, and each key's peak swept up to where no segment can
-/// start any more, so that memory holds the cells and the segments still
-/// open, not the export.
+/// start any more. A cell that ends before that point is final, and is
+/// packed (and, past a limit, spilled to a temporary file), so that memory
+/// holds the open cells and the segments still open, not the export nor
+/// its timeline.
 pub(crate) struct Folded<'e> {
     engine: &'e Engine,
     b: Bucketer,
-    /// Key texts and their index (in `sweeps`, and in the cells).
+    /// Key texts and their index (in `sweeps`, `done`, `prev`, and in the
+    /// cells).
     keys: FastMap<Box<str>, u32>,
     cells: FastMap<(u32, Bucket), TimelineSums>,
+    /// Per key index: its final cells, packed, and the start of the last.
+    done: Spilled,
+    prev: Vec<i64>,
     /// Per key index: its sweep.
     sweeps: Vec<Sweep>,
     /// Segments kept.
@@ -282,30 +304,68 @@ struct Sweep {
 }
 
 impl<'e> Folded<'e> {
-    pub fn new(engine: &'e Engine) -> Self {
+    /// A fold that reads chunks of about `chunk` bytes (the cells it packs
+    /// spill past a part of that).
+    pub fn new(engine: &'e Engine, chunk: u64) -> Self {
+        Folded::with_limit(
+            engine,
+            usize::try_from(chunk / SPILL_DIV).unwrap_or(usize::MAX),
+        )
+    }
+
+    /// A fold whose packed cells spill past `limit` bytes.
+    fn with_limit(engine: &'e Engine, limit: usize) -> Self {
         Folded {
             engine,
             b: engine.bucketer.clone(),
             keys: FastMap::default(),
             cells: FastMap::default(),
+            done: Spilled::new(limit),
+            prev: Vec::new(),
             sweeps: Vec::new(),
             kept: 0,
             swept: i64::MIN,
         }
     }
 
-    /// The cells, by key text, and the segments kept.
-    pub fn finish(self) -> (OwnedCells, u64) {
-        let mut names: Vec<&str> = vec![""; self.keys.len()];
-        for (text, &k) in &self.keys {
+    /// The cells, packed, and the segments kept: once the fold settled
+    /// everything (`settle(i64::MAX)`), which every fold ends with.
+    pub fn finish(mut self) -> (PackedCells, u64) {
+        self.pack_before(i64::MAX);
+        let mut names: Vec<Box<str>> = vec![Box::from(""); self.keys.len()];
+        for (text, k) in self.keys {
             names[k as usize] = text;
         }
-        let cells = self
-            .cells
-            .into_iter()
-            .map(|((k, bk), sums)| ((names[k as usize].into(), bk), sums))
-            .collect();
+        let cells = PackedCells {
+            names,
+            bytes: self.done,
+        };
         (cells, self.kept)
+    }
+
+    /// Packs every cell that ends by `h`, each key's in time order: no
+    /// segment still to come starts before `h` (the sweep is there), so
+    /// none of them changes.
+    fn pack_before(&mut self, h: i64) {
+        let mut last: Vec<(u32, Bucket)> = self
+            .cells
+            .keys()
+            .filter(|(_, (_, be))| *be <= h)
+            .copied()
+            .collect();
+        last.sort_unstable();
+        for c in last {
+            let Some(sums) = self.cells.remove(&c) else {
+                continue;
+            };
+            let (k, (bs, be)) = (c.0 as usize, c.1);
+            let prev = std::mem::replace(&mut self.prev[k], bs);
+            self.done.append(k, |out| {
+                put_varint(out, bs.wrapping_sub(prev) as u64);
+                put_varint(out, be.wrapping_sub(bs) as u64);
+                sums.pack(out);
+            });
+        }
     }
 
     /// Sweeps every key's events before `h`.
@@ -393,6 +453,8 @@ impl Sink for Folded<'_> {
                     let k = self.sweeps.len() as u32;
                     self.keys.insert(text.into(), k);
                     self.sweeps.push(Sweep::default());
+                    self.done.push_key();
+                    self.prev.push(0);
                     k
                 }
             };
@@ -412,12 +474,13 @@ impl Sink for Folded<'_> {
         };
         if h > self.swept {
             self.sweep_to(h);
+            self.pack_before(self.swept);
         }
         Ok(())
     }
 
     fn restart(&mut self) -> crate::error::Result<()> {
-        *self = Folded::new(self.engine);
+        *self = Folded::with_limit(self.engine, self.done.limit());
         Ok(())
     }
 }

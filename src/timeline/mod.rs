@@ -78,12 +78,13 @@ pub(crate) use sink::Sink;
 pub(crate) use stream::fold_into;
 pub use stream::LATENESS_MS;
 
-use self::engine::{Engine, Folded};
+use self::engine::{unpack_cell, Engine, Folded, PackedCells};
 use crate::error::{Error, Result};
 use crate::model::Segment;
 use crate::option::OptionName;
 use crate::read::chunk::DEFAULT_CHUNK;
 use crate::read::ReaderBuilder;
+use crate::runs::{get_varint, put_varint, TEMP};
 use crate::window::{cmp_key, in_zone, is_integer, BucketInterval, Window};
 
 /// What timeline rows are keyed by (`--by`).
@@ -203,6 +204,36 @@ pub struct TimelineSums {
 }
 
 impl TimelineSums {
+    /// Appends the sums to `out` as varints (see `crate::runs`); the spans
+    /// as their two's complement bits, so that any value comes back.
+    pub(crate) fn pack(&self, out: &mut Vec<u8>) {
+        for v in [
+            self.segments_started,
+            self.interactions_started,
+            self.handle_ms as u64,
+            self.recorded_ms as u64,
+            self.peak_concurrency,
+            self.started_span_ms as u64,
+            self.transfers,
+        ] {
+            put_varint(out, v);
+        }
+    }
+
+    /// Reads sums [`pack`](Self::pack) wrote at `at`, moving `at`.
+    pub(crate) fn unpack(buf: &[u8], at: &mut usize) -> TimelineSums {
+        let mut v = || get_varint(buf, at);
+        TimelineSums {
+            segments_started: v(),
+            interactions_started: v(),
+            handle_ms: v() as i64,
+            recorded_ms: v() as i64,
+            peak_concurrency: v(),
+            started_span_ms: v() as i64,
+            transfers: v(),
+        }
+    }
+
     /// Adds `o` (peak: the larger).
     pub fn merge(&mut self, o: &TimelineSums) {
         self.segments_started += o.segments_started;
@@ -272,6 +303,103 @@ pub struct TimelineStats {
     /// that kept no segment (SPEC 9.2: "no segment kept by `from`/`to`
     /// (12 segments read)").
     pub warnings: Vec<String>,
+}
+
+/// A finished timeline whose records stay packed (and spilled) until they
+/// are read, in the order of [`TimelineTable`]'s: see
+/// [`Timeline::fold_files`].
+pub struct PackedTimeline {
+    by: TimelineBy,
+    interval: BucketInterval,
+    tz: Tz,
+    stats: TimelineStats,
+    cells: PackedCells,
+    /// Key numbers in output order.
+    order: Vec<usize>,
+}
+
+impl PackedTimeline {
+    /// The grouping.
+    pub fn by(&self) -> TimelineBy {
+        self.by
+    }
+    /// The bucket interval.
+    pub fn interval(&self) -> BucketInterval {
+        self.interval
+    }
+    /// The bucket zone.
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+    /// The key columns.
+    pub fn key_columns(&self) -> &'static [&'static str] {
+        self.by.key_columns()
+    }
+    /// What was read, kept and warned about.
+    pub fn stats(&self) -> &TimelineStats {
+        &self.stats
+    }
+
+    /// The records, in order, each key's buckets read back from the
+    /// temporary file when they are reached; an error of that file ends
+    /// them.
+    pub fn records(&self) -> impl Iterator<Item = Result<TimelineRecord>> + '_ {
+        let with_key = !self.key_columns().is_empty();
+        let mut keys = self.order.iter();
+        // The key being read: its number, bytes, where and the start
+        // before.
+        let mut cur: Option<(usize, std::borrow::Cow<'_, [u8]>, usize, i64)> = None;
+        std::iter::from_fn(move || loop {
+            if let Some((k, bytes, at, prev)) = &mut cur {
+                if *at < bytes.len() {
+                    let ((bs, be), sums) = unpack_cell(bytes, at, prev);
+                    let key = &self.cells.names[*k];
+                    return Some(Ok(TimelineRecord {
+                        keys: if with_key {
+                            vec![key.to_string()]
+                        } else {
+                            Vec::new()
+                        },
+                        start: in_zone(&self.tz, bs.div_euclid(1000)),
+                        end: in_zone(&self.tz, be.div_euclid(1000)),
+                        sums,
+                    }));
+                }
+            }
+            let &k = keys.next()?;
+            match self.cells.bytes.bytes(k) {
+                Ok(bytes) => cur = Some((k, bytes, 0, 0)),
+                Err(e) => {
+                    keys = [].iter();
+                    return Some(Err(Error::io(TEMP, e)));
+                }
+            }
+        })
+    }
+
+    /// The records gathered in a table.
+    pub fn into_table(self) -> Result<TimelineTable> {
+        let records = self.records().collect::<Result<Vec<_>>>()?;
+        Ok(TimelineTable {
+            by: self.by,
+            interval: self.interval,
+            tz: self.tz,
+            records,
+            stats: self.stats,
+        })
+    }
+}
+
+impl fmt::Debug for PackedTimeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PackedTimeline")
+            .field("by", &self.by)
+            .field("interval", &self.interval)
+            .field("tz", &self.tz)
+            .field("keys", &self.order.len())
+            .field("stats", &self.stats)
+            .finish()
+    }
 }
 
 /// A finished timeline: records sorted by key (numerically when every key
@@ -416,12 +544,49 @@ impl Timeline {
         reader: &ReaderBuilder,
         chunk: u64,
     ) -> Result<TimelineTable> {
+        self.fold_files_by(paths, reader, chunk)?.into_table()
+    }
+
+    /// [`run_files`](Self::run_files) without gathering the table: each
+    /// key's buckets are packed as they become final and spilled to a
+    /// temporary file past a few MiB, so memory stays that of the open
+    /// interactions and cells however long the export and its timeline.
+    /// [`write_packed_timeline`](crate::write::write_packed_timeline)
+    /// prints it as [`write_timeline`](crate::write::write_timeline)
+    /// prints the table.
+    pub fn fold_files<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+    ) -> Result<PackedTimeline> {
+        self.fold_files_by(paths, reader, DEFAULT_CHUNK)
+    }
+
+    /// [`fold_files`](Self::fold_files) with chunks of about `chunk` bytes.
+    // Tests: small chunks make many windows of small files; not part of
+    // the supported API.
+    #[doc(hidden)]
+    pub fn fold_files_by<P: AsRef<Path> + Sync>(
+        &self,
+        paths: &[P],
+        reader: &ReaderBuilder,
+        chunk: u64,
+    ) -> Result<PackedTimeline> {
         let (engine, interval, tz) = self.engine()?;
-        let mut sink = Folded::new(&engine);
+        let mut sink = Folded::new(&engine, chunk);
         let load = stream::fold_into(paths, reader, self.skip_invalid, chunk, &mut sink)?;
         let (cells, kept) = sink.finish();
-        let cells = cells.iter().map(|((k, bk), s)| ((&**k, *bk), *s));
-        Ok(self.table(&engine, interval, tz, cells, load, kept))
+        let numeric = cells.names.iter().all(|k| is_integer(k));
+        let mut order: Vec<usize> = (0..cells.names.len()).collect();
+        order.sort_by(|&a, &b| cmp_key(&cells.names[a], &cells.names[b], numeric));
+        Ok(PackedTimeline {
+            by: self.by,
+            interval,
+            tz,
+            stats: self.stats(&engine, load, kept),
+            cells,
+            order,
+        })
     }
 
     /// Loads segments of one source and runs.
@@ -476,21 +641,26 @@ impl Timeline {
             }
             a.start.timestamp().cmp(&b.start.timestamp())
         });
-        let warnings = engine
-            .filter()
-            .nothing_kept("segment", load.segments_read, kept)
-            .into_iter()
-            .collect();
         TimelineTable {
             by: self.by,
             interval,
             tz,
             records,
-            stats: TimelineStats {
-                load,
-                segments_kept: kept,
-                warnings,
-            },
+            stats: self.stats(engine, load, kept),
+        }
+    }
+
+    /// The statistics of a run that kept `kept` segments.
+    fn stats(&self, engine: &Engine, load: LoadStats, kept: u64) -> TimelineStats {
+        let warnings = engine
+            .filter()
+            .nothing_kept("segment", load.segments_read, kept)
+            .into_iter()
+            .collect();
+        TimelineStats {
+            load,
+            segments_kept: kept,
+            warnings,
         }
     }
 }

@@ -33,7 +33,9 @@ pub(crate) use segments::each_segment;
 pub use segments::{write_segments, SegmentWriter};
 pub(crate) use teleopti::check_teleopti_ids;
 pub use teleopti::TeleoptiWriter;
-pub use timeline::{write_interactions, write_timeline, INTERACTION_COLUMNS};
+pub use timeline::{
+    write_interactions, write_packed_timeline, write_timeline, INTERACTION_COLUMNS,
+};
 
 /// How to print a rollup.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

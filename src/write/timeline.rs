@@ -27,7 +27,8 @@ use crate::error::{Error, Result};
 use crate::model::write_rfc3339;
 use crate::rollup::percent;
 use crate::timeline::{
-    Interaction, Interactions, TimelineRecord, TimelineSums, TimelineTable, TIMELINE_COLUMNS,
+    Interaction, Interactions, PackedTimeline, TimelineRecord, TimelineSums, TimelineTable,
+    TIMELINE_COLUMNS,
 };
 
 /// Milliseconds as seconds with three decimals: `60000` → `60.000`.
@@ -131,7 +132,7 @@ impl<N: AsRef<str>> serde::Serialize for Named<'_, N> {
 #[cfg(feature = "serde")]
 impl serde::Serialize for TimelineTable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let head = timeline_header(self);
+        let head = timeline_header(self.key_columns());
         s.collect_seq(self.records().iter().map(|r| Named(&head, timeline_row(r))))
     }
 }
@@ -175,8 +176,8 @@ impl serde::Serialize for Interactions {
 
 /// The header of a timeline: key columns, `bucket_start`, `bucket_end`,
 /// then [`TIMELINE_COLUMNS`].
-pub fn timeline_header(table: &TimelineTable) -> Vec<&'static str> {
-    let mut h: Vec<&'static str> = table.key_columns().to_vec();
+fn timeline_header(key_columns: &'static [&'static str]) -> Vec<&'static str> {
+    let mut h: Vec<&'static str> = key_columns.to_vec();
     h.push("bucket_start");
     h.push("bucket_end");
     h.extend(TIMELINE_COLUMNS);
@@ -351,27 +352,63 @@ pub fn write_timeline<W: Write>(
     format: TableFormat,
     out: &mut W,
 ) -> Result<()> {
+    let records = table.records().iter().map(Ok);
+    write_records(table.key_columns(), table.tz(), records, format, out)
+}
+
+/// Writes a timeline kept packed ([`Timeline::fold_files`]) as
+/// [`write_timeline`] writes the table, reading its records back one key
+/// at a time.
+///
+/// [`Timeline::fold_files`]: crate::timeline::Timeline::fold_files
+pub fn write_packed_timeline<W: Write>(
+    timeline: &PackedTimeline,
+    format: TableFormat,
+    out: &mut W,
+) -> Result<()> {
+    let keys = timeline.key_columns();
+    write_records(keys, timeline.tz(), timeline.records(), format, out)
+}
+
+/// Writes `records` (sorted) in `format`.
+fn write_records<W: Write, R: std::borrow::Borrow<TimelineRecord>>(
+    key_columns: &'static [&'static str],
+    tz: Tz,
+    records: impl Iterator<Item = Result<R>>,
+    format: TableFormat,
+    out: &mut W,
+) -> Result<()> {
     if format == TableFormat::Parquet {
-        return timeline_parquet(table, out);
+        return timeline_parquet(key_columns, tz, records, out);
     }
-    let head = timeline_header(table);
-    let text_cols = table.key_columns().len() + 2;
-    write_rows(
-        &head,
-        table.records().iter().map(timeline_row),
-        text_cols,
-        format,
-        out,
-    )
+    let head = timeline_header(key_columns);
+    let text_cols = key_columns.len() + 2;
+    let mut err = None;
+    let rows = records.map_while(|r| match r {
+        Ok(r) => Some(timeline_row(r.borrow())),
+        Err(e) => {
+            err = Some(e);
+            None
+        }
+    });
+    write_rows(&head, rows, text_cols, format, out)?;
+    err.map_or(Ok(()), Err)
 }
 
 /// A timeline as one Parquet file (see `table_parquet`).
 #[cfg(feature = "parquet")]
-fn timeline_parquet<W: Write>(table: &TimelineTable, out: &mut W) -> Result<()> {
+fn timeline_parquet<W: Write, R: std::borrow::Borrow<TimelineRecord>>(
+    key_columns: &'static [&'static str],
+    tz: Tz,
+    records: impl Iterator<Item = Result<R>>,
+    out: &mut W,
+) -> Result<()> {
     let kinds = metric_typed(&TimelineSums::default()).map(|t| t.stored());
     let metrics = TIMELINE_COLUMNS.into_iter().zip(kinds);
-    let mut t = TableParquet::buckets(out, &table.tz(), table.key_columns(), metrics)?;
-    for r in table.records() {
+    let mut t = TableParquet::buckets(out, &tz, key_columns, metrics)?;
+    for r in records {
+        let r = r?;
+        let r = r.borrow();
         let (s, e) = (r.bucket_start().timestamp(), r.bucket_end().timestamp());
         t.bucket_row(r.keys(), s, e, metric_typed(&r.sums))?;
     }
@@ -379,7 +416,12 @@ fn timeline_parquet<W: Write>(table: &TimelineTable, out: &mut W) -> Result<()> 
 }
 
 #[cfg(not(feature = "parquet"))]
-fn timeline_parquet<W: Write>(_: &TimelineTable, _: &mut W) -> Result<()> {
+fn timeline_parquet<W: Write, R>(
+    _: &'static [&'static str],
+    _: Tz,
+    _: impl Iterator<Item = Result<R>>,
+    _: &mut W,
+) -> Result<()> {
     Err(super::parquet_refused())
 }
 

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use clap::Args as ClapArgs;
 use ringcx_reports::timeline::{LoadStats, Timeline, TimelineBy};
 use ringcx_reports::window::{BucketInterval, WeekStart};
-use ringcx_reports::write::{write_timeline, TableFormat};
+use ringcx_reports::write::{write_packed_timeline, TableFormat};
 use ringcx_reports::Error;
 
 use crate::common::{
@@ -85,9 +85,11 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode, Error> {
     common::binary_output(a.format, a.output.as_ref())?;
     let mut out = Output::new(a.output.as_ref(), &a.files)?;
     let bar = Bar::for_files(quiet, "timeline", &a.files);
-    let table = timeline.run_files(&a.files, &a.read.builder_counting(bar.as_ref()))?;
+    // Packed as the buckets become final: memory does not grow with the
+    // timeline's length.
+    let table = timeline.fold_files(&a.files, &a.read.builder_counting(bar.as_ref()))?;
     drop(bar);
-    write_timeline(&table, a.format, &mut out)?;
+    write_packed_timeline(&table, a.format, &mut out)?;
     out.finish()?;
     Ok(report(&table.stats().load, &table.stats().warnings, quiet))
 }
