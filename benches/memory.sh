@@ -45,24 +45,26 @@ DATA="$PWD/benches/memory-data"
 mkdir -p "$DATA"
 cd "$DATA"
 
-# Generates the exports of one size (suffix $1): queue CSV in order and
-# reversed, segments in order. Kept between runs of the script.
+# Generates the exports of one size: queue CSV in order and reversed
+# (q$rows.csv, r$rows.csv), segments in order (s$segs.ndjson). Named by
+# their size, so a later run of another size never reuses them; kept
+# between runs of the script.
 generate() {
-  local tag="$1" rows="$2" segs="$3"
-  if [ ! -s "q$tag.csv" ]; then
+  local rows="$1" segs="$2"
+  if [ ! -s "q$rows.csv" ]; then
     echo "== generating $rows queue rows" >&2
-    "$RCX" gen --report queue --rows "$rows" -q > "q$tag.csv"
+    "$RCX" gen --report queue --rows "$rows" -q > "q$rows.csv"
   fi
-  if [ ! -s "r$tag.csv" ]; then
-    (head -n 1 "q$tag.csv"; tail -n +2 "q$tag.csv" | tac) > "r$tag.csv"
+  if [ ! -s "r$rows.csv" ]; then
+    (head -n 1 "q$rows.csv"; tail -n +2 "q$rows.csv" | tac) > "r$rows.csv"
   fi
-  if [ ! -s "s$tag.ndjson" ]; then
+  if [ ! -s "s$segs.ndjson" ]; then
     echo "== generating $segs segment objects" >&2
-    "$RCX" gen --report segments --rows "$segs" -q > "s$tag.ndjson"
+    "$RCX" gen --report segments --rows "$segs" -q > "s$segs.ndjson"
   fi
 }
-generate small "$ROWS" "$SEGMENTS"
-generate large "$((ROWS * FACTOR))" "$((SEGMENTS * FACTOR))"
+generate "$ROWS" "$SEGMENTS"
+generate "$((ROWS * FACTOR))" "$((SEGMENTS * FACTOR))"
 cat > body.json <<'EOF'
 {"grouping": {"groupBy": "Queues"},
  "timeSettings": {"timeZone": "UTC",
@@ -109,12 +111,12 @@ printf "%-8s %-22s %10s %10s %7s  %s\n" input job small_MiB large_MiB ratio with
 for job in "${JOBS[@]}"; do
   IFS='|' read -r kind name args <<< "$job"
   case "$kind" in
-    q) label="in order"; ext=csv ;;
-    r) label="reversed"; ext=csv ;;
-    s) label="segments"; ext=ndjson ;;
+    q) label="in order"; ext=csv; n="$ROWS" ;;
+    r) label="reversed"; ext=csv; n="$ROWS" ;;
+    s) label="segments"; ext=ndjson; n="$SEGMENTS" ;;
   esac
   kib=()
-  for size in small large; do
+  for size in "$n" "$((n * FACTOR))"; do
     cmd="$RCX --threads $THREADS -q ${args//IN/$kind$size.$ext}"
     cmd="${cmd//OUT/$DATA/out}"
     rm -rf "$DATA/out" "$DATA/out.svg"
