@@ -897,7 +897,10 @@ fn folded_timeline_is_the_timeline_of_whole_files() {
             let want = t.run_sequential(&whole).expect("whole");
             assert!(want.records().iter().any(|r| r.sums.peak_concurrency > 1));
             for chunk in [300, 1 << 22] {
-                let got = t.run_files_by(files, &rb, chunk).expect("folded");
+                let got = t
+                    .fold_files_by(files, &rb, chunk)
+                    .and_then(|p| p.into_table())
+                    .expect("folded");
                 let what = format!("case {n} by {by} chunk {chunk}");
                 assert_eq!(got.stats().load.fold_note, None, "{what}");
                 assert_eq!(got, want, "{what}");
@@ -966,7 +969,10 @@ fn folded_timeline_gives_up_on_a_segment_long_before_its_interaction() {
         .by(TimelineBy::All)
         .interval(BucketInterval::Hour);
     let want = t.run_sequential(&whole).expect("whole");
-    let got = t.run_files_by(&[f.path()], &rb, 300).expect("folded");
+    let got = t
+        .fold_files_by(&[f.path()], &rb, 300)
+        .and_then(|p| p.into_table())
+        .expect("folded");
     let note = got.stats().load.fold_note.clone().expect("a note");
     let at = format!(
         "{}:121: segment 1 of interaction 99 starts at 2024-03-04T03:00:00.000Z",

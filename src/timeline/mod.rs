@@ -524,27 +524,15 @@ impl Timeline {
     /// folded as they finish ([`Interactions::fold_files`]); each key's
     /// peak is swept up to where no segment can start any more, so memory
     /// holds the open interactions, the segments still open and the
-    /// cells. [`LoadStats::fold_note`] says when the files were not in time
-    /// order and went another way.
+    /// table. [`LoadStats::fold_note`] says when the files were not in
+    /// time order and went another way. [`fold_files`](Self::fold_files)
+    /// does not hold the table either.
     pub fn run_files<P: AsRef<Path> + Sync>(
         &self,
         paths: &[P],
         reader: &ReaderBuilder,
     ) -> Result<TimelineTable> {
-        self.run_files_by(paths, reader, DEFAULT_CHUNK)
-    }
-
-    /// [`run_files`](Self::run_files) with chunks of about `chunk` bytes.
-    // Tests: small chunks make many windows of small files; not part of
-    // the supported API.
-    #[doc(hidden)]
-    pub fn run_files_by<P: AsRef<Path> + Sync>(
-        &self,
-        paths: &[P],
-        reader: &ReaderBuilder,
-        chunk: u64,
-    ) -> Result<TimelineTable> {
-        self.fold_files_by(paths, reader, chunk)?.into_table()
+        self.fold_files(paths, reader)?.into_table()
     }
 
     /// [`run_files`](Self::run_files) without gathering the table: each
