@@ -47,7 +47,6 @@ pub(crate) struct Item<'a> {
 
 pub(crate) type Bucket = (i64, i64);
 pub(crate) type Cells<'a> = HashMap<(&'a str, Bucket), TimelineSums>;
-/// Cells with their key texts owned.
 /// The cells of a folded timeline: each key's text (by its number) and its
 /// buckets in time order, packed ([`TimelineSums::pack`] after the
 /// bucket's start, as a delta from the one before, and its length).
