@@ -396,6 +396,25 @@ pub(crate) fn get_varint(buf: &[u8], at: &mut usize) -> u64 {
     v
 }
 
+/// Appends a bucket's bounds `(start, end)` as packed buckets store them:
+/// the start as a delta from `prev` (the bucket before's start), then the
+/// length; `prev` becomes the start.
+#[inline]
+pub(crate) fn put_bucket(out: &mut Vec<u8>, prev: &mut i64, (bs, be): (i64, i64)) {
+    put_varint(out, bs.wrapping_sub(*prev) as u64);
+    put_varint(out, be.wrapping_sub(bs) as u64);
+    *prev = bs;
+}
+
+/// Reads bounds written by [`put_bucket`] at `at`, moving `at` and `prev`.
+#[inline]
+pub(crate) fn get_bucket(buf: &[u8], at: &mut usize, prev: &mut i64) -> (i64, i64) {
+    let bs = prev.wrapping_add(get_varint(buf, at) as i64);
+    let be = bs.wrapping_add(get_varint(buf, at) as i64);
+    *prev = bs;
+    (bs, be)
+}
+
 /// An `i64` as eight bytes that compare as the numbers do.
 pub(crate) fn i64_key(v: i64) -> [u8; 8] {
     ((v as u64) ^ (1 << 63)).to_be_bytes()

@@ -12,7 +12,7 @@
 //! engine turns a set bit into an error naming the column, key and bucket.
 
 use crate::model::{AgentExtRow, AgentRow, QueueRow};
-pub(crate) use crate::runs::{get_varint, put_varint};
+use crate::runs::{get_varint, put_varint};
 
 /// A mergeable accumulator of one report's sums.
 ///

@@ -25,13 +25,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::accum::{get_varint, put_varint, Accumulator, NamePick};
+use super::accum::{Accumulator, NamePick};
 use super::engine::{Partial, RollupRow, Skips, Worker};
 use super::metrics::Measured;
 use super::Plan;
 use crate::model::ReportKind;
 use crate::read::chunk::Chunks;
-use crate::runs::{Spilled, SPILL_DIV};
+use crate::runs::{get_bucket, put_bucket, Spilled, SPILL_DIV};
 use crate::window::offset_secs;
 use crate::window::FastMap;
 
@@ -69,18 +69,16 @@ pub(crate) struct StoreKey<S> {
 }
 
 impl<S: Accumulator> StoreKey<S> {
-    fn seal(&mut self, bytes: &mut Spilled, (bs, be): (i64, i64), acc: &S) {
+    fn seal(&mut self, bytes: &mut Spilled, b: (i64, i64), acc: &S) {
         if self.sealed % SEGMENT == 0 {
             self.segs.push((bytes.len(self.bytes), self.prev));
         }
         self.sealed += 1;
-        let prev = self.prev;
+        let prev = &mut self.prev;
         bytes.append(self.bytes, |out| {
-            put_varint(out, bs.wrapping_sub(prev) as u64);
-            put_varint(out, be.wrapping_sub(bs) as u64);
+            put_bucket(out, prev, b);
             acc.pack(out);
         });
-        self.prev = bs;
     }
 }
 
@@ -129,10 +127,8 @@ pub(crate) fn unpack_buckets_from<S: Accumulator>(
         if at >= bytes.len() {
             return None;
         }
-        let bs = prev.wrapping_add(get_varint(bytes, &mut at) as i64);
-        let be = bs.wrapping_add(get_varint(bytes, &mut at) as i64);
-        prev = bs;
-        Some(((bs, be), S::unpack(bytes, &mut at)))
+        let b = get_bucket(bytes, &mut at, &mut prev);
+        Some((b, S::unpack(bytes, &mut at)))
     })
 }
 

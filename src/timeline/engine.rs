@@ -31,7 +31,7 @@ use super::segment::PlacedSegment;
 use super::sink::Sink;
 use super::stream::LATENESS_MS;
 use super::{TimelineBy, TimelineSums};
-use crate::runs::{get_varint, put_varint, Spilled, SPILL_DIV};
+use crate::runs::{get_bucket, put_bucket, Spilled, SPILL_DIV};
 use crate::window::{in_zone, Bucketer, FastMap, Filter};
 
 /// A kept segment and its role in its interaction.
@@ -58,10 +58,8 @@ pub(crate) struct PackedCells {
 /// The bucket packed in `bytes` at `at` (see [`PackedCells`]), whose
 /// start follows `prev`; both move on.
 pub(crate) fn unpack_cell(bytes: &[u8], at: &mut usize, prev: &mut i64) -> (Bucket, TimelineSums) {
-    let bs = prev.wrapping_add(get_varint(bytes, at) as i64);
-    let be = bs.wrapping_add(get_varint(bytes, at) as i64);
-    *prev = bs;
-    ((bs, be), TimelineSums::unpack(bytes, at))
+    let b = get_bucket(bytes, at, prev);
+    (b, TimelineSums::unpack(bytes, at))
 }
 
 pub(crate) struct Engine {
@@ -357,11 +355,10 @@ impl<'e> Folded<'e> {
             let Some(sums) = self.cells.remove(&c) else {
                 continue;
             };
-            let (k, (bs, be)) = (c.0 as usize, c.1);
-            let prev = std::mem::replace(&mut self.prev[k], bs);
+            let k = c.0 as usize;
+            let prev = &mut self.prev[k];
             self.done.append(k, |out| {
-                put_varint(out, bs.wrapping_sub(prev) as u64);
-                put_varint(out, be.wrapping_sub(bs) as u64);
+                put_bucket(out, prev, c.1);
                 sums.pack(out);
             });
         }
