@@ -19,6 +19,12 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 /// The read buffer of each run while merging.
 const RUN_BUFFER: usize = 32 << 10;
 
+/// The most runs merged at once. More runs are first merged this many at
+/// a time into longer runs, each such pass one more read and write of the
+/// temporary file, so a merge holds at most this many read buffers however
+/// long the input is.
+const FAN_IN: usize = 32;
+
 /// The name of the temporary file in errors.
 pub(crate) const TEMP: &str = "<temporary file>";
 
@@ -54,13 +60,7 @@ impl RunFile {
         let mut last: &[u8] = &[];
         for (key, payload) in records {
             extends.get_or_insert(self.runs.is_empty() || key >= &self.last_key[..]);
-            for n in [key.len(), payload.len()] {
-                let n = u32::try_from(n).map_err(io::Error::other)?;
-                file.write_all(&n.to_le_bytes())?;
-            }
-            file.write_all(key)?;
-            file.write_all(payload)?;
-            self.at += 8 + (key.len() + payload.len()) as u64;
+            self.at += write_record(file, key, payload)?;
             last = key;
         }
         let Some(extends) = extends else {
@@ -76,30 +76,64 @@ impl RunFile {
         Ok(())
     }
 
-    /// The records of every run, merged by key.
+    /// The records of every run, merged by key: at most [`FAN_IN`] runs at
+    /// a time (see there).
     pub(crate) fn merge(self) -> io::Result<Merged> {
-        let file = match self.file {
-            Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
-            None => None,
+        let Some(w) = self.file else {
+            return Merged::open(Vec::new());
         };
-        let mut m = Merged {
-            file,
-            runs: self
-                .runs
-                .iter()
-                .map(|&(at, len)| Run::new(at, len))
-                .collect(),
-            heap: BinaryHeap::new(),
-        };
-        if let Some(file) = &mut m.file {
-            for (k, r) in m.runs.iter_mut().enumerate() {
-                if let Some((key, payload)) = r.next(file)? {
-                    m.heap.push(Reverse((key, k, payload)));
-                }
-            }
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        let mut runs = Vec::with_capacity(self.runs.len());
+        for &(at, len) in &self.runs {
+            runs.push(Run::new(file.try_clone()?, at, len));
         }
-        Ok(m)
+        while runs.len() > FAN_IN {
+            runs = merge_some(runs)?;
+        }
+        Merged::open(runs)
     }
+}
+
+/// Merges the first runs, [`FAN_IN`] at a time, into a new temporary
+/// file, until no more than [`FAN_IN`] runs are left: the merged runs
+/// first, then the runs left as they were. Consecutive runs merge into one
+/// that takes their place, so equal keys keep the order of their runs.
+fn merge_some(runs: Vec<Run>) -> io::Result<Vec<Run>> {
+    let file = tempfile::tempfile()?;
+    let mut out = BufWriter::new(file.try_clone()?);
+    let mut excess = runs.len() - FAN_IN;
+    let mut left = runs.into_iter();
+    let mut merged = Vec::new();
+    let mut at = 0;
+    while excess > 0 {
+        let take = (excess + 1).min(FAN_IN);
+        let mut m = Merged::open(left.by_ref().take(take).collect())?;
+        let from = at;
+        while let Some((key, payload)) = m.next()? {
+            at += write_record(&mut out, &key, &payload)?;
+        }
+        merged.push((from, at - from));
+        excess -= take - 1;
+    }
+    out.flush()?;
+    let mut runs = Vec::with_capacity(merged.len() + left.len());
+    for (at, len) in merged {
+        runs.push(Run::new(file.try_clone()?, at, len));
+    }
+    runs.extend(left);
+    Ok(runs)
+}
+
+/// Writes one record (key and payload lengths, key, payload): the bytes
+/// written.
+fn write_record(w: &mut impl Write, key: &[u8], payload: &[u8]) -> io::Result<u64> {
+    for n in [key.len(), payload.len()] {
+        let n = u32::try_from(n).map_err(io::Error::other)?;
+        w.write_all(&n.to_le_bytes())?;
+    }
+    w.write_all(key)?;
+    w.write_all(payload)?;
+    Ok(8 + (key.len() + payload.len()) as u64)
 }
 
 /// A record: its key and payload.
@@ -110,7 +144,6 @@ type Head = (Vec<u8>, usize, Vec<u8>);
 
 /// The runs of a [`RunFile`] merged by key.
 pub(crate) struct Merged {
-    file: Option<File>,
     runs: Vec<Run>,
     /// Each run's next record: its key, run and payload (the run breaks
     /// ties between equal keys).
@@ -118,6 +151,17 @@ pub(crate) struct Merged {
 }
 
 impl Merged {
+    /// `runs`, merged.
+    fn open(mut runs: Vec<Run>) -> io::Result<Merged> {
+        let mut heap = BinaryHeap::with_capacity(runs.len());
+        for (k, r) in runs.iter_mut().enumerate() {
+            if let Some((key, payload)) = r.next()? {
+                heap.push(Reverse((key, k, payload)));
+            }
+        }
+        Ok(Merged { runs, heap })
+    }
+
     /// The key of the next record, if any.
     pub(crate) fn peek_key(&self) -> Option<&[u8]> {
         self.heap.peek().map(|Reverse((k, _, _))| &k[..])
@@ -125,19 +169,20 @@ impl Merged {
 
     /// The next record: its key and payload.
     pub(crate) fn next(&mut self) -> io::Result<Option<Record>> {
-        let (Some(file), Some(Reverse((key, k, payload)))) = (&mut self.file, self.heap.pop())
-        else {
+        let Some(Reverse((key, k, payload))) = self.heap.pop() else {
             return Ok(None);
         };
-        if let Some((key2, payload2)) = self.runs[k].next(file)? {
+        if let Some((key2, payload2)) = self.runs[k].next()? {
             self.heap.push(Reverse((key2, k, payload2)));
         }
         Ok(Some((key, payload)))
     }
 }
 
-/// One run being merged: where it is in the file, and a buffer of it.
+/// One run being merged: its file (a handle of its own), where it is in
+/// the file, and a buffer of it.
 struct Run {
+    file: File,
     at: u64,
     end: u64,
     buf: Vec<u8>,
@@ -149,8 +194,9 @@ fn cut_short() -> io::Error {
 }
 
 impl Run {
-    fn new(at: u64, len: u64) -> Self {
+    fn new(file: File, at: u64, len: u64) -> Self {
         Run {
+            file,
             at,
             end: at + len,
             buf: Vec::new(),
@@ -160,8 +206,8 @@ impl Run {
 
     /// The next record, reading more of the file when the buffer does not
     /// hold it whole.
-    fn next(&mut self, file: &mut File) -> io::Result<Option<Record>> {
-        if !self.fill(file, 8)? {
+    fn next(&mut self) -> io::Result<Option<Record>> {
+        if !self.fill(8)? {
             if self.pos < self.buf.len() {
                 return Err(cut_short());
             }
@@ -170,7 +216,7 @@ impl Run {
         let head = &self.buf[self.pos..self.pos + 8];
         let n = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
         let (klen, plen) = (n(&head[..4]), n(&head[4..]));
-        if !self.fill(file, 8 + klen + plen)? {
+        if !self.fill(8 + klen + plen)? {
             return Err(cut_short());
         }
         let at = self.pos + 8;
@@ -181,21 +227,23 @@ impl Run {
     }
 
     /// Makes the buffer hold `n` bytes from `pos`; false at the run's end.
-    fn fill(&mut self, file: &mut File, n: usize) -> io::Result<bool> {
+    fn fill(&mut self, n: usize) -> io::Result<bool> {
         if self.buf.len() - self.pos >= n {
             return Ok(true);
         }
         self.buf.drain(..self.pos);
         self.pos = 0;
-        let want = (n - self.buf.len()).max(RUN_BUFFER) as u64;
+        // The buffer is filled to RUN_BUFFER (more only for a longer
+        // record), so its allocation stays that size.
+        let want = (n.max(RUN_BUFFER) - self.buf.len()) as u64;
         let take = want.min(self.end - self.at) as usize;
         if take == 0 {
             return Ok(false);
         }
         let from = self.buf.len();
         self.buf.resize(from + take, 0);
-        file.seek(SeekFrom::Start(self.at))?;
-        file.read_exact(&mut self.buf[from..])?;
+        self.file.seek(SeekFrom::Start(self.at))?;
+        self.file.read_exact(&mut self.buf[from..])?;
         self.at += take as u64;
         Ok(self.buf.len() >= n)
     }
@@ -486,5 +534,50 @@ mod tests {
         }
         assert_eq!(got, ["f", "a", "b", "c", "d", "g", "e"]);
         assert!(i64_key(-1) < i64_key(0) && i64_key(i64::MIN) < i64_key(-1));
+    }
+
+    #[test]
+    fn more_runs_than_one_merge_takes_merge_in_passes_and_stay_stable() {
+        // 3 * FAN_IN + 5 runs (two passes), keys from a small range so that
+        // many are equal across runs; the payload names run and record.
+        let mut f = RunFile::default();
+        let mut all = Vec::new();
+        let mut x: u64 = 7;
+        for run in 0..3 * FAN_IN + 5 {
+            let mut recs: Vec<(i64, String)> = (0..20)
+                .map(|i| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((x >> 33) as i64 % 50 - 25, format!("{run}.{i}"))
+                })
+                .collect();
+            recs.sort_by_key(|r| r.0);
+            // Starts below the greatest key so far: a run of its own.
+            recs.insert(0, (-100, format!("{run}.first")));
+            let keys: Vec<[u8; 8]> = recs.iter().map(|r| i64_key(r.0)).collect();
+            f.write_run(
+                keys.iter()
+                    .zip(&recs)
+                    .map(|(k, r)| (&k[..], r.1.as_bytes())),
+            )
+            .unwrap();
+            all.extend(recs);
+        }
+        assert_eq!(f.runs.len(), 3 * FAN_IN + 5);
+        // What a stable sort of everything, in run order, gives.
+        all.sort_by_key(|r| r.0);
+        let mut m = f.merge().unwrap();
+        // 101 runs: the first 72 merge into 3 (32, 32 and 8), 29 are left.
+        assert_eq!(m.runs.len(), FAN_IN);
+        let mut got = Vec::new();
+        while let Some((k, p)) = m.next().unwrap() {
+            got.push((k, String::from_utf8(p).unwrap()));
+        }
+        let want: Vec<(Vec<u8>, String)> = all
+            .into_iter()
+            .map(|(k, p)| (i64_key(k).to_vec(), p))
+            .collect();
+        assert_eq!(got, want);
     }
 }

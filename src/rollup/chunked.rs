@@ -89,15 +89,6 @@ impl<S> StoreKey<S> {
     }
 }
 
-/// The packed bytes of one key, read back from the spill file when part of
-/// them went there.
-pub(crate) fn key_bytes<'a, S>(
-    store: &'a Store<S>,
-    k: &'a StoreKey<S>,
-) -> std::io::Result<std::borrow::Cow<'a, [u8]>> {
-    store.bytes.bytes(k.bytes)
-}
-
 /// The bytes of segment `j` of a key and the start before its first
 /// bucket (see [`unpack_buckets_from`]).
 pub(crate) fn segment_bytes<'a, S>(
@@ -108,13 +99,6 @@ pub(crate) fn segment_bytes<'a, S>(
     let (from, prev) = k.segs[j];
     let to = k.segs.get(j + 1).map_or(store.bytes.len(k.bytes), |s| s.0);
     Ok((store.bytes.range(k.bytes, from, to)?, prev))
-}
-
-/// The buckets packed in `bytes`, in order.
-pub(crate) fn unpack_buckets<S: Accumulator>(
-    bytes: &[u8],
-) -> impl Iterator<Item = ((i64, i64), S)> + '_ {
-    unpack_buckets_from(bytes, 0)
 }
 
 /// The buckets packed in `bytes` whose first delta is from `prev`.

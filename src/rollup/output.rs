@@ -232,11 +232,15 @@ impl<S: Measured + Send + Sync + 'static> Finished<S> {
         let span = self.store.meta.span.unwrap_or((0, 0));
         for (keys, i) in &self.order {
             each(keys, None)?;
-            let bytes = chunked::key_bytes(&self.store, &self.store.keys[*i])
-                .map_err(|e| Error::io("<rollup spill file>", e))?;
-            for (b, sums) in chunked::unpack_buckets::<S>(&bytes) {
-                let (start, end, metrics) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
-                each(keys, Some((start, end, metrics)))?;
+            // A segment at a time: a key's whole sequence may be long.
+            let k = &self.store.keys[*i];
+            for j in 0..k.segments() {
+                let (bytes, prev) = chunked::segment_bytes(&self.store, k, j)
+                    .map_err(|e| Error::io("<rollup spill file>", e))?;
+                for (b, sums) in chunked::unpack_buckets_from::<S>(&bytes, prev) {
+                    let (start, end, metrics) = bucket_metrics(&self.plan, keys, b, span, &sums)?;
+                    each(keys, Some((start, end, metrics)))?;
+                }
             }
         }
         Ok(())
