@@ -185,7 +185,7 @@ pub(crate) fn fold_into<P: AsRef<Path> + Sync>(
 /// never a wrong answer.
 #[derive(Default)]
 struct Open {
-    table: HashTable<(i64, Group)>,
+    table: OpenTable,
     /// Open keys, earliest first, with the hash of their id (an id is
     /// pushed when it opens, and again when its key moves earlier).
     heap: BinaryHeap<Reverse<(i64, u64)>>,
@@ -199,6 +199,70 @@ struct Open {
     recent_ids: FastMap<u64, u32>,
     /// Every interaction of a key below this has been folded.
     folded_below: i64,
+}
+
+/// The open interactions by the hash of their id. The hash table holds
+/// only each one's slot (small, so that its growth over removed entries
+/// costs little), the slots as many interactions as are ever open at once.
+#[derive(Default)]
+struct OpenTable {
+    table: HashTable<u32>,
+    slots: Vec<Option<(i64, Group)>>,
+    /// Slots free for the next interaction.
+    free: Vec<u32>,
+}
+
+impl OpenTable {
+    /// The open interaction of id hash `h`: its key and segments.
+    fn find(&self, h: u64) -> Option<&(i64, Group)> {
+        let slots = &self.slots;
+        let i = self
+            .table
+            .find(h, |&i| slot(slots, i).is_some_and(|o| o.1.hash == h))?;
+        slot(slots, *i)
+    }
+
+    fn find_mut(&mut self, h: u64) -> Option<&mut (i64, Group)> {
+        let slots = &self.slots;
+        let &i = self
+            .table
+            .find(h, |&i| slot(slots, i).is_some_and(|o| o.1.hash == h))?;
+        self.slots.get_mut(i as usize)?.as_mut()
+    }
+
+    /// Opens an interaction (its id hash not open).
+    fn insert(&mut self, key: i64, g: Group) {
+        let h = g.hash;
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some((key, g));
+                i
+            }
+            None => {
+                self.slots.push(Some((key, g)));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let slots = &self.slots;
+        self.table
+            .insert_unique(h, i, |&i| slot(slots, i).map_or(0, |o| o.1.hash));
+    }
+
+    /// Closes the open interaction of id hash `h`, if any.
+    fn remove(&mut self, h: u64) -> Option<(i64, Group)> {
+        let slots = &self.slots;
+        let e = self
+            .table
+            .find_entry(h, |&i| slot(slots, i).is_some_and(|o| o.1.hash == h))
+            .ok()?;
+        let (i, _) = e.remove();
+        self.free.push(i);
+        self.slots.get_mut(i as usize)?.take()
+    }
+}
+
+fn slot(slots: &[Option<(i64, Group)>], i: u32) -> Option<&(i64, Group)> {
+    slots.get(i as usize)?.as_ref()
 }
 
 /// What a fold holds between windows.
@@ -240,7 +304,7 @@ impl Fold<'_> {
                 };
                 // With those already open, they span no more than the
                 // lateness.
-                let open = self.open.table.find(h, |o| o.1.hash == h);
+                let open = self.open.table.find(h);
                 if let Some(o) = open.filter(|o| o.1.id != *id) {
                     return Err(Some(format!(
                         "{}:{}: interactions {} and {id} share the hash the fold finds open \
@@ -275,7 +339,7 @@ impl Fold<'_> {
                 }
                 self.mark[f] = self.mark[f].max(key);
                 let open = &mut self.open;
-                if let Some(o) = open.table.find_mut(h, |o| o.1.hash == h) {
+                if let Some(o) = open.table.find_mut(h) {
                     // Keyed by its earliest start, so that it is folded
                     // before anything settled at a later one (its key is
                     // not below `folded_below`: the lateness check above).
@@ -290,7 +354,7 @@ impl Fold<'_> {
                     return Err(Some(out_of_order(&names[f], &v[0], id, key, before)));
                 }
                 open.heap.push(Reverse((key, h)));
-                open.table.insert_unique(h, (key, g), |o| o.1.hash);
+                open.table.insert(key, g);
             }
         }
         Ok(())
@@ -403,10 +467,9 @@ fn close(st: &mut Fold<'_>, below: i64, sink: &mut dyn Sink) -> std::result::Res
             break;
         };
         // An entry pushed before its key moved earlier finds it gone.
-        let Ok(e) = open.table.find_entry(h, |o| o.1.hash == h) else {
+        let Some((_, g)) = open.table.remove(h) else {
             continue;
         };
-        let ((_, g), _) = e.remove();
         let (id, mut v) = (g.id, g.segs);
         // Path order, then file order, as the whole read merges them.
         if !v.is_sorted_by_key(|s| (s.file_idx, s.pos.record())) {
