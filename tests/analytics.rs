@@ -999,3 +999,81 @@ fn a_rollup_of_segment_files_is_refused_and_points_to_the_calls() {
         "{e}"
     );
 }
+
+/// A key with more buckets than one piece of a record (the writer hands a
+/// long key on in pieces, so that memory does not grow with its points):
+/// its timeline still lists every hour of the range once, in order, each
+/// with the calls of that hour, and its aggregate still sums them all.
+/// One queue, a row every 15 minutes for 200 days (4,800 hours), with
+/// every seventh hour missing; the range starts a day before the rows and
+/// ends a day after them.
+#[test]
+fn a_key_of_thousands_of_buckets_lists_each_once_in_order() {
+    use std::fmt::Write as _;
+    let header = "interval,date_from,time,queue,queue_name,offd_direct_call_cnt,\
+        overflow_in_call_cnt,aband_call_cnt,overflow_out_call_cnt,answ_call_cnt,\
+        queued_and_answ_call_dur,queued_and_aband_call_dur,talking_call_dur,wrap_up_dur,\
+        queued_answ_longest_que_dur,queued_aband_longest_que_dur,ans_servicelevel_cnt,\
+        wait_dur,aband_short_call_cnt,aband_within_sl_cnt";
+    let first = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut csv = format!("{header}\n");
+    // Calls per hour since the first row's, by hand.
+    let mut want: BTreeMap<i64, i64> = BTreeMap::new();
+    for q in 0..200 * 96i64 {
+        let hour = q / 4;
+        if hour % 7 == 3 {
+            continue;
+        }
+        let offered = q % 5 + 1;
+        *want.entry(hour).or_default() += offered;
+        let t = first.and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(15 * q);
+        writeln!(
+            csv,
+            "15,{},{},7,Q7,{offered},0,0,0,{offered},0,0,0,0,0,0,{offered},0,0,0",
+            t.format("%Y%m%d"),
+            t.format("%H:%M")
+        )
+        .unwrap();
+    }
+    let (_d, file) = crate::util::temp_file("long_key.csv", csv.as_bytes());
+    let file = file.to_str().unwrap();
+    let (_b, b) = body(
+        r#"{"grouping": {"groupBy": "Queues"},
+            "timeSettings": {"timeZone": "UTC",
+              "timeRange": {"timeFrom": "2023-12-31T00:00:00Z", "timeTo": "2024-07-20T00:00:00Z"}},
+            "responseOptions": {"counters": {"allCalls": true}}}"#,
+    );
+    let v: Value = serde_json::from_str(&ok(&[
+        "analytics",
+        "timeline",
+        "--interval",
+        "Hour",
+        "--body",
+        &b,
+        file,
+    ]))
+    .unwrap();
+    let records = v["data"]["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1);
+    let points = records[0]["points"].as_array().unwrap();
+    // 2023-12-31 to 2024-07-20: 202 days of hours.
+    assert_eq!(points.len(), 202 * 24);
+    let day_before = chrono::DateTime::parse_from_rfc3339("2023-12-31T00:00:00Z").unwrap();
+    for (i, p) in points.iter().enumerate() {
+        let t = day_before + chrono::Duration::hours(i as i64);
+        assert_eq!(
+            p["time"],
+            t.format("%Y-%m-%dT%H:%M:%S+00:00").to_string(),
+            "point {i}"
+        );
+        let hour = i as i64 - 24;
+        let calls = want.get(&hour).copied().unwrap_or(0);
+        assert_eq!(p["counters"]["allCalls"]["values"], calls, "point {i}");
+    }
+    let v: Value =
+        serde_json::from_str(&ok(&["analytics", "aggregate", "--body", &b, file])).unwrap();
+    assert_eq!(
+        v["data"]["records"][0]["counters"]["allCalls"]["values"],
+        want.values().sum::<i64>()
+    );
+}

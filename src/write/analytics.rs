@@ -97,16 +97,37 @@ fn sections(
 /// A bucket's start and its sums.
 pub(crate) type Bucket = (DateTime<FixedOffset>, OptionSums);
 
-/// One record of a response: its key, its `info.name` (`None`: `null`),
-/// and its buckets' sums (before the filters), in time order.
+/// One record of a response, or a piece of one: its key, its `info.name`
+/// (`None`: `null`), and its buckets' sums (before the filters), in time
+/// order. A key of many buckets comes in pieces of at most [`PIECE`]
+/// buckets, the first piece `first` and the last `last`, so that a record
+/// is written as its buckets come, not held whole.
 pub(crate) struct KeyBuckets {
     pub key: String,
     pub name: Option<String>,
     pub buckets: Vec<Bucket>,
+    pub first: bool,
+    pub last: bool,
 }
 
-/// Records sorted by key, made one bucket at a time and handed on whole
-/// as each key ends.
+/// The most buckets a piece of a record holds.
+const PIECE: usize = 4096;
+
+impl KeyBuckets {
+    /// A whole record.
+    fn whole(key: String, name: Option<String>, buckets: Vec<Bucket>) -> KeyBuckets {
+        KeyBuckets {
+            key,
+            name,
+            buckets,
+            first: true,
+            last: true,
+        }
+    }
+}
+
+/// Records sorted by key, made one bucket at a time and handed on in
+/// pieces (see [`KeyBuckets`]).
 pub(crate) struct KeyRun<'f> {
     cur: Option<KeyBuckets>,
     each: &'f mut dyn FnMut(KeyBuckets) -> Result<()>,
@@ -127,15 +148,24 @@ impl<'f> KeyRun<'f> {
         named: impl FnOnce() -> (String, Option<String>),
     ) -> Result<()> {
         match &mut self.cur {
-            Some(k) if same_key => k.buckets.push(bucket),
+            Some(k) if same_key => {
+                if k.buckets.len() == PIECE {
+                    // A piece of the record, handed on; the rest follows.
+                    let piece = KeyBuckets {
+                        key: k.key.clone(),
+                        name: k.name.clone(),
+                        buckets: std::mem::take(&mut k.buckets),
+                        first: k.first,
+                        last: false,
+                    };
+                    k.first = false;
+                    (self.each)(piece)?;
+                }
+                k.buckets.push(bucket);
+            }
             _ => {
                 let (key, name) = named();
-                let next = KeyBuckets {
-                    key,
-                    name,
-                    buckets: vec![bucket],
-                };
-                if let Some(done) = self.cur.replace(next) {
+                if let Some(done) = self.cur.replace(KeyBuckets::whole(key, name, vec![bucket])) {
                     (self.each)(done)?;
                 }
             }
@@ -183,8 +213,8 @@ pub(crate) trait AnalyticsSource {
     /// The number of records [`each_key`](Self::each_key) gives.
     fn key_count(&self) -> Result<u64> {
         let mut n = 0;
-        self.each_key(&mut |_| {
-            n += 1;
+        self.each_key(&mut |k| {
+            n += u64::from(k.last);
             Ok(())
         })?;
         Ok(n)
@@ -220,22 +250,6 @@ fn key_and_name(grouping: Grouping, k: &[String]) -> (String, Option<String>) {
         Grouping::QueueGroup | Grouping::AgentGroup => (k[0].clone(), Some(k[0].clone())),
         _ => (COMPANY.0.to_owned(), Some(COMPANY.1.to_owned())),
     }
-}
-
-/// A key's points: its buckets, and every bucket of `grid` it has no
-/// rows in (as `zero`), in time order.
-fn points(g: &[Bucket], grid: Option<&[DateTime<FixedOffset>]>, zero: OptionSums) -> Vec<Bucket> {
-    let mut out = g.to_vec();
-    if let Some(grid) = grid {
-        let have: std::collections::HashSet<i64> = out.iter().map(|(t, _)| t.timestamp()).collect();
-        out.extend(
-            grid.iter()
-                .filter(|s| !have.contains(&s.timestamp()))
-                .map(|s| (*s, zero)),
-        );
-        out.sort_by_key(|(t, _)| t.timestamp());
-    }
-    out
 }
 
 impl AnalyticsSource for RollupTable {
@@ -403,18 +417,23 @@ pub(crate) fn write_analytics<S: AnalyticsSource, W: std::io::Write + ?Sized>(
     // their order (a key without rows gets a record of zeros, as the
     // API's); a company-wide response has its one record, of zeros without
     // rows.
-    let zero_record = |key: &str, name: Option<&str>| KeyBuckets {
-        key: key.to_owned(),
-        name: name.map(str::to_owned),
-        buckets: Vec::new(),
+    let zero_record = |key: &str, name: Option<&str>| {
+        KeyBuckets::whole(key.to_owned(), name.map(str::to_owned), Vec::new())
     };
     let (total, listed): (u64, Option<Vec<KeyBuckets>>) = match &answer.keys {
         Some((_, keys)) => {
             let mut found: std::collections::HashMap<String, KeyBuckets> =
                 std::collections::HashMap::new();
+            // The keys selected are held whole, their pieces joined.
             src.each_key(&mut |k| {
                 if keys.contains(&k.key) {
-                    found.insert(k.key.clone(), k);
+                    match found.get_mut(&k.key) {
+                        Some(f) if !k.first => f.buckets.extend(k.buckets),
+                        _ => {
+                            found
+                                .insert(k.key.clone(), KeyBuckets::whole(k.key, k.name, k.buckets));
+                        }
+                    }
                 }
                 Ok(())
             })?;
@@ -518,71 +537,101 @@ pub(crate) fn write_analytics<S: AnalyticsSource, W: std::io::Write + ?Sized>(
         }
         grids.push((i, starts));
     }
-    // One record, after a comma unless it is the first.
-    let record = |out: &mut String, first: bool, k: &KeyBuckets| -> Result<()> {
-        let (key, name, g) = (&k.key, k.name.as_deref(), &k.buckets[..]);
-        if !first {
+    // The record being written: in a timeline, the points written and the
+    // grid's next bucket; in an aggregate, the sums so far, in total and
+    // in each bucket of the range an Average, Min or Max is over.
+    let grid: &[DateTime<FixedOffset>] = grid.as_deref().unwrap_or_default();
+    let (mut points, mut next) = (0usize, 0usize);
+    let mut total = zero;
+    let mut over: Vec<(BucketInterval, Vec<OptionSums>)> = Vec::new();
+    // One point of a timeline, after a comma unless it is the first.
+    let point = |out: &mut String, points: &mut usize, t: &DateTime<FixedOffset>, sums| {
+        if *points > 0 {
             out.push(',');
         }
-        out.push_str("\n{\"key\":");
-        json_string(out, key);
-        out.push_str(if legacy {
-            ",\"keyInfo\":{\"name\":"
-        } else {
-            ",\"info\":{\"name\":"
+        *points += 1;
+        out.push_str("{\"time\":\"");
+        write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
+        out.push('"');
+        let sums = src.filtered(sums);
+        sections(out, &asked, legacy, |a| {
+            a.option.values(&[sums], a.aggregation)
         });
-        match name {
-            Some(name) => json_string(out, name),
-            None => out.push_str("null"),
-        }
         out.push('}');
-        if aggregate {
-            // The key's filtered sums: in total, and in each bucket of the
-            // range that an Average, Min or Max is over.
-            let sums: Vec<(i64, OptionSums)> = g
-                .iter()
-                .map(|(t, s)| (t.timestamp(), src.filtered(*s)))
-                .collect();
-            let total = sums.iter().fold(zero, |t, (_, s)| t.plus(*s));
-            let mut over: Vec<(BucketInterval, Vec<OptionSums>)> = Vec::new();
-            for (i, starts) in &grids {
-                let mut b = vec![zero; starts.len()];
-                for (t, s) in &sums {
+    };
+    // A piece of a record (the first after a comma unless it is the first
+    // record).
+    let mut record = |out: &mut String, first: bool, k: &KeyBuckets| -> Result<()> {
+        if k.first {
+            if !first {
+                out.push(',');
+            }
+            out.push_str("\n{\"key\":");
+            json_string(out, &k.key);
+            out.push_str(if legacy {
+                ",\"keyInfo\":{\"name\":"
+            } else {
+                ",\"info\":{\"name\":"
+            });
+            match k.name.as_deref() {
+                Some(name) => json_string(out, name),
+                None => out.push_str("null"),
+            }
+            out.push('}');
+            if aggregate {
+                total = zero;
+                over = grids
+                    .iter()
+                    .map(|(i, s)| (*i, vec![zero; s.len()]))
+                    .collect();
+            } else {
+                out.push_str(",\"points\":[");
+                (points, next) = (0, 0);
+            }
+        }
+        for (t, sums) in &k.buckets {
+            if aggregate {
+                let (t, s) = (t.timestamp(), src.filtered(*sums));
+                total = total.plus(s);
+                for ((_, starts), (_, b)) in grids.iter().zip(&mut over) {
                     let at = starts
-                        .partition_point(|x| x <= t)
+                        .partition_point(|x| *x <= t)
                         .checked_sub(1)
                         .ok_or_else(|| {
-                            Error::usage(format!("a bucket of {key} starts before the range"))
+                            Error::usage(format!("a bucket of {} starts before the range", k.key))
                         })?;
-                    b[at] = b[at].plus(*s);
+                    b[at] = b[at].plus(s);
                 }
-                over.push((*i, b));
+                continue;
             }
-            sections(out, &asked, legacy, |a| match a.interval {
-                Some(i) => {
-                    let b = over.iter().find(|(x, _)| *x == i).map(|(_, b)| &b[..]);
-                    a.option.values(b.unwrap_or_default(), a.aggregation)
+            // Every bucket of the range is a point: those without rows
+            // before this one are points of zeros.
+            let ts = t.timestamp();
+            while let Some(g) = grid.get(next).filter(|g| g.timestamp() <= ts) {
+                if g.timestamp() < ts {
+                    point(out, &mut points, g, zero);
                 }
-                None => a.option.values(&[total], a.aggregation),
-            });
-        } else {
-            out.push_str(",\"points\":[");
-            for (pi, (t, sums)) in points(g, grid.as_deref(), zero).into_iter().enumerate() {
-                if pi > 0 {
-                    out.push(',');
-                }
-                out.push_str("{\"time\":\"");
-                write_rfc3339(out, t.naive_local(), t.offset().local_minus_utc());
-                out.push('"');
-                let sums = src.filtered(sums);
-                sections(out, &asked, legacy, |a| {
-                    a.option.values(&[sums], a.aggregation)
-                });
-                out.push('}');
+                next += 1;
             }
-            out.push(']');
+            point(out, &mut points, t, *sums);
         }
-        out.push('}');
+        if k.last {
+            if aggregate {
+                sections(out, &asked, legacy, |a| match a.interval {
+                    Some(i) => {
+                        let b = over.iter().find(|(x, _)| *x == i).map(|(_, b)| &b[..]);
+                        a.option.values(b.unwrap_or_default(), a.aggregation)
+                    }
+                    None => a.option.values(&[total], a.aggregation),
+                });
+            } else {
+                for g in &grid[next.min(grid.len())..] {
+                    point(out, &mut points, g, zero);
+                }
+                out.push(']');
+            }
+            out.push('}');
+        }
         Ok(())
     };
     let mut n: u64 = 0;
@@ -594,7 +643,7 @@ pub(crate) fn write_analytics<S: AnalyticsSource, W: std::io::Write + ?Sized>(
             }
             record(out, n as usize == from, &k)?;
         }
-        n += 1;
+        n += u64::from(k.last);
         Ok(())
     };
     match listed {
