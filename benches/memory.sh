@@ -11,13 +11,17 @@
 # the job, both peaks in MiB, their ratio, and whether the larger input
 # stayed within 10% of the smaller.
 #
-# Usage: benches/memory.sh [--rows N] [--segments N] [--factor K] [--threads N]
+# Usage: benches/memory.sh [--rows N] [--segments N] [--factor K] [--threads N] [--runs N]
 #   --rows      queue rows of the smaller export (default 12000000, about
 #               1 GB; the issue's sizes)
 #   --segments  segment objects of the smaller export (default 1000000,
 #               about 1.07 GB)
 #   --factor    how many times larger the second input is (default 3)
 #   --threads   threads of each run (default 2)
+#   --runs      runs of each job at each size, the median peak taken
+#               (default 1; the peaks of the two-thread segment jobs vary
+#               by 2-3 MiB from run to run, so --runs 5 settles a ratio
+#               near 1.10)
 # Needs: cargo, GNU time at /usr/bin/time, tac. The data goes to
 # benches/memory-data (git-ignored); --rows 1000000 --segments 100000 is a
 # quick look (a few minutes).
@@ -27,12 +31,14 @@ ROWS=12000000
 SEGMENTS=1000000
 FACTOR=3
 THREADS=2
+RUNS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) ROWS="$2"; shift 2 ;;
     --segments) SEGMENTS="$2"; shift 2 ;;
     --factor) FACTOR="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -115,8 +121,8 @@ peak() {
   tail -n 1 peak.txt
 }
 
-printf "Peak memory (max RSS), %s threads: small = %s queue rows / %s segments, large = %sx\n" \
-  "$THREADS" "$ROWS" "$SEGMENTS" "$FACTOR"
+printf "Peak memory (max RSS, median of %s run(s)), %s threads: small = %s queue rows / %s segments, large = %sx\n" \
+  "$RUNS" "$THREADS" "$ROWS" "$SEGMENTS" "$FACTOR"
 printf "%-8s %-22s %10s %10s %7s  %s\n" input job small_MiB large_MiB ratio within_10%
 for job in "${JOBS[@]}"; do
   IFS='|' read -r kind name args <<< "$job"
@@ -129,8 +135,12 @@ for job in "${JOBS[@]}"; do
   for size in "$n" "$((n * FACTOR))"; do
     cmd="$RCX --threads $THREADS -q ${args//IN/$kind$size.$ext}"
     cmd="${cmd//OUT/$DATA/out}"
-    rm -rf "$DATA/out" "$DATA/out.svg"
-    kib+=("$(peak "$cmd")")
+    runs=()
+    for _ in $(seq "$RUNS"); do
+      rm -rf "$DATA/out" "$DATA/out.svg"
+      runs+=("$(peak "$cmd")")
+    done
+    kib+=("$(printf '%s\n' "${runs[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')")
   done
   awk -v i="$label" -v j="$name" -v a="${kib[0]}" -v b="${kib[1]}" 'BEGIN {
     r = b / a

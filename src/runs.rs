@@ -15,6 +15,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
 
 /// The read buffer of each run while merging.
 const RUN_BUFFER: usize = 32 << 10;
@@ -82,11 +83,12 @@ impl RunFile {
         let Some(w) = self.file else {
             return Merged::open(Vec::new());
         };
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        let mut runs = Vec::with_capacity(self.runs.len());
-        for &(at, len) in &self.runs {
-            runs.push(Run::new(file.try_clone()?, at, len));
-        }
+        let file = Arc::new(w.into_inner().map_err(|e| e.into_error())?);
+        let mut runs = self
+            .runs
+            .iter()
+            .map(|&(at, len)| Run::new(file.clone(), at, len))
+            .collect::<Vec<_>>();
         while runs.len() > FAN_IN {
             runs = merge_some(runs)?;
         }
@@ -115,11 +117,12 @@ fn merge_some(runs: Vec<Run>) -> io::Result<Vec<Run>> {
         merged.push((from, at - from));
         excess -= take - 1;
     }
-    out.flush()?;
-    let mut runs = Vec::with_capacity(merged.len() + left.len());
-    for (at, len) in merged {
-        runs.push(Run::new(file.try_clone()?, at, len));
-    }
+    drop(out.into_inner().map_err(|e| e.into_error())?);
+    let file = Arc::new(file);
+    let mut runs: Vec<Run> = merged
+        .into_iter()
+        .map(|(at, len)| Run::new(file.clone(), at, len))
+        .collect();
     runs.extend(left);
     Ok(runs)
 }
@@ -179,10 +182,11 @@ impl Merged {
     }
 }
 
-/// One run being merged: its file (a handle of its own), where it is in
-/// the file, and a buffer of it.
+/// One run being merged: its file (shared by the runs in it: reads seek
+/// first, so one handle serves them all), where it is in the file, and a
+/// buffer of it.
 struct Run {
-    file: File,
+    file: Arc<File>,
     at: u64,
     end: u64,
     buf: Vec<u8>,
@@ -194,7 +198,7 @@ fn cut_short() -> io::Error {
 }
 
 impl Run {
-    fn new(file: File, at: u64, len: u64) -> Self {
+    fn new(file: Arc<File>, at: u64, len: u64) -> Self {
         Run {
             file,
             at,
@@ -242,8 +246,9 @@ impl Run {
         }
         let from = self.buf.len();
         self.buf.resize(from + take, 0);
-        self.file.seek(SeekFrom::Start(self.at))?;
-        self.file.read_exact(&mut self.buf[from..])?;
+        let mut file = &*self.file;
+        file.seek(SeekFrom::Start(self.at))?;
+        file.read_exact(&mut self.buf[from..])?;
         self.at += take as u64;
         Ok(self.buf.len() >= n)
     }
