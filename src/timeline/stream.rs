@@ -213,20 +213,18 @@ struct OpenTable {
 }
 
 impl OpenTable {
+    /// The slot of the open interaction of id hash `h`.
+    fn index(&self, h: u64) -> Option<u32> {
+        self.table.find(h, holds(&self.slots, h)).copied()
+    }
+
     /// The open interaction of id hash `h`: its key and segments.
     fn find(&self, h: u64) -> Option<&(i64, Group)> {
-        let slots = &self.slots;
-        let i = self
-            .table
-            .find(h, |&i| slot(slots, i).is_some_and(|o| o.1.hash == h))?;
-        slot(slots, *i)
+        self.slots.get(self.index(h)? as usize)?.as_ref()
     }
 
     fn find_mut(&mut self, h: u64) -> Option<&mut (i64, Group)> {
-        let slots = &self.slots;
-        let &i = self
-            .table
-            .find(h, |&i| slot(slots, i).is_some_and(|o| o.1.hash == h))?;
+        let i = self.index(h)?;
         self.slots.get_mut(i as usize)?.as_mut()
     }
 
@@ -244,25 +242,28 @@ impl OpenTable {
             }
         };
         let slots = &self.slots;
-        self.table
-            .insert_unique(h, i, |&i| slot(slots, i).map_or(0, |o| o.1.hash));
+        self.table.insert_unique(h, i, |&i| {
+            slots[i as usize].as_ref().map_or(0, |o| o.1.hash)
+        });
     }
 
     /// Closes the open interaction of id hash `h`, if any.
     fn remove(&mut self, h: u64) -> Option<(i64, Group)> {
-        let slots = &self.slots;
-        let e = self
-            .table
-            .find_entry(h, |&i| slot(slots, i).is_some_and(|o| o.1.hash == h))
-            .ok()?;
+        let e = self.table.find_entry(h, holds(&self.slots, h)).ok()?;
         let (i, _) = e.remove();
         self.free.push(i);
         self.slots.get_mut(i as usize)?.take()
     }
 }
 
-fn slot(slots: &[Option<(i64, Group)>], i: u32) -> Option<&(i64, Group)> {
-    slots.get(i as usize)?.as_ref()
+/// Whether a slot holds the open interaction of id hash `h`.
+fn holds(slots: &[Option<(i64, Group)>], h: u64) -> impl Fn(&u32) -> bool + '_ {
+    move |&i| {
+        slots
+            .get(i as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|o| o.1.hash == h)
+    }
 }
 
 /// What a fold holds between windows.

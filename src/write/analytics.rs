@@ -625,7 +625,7 @@ pub(crate) fn write_analytics<S: AnalyticsSource, W: std::io::Write + ?Sized>(
                     None => a.option.values(&[total], a.aggregation),
                 });
             } else {
-                for g in &grid[next.min(grid.len())..] {
+                for g in &grid[next..] {
                     point(out, &mut points, g, zero);
                 }
                 out.push(']');
